@@ -1,0 +1,112 @@
+"""Type checking of expressions at load time, so that a wrong rule fails before any union is read."""
+from __future__ import annotations
+
+import difflib
+from typing import Callable
+
+from .expr_parse import Binary, BoolOp, Call, Compare, ExprSyntaxError, ListLit, Literal, Name, Node, Unary
+from .functions import BOOL, DATE, NUM, REGISTRY, STR, TypeMismatch, type_text
+
+Lookup = Callable[[str], "str | None"]
+ORDERED = {NUM, DATE}
+EQUATABLE = {NUM, STR, BOOL, DATE}
+
+
+def literal_type(value: object) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return BOOL
+    return STR if isinstance(value, str) else NUM
+
+
+def infer(node: Node, lookup: Lookup, known: Callable[[], list[str]]) -> str:
+    """The type of an expression; raises `ExprSyntaxError` on unknown names or mismatched types."""
+    return Checker(lookup, known).infer(node)
+
+
+class Checker:
+    def __init__(self, lookup: Lookup, known: Callable[[], list[str]]) -> None:
+        self.lookup, self.known = lookup, known
+
+    def infer(self, node: Node) -> str:
+        return getattr(self, "infer_" + type(node).__name__)(node)
+
+    def fail(self, node: Node, message: str, code: str = "expr-type") -> ExprSyntaxError:
+        return ExprSyntaxError(code, message, node.offset, node.length)
+
+    def infer_Literal(self, node: Literal) -> str:
+        return literal_type(node.value)
+
+    def infer_Name(self, node: Name) -> str:
+        kind = self.lookup(node.path)
+        if kind is None:
+            close = difflib.get_close_matches(node.path, self.known(), n=1, cutoff=0.6)
+            hint = f"，是否应为 “{close[0]}”？" if close else "：请在 facts 或 derive 中声明"
+            raise self.fail(node, f"未声明的名称 “{node.path}”{hint}", "expr-unknown-name")
+        return kind
+
+    def infer_ListLit(self, node: ListLit) -> str:
+        kinds = {self.infer(item) for item in node.items} - {"null"}
+        if len(kinds) > 1:
+            raise self.fail(node, "列表中的元素类型不一致：" + "、".join(sorted(type_text(k) for k in kinds)))
+        return f"list<{kinds.pop() if kinds else 'null'}>"
+
+    def infer_Unary(self, node: Unary) -> str:
+        want = BOOL if node.op == "not" else NUM
+        self.expect(node.operand, want, f"“{node.op}” 的运算对象")
+        return want
+
+    def infer_Binary(self, node: Binary) -> str:
+        self.expect(node.left, NUM, f"“{node.op}” 左边")
+        self.expect(node.right, NUM, f"“{node.op}” 右边")
+        return NUM
+
+    def infer_BoolOp(self, node: BoolOp) -> str:
+        for value in node.values:
+            self.expect(value, BOOL, f"“{node.op}” 的运算对象")
+        return BOOL
+
+    def expect(self, node: Node, want: str, what: str) -> None:
+        got = self.infer(node)
+        if got not in (want, "null"):
+            raise self.fail(node, f"{what}应为{type_text(want)}，实际为{type_text(got)}")
+
+    def infer_Compare(self, node: Compare) -> str:
+        left, right = self.infer(node.left), self.infer(node.right)
+        if node.op in ("in", "not in"):
+            return self.check_membership(node, left, right)
+        allowed = ORDERED if node.op in ("<", "<=", ">", ">=") else EQUATABLE
+        if "null" in (left, right):
+            return BOOL
+        if left != right or left not in allowed:
+            raise self.fail(node, f"不能用 “{node.op}” 比较{type_text(left)}与{type_text(right)}")
+        return BOOL
+
+    def check_membership(self, node: Compare, left: str, right: str) -> str:
+        if not right.startswith("list<"):
+            raise self.fail(node.right, f"“{node.op}” 右边应为列表，实际为{type_text(right)}")
+        element = right[5:-1]
+        if "null" not in (left, element) and left != element:
+            raise self.fail(node, f"不能在{type_text(right)}中查找{type_text(left)}")
+        return BOOL
+
+    def infer_Call(self, node: Call) -> str:
+        entry = REGISTRY.get(node.func)
+        head = Node(node.offset, len(node.func))
+        if entry is None:
+            close = difflib.get_close_matches(node.func, list(REGISTRY), n=1, cutoff=0.6)
+            hint = f"，是否应为 “{close[0]}”？" if close else f"；可用函数：{'、'.join(sorted(REGISTRY))}"
+            raise ExprSyntaxError("expr-unknown-function", f"未知函数 “{node.func}”{hint}", head.offset, head.length)
+        self.check_special(node)
+        args = [self.infer(arg) for arg in node.args]
+        try:
+            return entry.check(args)
+        except TypeMismatch as exc:
+            raise self.fail(node, f"函数 {node.func}：{exc}") from None
+
+    def check_special(self, node: Call) -> None:
+        if node.func == "exists" and node.args and not isinstance(node.args[0], Name):
+            raise self.fail(node, "exists() 的参数应为一个事实名称")
+        if node.func == "passed" and not all(isinstance(a, Literal) and isinstance(a.value, str) for a in node.args):
+            raise self.fail(node, "passed() 的参数应为两个带引号的文本：规则集 id 与指标 id")

@@ -1,0 +1,100 @@
+"""Assessment results for people (table, markdown) and programs (JSON)."""
+from __future__ import annotations
+
+import datetime as dt
+import json
+from typing import Any
+
+import tabulate as tabulate_module
+from tabulate import tabulate
+
+from .facts import UNION_TYPES
+from .result import OUTCOME_TEXT, RulesetResult, union_json
+from .values import fmt_number
+
+tabulate_module.WIDE_CHARS_MODE = True
+tabulate_module.PRESERVE_WHITESPACE = True
+
+
+def level_text(result: RulesetResult) -> str:
+    if not result.eligible:
+        return "不参与定级"
+    return result.level["name"] if result.level else "未达到任何等级"
+
+
+def score_text(result: RulesetResult) -> str:
+    text = f"{fmt_number(result.score)} / {fmt_number(result.max_score)}"
+    return text + (f"（含加分 {fmt_number(result.bonus)}）" if result.bonus else "")
+
+
+def union_title(union: dict[str, Any], period: int | None) -> str:
+    kind = UNION_TYPES.get(union.get("type", ""), union.get("type", ""))
+    where = "，".join(filter(None, [union.get("id"), kind, union.get("township")]))
+    return f"{union.get('name') or union.get('id')}（{where}）" + (f"  {period} 年度" if period else "")
+
+
+def item_rows(result: RulesetResult) -> list[list[str]]:
+    """Sections and their items, each with points earned / possible and outcome."""
+    rows = []
+    by_section: dict[str, list] = {}
+    for item in result.items:
+        by_section.setdefault(item.section, []).append(item)
+    for section in result.sections:
+        indent = "  " * section.depth
+        rows.append([f"{indent}【{section.name}】", f"{fmt_number(section.points)}/{fmt_number(section.max_points)}", ""])
+        for item in by_section.get(section.id, []):
+            mark = "★" if item.required else ""
+            rows.append([f"{indent}  {mark}{item.name}", f"{fmt_number(item.points)}/{fmt_number(item.max_points)}", OUTCOME_TEXT[item.outcome]])
+    for item in result.bonus_items:
+        rows.append([f"【加分】{item.name}", f"{fmt_number(item.points)}", OUTCOME_TEXT[item.outcome]])
+    return rows
+
+
+def summary_lines(result: RulesetResult) -> list[str]:
+    names = {i.id: i.name for i in result.items}
+    lines = [f"总分：{score_text(result)}    等级：{level_text(result)}"]
+    lines.append("否决项：" + ("、".join(result.vetoes) if result.vetoes else "无"))
+    failed = "、".join(names.get(i, i) for i in result.required_failed)
+    lines.append("必备项未达标：" + (failed or "无"))
+    lines.extend(result.notes)
+    return lines
+
+
+def gap_lines(result: RulesetResult) -> list[str]:
+    lines = []
+    for number, gap in enumerate(result.gaps, 1):
+        lines.append(f"{number}. {gap.name}（失 {fmt_number(gap.points_lost)} 分）：{gap.fix}")
+    return lines
+
+
+def as_table(union: dict, period: int | None, results: list[RulesetResult]) -> str:
+    """The terminal report: one block per ruleset."""
+    blocks = [union_title(union, period)]
+    for result in results:
+        meta = result.ruleset
+        block = [f"\n━━ {meta['name']}（{meta['id']} {meta['version']}）━━"]
+        block.append(tabulate(item_rows(result), headers=["评价指标", "得分", "结果"], tablefmt="simple", colalign=("left", "right", "left")))
+        block.extend(summary_lines(result))
+        gaps = gap_lines(result)
+        block.append("整改事项（按失分从多到少）：" if gaps else "整改事项：无")
+        block.extend("  " + line for line in gaps)
+        blocks.append("\n".join(block))
+    return "\n".join(blocks)
+
+
+def as_markdown(union: dict, period: int | None, results: list[RulesetResult]) -> str:
+    """The same report as Markdown, ready to send to a union."""
+    lines = [f"# {union_title(union, period)}"]
+    for result in results:
+        meta = result.ruleset
+        lines += ["", f"## {meta['name']}（{meta['version']}）", ""]
+        lines += [f"- {line}" for line in summary_lines(result)]
+        lines += ["", tabulate(item_rows(result), headers=["评价指标", "得分", "结果"], tablefmt="pipe"), ""]
+        if result.gaps:
+            lines += ["### 整改事项", ""] + gap_lines(result)
+    return "\n".join(lines) + "\n"
+
+
+def as_json(union: dict, period: int | None, results: list[RulesetResult], as_of: dt.date) -> str:
+    document = {"union": union_json(union, period), "as_of": as_of.isoformat(), "results": [r.to_json() for r in results]}
+    return json.dumps(document, ensure_ascii=False, indent=2)

@@ -1,0 +1,91 @@
+"""What an assessment produces, per union and ruleset, and its stable JSON form."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from .values import Number, to_json_value
+
+OUTCOME_TEXT = {"pass": "达标", "partial": "部分得分", "fail": "未得分", "missing": "缺资料", "na": "不适用"}
+
+
+@dataclass(frozen=True, slots=True)
+class ItemScore:
+    id: str
+    name: str
+    section: str
+    outcome: str
+    points: Number
+    max_points: Number
+    reason: str
+    facts: dict[str, Any]
+    fix: str | None = None
+    required: bool = False
+    knockout: bool = False
+
+    @property
+    def lost(self) -> Number:
+        return self.max_points - self.points
+
+    def to_json(self) -> dict:
+        return {
+            "id": self.id, "name": self.name, "section": self.section, "outcome": self.outcome,
+            "points": to_json_value(self.points), "max_points": to_json_value(self.max_points),
+            "reason": self.reason, "facts": {k: to_json_value(v) for k, v in self.facts.items()},
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class SectionScore:
+    id: str
+    name: str
+    points: Number
+    max_points: Number
+    depth: int
+
+
+@dataclass(frozen=True, slots=True)
+class Gap:
+    item: str
+    name: str
+    points_lost: Number
+    fix: str
+
+    def to_json(self) -> dict:
+        return {"item": self.item, "points_lost": to_json_value(self.points_lost), "fix": self.fix}
+
+
+@dataclass(frozen=True)
+class RulesetResult:
+    """One union assessed against one ruleset."""
+
+    ruleset: dict[str, str]
+    score: Number
+    max_score: Number
+    bonus: Number
+    level: dict[str, str] | None
+    eligible: bool
+    vetoes: list[str]
+    required_failed: list[str]
+    items: list[ItemScore]
+    bonus_items: list[ItemScore]
+    sections: list[SectionScore]
+    gaps: list[Gap]
+    notes: list[str] = field(default_factory=list)
+
+    def outcome_of(self, item_id: str) -> str | None:
+        return next((i.outcome for i in self.items + self.bonus_items if i.id == item_id), None)
+
+    def to_json(self) -> dict:
+        return {
+            "ruleset": self.ruleset, "score": to_json_value(self.score), "max_score": to_json_value(self.max_score),
+            "bonus": to_json_value(self.bonus), "level": self.level, "eligible": self.eligible,
+            "vetoes": self.vetoes, "required_failed": self.required_failed,
+            "items": [i.to_json() for i in self.items + self.bonus_items], "gaps": [g.to_json() for g in self.gaps],
+            "notes": self.notes,
+        }
+
+
+def union_json(union: dict[str, Any], period: int | None) -> dict:
+    keys = ("id", "name", "type", "county", "township")
+    return {**{k: union.get(k) for k in keys}, "period": period}

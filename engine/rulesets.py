@@ -1,0 +1,56 @@
+"""Choosing the rulesets of a run: by id or path, with every `uses` resolved and ordered first."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from .diagnostics import DiagnosticList, Mark, UsageError
+from .loader import bundled_dir, bundled_ids, find_by_id, load_ruleset, locate
+from .model import Ruleset
+
+
+def resolve_rulesets(specs: list[str] | tuple[str, ...] = ()) -> list[Ruleset]:
+    """The requested rulesets (all bundled ones when none), plus what they use, dependencies first."""
+    paths = [locate(spec) for spec in specs] if specs else [bundled_dir() / f"{i}.yaml" for i in bundled_ids()]
+    loaded: dict[str, Ruleset] = {}
+    for path in paths:
+        ruleset = load_ruleset(path)
+        if ruleset.id in loaded and Path(loaded[ruleset.id].path).resolve() != path.resolve():
+            raise UsageError(f"规则集 id “{ruleset.id}” 重复：{loaded[ruleset.id].path} 与 {path}")
+        loaded[ruleset.id] = ruleset
+    problems = DiagnosticList()
+    pending = list(loaded.values())
+    while pending:
+        ruleset = pending.pop()
+        for used in ruleset.uses:
+            if used not in loaded:
+                found = find_by_id(used, Path(ruleset.path).parent)
+                if found is None:
+                    problems.add(ruleset.uses_mark or Mark(ruleset.path), "uses-unknown", f"找不到 uses 引用的规则集 “{used}”")
+                    continue
+                loaded[used] = load_ruleset(found)
+                pending.append(loaded[used])
+    problems.raise_if_errors()
+    return ordered(loaded, problems)
+
+
+def ordered(loaded: dict[str, Ruleset], problems: DiagnosticList) -> list[Ruleset]:
+    """Depth-first order so that every ruleset comes after the ones it uses; cycles are errors."""
+    done: list[Ruleset] = []
+    state: dict[str, str] = {}
+
+    def visit(ruleset: Ruleset, chain: tuple[str, ...]) -> None:
+        if state.get(ruleset.id) == "done":
+            return
+        if state.get(ruleset.id) == "active":
+            problems.add(ruleset.uses_mark or Mark(ruleset.path), "uses-cycle", f"uses 形成循环：{' → '.join(chain + (ruleset.id,))}")
+            return
+        state[ruleset.id] = "active"
+        for used in ruleset.uses:
+            visit(loaded[used], chain + (ruleset.id,))
+        state[ruleset.id] = "done"
+        done.append(ruleset)
+
+    for ruleset in loaded.values():
+        visit(ruleset, ())
+    problems.raise_if_errors()
+    return done

@@ -1,0 +1,229 @@
+"""Scoring one union against one ruleset, given the truth of every compiled condition.
+
+Order inside an item: applies_if → zero_if → base (see `kinds`) → deductions (capped by
+max_deduct) → clamp to [0, points]. Then sections (capped), the total (rescaled when items
+were dropped), bonus, vetoes, the gate, required items and levels.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from fractions import Fraction
+from typing import Any
+
+from .expr_eval import Env
+from .expressions import Expression
+from .kinds import KINDS
+from .model import Cond, Item, Level, Ruleset, Section
+from .result import Gap, ItemScore, RulesetResult, SectionScore
+from .values import Null, Number, fmt_number, fmt_value, normal
+
+PASSING = ("pass", "na")
+
+
+@dataclass
+class Context:
+    """One union's view of a ruleset: its environment and the truth of every condition."""
+
+    ruleset: Ruleset
+    env: Env
+    truths: list[Any]
+
+    def truth(self, cond: Cond) -> Any:
+        return self.truths[cond.index]
+
+    def value(self, expression: Expression) -> Any:
+        return expression(self.env)
+
+    def label(self, name: str) -> str:
+        decl = self.ruleset.facts.get(name)
+        return decl.label if decl else name
+
+    def null_reason(self, null: Null) -> str:
+        if null.missing:
+            return "缺少资料：" + "、".join(self.label(n) for n in sorted(null.missing)) + "（无资料不得分）"
+        return "无法计算：" + "；".join(null.why or ("数据不足",))
+
+    def facts_read(self, item: Item) -> dict[str, Any]:
+        """Every name the item reads, derived values and the facts behind them included."""
+        derive = dict(self.ruleset.derive)
+        pending = set().union(*(e.names for e in item.expressions()))
+        names: set[str] = set()
+        while pending:
+            name = pending.pop()
+            names.add(name)
+            pending |= (derive[name].names - names) if name in derive else set()
+        return {name: self.env.get(name) for name in sorted(names)}
+
+
+def score_item(item: Item, ctx: Context) -> ItemScore:
+    """The points, outcome and reason of one item."""
+    facts = ctx.facts_read(item)
+    if item.applies_if is not None:
+        applies = ctx.truth(item.applies_if)
+        if applies is False:
+            possible = item.points if item.na == "full" else 0
+            reason = "不适用，按满分计" if item.na == "full" else "不适用，不计入总分"
+            return make(item, ctx, "na", possible, possible, reason, facts)
+        if isinstance(applies, Null) and applies.missing:
+            return make(item, ctx, "missing", 0, item.points, ctx.null_reason(applies), facts)
+    if item.zero_if is not None:
+        knocked = ctx.truth(item.zero_if)
+        if knocked is True:
+            return make(item, ctx, "fail", 0, item.points, f"触发不得分条件：{item.zero_if.expr.text}", facts, knockout=True)
+        if isinstance(knocked, Null) and knocked.missing:
+            return make(item, ctx, "missing", 0, item.points, ctx.null_reason(knocked), facts)
+    base = KINDS[item.kind](item, ctx)
+    if base.null is not None and base.null.missing:
+        return make(item, ctx, "missing", 0, item.points, base.reason, facts)
+    return deducted(item, ctx, base.points, base.reason, facts)
+
+
+def deducted(item: Item, ctx: Context, points: Number, reason: str, facts: dict) -> ItemScore:
+    taken: list[str] = []
+    total: Number = 0
+    for deduction in item.deduct:
+        amount, missing = deduction_amount(deduction, ctx)
+        if missing is not None:
+            return make(item, ctx, "missing", 0, item.points, ctx.null_reason(missing), facts)
+        if amount:
+            taken.append(f"{deduction.name} −{fmt_number(amount)}")
+            total += amount
+    if item.max_deduct is not None and total > item.max_deduct:
+        total = item.max_deduct
+        taken.append(f"扣分以 {fmt_number(total)} 分为限")
+    final = normal(min(max(points - total, 0), item.points))
+    if taken:
+        reason = "；".join(filter(None, [reason, "扣分：" + "，".join(taken)]))
+    outcome = "pass" if final == item.points else "fail" if final == 0 else "partial"
+    return make(item, ctx, outcome, final, item.points, reason or ("符合要求" if outcome == "pass" else ""), facts)
+
+
+def deduction_amount(deduction: Any, ctx: Context) -> tuple[Number, Null | None]:
+    if deduction.when is not None:
+        truth = ctx.truth(deduction.when)
+        if isinstance(truth, Null):
+            return 0, truth if truth.missing else None
+        return (deduction.points if truth else 0), None
+    value = ctx.value(deduction.count)
+    if isinstance(value, Null):
+        return 0, value if value.missing else None
+    return normal(max(value, 0) * deduction.each), None
+
+
+def make(item: Item, ctx: Context, outcome: str, points: Number, possible: Number, reason: str, facts: dict, knockout: bool = False) -> ItemScore:
+    shown = "，".join(f"{ctx.label(k)} {fmt_value(v, unit(ctx, k))}" for k, v in facts.items() if k in ctx.ruleset.facts)
+    text = f"{reason}（{shown}）" if shown and outcome in ("partial", "fail") else reason
+    fix = render_fix(item, ctx, outcome)
+    return ItemScore(item.id, item.name, item.section, outcome, points, possible, text, facts, fix, item.required, knockout)
+
+
+def unit(ctx: Context, name: str) -> str:
+    decl = ctx.ruleset.facts.get(name)
+    return decl.unit if decl else ""
+
+
+def render_fix(item: Item, ctx: Context, outcome: str) -> str | None:
+    if outcome in ("pass", "na"):
+        return None
+    if outcome == "missing":
+        absent = [ctx.label(n) for n in sorted(ctx.facts_read(item)) if isinstance(ctx.env.get(n), Null) and n in ctx.ruleset.facts]
+        return f"补充资料：{'、'.join(absent) or item.name}，备齐台账后重新评估。"
+    return item.fix.render(ctx.env) if item.fix else f"对照“{item.name}”的要求进行整改。"
+
+
+def score_section(section: Section, scores: dict[str, ItemScore], depth: int, out: list[SectionScore]) -> tuple[Number, Number]:
+    """(earned, possible) of a section: possible = min(max, Σ children possible); earned ≤ possible."""
+    at = len(out)
+    earned: Number = sum((scores[i.id].points for i in section.items), 0)
+    possible: Number = sum((scores[i.id].max_points for i in section.items), 0)
+    for sub in section.sections:
+        sub_earned, sub_possible = score_section(sub, scores, depth + 1, out)
+        earned, possible = earned + sub_earned, possible + sub_possible
+    possible = min(section.max, possible)
+    earned = min(possible, earned)
+    out.insert(at, SectionScore(section.id, section.name, normal(earned), normal(possible), depth))
+    return earned, possible
+
+
+def assess_ruleset(ruleset: Ruleset, env: Env, truths: list[Any]) -> RulesetResult:
+    """Every item, section, veto, the gate and the level of one union in one ruleset."""
+    ctx = Context(ruleset, env, truths)
+    items = [score_item(item, ctx) for item in ruleset.items()]
+    bonus_items = [score_item(item, ctx) for item in ruleset.bonus.items] if ruleset.bonus else []
+    scores = {s.id: s for s in items}
+    sections: list[SectionScore] = []
+    earned = possible = 0
+    for section in ruleset.sections:
+        e, p = score_section(section, scores, 0, sections)
+        earned, possible = earned + e, possible + p
+    base = normal(Fraction(earned) * ruleset.max_score / possible) if possible else 0
+    return finish(ruleset, ctx, items, bonus_items, sections, base)
+
+
+def finish(ruleset: Ruleset, ctx: Context, items: list[ItemScore], bonus_items: list[ItemScore], sections: list[SectionScore], base: Number) -> RulesetResult:
+    bonus = normal(min(sum((b.points for b in bonus_items), 0), ruleset.bonus.max)) if ruleset.bonus else 0
+    hits = [v for v in ruleset.vetoes if ctx.truth(v.when) is True]
+    notes = [f"否决项“{v.name}”缺少资料，未计" for v in ruleset.vetoes if isinstance(ctx.truth(v.when), Null) and ctx.truth(v.when).missing]
+    gate_ok = ruleset.gate is None or ctx.truth(ruleset.gate.when) is True
+    if not gate_ok:
+        notes.append(gate_note(ruleset, ctx))
+    zeroed = any(v.effect == "zero" for v in hits)
+    score = 0 if zeroed else base + bonus
+    level_score = 0 if zeroed else base + (bonus if ruleset.bonus and ruleset.bonus.counts_for_level else 0)
+    eligible = gate_ok and not any(v.effect == "disqualify" for v in hits)
+    required_failed = [i.id for i in items if i.required and i.outcome not in PASSING]
+    cap = cap_index(ruleset, hits)
+    level = pick_level(ruleset, ctx, items, sections, level_score, required_failed, cap) if eligible else None
+    return RulesetResult(
+        ruleset={"id": ruleset.id, "name": ruleset.name, "version": ruleset.version, "hash": ruleset.hash},
+        score=normal(score), max_score=ruleset.max_score, bonus=0 if zeroed else bonus,
+        level={"id": level.id, "name": level.name} if level else None, eligible=eligible,
+        vetoes=[v.id for v in hits], required_failed=required_failed, items=items, bonus_items=bonus_items,
+        sections=sections, gaps=gaps(items), notes=notes,
+    )
+
+
+def gate_note(ruleset: Ruleset, ctx: Context) -> str:
+    truth = ctx.truth(ruleset.gate.when)
+    why = ctx.null_reason(truth) if isinstance(truth, Null) else f"条件不成立：{ruleset.gate.when.expr.text}"
+    return f"未满足{ruleset.gate.name}（{why}），不参与定级"
+
+
+def cap_index(ruleset: Ruleset, hits: list) -> int:
+    """Index of the highest level still allowed after `cap` vetoes."""
+    ids = [level.id for level in ruleset.levels]
+    caps = [ids.index(v.cap_level) for v in hits if v.effect == "cap" and v.cap_level in ids]
+    return max(caps, default=0)
+
+
+def pick_level(ruleset: Ruleset, ctx: Context, items: list[ItemScore], sections: list[SectionScore], score: Number, required_failed: list[str], cap: int) -> Level | None:
+    outcomes = {i.id: i.outcome for i in items}
+    top = {s.id: s for s in sections if s.depth == 0}
+    for level in ruleset.levels[cap:]:
+        if score < level.min or (level.requires_all_required and required_failed):
+            continue
+        if not sections_reach(level, top):
+            continue
+        if all(requirement_holds(r, ctx, outcomes) for r in level.requires):
+            return level
+    return None
+
+
+def sections_reach(level: Level, top: dict[str, SectionScore]) -> bool:
+    if level.section_min is None:
+        return True
+    shares = level.section_min if isinstance(level.section_min, dict) else {k: level.section_min for k in top}
+    return all(top[k].max_points == 0 or Fraction(top[k].points) >= shares[k] * top[k].max_points for k in shares)
+
+
+def requirement_holds(requirement: Any, ctx: Context, outcomes: dict[str, str]) -> bool:
+    if requirement.item is not None:
+        return outcomes.get(requirement.item) in PASSING
+    return ctx.truth(requirement.cond) is True
+
+
+def gaps(items: list[ItemScore]) -> list[Gap]:
+    """Items that lost points, largest loss first, each with its rendered fix."""
+    lost = [i for i in items if i.outcome in ("partial", "fail", "missing") and i.lost > 0]
+    lost.sort(key=lambda i: -i.lost)
+    return [Gap(i.id, i.name, i.lost, i.fix or "") for i in lost]

@@ -1,0 +1,110 @@
+"""Runtime values: exact numbers, null with its cause, and how values print in Chinese text."""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+from fractions import Fraction
+from typing import Any, Iterable
+
+Number = int | Fraction
+
+
+@dataclass(frozen=True, slots=True)
+class Null:
+    """A value that is not there: `missing` names absent facts, `why` says what could not be computed."""
+
+    missing: frozenset[str] = frozenset()
+    why: tuple[str, ...] = ()
+
+    def __bool__(self) -> bool:
+        raise TypeError("Null has no truth value; use three-valued logic")
+
+
+NULL = Null()
+
+
+def merge_nulls(values: Iterable[Any]) -> Null:
+    """One null carrying the causes of every null among `values`."""
+    missing: set[str] = set()
+    why: list[str] = []
+    for value in values:
+        if isinstance(value, Null):
+            missing |= value.missing
+            why.extend(w for w in value.why if w not in why)
+    return Null(frozenset(missing), tuple(why))
+
+
+def exact(value: int | float | Fraction | Decimal) -> Number:
+    """An exact number: floats are read as the decimal they print as (0.95 is 19/20)."""
+    if isinstance(value, bool):
+        raise TypeError("a boolean is not a number")
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float):
+        value = Decimal(repr(value))
+    result = Fraction(value)
+    return result.numerator if result.denominator == 1 else result
+
+
+def normal(value: Number) -> Number:
+    """Fractions with denominator 1 become ints (cheaper and prettier)."""
+    if isinstance(value, Fraction) and value.denominator == 1:
+        return value.numerator
+    return value
+
+
+def round_half_up(value: Number, digits: int = 0) -> Number:
+    """四舍五入 to `digits` decimals, exactly."""
+    quantum = Decimal(1).scaleb(-digits)
+    return exact(_decimal(value).quantize(quantum, rounding=ROUND_HALF_UP))
+
+
+def fmt_number(value: Number, digits: int = 2) -> str:
+    """A number for people: at most `digits` decimals, no trailing zeros (85, 85.5, 85.33)."""
+    text = f"{_decimal(round_half_up(value, digits)):f}"
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return "0" if text in ("-0", "") else text
+
+
+def _decimal(value: Number) -> Decimal:
+    """Enough precision for display; exactness is kept in the Fraction."""
+    if isinstance(value, Fraction):
+        return Decimal(value.numerator) / Decimal(value.denominator)
+    return Decimal(value)
+
+
+def fmt_percent(value: Number, digits: int = 1) -> str:
+    """A fraction as a percentage with fixed decimals: 0.82 → 82.0%."""
+    return f"{_decimal(round_half_up(value * 100, digits)):.{digits}f}%"
+
+
+def fmt_value(value: Any, unit: str = "") -> str:
+    """Any runtime value as Chinese text, with its unit."""
+    if isinstance(value, Null):
+        return "（无数据）"
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, (int, Fraction)):
+        if unit == "%":
+            return fmt_percent(value)
+        return fmt_number(value) + unit
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, (list, tuple)):
+        return "、".join(fmt_value(v, unit) for v in value) or "（空）"
+    return str(value)
+
+
+def to_json_value(value: Any) -> Any:
+    """A runtime value as JSON: numbers as int or float, dates as ISO text, null as None."""
+    if isinstance(value, Null) or value is None:
+        return None
+    if isinstance(value, Fraction):
+        return float(value)
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, (list, tuple)):
+        return [to_json_value(v) for v in value]
+    return value
