@@ -1,6 +1,7 @@
 """From schema-valid raw data to a `Ruleset`: compile every expression, collect every diagnostic."""
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from .conditions import compile_conditions
@@ -34,6 +35,7 @@ class Builder:
         self.uses = tuple(raw.get("uses", ()))
         self.conditions: list[tuple[str, Expression]] = []
         self.scope = Scope(self.lookup, lambda: sorted(self.types))
+        self.derived: tuple[tuple[str, Expression], ...] = ()
 
     def mark(self, *path: Any, key: bool = False) -> Mark:
         return mark_at(self.raw, path, key=key)
@@ -104,7 +106,8 @@ class Builder:
             if expression is not None:
                 derived.append((name, expression))
                 self.types[name] = expression.kind
-        return tuple(derived)
+        self.derived = tuple(derived)
+        return self.derived
 
     # items and sections ----------------------------------------------------------------------
     def item(self, raw: MarkedDict, where: tuple, section: str) -> Item:
@@ -124,7 +127,7 @@ class Builder:
             "applies_if": self.cond(f"{key}/applies_if", raw["applies_if"], at("applies_if")) if "applies_if" in raw else None,
         }
         fix = raw.get("fix")
-        return Item(
+        item = Item(
             id=key, name=raw["name"], points=exact(raw["points"]), kind=kind, section=section, mark=at(),
             each=exact(raw.get("each", 1)), max_deduct=num(raw.get("max_deduct")),
             na=raw.get("na", self.raw["ruleset"].get("na", "full")), required=raw.get("required", False),
@@ -132,6 +135,18 @@ class Builder:
             fix=self.template(fix, at("fix")) if fix else None, effort=raw.get("effort", "medium"),
             description=raw.get("description", ""), **fields,
         )
+        return replace(item, reads=self.reads(item))
+
+    def reads(self, item: Item) -> tuple[str, ...]:
+        """Every name an item's expressions read, with the facts behind derived values."""
+        derived = {name: expression.names for name, expression in self.derived}
+        pending = set().union(*(e.names for e in item.expressions() if e is not None))
+        names: set[str] = set()
+        while pending:
+            name = pending.pop()
+            names.add(name)
+            pending |= derived.get(name, frozenset()) - names
+        return tuple(sorted(names))
 
     def check_kinds(self, raw: MarkedDict, kinds: list[str], mark: Mark) -> None:
         if len(kinds) > 1:

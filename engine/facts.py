@@ -7,18 +7,15 @@ from pathlib import Path
 from typing import Any, Iterable
 
 from .diagnostics import Diagnostic, DiagnosticList, Mark, fail
+from .fact_schema import TRUE_WORDS, fact_errors
 from .model import FactDecl
-from .values import exact, fmt_number
+from .values import exact
 from .yamlload import MarkedDict, load_yaml, mark_at
 
 UNION_TYPES = {
     "enterprise": "企业", "government": "机关", "institution": "事业单位",
     "village": "村（社区）", "joint": "联合工会", "group": "工会小组",
 }
-TRUE_WORDS = {"是", "有", "√", "✓", "y", "yes", "true"}
-FALSE_WORDS = {"否", "无", "×", "✗", "n", "no", "false"}
-TYPE_WORDS = {"integer": "整数", "number": "数值", "boolean": "布尔值（true/false 或 是/否）", "string": "文本",
-              "enum": "枚举值", "date": "日期（如 2023-05-12）", "list": "列表"}
 
 
 @dataclass
@@ -98,91 +95,39 @@ def flatten(facts: Any, raw: MarkedDict, problems: DiagnosticList) -> tuple[dict
 
 
 def typed_facts(fact_file: FactFile, decls: Iterable[FactDecl]) -> tuple[dict[str, Any], list[Diagnostic]]:
-    """The declared facts as exact runtime values; absent and null facts are left out."""
-    values: dict[str, Any] = {}
-    problems: list[Diagnostic] = []
-    for decl in decls:
-        raw = fact_file.facts.get(decl.name)
-        if raw is None:
-            continue
-        try:
-            values[decl.name] = convert(decl, raw)
-        except ValueError as exc:
-            problems.append(Diagnostic(fact_file.mark(decl.name), "fact-type", f"{decl.name}（{decl.label}）{exc}"))
+    """The declared facts as exact runtime values, checked against the generated fact schema.
+
+    Absent and null facts are left out; a fact that does not fit its declaration is a
+    diagnostic (and left out too).
+    """
+    decls = tuple(decls)
+    present = {d.name: fact_file.facts[d.name] for d in decls if fact_file.facts.get(d.name) is not None}
+    errors = fact_errors(present, decls)
+    problems = [Diagnostic(fact_file.mark(n), "fact-type", message, "error", len(str(present[n]))) for n, message in errors]
+    bad = {name for name, _ in errors}
+    values = {d.name: convert(d, present[d.name]) for d in decls if d.name in present and d.name not in bad}
     problems.extend(cross_checks(fact_file, values))
     return values, problems
 
 
 def convert(decl: FactDecl, raw: Any) -> Any:
-    """One value in the declared type and bounds, or ValueError with the Chinese reason."""
+    """A schema-valid value as the runtime value of its declared type."""
     if decl.type == "list":
-        if not isinstance(raw, list):
-            raise ValueError(f"应为{TYPE_WORDS[decl.items]}列表，实际为 “{raw}”")
-        element = FactDecl(decl.name, decl.items, decl.label, decl.mark, decl.unit, decl.min, decl.max)
-        return [convert(element, item) for item in raw]
-    value = SCALARS[decl.type](raw, decl)
-    check_bounds(decl, value)
-    return value
+        return [SCALARS[decl.items](item) for item in raw]
+    return SCALARS[decl.type](raw)
 
 
-def check_bounds(decl: FactDecl, value: Any) -> None:
-    low = decl.min if decl.min is not None else (0 if decl.type == "integer" else None)
-    if low is not None and value < low:
-        raise ValueError(f"应为不小于 {fmt_number(low)} 的{TYPE_WORDS[decl.type]}，实际为 “{fmt_number(value)}”")
-    if decl.max is not None and value > decl.max:
-        raise ValueError(f"应为不大于 {fmt_number(decl.max)} 的{TYPE_WORDS[decl.type]}，实际为 “{fmt_number(value)}”")
+def to_boolean(raw: Any) -> bool:
+    return raw if isinstance(raw, bool) else raw in TRUE_WORDS
 
 
-def to_integer(raw: Any, decl: FactDecl) -> int:
-    if isinstance(raw, bool) or not isinstance(raw, (int, float)) or int(raw) != raw:
-        raise ValueError(f"应为{bound_word(decl)}整数，实际为 “{raw}”")
-    return int(raw)
-
-
-def to_number(raw: Any, decl: FactDecl) -> Any:
-    if isinstance(raw, bool) or not isinstance(raw, (int, float)):
-        raise ValueError(f"应为{bound_word(decl)}数值，实际为 “{raw}”")
-    return exact(raw)
-
-
-def bound_word(decl: FactDecl) -> str:
-    low = decl.min if decl.min is not None else (0 if decl.type == "integer" else None)
-    return f"不小于 {fmt_number(low)} 的" if low is not None else ""
-
-
-def to_boolean(raw: Any, decl: FactDecl) -> bool:
-    if isinstance(raw, bool):
-        return raw
-    word = str(raw).strip().lower()
-    if word in TRUE_WORDS or word in FALSE_WORDS:
-        return word in TRUE_WORDS
-    raise ValueError(f"应为{TYPE_WORDS['boolean']}，实际为 “{raw}”")
-
-
-def to_string(raw: Any, decl: FactDecl) -> str:
-    if isinstance(raw, (bool, list, dict)):
-        raise ValueError(f"应为文本，实际为 “{raw}”")
-    return str(raw)
-
-
-def to_enum(raw: Any, decl: FactDecl) -> str:
-    if str(raw) not in decl.values:
-        raise ValueError(f"应为以下之一：{'、'.join(decl.values)}；实际为 “{raw}”")
-    return str(raw)
-
-
-def to_date(raw: Any, decl: FactDecl) -> dt.date:
+def to_date(raw: Any) -> dt.date:
     if isinstance(raw, dt.datetime):
         return raw.date()
-    if isinstance(raw, dt.date):
-        return raw
-    try:
-        return dt.date.fromisoformat(str(raw).strip())
-    except ValueError:
-        raise ValueError(f"应为{TYPE_WORDS['date']}，实际为 “{raw}”") from None
+    return raw if isinstance(raw, dt.date) else dt.date.fromisoformat(raw.strip())
 
 
-SCALARS = {"integer": to_integer, "number": to_number, "boolean": to_boolean, "string": to_string, "enum": to_enum, "date": to_date}
+SCALARS = {"integer": int, "number": exact, "boolean": to_boolean, "string": str, "enum": str, "date": to_date}
 
 
 def cross_checks(fact_file: FactFile, values: dict[str, Any]) -> list[Diagnostic]:

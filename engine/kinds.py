@@ -37,12 +37,17 @@ def when(item: Item, ctx: Any) -> Base:
 
 def tiers(item: Item, ctx: Any) -> Base:
     """`tiers`: the first tier whose condition holds gives its points; a tier missing a fact makes the item missing."""
+    uncomputed: Null | None = None
     for index, tier in enumerate(item.tiers, 1):
         truth = ctx.truth(tier.when)
         if truth is True:
             return Base(tier.points, f"达到第 {index} 档（{tier.name or tier.when.expr.text}），得 {fmt_number(tier.points)} 分")
         if isinstance(truth, Null) and truth.missing:
             return Base(0, ctx.null_reason(truth), truth)
+        if isinstance(truth, Null) and uncomputed is None:
+            uncomputed = truth
+    if uncomputed is not None:  # e.g. ratio(a, 0): not met, and the reason says why
+        return Base(0, f"未达到任何一档（{ctx.null_reason(uncomputed)}）", uncomputed)
     return Base(0, "未达到任何一档")
 
 

@@ -89,11 +89,12 @@ class Item:
     fix: Template | None = None
     effort: str = "medium"
     description: str = ""
+    reads: tuple[str, ...] = ()
 
     def expressions(self) -> list[Expression]:
         """Every expression the item evaluates (for the facts it reads)."""
         found = [c.expr for c in (self.applies_if, self.zero_if, self.when) if c]
-        found += [t.when.expr for t in self.tiers]
+        found += [t.when.expr for t in self.tiers if t.when]
         found += [e for e in (self.count, self.scale and self.scale.value, self.shortfall and self.shortfall.value) if e]
         for deduction in self.deduct:
             found += [e for e in (deduction.when and deduction.when.expr, deduction.count) if e]

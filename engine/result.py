@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from .values import Number, to_json_value
+from .values import Number, json_score, to_json_value
 
 OUTCOME_TEXT = {"pass": "达标", "partial": "部分得分", "fail": "未得分", "missing": "缺资料", "na": "不适用"}
 
@@ -30,7 +30,7 @@ class ItemScore:
     def to_json(self) -> dict:
         return {
             "id": self.id, "name": self.name, "section": self.section, "outcome": self.outcome,
-            "points": to_json_value(self.points), "max_points": to_json_value(self.max_points),
+            "points": json_score(self.points), "max_points": json_score(self.max_points),
             "reason": self.reason, "facts": {k: to_json_value(v) for k, v in self.facts.items()},
         }
 
@@ -52,7 +52,7 @@ class Gap:
     fix: str
 
     def to_json(self) -> dict:
-        return {"item": self.item, "points_lost": to_json_value(self.points_lost), "fix": self.fix}
+        return {"item": self.item, "points_lost": json_score(self.points_lost), "fix": self.fix}
 
 
 @dataclass(frozen=True)
@@ -78,8 +78,8 @@ class RulesetResult:
 
     def to_json(self) -> dict:
         return {
-            "ruleset": self.ruleset, "score": to_json_value(self.score), "max_score": to_json_value(self.max_score),
-            "bonus": to_json_value(self.bonus), "level": self.level, "eligible": self.eligible,
+            "ruleset": self.ruleset, "score": json_score(self.score), "max_score": json_score(self.max_score),
+            "bonus": json_score(self.bonus), "level": self.level, "eligible": self.eligible,
             "vetoes": self.vetoes, "required_failed": self.required_failed,
             "items": [i.to_json() for i in self.items + self.bonus_items], "gaps": [g.to_json() for g in self.gaps],
             "notes": self.notes,

@@ -127,16 +127,18 @@ class TestOutcome:
 
 def run_tests(ruleset: Any, available: list[Any], evaluator: Any) -> list[TestOutcome]:
     """Run every test of `ruleset`; `available` holds it and the rulesets it uses, dependencies first."""
+    return [run_test(test, ruleset, available, evaluator) for test in ruleset.tests]
+
+
+def run_test(test: RulesetTest, ruleset: Any, available: list[Any], evaluator: Any) -> TestOutcome:
+    """One test: assess its union (used rulesets stubbed where the test says) and compare."""
     from .assess import assess_union
 
-    outcomes = []
-    for test in ruleset.tests:
-        stubs = {key: stub_result(key, spec) for key, spec in test.results.items()}
-        try:
-            results = assess_union(available, test.fact_file(), evaluator, test.as_of, stubs)
-            result = next(r for r in results if r.ruleset["id"] == ruleset.id)
-            problems = mismatches(result, test.expect)
-        except InvalidInput as exc:
-            problems = [d.render(with_source=False) for d in exc.diagnostics]
-        outcomes.append(TestOutcome(ruleset.id, test.name, problems))
-    return outcomes
+    stubs = {key: stub_result(key, spec) for key, spec in test.results.items()}
+    try:
+        results = assess_union(available, test.fact_file(), evaluator, test.as_of, stubs)
+        result = next(r for r in results if r.ruleset["id"] == ruleset.id)
+        problems = mismatches(result, test.expect)
+    except InvalidInput as exc:
+        problems = [d.render(with_source=False) for d in exc.diagnostics]
+    return TestOutcome(ruleset.id, test.name, problems)

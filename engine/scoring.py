@@ -45,14 +45,7 @@ class Context:
 
     def facts_read(self, item: Item) -> dict[str, Any]:
         """Every name the item reads, derived values and the facts behind them included."""
-        derive = dict(self.ruleset.derive)
-        pending = set().union(*(e.names for e in item.expressions()))
-        names: set[str] = set()
-        while pending:
-            name = pending.pop()
-            names.add(name)
-            pending |= (derive[name].names - names) if name in derive else set()
-        return {name: self.env.get(name) for name in sorted(names)}
+        return {name: self.env.get(name) for name in item.reads}
 
 
 def score_item(item: Item, ctx: Context) -> ItemScore:
@@ -111,8 +104,10 @@ def deduction_amount(deduction: Any, ctx: Context) -> tuple[Number, Null | None]
 
 
 def make(item: Item, ctx: Context, outcome: str, points: Number, possible: Number, reason: str, facts: dict, knockout: bool = False) -> ItemScore:
-    shown = "，".join(f"{ctx.label(k)} {fmt_value(v, unit(ctx, k))}" for k, v in facts.items() if k in ctx.ruleset.facts)
-    text = f"{reason}（{shown}）" if shown and outcome in ("partial", "fail") else reason
+    text = reason
+    if outcome in ("partial", "fail"):
+        shown = "，".join(f"{ctx.label(k)} {fmt_value(v, unit(ctx, k))}" for k, v in facts.items() if k in ctx.ruleset.facts)
+        text = f"{reason}（{shown}）" if shown else reason
     fix = render_fix(item, ctx, outcome)
     return ItemScore(item.id, item.name, item.section, outcome, points, possible, text, facts, fix, item.required, knockout)
 

@@ -56,12 +56,16 @@ def normal(value: Number) -> Number:
 
 def round_half_up(value: Number, digits: int = 0) -> Number:
     """四舍五入 to `digits` decimals, exactly."""
+    if isinstance(value, int) and digits >= 0:
+        return value
     quantum = Decimal(1).scaleb(-digits)
     return exact(_decimal(value).quantize(quantum, rounding=ROUND_HALF_UP))
 
 
 def fmt_number(value: Number, digits: int = 2) -> str:
     """A number for people: at most `digits` decimals, no trailing zeros (85, 85.5, 85.33)."""
+    if isinstance(value, int):
+        return str(value)
     text = f"{_decimal(round_half_up(value, digits)):f}"
     if "." in text:
         text = text.rstrip("0").rstrip(".")
@@ -108,3 +112,9 @@ def to_json_value(value: Any) -> Any:
     if isinstance(value, (list, tuple)):
         return [to_json_value(v) for v in value]
     return value
+
+
+def json_score(value: Number) -> int | float:
+    """A score or point count as JSON: exact integers stay integers, others at two decimals."""
+    rounded = round_half_up(value, 2)
+    return rounded if isinstance(rounded, int) else float(rounded)

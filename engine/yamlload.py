@@ -81,12 +81,20 @@ class StrictLoader(yaml.SafeLoader):
         result.item_marks = [self.content_mark(child) for child in node.value]
         return result
 
+    def construct_yaml_timestamp(self, node: yaml.ScalarNode) -> Any:
+        """An impossible date (2023-13-01) stays text, so the fact check can name it."""
+        try:
+            return super().construct_yaml_timestamp(node)
+        except ValueError:
+            return self.construct_scalar(node)
+
     def construct_undefined(self, node: yaml.Node) -> Any:
         raise fail(self.content_mark(node), "yaml-tag", f"不允许的 YAML 标签 “{node.tag}”：规则与事实文件只能包含数据")
 
 
 StrictLoader.add_constructor("tag:yaml.org,2002:map", StrictLoader.construct_mapping)
 StrictLoader.add_constructor("tag:yaml.org,2002:seq", StrictLoader.construct_sequence)
+StrictLoader.add_constructor("tag:yaml.org,2002:timestamp", StrictLoader.construct_yaml_timestamp)
 StrictLoader.add_constructor(None, StrictLoader.construct_undefined)
 StrictLoader.add_implicit_resolver(
     "tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")

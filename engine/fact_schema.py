@@ -1,0 +1,105 @@
+"""The JSON Schema of a ruleset's facts, generated from its `facts:` declarations.
+
+Fact files are validated against it (after nested facts are flattened to dotted paths), so
+the declared type, bounds and choices of every fact are checked in one place; the messages
+are built from the declaration, in Chinese, with the fact's label.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from functools import lru_cache
+from typing import Any, Iterable
+
+import jsonschema
+
+from .model import FactDecl
+from .values import fmt_number
+
+TRUE_WORDS = ("是", "有", "√", "✓", "Y", "y", "yes", "Yes", "YES", "true")
+FALSE_WORDS = ("否", "无", "×", "✗", "N", "n", "no", "No", "NO", "false")
+TYPE_WORDS = {"integer": "整数", "number": "数值", "boolean": "布尔值（true/false 或 是/否）", "string": "文本",
+              "enum": "枚举值", "date": "日期（如 2023-05-12）"}
+
+
+def is_date(checker: Any, instance: Any) -> bool:
+    if isinstance(instance, dt.date):
+        return True
+    try:
+        return isinstance(instance, str) and bool(dt.date.fromisoformat(instance.strip()))
+    except ValueError:
+        return False
+
+
+Validator = jsonschema.validators.extend(
+    jsonschema.Draft202012Validator,
+    type_checker=jsonschema.Draft202012Validator.TYPE_CHECKER.redefine("date", is_date),
+)
+
+
+def leaf(kind: str, decl: FactDecl) -> dict:
+    """The schema of one value of a declared type."""
+    if kind == "boolean":
+        return {"anyOf": [{"type": "boolean"}, {"enum": list(TRUE_WORDS + FALSE_WORDS)}]}
+    if kind == "enum":
+        return {"enum": list(decl.values)}
+    if kind == "date":
+        return {"type": "date"}
+    schema: dict[str, Any] = {"type": kind}
+    low = lowest(decl)
+    if kind in ("integer", "number") and low is not None:
+        schema["minimum"] = float(low)
+    if kind in ("integer", "number") and decl.max is not None:
+        schema["maximum"] = float(decl.max)
+    return schema
+
+
+def lowest(decl: FactDecl) -> Any:
+    """Counts are never negative: integers without `min` start at 0."""
+    return decl.min if decl.min is not None else (0 if decl.type in ("integer", "list") and decl.items in ("", "integer") else None)
+
+
+def property_schema(decl: FactDecl) -> dict:
+    if decl.type == "list":
+        return {"type": "array", "items": leaf(decl.items, decl)}
+    return leaf(decl.type, decl)
+
+
+def fact_schema(decls: Iterable[FactDecl]) -> dict:
+    """The generated schema of the (flattened) facts of a ruleset."""
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "type": "object",
+        "properties": {decl.name: property_schema(decl) for decl in decls},
+    }
+
+
+@lru_cache(maxsize=64)
+def validator(decls: tuple[FactDecl, ...]) -> Any:
+    return Validator(fact_schema(decls))
+
+
+def expected(decl: FactDecl, element: bool = False) -> str:
+    """What a value of this fact (or one element of a list fact) must be, in Chinese: 「不小于 0 的整数」."""
+    kind = decl.items if decl.type == "list" else decl.type
+    if kind == "enum":
+        return f"以下之一：{'、'.join(decl.values)}"
+    low = lowest(decl)
+    bounds = []
+    if low is not None:
+        bounds.append(f"不小于 {fmt_number(low)}")
+    if decl.max is not None:
+        bounds.append(f"不大于 {fmt_number(decl.max)}")
+    text = ("、".join(bounds) + " 的" if bounds and kind in ("integer", "number") else "") + TYPE_WORDS[kind]
+    return text + "列表" if decl.type == "list" and not element else text
+
+
+def fact_errors(facts: dict[str, Any], decls: tuple[FactDecl, ...]) -> list[tuple[str, str]]:
+    """(fact name, Chinese message) for every declared fact whose value does not fit."""
+    by_name = {decl.name: decl for decl in decls}
+    found: dict[str, str] = {}
+    for error in validator(decls).iter_errors(facts):
+        name = error.absolute_path[0]
+        decl = by_name[name]
+        where = f"第 {error.absolute_path[1] + 1} 项" if len(error.absolute_path) > 1 else ""
+        found.setdefault(name, f"{name}（{decl.label}）{where}应为{expected(decl, bool(where))}，实际为 “{error.instance}”")
+    return sorted(found.items())
