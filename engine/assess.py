@@ -11,6 +11,7 @@ from .facts import FactFile, typed_facts
 from .model import Ruleset
 from .result import RulesetResult
 from .scoring import assess_ruleset
+from .values import Null
 
 
 class Evaluator(Protocol):
@@ -64,11 +65,15 @@ def result_values(results: dict[str, RulesetResult]) -> dict[str, Any]:
         for prefix in {f"results.{ruleset_id}", f"results.{ruleset_id.replace('-', '_')}"}:
             values[f"{prefix}.score"] = result.score
             values[f"{prefix}.eligible"] = result.eligible
-            if result.level:
-                values[f"{prefix}.level"] = result.level["id"]
+            values[f"{prefix}.level"] = result.level["id"] if result.level else unrated(result)
             for item in result.items + result.bonus_items:
                 values[f"{prefix}.items.{item.id}.outcome"] = item.outcome
     return values
+
+
+def unrated(result: RulesetResult) -> Null:
+    """A used ruleset's level when it graded no level: null, but a known null, not missing data."""
+    return Null(why=(f"“{result.ruleset['name']}”未评定等级",))
 
 
 def build_env(ruleset: Ruleset, facts: dict[str, Any], fact_file: FactFile, as_of: dt.date, results: dict[str, RulesetResult]) -> Env:

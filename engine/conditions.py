@@ -64,14 +64,26 @@ class ConditionSet:
         return {atom.field: encode(atom, value) for atom, value in zip(self.atoms, values) if not isinstance(value, Null)}
 
     def truths_from_fired(self, fired: set[str], values: list[Any]) -> list[Any]:
-        """Per condition: True, False, or a null carrying the causes of its unknown atoms."""
+        """Per condition: True, False, or a null carrying the causes that leave it undecided."""
         truths: list[Any] = []
         for index, tree in enumerate(self.trees):
             holds, fails = f"{index}:t" in fired, f"{index}:f" in fired
             if holds and fails:
                 raise RuntimeError(f"condition {self.keys[index]} both held and failed")
-            truths.append(True if holds else False if fails else null_causes(tree, values))
+            truths.append(True if holds else False if fails else self.null_causes(index, values))
         return truths
+
+    def null_causes(self, index: int, values: list[Any]) -> Null:
+        """Why condition `index` neither held nor failed: only the nulls that leave it undecided.
+
+        `a or (b and c)` with `c` false is null because of `a` alone, not `b`; a three-valued walk
+        over the atoms finds that, and checks that it agrees with durable-rules.
+        """
+        tree = self.trees[index]
+        truth = evaluate_tree(tree, {f"a{f}": values[f] for f in atom_fields(tree)})
+        if not isinstance(truth, Null):
+            raise RuntimeError(f"condition {self.keys[index]} neither held nor failed in durable-rules, but is {truth}")
+        return truth
 
 
 def oracle_truths(conditions: ConditionSet, values: list[Any]) -> list[Any]:
@@ -93,19 +105,10 @@ def atom_truth(atom: Atom, value: Any) -> Any:
     return compare_values(atom.op, value, atom.target)
 
 
-def null_causes(tree: Tree, values: list[Any]) -> Null:
-    fields = atom_fields(tree)
-    return merge_nulls(v for v in values_for(fields, values) if isinstance(v, Null))
-
-
 def atom_fields(tree: Tree) -> list[int]:
     if isinstance(tree, Atom):
         return [int(tree.field[1:])]
     return [f for part in tree.parts for f in atom_fields(part)]
-
-
-def values_for(fields: list[int], values: list[Any]) -> list[Any]:
-    return [values[f] for f in fields]
 
 
 def encode(atom: Atom, value: Any) -> Any:
@@ -161,7 +164,7 @@ class TreeBuilder:
         return self.atom("bool", "==", True, to_closure(node))
 
     def comparison(self, node: Compare, kind: str) -> Tree:
-        if node.op in ("in", "not in") and isinstance(node.right, ListLit) and all(isinstance(i, Literal) for i in node.right.items):
+        if node.op in ("in", "not in") and literal_list(node.right):
             return self.membership(node, kind)
         if kind in ("number", "date") and node.op in NEGATED:
             return self.atom("num", node.op, 0, difference(node, kind))
@@ -171,10 +174,15 @@ class TreeBuilder:
         return self.atom("bool", "==", True, to_closure(node))
 
     def membership(self, node: Compare, kind: str) -> Tree:
-        items = [i for i in node.right.items if i.value is not None]
-        equal = [self.comparison(Compare(node.offset, node.length, "==", node.left, item), kind) for item in items]
-        tree: Tree = Logic("or", tuple(equal)) if equal else self.atom("bool", "==", True, lambda env: False)
+        """`x in [a, b]` as `x == a or x == b`; a null element stays, so a miss is null as in evaluation."""
+        equal = [self.comparison(Compare(node.offset, node.length, "==", node.left, item), kind) for item in node.right.items]
+        tree: Tree = Logic("or", tuple(equal))
         return Logic("not", (tree,)) if node.op == "not in" else tree
+
+
+def literal_list(node: Node) -> bool:
+    """A non-empty list of literals (`x in []` stays one atom: it is null when x is)."""
+    return isinstance(node, ListLit) and bool(node.items) and all(isinstance(i, Literal) for i in node.items)
 
 
 def literal_text(node: Node) -> str | None:

@@ -42,18 +42,18 @@ Limits (durable's constants, measured here):
   one-comparison rules plus the catch-all fit, 64 do not. Each rule gets a worst-case bound
   of the stack slots it can hold (all comparisons true, durable's node graph modelled
   including ``$or`` forward nodes); a chunk's bounds plus the catch-all stay within 64.
-  That also keeps a chunk at 63 rules or fewer, far from the ~500-rule hang (durable's
-  512-slot child table with linear probing).
+  That also keeps a chunk at 63 rules or fewer, far from the hang at ~511 distinct
+  first comparisons (durable probes a full 512-slot child table forever).
 * Each ``$and``/``$or`` takes two of a rule's 31 expression slots (error 113): at most
   MAX_GROUPS_PER_RULE = 15 groups per rule after flattening nested groups of the same kind.
 * Every session costs ~1.25 MB and a ruleset holds at most 1,024: each fire uses a fresh
   session id and deletes the session, also when an error interrupts the drain. Not after
-  durable fails the assert itself: deleting a session after error 303 aborted the process
-  (``munmap_chunk(): invalid pointer``) while leaving it alone kept the ruleset usable.
+  durable fails the assert itself: deleting the session after error 303 killed the process
+  (segfault or ``free(): invalid pointer``), leaving it alone kept the ruleset usable.
   The chunk limits make that error unreachable.
-* A fact that matches no rule raises MessageNotHandled in durable: each chunk has a
-  catch-all rule on property ``k`` with the lowest priority, so it is the last action and
-  marks the end of the drain.
+* A fact that matches no rule is "not handled" in durable (and reported to crash
+  ``delete_state``): each chunk has a catch-all rule on property ``k`` with the lowest
+  priority, so every fact matches, and its action, always the last one, ends the drain.
 """
 
 from __future__ import annotations
@@ -239,18 +239,17 @@ def _compile_rule(name: object, cond: object) -> _Rule:
     if not isinstance(name, str):
         raise ValueError(f"rule names are strings, got {name!r}")
     parsed = _parse(cond)
-    root = _AlphaNode()
-    _attach(parsed, root)
-    rule = _Rule(
-        name, parsed, frozenset(leaf.field for leaf in _leaves(parsed)), _stack_need(root, {})
-    )
     if _group_count(parsed) > MAX_GROUPS_PER_RULE:
         raise ValueError(f"rule {name!r}: more than {MAX_GROUPS_PER_RULE} $and/$or groups")
-    if rule.stack > MAX_ALPHA_STACK - 1:
-        raise ValueError(f"rule {name!r} needs {rule.stack} of durable's alpha stack slots")
-    if len(rule.fields) > MAX_FIELDS_PER_CHUNK:
+    root = _AlphaNode()
+    _attach(parsed, root)
+    stack = _stack_need(root, {})
+    if stack > MAX_ALPHA_STACK - 1:
+        raise ValueError(f"rule {name!r} needs {stack} of durable's alpha stack slots")
+    fields = frozenset(leaf.field for leaf in _leaves(parsed))
+    if len(fields) > MAX_FIELDS_PER_CHUNK:
         raise ValueError(f"rule {name!r} reads more than {MAX_FIELDS_PER_CHUNK} fields")
-    return rule
+    return _Rule(name, parsed, fields, stack)
 
 
 def _fits(chunk: Sequence[_Rule], rule: _Rule) -> bool:
@@ -314,7 +313,7 @@ class _Chunk:
         """Assert one fact in a fresh session, add the names of matched rules, delete it.
 
         If durable itself fails the assert, its session is left alone: deleting a session
-        after such an error (303) has aborted the process with an invalid free.
+        after such an error (303) has crashed the process.
         """
         sid = str(next(_SESSION_IDS))
         status, offset = _dre.assert_fact(self.handle, self._fact_json(sid, values))
@@ -369,7 +368,10 @@ class DurableRuleset:
         )
 
     def fire(self, fact: Mapping[str, Scalar]) -> set[str]:
-        """Names of the rules whose condition holds for ``fact``; absent or None fields never match."""
+        """Names of the rules whose condition holds for ``fact``.
+
+        A field that is absent or None never matches; fields no rule reads are not looked at.
+        """
         if not self._finalizer.alive:
             raise RuntimeError("this DurableRuleset is closed")
         values: dict[str, tuple[bool, str]] = {}

@@ -14,6 +14,8 @@ from .values import exact
 BINARY = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/"}
 COMPARE = {ast.Eq: "==", ast.NotEq: "!=", ast.Lt: "<", ast.LtE: "<=", ast.Gt: ">", ast.GtE: ">=", ast.In: "in", ast.NotIn: "not in"}
 KEYWORDS = {"true": True, "false": False, "null": None}
+MAX_DEPTH = 100
+TOO_DEEP = f"表达式嵌套过深（超过 {MAX_DEPTH} 层），请拆分到 derive 中"
 FORBIDDEN = {
     ast.Subscript: "下标访问", ast.Lambda: "lambda", ast.ListComp: "推导式", ast.SetComp: "推导式",
     ast.DictComp: "推导式", ast.GeneratorExp: "生成器表达式", ast.Dict: "字典", ast.Set: "集合",
@@ -94,9 +96,23 @@ def parse(text: str) -> Node:
     try:
         tree = ast.parse(source, mode="eval")
     except SyntaxError as exc:
-        offset = char_offset(source, (exc.offset or 1) - 1) + lead
+        offset = (exc.offset or 1) - 1 + lead  # SyntaxError counts characters already; ast nodes count bytes
         raise ExprSyntaxError("expr-syntax", f"表达式语法错误：{exc.msg}", offset) from None
+    except RecursionError:
+        raise ExprSyntaxError("expr-syntax", TOO_DEEP, lead, len(source)) from None
+    if depth(tree.body) > MAX_DEPTH:
+        raise ExprSyntaxError("expr-syntax", TOO_DEEP, lead, len(source))
     return Builder(source, lead).build(tree.body)
+
+
+def depth(tree: ast.AST) -> int:
+    """Nesting depth, counted without recursion: checking and evaluating a tree recurse over it."""
+    deepest, stack = 0, [(tree, 1)]
+    while stack:
+        node, level = stack.pop()
+        deepest = max(deepest, level)
+        stack.extend((child, level + 1) for child in ast.iter_child_nodes(node))
+    return deepest
 
 
 def char_offset(text: str, byte_offset: int) -> int:

@@ -31,6 +31,7 @@ def merge(parent: MarkedDict, child: MarkedDict, problems: DiagnosticList) -> Ma
             else:
                 for name in child[key]:
                     put(parent[key], name, child[key])
+                parent.value_marks[key] = child.value_marks[key]  # the merged header is the child's to fix
     parent.pop("tests", None)
     for key in REPLACED:
         if key in child:
@@ -82,8 +83,10 @@ def override(parent: MarkedDict, child: MarkedDict, problems: DiagnosticList) ->
         if not isinstance(changes[key], dict) or "id" in changes[key]:
             problems.add(mark, "extends-override", f"覆盖 “{key}” 应为字段映射，且不能修改 id")
             continue
+        holder, position, node = found
         for name in changes[key]:
-            put(found[2], name, changes[key])
+            put(node, name, changes[key])
+        holder.item_marks[position] = mark  # problems with the changed item or section point at the override
 
 
 def add(parent: MarkedDict, child: MarkedDict, problems: DiagnosticList) -> None:

@@ -86,11 +86,14 @@ def flatten(facts: Any, raw: MarkedDict, problems: DiagnosticList) -> tuple[dict
         prefix, mapping = stack.pop()
         for key, value in mapping.items():
             path = f"{prefix}{key}"
+            mark = mapping.value_marks.get(key, mapping.mark)
             if isinstance(value, dict):
                 stack.append((path + ".", value))
+            elif path in values:  # given both nested and dotted: neither value may silently win
+                first, again = sorted((marks[path], mark))
+                problems.add(again, "fact-duplicate", f"事实 “{path}” 重复（第 {first.line} 行已给出）")
             else:
-                values[path] = value
-                marks[path] = mapping.value_marks.get(key, mapping.mark)
+                values[path], marks[path] = value, mark
     return values, marks
 
 

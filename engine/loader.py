@@ -40,8 +40,9 @@ def find_by_id(ruleset_id: str, beside: Path | None = None) -> Path | None:
     return None
 
 
-def locate(spec: str) -> Path:
+def locate(spec: str | Path) -> Path:
     """A `--ruleset` argument (bundled id or path) as a file path."""
+    spec = str(spec)
     if spec.endswith(SUFFIXES) or os.sep in spec:
         return Path(spec)
     found = find_by_id(spec)

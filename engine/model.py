@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 from .conditions import ConditionSet
@@ -183,9 +184,13 @@ class Ruleset:
         """Every scored item, in file order (bonus items excluded)."""
         return [item for section in self.sections for item in section.all_items()]
 
+    @cached_property
+    def item_index(self) -> dict[str, Item]:
+        """Every item by id, bonus items included."""
+        return {item.id: item for item in self.items() + (list(self.bonus.items) if self.bonus else [])}
+
     def item(self, item_id: str) -> Item | None:
-        everything = self.items() + (list(self.bonus.items) if self.bonus else [])
-        return next((item for item in everything if item.id == item_id), None)
+        return self.item_index.get(item_id)
 
     def level(self, level_id: str) -> Level | None:
         return next((level for level in self.levels if level.id == level_id), None)

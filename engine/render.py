@@ -95,6 +95,10 @@ def as_markdown(union: dict, period: int | None, results: list[RulesetResult]) -
     return "\n".join(lines) + "\n"
 
 
+def document(union: dict, period: int | None, results: list[RulesetResult], as_of: dt.date) -> dict:
+    """One union's assessment as the JSON record (see engine/schemas/result.schema.json)."""
+    return {"union": union_json(union, period), "as_of": as_of.isoformat(), "results": [r.to_json() for r in results]}
+
+
 def as_json(union: dict, period: int | None, results: list[RulesetResult], as_of: dt.date) -> str:
-    document = {"union": union_json(union, period), "as_of": as_of.isoformat(), "results": [r.to_json() for r in results]}
-    return json.dumps(document, ensure_ascii=False, indent=2)
+    return json.dumps(document(union, period, results, as_of), ensure_ascii=False, indent=2)

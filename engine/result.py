@@ -43,6 +43,10 @@ class SectionScore:
     max_points: Number
     depth: int
 
+    def to_json(self) -> dict:
+        return {"id": self.id, "name": self.name, "points": json_score(self.points),
+                "max_points": json_score(self.max_points), "depth": self.depth}
+
 
 @dataclass(frozen=True, slots=True)
 class Gap:
@@ -50,9 +54,11 @@ class Gap:
     name: str
     points_lost: Number
     fix: str
+    evidence: tuple[str, ...] = ()
 
     def to_json(self) -> dict:
-        return {"item": self.item, "points_lost": json_score(self.points_lost), "fix": self.fix}
+        return {"item": self.item, "name": self.name, "points_lost": json_score(self.points_lost),
+                "fix": self.fix, "evidence": list(self.evidence)}
 
 
 @dataclass(frozen=True)
@@ -81,6 +87,7 @@ class RulesetResult:
             "ruleset": self.ruleset, "score": json_score(self.score), "max_score": json_score(self.max_score),
             "bonus": json_score(self.bonus), "level": self.level, "eligible": self.eligible,
             "vetoes": self.vetoes, "required_failed": self.required_failed,
+            "sections": [s.to_json() for s in self.sections],
             "items": [i.to_json() for i in self.items + self.bonus_items], "gaps": [g.to_json() for g in self.gaps],
             "notes": self.notes,
         }

@@ -42,22 +42,35 @@ def dotted(facts: Any, prefix: str = "") -> dict[str, Any]:
     return flat
 
 
-def make_test(raw: Any, defaults: dict, mark: Mark) -> RulesetTest:
+def as_of_date(holder: Any, problems: DiagnosticList) -> dt.date | None:
+    """A test's `as_of`: a YAML date or its YYYY-MM-DD text; anything else is a diagnostic."""
+    value = holder.get("as_of")
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if value is None or isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(str(value))
+    except ValueError:
+        problems.add(mark_at(holder, ("as_of",)), "test-as-of", f"as_of 应为日期（如 2025-06-30），实际为 “{value}”")
+        return None
+
+
+def make_test(raw: Any, defaults: dict, mark: Mark, problems: DiagnosticList) -> RulesetTest:
     facts = {**dotted(defaults.get("facts")), **dotted(raw.get("facts"))}
-    as_of = raw.get("as_of", defaults.get("as_of"))
     return RulesetTest(
         name=raw["name"], mark=mark,
         union={**DEFAULT_UNION, **(defaults.get("union") or {}), **(raw.get("union") or {})},
         period=raw.get("period", defaults.get("period", 2025)),
         facts={k: v for k, v in facts.items() if v is not None},
         expect=dict(raw["expect"]), results={**(defaults.get("results") or {}), **(raw.get("results") or {})},
-        as_of=dt.date.fromisoformat(str(as_of)) if as_of else None,
+        as_of=as_of_date(raw if "as_of" in raw else defaults, problems),
     )
 
 
 def load_tests(path: Path, raw: Any, problems: DiagnosticList) -> tuple[RulesetTest, ...]:
     """Inline tests, then the sibling `<id>.tests.yaml` if there is one."""
-    tests = [make_test(t, {}, mark_at(raw, ("tests", i))) for i, t in enumerate(raw.get("tests", ()))]
+    tests = [make_test(t, {}, mark_at(raw, ("tests", i)), problems) for i, t in enumerate(raw.get("tests", ()))]
     sibling = path.parent / f"{raw['ruleset']['id']}.tests.yaml"
     if sibling.is_file():
         try:
@@ -69,7 +82,7 @@ def load_tests(path: Path, raw: Any, problems: DiagnosticList) -> tuple[RulesetT
         problems.extend(found)
         if not found:
             defaults = data.get("defaults") or {}
-            tests += [make_test(t, defaults, mark_at(data, ("tests", i))) for i, t in enumerate(data["tests"])]
+            tests += [make_test(t, defaults, mark_at(data, ("tests", i)), problems) for i, t in enumerate(data["tests"])]
     return tuple(tests)
 
 

@@ -8,7 +8,7 @@ from .loader import bundled_dir, bundled_ids, find_by_id, load_ruleset, locate
 from .model import Ruleset
 
 
-def resolve_rulesets(specs: list[str] | tuple[str, ...] = ()) -> list[Ruleset]:
+def resolve_rulesets(specs: list[str | Path] | tuple[str | Path, ...] = ()) -> list[Ruleset]:
     """The requested rulesets (all bundled ones when none), plus what they use, dependencies first."""
     paths = [locate(spec) for spec in specs] if specs else [bundled_dir() / f"{i}.yaml" for i in bundled_ids()]
     loaded: dict[str, Ruleset] = {}

@@ -75,7 +75,8 @@ def describe(error: jsonschema.ValidationError) -> tuple[str, str, Any]:
         words = {"minimum": "不能小于", "exclusiveMinimum": "必须大于", "maximum": "不能大于", "exclusiveMaximum": "必须小于"}
         return "schema-range", f"{words[keyword]} {value}，实际为 {error.instance}", None
     if keyword in ("pattern", "propertyNames"):
-        return "schema-id", f"“{error.instance}” 不是合法的标识：只能用英文字母开头，含字母、数字、下划线、点或连字符", None
+        bad_key = error.instance if "propertyNames" in error.schema_path else None  # point at the key, not its mapping
+        return "schema-id", f"“{error.instance}” 不是合法的标识：只能用英文字母开头，含字母、数字、下划线、点或连字符", bad_key
     if keyword in ("minItems", "minLength"):
         return "schema-empty", "不能为空", None
     return "schema-invalid", f"不符合规则文件格式：{error.message}", None

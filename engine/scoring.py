@@ -174,7 +174,7 @@ def finish(ruleset: Ruleset, ctx: Context, items: list[ItemScore], bonus_items: 
         score=normal(score), max_score=ruleset.max_score, bonus=0 if zeroed else bonus,
         level={"id": level.id, "name": level.name} if level else None, eligible=eligible,
         vetoes=[v.id for v in hits], required_failed=required_failed, items=items, bonus_items=bonus_items,
-        sections=sections, gaps=gaps(items), notes=notes,
+        sections=sections, gaps=gaps(items, ruleset), notes=notes,
     )
 
 
@@ -217,8 +217,8 @@ def requirement_holds(requirement: Any, ctx: Context, outcomes: dict[str, str]) 
     return ctx.truth(requirement.cond) is True
 
 
-def gaps(items: list[ItemScore]) -> list[Gap]:
-    """Items that lost points, largest loss first, each with its rendered fix."""
+def gaps(items: list[ItemScore], ruleset: Ruleset) -> list[Gap]:
+    """Items that lost points, largest loss first, each with its rendered fix and the evidence to prepare."""
     lost = [i for i in items if i.outcome in ("partial", "fail", "missing") and i.lost > 0]
     lost.sort(key=lambda i: -i.lost)
-    return [Gap(i.id, i.name, i.lost, i.fix or "") for i in lost]
+    return [Gap(i.id, i.name, i.lost, i.fix or "", ruleset.item(i.id).evidence) for i in lost]

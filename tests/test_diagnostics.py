@@ -1,0 +1,671 @@
+"""Every ruleset diagnostic code, at its line and column, and how diagnostics render."""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from engine import Diagnostic, InvalidInput, load_ruleset, resolve_rulesets
+from engine.diagnostics import DiagnosticList, Mark, display_width
+
+# A valid ruleset; the line numbers below refer to it.
+BASE = """\
+ruleset:
+  id: demo
+  name: 测试规则
+  max_score: 10
+facts:
+  employees: {type: integer, label: 职工人数, unit: 人}
+  members: {type: integer, label: 会员人数, unit: 人}
+  committee.elected: {type: boolean, label: 委员会经选举产生}
+sections:
+  - id: s1
+    name: 有班子
+    max: 10
+    items:
+      - id: s1.elected
+        name: 依法选举
+        points: 10
+        when: committee.elected
+levels:
+  - {id: good, name: 达标, min: 6}
+  - {id: none, name: 未达标, min: 0}
+"""
+#  1 ruleset:          6 employees     10 - id: s1        14 - id: s1.elected    18 levels:
+#  2   id: demo        7 members       11 name: 有班子     15 name: 依法选举       19 - {id: good ...}
+#  3   name: 测试规则   8 committee...  12 max: 10         16 points: 10          20 - {id: none ...}
+#  4   max_score: 10   9 sections:     13 items:          17 when: committee.elected
+#  5 facts:
+
+
+def variant(*replacements: str) -> str:
+    """BASE with (old, new) pairs replaced, each exactly once."""
+    text = BASE
+    for old, new in zip(replacements[::2], replacements[1::2]):
+        assert text.count(old) == 1, old
+        text = text.replace(old, new)
+    return text
+
+
+def problems_of(path: Path) -> list[Diagnostic]:
+    with pytest.raises(InvalidInput) as caught:
+        load_ruleset(path)
+    return caught.value.diagnostics
+
+
+@pytest.fixture
+def check(tmp_path):
+    """check(text) → the diagnostics of loading that ruleset text from rs.yaml."""
+
+    def run(text: str, name: str = "rs.yaml") -> list[Diagnostic]:
+        path = tmp_path / name
+        path.write_text(text, encoding="utf-8")
+        return problems_of(path)
+
+    return run
+
+
+def found(diagnostics: list[Diagnostic]) -> list[tuple[int, int, str]]:
+    return [(d.mark.line, d.mark.column, d.code) for d in diagnostics]
+
+
+def test_base_ruleset_is_valid(tmp_path):
+    path = tmp_path / "ok.yaml"
+    path.write_text(BASE, encoding="utf-8")
+    assert load_ruleset(path).id == "demo"
+
+
+# schema --------------------------------------------------------------------------------------
+
+def test_schema_unknown_key_with_suggestion(check):
+    [problem] = check(variant("    max: 10\n", "    max: 10\n    maxx: 3\n"))
+    assert found([problem]) == [(13, 5, "schema-unknown-key")]
+    assert problem.message == "sections.0：未知字段 “maxx”，是否应为 “max”？"
+    assert problem.span == 4
+
+
+def test_schema_unknown_top_level_key(check):
+    [problem] = check(variant("levels:", "level:"))
+    assert found([problem]) == [(18, 1, "schema-unknown-key")]
+    assert "是否应为 “levels”？" in problem.message
+
+
+def test_schema_unknown_key_without_close_match(check):
+    [problem] = check(variant("    max: 10\n", "    max: 10\n    zzzz: 3\n"))
+    assert problem.code == "schema-unknown-key" and problem.message.endswith("未知字段 “zzzz”")
+
+
+def test_schema_required(check):
+    [problem] = check(variant("        points: 10\n", ""))
+    assert found([problem]) == [(14, 9, "schema-required")]
+    assert problem.message == "sections.0.items.0：缺少必填字段 “points”"
+
+
+def test_schema_required_max_score(check):
+    [problem] = check(variant("  max_score: 10\n", ""))
+    assert found([problem]) == [(2, 3, "schema-required")]
+    assert "“max_score”" in problem.message
+
+
+def test_schema_type(check):
+    [problem] = check(variant("points: 10", "points: ten"))
+    assert found([problem]) == [(16, 17, "schema-type")]
+    assert problem.message == "sections.0.items.0.points：应为数值，实际为 “ten”"
+
+
+def test_schema_type_of_whole_file(check):
+    [problem] = check("- just\n- a list\n")
+    assert found([problem]) == [(1, 1, "schema-type")]
+
+
+def test_schema_enum(check):
+    [problem] = check(variant("        when: committee.elected\n", "        when: committee.elected\n        effort: huge\n"))
+    assert found([problem]) == [(18, 17, "schema-enum")]
+    assert "应为以下之一：low、medium、high；实际为 “huge”" in problem.message
+
+
+def test_schema_range(check):
+    [problem] = check(variant("points: 10", "points: -1"))
+    assert found([problem]) == [(16, 17, "schema-range")]
+    assert "不能小于 0，实际为 -1" in problem.message
+
+
+def test_schema_range_exclusive(check):
+    [problem] = check(variant("max_score: 10", "max_score: 0"))
+    assert found([problem]) == [(4, 14, "schema-range")]
+    assert "必须大于 0" in problem.message
+
+
+def test_schema_id_of_value(check):
+    [problem] = check(variant("  id: demo", "  id: Demo!"))
+    assert found([problem]) == [(2, 7, "schema-id")]
+    assert "“Demo!” 不是合法的标识" in problem.message
+
+
+def test_schema_id_of_fact_name_points_at_the_key(check):
+    [problem] = check(variant("  members: {", "  Members-x: {"))
+    assert found([problem]) == [(7, 3, "schema-id")]
+    assert "“Members-x”" in problem.message and problem.span == len("Members-x")
+
+
+def test_schema_id_of_derive_name_points_at_the_key(check):
+    [problem] = check(variant("sections:", "derive:\n  ok: members > 1\n  bad-name: members + 1\nsections:"))
+    assert found([problem]) == [(11, 3, "schema-id")]
+
+
+def test_schema_empty_text(check):
+    [problem] = check(variant("  name: 测试规则", "  name: ''"))
+    assert found([problem]) == [(3, 10, "schema-empty")]
+    assert problem.message == "ruleset.name：不能为空"
+
+
+def test_schema_empty_list(check):
+    [problem] = check(BASE.split("levels:")[0] + "levels: []\n")
+    assert found([problem]) == [(18, 9, "schema-empty")]
+
+
+def test_schema_invalid_for_other_keywords(check):
+    [problem] = check(variant("        when: committee.elected\n", "        when: committee.elected\n        evidence: 3\n"))
+    assert found([problem]) == [(18, 19, "schema-invalid")]
+    assert problem.message.startswith("sections.0.items.0.evidence：不符合规则文件格式")
+
+
+def test_schema_errors_in_sibling_tests_file(check, tmp_path):
+    (tmp_path / "demo.tests.yaml").write_text("tests:\n  - name: 一\n    expect: {level: good}\n    expct: {}\n", encoding="utf-8")
+    [problem] = check(BASE)
+    assert problem.mark.file == str(tmp_path / "demo.tests.yaml")
+    assert found([problem]) == [(4, 5, "schema-unknown-key")]
+
+
+# YAML and files ------------------------------------------------------------------------------
+
+def test_yaml_duplicate_key(check):
+    [problem] = check(variant("  name: 测试规则", "  name: 测试规则\n  name: 再一次"))
+    assert found([problem]) == [(4, 3, "yaml-duplicate-key")]
+    assert problem.message == "重复的键 “name”（第 3 行已出现）"
+
+
+def test_yaml_syntax(check):
+    [problem] = check(variant("  - {id: none, name: 未达标, min: 0}", "  - {id: none, name: 未达标, min: 0"))
+    assert problem.code == "yaml-syntax" and problem.mark.line == 21
+
+
+def test_yaml_tag(check):
+    [problem] = check(variant("points: 10", "points: !!python/object/apply:os.getpid []"))
+    assert found([problem]) == [(16, 17, "yaml-tag")]
+
+
+def test_yaml_key(check):
+    [problem] = check(variant("facts:\n", "facts:\n  ? [a, b]\n  : 1\n"))
+    assert found([problem]) == [(6, 5, "yaml-key")]
+
+
+def test_yaml_number(check):
+    [problem] = check(variant("points: 10", "points: .inf"))
+    assert found([problem]) == [(16, 17, "yaml-number")]
+
+
+def test_file_not_found(tmp_path):
+    [problem] = problems_of(tmp_path / "nope.yaml")
+    assert (problem.mark, problem.code) == (Mark(str(tmp_path / "nope.yaml")), "file-not-found")
+
+
+def test_file_encoding(tmp_path):
+    path = tmp_path / "gbk.yaml"
+    path.write_bytes(BASE.encode("gb18030"))
+    [problem] = problems_of(path)
+    assert problem.code == "file-encoding"
+
+
+def test_file_unreadable(tmp_path):
+    (tmp_path / "dir.yaml").mkdir()
+    [problem] = problems_of(tmp_path / "dir.yaml")
+    assert problem.code == "file-unreadable"
+
+
+# expressions ---------------------------------------------------------------------------------
+
+def test_expr_syntax(check):
+    [problem] = check(variant("when: committee.elected", "when: members >> "))
+    assert found([problem]) == [(17, 15, "expr-syntax")]
+    assert problem.message.startswith("表达式语法错误")
+
+
+def test_expr_syntax_column_after_chinese(check):
+    text = variant("when: committee.elected", "when: union.name == '青山镇' members")
+    [problem] = check(text)
+    line = text.splitlines()[16]
+    assert found([problem]) == [(17, line.index("members") + 1, "expr-syntax")]
+
+
+def test_expr_forbidden(check):
+    [problem] = check(variant("when: committee.elected", "when: committee.elected if true else false"))
+    assert found([problem]) == [(17, 15, "expr-forbidden")]
+    assert "表达式中不允许使用条件表达式" in problem.message
+
+
+def test_expr_dunder(check):
+    [problem] = check(variant("when: committee.elected", "when: committee.__class__"))
+    assert found([problem]) == [(17, 15, "expr-dunder")]
+    assert "名称 “__class__” 不允许以下划线开头" in problem.message
+
+
+def test_expr_type_wrong_result(check):
+    [problem] = check(variant("when: committee.elected", "when: members + 1"))
+    assert found([problem]) == [(17, 15, "expr-type")]
+    assert "此处需要布尔值，表达式 “members + 1” 的结果为数值" in problem.message
+
+
+def test_expr_type_inside_expression(check):
+    [problem] = check(variant("when: committee.elected", "when: members > 1 and union.name > 3"))
+    assert found([problem]) == [(17, 15 + len("members > 1 and "), "expr-type")]
+    assert "不能用 “>” 比较文本与数值" in problem.message
+
+
+def test_expr_type_of_count(check):
+    [problem] = check(variant("        when: committee.elected\n", "        count: committee.elected\n"))
+    assert found([problem]) == [(17, 16, "expr-type")]
+    assert "此处需要数值" in problem.message
+
+
+def test_expr_unknown_name(check):
+    [problem] = check(variant("when: committee.elected", "when: comittee.elected"))
+    assert found([problem]) == [(17, 15, "expr-unknown-name")]
+    assert "是否应为 “committee.elected”？" in problem.message
+    assert problem.span == len("comittee.elected")
+
+
+def test_expr_unknown_function(check):
+    [problem] = check(variant("when: committee.elected", "when: years_sinse(members) <= 5"))
+    assert found([problem]) == [(17, 15, "expr-unknown-function")]
+    assert "未知函数 “years_sinse”，是否应为 “years_since”？" in problem.message
+
+
+def test_expr_in_quoted_scalar_points_inside_quote(check):
+    [problem] = check(variant("when: committee.elected", 'when: "members > 1 and comittee.elected"'))
+    assert found([problem]) == [(17, 16 + len("members > 1 and "), "expr-unknown-name")]
+
+
+def test_expr_error_in_tier(check):
+    [problem] = check(variant(
+        "        when: committee.elected\n",
+        "        tiers:\n          - {when: members > 3, points: 5}\n          - {when: membrs > 1, points: 2}\n",
+    ))
+    assert found([problem]) == [(19, 20, "expr-unknown-name")]
+
+
+def test_expr_error_in_gate(check):
+    [problem] = check(variant("levels:", "gate: {when: union.type != 'joint' and employes >= 1}\nlevels:"))
+    assert found([problem]) == [(18, 40, "expr-unknown-name")]
+
+
+def test_expr_error_in_level_requires(check):
+    [problem] = check(variant(
+        "  - {id: good, name: 达标, min: 6}", "  - {id: good, name: 达标, min: 6, requires: ['s1.elected', 'members >> 1']}"
+    ))
+    assert found([problem]) == [(19, 60, "expr-forbidden")]
+
+
+def test_expr_error_in_derive(check):
+    [problem] = check(variant("sections:", "derive:\n  rate: ratio(members, employes)\nsections:"))
+    assert found([problem]) == [(10, 24, "expr-unknown-name")]
+
+
+def test_template_brace(check):
+    [problem] = check(variant("when: committee.elected", "when: committee.elected\n        fix: 请补充 {members 名"))
+    assert found([problem]) == [(18, 18, "template-brace")]
+    assert problem.message == "整改文本中的 “{” 没有配对的 “}”"
+
+
+def test_template_expression_error_points_into_fix(check):
+    [problem] = check(variant("when: committee.elected", "when: committee.elected\n        fix: 再发展 {employes - members} 名"))
+    assert found([problem]) == [(18, 19, "expr-unknown-name")]
+
+
+# items and sections --------------------------------------------------------------------------
+
+def test_item_kind_none(check):
+    [problem] = check(variant("        when: committee.elected\n", ""))
+    assert found([problem]) == [(14, 9, "item-kind")]
+    assert problem.message == "指标 “s1.elected” 缺少计分方式：when、tiers、count、scale、shortfall 或 deduct"
+
+
+def test_item_kind_two(check):
+    [problem] = check(variant("        when: committee.elected\n", "        when: committee.elected\n        count: members\n"))
+    assert found([problem]) == [(14, 9, "item-kind")]
+    assert "同时使用了 when、count，只能选一种计分方式" in problem.message
+
+
+def test_deduct_kind_when_without_points(check):
+    [problem] = check(variant("        when: committee.elected\n", "        deduct:\n          - {name: 缺, when: committee.elected}\n"))
+    assert found([problem]) == [(18, 13, "deduct-kind")]
+    assert problem.message == "扣分项应写 {when, points} 或 {count, each} 之一"
+
+
+def test_deduct_kind_neither(check):
+    [problem] = check(variant("        when: committee.elected\n", "        deduct:\n          - {name: 缺}\n"))
+    assert found([problem]) == [(18, 13, "deduct-kind")]
+
+
+def test_deduct_kind_both(check):
+    [problem] = check(variant(
+        "        when: committee.elected\n",
+        "        deduct:\n          - {name: 缺, when: committee.elected, points: 1, count: members}\n",
+    ))
+    assert found([problem]) == [(18, 13, "deduct-kind")]
+
+
+def test_scale_range(check):
+    [problem] = check(variant("        when: committee.elected\n", "        scale: {value: members, from: 1, to: 1}\n"))
+    assert found([problem]) == [(17, 16, "scale-range")]
+    assert problem.message == "scale 的 from 与 to 不能相等"
+
+
+def test_tier_points(check):
+    [problem] = check(variant("        when: committee.elected\n", "        tiers:\n          - {when: members > 3, points: 12}\n"))
+    assert found([problem]) == [(14, 9, "tier-points")]
+    assert problem.message == "指标 “s1.elected” 的某档得分 12 超过满分 10"
+
+
+def test_section_balance(check):
+    diagnostics = check(variant("    max: 10\n", "    max: 12\n", "max_score: 10", "max_score: 12"))
+    assert found(diagnostics) == [(10, 5, "section-balance")]
+    assert "满分 12，下级合计 10" in diagnostics[0].message and "allow_unbalanced: true" in diagnostics[0].message
+
+
+def test_allow_unbalanced_suppresses_section_balance(tmp_path):
+    path = tmp_path / "rs.yaml"
+    path.write_text(variant("    max: 10\n", "    max: 12\n    allow_unbalanced: true\n", "max_score: 10", "max_score: 12"), encoding="utf-8")
+    assert load_ruleset(path).sections[0].max == 12
+
+
+def test_max_score(check):
+    [problem] = check(variant("max_score: 10", "max_score: 20"))
+    assert found([problem]) == [(2, 3, "max-score")]
+    assert problem.message == "max_score 为 20，各一级指标满分合计 10"
+
+
+def test_duplicate_item_id(check):
+    [problem] = check(variant(
+        "        when: committee.elected\n",
+        "        when: committee.elected\n      - {id: s1.elected, name: 再次, points: 0, when: true}\n",
+    ))
+    assert found([problem]) == [(18, 9, "duplicate-id")]
+    assert problem.message == "id “s1.elected” 重复（第 14 行已使用）"
+
+
+def test_duplicate_id_between_section_and_item(check):
+    [problem] = check(variant("      - id: s1.elected", "      - id: s1"))
+    assert found([problem]) == [(14, 9, "duplicate-id")]
+    assert "第 10 行" in problem.message
+
+
+def test_duplicate_level_id(check):
+    [problem] = check(variant("  - {id: none, name: 未达标, min: 0}", "  - {id: good, name: 未达标, min: 0}"))
+    assert found([problem]) == [(20, 5, "duplicate-id")]
+    assert problem.message == "等级 id “good” 重复（第 19 行已使用）"
+
+
+# levels and vetoes ---------------------------------------------------------------------------
+
+def test_level_order(check):
+    [problem] = check(variant("  - {id: none, name: 未达标, min: 0}", "  - {id: none, name: 未达标, min: 8}"))
+    assert found([problem]) == [(20, 5, "level-order")]
+    assert "“未达标” 的 min 高于上一级 “达标”" in problem.message
+
+
+def test_level_section_min(check):
+    [problem] = check(variant("  - {id: good, name: 达标, min: 6}", "  - {id: good, name: 达标, min: 6, section_min: {s9: 0.5}}"))
+    assert found([problem]) == [(19, 5, "level-section-min")]
+    assert "“s9” 不是一级指标 id" in problem.message
+
+
+def test_level_requires_unknown(check):
+    [problem] = check(variant("  - {id: good, name: 达标, min: 6}", "  - {id: good, name: 达标, min: 6, requires: [s1.elektid]}"))
+    assert found([problem]) == [(19, 45, "level-requires-unknown")]
+    assert "“s1.elektid” 既不是本规则集的指标 id" in problem.message
+
+
+def test_level_requires_item_id_and_condition_are_fine(tmp_path):
+    path = tmp_path / "rs.yaml"
+    path.write_text(variant("  - {id: good, name: 达标, min: 6}", "  - {id: good, name: 达标, min: 6, requires: [s1.elected, 'members > 1']}"), encoding="utf-8")
+    [first, second] = load_ruleset(path).levels[0].requires
+    assert (first.item, first.cond) == ("s1.elected", None)
+    assert second.item is None and second.cond.expr.text == "members > 1"
+
+
+def test_veto_cap_level_unknown(check):
+    [problem] = check(variant("levels:", "vetoes:\n  - {id: v1, name: 事故, when: members > 1, effect: cap, cap_level: bogus}\nlevels:"))
+    assert found([problem]) == [(19, 5, "veto-cap-level")]
+    assert "“bogus” 不是本规则集的等级 id" in problem.message
+
+
+def test_veto_cap_level_missing(check):
+    [problem] = check(variant("levels:", "vetoes:\n  - {id: v1, name: 事故, when: members > 1, effect: cap}\nlevels:"))
+    assert found([problem]) == [(19, 5, "veto-cap-level")]
+    assert problem.message.endswith("需要 cap_level")
+
+
+# facts and derive ----------------------------------------------------------------------------
+
+def test_fact_enum_without_values(check):
+    [problem] = check(variant("  members: {type: integer, label: 会员人数, unit: 人}", "  members: {type: enum, label: 会员人数}"))
+    assert found([problem]) == [(7, 3, "fact-enum")]
+    assert problem.message == "枚举事实 “members” 需要用 values 列出可选值"
+
+
+def test_fact_list_without_items(check):
+    [problem] = check(variant("  members: {type: integer, label: 会员人数, unit: 人}", "  members: {type: list, label: 会员人数}"))
+    assert found([problem]) == [(7, 3, "fact-list")]
+
+
+def test_fact_range(check):
+    [problem] = check(variant("  members: {type: integer, label: 会员人数, unit: 人}", "  members: {type: integer, label: 会员人数, min: 5, max: 1}"))
+    assert found([problem]) == [(7, 3, "fact-range")]
+    assert problem.message == "事实 “members” 的 min 大于 max"
+
+
+def test_derive_clash(check):
+    [problem] = check(variant("sections:", "derive:\n  members: employees + 1\nsections:"))
+    assert found([problem]) == [(10, 3, "derive-clash")]
+    assert problem.message == "派生值 “members” 与已声明的事实同名"
+
+
+# extends -------------------------------------------------------------------------------------
+
+@pytest.fixture
+def base_file(tmp_path) -> Path:
+    path = tmp_path / "base.yaml"
+    path.write_text(BASE, encoding="utf-8")
+    return path
+
+
+def test_extends_unknown(check):
+    [problem] = check("extends: nothere.yaml\nruleset: {id: c1, name: 子}\n")
+    assert found([problem]) == [(1, 10, "extends-unknown")]
+    assert "“nothere.yaml”" in problem.message
+
+
+def test_extends_cycle(tmp_path):
+    (tmp_path / "a.yaml").write_text("extends: b.yaml\nruleset: {id: a, name: 甲}\n", encoding="utf-8")
+    (tmp_path / "b.yaml").write_text("extends: a.yaml\nruleset: {id: b, name: 乙}\n", encoding="utf-8")
+    [problem] = problems_of(tmp_path / "a.yaml")
+    assert (problem.mark, problem.code) == (Mark(str(tmp_path / "b.yaml"), 1, 10), "extends-cycle")
+    assert "a.yaml → b.yaml → a.yaml" in problem.message
+
+
+def test_extends_self_is_a_cycle(check):
+    [problem] = check("extends: rs.yaml\nruleset: {id: c, name: 子}\n")
+    assert found([problem]) == [(1, 10, "extends-cycle")]
+
+
+def test_extends_unknown_id_in_remove_override_and_add(check, base_file):
+    diagnostics = check(
+        "extends: base.yaml\nruleset: {id: c, name: 子}\nremove: [s1.nope]\noverride:\n  s1.gone: {points: 3}\n"
+        "add:\n  - to: s9\n    items: [{id: n, name: 新, points: 0, when: true}]\n"
+    )
+    assert found(diagnostics) == [(3, 10, "extends-unknown-id"), (5, 3, "extends-unknown-id"), (7, 9, "extends-unknown-id")]
+    assert [d.message for d in diagnostics] == [
+        "要删除的 “s1.nope” 在上级规则集中不存在", "要覆盖的 “s1.gone” 在上级规则集中不存在", "要添加到的分项 “s9” 在上级规则集中不存在",
+    ]
+
+
+def test_extends_override_cannot_change_id(check, base_file):
+    [problem] = check("extends: base.yaml\nruleset: {id: c, name: 子}\noverride:\n  s1.elected: {id: x}\n")
+    assert found([problem]) == [(4, 3, "extends-override")]
+    assert problem.message == "覆盖 “s1.elected” 应为字段映射，且不能修改 id"
+
+
+def test_extends_add_items_needs_to(check, base_file):
+    [problem] = check("extends: base.yaml\nruleset: {id: c, name: 子}\nadd:\n  - items: [{id: n, name: 新, points: 0, when: true}]\n")
+    assert found([problem]) == [(4, 5, "extends-add")]
+    assert problem.message == "添加指标时需要用 to 指明所属分项 id"
+
+
+def test_error_from_parent_points_at_parent_file(check, base_file):
+    [problem] = check("extends: base.yaml\nruleset: {id: c, name: 子}\noverride:\n  s1.elected: {points: 4}\n")
+    assert (problem.mark, problem.code) == (Mark(str(base_file), 10, 5), "section-balance")
+
+
+def test_error_in_override_points_at_child_file(check, base_file):
+    [problem] = check("extends: base.yaml\nruleset: {id: c, name: 子}\noverride:\n  s1.elected: {when: comittee.elected}\n")
+    assert (problem.mark.file.endswith("rs.yaml"), found([problem])) == (True, [(4, 22, "expr-unknown-name")])
+
+
+# uses ----------------------------------------------------------------------------------------
+
+USES = """\
+ruleset: {{id: {id}, name: 用, max_score: 1}}
+uses: [{uses}]
+sections: [{{id: s, name: 分项, max: 1, items: [{{id: i, name: 指标, points: 1, when: true}}]}}]
+"""
+
+
+def test_uses_unknown(tmp_path):
+    path = tmp_path / "ua.yaml"
+    path.write_text(USES.format(id="ua", uses="ghost"), encoding="utf-8")
+    with pytest.raises(InvalidInput) as caught:
+        resolve_rulesets([str(path)])
+    [problem] = caught.value.diagnostics
+    assert (problem.mark, problem.code) == (Mark(str(path), 2, 7), "uses-unknown")
+    assert problem.message == "找不到 uses 引用的规则集 “ghost”"
+
+
+def test_uses_cycle(tmp_path):
+    (tmp_path / "ua.yaml").write_text(USES.format(id="ua", uses="ub"), encoding="utf-8")
+    (tmp_path / "ub.yaml").write_text(USES.format(id="ub", uses="ua"), encoding="utf-8")
+    with pytest.raises(InvalidInput) as caught:
+        resolve_rulesets([str(tmp_path / "ua.yaml")])
+    [problem] = caught.value.diagnostics
+    assert problem.code == "uses-cycle" and (problem.mark.line, problem.mark.column) == (2, 7)
+    assert "uses 形成循环：" in problem.message and re.search(r"u[ab] → u[ab] → u[ab]", problem.message)
+
+
+def test_uses_resolved_dependencies_first(tmp_path):
+    (tmp_path / "ua.yaml").write_text(USES.format(id="ua", uses="ub"), encoding="utf-8")
+    (tmp_path / "ub.yaml").write_text(USES.format(id="ub", uses=""), encoding="utf-8")
+    assert [r.id for r in resolve_rulesets([str(tmp_path / "ua.yaml")])] == ["ub", "ua"]
+
+
+# many problems at once -----------------------------------------------------------------------
+
+def test_schema_problems_all_reported_sorted(check):
+    diagnostics = check(variant(
+        "  id: demo", "  id: Demo", "points: 10", "points: ten", "  - {id: none, name: 未达标, min: 0}", "  - {id: none, name: 未达标, mn: 0}",
+    ))
+    assert found(diagnostics) == [(2, 7, "schema-id"), (16, 17, "schema-type"), (20, 5, "schema-required"), (20, 27, "schema-unknown-key")]
+
+
+def test_build_and_semantic_problems_all_reported_sorted(check):
+    diagnostics = check(variant(
+        "when: committee.elected", "when: comittee.elected\n        fix: 补 {x}",
+        "max_score: 10", "max_score: 20",
+        "  - {id: none, name: 未达标, min: 0}", "  - {id: none, name: 未达标, min: 9}",
+    ))
+    assert found(diagnostics) == [(2, 3, "max-score"), (17, 15, "expr-unknown-name"), (18, 17, "expr-unknown-name"), (21, 5, "level-order")]
+
+
+def test_diagnostics_are_sorted_by_position(check):
+    diagnostics = check(variant("points: 10", "points: -1", "  id: demo", "  id: 9demo"))
+    positions = [(d.mark.line, d.mark.column) for d in diagnostics]
+    assert positions == sorted(positions) and len(positions) == 2
+
+
+# rendering -----------------------------------------------------------------------------------
+
+def test_render_head_source_line_and_caret(check, tmp_path):
+    [problem] = check(variant("when: committee.elected", "when: years_sinse(members) <= 5"))
+    lines = problem.render().splitlines()
+    assert lines[0] == (
+        f"{tmp_path / 'rs.yaml'}:17:15: 错误 [expr-unknown-function] "
+        "未知函数 “years_sinse”，是否应为 “years_since”？：“years_sinse(members) <= 5”"
+    )
+    assert lines[1] == "    17 |         when: years_sinse(members) <= 5"
+    assert lines[2] == "       |               ^^^^^^^^^^^"
+
+
+def test_render_without_source_is_one_line(check):
+    [problem] = check(variant("when: committee.elected", "when: comittee.elected"))
+    assert "\n" not in problem.render(with_source=False)
+    assert re.fullmatch(r".*rs\.yaml:17:15: 错误 \[expr-unknown-name\] 未声明的名称 .*", problem.render(with_source=False))
+
+
+def test_columns_count_characters_not_bytes(check):
+    text = variant(
+        "      - id: s1.elected\n        name: 依法选举\n        points: 10\n        when: committee.elected\n",
+        "      - {id: s1.elected, name: 依法选举产生委员会, points: 10, when: comittee.elected}\n",
+    )
+    [problem] = check(text)
+    line = text.splitlines()[13]
+    assert found([problem]) == [(14, line.index("comittee") + 1, "expr-unknown-name")]
+    assert line.index("comittee") + 1 != len(line[: line.index("comittee")].encode("utf-8")) + 1
+
+
+def test_caret_is_padded_by_display_width(check):
+    text = variant(
+        "      - id: s1.elected\n        name: 依法选举\n        points: 10\n        when: committee.elected\n",
+        "      - {id: s1.elected, name: 依法选举产生委员会, points: 10, when: comittee.elected}\n",
+    )
+    [problem] = check(text)
+    _, source, caret = problem.render().splitlines()
+    gutter = source.index("|") + 2
+    prefix = source[gutter:][: problem.mark.column - 1]
+    assert caret.index("^") == gutter + display_width(prefix)
+    assert caret.count("^") == len("comittee.elected")
+
+
+def test_caret_under_wide_characters_is_doubled(tmp_path):
+    path = tmp_path / "f.yaml"
+    path.write_text("名称: 青山镇\n", encoding="utf-8")
+    rendered = Diagnostic(Mark(str(path), 1, 5), "x-code", "说明", span=2).render()
+    assert rendered.splitlines()[2] == "       | " + " " * 6 + "^^^^"
+
+
+def test_render_without_line_has_no_excerpt(tmp_path):
+    problem = Diagnostic(Mark(str(tmp_path / "gone.yaml")), "file-not-found", "文件不存在")
+    assert problem.render() == f"{tmp_path / 'gone.yaml'}: 错误 [file-not-found] 文件不存在"
+
+
+def test_invalid_input_renders_every_diagnostic(tmp_path):
+    path = tmp_path / "rs.yaml"
+    path.write_text(variant("points: 10", "points: -1", "  id: demo", "  id: 9demo"), encoding="utf-8")
+    with pytest.raises(InvalidInput) as caught:
+        load_ruleset(path)
+    error = caught.value
+    assert error.exit_code == 1
+    assert [line.split(" 错误 ")[0] for line in str(error).splitlines()] == [f"{path}:2:7:", f"{path}:16:17:"]
+    rendered = error.render().splitlines()
+    assert len(rendered) == 6 and rendered[1] == "     2 |   id: 9demo" and rendered[4] == "    16 |         points: -1"
+
+
+def test_diagnostic_json_form():
+    problem = Diagnostic(Mark("rs.yaml", 3, 7), "schema-id", "说明")
+    assert problem.to_json() == {"file": "rs.yaml", "line": 3, "column": 7, "severity": "error", "code": "schema-id", "message": "说明"}
+
+
+def test_warnings_alone_do_not_raise():
+    problems = DiagnosticList()
+    problems.add(Mark("rs.yaml", 1, 1), "some-warning", "提示", severity="warning")
+    problems.raise_if_errors()
+    assert Diagnostic(Mark("rs.yaml"), "w", "提示", "warning").render() == "rs.yaml: 警告 [w] 提示"
