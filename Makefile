@@ -13,13 +13,15 @@ $(BIN)/unionscore: pyproject.toml
 install: $(BIN)/unionscore
 
 demo: install
-	@for f in facts/*.yaml; do $(BIN)/unionscore assess $$f || exit $$?; done
+	$(BIN)/unionscore batch facts/qingshan --out out/qingshan
+	@echo "单个工会的详细评估，例如：$(BIN)/unionscore assess facts/qingshan/QS-016.yaml"
 
 test: install
 	$(BIN)/pytest
 
 bench: install
 	$(BIN)/python bench/evaluate.py
+	$(BIN)/python bench/batch.py --unions 3000
 
 clean:
 	rm -rf $(VENV)

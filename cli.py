@@ -13,11 +13,14 @@ from pathlib import Path
 import click
 
 from engine import (
-    DurableEvaluator, InvalidInput, OracleEvaluator, UnionscoreError, assess_union, load_fact_file, load_ruleset,
-    resolve_rulesets, run_tests,
+    DurableEvaluator, InvalidInput, OracleEvaluator, UnionscoreError, UsageError, assess_union, load_fact_file,
+    load_ruleset, resolve_rulesets, run_tests,
 )
 from engine.assess import assessment_date
-from engine.render import as_json, as_markdown, as_table
+from engine.batch import BatchOptions, run_batch
+from engine.render import as_json, as_markdown, as_table, county_summary
+from engine.workers import default_jobs
+from tqdm import tqdm
 
 
 class Unionscore(click.Group):
@@ -82,9 +85,34 @@ def assess(rulesets: tuple[str, ...], fact_file: Path, fmt: str, as_of: dt.date 
     if fmt == "json":
         click.echo(as_json(facts.union, facts.period, results, assessment_date(facts, as_of)))
     elif fmt == "markdown":
-        click.echo(as_markdown(facts.union, facts.period, results))
+        click.echo(as_markdown(facts.union, facts.period, results, assessment_date(facts, as_of)), nl=False)
     else:
         click.echo(as_table(facts.union, facts.period, results))
+
+
+@cli.command()
+@RULESET_OPTION
+@click.argument("sources", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--out", required=True, type=click.Path(file_okay=False, path_type=Path), help="输出目录。")
+@click.option("--jobs", type=click.IntRange(min=1), default=None, help="工作进程数；缺省为 CPU 核数。")
+@click.option("--as-of", callback=parse_date, metavar="YYYY-MM-DD", help="评估日期；缺省为各事实年度的 12 月 31 日。")
+@click.option("--sheet", help="只读取工作簿中这个名称的工作表。")
+@click.option("--rank-by", "rank_by", multiple=True, metavar="ID", help="排名依据的规则集 id，可重复；缺省按所选规则集的顺序。")
+@click.option("--force", is_flag=True, help="允许写入非空的、非 unionscore 输出的目录。")
+def batch(rulesets: tuple[str, ...], sources: tuple[Path, ...], out: Path, jobs: int | None, as_of: dt.date | None,
+          sheet: str | None, rank_by: tuple[str, ...], force: bool) -> None:
+    """批量评估：事实文件目录、CSV 或 XLSX 中的全部工会，输出排名、报告与每个工会的整改清单。"""
+    chosen = resolve_rulesets(rulesets)
+    unknown = [r for r in rank_by if r not in {c.id for c in chosen}]
+    if unknown:
+        raise UsageError(f"--rank-by 中的 “{'、'.join(unknown)}” 不在所选规则集中")
+    options = BatchOptions(sources, out, jobs or default_jobs(), as_of, sheet, force, rank_by)
+    with tqdm(desc="评估", unit="个工会", delay=1, disable=None, file=sys.stderr, leave=False) as bar:
+        stats = run_batch(options, chosen, lambda message: click.echo(f"提示：{message}", err=True), lambda: bar.update())
+    click.echo(county_summary(stats, {r.id: r.short_name for r in chosen}))
+    click.echo(f"报告已写入 {out}/（report.html、summary.xlsx、summary.csv、results.jsonl、unions/）")
+    click.echo(f"已评估 {len(stats.rows)} 个工会，失败 {len(stats.failures)} 个。")
+    sys.exit(1 if stats.failures else 0)
 
 
 @cli.command("test")

@@ -46,8 +46,7 @@ def rate(evaluator: object, files: list[FactFile]) -> tuple[float, dict[str, int
 
 def stages(files: list[FactFile]) -> dict[str, float]:
     """Microseconds per union and ruleset in each stage of the durable path."""
-    from engine.assess import build_env
-    from engine.facts import typed_facts
+    from engine.assess import build_env, fact_checker
     from engine.scoring import assess_ruleset
 
     rulesets = [r for r in resolve_rulesets() if not r.uses]
@@ -56,7 +55,7 @@ def stages(files: list[FactFile]) -> dict[str, float]:
     for facts in files:
         for ruleset in rulesets:
             t0 = time.perf_counter()
-            typed, _ = typed_facts(facts, ruleset.facts.values())
+            typed, _ = fact_checker([ruleset]).check(facts)
             env = build_env(ruleset, typed, facts, facts_date(facts), {})
             t1 = time.perf_counter()
             values = ruleset.conditions.atom_values(env)

@@ -7,8 +7,8 @@ from typing import Any, Iterable, Protocol
 from .conditions import oracle_truths
 from .diagnostics import Diagnostic, InvalidInput
 from .expr_eval import Env
-from .facts import FactFile, typed_facts
-from .model import Ruleset
+from .facts import FactChecker, FactFile
+from .model import FactDecl, Ruleset
 from .result import RulesetResult
 from .scoring import assess_ruleset
 from .values import Null
@@ -77,7 +77,8 @@ def unrated(result: RulesetResult) -> Null:
 
 
 def build_env(ruleset: Ruleset, facts: dict[str, Any], fact_file: FactFile, as_of: dt.date, results: dict[str, RulesetResult]) -> Env:
-    values = dict(facts)
+    """What the ruleset's expressions read: its own declared facts, the union header, used results."""
+    values = {name: facts[name] for name in ruleset.facts if name in facts}
     values.update({f"union.{k}": v for k, v in fact_file.union.items()})
     if fact_file.period is not None:
         values["period"] = fact_file.period
@@ -89,21 +90,38 @@ def build_env(ruleset: Ruleset, facts: dict[str, Any], fact_file: FactFile, as_o
     return env
 
 
+_CHECKERS: dict[tuple[tuple[str, str], ...], FactChecker] = {}
+
+
+def fact_checker(rulesets: list[Ruleset]) -> FactChecker:
+    """One checker for the facts of all the rulesets assessed together (they share one vocabulary)."""
+    key = tuple((r.id, r.hash) for r in rulesets)
+    if key not in _CHECKERS:
+        _CHECKERS[key] = FactChecker.of(merged_declarations(rulesets).values())
+    return _CHECKERS[key]
+
+
+def merged_declarations(rulesets: Iterable[Ruleset]) -> dict[str, FactDecl]:
+    """Every fact the rulesets declare, first declaration first (conflicts are refused at load)."""
+    found: dict[str, FactDecl] = {}
+    for ruleset in rulesets:
+        for name, decl in ruleset.facts.items():
+            found.setdefault(name, decl)
+    return found
+
+
 def assess_union(rulesets: Iterable[Ruleset], fact_file: FactFile, evaluator: Evaluator, as_of: dt.date | None = None, stubs: dict[str, RulesetResult] | None = None) -> list[RulesetResult]:
     """Every ruleset (dependencies first) for one union; bad facts raise `InvalidInput` for this union."""
     rulesets = list(rulesets)
     date = assessment_date(fact_file, as_of)
-    typed, problems = {}, []
-    for ruleset in rulesets:
-        typed[ruleset.id], found = typed_facts(fact_file, ruleset.facts.values())
-        problems.extend(d for d in found if d not in problems)
+    facts, problems = fact_checker(rulesets).check(fact_file)
     if problems:
         raise InvalidInput(sorted(problems, key=Diagnostic.sort_key))
     results: dict[str, RulesetResult] = dict(stubs or {})
     for ruleset in rulesets:
         if ruleset.id in results:
             continue
-        env = build_env(ruleset, typed[ruleset.id], fact_file, date, results)
+        env = build_env(ruleset, facts, fact_file, date, results)
         values = ruleset.conditions.atom_values(env)
         results[ruleset.id] = assess_ruleset(ruleset, env, evaluator.truths(ruleset, values))
     return [results[r.id] for r in rulesets if r.id not in (stubs or {})]

@@ -1,157 +1,87 @@
-"""County batch: every union of every source, assessed in worker processes, streamed to disk.
+"""`unionscore batch`: a whole county, from sources to an output folder of reports.
 
-Units go to workers in fixed-size chunks and come back in order, so the output is the same
-whatever the number of workers. A union that fails (bad file, bad row, an error while
-scoring) is reported and the batch goes on. durable-rules runs in C and can kill a process:
-when a worker dies, the chunks it left unfinished are re-run one union per task in fresh
-workers, and a union that kills its worker again is reported as an internal error.
+Sources are read lazily, unions are assessed by worker processes, and each result is
+written as soon as it arrives; only the compact summary rows and the aggregates stay in
+memory. Every output file is written atomically.
 """
 from __future__ import annotations
 
 import datetime as dt
-import json
-import multiprocessing
-import os
-import traceback
-from concurrent.futures import Future, ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
-from dataclasses import dataclass, field
-from typing import Any, Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
 
-from .assess import DurableEvaluator, assess_union, assessment_date
-from .diagnostics import InvalidInput
-from .facts import load_fact_file
+from .atomic import write_text
+from .county import CountyStats
+from .assess import merged_declarations
 from .model import Ruleset
-from .render import document
-from .report_html import union_report_html, union_report_markdown
-from .sources import Unit
-
-CHUNK = 16
-IN_FLIGHT_PER_JOB = 4
-
-
-@dataclass
-class Outcome:
-    """One union's result as it comes back from a worker: a record and its pages, or an error."""
-
-    origin: str
-    union_id: str | None = None
-    record: dict | None = None
-    pages: dict[str, str] = field(default_factory=dict)
-    errors: list[str] = field(default_factory=list)
+from .outputs import OutputFolder
+from .report_html import county_report, union_file_stem
+from .sources import read_units
+from .workbook import ItemSheets, write_summary_csv, write_summary_workbook
+from .workers import Outcome, record_lines, run_units
 
 
-_WORKER: dict[str, Any] = {}
+@dataclass(frozen=True)
+class BatchOptions:
+    sources: tuple[Path, ...]
+    out: Path
+    jobs: int
+    as_of: dt.date | None = None
+    sheet: str | None = None
+    force: bool = False
+    rank_by: tuple[str, ...] = ()
 
 
-def start_worker(rulesets: list[Ruleset], as_of: dt.date | None) -> None:
-    """Runs once in each worker process: keep the rulesets, open durable-rules lazily."""
-    _WORKER.update(rulesets=rulesets, as_of=as_of, evaluator=DurableEvaluator())
+def county_stats(rulesets: list[Ruleset], rank_by: tuple[str, ...]) -> CountyStats:
+    ids = [r.id for r in rulesets]
+    names = {r.id: r.name for r in rulesets}
+    levels = {r.id: [level.name for level in r.levels] for r in rulesets}
+    return CountyStats(ids, names, list(rank_by) or ids, levels)
 
 
-def assess_chunk(units: list[Unit]) -> list[Outcome]:
-    """Assess a chunk of units in a worker; every failure is caught per union."""
-    return [assess_unit(unit) for unit in units]
+class Collector:
+    """Takes outcomes in order: duplicates become failures, the rest go to every output."""
+
+    def __init__(self, folder: OutputFolder, stats: CountyStats, sheets: ItemSheets, jsonl: object) -> None:
+        self.folder, self.stats, self.sheets, self.jsonl = folder, stats, sheets, jsonl
+        self.seen: dict[str, str] = {}
+        self.counties: set[str] = set()
+
+    def take(self, outcome: Outcome) -> None:
+        if outcome.errors:
+            self.stats.add_failure(outcome.origin, outcome.union_id, outcome.errors)
+            return
+        union_id = str(outcome.union_id)
+        if union_id in self.seen:
+            message = f"{outcome.origin}: 工会编号 “{union_id}” 重复：已在 {self.seen[union_id]} 中出现，本单位未计入"
+            self.stats.add_failure(outcome.origin, union_id, [message])
+            return
+        self.seen[union_id] = outcome.origin
+        self.counties.add(outcome.record["union"].get("county") or "")
+        for line in record_lines(outcome.record):
+            self.jsonl.write(line + "\n")
+        self.folder.write_union(union_file_stem(union_id), outcome.pages)
+        self.stats.add(outcome.record)
+        self.sheets.add(outcome.record)
 
 
-def assess_unit(unit: Unit) -> Outcome:
-    if unit.problems:
-        return Outcome(unit.origin, errors=[d.render(with_source=False) for d in unit.problems])
-    try:
-        facts = unit.facts if unit.facts is not None else load_fact_file(unit.path)
-        union_id = facts.union.get("id")
-        results = assess_union(_WORKER["rulesets"], facts, _WORKER["evaluator"], _WORKER["as_of"])
-        record = document(facts.union, facts.period, results, assessment_date(facts, _WORKER["as_of"]))
-        pages = {"html": union_report_html(record), "md": union_report_markdown(record)}
-        return Outcome(unit.origin, union_id, record, pages)
-    except InvalidInput as exc:
-        return Outcome(unit.origin, errors=[d.render(with_source=False) for d in exc.diagnostics])
-    except Exception as exc:  # noqa: BLE001 - one union's bug must not stop the county
-        detail = traceback.format_exception_only(type(exc), exc)[-1].strip()
-        return Outcome(unit.origin, errors=[f"{unit.origin}: 内部错误：评估此工会时程序出错（{detail}），其余工会不受影响"])
+def run_batch(options: BatchOptions, rulesets: list[Ruleset], warn: Callable[[str], None], tick: Callable[[], None]) -> CountyStats:
+    """Assess every union of every source; write the output folder; return the aggregates."""
+    folder = OutputFolder(options.out, options.force)
+    stats = county_stats(rulesets, options.rank_by)
+    sheets = ItemSheets([r.id for r in rulesets], {r.id: r.name for r in rulesets})
+    units = read_units(options.sources, merged_declarations(rulesets), options.sheet, warn)
+    with folder.stream("results.jsonl") as jsonl:
+        collector = Collector(folder, stats, sheets, jsonl)
+        for outcome in run_units(units, rulesets, options.jobs, options.as_of):
+            collector.take(outcome)
+            tick()
+    write_summary_csv(folder.file("summary.csv"), stats)
+    write_summary_workbook(folder.file("summary.xlsx"), stats, sheets)
+    write_text(folder.file("report.html"), county_report(stats, report_title(collector.counties)))
+    return stats
 
 
-def chunks(units: Iterable[Unit], size: int = CHUNK) -> Iterator[list[Unit]]:
-    batch: list[Unit] = []
-    for unit in units:
-        batch.append(unit)
-        if len(batch) == size:
-            yield batch
-            batch = []
-    if batch:
-        yield batch
-
-
-class Pool:
-    """Worker processes (fork), restarted when one dies."""
-
-    def __init__(self, jobs: int, rulesets: list[Ruleset], as_of: dt.date | None) -> None:
-        self.jobs, self.init_args = jobs, (rulesets, as_of)
-        self.executor = self.new_executor()
-
-    def new_executor(self) -> ProcessPoolExecutor:
-        context = multiprocessing.get_context("fork")
-        return ProcessPoolExecutor(self.jobs, mp_context=context, initializer=start_worker, initargs=self.init_args)
-
-    def submit(self, units: list[Unit]) -> Future:
-        return self.executor.submit(assess_chunk, units)
-
-    def restart(self) -> None:
-        self.executor.shutdown(wait=False, cancel_futures=True)
-        self.executor = self.new_executor()
-
-    def close(self) -> None:
-        self.executor.shutdown(wait=True, cancel_futures=True)
-
-    def one_by_one(self, units: list[Unit]) -> list[Outcome]:
-        """After a worker died: each union alone, so the one that kills a worker is named."""
-        outcomes = []
-        for unit in units:
-            try:
-                outcomes += self.submit([unit]).result()
-            except BrokenProcessPool:
-                self.restart()
-                outcomes.append(Outcome(unit.origin, errors=[f"{unit.origin}: 内部错误：评估此工会时工作进程意外退出（规则引擎崩溃），已跳过"]))
-        return outcomes
-
-
-def run_units(units: Iterable[Unit], rulesets: list[Ruleset], jobs: int, as_of: dt.date | None) -> Iterator[Outcome]:
-    """Outcomes in the order of `units`, assessed by `jobs` worker processes."""
-    pool = Pool(jobs, rulesets, as_of)
-    pending: list[tuple[list[Unit], Future]] = []
-    source = chunks(units)
-    try:
-        while True:
-            while len(pending) < jobs * IN_FLIGHT_PER_JOB:
-                batch = next(source, None)
-                if batch is None:
-                    break
-                pending.append((batch, pool.submit(batch)))
-            if not pending:
-                return
-            batch, future = pending.pop(0)
-            yield from collect(pool, batch, future, pending)
-    finally:
-        pool.close()
-
-
-def collect(pool: Pool, batch: list[Unit], future: Future, pending: list[tuple[list[Unit], Future]]) -> list[Outcome]:
-    """The outcomes of one chunk; if its worker died, re-run it and every pending chunk safely."""
-    try:
-        return future.result()
-    except BrokenProcessPool:
-        pool.restart()
-        outcomes = pool.one_by_one(batch)
-        for index, (other, _) in enumerate(pending):
-            pending[index] = (other, pool.submit(other))
-        return outcomes
-
-
-def default_jobs() -> int:
-    return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1)
-
-
-def record_lines(record: dict) -> Iterator[str]:
-    """results.jsonl: one line per union and ruleset."""
-    for result in record["results"]:
-        yield json.dumps({"union": record["union"], "as_of": record["as_of"], "result": result}, ensure_ascii=False)
+def report_title(counties: set[str]) -> str:
+    return f"{'、'.join(sorted(c for c in counties if c)) or '全县'}基层工会考核评价汇总"

@@ -241,7 +241,7 @@ class Builder:
             id=meta["id"], name=meta["name"], version=str(meta.get("version", "")), max_score=exact(meta["max_score"]),
             na=meta.get("na", "full"), path=self.path, facts=facts, derive=derive, sections=sections, bonus=bonus,
             vetoes=vetoes, gate=gate, levels=levels, uses=self.uses, conditions=conditions, tests=tests, hash=digest,
-            uses_mark=self.mark("uses"),
+            uses_mark=self.mark("uses"), short_name=meta.get("short_name", meta["name"]),
         )
 
 

@@ -7,7 +7,6 @@ are built from the declaration, in Chinese, with the fact's label.
 from __future__ import annotations
 
 import datetime as dt
-from functools import lru_cache
 from typing import Any, Iterable
 
 import jsonschema
@@ -73,8 +72,8 @@ def fact_schema(decls: Iterable[FactDecl]) -> dict:
     }
 
 
-@lru_cache(maxsize=64)
 def validator(decls: tuple[FactDecl, ...]) -> Any:
+    """A validator of the generated schema; build it once per set of declarations."""
     return Validator(fact_schema(decls))
 
 
@@ -93,11 +92,11 @@ def expected(decl: FactDecl, element: bool = False) -> str:
     return text + "列表" if decl.type == "list" and not element else text
 
 
-def fact_errors(facts: dict[str, Any], decls: tuple[FactDecl, ...]) -> list[tuple[str, str]]:
+def fact_errors(facts: dict[str, Any], decls: tuple[FactDecl, ...], checker: Any) -> list[tuple[str, str]]:
     """(fact name, Chinese message) for every declared fact whose value does not fit."""
     by_name = {decl.name: decl for decl in decls}
     found: dict[str, str] = {}
-    for error in validator(decls).iter_errors(facts):
+    for error in checker.iter_errors(facts):
         name = error.absolute_path[0]
         decl = by_name[name]
         where = f"第 {error.absolute_path[1] + 1} 项" if len(error.absolute_path) > 1 else ""

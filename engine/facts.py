@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any, Iterable
 
 from .diagnostics import Diagnostic, DiagnosticList, Mark, fail
-from .fact_schema import TRUE_WORDS, fact_errors
+from .fact_schema import TRUE_WORDS, fact_errors, validator
 from .model import FactDecl
 from .values import exact
 from .yamlload import MarkedDict, load_yaml, mark_at
@@ -97,20 +97,33 @@ def flatten(facts: Any, raw: MarkedDict, problems: DiagnosticList) -> tuple[dict
     return values, marks
 
 
-def typed_facts(fact_file: FactFile, decls: Iterable[FactDecl]) -> tuple[dict[str, Any], list[Diagnostic]]:
-    """The declared facts as exact runtime values, checked against the generated fact schema.
+@dataclass(frozen=True)
+class FactChecker:
+    """Checks fact files against a set of declarations through their generated JSON Schema."""
 
-    Absent and null facts are left out; a fact that does not fit its declaration is a
-    diagnostic (and left out too).
-    """
-    decls = tuple(decls)
-    present = {d.name: fact_file.facts[d.name] for d in decls if fact_file.facts.get(d.name) is not None}
-    errors = fact_errors(present, decls)
-    problems = [Diagnostic(fact_file.mark(n), "fact-type", message, "error", len(str(present[n]))) for n, message in errors]
-    bad = {name for name, _ in errors}
-    values = {d.name: convert(d, present[d.name]) for d in decls if d.name in present and d.name not in bad}
-    problems.extend(cross_checks(fact_file, values))
-    return values, problems
+    decls: tuple[FactDecl, ...]
+    validator: Any
+
+    @classmethod
+    def of(cls, decls: Iterable[FactDecl]) -> FactChecker:
+        decls = tuple(decls)
+        return cls(decls, validator(decls))
+
+    def check(self, fact_file: FactFile) -> tuple[dict[str, Any], list[Diagnostic]]:
+        """The declared facts as exact runtime values; absent and null facts are left out, and a
+        fact that does not fit its declaration is a diagnostic (and left out too)."""
+        present = {d.name: fact_file.facts[d.name] for d in self.decls if fact_file.facts.get(d.name) is not None}
+        errors = fact_errors(present, self.decls, self.validator)
+        problems = [Diagnostic(fact_file.mark(n), "fact-type", message, "error", len(str(present[n]))) for n, message in errors]
+        bad = {name for name, _ in errors}
+        values = {d.name: convert(d, present[d.name]) for d in self.decls if d.name in present and d.name not in bad}
+        problems.extend(cross_checks(fact_file, values))
+        return values, problems
+
+
+def typed_facts(fact_file: FactFile, decls: Iterable[FactDecl]) -> tuple[dict[str, Any], list[Diagnostic]]:
+    """The declared facts of one fact file, checked (see `FactChecker`)."""
+    return FactChecker.of(decls).check(fact_file)
 
 
 def convert(decl: FactDecl, raw: Any) -> Any:

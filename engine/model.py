@@ -179,6 +179,7 @@ class Ruleset:
     tests: tuple[Any, ...] = ()
     hash: str = ""
     uses_mark: Mark | None = None
+    short_name: str = ""
 
     def items(self) -> list[Item]:
         """Every scored item, in file order (bonus items excluded)."""

@@ -1,4 +1,4 @@
-"""Assessment results for people (table, markdown) and programs (JSON)."""
+"""One union's assessment for people (terminal table, Markdown report) and programs (JSON record)."""
 from __future__ import annotations
 
 import datetime as dt
@@ -8,12 +8,13 @@ from typing import Any
 import tabulate as tabulate_module
 from tabulate import tabulate
 
+from .county import CountyStats, SummaryRow, fmt_score
 from .facts import UNION_TYPES
+from .report_html import union_report_markdown
 from .result import OUTCOME_TEXT, RulesetResult, union_json
 from .values import fmt_number
 
 tabulate_module.WIDE_CHARS_MODE = True
-tabulate_module.PRESERVE_WHITESPACE = True
 
 
 def level_text(result: RulesetResult) -> str:
@@ -73,7 +74,8 @@ def as_table(union: dict, period: int | None, results: list[RulesetResult]) -> s
     for result in results:
         meta = result.ruleset
         block = [f"\n━━ {meta['name']}（{meta['id']} {meta['version']}）━━"]
-        block.append(tabulate(item_rows(result), headers=["评价指标", "得分", "结果"], tablefmt="simple", colalign=("left", "right", "left")))
+        block.append(tabulate(item_rows(result), headers=["评价指标", "得分", "结果"], tablefmt="simple",
+                              colalign=("left", "right", "left"), preserve_whitespace=True))  # keeps the indents
         block.extend(summary_lines(result))
         gaps = gap_lines(result)
         block.append("整改事项（按失分从多到少）：" if gaps else "整改事项：无")
@@ -82,23 +84,38 @@ def as_table(union: dict, period: int | None, results: list[RulesetResult]) -> s
     return "\n".join(blocks)
 
 
-def as_markdown(union: dict, period: int | None, results: list[RulesetResult]) -> str:
-    """The same report as Markdown, ready to send to a union."""
-    lines = [f"# {union_title(union, period)}"]
-    for result in results:
-        meta = result.ruleset
-        lines += ["", f"## {meta['name']}（{meta['version']}）", ""]
-        lines += [f"- {line}" for line in summary_lines(result)]
-        lines += ["", tabulate(item_rows(result), headers=["评价指标", "得分", "结果"], tablefmt="pipe"), ""]
-        if result.gaps:
-            lines += ["### 整改事项", ""] + gap_lines(result)
-    return "\n".join(lines) + "\n"
-
-
 def document(union: dict, period: int | None, results: list[RulesetResult], as_of: dt.date) -> dict:
     """One union's assessment as the JSON record (see engine/schemas/result.schema.json)."""
     return {"union": union_json(union, period), "as_of": as_of.isoformat(), "results": [r.to_json() for r in results]}
 
 
+def as_markdown(union: dict, period: int | None, results: list[RulesetResult], as_of: dt.date) -> str:
+    """The union's own report as Markdown (the same report a batch writes per union)."""
+    return union_report_markdown(document(union, period, results, as_of))
+
+
 def as_json(union: dict, period: int | None, results: list[RulesetResult], as_of: dt.date) -> str:
     return json.dumps(document(union, period, results, as_of), ensure_ascii=False, indent=2)
+
+
+def county_summary(stats: CountyStats, labels: dict[str, str], shown: int = 30) -> str:
+    """The terminal view of a batch: the ranked table (the top `shown` of a large county) and level
+    counts; `labels` are the rulesets' short names."""
+    ids = stats.ruleset_ids
+    headers = ["名次", "编号", "名称", "类型", "乡镇"] + [labels[r] for r in ids]
+    ranking = stats.ranking()
+    rows = [[place, row.id, row.name, row.type, row.township] + [ruleset_cell(row, r) for r in ids]
+            for place, row in (ranking if len(ranking) <= shown * 2 else ranking[:shown])]
+    parts = [tabulate(rows, headers=headers, tablefmt="simple", disable_numparse=True)]
+    if len(rows) < len(ranking):
+        parts.append(f"……共 {len(ranking)} 个工会，这里列出前 {shown} 名，完整排名见 summary.xlsx / summary.csv。")
+    counts = [[labels[r]] + [f"{level} {stats.level_counts[r][level]}" for level in stats.levels(r)] for r in ids]
+    parts += ["", "等级分布：", tabulate(counts, tablefmt="plain")]
+    return "\n".join(parts)
+
+
+def ruleset_cell(row: SummaryRow, ruleset_id: str) -> str:
+    cell = row.cells.get(ruleset_id)
+    if cell is None:
+        return "—"
+    return cell.level if not cell.eligible else f"{fmt_score(cell.score)} {cell.level}"

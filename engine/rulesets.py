@@ -2,10 +2,11 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Iterable
 
 from .diagnostics import DiagnosticList, Mark, UsageError
 from .loader import bundled_dir, bundled_ids, find_by_id, load_ruleset, locate
-from .model import Ruleset
+from .model import FactDecl, Ruleset
 
 
 def resolve_rulesets(specs: list[str | Path] | tuple[str | Path, ...] = ()) -> list[Ruleset]:
@@ -30,7 +31,24 @@ def resolve_rulesets(specs: list[str | Path] | tuple[str | Path, ...] = ()) -> l
                 loaded[used] = load_ruleset(found)
                 pending.append(loaded[used])
     problems.raise_if_errors()
+    check_vocabulary(loaded.values(), problems)
     return ordered(loaded, problems)
+
+
+def check_vocabulary(rulesets: Iterable[Ruleset], problems: DiagnosticList) -> None:
+    """One fact file serves every ruleset of a run, so a fact must mean the same in each."""
+    first: dict[str, FactDecl] = {}
+    for ruleset in rulesets:
+        for name, decl in ruleset.facts.items():
+            seen = first.setdefault(name, decl)
+            if fact_spec(seen) != fact_spec(decl):
+                message = f"事实 “{name}” 的声明与 {seen.mark} 处不一致（类型、取值范围或可选值）：同时使用的规则集须共用同一套事实"
+                problems.add(decl.mark, "fact-conflict", message, len(name))
+    problems.raise_if_errors()
+
+
+def fact_spec(decl: FactDecl) -> tuple:
+    return (decl.type, decl.min, decl.max, decl.values, decl.items)
 
 
 def ordered(loaded: dict[str, Ruleset], problems: DiagnosticList) -> list[Ruleset]:
