@@ -6,6 +6,7 @@ code (1 invalid input, 2 usage); anything else is a bug: exit 3, traceback only 
 from __future__ import annotations
 
 import datetime as dt
+import re
 import sys
 import traceback
 from pathlib import Path
@@ -57,6 +58,7 @@ def evaluator(name: str) -> DurableEvaluator | OracleEvaluator:
     return DurableEvaluator() if name == "durable" else OracleEvaluator()
 
 
+RULESET_HEADER = re.compile(r"^ruleset:", re.MULTILINE)
 RULESET_OPTION = click.option("--ruleset", "rulesets", multiple=True, metavar="ID_OR_PATH",
                               help="内置规则集 id 或 YAML 路径，可重复；缺省为全部内置规则集。")
 ENGINE_OPTION = click.option("--engine", type=click.Choice(["durable", "oracle"]), default="durable", show_default=True,
@@ -152,11 +154,13 @@ def check(paths: tuple[Path, ...]) -> None:
 
 
 def ruleset_files(paths: tuple[Path, ...]) -> list[Path]:
-    """Ruleset files named directly or found in folders (test files excluded)."""
+    """Ruleset files named directly, or found in folders: YAML files with a top-level `ruleset:`."""
     found = []
     for path in paths:
-        candidates = sorted(path.glob("*.yaml")) if path.is_dir() else [path]
-        found += [p for p in candidates if not p.name.endswith(".tests.yaml")]
+        if path.is_dir():
+            found += [p for p in sorted(path.glob("*.y*ml")) if RULESET_HEADER.search(p.read_text(encoding="utf-8", errors="replace"))]
+        else:
+            found.append(path)
     return found
 
 

@@ -75,10 +75,12 @@ def deducted(item: Item, ctx: Context, points: Number, reason: str, facts: dict)
     taken: list[str] = []
     total: Number = 0
     for deduction in item.deduct:
-        amount, missing = deduction_amount(deduction, ctx)
-        if missing is not None:
-            return make(item, ctx, "missing", 0, item.points, ctx.null_reason(missing), facts)
-        if amount:
+        amount, null = deduction_amount(deduction, ctx)
+        if null is not None and null.missing:
+            return make(item, ctx, "missing", 0, item.points, ctx.null_reason(null), facts)
+        if null is not None:
+            taken.append(f"{deduction.name}{ctx.null_reason(null)}，未扣分")
+        elif amount:
             taken.append(f"{deduction.name} −{fmt_number(amount)}")
             total += amount
     if item.max_deduct is not None and total > item.max_deduct:
@@ -92,14 +94,15 @@ def deducted(item: Item, ctx: Context, points: Number, reason: str, facts: dict)
 
 
 def deduction_amount(deduction: Any, ctx: Context) -> tuple[Number, Null | None]:
+    """Points a deduction takes, or the null that stops it from being decided."""
     if deduction.when is not None:
         truth = ctx.truth(deduction.when)
         if isinstance(truth, Null):
-            return 0, truth if truth.missing else None
+            return 0, truth
         return (deduction.points if truth else 0), None
     value = ctx.value(deduction.count)
     if isinstance(value, Null):
-        return 0, value if value.missing else None
+        return 0, value
     return normal(max(value, 0) * deduction.each), None
 
 
@@ -107,7 +110,7 @@ def make(item: Item, ctx: Context, outcome: str, points: Number, possible: Numbe
     text = reason
     if outcome in ("partial", "fail"):
         shown = "，".join(f"{ctx.label(k)} {fmt_value(v, unit(ctx, k))}" for k, v in facts.items() if k in ctx.ruleset.facts)
-        text = f"{reason}（{shown}）" if shown else reason
+        text = "；".join(filter(None, [reason, shown]))
     fix = render_fix(item, ctx, outcome)
     return ItemScore(item.id, item.name, item.section, outcome, points, possible, text, facts, fix, item.required, knockout)
 

@@ -307,3 +307,13 @@ def test_check_fails_a_bad_ruleset_with_its_line(write):
     result = run("check", str(bad))
     assert result.exit_code == 1
     assert re.search(rf"{re.escape(str(bad))}:\d+:\d+: 错误 \[expr-unknown-function\] 未知函数 “years_sinse”，是否应为 “years_since”？", result.stderr)
+
+
+def test_test_command_on_a_folder_skips_fact_files(tmp_path):
+    folder = tmp_path / "rulesets"
+    folder.mkdir()
+    (folder / "demo.yaml").write_text(RULESET.lstrip(), encoding="utf-8")
+    (folder / "union.yaml").write_text("union: {id: X, type: enterprise}\nperiod: 2025\nfacts: {employees: 3}\n", encoding="utf-8")
+    result = run("test", str(folder))
+    assert result.exit_code == 0
+    assert result.stdout.splitlines()[-1] == "1 passed, 0 failed"

@@ -550,3 +550,19 @@ def test_dropped_item_in_an_unbalanced_section_lowers_what_it_can_earn(assess):
     result = assess(single(text, 5, unbalanced=True), {"committee.elected": True, "female_members": 0})
     assert (section(result, "s").points, section(result, "s").max_points) == (3, 3)
     assert result.score == 5
+
+
+def test_deduction_that_cannot_be_decided_is_not_taken_and_says_why(assess):
+    rules = single("""
+        - id: d
+          name: 经费收缴
+          points: 5
+          deduct:
+            - {when: dues_rate < 0.9, points: 2, name: 收缴率不足九成}
+            - {count: records.missing, each: 1, name: 缺失台账}
+        """, 5)
+    result = assess(rules, {"dues": {"collected": 100, "due": 0}, "records": {"missing": 1}})
+    scored = item(result, "d")
+    assert (scored.outcome, scored.points) == ("partial", 4)
+    assert "收缴率不足九成无法计算：分母为 0，未扣分" in scored.reason
+    assert "缺失台账 −1" in scored.reason
