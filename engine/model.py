@@ -193,5 +193,14 @@ class Ruleset:
     def item(self, item_id: str) -> Item | None:
         return self.item_index.get(item_id)
 
+    def expressions(self) -> list[Expression]:
+        """Every expression of the ruleset, fix texts' parts included (for cross-ruleset checks)."""
+        items = self.items() + (list(self.bonus.items) if self.bonus else [])
+        found = [e for _, e in self.derive] + [e for item in items for e in item.expressions()]
+        found += [p for item in items if item.fix for p in item.fix.parts if isinstance(p, Expression)]
+        conds = [v.when for v in self.vetoes] + ([self.gate.when] if self.gate else [])
+        conds += [r.cond for level in self.levels for r in level.requires if r.cond]
+        return found + [c.expr for c in conds if c]
+
     def level(self, level_id: str) -> Level | None:
         return next((level for level in self.levels if level.id == level_id), None)

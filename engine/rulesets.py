@@ -2,10 +2,11 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Iterable
+from typing import Iterable, Iterator
 
 from .diagnostics import DiagnosticList, Mark, UsageError
 from .loader import bundled_dir, bundled_ids, find_by_id, load_ruleset, locate
+from .expr_parse import Call, Name, Node, children
 from .model import FactDecl, Ruleset
 
 
@@ -32,7 +33,33 @@ def resolve_rulesets(specs: list[str | Path] | tuple[str | Path, ...] = ()) -> l
                 pending.append(loaded[used])
     problems.raise_if_errors()
     check_vocabulary(loaded.values(), problems)
+    for ruleset in loaded.values():
+        check_references(ruleset, loaded, problems)
+    problems.raise_if_errors()
     return ordered(loaded, problems)
+
+
+def check_references(ruleset: Ruleset, loaded: dict[str, Ruleset], problems: DiagnosticList) -> None:
+    """`passed('id', 'item')` and `results.id.items.item.outcome` must name a used ruleset's item."""
+    for expression in ruleset.expressions():
+        for used, item, node in item_references(expression.node):
+            target = next((loaded[u] for u in ruleset.uses if used in (u, u.replace("-", "_"))), None)
+            mark = expression.mark.shifted(node.offset)
+            if target is None:
+                problems.add(mark, "uses-missing", f"引用的规则集 “{used}” 不在本规则集的 uses 中", node.length)
+            elif target.item(item) is None:
+                problems.add(mark, "uses-unknown-item", f"规则集 “{target.id}” 中没有指标 “{item}”", node.length)
+
+
+def item_references(node: Node) -> Iterator[tuple[str, str, Node]]:
+    """(ruleset id, item id, node) for every reference to another ruleset's item."""
+    if isinstance(node, Call) and node.func == "passed" and len(node.args) == 2:
+        yield node.args[0].value, node.args[1].value, node
+    if isinstance(node, Name) and node.path.startswith("results.") and ".items." in node.path:
+        head, _, rest = node.path.partition(".items.")
+        yield head.split(".")[1], rest.removesuffix(".outcome"), node
+    for child in children(node):
+        yield from item_references(child)
 
 
 def check_vocabulary(rulesets: Iterable[Ruleset], problems: DiagnosticList) -> None:

@@ -65,10 +65,15 @@ def assess_unit(unit: Unit) -> Outcome:
         pages = {"html": union_report_html(record), "md": union_report_markdown(record)}
         return Outcome(unit.origin, union_id, record, pages)
     except InvalidInput as exc:
-        return Outcome(unit.origin, errors=[d.render(with_source=False) for d in exc.diagnostics])
+        return Outcome(unit.origin, errors=[located(unit, d.render(with_source=False)) for d in exc.diagnostics])
     except Exception as exc:  # noqa: BLE001 - one union's bug must not stop the county
         detail = traceback.format_exception_only(type(exc), exc)[-1].strip()
         return Outcome(unit.origin, errors=[f"{unit.origin}: 内部错误：评估此工会时程序出错（{detail}），其余工会不受影响"])
+
+
+def located(unit: Unit, message: str) -> str:
+    """A spreadsheet row's diagnostics name the workbook only: say which sheet and row too."""
+    return message if unit.path is not None else f"{unit.origin}：{message}"
 
 
 def chunks(units: Iterable[Unit], size: int = CHUNK) -> Iterator[list[Unit]]:

@@ -562,6 +562,39 @@ def test_uses_cycle(tmp_path):
     assert "uses 形成循环：" in problem.message and re.search(r"u[ab] → u[ab] → u[ab]", problem.message)
 
 
+REFERENCES = """\
+ruleset: {id: ua, name: 用, max_score: 2}
+uses: [ub]
+sections:
+  - id: s
+    name: 分项
+    max: 2
+    items:
+      - {id: i, name: 指标, points: 1, when: "passed('ub', 'nope')"}
+      - {id: j, name: 指标二, points: 1, when: "results.ub.items.k.outcome == 'pass'"}
+"""
+
+
+def test_references_to_items_of_used_rulesets_are_checked(tmp_path):
+    (tmp_path / "ub.yaml").write_text(USES.format(id="ub", uses=""), encoding="utf-8")
+    (tmp_path / "ua.yaml").write_text(REFERENCES, encoding="utf-8")
+    with pytest.raises(InvalidInput) as caught:
+        resolve_rulesets([str(tmp_path / "ua.yaml")])
+    assert found(caught.value.diagnostics) == [(8, 45, "uses-unknown-item"), (9, 46, "uses-unknown-item")]
+    assert "规则集 “ub” 中没有指标 “nope”" in caught.value.diagnostics[0].message
+
+
+def test_passed_naming_a_ruleset_outside_uses(tmp_path):
+    (tmp_path / "ub.yaml").write_text(USES.format(id="ub", uses=""), encoding="utf-8")
+    text = REFERENCES.replace("passed('ub', 'nope')", "passed('uc', 'i')").replace("items.k.", "items.i.")
+    (tmp_path / "ua.yaml").write_text(text, encoding="utf-8")
+    with pytest.raises(InvalidInput) as caught:
+        resolve_rulesets([str(tmp_path / "ua.yaml")])
+    [problem] = caught.value.diagnostics
+    assert (problem.mark.line, problem.code) == (8, "uses-missing")
+    assert "“uc” 不在本规则集的 uses 中" in problem.message
+
+
 def test_uses_resolved_dependencies_first(tmp_path):
     (tmp_path / "ua.yaml").write_text(USES.format(id="ua", uses="ub"), encoding="utf-8")
     (tmp_path / "ub.yaml").write_text(USES.format(id="ub", uses=""), encoding="utf-8")
