@@ -112,6 +112,8 @@ def batch(rulesets: tuple[str, ...], sources: tuple[Path, ...], out: Path, jobs:
     with tqdm(desc="评估", unit="个工会", delay=1, disable=None, file=sys.stderr, leave=False) as bar:
         stats = run_batch(options, chosen, lambda message: click.echo(f"提示：{message}", err=True), lambda: bar.update())
     click.echo(county_summary(stats, {r.id: r.short_name for r in chosen}))
+    for failure in stats.failures:
+        click.echo("\n".join(failure.messages), err=True)
     click.echo(f"报告已写入 {out}/（report.html、summary.xlsx、summary.csv、results.jsonl、unions/）")
     click.echo(f"已评估 {len(stats.rows)} 个工会，失败 {len(stats.failures)} 个。")
     sys.exit(1 if stats.failures else 0)
