@@ -11,12 +11,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
-from .atomic import write_text
 from .county import CountyStats
 from .assess import merged_declarations
 from .model import Ruleset
 from .outputs import OutputFolder
-from .report_html import county_report, union_file_stem
+from .report_html import union_file_stem, write_county_report
 from .sources import read_units
 from .workbook import ItemSheets, write_summary_csv, write_summary_workbook
 from .workers import Outcome, record_lines, run_units
@@ -70,16 +69,16 @@ def run_batch(options: BatchOptions, rulesets: list[Ruleset], warn: Callable[[st
     """Assess every union of every source; write the output folder; return the aggregates."""
     folder = OutputFolder(options.out, options.force)
     stats = county_stats(rulesets, options.rank_by)
-    sheets = ItemSheets([r.id for r in rulesets], {r.id: r.name for r in rulesets})
     units = read_units(options.sources, merged_declarations(rulesets), options.sheet, warn)
-    with folder.stream("results.jsonl") as jsonl:
-        collector = Collector(folder, stats, sheets, jsonl)
-        for outcome in run_units(units, rulesets, options.jobs, options.as_of):
-            collector.take(outcome)
-            tick()
-    write_summary_csv(folder.file("summary.csv"), stats)
-    write_summary_workbook(folder.file("summary.xlsx"), stats, sheets)
-    write_text(folder.file("report.html"), county_report(stats, report_title(collector.counties)))
+    with ItemSheets([r.id for r in rulesets], {r.id: r.name for r in rulesets}) as sheets:
+        with folder.stream("results.jsonl") as jsonl:
+            collector = Collector(folder, stats, sheets, jsonl)
+            for outcome in run_units(units, rulesets, options.jobs, options.as_of):
+                collector.take(outcome)
+                tick()
+        write_summary_csv(folder.file("summary.csv"), stats)
+        write_summary_workbook(folder.file("summary.xlsx"), stats, sheets)
+    write_county_report(folder.file("report.html"), stats, report_title(collector.counties))
     return stats
 
 

@@ -94,7 +94,7 @@ def summary_row(union: dict[str, Any], results: dict[str, dict[str, Any]], names
         id=union["id"], name=union.get("name") or union["id"], type=union_type_text(union.get("type")),
         township=union.get("township") or NO_TOWNSHIP,
         cells={rid: RulesetCell(float(r["score"]), level_label(r), r["eligible"]) for rid, r in results.items()},
-        vetoes=tuple(f"{names[rid]}：{veto}" for rid, r in graded.items() for veto in r["vetoes"]),
+        vetoes=tuple(f"{names[rid]}：{veto['name']}" for rid, r in graded.items() for veto in r["veto_details"]),
         required_failed=tuple(f"{names[rid]}：{name}" for rid, r in graded.items() for name in failed_required(r)),
         gaps=sum(len(r["gaps"]) for r in graded.values()),
         missing=sum(1 for r in graded.values() for item in r["items"] if item["outcome"] == "missing"),

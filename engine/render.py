@@ -54,7 +54,7 @@ def item_rows(result: RulesetResult) -> list[list[str]]:
 def summary_lines(result: RulesetResult) -> list[str]:
     names = {i.id: i.name for i in result.items}
     lines = [f"总分：{score_text(result)}    等级：{level_text(result)}"]
-    lines.append("否决项：" + ("、".join(result.vetoes) if result.vetoes else "无"))
+    lines.append("否决项：" + ("、".join(result.veto_names[v] for v in result.vetoes) if result.vetoes else "无"))
     failed = "、".join(names.get(i, i) for i in result.required_failed)
     lines.append("必备项未达标：" + (failed or "无"))
     lines.extend(result.notes)

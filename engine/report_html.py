@@ -7,11 +7,14 @@ from __future__ import annotations
 
 import math
 import statistics
+from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
+from .atomic import atomic_path
 from .county import CountyStats, ItemStat, failed_required, fmt_score, level_label, union_type_text
 
 # HTML templates escape every value; the Markdown template escapes table cells itself.
@@ -101,7 +104,17 @@ def histogram(scores: list[float], max_score: float, bins: int = 10) -> Chart:
 
 def county_report(stats: CountyStats, title: str) -> str:
     """The county's page: level counts, score charts, most missed criteria, flagged, failed and ranked unions."""
-    return ENV.get_template("county.html").render(
+    return "".join(county_report_parts(stats, title))
+
+
+def write_county_report(path: str | Path, stats: CountyStats, title: str) -> None:
+    """report.html, streamed to disk piece by piece (a large county's page is ~700 bytes a union); atomic."""
+    with atomic_path(path) as temporary, temporary.open("w", encoding="utf-8") as handle:
+        handle.writelines(county_report_parts(stats, title))
+
+
+def county_report_parts(stats: CountyStats, title: str) -> Iterator[str]:
+    return ENV.get_template("county.html").generate(
         title=title, as_of="、".join(sorted(stats.as_of)), assessed=len(stats.rows), failures=stats.failures,
         townships=stats.townships(), rulesets=[ruleset_summary(stats, rid) for rid in stats.ruleset_ids],
         flagged=stats.flagged_rows(), ranking=stats.ranking(), ruleset_ids=stats.ruleset_ids,
@@ -156,7 +169,7 @@ def result_view(result: dict[str, Any]) -> dict[str, Any]:
         "name": result["ruleset"]["name"], "version": result["ruleset"]["version"],
         "score": result["score"], "max_score": result["max_score"], "bonus": result["bonus"],
         "level": level_label(result), "eligible": result["eligible"], "notes": result["notes"],
-        "vetoes": result["vetoes"], "required_failed": failed_required(result),
+        "vetoes": [veto["name"] for veto in result["veto_details"]], "required_failed": failed_required(result),
         "sections": [{**s, "share": 100 * s["points"] / s["max_points"] if s["max_points"] else 100} for s in result["sections"]],
         "gaps": [{**gap, "reason": reasons.get(gap["item"], "")} for gap in gaps],
         "lost": sum(gap["points_lost"] for gap in gaps),

@@ -78,6 +78,7 @@ class RulesetResult:
     sections: list[SectionScore]
     gaps: list[Gap]
     notes: list[str] = field(default_factory=list)
+    veto_names: dict[str, str] = field(default_factory=dict)
 
     def outcome_of(self, item_id: str) -> str | None:
         return next((i.outcome for i in self.items + self.bonus_items if i.id == item_id), None)
@@ -86,7 +87,8 @@ class RulesetResult:
         return {
             "ruleset": self.ruleset, "score": json_score(self.score), "max_score": json_score(self.max_score),
             "bonus": json_score(self.bonus), "level": self.level, "eligible": self.eligible,
-            "vetoes": self.vetoes, "required_failed": self.required_failed,
+            "vetoes": self.vetoes, "veto_details": [{"id": v, "name": self.veto_names.get(v, v)} for v in self.vetoes],
+            "required_failed": self.required_failed,
             "sections": [s.to_json() for s in self.sections],
             "items": [i.to_json() for i in self.items + self.bonus_items], "gaps": [g.to_json() for g in self.gaps],
             "notes": self.notes,

@@ -177,7 +177,7 @@ def finish(ruleset: Ruleset, ctx: Context, items: list[ItemScore], bonus_items: 
         score=normal(score), max_score=ruleset.max_score, bonus=0 if zeroed else bonus,
         level={"id": level.id, "name": level.name} if level else None, eligible=eligible,
         vetoes=[v.id for v in hits], required_failed=required_failed, items=items, bonus_items=bonus_items,
-        sections=sections, gaps=gaps(items, ruleset), notes=notes,
+        sections=sections, gaps=gaps(items, ruleset), notes=notes, veto_names={v.id: v.name for v in hits},
     )
 
 

@@ -12,7 +12,7 @@ import math
 import re
 from collections.abc import Iterable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Self
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
@@ -74,13 +74,28 @@ def header_cells(sheet: WriteOnlyWorksheet, headers: list[str]) -> list[WriteOnl
 
 
 class ItemSheets:
-    """One sheet per ruleset: every item's points per union, appended in input order during the batch."""
+    """One sheet per ruleset: every item's points per union, appended in input order during the batch.
+
+    Use as a context manager (`with ItemSheets(...) as sheets:`) so a batch that stops early closes it."""
 
     def __init__(self, ruleset_ids: list[str], ruleset_names: dict[str, str]) -> None:
         self.book = Workbook(write_only=True)
         taken = {SUMMARY_SHEET, FAILURES_SHEET}
         self.sheets = {rid: self.book.create_sheet(sheet_title(ruleset_names.get(rid, rid), taken)) for rid in ruleset_ids}
         self.columns: dict[str, list[str]] = {}
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Finish sheets never saved (a batch that stopped early), so their temporary files are
+        closed in order rather than torn down by the garbage collector mid-row."""
+        for sheet in self.book.worksheets:
+            if not sheet.closed:
+                sheet.close()
 
     def add(self, record: dict[str, Any]) -> None:
         """One assessed union (the `assess --format json` record)."""

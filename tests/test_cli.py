@@ -231,7 +231,7 @@ def test_table_indents_items_under_their_sections(table):
 def test_table_shows_total_level_vetoes_and_failed_required_items(table):
     # 3 + 0 + 0 + 6 = 9 points; the cap veto would allow at most 基本达标, which needs 10
     assert "总分：9 / 20    等级：未达到任何等级" in table
-    assert "否决项：veto.accident" in table
+    assert "否决项：重大安全事故" in table
     assert "必备项未达标：依法选举" in table
 
 

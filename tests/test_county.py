@@ -24,7 +24,8 @@ def result(rid: str, score: float, level: str | None = "good", *, eligible: bool
         "ruleset": {"id": rid, "name": NAMES.get(rid, rid), "version": "1", "hash": "0" * 16},
         "score": score, "max_score": 100, "bonus": 0,
         "level": {"id": level, "name": LEVELS[level]} if level and eligible else None, "eligible": eligible,
-        "vetoes": list(vetoes), "required_failed": list(required_failed), "sections": [], "items": list(items),
+        "vetoes": list(vetoes), "veto_details": [{"id": v, "name": f"否决{v}"} for v in vetoes],
+        "required_failed": list(required_failed), "sections": [], "items": list(items),
         "gaps": sorted(gaps, key=lambda g: -g["points_lost"]), "notes": [],
     }
 
@@ -84,7 +85,7 @@ def test_most_missed_items_with_points_lost_county_wide(stats):
 
 def test_summary_rows_are_compact_and_qualified(stats):
     rows = {row.id: row for row in stats.rows}
-    assert rows["U-1"].vetoes == ("甲标准：veto.accident",)
+    assert rows["U-1"].vetoes == ("甲标准：否决veto.accident",)
     assert rows["U-1"].required_failed == ("乙标准：指标y",)
     assert (rows["U-1"].gaps, rows["U-1"].missing) == (2, 0)
     assert (rows["U-2"].gaps, rows["U-2"].missing) == (1, 1)  # b's gap does not count: not graded

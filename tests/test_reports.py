@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import csv
+import gc
 import json
 import re
 from pathlib import Path
@@ -18,7 +19,7 @@ from engine import assess_union, load_fact_file, resolve_rulesets
 from engine.assess import assessment_date
 from engine.county import CountyStats
 from engine.render import document
-from engine.report_html import county_report, histogram, union_file_stem, union_report_html, union_report_markdown
+from engine.report_html import county_report, histogram, union_file_stem, union_report_html, union_report_markdown, write_county_report
 from engine.workbook import ItemSheets, summary_table, write_summary_csv, write_summary_workbook
 
 REPO = Path(__file__).resolve().parent.parent
@@ -103,8 +104,8 @@ def test_union_report_shows_the_bonus_apart(records):
 
 def test_union_report_names_vetoes(records):
     zhijia = result_of(records["QS-017"], "zhijia")
-    assert zhijia["vetoes"]
-    assert f"- 否决项：{'、'.join(zhijia['vetoes'])}" in union_report_markdown(records["QS-017"])
+    assert zhijia["vetoes"] == ["veto.accident"]
+    assert "- 否决项：发生重大劳动安全责任事故" in union_report_markdown(records["QS-017"])
 
 
 def test_markdown_lists_gaps_largest_loss_first_with_reason_fix_and_evidence(records):
@@ -162,6 +163,12 @@ def test_county_report_draws_a_histogram_and_the_most_missed_items(stats):
     assert page.count('<svg class="chart"') == len([rid for rid in stats.ruleset_ids if stats.scores[rid]])
     top = stats.most_missed("bayou")[0]
     assert html(top.name) in page and f"{top.lost_by} 家" in page
+
+
+def test_county_report_is_streamed_to_disk_atomically(tmp_path, stats):
+    write_county_report(tmp_path / "report.html", stats, "青山县汇总")
+    assert (tmp_path / "report.html").read_text(encoding="utf-8") == county_report(stats, "青山县汇总")
+    assert [p.name for p in tmp_path.iterdir()] == ["report.html"]
 
 
 def test_pages_are_self_contained(stats, records):
@@ -250,6 +257,16 @@ def test_item_sheets_hold_every_items_points_per_union(workbook, records):
 def test_failures_sheet_lists_failed_unions_with_errors(workbook):
     rows = list(load_workbook(workbook)["失败单位"].iter_rows(values_only=True))
     assert rows == [("来源", "编号", "错误"), ("facts/qingshan/QS-999.yaml", "QS-999", "QS-999.yaml:9:14: 错误 [fact-type] employees 应为不小于 0 的整数")]
+
+
+@pytest.mark.filterwarnings("error::pytest.PytestUnraisableExceptionWarning")
+def test_item_sheets_of_a_batch_that_stopped_early_close_cleanly(rulesets, records):
+    with pytest.raises(KeyboardInterrupt), ItemSheets([r.id for r in rulesets], {r.id: r.name for r in rulesets}) as sheets:
+        sheets.add(records["QS-016"])
+        raise KeyboardInterrupt
+    assert all(sheet.closed for sheet in sheets.book.worksheets)
+    del sheets
+    gc.collect()
 
 
 def test_csv_round_trips_with_a_bom_for_excel(tmp_path, stats):
