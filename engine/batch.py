@@ -17,8 +17,8 @@ from .model import Ruleset
 from .outputs import OutputFolder
 from .report_html import union_file_stem, write_county_report
 from .sources import read_units
-from .workbook import ItemSheets, write_summary_csv, write_summary_workbook
-from .workers import Outcome, record_lines, run_units
+from .workbook import ItemSheets, write_summary_csv
+from .workers import Outcome, run_units
 
 
 @dataclass(frozen=True)
@@ -55,12 +55,12 @@ class Collector:
         if union_id in self.seen:
             message = f"{outcome.origin}: 工会编号 “{union_id}” 重复：已在 {self.seen[union_id]} 中出现，本单位未计入"
             self.stats.add_failure(outcome.origin, union_id, [message])
+            self.folder.discard(outcome.pages)
             return
         self.seen[union_id] = outcome.origin
         self.counties.add(outcome.record["union"].get("county") or "")
-        for line in record_lines(outcome.record):
-            self.jsonl.write(line + "\n")
-        self.folder.write_union(union_file_stem(union_id), outcome.pages)
+        self.jsonl.write(outcome.lines)
+        self.folder.place_union(union_file_stem(union_id), outcome.pages)
         self.stats.add(outcome.record)
         self.sheets.add(outcome.record)
 
@@ -70,14 +70,14 @@ def run_batch(options: BatchOptions, rulesets: list[Ruleset], warn: Callable[[st
     folder = OutputFolder(options.out, options.force)
     stats = county_stats(rulesets, options.rank_by)
     units = read_units(options.sources, merged_declarations(rulesets), options.sheet, warn)
-    with ItemSheets([r.id for r in rulesets], {r.id: r.name for r in rulesets}) as sheets:
+    with ItemSheets(folder.file("summary.xlsx"), [r.id for r in rulesets], {r.id: r.name for r in rulesets}) as sheets:
         with folder.stream("results.jsonl") as jsonl:
             collector = Collector(folder, stats, sheets, jsonl)
-            for outcome in run_units(units, rulesets, options.jobs, options.as_of):
+            for outcome in run_units(units, rulesets, options.jobs, options.as_of, folder.unions):
                 collector.take(outcome)
                 tick()
         write_summary_csv(folder.file("summary.csv"), stats)
-        write_summary_workbook(folder.file("summary.xlsx"), stats, sheets)
+        sheets.save(stats)
     write_county_report(folder.file("report.html"), stats, report_title(collector.counties))
     return stats
 

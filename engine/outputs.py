@@ -5,6 +5,7 @@ first, so an interrupted run never leaves an old report that looks like the new 
 """
 from __future__ import annotations
 
+import os
 import shutil
 from contextlib import contextmanager
 from pathlib import Path
@@ -35,19 +36,28 @@ class OutputFolder:
         for name in OUTPUTS:
             (self.path / name).unlink(missing_ok=True)
         shutil.rmtree(self.path / "unions", ignore_errors=True)
-        for leftover in self.path.glob(".*.part"):
+        for leftover in self.path.glob(".*.part"):  # an interrupted run's temporary files
             leftover.unlink(missing_ok=True)
 
     @contextmanager
-    def stream(self, name: str) -> Iterator[IO[str]]:
-        """A text file written line by line, visible under its name only once complete."""
-        with atomic_path(self.path / name) as temporary, temporary.open("w", encoding="utf-8") as handle:
+    def stream(self, name: str) -> Iterator[IO[bytes]]:
+        """A file written piece by piece, visible under its name only once complete."""
+        with atomic_path(self.path / name) as temporary, temporary.open("wb") as handle:
             yield handle
 
-    def write_union(self, stem: str, pages: dict[str, str]) -> None:
-        """unions/<stem>.html and unions/<stem>.md."""
-        for suffix, text in pages.items():
-            write_text(self.path / "unions" / f"{stem}.{suffix}", text)
+    @property
+    def unions(self) -> Path:
+        return self.path / "unions"
+
+    def place_union(self, stem: str, pages: dict[str, str]) -> None:
+        """Move a union's finished pages (written under temporary names) to unions/<stem>.<suffix>."""
+        for suffix, temporary in pages.items():
+            os.replace(temporary, self.unions / f"{stem}.{suffix}")
+
+    @staticmethod
+    def discard(pages: dict[str, str]) -> None:
+        for temporary in pages.values():
+            Path(temporary).unlink(missing_ok=True)
 
     def file(self, name: str) -> Path:
         return self.path / name

@@ -176,14 +176,20 @@ def result_view(result: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def union_report_html(record: dict[str, Any]) -> str:
+def union_report_html(record: dict[str, Any], view: dict[str, Any] | None = None) -> str:
     """A union's own report as a self-contained, printable page linking back to ../report.html."""
-    return ENV.get_template("union.html").render(u=union_view(record))
+    return ENV.get_template("union.html").render(u=view or union_view(record))
 
 
-def union_report_markdown(record: dict[str, Any]) -> str:
+def union_report_markdown(record: dict[str, Any], view: dict[str, Any] | None = None) -> str:
     """A union's own report as Markdown, ready to send to the union."""
-    return ENV.get_template("union.md").render(u=union_view(record), cell=markdown_cell)
+    return ENV.get_template("union.md").render(u=view or union_view(record), cell=markdown_cell)
+
+
+def union_pages(record: dict[str, Any]) -> dict[str, str]:
+    """Both forms of a union's report, by file suffix."""
+    view = union_view(record)
+    return {"html": union_report_html(record, view), "md": union_report_markdown(record, view)}
 
 
 def markdown_cell(text: Any) -> str:

@@ -1,44 +1,39 @@
 """summary.xlsx and summary.csv: the ranked county summary for spreadsheets.
 
 The per-ruleset item sheets need every union's item points, so they are streamed: an
-`ItemSheets` writer appends one row per union to openpyxl write-only sheets during the batch
-(rows go to temporary files, not memory); `write_summary_workbook` adds the ranked summary
-and the failures at the end and saves the book atomically.
+`ItemSheets` writer appends one row per union during the batch to XlsxWriter worksheets in
+constant-memory mode (each row goes to a temporary file at once); `write_summary_workbook`
+fills the ranked summary and the failures at the end and saves the book atomically.
+XlsxWriter writes about three times faster than openpyxl, which stays for reading.
 """
 from __future__ import annotations
 
 import csv
 import math
+import os
 import re
-from collections.abc import Iterable
+import tempfile
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Self
+from typing import Any, Self
 
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils import get_column_letter
-from wcwidth import wcswidth
+from xlsxwriter import Workbook
+from xlsxwriter.worksheet import Worksheet
 
 from .atomic import atomic_path
 from .county import CountyStats, fmt_score, level_label
-
-if TYPE_CHECKING:
-    from openpyxl.worksheet._write_only import WriteOnlyWorksheet
+from .diagnostics import display_width as line_width
 
 SUMMARY_SHEET, FAILURES_SHEET = "汇总", "失败单位"
 NOT_APPLICABLE = "不适用"
-HEADER_FONT = Font(bold=True)
-HEADER_FILL = PatternFill("solid", fgColor="F3F5F7")
-HEADER_ALIGNMENT = Alignment(wrap_text=True, vertical="top")
-WRAP = Alignment(wrap_text=True, vertical="top")
+HEADER = {"bold": True, "bg_color": "#F3F5F7", "text_wrap": True, "valign": "top"}
+WRAP = {"text_wrap": True, "valign": "top"}
 MIN_WIDTH, MAX_WIDTH, MAX_HEADER_WIDTH, LINE_HEIGHT = 4, 50, 16, 15
 
 
 def display_width(value: Any) -> int:
-    """Columns a value takes on screen: CJK characters count 2."""
+    """Columns the widest line of a value takes on screen: CJK characters count 2."""
     text = "" if value is None else str(value)
-    return max((max(wcswidth(line), 0) for line in text.splitlines()), default=0)
+    return max((line_width(line) for line in text.splitlines()), default=0)
 
 
 def sheet_title(name: str, taken: set[str]) -> str:
@@ -52,37 +47,28 @@ def sheet_title(name: str, taken: set[str]) -> str:
     return title
 
 
-def layout(sheet: WriteOnlyWorksheet, headers: list[str], rows: Iterable[list[Any]] = ()) -> None:
-    """Column widths by display width, a header tall enough to wrap, the header row frozen.
-
-    A write-only sheet takes these only before its first row."""
-    widths = [max(MIN_WIDTH, min(display_width(h), MAX_HEADER_WIDTH)) for h in headers]
-    for row in rows:
-        widths = [max(w, min(display_width(v), MAX_WIDTH)) for w, v in zip(widths, row)]
-    for index, width in enumerate(widths, 1):
-        sheet.column_dimensions[get_column_letter(index)].width = width + 2
-    lines = max(math.ceil(display_width(h) / w) for h, w in zip(headers, widths)) if headers else 1
-    sheet.row_dimensions[1].height = LINE_HEIGHT * lines + 4
-    sheet.freeze_panes = "A2"
-
-
-def header_cells(sheet: WriteOnlyWorksheet, headers: list[str]) -> list[WriteOnlyCell]:
-    cells = [WriteOnlyCell(sheet, value=header) for header in headers]
-    for cell in cells:
-        cell.font, cell.fill, cell.alignment = HEADER_FONT, HEADER_FILL, HEADER_ALIGNMENT
-    return cells
-
-
 class ItemSheets:
-    """One sheet per ruleset: every item's points per union, appended in input order during the batch.
+    """The workbook being written: 汇总 first (filled at the end), then one sheet per ruleset with
+    every item's points per union, appended in input order during the batch, then 失败单位.
 
-    Use as a context manager (`with ItemSheets(...) as sheets:`) so a batch that stops early closes it."""
+    Use as a context manager (`with ItemSheets(path, ...) as sheets:`): a batch that stops early
+    leaves no file behind, neither the book nor its temporary files."""
 
-    def __init__(self, ruleset_ids: list[str], ruleset_names: dict[str, str]) -> None:
-        self.book = Workbook(write_only=True)
+    def __init__(self, path: str | Path, ruleset_ids: list[str], ruleset_names: dict[str, str]) -> None:
+        self.path = Path(path)
+        handle, name = tempfile.mkstemp(prefix=f".{self.path.name}.", suffix=".part", dir=self.path.parent)
+        os.close(handle)
+        self.temporary = Path(name)
+        self.book = Workbook(str(self.temporary), {"constant_memory": True})
+        self.header = self.book.add_format(HEADER)
+        self.wrap = self.book.add_format(WRAP)
         taken = {SUMMARY_SHEET, FAILURES_SHEET}
-        self.sheets = {rid: self.book.create_sheet(sheet_title(ruleset_names.get(rid, rid), taken)) for rid in ruleset_ids}
+        self.summary = self.book.add_worksheet(SUMMARY_SHEET)
+        self.sheets = {rid: self.book.add_worksheet(sheet_title(ruleset_names.get(rid, rid), taken)) for rid in ruleset_ids}
+        self.failures = self.book.add_worksheet(FAILURES_SHEET)
         self.columns: dict[str, list[str]] = {}
+        self.rows: dict[str, int] = {}
+        self.saved = False
 
     def __enter__(self) -> Self:
         return self
@@ -91,11 +77,13 @@ class ItemSheets:
         self.close()
 
     def close(self) -> None:
-        """Finish sheets never saved (a batch that stopped early), so their temporary files are
-        closed in order rather than torn down by the garbage collector mid-row."""
-        for sheet in self.book.worksheets:
-            if not sheet.closed:
-                sheet.close()
+        """Save into the final path if `save` ran; otherwise drop the unfinished book."""
+        if not self.saved:
+            for sheet in self.book.worksheets():
+                if sheet.row_data_fh:
+                    sheet.row_data_fh.close()
+                    Path(sheet.row_data_filename).unlink(missing_ok=True)
+        self.temporary.unlink(missing_ok=True)
 
     def add(self, record: dict[str, Any]) -> None:
         """One assessed union (the `assess --format json` record)."""
@@ -111,18 +99,43 @@ class ItemSheets:
         cells = {item["id"]: item_cell(item) for item in result["items"]}
         row = [union["id"], union.get("name"), result["score"], level_label(result)]
         row += [cells.get(item_id) for item_id in self.columns[rid]]
+        sheet = self.sheets[rid]
         if first:
-            self._start(self.sheets[rid], result["items"], row)
-        self.sheets[rid].append(row)
+            headers = ["编号", "名称", "总分", "等级"] + [item["name"] for item in result["items"]]
+            self.start(sheet, headers, [row])
+            self.rows[rid] = 1
+        sheet.write_row(self.rows[rid], 0, row)
+        self.rows[rid] += 1
 
-    @staticmethod
-    def _start(sheet: WriteOnlyWorksheet, items: list[dict[str, Any]], first_row: list[Any]) -> None:
-        """Columns are the ruleset's items as the first union lists them; widths fit that union's row.
+    def start(self, sheet: Worksheet, headers: list[str], rows: list[list[Any]]) -> None:
+        """Column widths by display width (of the header and `rows`), a wrapping header row, frozen.
 
-        Item names only: an item's full points can differ between unions (dropped, rescaled)."""
-        headers = ["编号", "名称", "总分", "等级"] + [item["name"] for item in items]
-        layout(sheet, headers, [first_row])
-        sheet.append(header_cells(sheet, headers))
+        Item sheets size their columns by the first union: item names only, since an item's full
+        points can differ between unions (dropped, rescaled)."""
+        widths = [max(MIN_WIDTH, min(display_width(h), MAX_HEADER_WIDTH)) for h in headers]
+        for row in rows:
+            widths = [max(w, min(display_width(v), MAX_WIDTH)) for w, v in zip(widths, row)]
+        for index, width in enumerate(widths):
+            sheet.set_column(index, index, width + 2)
+        lines = max(math.ceil(display_width(h) / w) for h, w in zip(headers, widths)) if headers else 1
+        sheet.set_row(0, LINE_HEIGHT * lines + 4)
+        sheet.freeze_panes(1, 0)
+        sheet.write_row(0, 0, headers, self.header)
+
+    def fill(self, sheet: Worksheet, headers: list[str], rows: list[list[Any]]) -> None:
+        self.start(sheet, headers, rows)
+        for number, row in enumerate(rows, 1):
+            for column, value in enumerate(row):
+                sheet.write(number, column, value, self.wrap if isinstance(value, str) and "\n" in value else None)
+
+    def save(self, stats: CountyStats) -> None:
+        """Fill 汇总 and 失败单位, then move the finished book to its path atomically."""
+        self.fill(self.summary, *summary_table(stats))
+        failures = [[f.origin, f.union_id, "\n".join(f.messages)] for f in stats.failures]
+        self.fill(self.failures, ["来源", "编号", "错误"], failures)
+        self.book.close()
+        self.saved = True
+        os.replace(self.temporary, self.path)
 
 
 def item_cell(item: dict[str, Any]) -> float | str:
@@ -144,35 +157,6 @@ def summary_table(stats: CountyStats) -> tuple[list[str], list[list[Any]]]:
             cells += [round(cell.score, 2), cell.level] if cell else [None, None]
         rows.append(cells + ["\n".join(row.vetoes), "\n".join(row.required_failed), row.gaps, row.missing])
     return headers, rows
-
-
-def write_summary_workbook(path: str | Path, stats: CountyStats, item_rows: ItemSheets) -> None:
-    """summary.xlsx: 汇总 (ranked), one sheet of item points per ruleset, 失败单位; written atomically.
-
-    Finishes `item_rows`: a write-only book is saved once."""
-    book = item_rows.book
-    summary = book.create_sheet(SUMMARY_SHEET, 0)
-    fill(summary, *summary_table(stats))
-    failures = book.create_sheet(FAILURES_SHEET)
-    fill(failures, ["来源", "编号", "错误"], [[f.origin, f.union_id, "\n".join(f.messages)] for f in stats.failures])
-    with atomic_path(path) as temporary:
-        book.save(temporary)
-
-
-def fill(sheet: WriteOnlyWorksheet, headers: list[str], rows: list[list[Any]]) -> None:
-    layout(sheet, headers, rows)
-    sheet.append(header_cells(sheet, headers))
-    for row in rows:
-        sheet.append([wrapped(sheet, value) for value in row])
-
-
-def wrapped(sheet: WriteOnlyWorksheet, value: Any) -> Any:
-    """Multi-line text wraps in its cell; other values go in as they are."""
-    if not (isinstance(value, str) and "\n" in value):
-        return value
-    cell = WriteOnlyCell(sheet, value=value)
-    cell.alignment = WRAP
-    return cell
 
 
 def write_summary_csv(path: str | Path, stats: CountyStats) -> None:

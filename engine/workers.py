@@ -9,21 +9,24 @@ workers, and a union that kills its worker again is reported as an internal erro
 from __future__ import annotations
 
 import datetime as dt
-import json
+import itertools
 import multiprocessing
 import os
 import traceback
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Iterable, Iterator
+
+import orjson
 
 from .assess import DurableEvaluator, assess_union, assessment_date
 from .diagnostics import InvalidInput
 from .facts import load_fact_file
 from .model import Ruleset
 from .render import document
-from .report_html import union_report_html, union_report_markdown
+from .report_html import union_file_stem, union_pages
 from .sources import Unit
 
 CHUNK = 16
@@ -38,15 +41,16 @@ class Outcome:
     union_id: str | None = None
     record: dict | None = None
     pages: dict[str, str] = field(default_factory=dict)
+    lines: bytes = b""
     errors: list[str] = field(default_factory=list)
 
 
 _WORKER: dict[str, Any] = {}
 
 
-def start_worker(rulesets: list[Ruleset], as_of: dt.date | None) -> None:
+def start_worker(rulesets: list[Ruleset], as_of: dt.date | None, pages: Path) -> None:
     """Runs once in each worker process: keep the rulesets, open durable-rules lazily."""
-    _WORKER.update(rulesets=rulesets, as_of=as_of, evaluator=DurableEvaluator())
+    _WORKER.update(rulesets=rulesets, as_of=as_of, evaluator=DurableEvaluator(), pages=pages, written=itertools.count())
 
 
 def assess_chunk(units: list[Unit]) -> list[Outcome]:
@@ -62,13 +66,23 @@ def assess_unit(unit: Unit) -> Outcome:
         union_id = facts.union.get("id")
         results = assess_union(_WORKER["rulesets"], facts, _WORKER["evaluator"], _WORKER["as_of"])
         record = document(facts.union, facts.period, results, assessment_date(facts, _WORKER["as_of"]))
-        pages = {"html": union_report_html(record), "md": union_report_markdown(record)}
-        return Outcome(unit.origin, union_id, record, pages)
+        return Outcome(unit.origin, union_id, record, write_pages(record), record_lines(record))
     except InvalidInput as exc:
         return Outcome(unit.origin, errors=[located(unit, d.render(with_source=False)) for d in exc.diagnostics])
     except Exception as exc:  # noqa: BLE001 - one union's bug must not stop the county
         detail = traceback.format_exception_only(type(exc), exc)[-1].strip()
         return Outcome(unit.origin, errors=[f"{unit.origin}: 内部错误：评估此工会时程序出错（{detail}），其余工会不受影响"])
+
+
+def write_pages(record: dict) -> dict[str, str]:
+    """The union's own report pages, written here under temporary names; the parent moves
+    them into place once it has accepted the union (its id is not a duplicate)."""
+    written = {}
+    for suffix, text in union_pages(record).items():
+        path = _WORKER["pages"] / f".{union_file_stem(record['union']['id'])}.{os.getpid()}-{next(_WORKER['written'])}.{suffix}.part"
+        path.write_text(text, encoding="utf-8")
+        written[suffix] = str(path)
+    return written
 
 
 def located(unit: Unit, message: str) -> str:
@@ -90,8 +104,8 @@ def chunks(units: Iterable[Unit], size: int = CHUNK) -> Iterator[list[Unit]]:
 class Pool:
     """Worker processes (fork), restarted when one dies."""
 
-    def __init__(self, jobs: int, rulesets: list[Ruleset], as_of: dt.date | None) -> None:
-        self.jobs, self.init_args = jobs, (rulesets, as_of)
+    def __init__(self, jobs: int, rulesets: list[Ruleset], as_of: dt.date | None, pages: Path) -> None:
+        self.jobs, self.init_args = jobs, (rulesets, as_of, pages)
         self.executor = self.new_executor()
 
     def new_executor(self) -> ProcessPoolExecutor:
@@ -120,9 +134,10 @@ class Pool:
         return outcomes
 
 
-def run_units(units: Iterable[Unit], rulesets: list[Ruleset], jobs: int, as_of: dt.date | None) -> Iterator[Outcome]:
-    """Outcomes in the order of `units`, assessed by `jobs` worker processes."""
-    pool = Pool(jobs, rulesets, as_of)
+def run_units(units: Iterable[Unit], rulesets: list[Ruleset], jobs: int, as_of: dt.date | None, pages: Path) -> Iterator[Outcome]:
+    """Outcomes in the order of `units`, assessed by `jobs` worker processes that write each
+    union's pages into the folder `pages`."""
+    pool = Pool(jobs, rulesets, as_of, pages)
     pending: list[tuple[list[Unit], Future]] = []
     source = chunks(units)
     try:
@@ -156,7 +171,7 @@ def default_jobs() -> int:
     return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1)
 
 
-def record_lines(record: dict) -> Iterator[str]:
-    """results.jsonl: one line per union and ruleset."""
-    for result in record["results"]:
-        yield json.dumps({"union": record["union"], "as_of": record["as_of"], "result": result}, ensure_ascii=False)
+def record_lines(record: dict) -> bytes:
+    """results.jsonl: one line per union and ruleset (UTF-8 JSON)."""
+    head = {"union": record["union"], "as_of": record["as_of"]}
+    return b"".join(orjson.dumps({**head, "result": result}) + b"\n" for result in record["results"])

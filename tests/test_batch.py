@@ -112,7 +112,7 @@ def test_an_interrupted_run_leaves_no_report_that_looks_complete(sample, tmp_pat
     def interrupted(*args, **kwargs):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr("engine.batch.write_summary_workbook", interrupted)
+    monkeypatch.setattr("engine.batch.ItemSheets.save", interrupted)
     assert run(str(sample), "--out", str(out), "--ruleset", "bayou").exit_code == 1  # click: Aborted!
     names = {p.name for p in out.iterdir()}
     assert "report.html" not in names and "summary.xlsx" not in names

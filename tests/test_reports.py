@@ -20,7 +20,7 @@ from engine.assess import assessment_date
 from engine.county import CountyStats
 from engine.render import document
 from engine.report_html import county_report, histogram, union_file_stem, union_report_html, union_report_markdown, write_county_report
-from engine.workbook import ItemSheets, summary_table, write_summary_csv, write_summary_workbook
+from engine.workbook import ItemSheets, summary_table, write_summary_csv
 
 REPO = Path(__file__).resolve().parent.parent
 FACTS = REPO / "facts" / "qingshan"
@@ -213,11 +213,11 @@ def test_histogram_bands_count_each_score_once():
 
 @pytest.fixture(scope="module")
 def workbook(tmp_path_factory, rulesets, records, stats) -> Path:
-    sheets = ItemSheets([r.id for r in rulesets], {r.id: r.name for r in rulesets})
-    for record in records.values():
-        sheets.add(record)
     path = tmp_path_factory.mktemp("out") / "summary.xlsx"
-    write_summary_workbook(path, stats, sheets)
+    with ItemSheets(path, [r.id for r in rulesets], {r.id: r.name for r in rulesets}) as sheets:
+        for record in records.values():
+            sheets.add(record)
+        sheets.save(stats)
     return path
 
 
@@ -240,7 +240,7 @@ def test_summary_sheet_is_ranked(workbook, stats):
 def test_summary_sheet_columns_fit_chinese_text(workbook, stats):
     sheet = load_workbook(workbook)["汇总"]
     widest_name = max(wcswidth(row.name) for row in stats.rows)
-    assert sheet.column_dimensions["C"].width == widest_name + 2  # CJK characters count 2
+    assert int(sheet.column_dimensions["C"].width) == widest_name + 2  # CJK characters count 2 (XlsxWriter stores Excel's +0.71 padding)
 
 
 def test_item_sheets_hold_every_items_points_per_union(workbook, records):
@@ -260,11 +260,12 @@ def test_failures_sheet_lists_failed_unions_with_errors(workbook):
 
 
 @pytest.mark.filterwarnings("error::pytest.PytestUnraisableExceptionWarning")
-def test_item_sheets_of_a_batch_that_stopped_early_close_cleanly(rulesets, records):
-    with pytest.raises(KeyboardInterrupt), ItemSheets([r.id for r in rulesets], {r.id: r.name for r in rulesets}) as sheets:
+def test_item_sheets_of_a_batch_that_stopped_early_leave_nothing_behind(tmp_path, rulesets, records):
+    with pytest.raises(KeyboardInterrupt), ItemSheets(tmp_path / "summary.xlsx", [r.id for r in rulesets], {r.id: r.name for r in rulesets}) as sheets:
         sheets.add(records["QS-016"])
         raise KeyboardInterrupt
-    assert all(sheet.closed for sheet in sheets.book.worksheets)
+    assert list(tmp_path.iterdir()) == []
+    assert all(not Path(s.row_data_filename).exists() for s in sheets.book.worksheets() if s.row_data_filename)
     del sheets
     gc.collect()
 
