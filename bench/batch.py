@@ -24,16 +24,17 @@ import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from generate import declarations, union  # noqa: E402
+from generate import union  # noqa: E402
 
 from engine import resolve_rulesets  # noqa: E402
+from engine.assess import merged_declarations  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 RULESETS = ("bayou", "zhijia", "xingji")
 
 
 def generate(count: int, folder: Path, as_csv: bool) -> Path:
-    decls = declarations(resolve_rulesets(list(RULESETS)))
+    decls = merged_declarations(resolve_rulesets(list(RULESETS)))
     rng = random.Random(7)
     if as_csv:
         return write_csv(count, decls, rng, folder / "county.csv")

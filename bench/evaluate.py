@@ -16,15 +16,16 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from generate import declarations, union  # noqa: E402
+from generate import union  # noqa: E402
 
 from engine import DurableEvaluator, OracleEvaluator, assess_union, resolve_rulesets  # noqa: E402
+from engine.assess import merged_declarations  # noqa: E402
 from engine.facts import FactFile  # noqa: E402
 
 
 def fact_files(count: int) -> list[FactFile]:
     rulesets = resolve_rulesets()
-    decls = declarations(rulesets)
+    decls = merged_declarations(rulesets)
     rng = random.Random(20251231)
     files = []
     for index in range(count):

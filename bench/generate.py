@@ -11,19 +11,10 @@ import random
 from typing import Any
 
 from engine.facts import UNION_TYPES
-from engine.model import FactDecl, Ruleset
+from engine.model import FactDecl
 
 TOWNSHIPS = ["青山镇", "河口镇", "柳林乡", "城关街道", "石桥镇", "东岭乡"]
 KIND_WEIGHTS = {"enterprise": 50, "government": 10, "institution": 12, "village": 15, "joint": 8, "group": 5}
-
-
-def declarations(rulesets: list[Ruleset]) -> dict[str, FactDecl]:
-    """Every fact any of the rulesets declares (the first declaration wins)."""
-    found: dict[str, FactDecl] = {}
-    for ruleset in rulesets:
-        for name, decl in ruleset.facts.items():
-            found.setdefault(name, decl)
-    return found
 
 
 def fact_value(decl: FactDecl, rng: random.Random, size: int, good: float, period: int) -> Any:
