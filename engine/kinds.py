@@ -32,7 +32,7 @@ def when(item: Item, ctx: Any) -> Base:
         return Base(item.points, "符合要求")
     if isinstance(truth, Null):
         return Base(0, ctx.null_reason(truth), truth)
-    return Base(0, f"不符合要求：{item.when.expr.text}")
+    return Base(0, "不符合要求")
 
 
 def tiers(item: Item, ctx: Any) -> Base:
@@ -41,7 +41,8 @@ def tiers(item: Item, ctx: Any) -> Base:
     for index, tier in enumerate(item.tiers, 1):
         truth = ctx.truth(tier.when)
         if truth is True:
-            return Base(tier.points, f"达到第 {index} 档（{tier.name or tier.when.expr.text}），得 {fmt_number(tier.points)} 分")
+            named = f"（{tier.name}）" if tier.name else ""
+            return Base(tier.points, f"达到第 {index} 档{named}，得 {fmt_number(tier.points)} 分")
         if isinstance(truth, Null) and truth.missing:
             return Base(0, ctx.null_reason(truth), truth)
         if isinstance(truth, Null) and uncomputed is None:

@@ -8,16 +8,19 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from fractions import Fraction
-from typing import Any
+from typing import Any, Iterable
 
 from .expr_eval import Env
 from .expressions import Expression
+from .facts import UNION_TYPES
 from .kinds import KINDS
 from .model import Cond, Item, Level, Ruleset, Section
 from .result import Gap, ItemScore, RulesetResult, SectionScore
 from .values import Null, Number, fmt_number, fmt_value, normal
 
 PASSING = ("pass", "na")
+HEADER_LABELS = {"union.id": "编号", "union.name": "工会名称", "union.type": "工会类型", "union.county": "县",
+                 "union.township": "乡镇（街道）", "period": "考核年度"}
 
 
 @dataclass
@@ -36,7 +39,17 @@ class Context:
 
     def label(self, name: str) -> str:
         decl = self.ruleset.facts.get(name)
-        return decl.label if decl else name
+        return decl.label if decl else HEADER_LABELS.get(name, name)
+
+    def describe(self, names: Iterable[str]) -> str:
+        """The facts a condition reads, as people say them: 「工会类型 工会小组，建会日期 2025-04-01」."""
+        shown = []
+        for name in names:
+            if name in self.ruleset.facts or name in HEADER_LABELS:
+                value = self.env.get(name)
+                text = UNION_TYPES.get(value, value) if name == "union.type" else fmt_value(value, unit(self, name))
+                shown.append(f"{self.label(name)} {text}")
+        return "，".join(shown)
 
     def null_reason(self, null: Null) -> str:
         if null.missing:
@@ -62,7 +75,7 @@ def score_item(item: Item, ctx: Context) -> ItemScore:
     if item.zero_if is not None:
         knocked = ctx.truth(item.zero_if)
         if knocked is True:
-            return make(item, ctx, "fail", 0, item.points, f"触发不得分条件：{item.zero_if.expr.text}", facts, knockout=True)
+            return make(item, ctx, "fail", 0, item.points, "触发不得分条件", facts, knockout=True)
         if isinstance(knocked, Null) and knocked.missing:
             return make(item, ctx, "missing", 0, item.points, ctx.null_reason(knocked), facts)
     base = KINDS[item.kind](item, ctx)
@@ -107,10 +120,7 @@ def deduction_amount(deduction: Any, ctx: Context) -> tuple[Number, Null | None]
 
 
 def make(item: Item, ctx: Context, outcome: str, points: Number, possible: Number, reason: str, facts: dict, knockout: bool = False) -> ItemScore:
-    text = reason
-    if outcome in ("partial", "fail"):
-        shown = "，".join(f"{ctx.label(k)} {fmt_value(v, unit(ctx, k))}" for k, v in facts.items() if k in ctx.ruleset.facts)
-        text = "；".join(filter(None, [reason, shown]))
+    text = "；".join(filter(None, [reason, ctx.describe(facts)])) if outcome in ("partial", "fail") else reason
     fix = render_fix(item, ctx, outcome)
     return ItemScore(item.id, item.name, item.section, outcome, points, possible, text, facts, fix, item.required, knockout)
 
@@ -183,7 +193,7 @@ def finish(ruleset: Ruleset, ctx: Context, items: list[ItemScore], bonus_items: 
 
 def gate_note(ruleset: Ruleset, ctx: Context) -> str:
     truth = ctx.truth(ruleset.gate.when)
-    why = ctx.null_reason(truth) if isinstance(truth, Null) else f"条件不成立：{ruleset.gate.when.expr.text}"
+    why = ctx.null_reason(truth) if isinstance(truth, Null) else ctx.describe(sorted(ruleset.gate.when.expr.names))
     return f"未满足{ruleset.gate.name}（{why}），不参与定级"
 
 
