@@ -17,6 +17,8 @@ demo: install
 	@echo "单个工会的详细评估，例如：$(BIN)/unionscore assess facts/qingshan/QS-016.yaml"
 
 test: install
+	$(BIN)/unionscore check --strict rulesets/
+	$(BIN)/unionscore test --min-coverage 90 rulesets/
 	$(BIN)/pytest
 
 bench: install

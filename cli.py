@@ -6,6 +6,7 @@ code (1 invalid input, 2 usage); anything else is a bug: exit 3, traceback only 
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 import sys
 import traceback
@@ -14,11 +15,17 @@ from pathlib import Path
 import click
 
 from engine import (
-    DurableEvaluator, InvalidInput, OracleEvaluator, UnionscoreError, UsageError, assess_union, load_fact_file,
-    load_ruleset, resolve_rulesets, run_tests,
+    Diagnostic, DurableEvaluator, InvalidInput, OracleEvaluator, UnionscoreError, UsageError, assess_union, coverage, lint,
+    load_fact_file, resolve_rulesets, run_tests,
 )
 from engine.assess import assessment_date
 from engine.batch import BatchOptions, run_batch
+from engine.atomic import write_text
+from engine.diff import ruleset_changes
+from engine.diff_report import diff_json, diff_table
+from engine.impact import load_version, measure_impact
+from engine.template import FORMATS, output_format, yaml_template
+from engine.template_xlsx import write_workbook_template
 from engine.render import as_json, as_markdown, as_table, county_summary
 from engine.workers import default_jobs
 from tqdm import tqdm
@@ -122,37 +129,54 @@ def batch(rulesets: tuple[str, ...], sources: tuple[Path, ...], out: Path, jobs:
 @cli.command("test")
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
 @ENGINE_OPTION
-def test_command(paths: tuple[Path, ...], engine: str) -> None:
+@click.option("--coverage", "show_coverage", is_flag=True, help="报告每个规则集被测试用例覆盖的比例，并列出未覆盖的部分。")
+@click.option("--min-coverage", type=click.FloatRange(0, 100), metavar="P", help="任一规则集的覆盖率低于 P% 时失败（退出码 1）。")
+def test_command(paths: tuple[Path, ...], engine: str, show_coverage: bool, min_coverage: float | None) -> None:
     """运行规则集自带的测试用例（tests: 或同目录的 <id>.tests.yaml）。"""
     passed = failed = 0
     chooser = evaluator(engine)
+    measured = []
     for path in ruleset_files(paths):
         available = resolve_rulesets([str(path)])
         target = next(r for r in available if Path(r.path).resolve() == path.resolve())
-        for outcome in run_tests(target, available, chooser):
+        outcomes = run_tests(target, available, chooser)
+        for outcome in outcomes:
             status = "PASS" if outcome.passed else "FAIL"
             click.echo(f"{status} {outcome.ruleset}::{outcome.name}")
             for problem in outcome.problems:
                 click.echo(f"    {problem}")
             passed, failed = passed + outcome.passed, failed + (not outcome.passed)
+        measured.append(coverage.measure(target, [o.result for o in outcomes if o.result is not None]))
+    if show_coverage:
+        click.echo("\n".join(coverage.render(c) for c in measured))
+    short = coverage.below(measured, min_coverage) if min_coverage is not None else []
+    for item in short:
+        click.echo(f"覆盖率不足：{item.ruleset.id} 为 {coverage.percent_text(item.percent)}，要求至少 {min_coverage:g}%（加 --coverage 查看未覆盖的部分）", err=True)
     click.echo(f"{passed} passed, {failed} failed")
-    sys.exit(1 if failed else 0)
+    sys.exit(1 if failed or short else 0)
 
 
 @cli.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
-def check(paths: tuple[Path, ...]) -> None:
-    """检查规则集文件：语法、结构、表达式与分值，一次列出全部问题。"""
-    problems = []
-    for path in ruleset_files(paths):
-        try:
-            load_ruleset(path)
-            click.echo(f"通过 {path}")
-        except InvalidInput as exc:
-            problems.append(exc)
-    for exc in problems:
-        click.echo(exc.render(), err=True)
-    sys.exit(1 if problems else 0)
+@click.option("--strict", "strict", is_flag=True, help="警告也按错误处理（退出码 1）。")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True, help="输出格式。")
+def check(paths: tuple[Path, ...], strict: bool, fmt: str) -> None:
+    """检查规则集文件（连同它 uses 的规则集）：错误，以及可能不合作者本意的警告，一次列出全部问题。"""
+    files = ruleset_files(paths)
+    found: dict[Path, list[Diagnostic]] = {path: lint.check_file(path) for path in files}
+    if strict:
+        found = {path: lint.strict(problems) for path, problems in found.items()}
+    unique = sorted(dict.fromkeys(d for problems in found.values() for d in problems), key=Diagnostic.sort_key)
+    if fmt == "json":
+        click.echo(json.dumps([d.to_json() for d in unique], ensure_ascii=False, indent=2))
+    else:
+        for path, problems in found.items():
+            if not any(d.severity == "error" for d in problems):
+                click.echo(f"通过 {path}" + (f"（{len(problems)} 个警告）" if problems else ""))
+        for diagnostic in unique:
+            click.echo(diagnostic.render(), err=True)
+        click.echo(lint.summary(len(files), unique))
+    sys.exit(1 if any(d.severity == "error" for d in unique) else 0)
 
 
 def ruleset_files(paths: tuple[Path, ...]) -> list[Path]:
@@ -164,6 +188,44 @@ def ruleset_files(paths: tuple[Path, ...]) -> list[Path]:
         else:
             found.append(path)
     return found
+
+
+@cli.command()
+@RULESET_OPTION
+@click.option("--format", "fmt", type=click.Choice(FORMATS), help="模板格式：yaml 事实文件，或 xlsx 工作簿（每行一个工会）；缺省按 --out 的扩展名，否则为 yaml。")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="输出文件；缺省把 YAML 模板打印到标准输出（xlsx 必须指定）。")
+def template(rulesets: tuple[str, ...], fmt: str | None, out: Path | None) -> None:
+    """生成空白事实文件模板：所选规则集（连同 uses 的）读取的全部事实，注明名称、类型、单位和可填的值。"""
+    chosen = resolve_rulesets(rulesets)
+    if output_format(fmt, out) == "xlsx":
+        columns = write_workbook_template(chosen, out)
+        click.echo(f"已写入 {out}：{columns} 列，在“填报”工作表中每行填写一个工会，各列的说明见“填表说明”工作表。")
+    elif out is not None:
+        write_text(out, yaml_template(chosen))
+        click.echo(f"已写入 {out}：填好后用 unionscore assess {out} 评估。")
+    else:
+        click.echo(yaml_template(chosen), nl=False)
+
+
+@cli.command()
+@click.argument("old", metavar="OLD")
+@click.argument("new", metavar="NEW")
+@click.option("--facts", "sources", multiple=True, metavar="SOURCE",
+              help="用这些工会的事实评估两个版本，列出等级和得分的变化：文件夹、事实文件、CSV 或 XLSX，可重复。")
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True, help="输出格式。")
+@click.option("--as-of", callback=parse_date, metavar="YYYY-MM-DD", help="评估日期；缺省为各事实年度的 12 月 31 日。")
+@ENGINE_OPTION
+def diff(old: str, new: str, sources: tuple[str, ...], fmt: str, as_of: dt.date | None, engine: str) -> None:
+    """比较同一规则集的两个版本（路径或内置 id）：指标、分值、条件、等级的变化，以及对各工会的影响。"""
+    before, after = load_version(old), load_version(new)
+    changes = ruleset_changes(before.ruleset, after.ruleset)
+    warn = lambda message: click.echo(f"提示：{message}", err=True)  # noqa: E731
+    impact = measure_impact(before, after, sources, evaluator(engine), as_of, warn) if sources else None
+    render = diff_json if fmt == "json" else diff_table
+    click.echo(render(before, after, changes, impact, list(sources)))
+    for union in impact.failures if impact else []:
+        click.echo("\n".join(union.errors), err=True)
+    sys.exit(1 if impact and impact.failures else 0)
 
 
 def main() -> None:

@@ -62,14 +62,24 @@ def find(raw: MarkedDict, key: str) -> tuple[MarkedList, int, MarkedDict] | None
 
 
 def remove(parent: MarkedDict, child: MarkedDict, problems: DiagnosticList) -> None:
+    """Drop sections and items by id; a name that is no id drops an inherited fact or derived value."""
     for index, key in enumerate(child.get("remove", ())):
         found = find(parent, key)
-        if found is None:
+        if found is not None:
+            holder, position, _ = found
+            del holder[position]
+            del holder.item_marks[position]
+        elif not remove_declaration(parent, key):
             problems.add(mark_at(child, ("remove", index)), "extends-unknown-id", f"要删除的 “{key}” 在上级规则集中不存在")
-            continue
-        holder, position, _ = found
-        del holder[position]
-        del holder.item_marks[position]
+
+
+def remove_declaration(parent: MarkedDict, name: str) -> bool:
+    for key in ("facts", "derive"):
+        declared = parent.get(key)
+        if isinstance(declared, MarkedDict) and name in declared:
+            del declared[name]
+            return True
+    return False
 
 
 def override(parent: MarkedDict, child: MarkedDict, problems: DiagnosticList) -> None:

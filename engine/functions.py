@@ -1,8 +1,9 @@
 """The fixed set of functions a rule may call: one registry entry each (types, implementation, doc).
 
-Each entry's docstring is the rule author's reference for it. Implementations receive the
-evaluation environment first, then exact values; unless an entry says `nulls=True`, a null
-argument makes the result null without calling it.
+Each entry's docstring is the rule author's reference for it (docs/ruleset-reference.md, built
+by engine/reference.py): what the function does, in Chinese, then `例：` and an expression.
+Implementations receive the evaluation environment first, then exact values; unless an entry
+says `nulls=True`, a null argument makes the result null without calling it.
 """
 from __future__ import annotations
 
@@ -95,7 +96,10 @@ def type_text(kind: str) -> str:
 
 @function(signature(NUM, NUM, result=NUM))
 def ratio(env: Any, a: Any, b: Any) -> Any:
-    """a ÷ b, exact. Null when b is 0, and the reason says so. `ratio(members, employees)`"""
+    """a ÷ b，精确计算；b 为 0 时结果为空值，原因中写明“分母为 0”。
+
+    例：`ratio(members, employees) >= 0.95`
+    """
     if b == 0:
         return Null(why=("分母为 0",))
     return normal(Fraction(a) / Fraction(b))
@@ -103,7 +107,10 @@ def ratio(env: Any, a: Any, b: Any) -> Any:
 
 @function(lambda args: BOOL if len(args) == 1 else _arity(1), nulls=True)
 def exists(env: Any, value: Any) -> bool:
-    """True when the fact is present and not null; never null itself. `exists(committee.last_election)`"""
+    """事实已填写（不是空值）时为真；本身从不为空值，也不会让指标判为“缺资料”。
+
+    例：`exists(committee.last_election)`
+    """
     return not isinstance(value, Null)
 
 
@@ -113,13 +120,19 @@ def _arity(count: int) -> str:
 
 @function(signature("list", result=NUM))
 def len_(env: Any, items: list) -> int:
-    """Number of elements of a list. `len(meetings.by_quarter)`"""
+    """列表的元素个数。
+
+    例：`len(meetings.by_quarter) == 4`
+    """
     return len(items)
 
 
 @function(lambda args: NUM if len(args) == 1 and args[0] in ("list<boolean>", "list<number>", "list<null>") else _list_needed())
 def count(env: Any, items: list) -> Any:
-    """Elements that are true (booleans) or above 0 (numbers). `count(meetings.by_quarter)` = quarters with a meeting."""
+    """列表中为真（布尔值）或大于 0（数值）的元素个数。
+
+    例：`count(meetings.by_quarter)` 是开过会的季度数
+    """
     if any(isinstance(item, Null) for item in items):
         return merge_nulls(items)
     return sum(1 for item in items if item is True or (not isinstance(item, bool) and item > 0))
@@ -131,7 +144,10 @@ def _list_needed() -> str:
 
 @function(list_of(NUM, NUM))
 def sum_(env: Any, items: list) -> Any:
-    """Sum of a list of numbers. `sum(meetings.by_quarter)`"""
+    """数值列表之和。
+
+    例：`sum(meetings.by_quarter) >= 4`
+    """
     if any(isinstance(item, Null) for item in items):
         return merge_nulls(items)
     return normal(sum(items, 0))
@@ -139,13 +155,19 @@ def sum_(env: Any, items: list) -> Any:
 
 @function(numbers_or_list)
 def min_(env: Any, *args: Any) -> Any:
-    """Smallest of a list, or of two or more numbers. `min(meetings.by_quarter)`"""
+    """数值列表中的最小值，或两个以上数值中的最小值；空列表为空值。
+
+    例：`min(meetings.by_quarter) >= 1` 表示每个季度都开过会
+    """
     return _extreme(min, args)
 
 
 @function(numbers_or_list)
 def max_(env: Any, *args: Any) -> Any:
-    """Largest of a list, or of two or more numbers. `max(a, b)`"""
+    """数值列表中的最大值，或两个以上数值中的最大值；空列表为空值。
+
+    例：`max(ceil(employees * 0.95) - members, 0)`
+    """
     return _extreme(max, args)
 
 
@@ -160,7 +182,10 @@ def _extreme(pick: Callable, args: tuple) -> Any:
 
 @function(list_of(BOOL, BOOL))
 def all_(env: Any, items: list) -> Any:
-    """True when every element is true; false when any is false; otherwise null. `all([a, b])`"""
+    """布尔值列表全部为真时为真，有一个为假即为假，否则（有空值）为空值。
+
+    例：`all([funds.budget, funds.final_accounts])`
+    """
     if any(item is False for item in items):
         return False
     return merge_nulls(items) if any(isinstance(i, Null) for i in items) else True
@@ -168,7 +193,10 @@ def all_(env: Any, items: list) -> Any:
 
 @function(list_of(BOOL, BOOL))
 def any_(env: Any, items: list) -> Any:
-    """True when any element is true; false when every one is false; otherwise null."""
+    """布尔值列表有一个为真即为真，全部为假时为假，否则（有空值）为空值。
+
+    例：`any([publicity.board, publicity.garden, publicity.online])`
+    """
     if any(item is True for item in items):
         return True
     return merge_nulls(items) if any(isinstance(i, Null) for i in items) else False
@@ -176,38 +204,55 @@ def any_(env: Any, items: list) -> Any:
 
 @function(signature(NUM, result=NUM))
 def abs_(env: Any, value: Any) -> Any:
-    """Absolute value."""
+    """绝对值。
+
+    例：`abs(dues.paid - dues.due) <= 100`
+    """
     return abs(value)
 
 
 @function(signature(NUM, result=NUM))
 def ceil(env: Any, value: Any) -> int:
-    """Smallest whole number not below the value: `ceil(employees * 0.95)` for 81 employees is 77."""
+    """向上取整：不小于该数的最小整数；职工 81 人时 `ceil(employees * 0.95)` 为 77。
+
+    例：`ceil(employees * 0.95) - members`
+    """
     return math.ceil(value)
 
 
 @function(signature(NUM, result=NUM))
 def floor(env: Any, value: Any) -> int:
-    """Largest whole number not above the value."""
+    """向下取整：不大于该数的最大整数。
+
+    例：`floor(library.books / 1000)`
+    """
     return math.floor(value)
 
 
 @function(optional_digits(NUM))
 def round_(env: Any, value: Any, digits: Any = 0) -> Any:
-    """四舍五入 (half away from zero) to `digits` decimals: `round(2.5)` is 3, `round(x, 1)`."""
+    """四舍五入（0.5 进位，负数同样远离 0）到 digits 位小数，缺省取整：`round(2.5)` 为 3。
+
+    例：`round(membership_rate, 2) >= 0.95`
+    """
     return round_half_up(value, int(digits))
 
 
 @function(optional_digits(STR))
 def pct(env: Any, value: Any, digits: Any = 1) -> str:
-    """A fraction as percentage text with `digits` decimals (default 1): `pct(0.82)` is "82.0%"."""
+    """把比例写成百分数文本，保留 digits 位小数（缺省 1 位）：`pct(0.82)` 为 “82.0%”。多用于整改文本。
+
+    例：`pct(membership_rate)`，整改文本中写作 “入会率 {pct(membership_rate)}”
+    """
     return fmt_percent(value, int(digits))
 
 
 @function(signature(DATE, result=NUM))
 def years_since(env: Any, since: dt.date) -> Any:
-    """Years from a date to the assessment date, exact: whole years plus the share of the year begun.
-    `years_since(committee.last_election) <= 5`"""
+    """从某日到评估日的年数，精确计算：整年数加上当年已过的比例。
+
+    例：`years_since(committee.last_election) <= 5`
+    """
     return exact_years(since, env.as_of)
 
 
@@ -230,13 +275,19 @@ def add_years(day: dt.date, years: int) -> dt.date:
 
 @function(signature(DATE, result=NUM))
 def days_since(env: Any, since: dt.date) -> int:
-    """Whole days from a date to the assessment date. `days_since(audit.last_date) <= 365`"""
+    """从某日到评估日的整天数。
+
+    例：`days_since(committee.last_election) <= 365`
+    """
     return (env.as_of - since).days
 
 
 @function(signature(STR, STR, result=BOOL))
 def passed(env: Any, ruleset: str, item: str) -> Any:
-    """True when that item of a ruleset this one `uses` passed (or did not apply). `passed('bayou', 'banzi.elected')`"""
+    """本规则集 uses 的另一规则集中，某指标达标（或不适用）时为真。
+
+    例：`passed('bayou', 'banzi.elected')`
+    """
     result = env.results.get(ruleset)
     outcome = result.outcome_of(item) if result is not None else None
     if outcome is None:

@@ -2,6 +2,8 @@
 
 Each scorer gets the item and the evaluation context and returns `Base`: the points before
 deductions, a Chinese reason, and the null that stopped it (if a needed fact is absent).
+Its docstring is the rule author's reference (docs/ruleset-reference.md, built by
+engine/reference.py): what the kind does, in Chinese, then `例：` and an item in YAML.
 """
 from __future__ import annotations
 
@@ -19,6 +21,7 @@ class Base:
     points: Number
     reason: str
     null: Null | None = None
+    tier: int | None = None  # index of the tier that gave the points
 
 
 def clamp(value: Any, low: Any, high: Any) -> Any:
@@ -26,7 +29,14 @@ def clamp(value: Any, low: Any, high: Any) -> Any:
 
 
 def when(item: Item, ctx: Any) -> Base:
-    """`when: COND`: all points when the condition holds, none otherwise."""
+    """`when: 条件`：条件成立得满分，不成立得 0 分；条件缺少事实时判为“缺资料”。
+
+    例：
+      - id: banzi.elected
+        name: 工会委员会依法选举产生
+        points: 5
+        when: committee.elected
+    """
     truth = ctx.truth(item.when)
     if truth is True:
         return Base(item.points, "符合要求")
@@ -36,13 +46,22 @@ def when(item: Item, ctx: Any) -> Base:
 
 
 def tiers(item: Item, ctx: Any) -> Base:
-    """`tiers`: the first tier whose condition holds gives its points; a tier missing a fact makes the item missing."""
+    """`tiers`：从上到下第一个成立的档次给出它的分值，都不成立得 0 分；某一档缺少事实时判为“缺资料”。
+
+    例：
+      - id: zuzhi.membership
+        name: 会员入会率
+        points: 8
+        tiers:
+          - {when: membership_rate >= 0.95, points: 8, name: 95% 以上}
+          - {when: membership_rate >= 0.85, points: 5, name: 85% 以上}
+    """
     uncomputed: Null | None = None
     for index, tier in enumerate(item.tiers, 1):
         truth = ctx.truth(tier.when)
         if truth is True:
             named = f"（{tier.name}）" if tier.name else ""
-            return Base(tier.points, f"达到第 {index} 档{named}，得 {fmt_number(tier.points)} 分")
+            return Base(tier.points, f"达到第 {index} 档{named}，得 {fmt_number(tier.points)} 分", tier=index - 1)
         if isinstance(truth, Null) and truth.missing:
             return Base(0, ctx.null_reason(truth), truth)
         if isinstance(truth, Null) and uncomputed is None:
@@ -53,7 +72,15 @@ def tiers(item: Item, ctx: Any) -> Base:
 
 
 def count(item: Item, ctx: Any) -> Base:
-    """`count: EXPR, each: N`: N points per occurrence, capped at the item's points."""
+    """`count: 表达式, each: N`：每发生一次得 N 分，以指标满分为上限。
+
+    例：
+      - id: guifan.meetings
+        name: 每季召开工会委员会会议
+        points: 4
+        count: count(meetings.by_quarter)
+        each: 1
+    """
     value = ctx.value(item.count)
     if isinstance(value, Null):
         return Base(0, ctx.null_reason(value), value)
@@ -62,7 +89,14 @@ def count(item: Item, ctx: Any) -> Base:
 
 
 def scale(item: Item, ctx: Any) -> Base:
-    """`scale: {value, from, to}`: linear between from (0 points) and to (all points), clamped."""
+    """`scale: {value, from, to}`：在 from（0 分）与 to（满分）之间按比例线性计分，超出两端按两端计；from 大于 to 表示越低越好。
+
+    例：
+      - id: jingfei.paid
+        name: 工会经费足额拨缴
+        points: 6
+        scale: {value: "ratio(dues.paid, dues.due)", from: 0.6, to: 1}
+    """
     spec = item.scale
     value = ctx.value(spec.value)
     if isinstance(value, Null):
@@ -73,7 +107,14 @@ def scale(item: Item, ctx: Any) -> Base:
 
 
 def shortfall(item: Item, ctx: Any) -> Base:
-    """`shortfall: {value, target, step, each, round}`: loses `each` per `step` below the target."""
+    """`shortfall: {value, target, step, each, round}`：达到 target 得满分，每低一个 step 扣 each 分（round: ceil 不足一档按一档扣，floor 只扣整档）。
+
+    例：
+      - id: xinlai.mutual_aid
+        name: 职工医疗互助参保率（90% 以上满分，每少 10% 扣 1 分）
+        points: 3
+        shortfall: {value: mutual_aid_rate, target: 0.9, step: 0.1, each: 1, round: ceil}
+    """
     spec = item.shortfall
     value = ctx.value(spec.value)
     if isinstance(value, Null):
@@ -88,7 +129,17 @@ def shortfall(item: Item, ctx: Any) -> Base:
 
 
 def deduct_only(item: Item, ctx: Any) -> Base:
-    """Only `deduct`: the item starts from its full points."""
+    """只写 `deduct`：从满分起扣，各扣分项相互独立，合计不超过 max_deduct，扣完为止。
+
+    例：
+      - id: ziliao.records
+        name: 台账资料完整
+        points: 5
+        deduct:
+          - {when: not ledger.members_register, points: 2, name: 无会员名册}
+          - {count: ledger.missing, each: 1, name: 缺失台账}
+        max_deduct: 4
+    """
     return Base(item.points, "")
 
 

@@ -22,6 +22,8 @@ class ItemScore:
     fix: str | None = None
     required: bool = False
     knockout: bool = False
+    tier: int | None = None  # index of the tier that gave the points (not in the JSON form)
+    deductions: tuple[int, ...] = ()  # indexes of the deductions that took points (not in the JSON form)
 
     @property
     def lost(self) -> Number:

@@ -132,6 +132,7 @@ class TestOutcome:
     ruleset: str
     name: str
     problems: list[str]
+    result: RulesetResult | None = field(default=None, compare=False)  # None when the union could not be assessed
 
     @property
     def passed(self) -> bool:
@@ -151,7 +152,6 @@ def run_test(test: RulesetTest, ruleset: Any, available: list[Any], evaluator: A
     try:
         results = assess_union(available, test.fact_file(), evaluator, test.as_of, stubs)
         result = next(r for r in results if r.ruleset["id"] == ruleset.id)
-        problems = mismatches(result, test.expect)
     except InvalidInput as exc:
-        problems = [d.render(with_source=False) for d in exc.diagnostics]
-    return TestOutcome(ruleset.id, test.name, problems)
+        return TestOutcome(ruleset.id, test.name, [d.render(with_source=False) for d in exc.diagnostics])
+    return TestOutcome(ruleset.id, test.name, mismatches(result, test.expect), result)

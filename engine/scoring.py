@@ -13,7 +13,7 @@ from typing import Any, Iterable
 from .expr_eval import Env
 from .expressions import Expression
 from .facts import UNION_TYPES
-from .kinds import KINDS
+from .kinds import KINDS, Base
 from .model import Cond, Item, Level, Ruleset, Section
 from .result import Gap, ItemScore, RulesetResult, SectionScore
 from .values import Null, Number, fmt_number, fmt_value, normal
@@ -81,13 +81,14 @@ def score_item(item: Item, ctx: Context) -> ItemScore:
     base = KINDS[item.kind](item, ctx)
     if base.null is not None and base.null.missing:
         return make(item, ctx, "missing", 0, item.points, base.reason, facts)
-    return deducted(item, ctx, base.points, base.reason, facts)
+    return deducted(item, ctx, base, facts)
 
 
-def deducted(item: Item, ctx: Context, points: Number, reason: str, facts: dict) -> ItemScore:
+def deducted(item: Item, ctx: Context, base: Base, facts: dict) -> ItemScore:
     taken: list[str] = []
+    applied: list[int] = []
     total: Number = 0
-    for deduction in item.deduct:
+    for index, deduction in enumerate(item.deduct):
         amount, null = deduction_amount(deduction, ctx)
         if null is not None and null.missing:
             return make(item, ctx, "missing", 0, item.points, ctx.null_reason(null), facts)
@@ -95,15 +96,16 @@ def deducted(item: Item, ctx: Context, points: Number, reason: str, facts: dict)
             taken.append(f"{deduction.name}{ctx.null_reason(null)}，未扣分")
         elif amount:
             taken.append(f"{deduction.name} −{fmt_number(amount)}")
+            applied.append(index)
             total += amount
     if item.max_deduct is not None and total > item.max_deduct:
         total = item.max_deduct
         taken.append(f"扣分以 {fmt_number(total)} 分为限")
-    final = normal(min(max(points - total, 0), item.points))
-    if taken:
-        reason = "；".join(filter(None, [reason, "扣分：" + "，".join(taken)]))
+    final = normal(min(max(base.points - total, 0), item.points))
+    reason = "；".join(filter(None, [base.reason, "扣分：" + "，".join(taken)])) if taken else base.reason
     outcome = "pass" if final == item.points else "fail" if final == 0 else "partial"
-    return make(item, ctx, outcome, final, item.points, reason or ("符合要求" if outcome == "pass" else ""), facts)
+    text = reason or ("符合要求" if outcome == "pass" else "")
+    return make(item, ctx, outcome, final, item.points, text, facts, tier=base.tier, deductions=tuple(applied))
 
 
 def deduction_amount(deduction: Any, ctx: Context) -> tuple[Number, Null | None]:
@@ -119,10 +121,11 @@ def deduction_amount(deduction: Any, ctx: Context) -> tuple[Number, Null | None]
     return normal(max(value, 0) * deduction.each), None
 
 
-def make(item: Item, ctx: Context, outcome: str, points: Number, possible: Number, reason: str, facts: dict, knockout: bool = False) -> ItemScore:
+def make(item: Item, ctx: Context, outcome: str, points: Number, possible: Number, reason: str, facts: dict,
+         knockout: bool = False, tier: int | None = None, deductions: tuple[int, ...] = ()) -> ItemScore:
     text = "；".join(filter(None, [reason, ctx.describe(facts)])) if outcome in ("partial", "fail") else reason
     fix = render_fix(item, ctx, outcome)
-    return ItemScore(item.id, item.name, item.section, outcome, points, possible, text, facts, fix, item.required, knockout)
+    return ItemScore(item.id, item.name, item.section, outcome, points, possible, text, facts, fix, item.required, knockout, tier, deductions)
 
 
 def unit(ctx: Context, name: str) -> str:

@@ -213,6 +213,24 @@ add:
     assert {i.id: i.points for i in result.items} == {"i.a": 0, "i.b": 4, "i.d": 10}
 
 
+def test_remove_also_drops_an_inherited_fact(write):
+    ruleset = child(write, """
+ruleset: {id: child, name: 本地标准, max_score: 6}
+remove: [s2, i.b, b]
+override:
+  s1: {max: 6}
+vetoes: []
+gate: {when: a}
+""")
+    assert [i.id for i in ruleset.items()] == ["i.a"]
+    assert set(ruleset.facts) == {"a"}
+
+
+def test_a_removed_fact_that_is_still_read_is_an_error(write):
+    problems = problems_of(write, "remove: [b]\n")
+    assert {p.code for p in problems} == {"expr-unknown-name"}
+
+
 def test_add_a_new_top_section(write):
     ruleset = child(write, """
 ruleset: {id: child, name: 本地标准, max_score: 25}

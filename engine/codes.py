@@ -1,0 +1,108 @@
+"""Every diagnostic code the engine reports: its one-line Chinese meaning and an example.
+
+The codes are the ASCII part of a diagnostic (`[expr-unknown-function]`): grep-able, stable
+across versions. This registry is what docs/ruleset-reference.md lists, and a test fails when
+a code used in engine/*.py is missing here.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+RULESET, FACTS, SHEET, BOTH, TESTS = "规则文件", "事实文件", "表格（CSV、XLSX）", "规则文件、事实文件", "测试用例"
+
+
+@dataclass(frozen=True, slots=True)
+class Code:
+    """A diagnostic code: where it is reported, what it means, and an input that triggers it."""
+
+    where: str
+    meaning: str
+    example: str
+
+
+CODES: dict[str, Code] = {
+    # reading files ---------------------------------------------------------------------------
+    "file-not-found": Code(BOTH, "文件不存在：检查路径和文件名", "unionscore check rulesets/zhijai.yaml"),
+    "file-encoding": Code(BOTH, "文件不是 UTF-8 编码：用编辑器另存为 UTF-8", "unionscore check county.yaml   # 文件用 GBK 编码保存"),
+    "file-unreadable": Code(BOTH, "文件无法读取（权限不足、是文件夹等）", "unionscore check /root/secret.yaml"),
+    "yaml-syntax": Code(BOTH, "YAML 语法错误：缩进、冒号、引号或括号不对", "when: [a, b"),
+    "yaml-duplicate-key": Code(BOTH, "同一映射中出现重复的键（YAML 会悄悄保留后一个，这里直接报错）", "points: 5\npoints: 6"),
+    "yaml-key": Code(BOTH, "映射的键只能是文本或数字", "[a, b]: 1"),
+    "yaml-merge": Code(BOTH, "合并键 “<<” 只能合并映射", "<<: [1, 2]"),
+    "yaml-number": Code(BOTH, "数值必须是有限的十进制数（不接受 .inf、.nan 或溢出的数）", "max: .inf"),
+    "yaml-recursive": Code(BOTH, "锚点引用了自身，形成循环结构", "a: &x [*x]"),
+    "yaml-tag": Code(BOTH, "不允许的 YAML 标签：文件只能包含数据，不能构造对象", "when: !!python/object:os.system x"),
+    "yaml-too-large": Code(BOTH, "文件展开后过大或嵌套过深（锚点与别名层层展开）", "a: &a [x, x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a]   # 层层引用"),
+    # ruleset structure (JSON Schema) ---------------------------------------------------------
+    "schema-unknown-key": Code(RULESET, "未知字段，通常是拼写错误（提示最接近的字段名）", "poinst: 5"),
+    "schema-required": Code(RULESET, "缺少必填字段", "- {id: banzi.elected, name: 依法选举, when: committee.elected}   # 缺 points"),
+    "schema-type": Code(RULESET, "字段的值类型不对", "points: 五分"),
+    "schema-enum": Code(RULESET, "字段的值不在允许的取值之中", "effect: warn"),
+    "schema-range": Code(RULESET, "数值超出允许范围", "points: -2"),
+    "schema-id": Code(RULESET, "不合法的 id 或事实名：须以英文字母开头，只含字母、数字、下划线、点或连字符", "id: 1班子"),
+    "schema-empty": Code(RULESET, "不能为空的文本或列表是空的", "tiers: []"),
+    "schema-invalid": Code(RULESET, "其他不符合规则文件格式的写法（如几种写法都不符合）", "evidence: 5"),
+    # expressions -----------------------------------------------------------------------------
+    "expr-syntax": Code(RULESET, "表达式语法错误，或嵌套过深", "when: membership_rate >= "),
+    "expr-forbidden": Code(RULESET, "表达式中用了规则语言不允许的写法（方法调用、关键字参数、is、下标等）", "when: union.name.startswith('青山')"),
+    "expr-dunder": Code(RULESET, "名称不能以下划线开头", "when: __class__"),
+    "expr-unknown-name": Code(RULESET, "表达式读取了未声明的名称（提示最接近的名称）", "when: comittee.elected"),
+    "expr-unknown-function": Code(RULESET, "调用了不存在的函数（提示最接近的函数名）", "when: years_sinse(committee.last_election) <= 5"),
+    "expr-type": Code(RULESET, "表达式的类型不对：比较了不同类型的值，函数参数类型不对，或此处需要条件却给了数值", "when: members >= '100'"),
+    "template-brace": Code(RULESET, "整改文本中的花括号不配对（字面的花括号写作 {{ 和 }}）", "fix: 入会率 {pct(membership_rate)"),
+    # building and checking a ruleset ---------------------------------------------------------
+    "item-kind": Code(RULESET, "指标的计分方式缺失，或同时用了两种（when、tiers、count、scale、shortfall 只能选一种）", "- {id: a, name: 甲, points: 5, when: x, tiers: [...]}"),
+    "deduct-kind": Code(RULESET, "扣分项应写 {when, points} 或 {count, each} 之一", "deduct: [{name: 无名册, when: not ledger.members_register}]"),
+    "scale-range": Code(RULESET, "scale 的 from 与 to 相等，无法线性计分", "scale: {value: rate, from: 1, to: 1}"),
+    "derive-clash": Code(RULESET, "派生值与已声明的事实同名", "derive: {members: ratio(a, b)}"),
+    "fact-enum": Code(RULESET, "枚举事实没有用 values 列出可选值", "rules.duties: {type: enum, label: 工作职责}"),
+    "fact-list": Code(RULESET, "列表事实没有用 items 说明元素类型", "meetings.by_quarter: {type: list, label: 各季度会议次数}"),
+    "fact-range": Code(RULESET, "事实声明的 min 大于 max", "committee.term_years: {type: integer, min: 5, max: 3, label: 任期}"),
+    "duplicate-id": Code(RULESET, "分项、指标、否决项或等级的 id 重复", "- {id: banzi.elected, name: 依法选举, points: 5, when: committee.elected}\n- {id: banzi.elected, name: 按期换届, points: 5, when: committee.on_time}"),
+    "section-balance": Code(RULESET, "分项满分不等于下级分值之和（确有需要可写 allow_unbalanced: true）", "{id: banzi, name: 有班子, max: 15, items: [...]}   # 下级指标合计 14 分"),
+    "max-score": Code(RULESET, "max_score 不等于各一级指标满分之和", "max_score: 100   # 各一级指标 max 合计 95"),
+    "tier-points": Code(RULESET, "某一档的得分超过指标满分", "points: 8\ntiers: [{when: rate >= 0.95, points: 10}]"),
+    "level-order": Code(RULESET, "等级没有从高到低排列", "levels: [{id: basic, min: 60}, {id: good, min: 80}]"),
+    "level-section-min": Code(RULESET, "等级的 section_min 中写了不存在的一级指标 id", "section_min: {banz: 0.6}"),
+    "level-requires-unknown": Code(RULESET, "等级的 requires 中的名称既不是指标 id，也不是已声明的名称", "requires: [banzi.elect]"),
+    "veto-cap-level": Code(RULESET, "effect 为 cap 的否决项缺少 cap_level，或 cap_level 不是本规则集的等级 id", "{id: veto.x, effect: cap, cap_level: bottom}"),
+    # extends and uses ------------------------------------------------------------------------
+    "extends-unknown": Code(RULESET, "找不到 extends 指定的上级规则集", "extends: zhijai"),
+    "extends-cycle": Code(RULESET, "extends 形成循环（a 继承 b，b 又继承 a）", "extends: b.yaml   # 写在 a.yaml 中，而 b.yaml 写了 extends: a.yaml"),
+    "extends-unknown-id": Code(RULESET, "remove、override 或 add 的 to 指向上级规则集中不存在的 id", "remove: [weiquan.contrct]"),
+    "extends-override": Code(RULESET, "override 的内容应为字段映射，且不能修改 id", "override: {zuzhi.membership: 10}"),
+    "extends-add": Code(RULESET, "add 添加指标时没有用 to 指明所属分项", "add: [{items: [...]}]"),
+    "uses-unknown": Code(RULESET, "找不到 uses 引用的规则集", "uses: [bayuo]"),
+    "uses-cycle": Code(RULESET, "uses 形成循环", "uses: [b]   # 写在 a 中，而 b 写了 uses: [a]"),
+    "uses-missing": Code(RULESET, "引用了不在本规则集 uses 中的规则集的结果", "when: passed('zhijia', 'zuzhi.membership')   # uses 只有 bayou"),
+    "uses-unknown-item": Code(RULESET, "引用的规则集中没有这个指标", "when: passed('bayou', 'banzi.elect')"),
+    "fact-conflict": Code(RULESET, "同时使用的两个规则集对同一事实的声明不一致（类型、范围或可选值）", "employees: {type: number, label: 职工人数}   # 另一个规则集声明为 integer"),
+    # warnings of `unionscore check` (engine/lint.py; --strict counts them as errors) ------------
+    "tier-dead": Code(RULESET, "警告：某一档永远轮不到（它成立时上面的档已经成立）", "tiers: [{when: rate >= 0.7, points: 2}, {when: rate >= 0.85, points: 5}]"),
+    "tier-order": Code(RULESET, "警告：档次没有按得分从高到低排列", "tiers: [{when: rate >= 0.95, points: 3}, {when: rate >= 0.85, points: 5}]"),
+    "level-unreachable": Code(RULESET, "警告：某个等级不可能评上（min 高于最高分、requires 自相矛盾或被上一级挡住）", "levels: [{id: super, name: 特级, min: 110}]   # max_score: 100"),
+    "fact-unused": Code(RULESET, "警告：声明了事实，但没有任何指标、否决项、申报条件或等级读取它", "staff.parttime: {type: integer, label: 兼职干部人数}   # 没有任何地方读取"),
+    "derive-unused": Code(RULESET, "警告：派生值没有被读取", "female_rate: ratio(female_members, members)   # 没有任何地方读取"),
+    "item-no-fix": Code(RULESET, "警告：指标没有 fix（整改措施），报告只能写“对照要求进行整改”", "- {id: banzi.elected, name: 依法选举, points: 5, when: committee.elected}"),
+    "item-no-evidence": Code(RULESET, "警告：指标没有 evidence（需准备的台账资料）", "- {id: banzi.elected, name: 依法选举, points: 5, when: committee.elected}"),
+    "fix-unread-fact": Code(RULESET, "警告：整改文本引用了指标计分时不读取的事实，缺这项资料的单位会看到“（无数据）”", "when: committee.elected\nfix: 职工 {employees} 人，应依法选举工会委员会。"),
+    "section-unbalanced": Code(RULESET, "警告：分项满分与下级合计不等（因写了 allow_unbalanced: true 而允许）", "{id: banzi, name: 有班子, max: 15, allow_unbalanced: true, items: [...]}   # 下级合计 14 分"),
+    "id-case": Code(RULESET, "警告：两个 id 或名称只有大小写不同，引用时容易写错", "- {id: banzi.Elected, ...}\n- {id: banzi.elected, ...}"),
+    # fact files ------------------------------------------------------------------------------
+    "fact-shape": Code(FACTS, "事实文件的结构不对：应为映射，facts 应为“事实名: 值”", "facts: [employees, 230]"),
+    "fact-union": Code(f"{FACTS}、{SHEET}", "缺少工会编号或类型", "union: {name: 青山镇某某工会}"),
+    "fact-union-type": Code(FACTS, "工会类型不是 enterprise、government、institution、village、joint、group 之一", "type: company"),
+    "fact-period": Code(FACTS, "考核年度不对，或缺少年度又没有用 --as-of 指定评估日期", "period: 二〇二五"),
+    "fact-unknown-key": Code(FACTS, "未知的顶层字段：只能是 union、period、facts", "year: 2025"),
+    "fact-duplicate": Code(FACTS, "同一事实既用嵌套写法又用带点路径写了两次", "committee: {elected: true}\ncommittee.elected: false"),
+    "fact-type": Code(f"{FACTS}、{SHEET}", "事实的值不符合声明的类型、范围或可选值", "employees: 二百三十"),
+    "fact-members": Code(f"{FACTS}、{SHEET}", "会员人数大于职工人数", "employees: 100\nmembers: 120"),
+    # spreadsheets and batch sources ----------------------------------------------------------
+    "source-unknown": Code(SHEET, "找不到来源，或来源不是文件夹、YAML、CSV、XLSX", "unionscore batch 青山县.xls --out out"),
+    "source-unreadable": Code(SHEET, "CSV 或工作簿无法读取（文件损坏、编码无法识别）", "unionscore batch 已损坏.xlsx --out out"),
+    "source-sheet": Code(SHEET, "工作簿中没有 --sheet 指定的工作表", "unionscore batch 青山县.xlsx --sheet 河口 --out out"),
+    "source-header": Code(SHEET, "表头缺少“编号”或“类型”列，或两列对应同一字段", "名称,职工人数,会员人数   # CSV 的表头没有“编号”列"),
+    "cell-value": Code(SHEET, "单元格的内容无法按该列的事实读取", "QS-001,企业,二百三十   # “会员人数”列"),
+    # ruleset tests ---------------------------------------------------------------------------
+    "test-as-of": Code(TESTS, "测试用例的 as_of 不是日期", "as_of: 年底"),
+}
