@@ -15,6 +15,7 @@ from .functions import REGISTRY
 from .values import Null, merge_nulls, normal
 
 Closure = Callable[["Env"], Any]
+ABSENT = object()
 
 
 @dataclass
@@ -26,7 +27,8 @@ class Env:
     results: dict[str, Any] = field(default_factory=dict)
 
     def get(self, path: str) -> Any:
-        return self.values.get(path, Null(missing=frozenset((path,))))
+        value = self.values.get(path, ABSENT)
+        return Null(missing=frozenset((path,))) if value is ABSENT else value
 
 
 def to_closure(node: Node) -> Closure:
