@@ -78,7 +78,7 @@ class Builder:
             decl = FactDecl(
                 name, spec["type"], spec["label"], self.mark("facts", name, key=True), spec.get("unit", ""),
                 num(spec.get("min")), num(spec.get("max")), tuple(spec.get("values", ())), spec.get("items", ""),
-                spec.get("description", ""),
+                spec.get("description", ""), tuple(spec.get("labels", {}).items()),
             )
             self.check_fact(decl)
             decls[name] = decl
@@ -91,6 +91,9 @@ class Builder:
     def check_fact(self, decl: FactDecl) -> None:
         if decl.type == "enum" and not decl.values:
             self.problems.add(decl.mark, "fact-enum", f"枚举事实 “{decl.name}” 需要用 values 列出可选值")
+        for value, _ in decl.labels:
+            if value not in decl.values:
+                self.problems.add(decl.mark, "fact-enum", f"事实 “{decl.name}” 的 labels 中 “{value}” 不是 values 中的可选值")
         if decl.type == "list" and not decl.items:
             self.problems.add(decl.mark, "fact-list", f"列表事实 “{decl.name}” 需要用 items 说明元素类型")
         if decl.min is not None and decl.max is not None and decl.min > decl.max:

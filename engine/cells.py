@@ -206,11 +206,13 @@ def date_text(raw: str, decl: FactDecl) -> dt.date:
 
 
 def read_choice(raw: Any, decl: FactDecl) -> str:
-    """One of the enum's values, as written in the ruleset (spaces and full-width forms tolerated)."""
+    """One of the enum's values, as written in the ruleset or as its label (spaces and full-width
+    forms tolerated): 「posted」 or 「已建立并上墙」."""
     word = fold(shown(raw))
-    if word not in decl.values:
+    by_label = {fold(label): value for value, label in decl.labels}
+    if word not in decl.values and word not in by_label:
         raise cannot(raw, decl)
-    return word
+    return by_label.get(word, word)
 
 
 def read_string(raw: Any, decl: FactDecl) -> str:

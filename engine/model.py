@@ -23,6 +23,11 @@ class FactDecl:
     values: tuple[str, ...] = ()
     items: str = ""
     description: str = ""
+    labels: tuple[tuple[str, str], ...] = ()
+
+    def shown(self, value: str) -> str:
+        """An enum value as people read it: its label when the ruleset gives one."""
+        return dict(self.labels).get(value, value)
 
 
 @dataclass(frozen=True, slots=True)

@@ -41,13 +41,19 @@ class Context:
         decl = self.ruleset.facts.get(name)
         return decl.label if decl else HEADER_LABELS.get(name, name)
 
+    def shown(self, name: str, value: Any) -> str:
+        decl = self.ruleset.facts.get(name)
+        if decl is not None and decl.type == "enum" and isinstance(value, str):
+            return decl.shown(value)
+        return fmt_value(value, unit(self, name))
+
     def describe(self, names: Iterable[str]) -> str:
         """The facts a condition reads, as people say them: 「工会类型 工会小组，建会日期 2025-04-01」."""
         shown = []
         for name in names:
             if name in self.ruleset.facts or name in HEADER_LABELS:
                 value = self.env.get(name)
-                text = UNION_TYPES.get(value, value) if name == "union.type" else fmt_value(value, unit(self, name))
+                text = UNION_TYPES.get(value, value) if name == "union.type" else self.shown(name, value)
                 shown.append(f"{self.label(name)} {text}")
         return "，".join(shown)
 

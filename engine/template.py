@@ -84,8 +84,10 @@ def bounds_text(decl: FactDecl, percent: bool = False) -> str:
 
 
 def choices_text(decl: FactDecl) -> str:
-    """「none、adopted、posted」 for an enum; "" otherwise."""
-    return "、".join(decl.values) if decl.type == "enum" else ""
+    """「none 未建立、adopted 已建立未上墙、posted 已建立并上墙」 for an enum; "" otherwise."""
+    if decl.type != "enum":
+        return ""
+    return "、".join(f"{value} {decl.shown(value)}" if decl.shown(value) != value else value for value in decl.values)
 
 
 def union_type_choices() -> str:

@@ -64,7 +64,7 @@ def union_columns() -> list[ColumnSpec]:
 
 def fact_column(decl: FactDecl, decls: dict[str, FactDecl], index: dict[str, str]) -> ColumnSpec:
     """A fact's column: headed by its label and unit (or what else `batch` recognises as this fact)."""
-    choices = BOOLEAN_CHOICES if decl.type == "boolean" else decl.values
+    choices = BOOLEAN_CHOICES if decl.type == "boolean" else tuple(decl.shown(value) for value in decl.values)
     unit = "" if decl.unit == "%" else decl.unit
     header = header_text(decl, decls, index)
     return ColumnSpec(header, kind_text(decl), unit, allowed_text(decl), note_text(decl), choices, cell_format(decl))

@@ -105,6 +105,20 @@ def test_enums_by_value(raw: str, expected: str) -> None:
     assert read_cell(raw, DUTIES) == expected
 
 
+LABELLED = FactDecl("rules.audit", "enum", "经费审查制度", HERE, values=("none", "adopted", "posted"),
+                    labels=(("none", "未建立"), ("adopted", "已建立未上墙"), ("posted", "已建立并上墙")))
+
+
+@pytest.mark.parametrize("raw, expected", [("已建立并上墙", "posted"), (" 未建立 ", "none"), ("adopted", "adopted")])
+def test_enums_by_label_or_value(raw: str, expected: str) -> None:
+    assert read_cell(raw, LABELLED) == expected
+
+
+def test_an_unknown_enum_label_is_an_error() -> None:
+    with pytest.raises(CellError):
+        read_cell("已上墙了", LABELLED)
+
+
 @pytest.mark.parametrize("raw, expected", [(" 张三 ", "张三"), (1001, "1001"), (12.0, "12"), ("无", "无")])
 def test_strings(raw: Any, expected: str) -> None:
     assert read_cell(raw, CHAIR) == expected

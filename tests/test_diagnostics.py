@@ -455,6 +455,13 @@ def test_fact_enum_without_values(check):
     assert problem.message == "枚举事实 “members” 需要用 values 列出可选值"
 
 
+def test_fact_enum_label_for_a_value_it_does_not_have(check):
+    enum = "  members: {type: enum, label: 会员人数, values: [a, b], labels: {a: 甲, c: 丙}}"
+    [problem] = check(variant("  members: {type: integer, label: 会员人数, unit: 人}", enum))
+    assert found([problem]) == [(7, 3, "fact-enum")]
+    assert problem.message == "事实 “members” 的 labels 中 “c” 不是 values 中的可选值"
+
+
 def test_fact_list_without_items(check):
     [problem] = check(variant("  members: {type: integer, label: 会员人数, unit: 人}", "  members: {type: list, label: 会员人数}"))
     assert found([problem]) == [(7, 3, "fact-list")]

@@ -565,3 +565,12 @@ def test_deduction_that_cannot_be_decided_is_not_taken_and_says_why(assess):
     assert (scored.outcome, scored.points) == ("partial", 4)
     assert "收缴率不足九成无法计算：分母为 0，未扣分" in scored.reason
     assert "缺失台账 −1" in scored.reason
+
+
+def test_reasons_show_an_enum_value_by_its_label(assess):
+    rules = single("""
+        - {id: r, name: 经费审查制度, points: 2, tiers: [{when: "audit == 'posted'", points: 2}, {when: "audit == 'adopted'", points: 1}]}
+        """, 2).replace("  value: {type: number, label: 测试数值}", "  value: {type: number, label: 测试数值}\n  audit: {type: enum, label: 经费审查制度, values: [none, adopted, posted], labels: {adopted: 已建立未上墙}}")
+    scored = item(assess(rules, {"audit": "adopted"}), "r")
+    assert scored.reason == "达到第 2 档，得 1 分；经费审查制度 已建立未上墙"
+    assert item(assess(rules, {"audit": "none"}), "r").reason == "未达到任何一档；经费审查制度 none"

@@ -52,7 +52,7 @@ def test_the_yaml_template_has_every_declared_fact_blank_and_explained() -> None
         assert any(re.match(rf" +{leaf}: +# {re.escape(decl.label)}：", line) for line in lines), name
     assert "  employees:               # 职工人数：整数，单位 人，不小于 0" in lines
     assert "    by_quarter:            # 各季度工会委员会会议次数：整数列表，如 [1, 0, 2, 1]，单位 次，不小于 0。按第一至第四季度的顺序填 4 个整数" in lines
-    assert any("duties:" in line and "填 none、adopted、posted 之一" in line for line in lines)
+    assert any("duties:" in line and "填 none 未建立、adopted 已建立未上墙、posted 已建立并上墙 之一" in line for line in lines)
     assert any("satisfaction:" in line and "比例，填小数（0.92 即 92%），0～1" in line for line in lines)
     assert any(line.startswith("  type:") and "enterprise 企业" in line for line in lines)
 
@@ -154,7 +154,7 @@ def test_the_workbook_offers_drop_down_lists(workbook: Path) -> None:
 
     assert choices("类型") == '"' + ",".join(UNION_TYPES.values()) + '"'
     assert choices("工会委员会经会员（代表）大会选举产生") == '"是,否"'
-    assert choices("工会委员会工作职责") == '"none,adopted,posted"'
+    assert choices("工会委员会工作职责") == '"未建立,已建立未上墙,已建立并上墙"'  # labels; batch reads them back
     prompts = [rule for rule in sheet.data_validations.dataValidation if rule.type is None]
     assert any(rule.promptTitle == "职工人数（人）" and "不小于 0" in rule.prompt for rule in prompts)
 
