@@ -19,10 +19,13 @@ from engine import (
     load_fact_file, resolve_rulesets, run_tests,
 )
 from engine.assess import assessment_date
-from engine.batch import BatchOptions, run_batch
 from engine.atomic import write_text
+from engine.batch import BatchOptions, run_batch
+from engine.checklist import build_checklist
+from engine.checklist import render as render_checklist
 from engine.diff import ruleset_changes
 from engine.diff_report import diff_json, diff_table
+from engine.explain import explain as explain_item
 from engine.impact import load_version, measure_impact
 from engine.template import FORMATS, output_format, yaml_template
 from engine.template_xlsx import write_workbook_template
@@ -226,6 +229,38 @@ def diff(old: str, new: str, sources: tuple[str, ...], fmt: str, as_of: dt.date 
     for union in impact.failures if impact else []:
         click.echo("\n".join(union.errors), err=True)
     sys.exit(1 if impact and impact.failures else 0)
+
+
+@cli.command()
+@RULESET_OPTION
+@click.argument("fact_file", required=False, type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(["markdown", "html"]), default="markdown", show_default=True, help="输出格式。")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="输出文件；缺省打印到标准输出。")
+@click.option("--as-of", callback=parse_date, metavar="YYYY-MM-DD", help="评估日期；缺省为事实文件年度的 12 月 31 日。")
+@ENGINE_OPTION
+def checklist(rulesets: tuple[str, ...], fact_file: Path | None, fmt: str, out: Path | None, as_of: dt.date | None, engine: str) -> None:
+    """自查自评清单：逐项列出分值、查验方式、需准备的资料和必备项；给出事实文件时标明是否已达标及整改建议。"""
+
+    chosen = resolve_rulesets(rulesets)
+    facts = load_fact_file(fact_file) if fact_file is not None else None
+    results = assess_union(chosen, facts, evaluator(engine), as_of) if facts is not None else None
+    text = render_checklist(fmt, build_checklist(chosen, results), facts.union if facts else None, facts.period if facts else None)
+    if out is not None:
+        write_text(out, text)
+        click.echo(f"已写入 {out}")
+    else:
+        click.echo(text, nl=False)
+
+
+@cli.command()
+@RULESET_OPTION
+@click.argument("fact_file", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("item_id", metavar="ITEM_ID")
+@click.option("--as-of", callback=parse_date, metavar="YYYY-MM-DD", help="评估日期；缺省为事实文件年度的 12 月 31 日。")
+def explain(rulesets: tuple[str, ...], fact_file: Path, item_id: str, as_of: dt.date | None) -> None:
+    """解释一个工会某个指标的完整评估：得分、理由，以及每个子表达式的取值。"""
+
+    click.echo(explain_item(resolve_rulesets(rulesets), fact_file, item_id, as_of, rulesets), nl=False)
 
 
 def main() -> None:
