@@ -27,6 +27,10 @@ from engine.diff import ruleset_changes
 from engine.diff_report import diff_json, diff_table
 from engine.explain import explain as explain_item
 from engine.impact import load_version, measure_impact
+from engine.plan_text import render as render_plan
+from engine.planner import Planner, next_level_plans, planned
+from engine.workplan import markdown as workplan_markdown
+from engine.workplan_docx import write as write_docx
 from engine.template import FORMATS, output_format, yaml_template
 from engine.template_xlsx import write_workbook_template
 from engine.render import as_json, as_markdown, as_table, county_summary
@@ -94,12 +98,12 @@ def assess(rulesets: tuple[str, ...], fact_file: Path, fmt: str, as_of: dt.date 
     chosen = resolve_rulesets(rulesets)
     facts = load_fact_file(fact_file)
     results = assess_union(chosen, facts, evaluator(engine), as_of)
-    if fmt == "json":
-        click.echo(as_json(facts.union, facts.period, results, assessment_date(facts, as_of)))
-    elif fmt == "markdown":
-        click.echo(as_markdown(facts.union, facts.period, results, assessment_date(facts, as_of)), nl=False)
-    else:
+    if fmt == "table":
         click.echo(as_table(facts.union, facts.period, results))
+        return
+    plans = next_level_plans(chosen, facts, results, as_of)
+    text = (as_json if fmt == "json" else as_markdown)(facts.union, facts.period, results, assessment_date(facts, as_of), plans)
+    click.echo(text, nl=fmt == "json")
 
 
 @cli.command()
@@ -261,6 +265,39 @@ def explain(rulesets: tuple[str, ...], fact_file: Path, item_id: str, as_of: dt.
     """解释一个工会某个指标的完整评估：得分、理由，以及每个子表达式的取值。"""
 
     click.echo(explain_item(resolve_rulesets(rulesets), fact_file, item_id, as_of, rulesets), nl=False)
+
+
+@cli.command()
+@RULESET_OPTION
+@click.argument("fact_file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--target", metavar="LEVEL", help="目标等级 id（如 model、dabiao、five）；缺省为高一个等级。")
+@click.option("--deadline", callback=parse_date, metavar="YYYY-MM-DD", help="整改期限；写整改工作方案（markdown、docx）时必填。")
+@click.option("--format", "fmt", type=click.Choice(["text", "markdown", "docx"]), default="text", show_default=True,
+              help="text 为整改清单；markdown、docx 为整改工作方案。")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="输出文件；docx 必填，其他缺省打印到标准输出。")
+@click.option("--as-of", callback=parse_date, metavar="YYYY-MM-DD", help="评估日期；缺省为事实文件年度的 12 月 31 日。")
+def plan(rulesets: tuple[str, ...], fact_file: Path, target: str | None, deadline: dt.date | None, fmt: str,
+         out: Path | None, as_of: dt.date | None) -> None:
+    """整改规划：以最少的整改工作量达到目标等级（缺省高一个等级），列出每项整改的量化目标、得分、需准备的资料；可写成整改工作方案。"""
+    chosen = resolve_rulesets(rulesets)
+    facts = load_fact_file(fact_file)
+    planner = Planner(chosen, facts, as_of)
+    targets = planned(chosen, list(rulesets), target)
+    if fmt == "text":
+        text = "\n".join(render_plan(planner.plan(r.id, target)) for r in targets)
+        write_text(out, text) if out else click.echo(text, nl=False)
+        return
+    if len(targets) != 1 or deadline is None or (fmt == "docx" and out is None):
+        raise UsageError("整改工作方案针对一个规则集：请用 --ruleset（或唯一的 --target）选定规则集，并给出 --deadline；docx 还须 --out")
+    document = planner.plan(targets[0].id, target)
+    if fmt == "docx":
+        write_docx(document, deadline, out)
+    elif out is not None:
+        write_text(out, workplan_markdown(document, deadline))
+    else:
+        click.echo(workplan_markdown(document, deadline), nl=False)
+    if out is not None:
+        click.echo(f"已写入 {out}")
 
 
 def main() -> None:

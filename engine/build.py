@@ -9,7 +9,10 @@ from .diagnostics import DiagnosticList, Mark
 from .expr_parse import Name, parse
 from .expr_types import infer
 from .expressions import Expression, ExpressionError, Scope, compile_expression, compile_template
-from .model import Bonus, Cond, Deduction, FactDecl, Gate, Item, Level, Requirement, Ruleset, Scale, Section, Shortfall, Tier, Veto
+from .model import (
+    DEFAULT_OWNER, EFFORT_WEIGHTS, Bonus, Caption, Cond, Deduction, FactDecl, Gate, Item, Level, Requirement, Ruleset, Scale, Section,
+    Shortfall, Tier, Veto,
+)
 from .values import exact
 from .yamlload import MarkedDict, mark_at
 
@@ -36,6 +39,7 @@ class Builder:
         self.conditions: list[tuple[str, Expression]] = []
         self.scope = Scope(self.lookup, lambda: sorted(self.types))
         self.derived: tuple[tuple[str, Expression], ...] = ()
+        self.captions: dict[str, Caption] = {}
 
     def mark(self, *path: Any, key: bool = False) -> Mark:
         return mark_at(self.raw, path, key=key)
@@ -78,7 +82,7 @@ class Builder:
             decl = FactDecl(
                 name, spec["type"], spec["label"], self.mark("facts", name, key=True), spec.get("unit", ""),
                 num(spec.get("min")), num(spec.get("max")), tuple(spec.get("values", ())), spec.get("items", ""),
-                spec.get("description", ""), tuple(spec.get("labels", {}).items()),
+                spec.get("description", ""), tuple(spec.get("labels", {}).items()), spec.get("fixed", False),
             )
             self.check_fact(decl)
             decls[name] = decl
@@ -100,12 +104,16 @@ class Builder:
             self.problems.add(decl.mark, "fact-range", f"事实 “{decl.name}” 的 min 大于 max")
 
     def derive(self) -> tuple[tuple[str, Expression], ...]:
+        """Derived values in order; the long form `{value, label, unit}` also gives a caption."""
         derived = []
-        for name, text in self.raw.get("derive", {}).items():
+        for name, spec in self.raw.get("derive", {}).items():
             if name in self.types:
                 self.problems.add(self.mark("derive", name, key=True), "derive-clash", f"派生值 “{name}” 与已声明的事实同名")
                 continue
-            expression = self.expr(text, self.mark("derive", name))
+            value, at = (spec["value"], ("derive", name, "value")) if isinstance(spec, dict) else (spec, ("derive", name))
+            expression = self.expr(value, self.mark(*at))
+            if isinstance(spec, dict):
+                self.captions[name] = Caption(spec["label"], spec.get("unit", ""))
             if expression is not None:
                 derived.append((name, expression))
                 self.types[name] = expression.kind
@@ -113,7 +121,7 @@ class Builder:
         return self.derived
 
     # items and sections ----------------------------------------------------------------------
-    def item(self, raw: MarkedDict, where: tuple, section: str) -> Item:
+    def item(self, raw: MarkedDict, where: tuple, section: str, owner: str = DEFAULT_OWNER) -> Item:
         key = raw["id"]
         at = lambda *p: self.mark(*where, *p)  # noqa: E731
         kinds = [k for k in BASE_KINDS if k in raw]
@@ -136,7 +144,7 @@ class Builder:
             na=raw.get("na", self.raw["ruleset"].get("na", "full")), required=raw.get("required", False),
             evidence=as_tuple(raw.get("evidence", ())), method=raw.get("method", ""),
             fix=self.template(fix, at("fix")) if fix else None, effort=raw.get("effort", "medium"),
-            description=raw.get("description", ""), **fields,
+            description=raw.get("description", ""), owner=raw.get("owner", owner), **fields,
         )
         return replace(item, reads=self.reads(item))
 
@@ -185,9 +193,10 @@ class Builder:
         count = self.expr(raw["count"], self.mark(*at, "count"), "number") if "count" in raw else None
         return Deduction(raw["name"], exact(raw.get("points", 0)), when, count, exact(raw.get("each", 1)))
 
-    def section(self, raw: MarkedDict, where: tuple) -> Section:
-        items = tuple(self.item(item, (*where, "items", i), raw["id"]) for i, item in enumerate(raw.get("items", ())))
-        subs = tuple(self.section(sub, (*where, "sections", i)) for i, sub in enumerate(raw.get("sections", ())))
+    def section(self, raw: MarkedDict, where: tuple, owner: str = DEFAULT_OWNER) -> Section:
+        owner = raw.get("owner", owner)
+        items = tuple(self.item(item, (*where, "items", i), raw["id"], owner) for i, item in enumerate(raw.get("items", ())))
+        subs = tuple(self.section(sub, (*where, "sections", i), owner) for i, sub in enumerate(raw.get("sections", ())))
         return Section(raw["id"], raw["name"], exact(raw["max"]), self.mark(*where), items, subs, raw.get("allow_unbalanced", False))
 
     # bonus, vetoes, gate, levels -------------------------------------------------------------
@@ -245,6 +254,7 @@ class Builder:
             na=meta.get("na", "full"), path=self.path, facts=facts, derive=derive, sections=sections, bonus=bonus,
             vetoes=vetoes, gate=gate, levels=levels, uses=self.uses, conditions=conditions, tests=tests, hash=digest,
             uses_mark=self.mark("uses"), short_name=meta.get("short_name", meta["name"]),
+            effort_weights={**EFFORT_WEIGHTS, **meta.get("effort_weights", {})}, captions=self.captions,
         )
 
 

@@ -14,6 +14,7 @@ from .expr_parse import Call, Name, Node, children
 from .expressions import Expression
 from .facts import load_fact_file
 from .model import Item, Ruleset
+from .rulesets import requested
 from .result import OUTCOME_TEXT, ItemScore, RulesetResult
 from .values import Null, fmt_number, fmt_percent
 
@@ -58,15 +59,6 @@ def explain(rulesets: list[Ruleset], fact_path: str | Path, item_id: str, as_of:
         env = build_env(ruleset, facts, fact_file, date, results)
         blocks.append(Explainer(ruleset, env).item(item, item_score(results[ruleset.id], item.id)))
     return "\n\n".join(blocks) + "\n"
-
-
-def requested(rulesets: list[Ruleset], specs: list[str]) -> list[Ruleset]:
-    """The rulesets named by id or path among the resolved ones (all of them when none are named)."""
-    if not specs:
-        return rulesets
-    paths = {Path(spec).resolve() for spec in specs}
-    chosen = [r for r in rulesets if r.id in specs or Path(r.path).resolve() in paths]
-    return chosen or rulesets
 
 
 def item_score(result: RulesetResult, item_id: str) -> ItemScore:
@@ -144,8 +136,7 @@ class Explainer:
         return lines
 
     def label(self, path: str) -> str:
-        decl = self.ruleset.facts.get(path)
-        return decl.label if decl else HEADER_LABELS.get(path, "")
+        return self.ruleset.label(path) or HEADER_LABELS.get(path, "")
 
     def value_text(self, node: Node, value: Any) -> str:
         """A value as people read it: 是/否, exact numbers, ratios also as percent, null with its cause."""
@@ -170,9 +161,8 @@ class Explainer:
         if isinstance(node, Call):
             return node.func == "ratio"
         if isinstance(node, Name):
-            decl = self.ruleset.facts.get(node.path)
-            if decl is not None:
-                return decl.unit == "%"
+            if self.ruleset.label(node.path):
+                return self.ruleset.unit(node.path) == "%"
             definition = self.derived.get(node.path)
             return definition is not None and self.is_ratio(definition.node)
         return False

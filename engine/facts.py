@@ -17,6 +17,9 @@ UNION_TYPES = {
     "village": "村（社区）", "joint": "联合工会", "group": "工会小组",
 }
 
+AT_MOST = {"members": "employees"}  # a fact that may not exceed another (the planner keeps to it too)
+AT_MOST_LABELS = {"members": "会员人数", "employees": "职工人数"}
+
 
 @dataclass
 class FactFile:
@@ -147,8 +150,10 @@ SCALARS = {"integer": int, "number": exact, "boolean": to_boolean, "string": str
 
 
 def cross_checks(fact_file: FactFile, values: dict[str, Any]) -> list[Diagnostic]:
-    members, employees = values.get("members"), values.get("employees")
-    if members is not None and employees is not None and members > employees:
-        message = f"members（会员人数）{members} 大于 employees（职工人数）{employees}"
-        return [Diagnostic(fact_file.mark("members"), "fact-members", message)]
-    return []
+    problems = []
+    for name, ceiling in AT_MOST.items():
+        value, limit = values.get(name), values.get(ceiling)
+        if value is not None and limit is not None and value > limit:
+            message = f"{name}（{AT_MOST_LABELS[name]}）{value} 大于 {ceiling}（{AT_MOST_LABELS[ceiling]}）{limit}"
+            problems.append(Diagnostic(fact_file.mark(name), "fact-members", message))
+    return problems

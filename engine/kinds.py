@@ -12,7 +12,10 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any, Callable
 
+from . import evidence
+from .expressions import Expression
 from .model import Item
+from .phrasing import Phrasing
 from .values import Null, Number, fmt_number, normal
 
 
@@ -39,10 +42,10 @@ def when(item: Item, ctx: Any) -> Base:
     """
     truth = ctx.truth(item.when)
     if truth is True:
-        return Base(item.points, "符合要求")
-    if isinstance(truth, Null):
+        return Base(item.points, "")
+    if isinstance(truth, Null) and truth.missing:
         return Base(0, ctx.null_reason(truth), truth)
-    return Base(0, "不符合要求")
+    return Base(0, ctx.unmet(item.when), truth if isinstance(truth, Null) else None)
 
 
 def tiers(item: Item, ctx: Any) -> Base:
@@ -56,19 +59,33 @@ def tiers(item: Item, ctx: Any) -> Base:
           - {when: membership_rate >= 0.95, points: 8, name: 95% 以上}
           - {when: membership_rate >= 0.85, points: 5, name: 85% 以上}
     """
-    uncomputed: Null | None = None
-    for index, tier in enumerate(item.tiers, 1):
+    uncomputed: Null | None = None  # e.g. ratio(a, 0): not met, and the figure says why
+    for index, tier in enumerate(item.tiers):
         truth = ctx.truth(tier.when)
         if truth is True:
-            named = f"（{tier.name}）" if tier.name else ""
-            return Base(tier.points, f"达到第 {index} 档{named}，得 {fmt_number(tier.points)} 分", tier=index - 1)
+            return Base(tier.points, tier_reason(item, ctx, index), tier=index)
         if isinstance(truth, Null) and truth.missing:
             return Base(0, ctx.null_reason(truth), truth)
         if isinstance(truth, Null) and uncomputed is None:
             uncomputed = truth
-    if uncomputed is not None:  # e.g. ratio(a, 0): not met, and the reason says why
-        return Base(0, f"未达到任何一档（{ctx.null_reason(uncomputed)}）", uncomputed)
-    return Base(0, "未达到任何一档")
+    return Base(0, tier_reason(item, ctx, None), uncomputed)
+
+
+def tier_reason(item: Item, ctx: Any, reached: int | None) -> str:
+    """「会员入会率 82.0%，要求 ≥ 95% 得满分、≥ 85% 得 5 分，当前档 ≥ 70% 得 2 分，失 6 分」."""
+    points = item.tiers[reached].points if reached is not None else 0
+    if points == item.points:
+        return ""
+    exprs = [t.when.expr for t in item.tiers]
+    figures, wants = evidence.tiers(ctx.phrasing, exprs, ctx.env)
+
+    def make() -> list[str]:
+        return [f"{want} {'得满分' if t.points == item.points else f'得 {fmt_number(t.points)} 分'}" for want, t in zip(wants, item.tiers)]
+
+    worth = ctx.phrasing.remember("worth", item, make, all(map(ctx.phrasing.steady, exprs)))
+    above = f"要求 {'、'.join(worth[:reached])}" if reached != 0 else ""
+    now = f"当前档 {worth[reached]}" if reached is not None else "未达到任何一档"
+    return "，".join(filter(None, [figures, above, now, f"失 {fmt_number(item.points - points)} 分"]))
 
 
 def count(item: Item, ctx: Any) -> Base:
@@ -85,7 +102,7 @@ def count(item: Item, ctx: Any) -> Base:
     if isinstance(value, Null):
         return Base(0, ctx.null_reason(value), value)
     points = normal(clamp(value * item.each, 0, item.points))
-    return Base(points, f"计 {fmt_number(value)} 次，每次 {fmt_number(item.each)} 分，得 {fmt_number(points)} 分")
+    return Base(points, outcome_text(item, ctx, item.count, points))
 
 
 def scale(item: Item, ctx: Any) -> Base:
@@ -103,7 +120,7 @@ def scale(item: Item, ctx: Any) -> Base:
         return Base(0, ctx.null_reason(value), value)
     share = clamp(Fraction(value - spec.start) / Fraction(spec.end - spec.start), 0, 1)
     points = normal(item.points * share)
-    return Base(points, f"按 {fmt_number(spec.start)}～{fmt_number(spec.end)} 线性计分，实际 {fmt_number(value, 4)}，得 {fmt_number(points)} 分")
+    return Base(points, outcome_text(item, ctx, spec.value, points))
 
 
 def shortfall(item: Item, ctx: Any) -> Base:
@@ -120,12 +137,38 @@ def shortfall(item: Item, ctx: Any) -> Base:
     if isinstance(value, Null):
         return Base(0, ctx.null_reason(value), value)
     if value >= spec.target:
-        return Base(item.points, f"达到目标 {fmt_number(spec.target, 4)}")
+        return Base(item.points, "")
     steps = Fraction(spec.target - value) / Fraction(spec.step)
     whole = math.ceil(steps) if spec.round == "ceil" else math.floor(steps)
-    lost = whole * spec.each
-    points = normal(clamp(item.points - lost, 0, item.points))
-    return Base(points, f"低于目标 {fmt_number(spec.target, 4)}（实际 {fmt_number(value, 4)}），差 {whole} 档，扣 {fmt_number(lost)} 分")
+    points = normal(clamp(item.points - whole * spec.each, 0, item.points))
+    return Base(points, outcome_text(item, ctx, spec.value, points, f"，差 {whole} 档"))
+
+
+def outcome_text(item: Item, ctx: Any, value: Expression, points: Number, rest: str = "") -> str:
+    """「本年度厂务公开次数 1 次，每次 1 分、满分 4 分，得 1 分，失 3 分」; nothing when all points are kept."""
+    if points == item.points:
+        return ""
+    rule = ctx.phrasing.remember("rule", item, lambda: RULES[item.kind](item, ctx.phrasing))
+    return f"{ctx.figure(value)}，{rule}{rest}，得 {fmt_number(points)} 分，失 {fmt_number(item.points - points)} 分"
+
+
+def count_rule(item: Item, phrasing: Phrasing) -> str:
+    """「每次 1 分、满分 4 分」."""
+    return f"每{phrasing.unit(item.count.node) or '个'} {fmt_number(item.each)} 分、满分 {fmt_number(item.points)} 分"
+
+
+def scale_rule(item: Item, phrasing: Phrasing) -> str:
+    """「按 60%（0 分）至 100%（满分）线性计分」."""
+    start, end = (phrasing.amount_of(n, item.scale.value) for n in (item.scale.start, item.scale.end))
+    return f"按 {start}（0 分）至 {end}（满分）线性计分"
+
+
+def shortfall_rule(item: Item, phrasing: Phrasing) -> str:
+    """「目标 95%，每差 5% 扣 2 分（不足一档按一档计）」."""
+    spec = item.shortfall
+    target, step = (phrasing.amount_of(n, spec.value) for n in (spec.target, spec.step))
+    partial = "不足一档按一档计" if spec.round == "ceil" else "不足一档不扣"
+    return f"目标 {target}，每差 {step} 扣 {fmt_number(spec.each)} 分（{partial}）"
 
 
 def deduct_only(item: Item, ctx: Any) -> Base:
@@ -143,6 +186,7 @@ def deduct_only(item: Item, ctx: Any) -> Base:
     return Base(item.points, "")
 
 
+RULES: dict[str, Callable[[Item, Phrasing], str]] = {"count": count_rule, "scale": scale_rule, "shortfall": shortfall_rule}
 KINDS: dict[str, Callable[[Item, Any], Base]] = {
     "when": when, "tiers": tiers, "count": count, "scale": scale, "shortfall": shortfall, "deduct": deduct_only,
 }

@@ -1,14 +1,20 @@
 """The loaded ruleset: frozen, typed records, each carrying its source mark."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .conditions import ConditionSet
 from .diagnostics import Mark
 from .expressions import Expression, Template
 from .values import Number
+
+if TYPE_CHECKING:
+    from .phrasing import Phrasing
+
+DEFAULT_OWNER = "工会委员会"
+EFFORT_WEIGHTS = {"low": 1, "medium": 3, "high": 8}
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,10 +30,19 @@ class FactDecl:
     items: str = ""
     description: str = ""
     labels: tuple[tuple[str, str], ...] = ()
+    fixed: bool = False  # a circumstance rectification cannot change (employees, founding date)
 
     def shown(self, value: str) -> str:
         """An enum value as people read it: its label when the ruleset gives one."""
         return dict(self.labels).get(value, value)
+
+
+@dataclass(frozen=True, slots=True)
+class Caption:
+    """How a derived value reads in reasons: the `label` and `unit` of its long form in `derive`."""
+
+    label: str
+    unit: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,6 +111,7 @@ class Item:
     effort: str = "medium"
     description: str = ""
     reads: tuple[str, ...] = ()
+    owner: str = DEFAULT_OWNER
 
     def expressions(self) -> list[Expression]:
         """Every expression the item evaluates (for the facts it reads)."""
@@ -185,6 +201,8 @@ class Ruleset:
     hash: str = ""
     uses_mark: Mark | None = None
     short_name: str = ""
+    effort_weights: dict[str, int] = field(default_factory=lambda: dict(EFFORT_WEIGHTS))
+    captions: dict[str, Caption] = field(default_factory=dict)  # derived values that have a label
 
     def items(self) -> list[Item]:
         """Every scored item, in file order (bonus items excluded)."""
@@ -206,6 +224,28 @@ class Ruleset:
         conds = [v.when for v in self.vetoes] + ([self.gate.when] if self.gate else [])
         conds += [r.cond for level in self.levels for r in level.requires if r.cond]
         return found + [c.expr for c in conds if c]
+
+    def weight(self, item: Item) -> int:
+        """The effort weight of fixing an item (the planner minimises their sum)."""
+        return self.effort_weights[item.effort]
+
+    def label(self, name: str) -> str:
+        """The Chinese label of a declared fact or labelled derived value; "" for any other name."""
+        found = self.facts.get(name) or self.captions.get(name)
+        return found.label if found else ""
+
+    def unit(self, name: str) -> str:
+        """The unit of a declared fact or labelled derived value; "" for any other name."""
+        found = self.facts.get(name) or self.captions.get(name)
+        return found.unit if found else ""
+
+    @cached_property
+    def phrasing(self) -> Phrasing:
+        """Its conditions and values as Chinese text (engine/phrasing.py), built once per ruleset."""
+        # imported here: phrasing reads facts.py, which reads this module
+        from .phrasing import Phrasing
+
+        return Phrasing(self)
 
     def level(self, level_id: str) -> Level | None:
         return next((level for level in self.levels if level.id == level_id), None)

@@ -28,6 +28,7 @@ TYPE_WORDS = {"string": "文本", "number": "数值", "integer": "整数", "bool
 PARTS = (  # (anchor, title, path in the schema)
     ("part-ruleset", "规则集信息（ruleset）", ("properties", "ruleset")),
     ("part-fact", "事实声明（facts 的值）", ("$defs", "fact")),
+    ("part-derive", "派生值的完整写法（derive 的值）", ("$defs", "derive")),
     ("part-section", "分项（section）", ("$defs", "section")),
     ("part-item", "指标（item）", ("$defs", "item")),
     ("part-tier", "档次（tiers 的一项）", ("$defs", "tier")),

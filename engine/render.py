@@ -10,6 +10,7 @@ from tabulate import tabulate
 
 from .county import CountyStats, SummaryRow, fmt_score
 from .facts import UNION_TYPES
+from .plan import Plan
 from .report_html import union_report_markdown
 from .result import OUTCOME_TEXT, RulesetResult, union_json
 from .values import fmt_number
@@ -54,11 +55,17 @@ def item_rows(result: RulesetResult) -> list[list[str]]:
 def summary_lines(result: RulesetResult) -> list[str]:
     names = {i.id: i.name for i in result.items}
     lines = [f"总分：{score_text(result)}    等级：{level_text(result)}"]
-    lines.append("否决项：" + ("、".join(result.veto_names[v] for v in result.vetoes) if result.vetoes else "无"))
+    lines.append("否决项：" + ("；".join(veto_text(result, v) for v in result.vetoes) if result.vetoes else "无"))
     failed = "、".join(names.get(i, i) for i in result.required_failed)
     lines.append("必备项未达标：" + (failed or "无"))
     lines.extend(result.notes)
     return lines
+
+
+def veto_text(result: RulesetResult, veto: str) -> str:
+    """「发生重大劳动安全责任事故：本年度发生重大劳动安全责任事故 1 起（> 0 起）」."""
+    reason = result.veto_reasons.get(veto)
+    return f"{result.veto_names[veto]}：{reason}" if reason else result.veto_names[veto]
 
 
 def gap_lines(result: RulesetResult) -> list[str]:
@@ -84,18 +91,26 @@ def as_table(union: dict, period: int | None, results: list[RulesetResult]) -> s
     return "\n".join(blocks)
 
 
-def document(union: dict, period: int | None, results: list[RulesetResult], as_of: dt.date) -> dict:
-    """One union's assessment as the JSON record (see engine/schemas/result.schema.json)."""
-    return {"union": union_json(union, period), "as_of": as_of.isoformat(), "results": [r.to_json() for r in results]}
+def document(union: dict, period: int | None, results: list[RulesetResult], as_of: dt.date, plans: dict[str, Plan] | None = None) -> dict:
+    """One union's assessment as the JSON record (see engine/schemas/result.schema.json); each
+    result carries its plan to the next level when `plans` has one."""
+    plans = plans or {}
+    records = []
+    for result in results:
+        record = result.to_json()
+        if result.ruleset["id"] in plans:
+            record["plan"] = plans[result.ruleset["id"]].to_json()
+        records.append(record)
+    return {"union": union_json(union, period), "as_of": as_of.isoformat(), "results": records}
 
 
-def as_markdown(union: dict, period: int | None, results: list[RulesetResult], as_of: dt.date) -> str:
+def as_markdown(union: dict, period: int | None, results: list[RulesetResult], as_of: dt.date, plans: dict[str, Plan] | None = None) -> str:
     """The union's own report as Markdown (the same report a batch writes per union)."""
-    return union_report_markdown(document(union, period, results, as_of))
+    return union_report_markdown(document(union, period, results, as_of, plans))
 
 
-def as_json(union: dict, period: int | None, results: list[RulesetResult], as_of: dt.date) -> str:
-    return json.dumps(document(union, period, results, as_of), ensure_ascii=False, indent=2)
+def as_json(union: dict, period: int | None, results: list[RulesetResult], as_of: dt.date, plans: dict[str, Plan] | None = None) -> str:
+    return json.dumps(document(union, period, results, as_of, plans), ensure_ascii=False, indent=2)
 
 
 def county_summary(stats: CountyStats, labels: dict[str, str], shown: int = 30) -> str:

@@ -182,7 +182,7 @@ def result_view(result: dict[str, Any]) -> dict[str, Any]:
         "vetoes": [veto["name"] for veto in result["veto_details"]], "required_failed": failed_required(result),
         "sections": [{**s, "share": 100 * s["points"] / s["max_points"] if s["max_points"] else 100} for s in result["sections"]],
         "gaps": [{**gap, "reason": reasons.get(gap["item"], "")} for gap in gaps],
-        "lost": sum(gap["points_lost"] for gap in gaps),
+        "lost": sum(gap["points_lost"] for gap in gaps), "plan": result.get("plan"),
     }
 
 

@@ -81,6 +81,9 @@ class RulesetResult:
     gaps: list[Gap]
     notes: list[str] = field(default_factory=list)
     veto_names: dict[str, str] = field(default_factory=dict)
+    veto_reasons: dict[str, str] = field(default_factory=dict)  # the figures that fired each veto hit
+    short_name: str = ""  # how reasons of rulesets that use this one name it (not in the JSON form)
+    level_names: dict[str, str] = field(default_factory=dict)  # every level's name by id (not in the JSON form)
 
     def outcome_of(self, item_id: str) -> str | None:
         return next((i.outcome for i in self.items + self.bonus_items if i.id == item_id), None)
@@ -89,12 +92,15 @@ class RulesetResult:
         return {
             "ruleset": self.ruleset, "score": json_score(self.score), "max_score": json_score(self.max_score),
             "bonus": json_score(self.bonus), "level": self.level, "eligible": self.eligible,
-            "vetoes": self.vetoes, "veto_details": [{"id": v, "name": self.veto_names.get(v, v)} for v in self.vetoes],
+            "vetoes": self.vetoes, "veto_details": [self.veto_json(v) for v in self.vetoes],
             "required_failed": self.required_failed,
             "sections": [s.to_json() for s in self.sections],
             "items": [i.to_json() for i in self.items + self.bonus_items], "gaps": [g.to_json() for g in self.gaps],
             "notes": self.notes,
         }
+
+    def veto_json(self, veto: str) -> dict:
+        return {"id": veto, "name": self.veto_names.get(veto, veto), "reason": self.veto_reasons.get(veto, "")}
 
 
 def union_json(union: dict[str, Any], period: int | None) -> dict:

@@ -75,7 +75,7 @@ def check_vocabulary(rulesets: Iterable[Ruleset], problems: DiagnosticList) -> N
 
 
 def fact_spec(decl: FactDecl) -> tuple:
-    return (decl.type, decl.min, decl.max, decl.values, decl.items)
+    return (decl.type, decl.min, decl.max, decl.values, decl.items, decl.fixed)
 
 
 def ordered(loaded: dict[str, Ruleset], problems: DiagnosticList) -> list[Ruleset]:
@@ -99,3 +99,12 @@ def ordered(loaded: dict[str, Ruleset], problems: DiagnosticList) -> list[Rulese
         visit(ruleset, ())
     problems.raise_if_errors()
     return done
+
+
+def requested(rulesets: list[Ruleset], specs: list[str]) -> list[Ruleset]:
+    """The rulesets named by id or path among the resolved ones (all of them when none are named)."""
+    if not specs:
+        return rulesets
+    paths = {Path(spec).resolve() for spec in specs}
+    chosen = [r for r in rulesets if r.id in specs or Path(r.path).resolve() in paths]
+    return chosen or rulesets

@@ -10,17 +10,17 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any, Iterable
 
+from . import evidence
 from .expr_eval import Env
 from .expressions import Expression
 from .facts import UNION_TYPES
 from .kinds import KINDS, Base
-from .model import Cond, Item, Level, Ruleset, Section
+from .model import Cond, Deduction, Item, Level, Ruleset, Section
+from .phrasing import HEADER_LABELS, Phrasing
 from .result import Gap, ItemScore, RulesetResult, SectionScore
 from .values import Null, Number, fmt_number, fmt_value, normal
 
 PASSING = ("pass", "na")
-HEADER_LABELS = {"union.id": "编号", "union.name": "工会名称", "union.type": "工会类型", "union.county": "县",
-                 "union.township": "乡镇（街道）", "period": "考核年度"}
 
 
 @dataclass
@@ -37,15 +37,38 @@ class Context:
     def value(self, expression: Expression) -> Any:
         return expression(self.env)
 
+    @property
+    def phrasing(self) -> Phrasing:
+        return self.ruleset.phrasing
+
     def label(self, name: str) -> str:
-        decl = self.ruleset.facts.get(name)
-        return decl.label if decl else HEADER_LABELS.get(name, name)
+        return self.ruleset.label(name) or HEADER_LABELS.get(name, name)
+
+    def figure(self, expression: Expression) -> str:
+        """A value with its name, unit and the facts behind it: 「会员入会率 73.8%（…）」."""
+        return evidence.figure(self.phrasing, expression.node, expression, self.env)
+
+    def quantity(self, expression: Expression) -> str:
+        """A value in its unit, without its name: 「3 种」, 「73.8%」."""
+        return self.phrasing.shown(self.value(expression), expression.node, self.env.results)
+
+    def unmet(self, cond: Cond) -> str:
+        """Why a condition does not hold: 「本年度召开职代会次数 0 次，要求 ≥ 1 次」."""
+        return evidence.unmet(self.phrasing, cond.expr, self.env)
+
+    def cited(self, cond: Cond) -> str:
+        """The figures that make a condition hold, but for yes/no facts: 「职工书屋藏书 1200 册」."""
+        return evidence.cited(self.phrasing, cond.expr, self.env)
+
+    def fired(self, cond: Cond) -> str:
+        """The figures that make a condition hold: 「会员人数 0 人」."""
+        return evidence.fired(self.phrasing, cond.expr, self.env)
 
     def shown(self, name: str, value: Any) -> str:
         decl = self.ruleset.facts.get(name)
         if decl is not None and decl.type == "enum" and isinstance(value, str):
             return decl.shown(value)
-        return fmt_value(value, unit(self, name))
+        return fmt_value(value, self.ruleset.unit(name))
 
     def describe(self, names: Iterable[str]) -> str:
         """The facts a condition reads, as people say them: 「工会类型 工会小组，建会日期 2025-04-01」."""
@@ -81,7 +104,7 @@ def score_item(item: Item, ctx: Context) -> ItemScore:
     if item.zero_if is not None:
         knocked = ctx.truth(item.zero_if)
         if knocked is True:
-            return make(item, ctx, "fail", 0, item.points, "触发不得分条件", facts, knockout=True)
+            return make(item, ctx, "fail", 0, item.points, f"触发不得分条件：{ctx.fired(item.zero_if)}", facts, knockout=True)
         if isinstance(knocked, Null) and knocked.missing:
             return make(item, ctx, "missing", 0, item.points, ctx.null_reason(knocked), facts)
     base = KINDS[item.kind](item, ctx)
@@ -99,19 +122,27 @@ def deducted(item: Item, ctx: Context, base: Base, facts: dict) -> ItemScore:
         if null is not None and null.missing:
             return make(item, ctx, "missing", 0, item.points, ctx.null_reason(null), facts)
         if null is not None:
-            taken.append(f"{deduction.name}{ctx.null_reason(null)}，未扣分")
+            taken.append(f"{deduction.name}（{ctx.null_reason(null)}），未扣分")
         elif amount:
-            taken.append(f"{deduction.name} −{fmt_number(amount)}")
+            taken.append(f"{deduction_text(deduction, ctx)} −{fmt_number(amount)} 分")
             applied.append(index)
             total += amount
     if item.max_deduct is not None and total > item.max_deduct:
+        taken[-1] += f"（合计 {fmt_number(total)} 分，最多扣 {fmt_number(item.max_deduct)} 分）"
         total = item.max_deduct
-        taken.append(f"扣分以 {fmt_number(total)} 分为限")
     final = normal(min(max(base.points - total, 0), item.points))
-    reason = "；".join(filter(None, [base.reason, "扣分：" + "，".join(taken)])) if taken else base.reason
+    reason = "；".join(filter(None, [base.reason, "扣分：" + "；".join(taken)])) if taken else base.reason
     outcome = "pass" if final == item.points else "fail" if final == 0 else "partial"
     text = reason or ("符合要求" if outcome == "pass" else "")
     return make(item, ctx, outcome, final, item.points, text, facts, tier=base.tier, deductions=tuple(applied))
+
+
+def deduction_text(deduction: Deduction, ctx: Context) -> str:
+    """A deduction that applied, with the figure behind it: 「缺失台账 3 种」, 「藏书不足 3000 册（职工书屋藏书 1200 册）」."""
+    if deduction.count is not None:
+        return f"{deduction.name} {ctx.quantity(deduction.count)}"
+    cited = ctx.cited(deduction.when)
+    return f"{deduction.name}（{cited}）" if cited else deduction.name
 
 
 def deduction_amount(deduction: Any, ctx: Context) -> tuple[Number, Null | None]:
@@ -129,14 +160,8 @@ def deduction_amount(deduction: Any, ctx: Context) -> tuple[Number, Null | None]
 
 def make(item: Item, ctx: Context, outcome: str, points: Number, possible: Number, reason: str, facts: dict,
          knockout: bool = False, tier: int | None = None, deductions: tuple[int, ...] = ()) -> ItemScore:
-    text = "；".join(filter(None, [reason, ctx.describe(facts)])) if outcome in ("partial", "fail") else reason
     fix = render_fix(item, ctx, outcome)
-    return ItemScore(item.id, item.name, item.section, outcome, points, possible, text, facts, fix, item.required, knockout, tier, deductions)
-
-
-def unit(ctx: Context, name: str) -> str:
-    decl = ctx.ruleset.facts.get(name)
-    return decl.unit if decl else ""
+    return ItemScore(item.id, item.name, item.section, outcome, points, possible, reason, facts, fix, item.required, knockout, tier, deductions)
 
 
 def render_fix(item: Item, ctx: Context, outcome: str) -> str | None:
@@ -197,12 +222,14 @@ def finish(ruleset: Ruleset, ctx: Context, items: list[ItemScore], bonus_items: 
         level={"id": level.id, "name": level.name} if level else None, eligible=eligible,
         vetoes=[v.id for v in hits], required_failed=required_failed, items=items, bonus_items=bonus_items,
         sections=sections, gaps=gaps(items, ruleset), notes=notes, veto_names={v.id: v.name for v in hits},
+        veto_reasons={v.id: ctx.fired(v.when) for v in hits}, short_name=ruleset.short_name,
+        level_names={each.id: each.name for each in ruleset.levels},
     )
 
 
 def gate_note(ruleset: Ruleset, ctx: Context) -> str:
     truth = ctx.truth(ruleset.gate.when)
-    why = ctx.null_reason(truth) if isinstance(truth, Null) else ctx.describe(sorted(ruleset.gate.when.expr.names))
+    why = ctx.null_reason(truth) if isinstance(truth, Null) else evidence.state(ctx.phrasing, ruleset.gate.when.expr, ctx.env)
     return f"未满足{ruleset.gate.name}（{why}），不参与定级"
 
 

@@ -25,6 +25,7 @@ from .assess import DurableEvaluator, assess_union, assessment_date
 from .diagnostics import InvalidInput
 from .facts import load_fact_file
 from .model import Ruleset
+from .planner import next_level_plans
 from .render import document
 from .report_html import union_file_stem, union_pages
 from .sources import Unit
@@ -65,7 +66,8 @@ def assess_unit(unit: Unit) -> Outcome:
         facts = unit.facts if unit.facts is not None else load_fact_file(unit.path)
         union_id = facts.union.get("id")
         results = assess_union(_WORKER["rulesets"], facts, _WORKER["evaluator"], _WORKER["as_of"])
-        record = document(facts.union, facts.period, results, assessment_date(facts, _WORKER["as_of"]))
+        plans = next_level_plans(_WORKER["rulesets"], facts, results, _WORKER["as_of"])
+        record = document(facts.union, facts.period, results, assessment_date(facts, _WORKER["as_of"]), plans)
         return Outcome(unit.origin, union_id, record, write_pages(record), record_lines(record))
     except InvalidInput as exc:
         return Outcome(unit.origin, errors=[located(unit, d.render(with_source=False)) for d in exc.diagnostics])

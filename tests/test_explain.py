@@ -97,7 +97,7 @@ def test_bundled_ruleset_on_qingshan_union():
     assert lines[0].startswith("工会：青山镇鑫源食品厂工会（QS-016）")
     assert sum(line.startswith("指标 zuzhi.membership：") for line in lines) == 1  # zhijia is used, not explained
     assert "结果：未得分　得分：0 分" in result.output
-    assert "：membership_rate  → 0.74（73.8%）（= ratio(members, employees)）" in result.output
+    assert "：membership_rate（会员入会率）  → 0.74（73.8%）（= ratio(members, employees)）" in result.output
     assert "  members（会员人数）→ 31" in lines
     assert "  employees（职工人数）→ 42" in lines
 

@@ -111,7 +111,7 @@ def test_items_carry_outcome_points_reason_and_facts(document):
     rate = items["zuzhi.rate"]
     assert (rate["name"], rate["section"], rate["outcome"], rate["points"], rate["max_points"]) == ("会员入会率", "zuzhi", "partial", 3, 6)
     assert rate["facts"] == {"employees": 100, "members": 85, "rate": 0.85}
-    assert "第 2 档" in rate["reason"]
+    assert "当前档 ≥ 80% 得 3 分，失 3 分" in rate["reason"]
     assert items["bonus.award"]["section"] == "bonus"
 
 

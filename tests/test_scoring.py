@@ -24,7 +24,7 @@ facts:
   turnover: {type: number, label: 职工流失率, unit: "%"}
   value: {type: number, label: 测试数值}
 derive:
-  membership_rate: ratio(members, employees)
+  membership_rate: {value: "ratio(members, employees)", label: 会员入会率, unit: "%"}
   activist_rate: ratio(activists, employees)
   dues_rate: ratio(dues.collected, dues.due)
 """
@@ -73,7 +73,7 @@ def test_when_fails_gives_no_points_and_names_the_facts_not_the_expression(asses
     result = assess(single("- {id: e, name: 依法选举, points: 5, when: committee.elected}", 5), {"committee.elected": False})
     scored = item(result, "e")
     assert (scored.outcome, scored.points) == ("fail", 0)
-    assert scored.reason == "不符合要求；工会委员会经选举产生 否"
+    assert scored.reason == "工会委员会经选举产生 否，要求 是"
 
 
 # --- tiers ---------------------------------------------------------------------------------------
@@ -87,7 +87,7 @@ def test_tiers_75_of_79_falls_to_the_next_tier(assess):
     result = assess(single(MEMBERSHIP, 10), {"employees": 79, "members": 75})
     scored = item(result, "m")
     assert (scored.outcome, scored.points) == ("partial", 6)
-    assert "第 2 档" in scored.reason
+    assert scored.reason == "会员入会率 94.9%（会员人数 75 人，职工人数 79 人），要求 ≥ 95% 得满分，当前档 ≥ 85% 得 6 分，失 4 分"
 
 
 def test_tiers_lowest_tier(assess):
@@ -114,7 +114,7 @@ def test_tiers_first_match_wins_not_the_highest(assess):
     result = assess(single(text, 10), {"activists": 9})
     scored = item(result, "m")
     assert scored.points == 2
-    assert "有积极分子" in scored.reason
+    assert scored.reason == "工会积极分子人数 9 人，当前档 ≥ 1 人 得 2 分，失 8 分"
 
 
 def test_tier_missing_a_fact_makes_item_missing(assess):
@@ -139,7 +139,7 @@ def test_count_gives_each_per_occurrence(assess):
     result = assess(single(MEETINGS.format(each=1), 4), {"meetings.by_quarter": [1, 1, 0, 1]})
     scored = item(result, "c")
     assert (scored.outcome, scored.points) == ("partial", 3)
-    assert "计 3 次" in scored.reason
+    assert scored.reason == "各季度班子会议次数之和 3（各季度班子会议次数 1、1、0、1），每个 1 分、满分 4 分，得 3 分，失 1 分"
 
 
 def test_count_is_capped_at_points(assess):
@@ -258,7 +258,7 @@ def test_deductions_are_independent_and_add_up(assess):
     result = assess(single(ledger(), 5), {"ledger.members_register": False, "records.missing": 1})
     scored = item(result, "r")
     assert (scored.outcome, scored.points) == ("partial", 2)
-    assert "无会员名册 −2" in scored.reason and "缺失台账 −1" in scored.reason
+    assert scored.reason == "扣分：无会员名册 −2 分；缺失台账 1 册 −1 分"
 
 
 def test_count_deduction_alone(assess):
@@ -270,7 +270,7 @@ def test_max_deduct_caps_the_sum_of_deductions(assess):
     result = assess(single(ledger("4"), 5), {"ledger.members_register": False, "records.missing": 3})
     scored = item(result, "r")
     assert scored.points == 1
-    assert "扣分以 4 分为限" in scored.reason
+    assert scored.reason == "扣分：无会员名册 −2 分；缺失台账 3 册 −3 分（合计 5 分，最多扣 4 分）"
 
 
 def test_deductions_are_floored_at_zero(assess):
@@ -309,7 +309,7 @@ def test_zero_if_knocks_out_a_full_base(assess):
     scored = item(result, "n")
     assert (scored.outcome, scored.points) == ("fail", 0)
     assert scored.knockout
-    assert scored.reason.startswith("触发不得分条件；") and "工会委员会经选举产生 否" in scored.reason
+    assert scored.reason == "触发不得分条件：工会委员会经选举产生 否"
 
 
 def test_zero_if_not_fired_leaves_the_base(assess):
@@ -329,7 +329,7 @@ def test_deductions_apply_after_the_base(assess):
     result = assess(single(text, 10), {"employees": 100, "members": 90, "ledger.members_register": False})
     scored = item(result, "m")
     assert (scored.outcome, scored.points) == ("partial", 4)
-    assert "第 2 档" in scored.reason and "无会员名册 −2" in scored.reason
+    assert scored.reason == "会员入会率 90.0%（会员人数 90 人，职工人数 100 人），要求 ≥ 95% 得满分，当前档 ≥ 85% 得 6 分，失 4 分；扣分：无会员名册 −2 分"
 
 
 def test_deductions_below_a_partial_base_clamp_to_zero(assess):
@@ -563,8 +563,7 @@ def test_deduction_that_cannot_be_decided_is_not_taken_and_says_why(assess):
     result = assess(rules, {"dues": {"collected": 100, "due": 0}, "records": {"missing": 1}})
     scored = item(result, "d")
     assert (scored.outcome, scored.points) == ("partial", 4)
-    assert "收缴率不足九成无法计算：分母为 0，未扣分" in scored.reason
-    assert "缺失台账 −1" in scored.reason
+    assert scored.reason == "扣分：收缴率不足九成（无法计算：分母为 0），未扣分；缺失台账 1 册 −1 分"
 
 
 def test_reasons_show_an_enum_value_by_its_label(assess):
@@ -572,5 +571,5 @@ def test_reasons_show_an_enum_value_by_its_label(assess):
         - {id: r, name: 经费审查制度, points: 2, tiers: [{when: "audit == 'posted'", points: 2}, {when: "audit == 'adopted'", points: 1}]}
         """, 2).replace("  value: {type: number, label: 测试数值}", "  value: {type: number, label: 测试数值}\n  audit: {type: enum, label: 经费审查制度, values: [none, adopted, posted], labels: {adopted: 已建立未上墙}}")
     scored = item(assess(rules, {"audit": "adopted"}), "r")
-    assert scored.reason == "达到第 2 档，得 1 分；经费审查制度 已建立未上墙"
-    assert item(assess(rules, {"audit": "none"}), "r").reason == "未达到任何一档；经费审查制度 none"
+    assert scored.reason == "经费审查制度 已建立未上墙，要求 posted 得满分，当前档 已建立未上墙 得 1 分，失 1 分"
+    assert item(assess(rules, {"audit": "none"}), "r").reason == "经费审查制度 none，要求 posted 得满分、已建立未上墙 得 1 分，未达到任何一档，失 2 分"

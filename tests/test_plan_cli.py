@@ -1,0 +1,67 @@
+"""`unionscore plan`, and the plan in `assess --format markdown|json` and in batch reports."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from click.testing import CliRunner
+from docx import Document
+
+from cli import cli
+
+REPO = Path(__file__).resolve().parent.parent
+QS016 = str(REPO / "facts/qingshan/QS-016.yaml")
+
+
+def run(*args: str):
+    return CliRunner().invoke(cli, list(args), catch_exceptions=False)
+
+
+def test_plan_prints_an_ordered_checklist():
+    result = run("plan", "--ruleset", "zhijia", QS016)
+    assert result.exit_code == 0
+    lines = result.output.splitlines()
+    assert lines[0].startswith("工会：青山镇鑫源食品厂工会（QS-016）")
+    assert lines[1] == "职工之家 31 分（不合格） → 目标合格职工之家：整改 6 项，工作量 10（难度权重之和）。"
+    assert lines[2].startswith("1. [ ] ") and "+8 分" in lines[2]
+    assert any(line.strip().startswith("准备资料：") for line in lines)
+    assert lines[-1] == "完成以上整改后复核：职工之家 60 分（合格职工之家）。"
+
+
+def test_plan_with_a_target_level_and_usage_errors():
+    five = run("plan", QS016, "--target", "five")
+    assert five.exit_code == 0 and "目标五星" in five.output and "五星要求" in five.output
+    assert run("plan", QS016, "--target", "gold").exit_code == 2
+    assert run("plan", QS016, "--format", "markdown").exit_code == 2  # no single ruleset, no deadline
+
+
+def test_plan_writes_the_workplan_in_markdown_and_word(tmp_path):
+    markdown = run("plan", "--ruleset", "zhijia", QS016, "--format", "markdown", "--deadline", "2026-06-30")
+    assert markdown.exit_code == 0
+    for heading in ("一、指导思想", "二、工作目标", "三、主要措施", "四、时间安排", "五、保障措施"):
+        assert heading in markdown.output
+    out = tmp_path / "方案.docx"
+    word = run("plan", "--ruleset", "zhijia", QS016, "--format", "docx", "--deadline", "2026-06-30", "--out", str(out))
+    assert word.exit_code == 0 and out.exists()
+    text = "\n".join(p.text for p in Document(str(out)).paragraphs)
+    assert "四、时间安排" in text and "合格职工之家" in text
+
+
+def test_assess_markdown_and_json_carry_the_plan_to_the_next_level():
+    markdown = run("assess", "--ruleset", "zhijia", QS016, "--format", "markdown")
+    assert "### 晋级整改规划：合格职工之家" in markdown.output
+    assert "完成以上整改后复核：职工之家 60 分（合格职工之家）。" in markdown.output
+    record = json.loads(run("assess", "--ruleset", "zhijia", QS016, "--format", "json").output)
+    plan = record["results"][0]["plan"]
+    assert plan["target"] == "qualified" and plan["effort"] == 10 and len(plan["steps"]) == 6
+
+
+def test_batch_union_pages_include_the_plan(tmp_path):
+    facts = [str(REPO / f"facts/qingshan/QS-0{n}.yaml") for n in (16, 17, 36)]
+    result = run("batch", *facts, "--ruleset", "zhijia", "--out", str(tmp_path / "out"), "--jobs", "1")
+    assert result.exit_code == 0
+    page = (tmp_path / "out/unions/QS-017.md").read_text(encoding="utf-8")
+    assert "### 晋级整改规划：合格职工之家" in page  # capped at 不合格 by the veto: the next level up
+    assert "消除否决情形" in page and "完成以上整改后复核：职工之家 95 分（先进职工之家）。" in page
+    html = (tmp_path / "out/unions/QS-016.html").read_text(encoding="utf-8")
+    assert "晋级整改规划" in html and "完成以上整改后复核" in html
