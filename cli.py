@@ -13,29 +13,38 @@ import traceback
 from pathlib import Path
 
 import click
+from tqdm import tqdm
 
 from engine import (
-    Diagnostic, DurableEvaluator, InvalidInput, OracleEvaluator, UnionscoreError, UsageError, assess_union, coverage, lint,
-    load_fact_file, resolve_rulesets, run_tests,
+    Diagnostic,
+    DurableEvaluator,
+    InvalidInput,
+    OracleEvaluator,
+    UnionscoreError,
+    UsageError,
+    assess_union,
+    load_fact_file,
+    resolve_rulesets,
+    run_tests,
 )
-from engine.assess import assessment_date
 from engine.atomic import write_text
-from engine.batch import BatchOptions, run_batch
-from engine.checklist import build_checklist
-from engine.checklist import render as render_checklist
-from engine.diff import ruleset_changes
-from engine.diff_report import diff_json, diff_table
-from engine.explain import explain as explain_item
-from engine.impact import load_version, measure_impact
-from engine.plan_text import render as render_plan
-from engine.planner import Planner, next_level_plans, planned
-from engine.workplan import markdown as workplan_markdown
-from engine.workplan_docx import write as write_docx
-from engine.template import FORMATS, output_format, yaml_template
-from engine.template_xlsx import write_workbook_template
-from engine.render import as_json, as_markdown, as_table, county_summary
-from engine.workers import default_jobs
-from tqdm import tqdm
+from engine.authoring import coverage, lint
+from engine.authoring.diff import ruleset_changes
+from engine.authoring.diff_report import diff_json, diff_table
+from engine.authoring.explain import explain as explain_item
+from engine.authoring.impact import load_version, measure_impact
+from engine.batch.run import BatchOptions, run_batch
+from engine.batch.workers import default_jobs
+from engine.evaluate.assess import assessment_date
+from engine.facts.blank_form import FORMATS, output_format, yaml_template
+from engine.facts.blank_workbook import write_workbook_template
+from engine.plan.planner import Planner, next_level_plans, planned
+from engine.report.checklist import build_checklist
+from engine.report.checklist import render as render_checklist
+from engine.report.plan_text import render as render_plan
+from engine.report.render import as_json, as_markdown, as_table, county_summary
+from engine.report.workplan import markdown as workplan_markdown
+from engine.report.workplan_docx import write as write_docx
 
 
 class Unionscore(click.Group):

@@ -15,7 +15,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from engine.durable_adapter import DurableRuleset  # noqa: E402
+from engine.evaluate.durable_adapter import DurableRuleset  # noqa: E402
 
 FIELDS = 60
 RULES = 60

@@ -2,15 +2,16 @@
 
 The small public API: load rulesets and fact files, assess, run ruleset tests.
 """
+# ruff: noqa: I001 - the order is load-bearing until the loader stops importing the test runner
 from __future__ import annotations
 
-from .assess import DurableEvaluator, OracleEvaluator, assess_union
+from .evaluate.assess import DurableEvaluator, OracleEvaluator, assess_union
 from .diagnostics import Diagnostic, InvalidInput, UnionscoreError, UsageError
-from .facts import load_fact_file
-from .loader import load_ruleset
-from .result import RulesetResult
-from .ruleset_tests import run_tests
-from .rulesets import resolve_rulesets
+from .facts.fact_file import load_fact_file
+from .load.loader import load_ruleset
+from .evaluate.result import RulesetResult
+from .authoring.ruleset_tests import run_tests
+from .load.rulesets import resolve_rulesets
 
 __all__ = [
     "Diagnostic", "DurableEvaluator", "InvalidInput", "OracleEvaluator", "RulesetResult", "UnionscoreError",

@@ -77,7 +77,7 @@ CODES: dict[str, Code] = {
     "uses-missing": Code(RULESET, "引用了不在本规则集 uses 中的规则集的结果", "when: passed('zhijia', 'zuzhi.membership')   # uses 只有 bayou"),
     "uses-unknown-item": Code(RULESET, "引用的规则集中没有这个指标", "when: passed('bayou', 'banzi.elect')"),
     "fact-conflict": Code(RULESET, "同时使用的两个规则集对同一事实的声明不一致（类型、范围或可选值）", "employees: {type: number, label: 职工人数}   # 另一个规则集声明为 integer"),
-    # warnings of `unionscore check` (engine/lint.py; --strict counts them as errors) ------------
+    # warnings of `unionscore check` (engine/authoring/lint.py; --strict counts them as errors) ------------
     "tier-dead": Code(RULESET, "警告：某一档永远轮不到（它成立时上面的档已经成立）", "tiers: [{when: rate >= 0.7, points: 2}, {when: rate >= 0.85, points: 5}]"),
     "tier-order": Code(RULESET, "警告：档次没有按得分从高到低排列", "tiers: [{when: rate >= 0.95, points: 3}, {when: rate >= 0.85, points: 5}]"),
     "level-unreachable": Code(RULESET, "警告：某个等级不可能评上（min 高于最高分、requires 自相矛盾或被上一级挡住）", "levels: [{id: super, name: 特级, min: 110}]   # max_score: 100"),

@@ -8,7 +8,7 @@ import pytest
 from click.testing import CliRunner
 from wcwidth import wcswidth
 
-import engine.assess
+import engine.evaluate.assess
 from cli import cli
 
 RULESET = """
@@ -141,7 +141,7 @@ def boom(*args, **kwargs):
 
 
 def test_internal_error_exits_3_without_traceback(files, monkeypatch):
-    monkeypatch.setattr(engine.assess, "assess_ruleset", boom)
+    monkeypatch.setattr(engine.evaluate.assess, "assess_ruleset", boom)
     ruleset, facts = files
     result = run("assess", "--ruleset", ruleset, facts)
     assert result.exit_code == 3
@@ -150,7 +150,7 @@ def test_internal_error_exits_3_without_traceback(files, monkeypatch):
 
 
 def test_internal_error_with_debug_shows_the_traceback(files, monkeypatch):
-    monkeypatch.setattr(engine.assess, "assess_ruleset", boom)
+    monkeypatch.setattr(engine.evaluate.assess, "assess_ruleset", boom)
     ruleset, facts = files
     result = run("--debug", "assess", "--ruleset", ruleset, facts)
     assert result.exit_code == 3

@@ -1,0 +1,165 @@
+"""`unionscore diff` for people (a Chinese table) and programs (JSON).
+
+The table lists the changes, then, given facts, the level counts before and after and every
+union whose level changes, with its scores and the items that moved it. The JSON carries the
+same, with every union whose level or score changes and all of its item deltas.
+"""
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import tabulate as tabulate_module
+from tabulate import tabulate
+
+from ..values import fmt_number, json_score
+from .diff import PART_TEXT, Change
+from .impact import Impact, ItemDelta, Standing, UnionImpact, Version
+
+tabulate_module.WIDE_CHARS_MODE = True
+
+
+def version_title(version: Version) -> str:
+    ruleset = version.ruleset
+    return f"{ruleset.name}（{' '.join(filter(None, (ruleset.id, ruleset.version)))}，{shown_path(ruleset.path)}）"
+
+
+def shown_path(path: str) -> str:
+    """A path as short as it can be said: relative to the working folder when inside it."""
+    try:
+        return str(Path(path).resolve().relative_to(Path.cwd()))
+    except ValueError:
+        return path
+
+
+def level_order(old: Version, new: Version) -> list[str]:
+    """Level names as the new version lists them, then those only the old version has."""
+    return [level.name for version in (new, old) for level in version.ruleset.levels]
+
+
+def diff_table(old: Version, new: Version, changes: list[Change], impact: Impact | None, sources: Sequence[str]) -> str:
+    """The whole comparison as text for the terminal."""
+    blocks = [f"规则集对比：{version_title(old)}\n        → {version_title(new)}", changes_block(changes)]
+    if impact is not None:
+        blocks += [impact_block(impact, sources, level_order(old, new))]
+    return "\n\n".join(blocks)
+
+
+def changes_block(changes: list[Change]) -> str:
+    if not changes:
+        return "规则变化：无（两个版本的计分规则相同）"
+    rows = [[PART_TEXT[c.part], c.id, c.name, c.what, c.old, c.new] for c in changes]
+    table = tabulate(rows, headers=["部分", "id", "名称", "变化", "原", "新"], tablefmt="simple", disable_numparse=True)
+    return f"规则变化（{len(changes)} 处）：\n{table}"
+
+
+def impact_block(impact: Impact, sources: Sequence[str], order: list[str]) -> str:
+    assessed = impact.assessed
+    moved = [u for u in assessed if u.level_changed]
+    rescored = [u for u in assessed if u.score_changed and not u.level_changed]
+    lines = [
+        f"对 {'、'.join(sources)} 的影响：评估 {len(assessed)} 个工会，失败 {len(impact.failures)} 个。",
+        f"等级变化 {len(moved)} 个，仅分数变化 {len(rescored)} 个，不变 {len(assessed) - len(moved) - len(rescored)} 个。",
+        "", "等级分布：", level_table(impact, order),
+    ]
+    if moved:
+        lines += ["", "等级变化的工会：", union_table(moved)]
+    return "\n".join(lines)
+
+
+def level_table(impact: Impact, order: list[str]) -> str:
+    rows = [[name, before, after, signed(after - before)] for name, before, after in impact.level_counts(order)]
+    return tabulate(rows, headers=["等级", "原", "新", "变化"], tablefmt="simple", disable_numparse=True)
+
+
+def union_table(unions: list[UnionImpact]) -> str:
+    rows = [[u.union.get("id", ""), u.union.get("name", ""), standing_text(u.old), standing_text(u.new), reasons(u)] for u in unions]
+    return tabulate(rows, headers=["编号", "名称", "原等级（得分）", "新等级（得分）", "主要原因"], tablefmt="simple", disable_numparse=True)
+
+
+def standing_text(standing: Standing | None) -> str:
+    return f"{standing.level_name}（{fmt_number(standing.score)}）" if standing else ""
+
+
+def reasons(union: UnionImpact, limit: int = 3) -> str:
+    """Why a union moved: required items, vetoes and eligibility that changed, then the items whose
+    points changed most (「会员入会率 8→5」); when nothing did, the level conditions did."""
+    if union.old is None or union.new is None:
+        return ""
+    found = level_notes(union.old, union.new) + [delta_text(d) for d in union.deltas()[:limit]]
+    return "；".join(found) or ("得分未变，等级条件变化" if union.old.score == union.new.score else "折算或加分变化")
+
+
+def level_notes(old: Standing, new: Standing) -> list[str]:
+    """「必备项未达标：会员入会率」, 「一票否决：…」, 「不具备申报资格」 when they differ between versions."""
+    notes = []
+    for label, lost_label, before, after in (("必备项未达标", "必备项转为达标", old.required_failed, new.required_failed),
+                                             ("一票否决", "不再否决", old.vetoes, new.vetoes)):
+        gained, lost = [k for k in after if k not in before], [k for k in before if k not in after]
+        notes += [f"{label}：{names(gained, new, old)}"] if gained else []
+        notes += [f"{lost_label}：{names(lost, old, new)}"] if lost else []
+    if old.eligible != new.eligible:
+        notes.append("具备申报资格" if new.eligible else "不具备申报资格")
+    return notes
+
+
+def names(ids: list[str], first: Standing, second: Standing) -> str:
+    return "、".join(first.names.get(key) or second.names.get(key, key) for key in ids)
+
+
+def delta_text(delta: ItemDelta) -> str:
+    if delta.old is None:
+        return f"新增“{delta.name}” {signed(delta.delta)}"
+    if delta.new is None:
+        return f"删除“{delta.name}” {signed(delta.delta)}"
+    return f"{delta.name} {fmt_number(delta.old)}→{fmt_number(delta.new)}"
+
+
+def signed(value: Any) -> str:
+    return f"+{fmt_number(value)}" if value > 0 else fmt_number(value)
+
+
+# JSON -----------------------------------------------------------------------------------------
+def diff_json(old: Version, new: Version, changes: list[Change], impact: Impact | None, sources: Sequence[str]) -> str:
+    document = {
+        "old": version_json(old), "new": version_json(new), "changes": [c.to_json() for c in changes],
+        "impact": impact_json(impact, sources, level_order(old, new)) if impact is not None else None,
+    }
+    return json.dumps(document, ensure_ascii=False, indent=2)
+
+
+def version_json(version: Version) -> dict:
+    ruleset = version.ruleset
+    return {"id": ruleset.id, "name": ruleset.name, "version": ruleset.version, "hash": ruleset.hash, "path": ruleset.path}
+
+
+def impact_json(impact: Impact, sources: Sequence[str], order: list[str]) -> dict:
+    changed = [u for u in impact.assessed if u.level_changed or u.score_changed]
+    return {
+        "sources": list(sources), "assessed": len(impact.assessed),
+        "failed": [{"origin": u.origin, "union": u.union or None, "errors": u.errors} for u in impact.failures],
+        "level_counts": [{"level": name, "old": before, "new": after} for name, before, after in impact.level_counts(order)],
+        "changed": [union_json(u) for u in changed],
+    }
+
+
+def union_json(union: UnionImpact) -> dict:
+    return {
+        "union": union.union, "origin": union.origin, "level_changed": union.level_changed,
+        "old": standing_json(union.old), "new": standing_json(union.new),
+        "items": [{"id": d.id, "name": d.name, "old": score(d.old), "new": score(d.new), "delta": json_score(d.delta)}
+                  for d in union.deltas()],
+    }
+
+
+def standing_json(standing: Standing | None) -> dict | None:
+    if standing is None:
+        return None
+    return {"score": json_score(standing.score), "level": standing.level, "level_name": standing.level_name,
+            "eligible": standing.eligible, "required_failed": list(standing.required_failed), "vetoes": list(standing.vetoes)}
+
+
+def score(value: Any) -> Any:
+    return None if value is None else json_score(value)

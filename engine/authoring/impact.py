@@ -1,0 +1,174 @@
+"""The impact of a ruleset change on real unions: assess each union under both versions.
+
+Sources are read as `batch` reads them (folders, fact files, CSV, XLSX, through
+`engine.sources.read_units`). Each union is assessed against the old version and the new one
+(each with the rulesets it `uses`); the result says whose level and score change, and the
+items whose points changed most for that union, which is why.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from fractions import Fraction
+from pathlib import Path
+
+from ..diagnostics import InvalidInput
+from ..evaluate.assess import Evaluator, assess_union, merged_declarations
+from ..evaluate.result import RulesetResult
+from ..facts.fact_file import FactFile, load_fact_file
+from ..facts.sources import Unit, read_units
+from ..language.model import Ruleset
+from ..load.loader import locate
+from ..load.rulesets import resolve_rulesets
+from ..report.render import level_text
+from ..values import Number
+
+
+@dataclass(frozen=True)
+class Version:
+    """One version of a ruleset as a run loads it: the ruleset, and it with what it uses, dependencies first."""
+
+    ruleset: Ruleset
+    chain: list[Ruleset]
+
+
+def load_version(spec: str | Path) -> Version:
+    """A ruleset (a path or a bundled id) with its `extends` applied and its `uses` resolved."""
+    path = locate(spec)
+    chain = resolve_rulesets([path])
+    target = next(r for r in chain if Path(r.path).resolve() == path.resolve())
+    return Version(target, chain)
+
+
+@dataclass(frozen=True, slots=True)
+class Standing:
+    """A union's result under one version: score, level, and every item's points."""
+
+    score: Number
+    level: str | None
+    level_name: str
+    eligible: bool
+    points: dict[str, Number]
+    names: dict[str, str]  # item and veto names by id
+    required_failed: tuple[str, ...] = ()
+    vetoes: tuple[str, ...] = ()
+
+    @classmethod
+    def of(cls, result: RulesetResult) -> Standing:
+        scored = result.items + result.bonus_items
+        level = result.level["id"] if result.level else None
+        names = {i.id: i.name for i in scored} | result.veto_names
+        return cls(result.score, level, level_text(result), result.eligible, {i.id: i.points for i in scored}, names,
+                   tuple(result.required_failed), tuple(result.vetoes))
+
+
+@dataclass(frozen=True, slots=True)
+class ItemDelta:
+    """An item whose points differ for a union (None: the item is not in that version)."""
+
+    id: str
+    name: str
+    old: Number | None
+    new: Number | None
+
+    @property
+    def delta(self) -> Number:
+        return (self.new or 0) - (self.old or 0)
+
+
+@dataclass(frozen=True)
+class UnionImpact:
+    """One union under both versions, or why it could not be assessed."""
+
+    origin: str
+    union: dict[str, str]
+    old: Standing | None = None
+    new: Standing | None = None
+    errors: list[str] = field(default_factory=list)
+
+    @property
+    def level_changed(self) -> bool:
+        return self.old is not None and self.new is not None and (self.old.eligible, self.old.level) != (self.new.eligible, self.new.level)
+
+    @property
+    def score_changed(self) -> bool:
+        return self.old is not None and self.new is not None and self.old.score != self.new.score
+
+    def deltas(self) -> list[ItemDelta]:
+        """Items whose points differ, most points first (file order among equals)."""
+        if self.old is None or self.new is None:
+            return []
+        old, new = self.old, self.new
+        ids = list(old.points) + [key for key in new.points if key not in old.points]
+        found = [ItemDelta(key, new.names.get(key) or old.names[key], old.points.get(key), new.points.get(key)) for key in ids]
+        return sorted((d for d in found if d.delta != 0), key=lambda d: abs(Fraction(d.delta)), reverse=True)
+
+
+@dataclass
+class Impact:
+    """Every union of the sources under both versions, in source order."""
+
+    unions: list[UnionImpact] = field(default_factory=list)
+
+    @property
+    def assessed(self) -> list[UnionImpact]:
+        return [u for u in self.unions if not u.errors]
+
+    @property
+    def failures(self) -> list[UnionImpact]:
+        return [u for u in self.unions if u.errors]
+
+    def level_counts(self, order: Iterable[str] = ()) -> list[tuple[str, int, int]]:
+        """(level as shown, unions with it before, after): the levels named in `order` first, then
+        the others as they first appear (「不参与定级」 …)."""
+        names = [s.level_name for u in self.assessed for s in (u.old, u.new) if s is not None]
+        found = [name for name in dict.fromkeys(order) if name in names] + list(dict.fromkeys(names))
+        return [(name, self.count(name, "old"), self.count(name, "new")) for name in dict.fromkeys(found)]
+
+    def count(self, level_name: str, side: str) -> int:
+        return sum(1 for u in self.assessed if getattr(u, side).level_name == level_name)
+
+
+def measure_impact(old: Version, new: Version, sources: Sequence[str | Path], evaluator: Evaluator,
+                   as_of: dt.date | None = None, warn: Callable[[str], None] = lambda message: None) -> Impact:
+    """Assess every union of the sources under both versions."""
+    decls = merged_declarations(new.chain + old.chain)  # a spreadsheet may head a column with either version's labels
+    impact = Impact()
+    for unit in read_units(sources, decls, None, warn):
+        impact.unions.append(compare_unit(unit, old, new, evaluator, as_of))
+    return impact
+
+
+def compare_unit(unit: Unit, old: Version, new: Version, evaluator: Evaluator, as_of: dt.date | None) -> UnionImpact:
+    """One union under both versions; a fact file either version rejects is reported, not compared."""
+    if unit.problems:
+        return UnionImpact(unit.origin, {}, errors=rendered(unit.problems))
+    try:
+        facts = unit.facts or load_fact_file(unit.path or "")
+    except InvalidInput as exc:
+        return UnionImpact(unit.origin, {}, errors=rendered(exc.diagnostics))
+    standings, failures = {}, {}
+    for side, version in (("原版本", old), ("新版本", new)):
+        try:
+            standings[side] = standing(version, facts, evaluator, as_of)
+        except InvalidInput as exc:
+            failures[side] = rendered(exc.diagnostics)
+    header = {key: str(facts.union.get(key) or "") for key in ("id", "name", "township")}
+    return UnionImpact(unit.origin, header, standings.get("原版本"), standings.get("新版本"), failure_lines(failures))
+
+
+def failure_lines(failures: dict[str, list[str]]) -> list[str]:
+    """The errors of each version, said once when both versions reject the union alike."""
+    if len(failures) == 2 and len({tuple(lines) for lines in failures.values()}) == 1:
+        return next(iter(failures.values()))
+    return [f"{side}：{line}" for side, lines in failures.items() for line in lines]
+
+
+def standing(version: Version, facts: FactFile, evaluator: Evaluator, as_of: dt.date | None) -> Standing:
+    results = assess_union(version.chain, facts, evaluator, as_of)
+    return Standing.of(next(r for r in results if r.ruleset["id"] == version.ruleset.id))
+
+
+def rendered(diagnostics: Iterable) -> list[str]:
+    return [diagnostic.render(with_source=False) for diagnostic in diagnostics]

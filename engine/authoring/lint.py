@@ -1,0 +1,281 @@
+"""Lint: warnings about rulesets that load, but probably do not grade as their author meant.
+
+`unionscore check` reports every load error and, after them, these warnings (severity
+"warning"; `--strict` counts them as errors). Each lint is one function below, named in
+`LINTS`; its docstring says what it finds, under its code:
+
+| code | finds |
+| --- | --- |
+| `tier-dead` | a tier first-match never reaches |
+| `tier-order` | a tier that does not give fewer points than the tier above it |
+| `level-unreachable` | a level no union can get |
+| `fact-unused`, `derive-unused` | a fact or derived value nothing reads |
+| `item-no-fix`, `item-no-evidence` | an item without `fix` or without `evidence` |
+| `fix-unread-fact` | a fix text quoting a fact the item's scoring does not read |
+| `section-unbalanced` | a section whose children do not add up to its `max` (allowed by `allow_unbalanced`) |
+| `id-case` | ids or names that differ only in upper and lower case |
+"""
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import replace
+from pathlib import Path
+
+from ..diagnostics import Diagnostic, InvalidInput, Mark
+from ..language.expr_parse import Name, Node, children
+from ..language.model import Item, Level, Ruleset
+from ..load.checks import all_sections
+from ..load.rulesets import resolve_rulesets
+from ..values import Number, fmt_number
+from .implication import Constraint, implies, never_holds, shape
+
+OUTCOMES = ("pass", "partial", "fail", "missing", "na")
+Loaded = dict[str, Ruleset]
+
+
+def warning(mark: Mark, code: str, message: str, span: int = 1) -> Diagnostic:
+    return Diagnostic(mark, code, message, "warning", span)
+
+
+def every_item(ruleset: Ruleset) -> list[Item]:
+    return ruleset.items() + (list(ruleset.bonus.items) if ruleset.bonus else [])
+
+
+# tiers ---------------------------------------------------------------------------------------
+def dead_tiers(ruleset: Ruleset, loaded: Loaded) -> Iterator[Diagnostic]:
+    """`tier-dead`: an earlier tier holds whenever this one does, so the first-match rule never
+    reaches it: `rate >= 0.85` listed after `rate >= 0.70`, or the same condition twice.
+    Found for conditions that compare the same expressions with constants, joined by `and` or `or`."""
+    for item in every_item(ruleset):
+        for index, tier in enumerate(item.tiers):
+            before = [n for n, t in enumerate(item.tiers[:index], 1) if implies(tier.when.expr.node, t.when.expr.node)]
+            if before:
+                text = tier.when.expr.text
+                message = f"指标 “{item.id}” 的第 {index + 1} 档（{text}）不会生效：它成立时第 {before[0]} 档已经成立，先匹配的档先生效"
+                yield warning(tier.when.expr.mark, "tier-dead", message, len(text))
+
+
+def tier_order(ruleset: Ruleset, loaded: Loaded) -> Iterator[Diagnostic]:
+    """`tier-order`: tiers are listed from the most points down; a tier that gives as many points
+    as the tier above it, or more, is either misplaced or redundant."""
+    for item in every_item(ruleset):
+        for index, (upper, tier) in enumerate(zip(item.tiers, item.tiers[1:]), 2):
+            if tier.points >= upper.points:
+                relation = "等于" if tier.points == upper.points else "高于"
+                message = (f"指标 “{item.id}” 的第 {index} 档得 {fmt_number(tier.points)} 分，{relation}上一档的 "
+                           f"{fmt_number(upper.points)} 分：档次应按得分从高到低排列")
+                yield warning(tier.when.expr.mark, "tier-order", message, len(tier.when.expr.text))
+
+
+# levels --------------------------------------------------------------------------------------
+def unreachable_levels(ruleset: Ruleset, loaded: Loaded) -> Iterator[Diagnostic]:
+    """`level-unreachable`: a level no union can get, because its `min` is above the highest
+    possible score (`max_score`, plus the bonus when `counts_for_level`), because its `requires`
+    conditions contradict each other or the facts' declared values (`results.bayou.level == 'dabiao'`
+    when bayou has no such level), or because a level above it asks no more and comes first."""
+    for index, level in enumerate(ruleset.levels):
+        why = above_maximum(ruleset, level) or contradiction(ruleset, level, loaded) or shadowed(ruleset, index)
+        if why:
+            yield warning(level.mark, "level-unreachable", f"等级 “{level.name}”（{level.id}）无法达到：{why}")
+
+
+def highest_score(ruleset: Ruleset) -> Number:
+    """The most a level can see: max_score, plus what the bonus can add when it counts for levels."""
+    bonus = ruleset.bonus
+    if bonus is None or not bonus.counts_for_level:
+        return ruleset.max_score
+    return ruleset.max_score + min(bonus.max, sum((i.points for i in bonus.items), 0))
+
+
+def above_maximum(ruleset: Ruleset, level: Level) -> str:
+    top = highest_score(ruleset)
+    return f"min 为 {fmt_number(level.min)}，高于可能的最高分 {fmt_number(top)}" if level.min > top else ""
+
+
+def contradiction(ruleset: Ruleset, level: Level, loaded: Loaded) -> str:
+    conditions = [r.cond.expr.node for r in level.requires if r.cond is not None]
+    if conditions and never_holds(conditions, domain(ruleset, conditions, loaded)):
+        return "requires 中的条件不可能同时成立（" + "；".join(r.text for r in level.requires if r.cond is not None) + "）"
+    return ""
+
+
+def domain(ruleset: Ruleset, nodes: list[Node], loaded: Loaded) -> list[Constraint]:
+    """What is known of the values the conditions read: facts' bounds and choices, used results' levels."""
+    known: list[Constraint] = []
+    for path in sorted({n.path for node in nodes for n in names(node)}):
+        subject = shape(Name(0, 0, path))
+        decl = ruleset.facts.get(path)
+        if decl is not None:
+            known += [Constraint(subject, ">=", decl.min)] if decl.min is not None else []
+            known += [Constraint(subject, "<=", decl.max)] if decl.max is not None else []
+            known += [Constraint(subject, "in", decl.values)] if decl.values else []
+        choices = result_choices(ruleset, path, loaded)
+        known += [Constraint(subject, "in", choices)] if choices else []
+    return known
+
+
+def result_choices(ruleset: Ruleset, path: str, loaded: Loaded) -> tuple[str, ...]:
+    """The values `results.<id>.level` and `results.<id>.items.<item>.outcome` can take."""
+    parts = path.split(".")
+    used = next((loaded[u] for u in ruleset.uses if u in loaded and parts[1:2] in ([u], [u.replace("-", "_")])), None)
+    if parts[0] != "results" or used is None:
+        return ()
+    if parts[2:] == ["level"]:
+        return tuple(level.id for level in used.levels)
+    return OUTCOMES if len(parts) > 4 and parts[2] == "items" and parts[-1] == "outcome" else ()
+
+
+def names(node: Node) -> Iterator[Name]:
+    if isinstance(node, Name):
+        yield node
+    for child in children(node):
+        yield from names(child)
+
+
+def shadowed(ruleset: Ruleset, index: int) -> str:
+    """A level above that asks no more, with no `cap` veto that could skip it, is always chosen first."""
+    level = ruleset.levels[index]
+    ids = [lv.id for lv in ruleset.levels]
+    caps = {ids.index(v.cap_level) for v in ruleset.vetoes if v.effect == "cap" and v.cap_level in ids}
+    for above, upper in enumerate(ruleset.levels[:index]):
+        if asks_no_more(upper, level) and not any(above < cap <= index for cap in caps):
+            return f"上面的等级 “{upper.name}” 的条件不比它严格，满足它的单位总是先评为 “{upper.name}”"
+    return ""
+
+
+def asks_no_more(upper: Level, level: Level) -> bool:
+    return (upper.min <= level.min and {r.text for r in upper.requires} <= {r.text for r in level.requires}
+            and upper.section_min in (None, level.section_min)
+            and (level.requires_all_required or not upper.requires_all_required))
+
+
+# what is read --------------------------------------------------------------------------------
+def behind(found: Iterable[str], ruleset: Ruleset) -> set[str]:
+    """The names, with every name behind the derived values among them."""
+    derived = {name: expression.names for name, expression in ruleset.derive}
+    pending, seen = set(found), set()
+    while pending:
+        name = pending.pop()
+        seen.add(name)
+        pending |= derived.get(name, frozenset()) - seen
+    return seen
+
+
+def read_names(ruleset: Ruleset) -> set[str]:
+    """Every name the ruleset's items, fix texts, vetoes, gate and levels read, derived ones traced."""
+    derive = {id(expression) for _, expression in ruleset.derive}
+    roots = [name for e in ruleset.expressions() if id(e) not in derive for name in e.names]
+    return behind(roots, ruleset)
+
+
+def unused_facts(ruleset: Ruleset, loaded: Loaded) -> Iterator[Diagnostic]:
+    """`fact-unused` / `derive-unused`: a declared fact or derived value that no item, fix text,
+    veto, gate or level reads (directly or through derived values). Unused facts still appear
+    in templates and are still checked in every fact file."""
+    read = read_names(ruleset)
+    for name, decl in ruleset.facts.items():
+        if name not in read:
+            yield warning(decl.mark, "fact-unused", f"事实 “{name}”（{decl.label}）已声明，但没有任何指标、否决项、申报条件或等级读取它", len(name))
+    for name, expression in ruleset.derive:
+        if name not in read:
+            yield warning(expression.mark, "derive-unused", f"派生值 “{name}” 没有被读取", len(expression.text))
+
+
+# items ---------------------------------------------------------------------------------------
+def item_guidance(ruleset: Ruleset, loaded: Loaded) -> Iterator[Diagnostic]:
+    """`item-no-fix` / `item-no-evidence`: every item should say how to fix a gap (`fix`) and which
+    台账 prove it (`evidence`); without them a union's report says only 「对照要求进行整改」."""
+    for item in every_item(ruleset):
+        if item.fix is None:
+            yield warning(item.mark, "item-no-fix", f"指标 “{item.id}” 没有 fix（整改措施）")
+        if not item.evidence:
+            yield warning(item.mark, "item-no-evidence", f"指标 “{item.id}” 没有 evidence（需准备的台账资料）")
+
+
+def fix_reads(ruleset: Ruleset, loaded: Loaded) -> Iterator[Diagnostic]:
+    """`fix-unread-fact`: a fix text quotes a fact that the item's own scoring does not read
+    (derived values count through their facts). The item is not `missing` when that fact is
+    absent, so the fix would print 「（无数据）」 to the union."""
+    for item in every_item(ruleset):
+        reported: set[str] = set()
+        for part in (p for p in (item.fix.parts if item.fix else ()) if not isinstance(p, str)):
+            for node in names(part.node):
+                unread = sorted(behind([node.path], ruleset) & set(ruleset.facts) - set(item.reads) - reported)
+                reported |= set(unread)
+                if unread:
+                    yield warning(part.mark.shifted(node.offset), "fix-unread-fact", unread_message(item, node.path, unread, ruleset), node.length)
+
+
+def unread_message(item: Item, quoted: str, unread: list[str], ruleset: Ruleset) -> str:
+    labels = "、".join(f"“{ruleset.facts[n].label}”（{n}）" for n in unread)
+    via = "" if unread == [quoted] else f"的 “{quoted}” 依赖"
+    return f"指标 “{item.id}” 的整改文本引用{via}{labels}，而该指标计分时不读取：缺少这项资料的单位会在整改措施中看到“（无数据）”"
+
+
+# sections and ids ----------------------------------------------------------------------------
+def unbalanced_sections(ruleset: Ruleset, loaded: Loaded) -> Iterator[Diagnostic]:
+    """`section-unbalanced`: a section whose children's points do not add up to its `max`; it
+    loads only because of `allow_unbalanced: true`, so the warning keeps it visible."""
+    for section in all_sections(ruleset.sections):
+        total = sum((i.points for i in section.items), 0) + sum((s.max for s in section.sections), 0)
+        if section.allow_unbalanced and total != section.max:
+            message = f"分项 “{section.name}”（{section.id}）满分 {fmt_number(section.max)}，下级合计 {fmt_number(total)}（allow_unbalanced）"
+            yield warning(section.mark, "section-unbalanced", message)
+
+
+def case_clashes(ruleset: Ruleset, loaded: Loaded) -> Iterator[Diagnostic]:
+    """`id-case`: ids (sections, items, vetoes; levels; facts and derived values) that differ
+    only in upper and lower case, an easy slip when one is referenced."""
+    groups = [
+        [(s.id, s.mark) for s in all_sections(ruleset.sections)] + [(i.id, i.mark) for i in every_item(ruleset)]
+        + [(v.id, v.mark) for v in ruleset.vetoes],
+        [(level.id, level.mark) for level in ruleset.levels],
+        [(d.name, d.mark) for d in ruleset.facts.values()] + [(n, e.mark) for n, e in ruleset.derive],
+    ]
+    for group in groups:
+        first: dict[str, tuple[str, Mark]] = {}
+        for key, mark in group:
+            seen = first.setdefault(key.lower(), (key, mark))
+            if seen[0] != key:
+                yield warning(mark, "id-case", f"“{key}” 与第 {seen[1].line} 行的 “{seen[0]}” 只有大小写不同", len(key))
+
+
+LINTS: tuple[Callable[[Ruleset, Loaded], Iterator[Diagnostic]], ...] = (
+    dead_tiers, tier_order, unreachable_levels, unused_facts, item_guidance, fix_reads, unbalanced_sections, case_clashes,
+)
+
+
+def lint(ruleset: Ruleset, loaded: Loaded) -> list[Diagnostic]:
+    """Every lint warning of a ruleset that loaded; `loaded` holds the rulesets it `uses`, by id."""
+    found = [located(d, ruleset) for check in LINTS for d in check(ruleset, loaded)]
+    return sorted(found, key=Diagnostic.sort_key)
+
+
+def located(diagnostic: Diagnostic, ruleset: Ruleset) -> Diagnostic:
+    """A warning found in an inherited part (`extends`) names the ruleset that inherits it."""
+    if Path(diagnostic.mark.file).resolve() == Path(ruleset.path).resolve():
+        return diagnostic
+    return replace(diagnostic, message=f"{diagnostic.message}（规则集 {ruleset.id}）")
+
+
+# the check command ---------------------------------------------------------------------------
+def check_file(path: Path) -> list[Diagnostic]:
+    """Load errors of a ruleset file checked with what it `uses`; when it loads, its lint warnings."""
+    try:
+        rulesets = resolve_rulesets([str(path)])
+    except InvalidInput as exc:
+        return exc.diagnostics
+    target = next(r for r in rulesets if Path(r.path).resolve() == path.resolve())
+    return lint(target, {r.id: r for r in rulesets})
+
+
+def strict(diagnostics: list[Diagnostic]) -> list[Diagnostic]:
+    """`--strict`: warnings count as errors."""
+    return [replace(d, severity="error") for d in diagnostics]
+
+
+def summary(files: int, diagnostics: Iterable[Diagnostic]) -> str:
+    """「检查了 4 个规则集：0 个错误，2 个警告」."""
+    found = list(diagnostics)
+    errors = sum(d.severity == "error" for d in found)
+    return f"检查了 {files} 个规则集：{errors} 个错误，{len(found) - errors} 个警告"

@@ -1,0 +1,191 @@
+"""docs/ruleset-reference.md, generated from the engine's own registries.
+
+Top-level keys and the fields of each part come from the ruleset JSON Schema (`description`,
+`examples`), item kinds from `engine.evaluate.kinds.KINDS`, expression functions from
+`engine.language.functions.REGISTRY` (their docstrings: Chinese text, then `例：` and an example) and
+diagnostic codes from `engine.codes.CODES`. So the reference changes with the code, and a
+test keeps the checked-in file equal to `reference()`. Regenerate with
+
+    .venv/bin/python -m engine.authoring.reference > docs/ruleset-reference.md
+"""
+from __future__ import annotations
+
+import inspect
+import io
+import sys
+from typing import Any
+
+import yaml
+
+from ..codes import CODES
+from ..evaluate.kinds import KINDS
+from ..language.functions import REGISTRY
+from ..load.schema import schema
+
+REGENERATE = ".venv/bin/python -m engine.authoring.reference > docs/ruleset-reference.md"
+EXPRESSION = ["string", "boolean", "number"]
+TYPE_WORDS = {"string": "文本", "number": "数值", "integer": "整数", "boolean": "true / false", "object": "映射", "array": "列表", "null": "null"}
+PARTS = (  # (anchor, title, path in the schema)
+    ("part-ruleset", "规则集信息（ruleset）", ("properties", "ruleset")),
+    ("part-fact", "事实声明（facts 的值）", ("$defs", "fact")),
+    ("part-derive", "派生值的完整写法（derive 的值）", ("$defs", "derive")),
+    ("part-section", "分项（section）", ("$defs", "section")),
+    ("part-item", "指标（item）", ("$defs", "item")),
+    ("part-tier", "档次（tiers 的一项）", ("$defs", "tier")),
+    ("part-deduction", "扣分项（deduct 的一项）", ("$defs", "deduction")),
+    ("part-scale", "线性计分（scale）", ("$defs", "scale")),
+    ("part-shortfall", "差额扣分（shortfall）", ("$defs", "shortfall")),
+    ("part-bonus", "加分（bonus）", ("$defs", "bonus")),
+    ("part-veto", "否决项（vetoes 的一项）", ("$defs", "veto")),
+    ("part-gate", "申报条件（gate）", ("$defs", "gate")),
+    ("part-level", "等级（levels 的一项）", ("$defs", "level")),
+    ("part-test", "测试用例（tests 的一项）", ("$defs", "test")),
+    ("part-expect", "期望结果（expect）", ("$defs", "expect")),
+)
+ANCHORS = {path[-1]: anchor for anchor, _, path in PARTS}
+
+
+def reference() -> str:
+    """The whole reference as Markdown."""
+    spec = schema("ruleset.schema.json")
+    parts = [header(), top_level(spec), part_fields(spec), item_kinds(), functions(), codes()]
+    return "\n\n".join(parts) + "\n"
+
+
+def header() -> str:
+    return f"""# 规则文件参考手册
+
+> 本文件由 `engine/authoring/reference.py` 生成，请勿手工修改：各字段的说明来自
+> `engine/schemas/ruleset.schema.json`，计分方式与函数的说明来自 `engine/evaluate/kinds.py`、
+> `engine/language/functions.py` 的文档字符串，诊断代码来自 `engine/codes.py`。修改这些文件后运行
+> `{REGENERATE}` 重新生成（`tests/test_reference.py` 检查本文件是否最新）。
+
+规则文件是一个 YAML 文件，描述一套考核标准：读取哪些事实、分几个一级指标、每项指标怎样计分、
+怎样定级。入门请看 [教程](tutorial.md)；空值、计分顺序等约定见 [semantics.md](semantics.md)。
+
+- [顶层字段](#top-level)
+- [各部分的字段](#parts)
+- [计分方式](#kinds)
+- [表达式函数](#functions)
+- [诊断代码](#codes)"""
+
+
+def top_level(spec: dict) -> str:
+    """One subsection per top-level key: what it is for, its type, and an example."""
+    lines = ['<a id="top-level"></a>', "## 顶层字段", "", "必填的只有 `ruleset`；其余按需要写。"]
+    for key, prop in spec["properties"].items():
+        required = "（必填）" if key in spec.get("required", ()) else ""
+        lines += ["", f"### `{key}`{required}", "", prop["description"], "", f"类型：{type_text(prop)}"]
+        lines += [f"\n```yaml\n{as_yaml({key: example})}```" for example in prop.get("examples", ())]
+    return "\n".join(lines)
+
+
+def part_fields(spec: dict) -> str:
+    """A table of fields for each part of a ruleset (item, level, veto …)."""
+    lines = ['<a id="parts"></a>', "## 各部分的字段"]
+    for anchor, title, path in PARTS:
+        part = spec[path[0]][path[1]]
+        lines += ["", f'<a id="{anchor}"></a>', f"### {title}", "", "| 字段 | 类型 | 必填 | 说明 |", "| --- | --- | --- | --- |"]
+        for key, prop in part["properties"].items():
+            required = "是" if key in part.get("required", ()) else ""
+            lines.append(f"| `{key}` | {cell(type_text(prop))} | {required} | {cell(prop.get('description', ''))} |")
+    return "\n".join(lines)
+
+
+def item_kinds() -> str:
+    """Each scorer's docstring: what the kind does, and an example item."""
+    lines = ['<a id="kinds"></a>', "## 计分方式", "",
+             "每个指标用下面一种计分方式求出基础得分（只写 `deduct` 时从满分起扣）。指标内的顺序固定：",
+             "`applies_if` → `zero_if` → 计分方式 → `deduct`（合计不超过 `max_deduct`）→ 限定在 0 与 `points` 之间。"]
+    for name, scorer in KINDS.items():
+        text, example = split_doc(scorer.__doc__ or "")
+        lines += ["", f"### `{name}`", "", text, "", f"```yaml\n{example}\n```"]
+    return "\n".join(lines)
+
+
+def functions() -> str:
+    """Each expression function's docstring, with its example."""
+    lines = ['<a id="functions"></a>', "## 表达式函数", "",
+             "表达式是 Python 表达式语法的一个安全子集：数字、文本、`true` `false` `null`、列表、事实路径，",
+             "`+ - * /`、比较（可连写）、`and or not`、`in`，以及下面这些函数。数值精确计算：94.96% 达不到 95%。",
+             "除 `exists` 外，参数为空值（缺资料）时结果也是空值。"]
+    for name, entry in REGISTRY.items():
+        text, example = split_doc(entry.doc)
+        lines += ["", f"### `{name}`", "", text, "", f"例：{example}"]
+    return "\n".join(lines)
+
+
+def codes() -> str:
+    """The table of diagnostic codes."""
+    lines = ['<a id="codes"></a>', "## 诊断代码", "",
+             "`unionscore check`、`assess`、`batch`、`test` 发现的每个问题都带一个代码，格式为",
+             "`文件:行:列: 错误 [代码] 说明`（警告为“警告”）。按代码搜索本表即可找到含义和示例。",
+             "", "| 代码 | 出现在 | 含义 | 示例 |", "| --- | --- | --- | --- |"]
+    for code, entry in sorted(CODES.items()):
+        example = "<br>".join(f"`{cell(line)}`" for line in entry.example.splitlines())
+        lines.append(f'| <a id="{code}"></a>`{code}` | {entry.where} | {cell(entry.meaning)} | {example} |')
+    return "\n".join(lines)
+
+
+def split_doc(doc: str) -> tuple[str, str]:
+    """(text, example) of a registry docstring: the example follows `例：`."""
+    text, _, example = inspect.cleandoc(doc).partition("例：")
+    return text.strip(), inspect.cleandoc(example)
+
+
+def type_text(prop: dict) -> str:
+    """A schema property's type in words: 表达式, 文本, `a` | `b`, a link to a part, 列表 of …."""
+    if "$ref" in prop:
+        name = prop["$ref"].rsplit("/", 1)[-1]
+        return f"[{name}](#{ANCHORS[name]})"
+    if "enum" in prop:
+        return " | ".join(f"`{value}`" for value in prop["enum"])
+    if "oneOf" in prop:
+        return " 或 ".join(type_text(option) for option in prop["oneOf"])
+    kind = prop.get("type")
+    if kind == EXPRESSION:
+        return "表达式"
+    if kind == "array":
+        return f"{type_text(prop.get('items', {}))}的列表"
+    if isinstance(kind, list):
+        return " 或 ".join(TYPE_WORDS[k] for k in kind)
+    return TYPE_WORDS[kind] if kind else "任意"
+
+
+def cell(text: str) -> str:
+    """Text for a Markdown table cell: pipes escaped, lines joined."""
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def as_yaml(value: Any) -> str:
+    """An example as a rule author writes it: block style, flow style for the innermost mappings."""
+    node = yaml.SafeDumper(io.StringIO(), sort_keys=False).represent_data(value)
+    set_styles(node, 0)
+    return yaml.serialize(node, Dumper=yaml.SafeDumper, allow_unicode=True, width=120)
+
+
+def set_styles(node: yaml.Node, depth: int) -> None:
+    """Flow style for collections that hold no mapping, from the third level down (`{when: …, points: 8}`)
+    and for every list of plain values (`uses: [bayou, zhijia]`)."""
+    if not isinstance(node, yaml.CollectionNode):
+        return
+    sequence = isinstance(node, yaml.SequenceNode)
+    children = node.value if sequence else [value for _, value in node.value]
+    node.flow_style = (depth >= 2 or sequence and depth >= 1) and not any(holds_mapping(child) for child in children)
+    for child in children:
+        set_styles(child, depth + 1)
+
+
+def holds_mapping(node: yaml.Node) -> bool:
+    if isinstance(node, yaml.MappingNode):
+        return True
+    return isinstance(node, yaml.SequenceNode) and any(holds_mapping(child) for child in node.value)
+
+
+def main() -> None:
+    """Print the reference (UTF-8, whatever the terminal's locale)."""
+    sys.stdout.buffer.write(reference().encode("utf-8"))
+
+
+if __name__ == "__main__":
+    main()

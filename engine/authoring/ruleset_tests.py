@@ -1,0 +1,157 @@
+"""Ruleset tests: known unions with expected results, inline under `tests:` or in `<id>.tests.yaml`."""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ..diagnostics import DiagnosticList, InvalidInput, Mark
+from ..evaluate.result import ItemScore, RulesetResult
+from ..facts.fact_file import FactFile
+from ..language.yamlload import load_yaml, mark_at
+from ..load.schema import validate
+from ..values import exact, fmt_number, round_half_up
+
+DEFAULT_UNION = {"id": "TEST", "name": "测试工会", "type": "enterprise"}
+
+
+@dataclass(frozen=True)
+class RulesetTest:
+    name: str
+    mark: Mark
+    union: dict[str, Any]
+    period: int
+    facts: dict[str, Any]
+    expect: dict[str, Any]
+    results: dict[str, Any] = field(default_factory=dict)
+    as_of: dt.date | None = None
+
+    def fact_file(self) -> FactFile:
+        return FactFile(str(self.mark.file), {k: str(v) for k, v in self.union.items()}, self.period, self.facts, {}, self.mark)
+
+
+def dotted(facts: Any, prefix: str = "") -> dict[str, Any]:
+    """Nested facts as dotted paths (a null value is kept: it means "absent")."""
+    flat: dict[str, Any] = {}
+    for key, value in (facts or {}).items():
+        if isinstance(value, dict):
+            flat.update(dotted(value, f"{prefix}{key}."))
+        else:
+            flat[f"{prefix}{key}"] = value
+    return flat
+
+
+def as_of_date(holder: Any, problems: DiagnosticList) -> dt.date | None:
+    """A test's `as_of`: a YAML date or its YYYY-MM-DD text; anything else is a diagnostic."""
+    value = holder.get("as_of")
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if value is None or isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(str(value))
+    except ValueError:
+        problems.add(mark_at(holder, ("as_of",)), "test-as-of", f"as_of 应为日期（如 2025-06-30），实际为 “{value}”")
+        return None
+
+
+def make_test(raw: Any, defaults: dict, mark: Mark, problems: DiagnosticList) -> RulesetTest:
+    facts = {**dotted(defaults.get("facts")), **dotted(raw.get("facts"))}
+    return RulesetTest(
+        name=raw["name"], mark=mark,
+        union={**DEFAULT_UNION, **(defaults.get("union") or {}), **(raw.get("union") or {})},
+        period=raw.get("period", defaults.get("period", 2025)),
+        facts={k: v for k, v in facts.items() if v is not None},
+        expect=dict(raw["expect"]), results={**(defaults.get("results") or {}), **(raw.get("results") or {})},
+        as_of=as_of_date(raw if "as_of" in raw else defaults, problems),
+    )
+
+
+def load_tests(path: Path, raw: Any, problems: DiagnosticList) -> tuple[RulesetTest, ...]:
+    """Inline tests, then the sibling `<id>.tests.yaml` if there is one."""
+    tests = [make_test(t, {}, mark_at(raw, ("tests", i)), problems) for i, t in enumerate(raw.get("tests", ()))]
+    sibling = path.parent / f"{raw['ruleset']['id']}.tests.yaml"
+    if sibling.is_file():
+        try:
+            data = load_yaml(sibling)
+        except InvalidInput as exc:
+            problems.extend(exc.diagnostics)
+            return tuple(tests)
+        found = validate(data, "tests.schema.json")
+        problems.extend(found)
+        if not found:
+            defaults = data.get("defaults") or {}
+            tests += [make_test(t, defaults, mark_at(data, ("tests", i)), problems) for i, t in enumerate(data["tests"])]
+    return tuple(tests)
+
+
+def stub_result(ruleset_id: str, spec: dict) -> RulesetResult:
+    """A used ruleset's result as a test states it (level, score, eligible, item outcomes)."""
+    level = spec.get("level")
+    items = [ItemScore(k, k, "", v, 0, 0, "", {}) for k, v in (spec.get("items") or {}).items()]
+    return RulesetResult(
+        ruleset={"id": ruleset_id, "name": ruleset_id, "version": "", "hash": ""}, score=exact(spec.get("score", 0)),
+        max_score=100, bonus=0, level={"id": level, "name": level} if level else None,
+        eligible=spec.get("eligible", level is not None), vetoes=[], required_failed=[], items=items, bonus_items=[],
+        sections=[], gaps=[],
+    )
+
+
+def same_number(actual: Any, expected: Any) -> bool:
+    """Equal exactly, or equal once the actual value is rounded to two decimals as shown."""
+    wanted = exact(expected)
+    return actual == wanted or round_half_up(actual, 2) == wanted
+
+
+def mismatches(result: RulesetResult, expect: dict) -> list[str]:
+    """Each expected field that the result does not meet, as `field: 期望 X，实际 Y`."""
+    found = []
+    if "score" in expect and not same_number(result.score, expect["score"]):
+        found.append(f"score：期望 {expect['score']}，实际 {fmt_number(result.score)}")
+    if "level" in expect and (result.level or {}).get("id") != expect["level"]:
+        found.append(f"level：期望 {expect['level']}，实际 {(result.level or {}).get('id')}")
+    if "eligible" in expect and result.eligible != expect["eligible"]:
+        found.append(f"eligible：期望 {expect['eligible']}，实际 {result.eligible}")
+    if "vetoes" in expect and sorted(result.vetoes) != sorted(expect["vetoes"]):
+        found.append(f"vetoes：期望 {sorted(expect['vetoes'])}，实际 {sorted(result.vetoes)}")
+    scored = {i.id: i for i in result.items + result.bonus_items}
+    for item_id, points in (expect.get("items") or {}).items():
+        actual = scored.get(item_id)
+        if actual is None or not same_number(actual.points, points):
+            found.append(f"items.{item_id}：期望 {points} 分，实际 {fmt_number(actual.points) if actual else '无此指标'}")
+    for item_id, outcome in (expect.get("outcomes") or {}).items():
+        actual = scored.get(item_id)
+        if actual is None or actual.outcome != outcome:
+            found.append(f"outcomes.{item_id}：期望 {outcome}，实际 {actual.outcome if actual else '无此指标'}")
+    return found
+
+
+@dataclass(frozen=True)
+class TestOutcome:
+    ruleset: str
+    name: str
+    problems: list[str]
+    result: RulesetResult | None = field(default=None, compare=False)  # None when the union could not be assessed
+
+    @property
+    def passed(self) -> bool:
+        return not self.problems
+
+
+def run_tests(ruleset: Any, available: list[Any], evaluator: Any) -> list[TestOutcome]:
+    """Run every test of `ruleset`; `available` holds it and the rulesets it uses, dependencies first."""
+    return [run_test(test, ruleset, available, evaluator) for test in ruleset.tests]
+
+
+def run_test(test: RulesetTest, ruleset: Any, available: list[Any], evaluator: Any) -> TestOutcome:
+    """One test: assess its union (used rulesets stubbed where the test says) and compare."""
+    from ..evaluate.assess import assess_union
+
+    stubs = {key: stub_result(key, spec) for key, spec in test.results.items()}
+    try:
+        results = assess_union(available, test.fact_file(), evaluator, test.as_of, stubs)
+        result = next(r for r in results if r.ruleset["id"] == ruleset.id)
+    except InvalidInput as exc:
+        return TestOutcome(ruleset.id, test.name, [d.render(with_source=False) for d in exc.diagnostics])
+    return TestOutcome(ruleset.id, test.name, mismatches(result, test.expect), result)

@@ -1,0 +1,273 @@
+"""Scoring one union against one ruleset, given the truth of every compiled condition.
+
+Order inside an item: applies_if → zero_if → base (see `kinds`) → deductions (capped by
+max_deduct) → clamp to [0, points]. Then sections (capped), the total (rescaled when items
+were dropped), bonus, vetoes, the gate, required items and levels.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from fractions import Fraction
+from typing import Any, Iterable
+
+from ..facts.fact_file import UNION_TYPES
+from ..language import evidence
+from ..language.expr_eval import Env
+from ..language.expressions import Expression
+from ..language.model import Cond, Deduction, Item, Level, Ruleset, Section
+from ..language.phrasing import HEADER_LABELS, Phrasing
+from ..values import Null, Number, fmt_number, fmt_value, normal
+from .kinds import KINDS, Base
+from .result import Gap, ItemScore, RulesetResult, SectionScore
+
+PASSING = ("pass", "na")
+
+
+@dataclass
+class Context:
+    """One union's view of a ruleset: its environment and the truth of every condition."""
+
+    ruleset: Ruleset
+    env: Env
+    truths: list[Any]
+
+    def truth(self, cond: Cond) -> Any:
+        return self.truths[cond.index]
+
+    def value(self, expression: Expression) -> Any:
+        return expression(self.env)
+
+    @property
+    def phrasing(self) -> Phrasing:
+        return self.ruleset.phrasing
+
+    def label(self, name: str) -> str:
+        return self.ruleset.label(name) or HEADER_LABELS.get(name, name)
+
+    def figure(self, expression: Expression) -> str:
+        """A value with its name, unit and the facts behind it: 「会员入会率 73.8%（…）」."""
+        return evidence.figure(self.phrasing, expression.node, expression, self.env)
+
+    def quantity(self, expression: Expression) -> str:
+        """A value in its unit, without its name: 「3 种」, 「73.8%」."""
+        return self.phrasing.shown(self.value(expression), expression.node, self.env.results)
+
+    def unmet(self, cond: Cond) -> str:
+        """Why a condition does not hold: 「本年度召开职代会次数 0 次，要求 ≥ 1 次」."""
+        return evidence.unmet(self.phrasing, cond.expr, self.env)
+
+    def cited(self, cond: Cond) -> str:
+        """The figures that make a condition hold, but for yes/no facts: 「职工书屋藏书 1200 册」."""
+        return evidence.cited(self.phrasing, cond.expr, self.env)
+
+    def fired(self, cond: Cond) -> str:
+        """The figures that make a condition hold: 「会员人数 0 人」."""
+        return evidence.fired(self.phrasing, cond.expr, self.env)
+
+    def shown(self, name: str, value: Any) -> str:
+        decl = self.ruleset.facts.get(name)
+        if decl is not None and decl.type == "enum" and isinstance(value, str):
+            return decl.shown(value)
+        return fmt_value(value, self.ruleset.unit(name))
+
+    def describe(self, names: Iterable[str]) -> str:
+        """The facts a condition reads, as people say them: 「工会类型 工会小组，建会日期 2025-04-01」."""
+        shown = []
+        for name in names:
+            if name in self.ruleset.facts or name in HEADER_LABELS:
+                value = self.env.get(name)
+                text = UNION_TYPES.get(value, value) if name == "union.type" else self.shown(name, value)
+                shown.append(f"{self.label(name)} {text}")
+        return "，".join(shown)
+
+    def null_reason(self, null: Null) -> str:
+        if null.missing:
+            return "缺少资料：" + "、".join(self.label(n) for n in sorted(null.missing)) + "（无资料不得分）"
+        return "无法计算：" + "；".join(null.why or ("数据不足",))
+
+    def facts_read(self, item: Item) -> dict[str, Any]:
+        """Every name the item reads, derived values and the facts behind them included."""
+        return {name: self.env.get(name) for name in item.reads}
+
+
+def score_item(item: Item, ctx: Context) -> ItemScore:
+    """The points, outcome and reason of one item."""
+    facts = ctx.facts_read(item)
+    if item.applies_if is not None:
+        applies = ctx.truth(item.applies_if)
+        if applies is False:
+            possible = item.points if item.na == "full" else 0
+            reason = "不适用，按满分计" if item.na == "full" else "不适用，不计入总分"
+            return make(item, ctx, "na", possible, possible, reason, facts)
+        if isinstance(applies, Null) and applies.missing:
+            return make(item, ctx, "missing", 0, item.points, ctx.null_reason(applies), facts)
+    if item.zero_if is not None:
+        knocked = ctx.truth(item.zero_if)
+        if knocked is True:
+            return make(item, ctx, "fail", 0, item.points, f"触发不得分条件：{ctx.fired(item.zero_if)}", facts, knockout=True)
+        if isinstance(knocked, Null) and knocked.missing:
+            return make(item, ctx, "missing", 0, item.points, ctx.null_reason(knocked), facts)
+    base = KINDS[item.kind](item, ctx)
+    if base.null is not None and base.null.missing:
+        return make(item, ctx, "missing", 0, item.points, base.reason, facts)
+    return deducted(item, ctx, base, facts)
+
+
+def deducted(item: Item, ctx: Context, base: Base, facts: dict) -> ItemScore:
+    taken: list[str] = []
+    applied: list[int] = []
+    total: Number = 0
+    for index, deduction in enumerate(item.deduct):
+        amount, null = deduction_amount(deduction, ctx)
+        if null is not None and null.missing:
+            return make(item, ctx, "missing", 0, item.points, ctx.null_reason(null), facts)
+        if null is not None:
+            taken.append(f"{deduction.name}（{ctx.null_reason(null)}），未扣分")
+        elif amount:
+            taken.append(f"{deduction_text(deduction, ctx)} −{fmt_number(amount)} 分")
+            applied.append(index)
+            total += amount
+    if item.max_deduct is not None and total > item.max_deduct:
+        taken[-1] += f"（合计 {fmt_number(total)} 分，最多扣 {fmt_number(item.max_deduct)} 分）"
+        total = item.max_deduct
+    final = normal(min(max(base.points - total, 0), item.points))
+    reason = "；".join(filter(None, [base.reason, "扣分：" + "；".join(taken)])) if taken else base.reason
+    outcome = "pass" if final == item.points else "fail" if final == 0 else "partial"
+    text = reason or ("符合要求" if outcome == "pass" else "")
+    return make(item, ctx, outcome, final, item.points, text, facts, tier=base.tier, deductions=tuple(applied))
+
+
+def deduction_text(deduction: Deduction, ctx: Context) -> str:
+    """A deduction that applied, with the figure behind it: 「缺失台账 3 种」, 「藏书不足 3000 册（职工书屋藏书 1200 册）」."""
+    if deduction.count is not None:
+        return f"{deduction.name} {ctx.quantity(deduction.count)}"
+    cited = ctx.cited(deduction.when)
+    return f"{deduction.name}（{cited}）" if cited else deduction.name
+
+
+def deduction_amount(deduction: Any, ctx: Context) -> tuple[Number, Null | None]:
+    """Points a deduction takes, or the null that stops it from being decided."""
+    if deduction.when is not None:
+        truth = ctx.truth(deduction.when)
+        if isinstance(truth, Null):
+            return 0, truth
+        return (deduction.points if truth else 0), None
+    value = ctx.value(deduction.count)
+    if isinstance(value, Null):
+        return 0, value
+    return normal(max(value, 0) * deduction.each), None
+
+
+def make(item: Item, ctx: Context, outcome: str, points: Number, possible: Number, reason: str, facts: dict,
+         knockout: bool = False, tier: int | None = None, deductions: tuple[int, ...] = ()) -> ItemScore:
+    fix = render_fix(item, ctx, outcome)
+    return ItemScore(item.id, item.name, item.section, outcome, points, possible, reason, facts, fix, item.required, knockout, tier, deductions)
+
+
+def render_fix(item: Item, ctx: Context, outcome: str) -> str | None:
+    if outcome in ("pass", "na"):
+        return None
+    if outcome == "missing":
+        absent = [ctx.label(n) for n in sorted(ctx.facts_read(item)) if isinstance(ctx.env.get(n), Null) and n in ctx.ruleset.facts]
+        return f"补充资料：{'、'.join(absent) or item.name}，备齐台账后重新评估。"
+    return item.fix.render(ctx.env) if item.fix else f"对照“{item.name}”的要求进行整改。"
+
+
+def score_section(section: Section, scores: dict[str, ItemScore], depth: int, out: list[SectionScore]) -> tuple[Number, Number]:
+    """(earned, possible) of a section: possible = min(max, Σ children possible); earned ≤ possible."""
+    at = len(out)
+    earned: Number = sum((scores[i.id].points for i in section.items), 0)
+    possible: Number = sum((scores[i.id].max_points for i in section.items), 0)
+    for sub in section.sections:
+        sub_earned, sub_possible = score_section(sub, scores, depth + 1, out)
+        earned, possible = earned + sub_earned, possible + sub_possible
+    possible = min(section.max, possible)
+    earned = min(possible, earned)
+    out.insert(at, SectionScore(section.id, section.name, normal(earned), normal(possible), depth))
+    return earned, possible
+
+
+def assess_ruleset(ruleset: Ruleset, env: Env, truths: list[Any]) -> RulesetResult:
+    """Every item, section, veto, the gate and the level of one union in one ruleset."""
+    ctx = Context(ruleset, env, truths)
+    items = [score_item(item, ctx) for item in ruleset.items()]
+    bonus_items = [score_item(item, ctx) for item in ruleset.bonus.items] if ruleset.bonus else []
+    scores = {s.id: s for s in items}
+    sections: list[SectionScore] = []
+    earned = possible = 0
+    for section in ruleset.sections:
+        e, p = score_section(section, scores, 0, sections)
+        earned, possible = earned + e, possible + p
+    base = normal(Fraction(earned) * ruleset.max_score / possible) if possible else 0
+    return finish(ruleset, ctx, items, bonus_items, sections, base)
+
+
+def finish(ruleset: Ruleset, ctx: Context, items: list[ItemScore], bonus_items: list[ItemScore], sections: list[SectionScore], base: Number) -> RulesetResult:
+    bonus = normal(min(sum((b.points for b in bonus_items), 0), ruleset.bonus.max)) if ruleset.bonus else 0
+    hits = [v for v in ruleset.vetoes if ctx.truth(v.when) is True]
+    notes = [f"否决项“{v.name}”缺少资料，未计" for v in ruleset.vetoes if isinstance(ctx.truth(v.when), Null) and ctx.truth(v.when).missing]
+    gate_ok = ruleset.gate is None or ctx.truth(ruleset.gate.when) is True
+    if not gate_ok:
+        notes.append(gate_note(ruleset, ctx))
+    zeroed = any(v.effect == "zero" for v in hits)
+    score = 0 if zeroed else base + bonus
+    level_score = 0 if zeroed else base + (bonus if ruleset.bonus and ruleset.bonus.counts_for_level else 0)
+    eligible = gate_ok and not any(v.effect == "disqualify" for v in hits)
+    required_failed = [i.id for i in items if i.required and i.outcome not in PASSING]
+    cap = cap_index(ruleset, hits)
+    level = pick_level(ruleset, ctx, items, sections, level_score, required_failed, cap) if eligible else None
+    return RulesetResult(
+        ruleset={"id": ruleset.id, "name": ruleset.name, "version": ruleset.version, "hash": ruleset.hash},
+        score=normal(score), max_score=ruleset.max_score, bonus=0 if zeroed else bonus,
+        level={"id": level.id, "name": level.name} if level else None, eligible=eligible,
+        vetoes=[v.id for v in hits], required_failed=required_failed, items=items, bonus_items=bonus_items,
+        sections=sections, gaps=gaps(items, ruleset), notes=notes, veto_names={v.id: v.name for v in hits},
+        veto_reasons={v.id: ctx.fired(v.when) for v in hits}, short_name=ruleset.short_name,
+        level_names={each.id: each.name for each in ruleset.levels},
+    )
+
+
+def gate_note(ruleset: Ruleset, ctx: Context) -> str:
+    truth = ctx.truth(ruleset.gate.when)
+    why = ctx.null_reason(truth) if isinstance(truth, Null) else evidence.state(ctx.phrasing, ruleset.gate.when.expr, ctx.env)
+    return f"未满足{ruleset.gate.name}（{why}），不参与定级"
+
+
+def cap_index(ruleset: Ruleset, hits: list) -> int:
+    """Index of the highest level still allowed after `cap` vetoes."""
+    ids = [level.id for level in ruleset.levels]
+    caps = [ids.index(v.cap_level) for v in hits if v.effect == "cap" and v.cap_level in ids]
+    return max(caps, default=0)
+
+
+def pick_level(ruleset: Ruleset, ctx: Context, items: list[ItemScore], sections: list[SectionScore], score: Number, required_failed: list[str], cap: int) -> Level | None:
+    outcomes = {i.id: i.outcome for i in items}
+    top = {s.id: s for s in sections if s.depth == 0}
+    for level in ruleset.levels[cap:]:
+        if score < level.min or (level.requires_all_required and required_failed):
+            continue
+        if not sections_reach(level, top):
+            continue
+        if all(requirement_holds(r, ctx, outcomes) for r in level.requires):
+            return level
+    return None
+
+
+def sections_reach(level: Level, top: dict[str, SectionScore]) -> bool:
+    if level.section_min is None:
+        return True
+    shares = level.section_min if isinstance(level.section_min, dict) else {k: level.section_min for k in top}
+    return all(top[k].max_points == 0 or Fraction(top[k].points) >= shares[k] * top[k].max_points for k in shares)
+
+
+def requirement_holds(requirement: Any, ctx: Context, outcomes: dict[str, str]) -> bool:
+    if requirement.item is not None:
+        return outcomes.get(requirement.item) in PASSING
+    return ctx.truth(requirement.cond) is True
+
+
+def gaps(items: list[ItemScore], ruleset: Ruleset) -> list[Gap]:
+    """Items that lost points, largest loss first, each with its rendered fix and the evidence to prepare."""
+    lost = [i for i in items if i.outcome in ("partial", "fail", "missing") and i.lost > 0]
+    lost.sort(key=lambda i: -i.lost)
+    return [Gap(i.id, i.name, i.lost, i.fix or "", ruleset.item(i.id).evidence) for i in lost]

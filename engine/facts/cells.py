@@ -1,0 +1,271 @@
+"""Spreadsheet cells read as a person means them, for a declared fact.
+
+A county's data arrives as typed by hand in Excel or WPS: 是/否 and √/×, 95%, 1,200,
+230人, 2023年5月12日, full-width digits. `read_cell` turns one cell into the value a YAML
+fact file would hold (bool, int, date, str, list, and for fractional numbers an exact
+`Decimal`, which the fact schema accepts as a number and `values.exact` turns into a Fraction
+without rounding), so `typed_facts` checks it the same way; a cell it cannot read raises `CellError` with a Chinese message naming the
+text and what was expected. The rules (also explained to assessors in facts/qingshan/README.md):
+
+- booleans: 是/否, 有/无, √/×, ✓/✗, Y/N, yes/no, true/false in any case, 1/0, Excel TRUE/FALSE.
+- blank: empty, spaces, `-`, `—`, `——`, `/`, `无数据`, `暂无数据`, `未统计` (the fact is absent).
+  `无` is not blank: it is the boolean 否.
+- numbers: `1,200` (thousands in threes), full-width forms, spaces, a trailing unit that is the
+  fact's own unit (`230人`, `15 平方米`, `3000册`), `万` times ten thousand, exactly
+  (`12.5万元` is 125000); `95%` is 0.95. Integers must be whole.
+- percent facts (`unit: "%"`): `95%`; a bare number above 1 is a percentage (`95` is 0.95);
+  1 and below is the fraction itself (`0.95`; `1` is 100%).
+- dates: `2023-05-12`, `2023/5/12`, `2023.5.12`, `2023年5月12日`, `20230512`, Excel date cells
+  and Excel serial numbers from 10000 (1927-05-18) on, so a lone `2023` is not a date.
+- lists: items separated by `,` `、` `;` `/` or spaces (`1、0、2、1`), optionally in brackets.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+from decimal import Decimal
+from functools import cache
+from typing import Any, Callable
+
+from openpyxl.utils.datetime import from_excel
+
+from ..language.model import FactDecl
+from .fact_file import UNION_TYPES
+from .fact_schema import expected
+
+BLANK_WORDS = frozenset({"-", "--", "—", "——", "–", "/", "无数据", "暂无数据", "未统计"})
+TRUE_CELLS = frozenset({"是", "有", "√", "✓", "✔", "y", "yes", "true", "1"})
+FALSE_CELLS = frozenset({"否", "无", "×", "✗", "✘", "n", "no", "false", "0"})
+UNIT_ALIASES = {"平方米": ("平米", "m2"), "人": ("名",), "册": ("本",)}
+NUMBER = re.compile(r"[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?|[+-]?\.\d+")
+DATE_PATTERNS = (
+    re.compile(r"(\d{4})\s*([-/.])\s*(\d{1,2})\s*\2\s*(\d{1,2})(?:[\sT]+\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?"),
+    re.compile(r"(\d{4})\s*(年)\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日?"),
+    re.compile(r"(\d{4})()(\d{2})(\d{2})"),
+)
+FIRST_SERIAL, LAST_SERIAL = 10000, 2958465  # 1927-05-18 … 9999-12-31 in Excel's 1900 date system
+LIST_SEPARATOR = re.compile(r"\s*[,、;/]\s*|\s+")
+TEXT_SEPARATOR = re.compile(r"\s*[,、;/]\s*")  # text items may hold spaces
+LONE_SPACE = re.compile(r"(?<!\d) | (?!\d)")
+UNION_TYPE_WORDS = {
+    **{key: key for key in UNION_TYPES},
+    "企业": "enterprise", "机关": "government", "事业单位": "institution", "事业": "institution",
+    "村(社区)": "village", "村": "village", "社区": "village", "村/社区": "village",
+    "联合工会": "joint", "联合": "joint", "工会小组": "group", "小组": "group",
+}
+
+
+class CellError(ValueError):
+    """A cell that cannot be read as its declared fact; the message is Chinese and names the text."""
+
+
+def read_cell(raw: Any, decl: FactDecl) -> Any:
+    """The value a person means by a cell, in the shape `typed_facts` accepts; None when blank."""
+    if is_blank(raw):
+        return None
+    if decl.type == "list":
+        return read_list(raw, decl)
+    return READERS[decl.type](raw, decl)
+
+
+def is_blank(raw: Any) -> bool:
+    """Empty, only spaces, or a placeholder such as `—` or `无数据` (but not `无`, which means 否)."""
+    if not isinstance(raw, str):
+        return raw is None
+    text = raw.strip()
+    return not text or (len(text) <= 4 and fold(text).casefold() in BLANK_WORDS)
+
+
+def fold(text: str) -> str:
+    """Full-width forms folded to ASCII (NFKC), the minus sign unified, and spaces removed
+    except between two digits (so `15 平方米` reads, but `1 0 2 1` is not 1021)."""
+    text = " ".join(unicodedata.normalize("NFKC", text).split()).replace("−", "-")
+    return LONE_SPACE.sub("", text) if " " in text else text
+
+
+def shown(raw: Any) -> str:
+    """A cell as the person sees it, for messages and text facts: 12.0 shows as 12."""
+    if isinstance(raw, float) and raw.is_integer():
+        return str(int(raw))
+    if isinstance(raw, dt.datetime) and raw.time() == dt.time():
+        return raw.date().isoformat()
+    if isinstance(raw, bool):
+        return "TRUE" if raw else "FALSE"
+    return str(raw).strip()
+
+
+def cannot(raw: Any, decl: FactDecl, element: bool = False) -> CellError:
+    return CellError(f"无法识别 “{shown(raw)}”，应为{expectation(decl, element)}")
+
+
+def expectation(decl: FactDecl, element: bool = False) -> str:
+    """What the cell must hold, in Chinese: 「不小于 0 的整数」, 「百分比（如 95%、0.95）」."""
+    return "百分比（如 95%、0.95）" if decl.unit == "%" else expected(decl, element)
+
+
+def read_boolean(raw: Any, decl: FactDecl) -> bool:
+    """是/否, 有/无, √/×, ✓/✗, Y/N, yes/no, true/false (any case), 1/0 and Excel's TRUE/FALSE."""
+    if isinstance(raw, bool):
+        return raw
+    word = fold(shown(raw)).casefold() if isinstance(raw, (str, int, float)) else None
+    if word in TRUE_CELLS or word in FALSE_CELLS:
+        return word in TRUE_CELLS
+    raise cannot(raw, decl)
+
+
+def read_integer(raw: Any, decl: FactDecl) -> int:
+    """A whole number: 230, `230人`, `1,200`, `1.2万`; `12.5` is an error, `12.0` is 12."""
+    value = read_decimal(raw, decl)
+    if value != value.to_integral_value():
+        raise CellError(f"“{shown(raw)}” 不是整数，应为{expectation(decl)}")
+    return int(value)
+
+
+def read_number(raw: Any, decl: FactDecl) -> int | Decimal:
+    """An exact number: an int when whole, else a `Decimal` of the digits as written."""
+    value = read_decimal(raw, decl)
+    return int(value) if value == value.to_integral_value() else value.normalize()
+
+
+def read_decimal(raw: Any, decl: FactDecl) -> Decimal:
+    """The number in a cell, exactly, with `%`, `万` and the fact's unit applied."""
+    if isinstance(raw, bool) or not isinstance(raw, (int, float, Decimal, str)):
+        raise cannot(raw, decl)
+    if isinstance(raw, str):
+        value, marked = number_text(raw, decl)
+    else:
+        value, marked = Decimal(repr(raw) if isinstance(raw, float) else raw), False
+    if not value.is_finite():
+        raise cannot(raw, decl)
+    if decl.unit == "%" and not marked and value > 1:
+        return value.scaleb(-2)
+    return value
+
+
+def number_text(raw: str, decl: FactDecl) -> tuple[Decimal, bool]:
+    """(value, whether it carried a % sign) of a typed number such as `1,200人`, `12.5万元`, `95%`."""
+    text, scale = fold(raw), 0
+    if text.endswith("%"):
+        text, scale = text[:-1], -2
+    else:
+        text = without_unit(text, decl.unit)
+        if text.endswith("万"):
+            text, scale = text[:-1], 4
+    if not NUMBER.fullmatch(text):
+        raise cannot(raw, decl)
+    return Decimal(text.replace(",", "")).scaleb(scale), scale == -2
+
+
+def without_unit(text: str, unit: str) -> str:
+    """The text without a trailing unit, if that unit is the fact's own (or a common alias of it)."""
+    for name in unit_names(unit):
+        if text.casefold().endswith(name):
+            return text[: len(text) - len(name)]
+    return text
+
+
+@cache
+def unit_names(unit: str) -> tuple[str, ...]:
+    """The ways of writing a unit, folded, longest first: 平方米, 平米, m2 (and ㎡, m², which fold to m2)."""
+    names = {fold(name).casefold() for name in (unit, *UNIT_ALIASES.get(unit, ())) if name and name != "%"}
+    return tuple(sorted(names, key=len, reverse=True))
+
+
+def read_date(raw: Any, decl: FactDecl) -> dt.date:
+    """A date cell, an Excel serial number (from 10000 on) or typed text such as 2023年5月12日."""
+    if isinstance(raw, dt.datetime):
+        return raw.date()
+    if isinstance(raw, dt.date):
+        return raw
+    if isinstance(raw, (int, float)) and not isinstance(raw, bool):
+        return serial_date(raw, raw, decl)
+    if not isinstance(raw, str):
+        raise cannot(raw, decl)
+    return date_text(raw, decl)
+
+
+def serial_date(number: float, raw: Any, decl: FactDecl) -> dt.date:
+    if not FIRST_SERIAL <= number <= LAST_SERIAL:
+        raise cannot(raw, decl)
+    return from_excel(number).date()
+
+
+def date_text(raw: str, decl: FactDecl) -> dt.date:
+    text = unicodedata.normalize("NFKC", raw).strip()
+    if text.isdigit() and len(text) != 8:
+        return serial_date(int(text), raw, decl)
+    for pattern in DATE_PATTERNS:
+        found = pattern.fullmatch(text)
+        if found:
+            try:
+                return dt.date(int(found[1]), int(found[3]), int(found[4]))
+            except ValueError:
+                raise CellError(f"“{shown(raw)}” 不是有效的日期，应为{expectation(decl)}") from None
+    raise cannot(raw, decl)
+
+
+def read_choice(raw: Any, decl: FactDecl) -> str:
+    """One of the enum's values, as written in the ruleset or as its label (spaces and full-width
+    forms tolerated): 「posted」 or 「已建立并上墙」."""
+    word = fold(shown(raw))
+    by_label = {fold(label): value for value, label in decl.labels}
+    if word not in decl.values and word not in by_label:
+        raise cannot(raw, decl)
+    return by_label.get(word, word)
+
+
+def read_string(raw: Any, decl: FactDecl) -> str:
+    return shown(raw)
+
+
+READERS: dict[str, Callable[[Any, FactDecl], Any]] = {
+    "boolean": read_boolean, "integer": read_integer, "number": read_number,
+    "date": read_date, "enum": read_choice, "string": read_string,
+}
+
+
+def read_list(raw: Any, decl: FactDecl) -> list[Any]:
+    """Items separated by `,` `、` `;` `/` or spaces, each read as the list's item type."""
+    if not isinstance(raw, str):
+        return [READERS[decl.items](raw, decl)]
+    text = unicodedata.normalize("NFKC", raw).strip()
+    if text[:1] + text[-1:] in ("[]", "()"):
+        text = text[1:-1].strip()
+    values = []
+    separator = TEXT_SEPARATOR if decl.items == "string" else LIST_SEPARATOR
+    for number, part in enumerate(separator.split(text), 1):
+        if not part:
+            raise CellError(f"无法识别 “{shown(raw)}”：第 {number} 项为空，应为{expectation(decl)}")
+        try:
+            values.append(READERS[decl.items](part, decl))
+        except CellError:
+            raise CellError(f"无法识别 “{shown(raw)}”：第 {number} 项 “{part}” 应为{expectation(decl, True)}") from None
+    return values
+
+
+def read_text(raw: Any) -> str | None:
+    """A header field such as 编号 or 名称: the text as shown, None when blank."""
+    return None if is_blank(raw) else shown(raw)
+
+
+def read_union_type(raw: Any) -> str | None:
+    """企业, 机关, 事业单位, 村（社区）, 联合工会, 工会小组 (with or without 工会) or the ASCII id."""
+    if is_blank(raw):
+        return None
+    word = fold(shown(raw)).casefold()
+    kind = UNION_TYPE_WORDS.get(word) or UNION_TYPE_WORDS.get(word.removesuffix("工会"))
+    if kind is None:
+        choices = "、".join(f"{name}（{key}）" for key, name in UNION_TYPES.items())
+        raise CellError(f"无法识别工会类型 “{shown(raw)}”，应为以下之一：{choices}")
+    return kind
+
+
+def read_period(raw: Any) -> int | None:
+    """The assessment year: 2025, `2025年` or `2025年度`."""
+    if is_blank(raw):
+        return None
+    text = fold(shown(raw)).removesuffix("度").removesuffix("年")
+    if not text.isdigit() or not 1949 <= int(text) <= 2200:
+        raise CellError(f"无法识别 “{shown(raw)}”，应为年度（如 2025）")
+    return int(text)

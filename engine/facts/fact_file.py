@@ -1,0 +1,159 @@
+"""Fact files: one union's header, period and facts, checked against what a ruleset declares."""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterable
+
+from ..diagnostics import Diagnostic, DiagnosticList, Mark, fail
+from ..language.model import FactDecl
+from ..language.yamlload import MarkedDict, load_yaml, mark_at
+from ..values import exact
+from .fact_schema import TRUE_WORDS, fact_errors, validator
+
+UNION_TYPES = {
+    "enterprise": "企业", "government": "机关", "institution": "事业单位",
+    "village": "村（社区）", "joint": "联合工会", "group": "工会小组",
+}
+
+AT_MOST = {"members": "employees"}  # a fact that may not exceed another (the planner keeps to it too)
+AT_MOST_LABELS = {"members": "会员人数", "employees": "职工人数"}
+
+
+@dataclass
+class FactFile:
+    """A union's data as read: header fields, period, facts by dotted path, and where each stood."""
+
+    path: str
+    union: dict[str, Any]
+    period: int | None
+    facts: dict[str, Any]
+    marks: dict[str, Mark] = field(default_factory=dict)
+    header_mark: Mark = field(default_factory=lambda: Mark(""))
+
+    def mark(self, name: str) -> Mark:
+        return self.marks.get(name, self.header_mark)
+
+
+def load_fact_file(path: str | Path) -> FactFile:
+    """Read and check the shape of one fact file (types are checked per ruleset later)."""
+    raw = load_yaml(path)
+    name = str(path)
+    if not isinstance(raw, dict):
+        raise fail(Mark(name, 1, 1), "fact-shape", "事实文件应为映射，包含 union、period、facts 三部分")
+    problems = DiagnosticList()
+    union = check_union(raw, name, problems)
+    period = check_period(raw, problems)
+    facts, marks = flatten(raw.get("facts") or {}, raw, problems)
+    for key in sorted(set(raw) - {"union", "period", "facts"}, key=str):
+        problems.add(mark_at(raw, (key,), key=True), "fact-unknown-key", f"未知的顶层字段 “{key}”：应为 union、period 或 facts")
+    problems.raise_if_errors()
+    return FactFile(name, union, period, facts, marks, mark_at(raw, ("union",)))
+
+
+def check_union(raw: MarkedDict, name: str, problems: DiagnosticList) -> dict[str, Any]:
+    union = raw.get("union")
+    if not isinstance(union, dict):
+        problems.add(mark_at(raw, ("union",)) if "union" in raw else Mark(name, 1, 1), "fact-union", "缺少 union（编号、名称、类型等）")
+        return {}
+    for key in ("id", "type"):
+        if union.get(key) in (None, ""):
+            problems.add(mark_at(raw, ("union",)), "fact-union", f"union 缺少 “{key}”")
+    kind = union.get("type")
+    if kind is not None and kind not in UNION_TYPES:
+        choices = "、".join(f"{k}（{v}）" for k, v in UNION_TYPES.items())
+        problems.add(mark_at(raw, ("union", "type")), "fact-union-type", f"union.type 应为以下之一：{choices}；实际为 “{kind}”")
+    return {key: str(value) for key, value in union.items() if value is not None}
+
+
+def check_period(raw: MarkedDict, problems: DiagnosticList) -> int | None:
+    period = raw.get("period")
+    if period is None:
+        return None
+    if isinstance(period, bool) or not isinstance(period, int) or not 1949 <= period <= 2200:
+        problems.add(mark_at(raw, ("period",)), "fact-period", f"period 应为年度（如 2025），实际为 “{period}”")
+        return None
+    return period
+
+
+def flatten(facts: Any, raw: MarkedDict, problems: DiagnosticList) -> tuple[dict[str, Any], dict[str, Mark]]:
+    """Nested mappings become dotted paths: {committee: {elected: true}} → committee.elected."""
+    if not isinstance(facts, dict):
+        problems.add(mark_at(raw, ("facts",)), "fact-shape", "facts 应为映射（事实名: 值）")
+        return {}, {}
+    values: dict[str, Any] = {}
+    marks: dict[str, Mark] = {}
+    stack: list[tuple[str, MarkedDict]] = [("", facts)]
+    while stack:
+        prefix, mapping = stack.pop()
+        for key, value in mapping.items():
+            path = f"{prefix}{key}"
+            mark = mapping.value_marks.get(key, mapping.mark)
+            if isinstance(value, dict):
+                stack.append((path + ".", value))
+            elif path in values:  # given both nested and dotted: neither value may silently win
+                first, again = sorted((marks[path], mark))
+                problems.add(again, "fact-duplicate", f"事实 “{path}” 重复（第 {first.line} 行已给出）")
+            else:
+                values[path], marks[path] = value, mark
+    return values, marks
+
+
+@dataclass(frozen=True)
+class FactChecker:
+    """Checks fact files against a set of declarations through their generated JSON Schema."""
+
+    decls: tuple[FactDecl, ...]
+    validator: Any
+
+    @classmethod
+    def of(cls, decls: Iterable[FactDecl]) -> FactChecker:
+        decls = tuple(decls)
+        return cls(decls, validator(decls))
+
+    def check(self, fact_file: FactFile) -> tuple[dict[str, Any], list[Diagnostic]]:
+        """The declared facts as exact runtime values; absent and null facts are left out, and a
+        fact that does not fit its declaration is a diagnostic (and left out too)."""
+        present = {d.name: fact_file.facts[d.name] for d in self.decls if fact_file.facts.get(d.name) is not None}
+        errors = fact_errors(present, self.decls, self.validator)
+        problems = [Diagnostic(fact_file.mark(n), "fact-type", message, "error", len(str(present[n]))) for n, message in errors]
+        bad = {name for name, _ in errors}
+        values = {d.name: convert(d, present[d.name]) for d in self.decls if d.name in present and d.name not in bad}
+        problems.extend(cross_checks(fact_file, values))
+        return values, problems
+
+
+def typed_facts(fact_file: FactFile, decls: Iterable[FactDecl]) -> tuple[dict[str, Any], list[Diagnostic]]:
+    """The declared facts of one fact file, checked (see `FactChecker`)."""
+    return FactChecker.of(decls).check(fact_file)
+
+
+def convert(decl: FactDecl, raw: Any) -> Any:
+    """A schema-valid value as the runtime value of its declared type."""
+    if decl.type == "list":
+        return [SCALARS[decl.items](item) for item in raw]
+    return SCALARS[decl.type](raw)
+
+
+def to_boolean(raw: Any) -> bool:
+    return raw if isinstance(raw, bool) else raw in TRUE_WORDS
+
+
+def to_date(raw: Any) -> dt.date:
+    if isinstance(raw, dt.datetime):
+        return raw.date()
+    return raw if isinstance(raw, dt.date) else dt.date.fromisoformat(raw.strip())
+
+
+SCALARS = {"integer": int, "number": exact, "boolean": to_boolean, "string": str, "enum": str, "date": to_date}
+
+
+def cross_checks(fact_file: FactFile, values: dict[str, Any]) -> list[Diagnostic]:
+    problems = []
+    for name, ceiling in AT_MOST.items():
+        value, limit = values.get(name), values.get(ceiling)
+        if value is not None and limit is not None and value > limit:
+            message = f"{name}（{AT_MOST_LABELS[name]}）{value} 大于 {ceiling}（{AT_MOST_LABELS[ceiling]}）{limit}"
+            problems.append(Diagnostic(fact_file.mark(name), "fact-members", message))
+    return problems

@@ -1,0 +1,228 @@
+"""Conditions compiled to rules: a logic tree (and/or/not) over atoms, per condition of a ruleset.
+
+Python computes each atom's operand exactly (ratios, dates, nulls); what is left is a plain
+comparison against 0, a string or a truth value, and the logic that joins them. That part is
+what durable-rules evaluates (two rules per condition: "holds" and "fails"; neither firing
+means null), and what `oracle_truths` evaluates in pure Python as the test oracle.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Union
+
+from ..values import Null, merge_nulls
+from .expr_eval import Closure, Env, compare_values, kleene, kleene_not, to_closure
+from .expr_parse import Binary, BoolOp, Compare, ListLit, Literal, Node, Unary, children
+from .expressions import Expression
+
+NEGATED = {"<": ">=", ">=": "<", ">": "<=", "<=": ">", "==": "!=", "!=": "=="}
+DURABLE_OP = {"<": "$lt", "<=": "$lte", ">": "$gt", ">=": "$gte", "!=": "$neq"}
+MIN_MAGNITUDE, MAX_MAGNITUDE = 0.0001, 1e15
+
+
+@dataclass(frozen=True, slots=True)
+class Atom:
+    """One leaf: `key(env)` compared by `op` with `target` (0 for numbers, a text, or true)."""
+
+    field: str
+    kind: str  # "num" | "str" | "bool"
+    op: str
+    target: Any
+    key: Closure
+
+
+@dataclass(frozen=True, slots=True)
+class Logic:
+    op: str  # "and" | "or" | "not"
+    parts: tuple["Tree", ...]
+
+
+Tree = Union[Atom, Logic]
+
+
+@dataclass(frozen=True)
+class ConditionSet:
+    """Every condition of a ruleset, in a fixed order, over one shared list of atoms."""
+
+    keys: tuple[str, ...]
+    trees: tuple[Tree, ...]
+    atoms: tuple[Atom, ...]
+
+    def atom_values(self, env: Env) -> list[Any]:
+        return [atom.key(env) for atom in self.atoms]
+
+    def rules(self) -> dict[str, dict]:
+        """The durable-rules conditions: `<n>:t` holds when condition n is true, `<n>:f` when false."""
+        rules = {}
+        for index, tree in enumerate(self.trees):
+            rules[f"{index}:t"] = durable_condition(tree, True)
+            rules[f"{index}:f"] = durable_condition(tree, False)
+        return rules
+
+    def durable_fact(self, values: list[Any]) -> dict[str, Any]:
+        """The fact durable-rules sees: one field per known atom; an unknown atom is left out."""
+        return {atom.field: encode(atom, value) for atom, value in zip(self.atoms, values) if not isinstance(value, Null)}
+
+    def truths_from_fired(self, fired: set[str], values: list[Any]) -> list[Any]:
+        """Per condition: True, False, or a null carrying the causes that leave it undecided."""
+        truths: list[Any] = []
+        for index, tree in enumerate(self.trees):
+            holds, fails = f"{index}:t" in fired, f"{index}:f" in fired
+            if holds and fails:
+                raise RuntimeError(f"condition {self.keys[index]} both held and failed")
+            truths.append(True if holds else False if fails else self.null_causes(index, values))
+        return truths
+
+    def null_causes(self, index: int, values: list[Any]) -> Null:
+        """Why condition `index` neither held nor failed: only the nulls that leave it undecided.
+
+        `a or (b and c)` with `c` false is null because of `a` alone, not `b`; a three-valued walk
+        over the atoms finds that, and checks that it agrees with durable-rules.
+        """
+        tree = self.trees[index]
+        truth = evaluate_tree(tree, {f"a{f}": values[f] for f in atom_fields(tree)})
+        if not isinstance(truth, Null):
+            raise RuntimeError(f"condition {self.keys[index]} neither held nor failed in durable-rules, but is {truth}")
+        return truth
+
+
+def oracle_truths(conditions: ConditionSet, values: list[Any]) -> list[Any]:
+    """The pure-Python evaluation of the same compiled conditions (three-valued)."""
+    index = {atom.field: value for atom, value in zip(conditions.atoms, values)}
+    return [evaluate_tree(tree, index) for tree in conditions.trees]
+
+
+def evaluate_tree(tree: Tree, values: dict[str, Any]) -> Any:
+    if isinstance(tree, Atom):
+        return atom_truth(tree, values[tree.field])
+    parts = [evaluate_tree(part, values) for part in tree.parts]
+    return kleene_not(parts[0]) if tree.op == "not" else kleene(tree.op, parts)
+
+
+def atom_truth(atom: Atom, value: Any) -> Any:
+    if isinstance(value, Null) or atom.kind == "bool":
+        return value
+    return compare_values(atom.op, value, atom.target)
+
+
+def atom_fields(tree: Tree) -> list[int]:
+    if isinstance(tree, Atom):
+        return [int(tree.field[1:])]
+    return [f for part in tree.parts for f in atom_fields(part)]
+
+
+def encode(atom: Atom, value: Any) -> Any:
+    """Numbers keep their sign exactly, as a float in plain decimal range; truth values as 1/0."""
+    if atom.kind == "bool":
+        return 1 if value else 0
+    if atom.kind == "str":
+        return value
+    if value == 0:
+        return 0
+    magnitude = min(max(abs(float(value)), MIN_MAGNITUDE), MAX_MAGNITUDE)
+    return magnitude if value > 0 else -magnitude
+
+
+def durable_condition(tree: Tree, positive: bool) -> dict:
+    """The durable JSON for "tree holds" (or "tree fails"), negation pushed down to the atoms."""
+    if isinstance(tree, Atom):
+        return atom_condition(tree, positive)
+    if tree.op == "not":
+        return durable_condition(tree.parts[0], not positive)
+    joins_with_and = (tree.op == "and") == positive
+    parts = [durable_condition(part, positive) for part in tree.parts]
+    return parts[0] if len(parts) == 1 else {"$and" if joins_with_and else "$or": parts}
+
+
+def atom_condition(atom: Atom, positive: bool) -> dict:
+    if atom.kind == "bool":
+        return {atom.field: 1 if positive else 0}
+    op = atom.op if positive else NEGATED[atom.op]
+    if op == "==":
+        return {atom.field: atom.target}
+    return {DURABLE_OP[op]: {atom.field: atom.target}}
+
+
+class TreeBuilder:
+    """Splits boolean expressions into atoms, numbering them across a whole ruleset."""
+
+    def __init__(self) -> None:
+        self.atoms: list[Atom] = []
+
+    def atom(self, kind: str, op: str, target: Any, key: Closure) -> Atom:
+        atom = Atom(f"a{len(self.atoms)}", kind, op, target, key)
+        self.atoms.append(atom)
+        return atom
+
+    def build(self, node: Node, kinds: dict[int, str]) -> Tree:
+        if isinstance(node, BoolOp):
+            return Logic(node.op, tuple(self.build(v, kinds) for v in node.values))
+        if isinstance(node, Unary) and node.op == "not":
+            return Logic("not", (self.build(node.operand, kinds),))
+        if isinstance(node, Compare):
+            return self.comparison(node, kinds.get(id(node), "null"))
+        return self.atom("bool", "==", True, to_closure(node))
+
+    def comparison(self, node: Compare, kind: str) -> Tree:
+        if node.op in ("in", "not in") and literal_list(node.right):
+            return self.membership(node, kind)
+        if kind in ("number", "date") and node.op in NEGATED:
+            return self.atom("num", node.op, 0, difference(node, kind))
+        literal_side = literal_text(node.right) if kind == "string" else None
+        if literal_side is not None and node.op in ("==", "!="):
+            return self.atom("str", node.op, literal_side, to_closure(node.left))
+        return self.atom("bool", "==", True, to_closure(node))
+
+    def membership(self, node: Compare, kind: str) -> Tree:
+        """`x in [a, b]` as `x == a or x == b`; a null element stays, so a miss is null as in evaluation."""
+        equal = [self.comparison(Compare(node.offset, node.length, "==", node.left, item), kind) for item in node.right.items]
+        tree: Tree = Logic("or", tuple(equal))
+        return Logic("not", (tree,)) if node.op == "not in" else tree
+
+
+def literal_list(node: Node) -> bool:
+    """A non-empty list of literals (`x in []` stays one atom: it is null when x is)."""
+    return isinstance(node, ListLit) and bool(node.items) and all(isinstance(i, Literal) for i in node.items)
+
+
+def literal_text(node: Node) -> str | None:
+    return node.value if isinstance(node, Literal) and isinstance(node.value, str) else None
+
+
+def difference(node: Compare, kind: str) -> Closure:
+    """left − right, exactly (days for dates): its sign decides the comparison."""
+    minus = to_closure(Binary(node.offset, node.length, "-", node.left, node.right))
+    if kind == "number":
+        return minus
+    left, right = to_closure(node.left), to_closure(node.right)
+
+    def days(env: Env) -> Any:
+        a, b = left(env), right(env)
+        return merge_nulls((a, b)) if isinstance(a, Null) or isinstance(b, Null) else (a - b).days
+
+    return days
+
+
+def comparison_kinds(node: Node, infer_kind: Any) -> dict[int, str]:
+    """The operand type of every comparison in a tree, keyed by node identity."""
+    kinds: dict[int, str] = {}
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        if isinstance(current, Compare):
+            left, right = infer_kind(current.left), infer_kind(current.right)
+            if current.op in ("in", "not in"):
+                right = right[5:-1]
+            kinds[id(current)] = left if left != "null" else right
+        stack.extend(children(current))
+    return kinds
+
+
+def compile_conditions(entries: list[tuple[str, Expression]], infer_kind: Any) -> ConditionSet:
+    """One `ConditionSet` for the (key, boolean expression) pairs of a ruleset."""
+    builder = TreeBuilder()
+    trees = []
+    for _, expression in entries:
+        kinds = comparison_kinds(expression.node, infer_kind)
+        trees.append(builder.build(expression.node, kinds))
+    return ConditionSet(tuple(k for k, _ in entries), tuple(trees), tuple(builder.atoms))

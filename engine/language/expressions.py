@@ -1,0 +1,114 @@
+"""Compiled expressions and fix-text templates: parse, type-check, close over, keep the source mark."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+from ..diagnostics import Diagnostic, Mark
+from ..values import Null, fmt_value
+from .expr_eval import Closure, Env, to_closure
+from .expr_parse import ExprSyntaxError, Node, names_in, parse
+from .expr_types import infer
+from .functions import type_text
+
+
+@dataclass(frozen=True)
+class Scope:
+    """The names an expression may read, with their types."""
+
+    lookup: Callable[[str], "str | None"]
+    known: Callable[[], list[str]]
+
+
+@dataclass(frozen=True)
+class Expression:
+    """A checked expression: its text, tree, type, the names it reads, and how to evaluate it."""
+
+    text: str
+    node: Node
+    kind: str
+    mark: Mark
+    names: frozenset[str]
+    run: Closure = field(repr=False, compare=False)
+
+    def __call__(self, env: Env) -> Any:
+        return self.run(env)
+
+
+class ExpressionError(Exception):
+    """An expression that cannot be compiled, as a diagnostic."""
+
+    def __init__(self, diagnostic: Diagnostic) -> None:
+        super().__init__(diagnostic.message)
+        self.diagnostic = diagnostic
+
+
+def compile_expression(text: Any, mark: Mark, scope: Scope, want: str | None = None) -> Expression:
+    """Parse and type-check `text`; `want` ("boolean", "number") is the type the place needs."""
+    source = text if isinstance(text, str) else to_source(text)
+    try:
+        node = parse(source)
+        kind = infer(node, scope.lookup, scope.known)
+    except ExprSyntaxError as exc:
+        raise ExpressionError(Diagnostic(mark.shifted(exc.offset), exc.code, f"{exc.message}：“{source}”", "error", exc.length)) from None
+    if want and kind not in (want, "null"):
+        message = f"此处需要{type_text(want)}，表达式 “{source}” 的结果为{type_text(kind)}"
+        raise ExpressionError(Diagnostic(mark, "expr-type", message, "error", len(source)))
+    return Expression(source, node, kind, mark, frozenset(names_in(node)), to_closure(node))
+
+
+def to_source(value: Any) -> str:
+    """YAML gives `when: true` or `value: 3` as data; read them as the literals they are."""
+    if value is True or value is False:
+        return "true" if value else "false"
+    return "null" if value is None else str(value)
+
+
+@dataclass(frozen=True)
+class Template:
+    """A fix text whose `{…}` parts are expressions; `{{` and `}}` stand for braces."""
+
+    text: str
+    parts: tuple[str | Expression, ...]
+
+    @property
+    def names(self) -> frozenset[str]:
+        return frozenset().union(*(p.names for p in self.parts if isinstance(p, Expression)))
+
+    def render(self, env: Env) -> str:
+        return "".join(part if isinstance(part, str) else show(part(env)) for part in self.parts)
+
+
+def show(value: Any) -> str:
+    """A template value in a sentence: null reads as 「（无数据）」."""
+    return fmt_value(value) if not isinstance(value, str) else value
+
+
+def compile_template(text: str, mark: Mark, scope: Scope) -> Template:
+    """Split a fix text into literal pieces and compiled `{…}` expressions."""
+    parts: list[str | Expression] = []
+    literal, index = [], 0
+    while index < len(text):
+        pair = text[index : index + 2]
+        if pair in ("{{", "}}"):
+            literal.append(pair[0])
+            index += 2
+        elif text[index] == "{":
+            end = text.find("}", index)
+            if end < 0:
+                raise ExpressionError(Diagnostic(mark.shifted(index), "template-brace", "整改文本中的 “{” 没有配对的 “}”"))
+            parts.extend(["".join(literal)] if literal else [])
+            literal = []
+            parts.append(compile_expression(text[index + 1 : end], mark.shifted(index + 1), scope))
+            index = end + 1
+        elif text[index] == "}":
+            raise ExpressionError(Diagnostic(mark.shifted(index), "template-brace", "整改文本中多余的 “}”，字面的花括号请写作 “}}”"))
+        else:
+            literal.append(text[index])
+            index += 1
+    parts.extend(["".join(literal)] if literal else [])
+    return Template(text, tuple(parts))
+
+
+def is_null(value: Any) -> bool:
+    return isinstance(value, Null)

@@ -1,0 +1,251 @@
+"""The loaded ruleset: frozen, typed records, each carrying its source mark."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import TYPE_CHECKING, Any
+
+from ..diagnostics import Mark
+from ..values import Number
+from .conditions import ConditionSet
+from .expressions import Expression, Template
+
+if TYPE_CHECKING:
+    from .phrasing import Phrasing
+
+DEFAULT_OWNER = "工会委员会"
+EFFORT_WEIGHTS = {"low": 1, "medium": 3, "high": 8}
+
+
+@dataclass(frozen=True, slots=True)
+class FactDecl:
+    name: str
+    type: str
+    label: str
+    mark: Mark
+    unit: str = ""
+    min: Number | None = None
+    max: Number | None = None
+    values: tuple[str, ...] = ()
+    items: str = ""
+    description: str = ""
+    labels: tuple[tuple[str, str], ...] = ()
+    fixed: bool = False  # a circumstance rectification cannot change (employees, founding date)
+
+    def shown(self, value: str) -> str:
+        """An enum value as people read it: its label when the ruleset gives one."""
+        return dict(self.labels).get(value, value)
+
+
+@dataclass(frozen=True, slots=True)
+class Caption:
+    """How a derived value reads in reasons: the `label` and `unit` of its long form in `derive`."""
+
+    label: str
+    unit: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Cond:
+    """A boolean expression, and its index in the ruleset's compiled `ConditionSet`."""
+
+    index: int
+    expr: Expression
+
+
+@dataclass(frozen=True, slots=True)
+class Tier:
+    when: Cond
+    points: Number
+    name: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Deduction:
+    name: str
+    points: Number
+    when: Cond | None = None
+    count: Expression | None = None
+    each: Number = 1
+
+
+@dataclass(frozen=True, slots=True)
+class Scale:
+    value: Expression
+    start: Number
+    end: Number
+
+
+@dataclass(frozen=True, slots=True)
+class Shortfall:
+    value: Expression
+    target: Number
+    step: Number
+    each: Number
+    round: str = "ceil"
+
+
+@dataclass(frozen=True, slots=True)
+class Item:
+    id: str
+    name: str
+    points: Number
+    kind: str
+    section: str
+    mark: Mark
+    when: Cond | None = None
+    tiers: tuple[Tier, ...] = ()
+    count: Expression | None = None
+    each: Number = 1
+    scale: Scale | None = None
+    shortfall: Shortfall | None = None
+    deduct: tuple[Deduction, ...] = ()
+    max_deduct: Number | None = None
+    zero_if: Cond | None = None
+    applies_if: Cond | None = None
+    na: str = "full"
+    required: bool = False
+    evidence: tuple[str, ...] = ()
+    method: str = ""
+    fix: Template | None = None
+    effort: str = "medium"
+    description: str = ""
+    reads: tuple[str, ...] = ()
+    owner: str = DEFAULT_OWNER
+
+    def expressions(self) -> list[Expression]:
+        """Every expression the item evaluates (for the facts it reads)."""
+        found = [c.expr for c in (self.applies_if, self.zero_if, self.when) if c]
+        found += [t.when.expr for t in self.tiers if t.when]
+        found += [e for e in (self.count, self.scale and self.scale.value, self.shortfall and self.shortfall.value) if e]
+        for deduction in self.deduct:
+            found += [e for e in (deduction.when and deduction.when.expr, deduction.count) if e]
+        return found
+
+
+@dataclass(frozen=True, slots=True)
+class Section:
+    id: str
+    name: str
+    max: Number
+    mark: Mark
+    items: tuple[Item, ...] = ()
+    sections: tuple["Section", ...] = ()
+    allow_unbalanced: bool = False
+
+    def all_items(self) -> list[Item]:
+        return list(self.items) + [i for s in self.sections for i in s.all_items()]
+
+
+@dataclass(frozen=True, slots=True)
+class Bonus:
+    max: Number
+    items: tuple[Item, ...]
+    counts_for_level: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Veto:
+    id: str
+    name: str
+    when: Cond
+    effect: str
+    mark: Mark
+    cap_level: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Gate:
+    when: Cond
+    name: str = "申报条件"
+
+
+@dataclass(frozen=True, slots=True)
+class Requirement:
+    """A level requirement: an item of this ruleset that must pass, or a condition."""
+
+    text: str
+    item: str | None = None
+    cond: Cond | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Level:
+    id: str
+    name: str
+    min: Number
+    mark: Mark
+    section_min: Any = None
+    requires: tuple[Requirement, ...] = ()
+    requires_all_required: bool = False
+
+
+@dataclass(frozen=True)
+class Ruleset:
+    id: str
+    name: str
+    version: str
+    max_score: Number
+    na: str
+    path: str
+    facts: dict[str, FactDecl]
+    derive: tuple[tuple[str, Expression], ...]
+    sections: tuple[Section, ...]
+    bonus: Bonus | None
+    vetoes: tuple[Veto, ...]
+    gate: Gate | None
+    levels: tuple[Level, ...]
+    uses: tuple[str, ...]
+    conditions: ConditionSet
+    tests: tuple[Any, ...] = ()
+    hash: str = ""
+    uses_mark: Mark | None = None
+    short_name: str = ""
+    effort_weights: dict[str, int] = field(default_factory=lambda: dict(EFFORT_WEIGHTS))
+    captions: dict[str, Caption] = field(default_factory=dict)  # derived values that have a label
+
+    def items(self) -> list[Item]:
+        """Every scored item, in file order (bonus items excluded)."""
+        return [item for section in self.sections for item in section.all_items()]
+
+    @cached_property
+    def item_index(self) -> dict[str, Item]:
+        """Every item by id, bonus items included."""
+        return {item.id: item for item in self.items() + (list(self.bonus.items) if self.bonus else [])}
+
+    def item(self, item_id: str) -> Item | None:
+        return self.item_index.get(item_id)
+
+    def expressions(self) -> list[Expression]:
+        """Every expression of the ruleset, fix texts' parts included (for cross-ruleset checks)."""
+        items = self.items() + (list(self.bonus.items) if self.bonus else [])
+        found = [e for _, e in self.derive] + [e for item in items for e in item.expressions()]
+        found += [p for item in items if item.fix for p in item.fix.parts if isinstance(p, Expression)]
+        conds = [v.when for v in self.vetoes] + ([self.gate.when] if self.gate else [])
+        conds += [r.cond for level in self.levels for r in level.requires if r.cond]
+        return found + [c.expr for c in conds if c]
+
+    def weight(self, item: Item) -> int:
+        """The effort weight of fixing an item (the planner minimises their sum)."""
+        return self.effort_weights[item.effort]
+
+    def label(self, name: str) -> str:
+        """The Chinese label of a declared fact or labelled derived value; "" for any other name."""
+        found = self.facts.get(name) or self.captions.get(name)
+        return found.label if found else ""
+
+    def unit(self, name: str) -> str:
+        """The unit of a declared fact or labelled derived value; "" for any other name."""
+        found = self.facts.get(name) or self.captions.get(name)
+        return found.unit if found else ""
+
+    @cached_property
+    def phrasing(self) -> Phrasing:
+        """Its conditions and values as Chinese text (engine/language/phrasing.py), built once per ruleset."""
+        # imported here: phrasing reads facts.py, which reads this module
+        from .phrasing import Phrasing
+
+        return Phrasing(self)
+
+    def level(self, level_id: str) -> Level | None:
+        return next((level for level in self.levels if level.id == level_id), None)

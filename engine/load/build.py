@@ -1,0 +1,294 @@
+"""From schema-valid raw data to a `Ruleset`: compile every expression, collect every diagnostic."""
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any
+
+from ..diagnostics import DiagnosticList, Mark
+from ..language.conditions import compile_conditions
+from ..language.expr_parse import Name, parse
+from ..language.expr_types import infer
+from ..language.expressions import Expression, ExpressionError, Scope, compile_expression, compile_template
+from ..language.model import (
+    DEFAULT_OWNER,
+    EFFORT_WEIGHTS,
+    Bonus,
+    Caption,
+    Cond,
+    Deduction,
+    FactDecl,
+    Gate,
+    Item,
+    Level,
+    Requirement,
+    Ruleset,
+    Scale,
+    Section,
+    Shortfall,
+    Tier,
+    Veto,
+)
+from ..language.yamlload import MarkedDict, mark_at
+from ..values import exact
+
+BASE_KINDS = ("when", "tiers", "count", "scale", "shortfall")
+FACT_TYPES = {"integer": "number", "number": "number", "boolean": "boolean", "string": "string", "enum": "string", "date": "date"}
+UNION_FIELDS = ("id", "name", "type", "county", "township")
+RESULT_FIELDS = {"score": "number", "level": "string", "eligible": "boolean"}
+
+
+def fact_type(decl: FactDecl) -> str:
+    if decl.type == "list":
+        return f"list<{FACT_TYPES.get(decl.items, 'null')}>"
+    return FACT_TYPES[decl.type]
+
+
+class Builder:
+    """Builds one ruleset; problems go to `self.problems` and building carries on."""
+
+    def __init__(self, raw: MarkedDict, path: str) -> None:
+        self.raw, self.path = raw, path
+        self.problems = DiagnosticList()
+        self.types: dict[str, str] = {}
+        self.uses = tuple(raw.get("uses", ()))
+        self.conditions: list[tuple[str, Expression]] = []
+        self.scope = Scope(self.lookup, lambda: sorted(self.types))
+        self.derived: tuple[tuple[str, Expression], ...] = ()
+        self.captions: dict[str, Caption] = {}
+
+    def mark(self, *path: Any, key: bool = False) -> Mark:
+        return mark_at(self.raw, path, key=key)
+
+    def lookup(self, path: str) -> str | None:
+        if path in self.types:
+            return self.types[path]
+        parts = path.split(".")
+        if parts[0] == "results" and len(parts) >= 3 and self.used(parts[1]):
+            if len(parts) == 3:
+                return RESULT_FIELDS.get(parts[2])
+            return "string" if parts[2] == "items" and parts[-1] == "outcome" and len(parts) >= 5 else None
+        return None
+
+    def used(self, name: str) -> str | None:
+        return next((u for u in self.uses if u.replace("-", "_") == name or u == name), None)
+
+    # expressions -----------------------------------------------------------------------------
+    def expr(self, value: Any, mark: Mark, want: str | None = None) -> Expression | None:
+        try:
+            return compile_expression(value, mark, self.scope, want)
+        except ExpressionError as exc:
+            self.problems.extend([exc.diagnostic])
+            return None
+
+    def cond(self, key: str, value: Any, mark: Mark) -> Cond | None:
+        expression = self.expr(value, mark, "boolean")
+        if expression is None:
+            return None
+        self.conditions.append((key, expression))
+        return Cond(len(self.conditions) - 1, expression)
+
+    def infer_kind(self, node: Any) -> str:
+        return infer(node, self.scope.lookup, self.scope.known)
+
+    # facts and derived values ----------------------------------------------------------------
+    def facts(self) -> dict[str, FactDecl]:
+        decls = {}
+        for name, spec in self.raw.get("facts", {}).items():
+            decl = FactDecl(
+                name, spec["type"], spec["label"], self.mark("facts", name, key=True), spec.get("unit", ""),
+                num(spec.get("min")), num(spec.get("max")), tuple(spec.get("values", ())), spec.get("items", ""),
+                spec.get("description", ""), tuple(spec.get("labels", {}).items()), spec.get("fixed", False),
+            )
+            self.check_fact(decl)
+            decls[name] = decl
+            self.types[name] = fact_type(decl)
+        for field in UNION_FIELDS:
+            self.types[f"union.{field}"] = "string"
+        self.types["period"] = "number"
+        return decls
+
+    def check_fact(self, decl: FactDecl) -> None:
+        if decl.type == "enum" and not decl.values:
+            self.problems.add(decl.mark, "fact-enum", f"枚举事实 “{decl.name}” 需要用 values 列出可选值")
+        for value, _ in decl.labels:
+            if value not in decl.values:
+                self.problems.add(decl.mark, "fact-enum", f"事实 “{decl.name}” 的 labels 中 “{value}” 不是 values 中的可选值")
+        if decl.type == "list" and not decl.items:
+            self.problems.add(decl.mark, "fact-list", f"列表事实 “{decl.name}” 需要用 items 说明元素类型")
+        if decl.min is not None and decl.max is not None and decl.min > decl.max:
+            self.problems.add(decl.mark, "fact-range", f"事实 “{decl.name}” 的 min 大于 max")
+
+    def derive(self) -> tuple[tuple[str, Expression], ...]:
+        """Derived values in order; the long form `{value, label, unit}` also gives a caption."""
+        derived = []
+        for name, spec in self.raw.get("derive", {}).items():
+            if name in self.types:
+                self.problems.add(self.mark("derive", name, key=True), "derive-clash", f"派生值 “{name}” 与已声明的事实同名")
+                continue
+            value, at = (spec["value"], ("derive", name, "value")) if isinstance(spec, dict) else (spec, ("derive", name))
+            expression = self.expr(value, self.mark(*at))
+            if isinstance(spec, dict):
+                self.captions[name] = Caption(spec["label"], spec.get("unit", ""))
+            if expression is not None:
+                derived.append((name, expression))
+                self.types[name] = expression.kind
+        self.derived = tuple(derived)
+        return self.derived
+
+    # items and sections ----------------------------------------------------------------------
+    def item(self, raw: MarkedDict, where: tuple, section: str, owner: str = DEFAULT_OWNER) -> Item:
+        key = raw["id"]
+        at = lambda *p: self.mark(*where, *p)  # noqa: E731
+        kinds = [k for k in BASE_KINDS if k in raw]
+        self.check_kinds(raw, kinds, at())
+        kind = kinds[0] if kinds else "deduct"
+        fields: dict[str, Any] = {
+            "when": self.cond(f"{key}/when", raw["when"], at("when")) if "when" in raw else None,
+            "tiers": tuple(self.tier(key, i, t, where) for i, t in enumerate(raw.get("tiers", ()))),
+            "count": self.expr(raw["count"], at("count"), "number") if "count" in raw else None,
+            "scale": self.scale(raw["scale"], where) if "scale" in raw else None,
+            "shortfall": self.shortfall(raw["shortfall"], where) if "shortfall" in raw else None,
+            "deduct": tuple(self.deduction(key, i, d, where) for i, d in enumerate(raw.get("deduct", ()))),
+            "zero_if": self.cond(f"{key}/zero_if", raw["zero_if"], at("zero_if")) if "zero_if" in raw else None,
+            "applies_if": self.cond(f"{key}/applies_if", raw["applies_if"], at("applies_if")) if "applies_if" in raw else None,
+        }
+        fix = raw.get("fix")
+        item = Item(
+            id=key, name=raw["name"], points=exact(raw["points"]), kind=kind, section=section, mark=at(),
+            each=exact(raw.get("each", 1)), max_deduct=num(raw.get("max_deduct")),
+            na=raw.get("na", self.raw["ruleset"].get("na", "full")), required=raw.get("required", False),
+            evidence=as_tuple(raw.get("evidence", ())), method=raw.get("method", ""),
+            fix=self.template(fix, at("fix")) if fix else None, effort=raw.get("effort", "medium"),
+            description=raw.get("description", ""), owner=raw.get("owner", owner), **fields,
+        )
+        return replace(item, reads=self.reads(item))
+
+    def reads(self, item: Item) -> tuple[str, ...]:
+        """Every name an item's expressions read, with the facts behind derived values."""
+        derived = {name: expression.names for name, expression in self.derived}
+        pending = set().union(*(e.names for e in item.expressions() if e is not None))
+        names: set[str] = set()
+        while pending:
+            name = pending.pop()
+            names.add(name)
+            pending |= derived.get(name, frozenset()) - names
+        return tuple(sorted(names))
+
+    def check_kinds(self, raw: MarkedDict, kinds: list[str], mark: Mark) -> None:
+        if len(kinds) > 1:
+            self.problems.add(mark, "item-kind", f"指标 “{raw['id']}” 同时使用了 {'、'.join(kinds)}，只能选一种计分方式")
+        elif not kinds and "deduct" not in raw:
+            self.problems.add(mark, "item-kind", f"指标 “{raw['id']}” 缺少计分方式：when、tiers、count、scale、shortfall 或 deduct")
+
+    def template(self, text: str, mark: Mark) -> Any:
+        try:
+            return compile_template(text, mark, self.scope)
+        except ExpressionError as exc:
+            self.problems.extend([exc.diagnostic])
+            return None
+
+    def tier(self, key: str, index: int, raw: MarkedDict, where: tuple) -> Tier:
+        at = (*where, "tiers", index)
+        return Tier(self.cond(f"{key}/tiers/{index}", raw["when"], self.mark(*at, "when")), exact(raw["points"]), raw.get("name", ""))
+
+    def scale(self, raw: MarkedDict, where: tuple) -> Scale:
+        if raw["from"] == raw["to"]:
+            self.problems.add(self.mark(*where, "scale"), "scale-range", "scale 的 from 与 to 不能相等")
+        return Scale(self.expr(raw["value"], self.mark(*where, "scale", "value"), "number"), exact(raw["from"]), exact(raw["to"]))
+
+    def shortfall(self, raw: MarkedDict, where: tuple) -> Shortfall:
+        value = self.expr(raw["value"], self.mark(*where, "shortfall", "value"), "number")
+        return Shortfall(value, exact(raw["target"]), exact(raw["step"]), exact(raw["each"]), raw.get("round", "ceil"))
+
+    def deduction(self, key: str, index: int, raw: MarkedDict, where: tuple) -> Deduction:
+        at = (*where, "deduct", index)
+        if ("when" in raw) == ("count" in raw) or ("when" in raw and "points" not in raw):
+            self.problems.add(self.mark(*at), "deduct-kind", "扣分项应写 {when, points} 或 {count, each} 之一")
+        when = self.cond(f"{key}/deduct/{index}", raw["when"], self.mark(*at, "when")) if "when" in raw else None
+        count = self.expr(raw["count"], self.mark(*at, "count"), "number") if "count" in raw else None
+        return Deduction(raw["name"], exact(raw.get("points", 0)), when, count, exact(raw.get("each", 1)))
+
+    def section(self, raw: MarkedDict, where: tuple, owner: str = DEFAULT_OWNER) -> Section:
+        owner = raw.get("owner", owner)
+        items = tuple(self.item(item, (*where, "items", i), raw["id"], owner) for i, item in enumerate(raw.get("items", ())))
+        subs = tuple(self.section(sub, (*where, "sections", i), owner) for i, sub in enumerate(raw.get("sections", ())))
+        return Section(raw["id"], raw["name"], exact(raw["max"]), self.mark(*where), items, subs, raw.get("allow_unbalanced", False))
+
+    # bonus, vetoes, gate, levels -------------------------------------------------------------
+    def bonus(self) -> Bonus | None:
+        raw = self.raw.get("bonus")
+        if raw is None:
+            return None
+        items = tuple(self.item(item, ("bonus", "items", i), "bonus") for i, item in enumerate(raw["items"]))
+        return Bonus(exact(raw["max"]), items, raw.get("counts_for_level", False))
+
+    def vetoes(self) -> tuple[Veto, ...]:
+        vetoes = []
+        for index, raw in enumerate(self.raw.get("vetoes", ())):
+            when = self.cond(f"veto/{raw['id']}", raw["when"], self.mark("vetoes", index, "when"))
+            vetoes.append(Veto(raw["id"], raw["name"], when, raw["effect"], self.mark("vetoes", index), raw.get("cap_level")))
+        return tuple(vetoes)
+
+    def gate(self) -> Gate | None:
+        raw = self.raw.get("gate")
+        if raw is None:
+            return None
+        return Gate(self.cond("gate", raw["when"], self.mark("gate", "when")), raw.get("name", "申报条件"))
+
+    def levels(self, item_ids: set[str]) -> tuple[Level, ...]:
+        levels = []
+        for index, raw in enumerate(self.raw.get("levels", ())):
+            requires = tuple(self.requirement(raw["id"], i, text, index, item_ids) for i, text in enumerate(raw.get("requires", ())))
+            levels.append(Level(
+                raw["id"], raw["name"], exact(raw["min"]), self.mark("levels", index), section_min(raw.get("section_min")),
+                requires, raw.get("requires_all_required", False),
+            ))
+        return tuple(levels)
+
+    def requirement(self, level: str, index: int, text: Any, at: int, item_ids: set[str]) -> Requirement:
+        mark = self.mark("levels", at, "requires", index)
+        if isinstance(text, str) and text.strip() in item_ids:
+            return Requirement(text, item=text.strip())
+        if isinstance(text, str) and looks_like_id(text) and self.lookup(text.strip()) is None:
+            self.problems.add(mark, "level-requires-unknown", f"requires 中的 “{text}” 既不是本规则集的指标 id，也不是已声明的名称", len(text))
+            return Requirement(str(text))
+        return Requirement(str(text), cond=self.cond(f"level/{level}/requires/{index}", text, mark))
+
+    # the whole ruleset -----------------------------------------------------------------------
+    def build(self, tests: tuple = (), digest: str = "") -> Ruleset:
+        meta = self.raw["ruleset"]
+        facts = self.facts()
+        derive = self.derive()
+        sections = tuple(self.section(s, ("sections", i)) for i, s in enumerate(self.raw.get("sections", ())))
+        bonus = self.bonus()
+        item_ids = {item.id for s in sections for item in s.all_items()}
+        vetoes, gate, levels = self.vetoes(), self.gate(), self.levels(item_ids)
+        conditions = compile_conditions(self.conditions, self.infer_kind) if not self.problems.errors else None
+        return Ruleset(
+            id=meta["id"], name=meta["name"], version=str(meta.get("version", "")), max_score=exact(meta["max_score"]),
+            na=meta.get("na", "full"), path=self.path, facts=facts, derive=derive, sections=sections, bonus=bonus,
+            vetoes=vetoes, gate=gate, levels=levels, uses=self.uses, conditions=conditions, tests=tests, hash=digest,
+            uses_mark=self.mark("uses"), short_name=meta.get("short_name", meta["name"]),
+            effort_weights={**EFFORT_WEIGHTS, **meta.get("effort_weights", {})}, captions=self.captions,
+        )
+
+
+def looks_like_id(text: str) -> bool:
+    try:
+        return isinstance(parse(text), Name)
+    except Exception:
+        return False
+
+
+def section_min(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {key: exact(share) for key, share in value.items()}
+    return num(value)
+
+
+def num(value: Any) -> Any:
+    return None if value is None else exact(value)
+
+
+def as_tuple(value: Any) -> tuple[str, ...]:
+    return (value,) if isinstance(value, str) else tuple(value)

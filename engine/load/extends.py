@@ -1,0 +1,129 @@
+"""`extends`: a child ruleset inherits its parent, then overrides, removes and adds by id.
+
+Works on raw YAML data before schema validation, copying marks along with values, so a
+problem in the merged ruleset still points at the file and line that caused it.
+"""
+from __future__ import annotations
+
+from typing import Any, Callable, Iterator
+
+from ..diagnostics import DiagnosticList, Mark
+from ..language.yamlload import MarkedDict, MarkedList, mark_at
+
+REPLACED = ("levels", "bonus", "vetoes", "gate", "uses", "tests")
+MERGED = ("ruleset", "facts", "derive")
+OWN = ("extends", "override", "remove", "add")
+
+
+def put(target: MarkedDict, key: Any, source: MarkedDict) -> None:
+    """target[key] = source[key], marks included."""
+    target[key] = source[key]
+    target.key_marks[key] = source.key_marks[key]
+    target.value_marks[key] = source.value_marks[key]
+
+
+def merge(parent: MarkedDict, child: MarkedDict, problems: DiagnosticList) -> MarkedDict:
+    """The child applied on top of the parent (the parent is modified and returned)."""
+    for key in MERGED:
+        if key in child:
+            if key not in parent:
+                put(parent, key, child)
+            else:
+                for name in child[key]:
+                    put(parent[key], name, child[key])
+                parent.value_marks[key] = child.value_marks[key]  # the merged header is the child's to fix
+    parent.pop("tests", None)
+    for key in REPLACED:
+        if key in child:
+            put(parent, key, child)
+    remove(parent, child, problems)
+    override(parent, child, problems)
+    add(parent, child, problems)
+    for key in set(child) - set(MERGED) - set(REPLACED) - set(OWN):
+        put(parent, key, child)
+    return parent
+
+
+def nodes(raw: MarkedDict) -> Iterator[tuple[MarkedList, int, MarkedDict]]:
+    """Every section and item (bonus items too), with the list that holds it."""
+    lists: list[MarkedList] = [raw.get("sections", MarkedList())]
+    if isinstance(raw.get("bonus"), dict):
+        lists.append(raw["bonus"].get("items", MarkedList()))
+    while lists:
+        current = lists.pop()
+        for index, node in enumerate(current):
+            if isinstance(node, dict):
+                yield current, index, node
+                lists.extend(node[k] for k in ("sections", "items") if isinstance(node.get(k), list))
+
+
+def find(raw: MarkedDict, key: str) -> tuple[MarkedList, int, MarkedDict] | None:
+    return next((found for found in nodes(raw) if found[2].get("id") == key), None)
+
+
+def remove(parent: MarkedDict, child: MarkedDict, problems: DiagnosticList) -> None:
+    """Drop sections and items by id; a name that is no id drops an inherited fact or derived value."""
+    for index, key in enumerate(child.get("remove", ())):
+        found = find(parent, key)
+        if found is not None:
+            holder, position, _ = found
+            del holder[position]
+            del holder.item_marks[position]
+        elif not remove_declaration(parent, key):
+            problems.add(mark_at(child, ("remove", index)), "extends-unknown-id", f"要删除的 “{key}” 在上级规则集中不存在")
+
+
+def remove_declaration(parent: MarkedDict, name: str) -> bool:
+    for key in ("facts", "derive"):
+        declared = parent.get(key)
+        if isinstance(declared, MarkedDict) and name in declared:
+            del declared[name]
+            return True
+    return False
+
+
+def override(parent: MarkedDict, child: MarkedDict, problems: DiagnosticList) -> None:
+    changes = child.get("override", {})
+    for key in changes:
+        found = find(parent, key)
+        mark = mark_at(child, ("override", key), key=True)
+        if found is None:
+            problems.add(mark, "extends-unknown-id", f"要覆盖的 “{key}” 在上级规则集中不存在")
+            continue
+        if not isinstance(changes[key], dict) or "id" in changes[key]:
+            problems.add(mark, "extends-override", f"覆盖 “{key}” 应为字段映射，且不能修改 id")
+            continue
+        holder, position, node = found
+        for name in changes[key]:
+            put(node, name, changes[key])
+        holder.item_marks[position] = mark  # problems with the changed item or section point at the override
+
+
+def add(parent: MarkedDict, child: MarkedDict, problems: DiagnosticList) -> None:
+    for index, entry in enumerate(child.get("add", ())):
+        if "to" not in entry:
+            if entry.get("items"):
+                problems.add(mark_at(child, ("add", index)), "extends-add", "添加指标时需要用 to 指明所属分项 id")
+            append(parent.setdefault("sections", MarkedList()), entry.get("sections", MarkedList()))
+            continue
+        found = find(parent, entry["to"])
+        if found is None:
+            problems.add(mark_at(child, ("add", index, "to")), "extends-unknown-id", f"要添加到的分项 “{entry['to']}” 在上级规则集中不存在")
+            continue
+        for key in ("items", "sections"):
+            if entry.get(key):
+                append(found[2].setdefault(key, MarkedList()), entry[key])
+
+
+def append(target: MarkedList, source: MarkedList) -> None:
+    for index, node in enumerate(source):
+        target.append(node)
+        target.item_marks.append(source.item_marks[index])
+
+
+def resolve(raw: MarkedDict, load_parent: Callable[[str, Mark], MarkedDict], problems: DiagnosticList) -> MarkedDict:
+    """Follow `extends` (the loader guards against cycles) and return the merged raw ruleset."""
+    if "extends" not in raw:
+        return raw
+    parent = load_parent(raw["extends"], mark_at(raw, ("extends",)))
+    return merge(parent, raw, problems)

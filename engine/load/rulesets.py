@@ -1,0 +1,110 @@
+"""Choosing the rulesets of a run: by id or path, with every `uses` resolved and ordered first."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Iterable, Iterator
+
+from ..diagnostics import DiagnosticList, Mark, UsageError
+from ..language.expr_parse import Call, Name, Node, children
+from ..language.model import FactDecl, Ruleset
+from .loader import bundled_dir, bundled_ids, find_by_id, load_ruleset, locate
+
+
+def resolve_rulesets(specs: list[str | Path] | tuple[str | Path, ...] = ()) -> list[Ruleset]:
+    """The requested rulesets (all bundled ones when none), plus what they use, dependencies first."""
+    paths = [locate(spec) for spec in specs] if specs else [bundled_dir() / f"{i}.yaml" for i in bundled_ids()]
+    loaded: dict[str, Ruleset] = {}
+    for path in paths:
+        ruleset = load_ruleset(path)
+        if ruleset.id in loaded and Path(loaded[ruleset.id].path).resolve() != path.resolve():
+            raise UsageError(f"规则集 id “{ruleset.id}” 重复：{loaded[ruleset.id].path} 与 {path}")
+        loaded[ruleset.id] = ruleset
+    problems = DiagnosticList()
+    pending = list(loaded.values())
+    while pending:
+        ruleset = pending.pop()
+        for used in ruleset.uses:
+            if used not in loaded:
+                found = find_by_id(used, Path(ruleset.path).parent)
+                if found is None:
+                    problems.add(ruleset.uses_mark or Mark(ruleset.path), "uses-unknown", f"找不到 uses 引用的规则集 “{used}”")
+                    continue
+                loaded[used] = load_ruleset(found)
+                pending.append(loaded[used])
+    problems.raise_if_errors()
+    check_vocabulary(loaded.values(), problems)
+    for ruleset in loaded.values():
+        check_references(ruleset, loaded, problems)
+    problems.raise_if_errors()
+    return ordered(loaded, problems)
+
+
+def check_references(ruleset: Ruleset, loaded: dict[str, Ruleset], problems: DiagnosticList) -> None:
+    """`passed('id', 'item')` and `results.id.items.item.outcome` must name a used ruleset's item."""
+    for expression in ruleset.expressions():
+        for used, item, node in item_references(expression.node):
+            target = next((loaded[u] for u in ruleset.uses if used in (u, u.replace("-", "_"))), None)
+            mark = expression.mark.shifted(node.offset)
+            if target is None:
+                problems.add(mark, "uses-missing", f"引用的规则集 “{used}” 不在本规则集的 uses 中", node.length)
+            elif target.item(item) is None:
+                problems.add(mark, "uses-unknown-item", f"规则集 “{target.id}” 中没有指标 “{item}”", node.length)
+
+
+def item_references(node: Node) -> Iterator[tuple[str, str, Node]]:
+    """(ruleset id, item id, node) for every reference to another ruleset's item."""
+    if isinstance(node, Call) and node.func == "passed" and len(node.args) == 2:
+        yield node.args[0].value, node.args[1].value, node
+    if isinstance(node, Name) and node.path.startswith("results.") and ".items." in node.path:
+        head, _, rest = node.path.partition(".items.")
+        yield head.split(".")[1], rest.removesuffix(".outcome"), node
+    for child in children(node):
+        yield from item_references(child)
+
+
+def check_vocabulary(rulesets: Iterable[Ruleset], problems: DiagnosticList) -> None:
+    """One fact file serves every ruleset of a run, so a fact must mean the same in each."""
+    first: dict[str, FactDecl] = {}
+    for ruleset in rulesets:
+        for name, decl in ruleset.facts.items():
+            seen = first.setdefault(name, decl)
+            if fact_spec(seen) != fact_spec(decl):
+                message = f"事实 “{name}” 的声明与 {seen.mark} 处不一致（类型、取值范围或可选值）：同时使用的规则集须共用同一套事实"
+                problems.add(decl.mark, "fact-conflict", message, len(name))
+    problems.raise_if_errors()
+
+
+def fact_spec(decl: FactDecl) -> tuple:
+    return (decl.type, decl.min, decl.max, decl.values, decl.items, decl.fixed)
+
+
+def ordered(loaded: dict[str, Ruleset], problems: DiagnosticList) -> list[Ruleset]:
+    """Depth-first order so that every ruleset comes after the ones it uses; cycles are errors."""
+    done: list[Ruleset] = []
+    state: dict[str, str] = {}
+
+    def visit(ruleset: Ruleset, chain: tuple[str, ...]) -> None:
+        if state.get(ruleset.id) == "done":
+            return
+        if state.get(ruleset.id) == "active":
+            problems.add(ruleset.uses_mark or Mark(ruleset.path), "uses-cycle", f"uses 形成循环：{' → '.join(chain + (ruleset.id,))}")
+            return
+        state[ruleset.id] = "active"
+        for used in ruleset.uses:
+            visit(loaded[used], chain + (ruleset.id,))
+        state[ruleset.id] = "done"
+        done.append(ruleset)
+
+    for ruleset in loaded.values():
+        visit(ruleset, ())
+    problems.raise_if_errors()
+    return done
+
+
+def requested(rulesets: list[Ruleset], specs: list[str]) -> list[Ruleset]:
+    """The rulesets named by id or path among the resolved ones (all of them when none are named)."""
+    if not specs:
+        return rulesets
+    paths = {Path(spec).resolve() for spec in specs}
+    chosen = [r for r in rulesets if r.id in specs or Path(r.path).resolve() in paths]
+    return chosen or rulesets

@@ -1,0 +1,82 @@
+"""JSON Schema validation of raw YAML data, with Chinese messages at YAML lines and columns."""
+from __future__ import annotations
+
+import difflib
+import json
+from functools import lru_cache
+from importlib import resources
+from typing import Any
+
+import jsonschema
+from referencing import Registry, Resource
+
+from ..diagnostics import Diagnostic
+from ..language.yamlload import mark_at
+
+TYPE_NAMES = {"string": "文本", "number": "数值", "integer": "整数", "boolean": "布尔值（true/false）",
+              "object": "映射（键: 值）", "array": "列表", "null": "空值"}
+
+
+@lru_cache(maxsize=None)
+def schema(name: str) -> dict:
+    """A bundled schema by file name, e.g. `ruleset.schema.json`."""
+    text = resources.files("engine").joinpath("schemas", name).read_text(encoding="utf-8")
+    return json.loads(text)
+
+
+SCHEMAS = ("ruleset.schema.json", "tests.schema.json", "result.schema.json")
+
+
+@lru_cache(maxsize=None)
+def validator(name: str) -> jsonschema.protocols.Validator:
+    """A validator for one bundled schema that can follow references into the others."""
+    registry = Registry().with_resources((schema(n)["$id"], Resource.from_contents(schema(n))) for n in SCHEMAS)
+    spec = schema(name)
+    return jsonschema.validators.validator_for(spec)(spec, registry=registry)
+
+
+def validate(data: Any, name: str) -> list[Diagnostic]:
+    """Every schema violation of `data`, as diagnostics (the most specific error of each branch)."""
+    found = []
+    for error in validator(name).iter_errors(data):
+        leaf = jsonschema.exceptions.best_match([error]) if error.context else error
+        found.append(to_diagnostic(data, leaf))
+    return found
+
+
+def to_diagnostic(data: Any, error: jsonschema.ValidationError) -> Diagnostic:
+    path = list(error.absolute_path)
+    code, message, at_key = describe(error)
+    if at_key:
+        path.append(at_key)
+    mark = mark_at(data, path, key=bool(at_key))
+    where = ".".join(str(p) for p in error.absolute_path)
+    return Diagnostic(mark, code, f"{where + '：' if where else ''}{message}", "error", max(len(str(at_key or "")), 1))
+
+
+def describe(error: jsonschema.ValidationError) -> tuple[str, str, Any]:
+    """(code, Chinese message, offending key if the problem is a key)."""
+    keyword, value = error.validator, error.validator_value
+    if keyword == "additionalProperties":
+        extra = sorted(set(error.instance) - set(error.schema.get("properties", {})))[0]
+        close = difflib.get_close_matches(str(extra), list(error.schema.get("properties", {})), n=1)
+        hint = f"，是否应为 “{close[0]}”？" if close else ""
+        return "schema-unknown-key", f"未知字段 “{extra}”{hint}", extra
+    if keyword == "required":
+        missing = [key for key in value if key not in error.instance][0]
+        return "schema-required", f"缺少必填字段 “{missing}”", None
+    if keyword == "type":
+        kinds = value if isinstance(value, list) else [value]
+        wanted = "或".join(TYPE_NAMES.get(k, k) for k in kinds)
+        return "schema-type", f"应为{wanted}，实际为 “{error.instance}”", None
+    if keyword == "enum":
+        return "schema-enum", f"应为以下之一：{'、'.join(map(str, value))}；实际为 “{error.instance}”", None
+    if keyword in ("minimum", "exclusiveMinimum", "maximum", "exclusiveMaximum"):
+        words = {"minimum": "不能小于", "exclusiveMinimum": "必须大于", "maximum": "不能大于", "exclusiveMaximum": "必须小于"}
+        return "schema-range", f"{words[keyword]} {value}，实际为 {error.instance}", None
+    if keyword in ("pattern", "propertyNames"):
+        bad_key = error.instance if "propertyNames" in error.schema_path else None  # point at the key, not its mapping
+        return "schema-id", f"“{error.instance}” 不是合法的标识：只能用英文字母开头，含字母、数字、下划线、点或连字符", bad_key
+    if keyword in ("minItems", "minLength"):
+        return "schema-empty", "不能为空", None
+    return "schema-invalid", f"不符合规则文件格式：{error.message}", None

@@ -1,0 +1,445 @@
+"""The rectification planner: the least-effort set of fixes that brings a union to a level.
+
+Forced first: the gate, vetoes that hold the level down, items the level requires (必备项,
+`requires`), and the levels the rulesets it `uses` must reach (planned first, their changes
+applied before this ruleset is planned). Then an exact search over the remaining items: each
+item is fixed to its best reachable result at its effort weight; per section the Pareto front of
+(effort, points) is built and capped, sections are joined, the bonus added, and the cheapest
+combination that meets the level's score and section minimums wins. The plan is then
+re-assessed with every change applied; fixes that other fixes made redundant are dropped, and
+if the fixes interfere a second round plans from the changed facts.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+from dataclasses import dataclass, replace
+from fractions import Fraction
+from typing import Any, Iterable
+
+from ..diagnostics import UsageError
+from ..evaluate.assess import OracleEvaluator, assess_union, assessment_date, build_env, fact_checker
+from ..evaluate.result import ItemScore, RulesetResult
+from ..evaluate.scoring import PASSING, Context, score_item
+from ..facts.fact_file import FactFile
+from ..language.model import Item, Level, Ruleset, Section
+from ..load.rulesets import requested
+from ..values import Null, Number, fmt_number, normal
+from .inversion import Patch, Solver
+from .records import Change, Plan, Standing, Step
+from .targets import ItemTargets, LiveContext, change_text
+
+ROUNDS = 2
+DEFAULT_OWNER_FORCED = "工会主席"  # vetoes and the gate are the chair's to settle
+
+
+class Unreachable(Exception):
+    """The target cannot be reached; the message says why, in Chinese."""
+
+
+@dataclass(frozen=True)
+class Front:
+    """One Pareto-optimal choice: its effort, the points it gives and the items it fixes."""
+
+    cost: int
+    value: Any
+    items: tuple[str, ...] = ()
+
+
+class State:
+    """One union assessed (with its facts as they stand or as a plan would change them)."""
+
+    def __init__(self, rulesets: list[Ruleset], fact_file: FactFile, date: dt.date, results: Iterable[RulesetResult] | None = None) -> None:
+        self.rulesets, self.fact_file, self.date = rulesets, fact_file, date
+        self.by_id = {r.id: r for r in rulesets}
+        found = results if results is not None else assess_union(rulesets, fact_file, OracleEvaluator(), date)
+        self.results = {r.ruleset["id"]: r for r in found}
+        self.facts, _ = fact_checker(rulesets).check(fact_file)
+        self.envs = {r.id: build_env(r, self.facts, fact_file, date, self.results) for r in rulesets}
+
+    def solver(self, ruleset: Ruleset, allow_fixed: bool = False) -> Solver:
+        return Solver(ruleset, self.envs[ruleset.id], allow_fixed)
+
+    def truth(self, ruleset: Ruleset, cond: Any) -> Any:
+        return cond.expr(self.envs[ruleset.id])
+
+    def changed(self, patch: Patch, ruleset: Ruleset) -> State:
+        """This union with `patch` applied, assessed in `ruleset` and the rulesets it uses."""
+        facts = {**self.fact_file.facts, **{name: raw(value) for name, value in patch.items()}}
+        return State(self.needed(ruleset), replace(self.fact_file, facts=facts), self.date)
+
+    def needed(self, ruleset: Ruleset) -> list[Ruleset]:
+        wanted, pending = set(), [ruleset.id]
+        while pending:
+            rid = pending.pop()
+            wanted.add(rid)
+            pending += [u for u in self.by_id[rid].uses if u not in wanted]
+        return [r for r in self.rulesets if r.id in wanted]
+
+    def reaches(self, ruleset: Ruleset, level: Level) -> bool:
+        return at_least(ruleset, self.results[ruleset.id], level)
+
+
+def raw(value: Any) -> Any:
+    """A planned value as a fact file would hold it (readable decimals stay exact)."""
+    return float(value) if isinstance(value, Fraction) and Fraction(str(float(value))) == value else value
+
+
+def at_least(ruleset: Ruleset, result: RulesetResult, level: Level) -> bool:
+    ids = [lv.id for lv in ruleset.levels]
+    return result.level is not None and ids.index(result.level["id"]) <= ids.index(level.id)
+
+
+class Planner:
+    """Plans one ruleset's target level for one union."""
+
+    def __init__(self, rulesets: list[Ruleset], fact_file: FactFile, as_of: dt.date | None = None,
+                 results: Iterable[RulesetResult] | None = None) -> None:
+        """`results`: the union's assessment when the caller has it already (a batch)."""
+        self.rulesets = rulesets
+        self.start = State(rulesets, fact_file, assessment_date(fact_file, as_of), results)
+
+    def plan(self, ruleset_id: str, target: str | None = None) -> Plan:
+        ruleset = self.start.by_id[ruleset_id]
+        level = self.target_level(ruleset, target)
+        result = self.start.results[ruleset.id]
+        base = dict(union=self.start.fact_file.union, as_of=self.start.date, ruleset=ruleset.id, ruleset_name=ruleset.name)
+        before = (standing(ruleset, result),)
+        if level is None:
+            return Plan(**base, target=None, target_name="", reachable=True, why_not="已达到最高等级，无需按等级整改", before=before, after=before)
+        if self.start.reaches(ruleset, level):
+            return Plan(**base, target=level.id, target_name=level.name, reachable=True, why_not=f"已达到{level.name}", before=before, after=before)
+        try:
+            steps, state = self.rounds(ruleset, level)
+        except Unreachable as exc:
+            return Plan(**base, target=level.id, target_name=level.name, reachable=False, why_not=str(exc), before=before)
+        involved = [r for r in self.rulesets if r.id == ruleset.id or any(s.ruleset == r.id for s in steps)]
+        involved.sort(key=lambda r: r.id != ruleset.id)
+        return Plan(
+            **base, target=level.id, target_name=level.name, reachable=True, why_not="", steps=tuple(order(steps, self.rulesets)),
+            before=tuple(standing(r, self.start.results[r.id]) for r in involved),
+            after=tuple(standing(r, state.results[r.id]) for r in involved), patch=merged(steps),
+        )
+
+    def target_level(self, ruleset: Ruleset, target: str | None) -> Level | None:
+        if target is not None:
+            level = ruleset.level(target)
+            if level is None:
+                known = "、".join(f"{lv.id}（{lv.name}）" for lv in ruleset.levels)
+                raise UsageError(f"“{ruleset.name}”中没有等级 “{target}”；可选：{known}")
+            return level
+        result = self.start.results[ruleset.id]
+        ids = [lv.id for lv in ruleset.levels]
+        if result.level is None:  # ungraded: the lowest level that means something
+            lowest = ruleset.levels[-1]
+            return lowest if lowest.min > 0 or len(ruleset.levels) == 1 else ruleset.levels[-2]
+        at = ids.index(result.level["id"])
+        return ruleset.levels[at - 1] if at > 0 else None
+
+    def rounds(self, ruleset: Ruleset, level: Level) -> tuple[list[Step], State]:
+        """Plan, apply, re-assess; plan again from there if the fixes interfered."""
+        steps: list[Step] = []
+        state = self.start
+        for _ in range(ROUNDS):
+            steps += Search(state).reach(ruleset, level)
+            state = self.start.changed(merged(steps), ruleset)
+            if state.reaches(ruleset, level):
+                return prune(steps, self.start, ruleset, level), state
+        got = state.results[ruleset.id]
+        raise Unreachable(f"按规划整改后复核，{ruleset.name}为 {fmt_number(got.score)} 分（{level_name(got)}），仍未达到{level.name}：各项整改相互影响，请人工调整")
+
+
+def prune(steps: list[Step], start: State, ruleset: Ruleset, level: Level) -> list[Step]:
+    """Drop fixes that other fixes already achieve (facts shared between items or rulesets)."""
+    kept = list(steps)
+    for step in sorted(steps, key=lambda s: -s.weight):
+        trial = [s for s in kept if s is not step]
+        if step.kind == "item" and not step.required and achieved(step, start, merged(trial)):
+            if start.changed(merged(trial), ruleset).reaches(ruleset, level):
+                kept = trial
+    return kept
+
+
+def achieved(step: Step, start: State, patch: Patch) -> bool:
+    """Whether the other fixes alone give this step's item the points it plans for."""
+    ruleset = start.by_id[step.ruleset]
+    env = start.solver(ruleset).env(patch)
+    return score_item(ruleset.item(step.id), LiveContext(ruleset, env, [])).points >= step.points_after
+
+
+class Search:
+    """The forced steps and the exact least-effort item choice for one ruleset, from one state."""
+
+    def __init__(self, state: State) -> None:
+        self.state = state
+
+    def reach(self, ruleset: Ruleset, level: Level, why: str = "提高得分") -> list[Step]:
+        """The least-effort steps that bring `ruleset` to `level` or above; `why` is what the score
+        steps are for. A better level is tried too when its rules are not simply stricter."""
+        found, failure = [], None
+        for candidate in alternatives(ruleset, level):
+            try:
+                found.append(self.reach_level(ruleset, candidate, why))
+            except Unreachable as exc:
+                failure = failure or exc
+        if not found:
+            raise failure
+        return min(found, key=lambda steps: sum(s.weight for s in steps))
+
+    def reach_level(self, ruleset: Ruleset, level: Level, why: str) -> list[Step]:
+        state = self.state
+        if state.reaches(ruleset, level):
+            return []
+        steps = self.gate(ruleset) + self.vetoes(ruleset, level)
+        steps += self.used(ruleset, level)
+        if any(s.ruleset != ruleset.id for s in steps):
+            state = state.changed(merged(steps), ruleset)
+        search = Search(state)
+        forced = search.required(ruleset, level)
+        return steps + forced + search.scored(ruleset, level, {s.id: s.points_after for s in forced if s.ruleset == ruleset.id}, why)
+
+    # forced steps ------------------------------------------------------------------------------
+    def gate(self, ruleset: Ruleset) -> list[Step]:
+        gate = ruleset.gate
+        if gate is None or self.state.truth(ruleset, gate.when) is True:
+            return []
+        patch = self.state.solver(ruleset).solve(gate.when.expr.node, True)
+        if patch is None:
+            why = Context(ruleset, self.state.envs[ruleset.id], []).describe(sorted(gate.when.expr.names))
+            raise Unreachable(f"未满足{gate.name}（{why}），这不是整改能改变的，暂不能参评{ruleset.name}")
+        return [self.forced("gate", ruleset, "gate", gate.name, patch, "申报条件，须先满足")]
+
+    def vetoes(self, ruleset: Ruleset, level: Level) -> list[Step]:
+        ids = [lv.id for lv in ruleset.levels]
+        steps = []
+        for veto in ruleset.vetoes:
+            if self.state.truth(ruleset, veto.when) is not True:
+                continue
+            if veto.effect == "cap" and veto.cap_level in ids and ids.index(veto.cap_level) <= ids.index(level.id):
+                continue
+            patch = self.state.solver(ruleset, allow_fixed=True).solve(veto.when.expr.node, False)
+            if patch is None:
+                raise Unreachable(f"否决项“{veto.name}”无法通过整改消除")
+            facts = Context(ruleset, self.state.envs[ruleset.id], []).describe(sorted(veto.when.expr.names))
+            text = f"消除否决情形“{veto.name}”（{facts}）：落实整改并经上级工会认定解除否决"
+            steps.append(self.forced("veto", ruleset, veto.id, veto.name, patch, f"否决项：不消除不能评为{level.name}", text))
+        return steps
+
+    def used(self, ruleset: Ruleset, level: Level) -> list[Step]:
+        """Levels the used rulesets must reach for this level's `requires` conditions."""
+        steps: list[Step] = []
+        for requirement in level.requires:
+            if requirement.cond is None or self.state.truth(ruleset, requirement.cond) is True:
+                continue
+            used, needed = self.used_level(ruleset, requirement.cond)
+            if used is None:
+                raise Unreachable(f"{level.name}要求“{requirement.text}”，该条件不能自动规划")
+            steps += Search(self.state).reach(used, needed, f"{level.name}要求{used.name}达到{needed.name}")
+        return steps
+
+    def used_level(self, ruleset: Ruleset, cond: Any) -> tuple[Ruleset | None, Level | None]:
+        """The used ruleset a `results.<id>.level` condition reads, and the lowest level that meets it."""
+        names = list(cond.expr.names)
+        if len(names) != 1 or not names[0].startswith("results.") or not names[0].endswith(".level"):
+            return None, None
+        used_id = names[0][len("results."):-len(".level")]
+        used = self.state.by_id.get(used_id) or self.state.by_id.get(used_id.replace("_", "-"))
+        if used is None:
+            return None, None
+        env = self.state.envs[ruleset.id]
+        meets = (cond.expr(replace(env, values={**env.values, names[0]: lv.id})) is True for lv in used.levels)
+        run = len(list(itertools.takewhile(bool, meets)))  # the levels from the top that meet it
+        return (used, used.levels[run - 1]) if run else (None, None)
+
+    def required(self, ruleset: Ruleset, level: Level) -> list[Step]:
+        result = self.state.results[ruleset.id]
+        wanted = {r.item for r in level.requires if r.item}
+        if level.requires_all_required:
+            wanted |= set(result.required_failed)
+        steps = []
+        targets = ItemTargets(self.state.solver(ruleset))
+        for score in result.items:
+            if score.id not in wanted or score.outcome in PASSING:
+                continue
+            item = ruleset.item(score.id)
+            best = targets.best(item, score)
+            if best is None or best.points < item.points:
+                raise Unreachable(f"{level.name}要求“{item.name}”达标，但按现有情况无法通过整改达到（{score.reason}）")
+            steps.append(item_step(ruleset, item, score, best, "必备项，须达标", required=True))
+        return steps
+
+    # the exact search over the other items -----------------------------------------------------
+    def scored(self, ruleset: Ruleset, level: Level, forced: dict[str, Number], why: str) -> list[Step]:
+        """The least-effort items (besides the `forced` ones, at their planned points) for the level's score."""
+        result = self.state.results[ruleset.id]
+        scores = {s.id: s for s in result.items + result.bonus_items}
+        targets = ItemTargets(self.state.solver(ruleset))
+        options = {}
+        for score in scores.values():
+            if score.outcome not in PASSING and score.id not in forced:
+                best = targets.best_reach(ruleset.item(score.id), score)
+                if best is not None:
+                    options[score.id] = best
+        points = {i: forced.get(i, s.points) for i, s in scores.items()}
+        front = Fronts(ruleset, result, points, options).level_front(level)
+        choice = cheapest(front, level.min)
+        if choice is None:
+            raise Unreachable(shortfall_reason(ruleset, level, front))
+        chosen = [(ruleset.item(i), scores[i], options[i]) for i in choice.items]
+        return [item_step(ruleset, item, score, targets.target(item, score, o.patch, o.points, o.reached), why) for item, score, o in chosen]
+
+    def forced(self, kind: str, ruleset: Ruleset, key: str, name: str, patch: Patch, why: str, text: str = "") -> Step:
+        env = self.state.envs[ruleset.id]
+        changes = tuple(Change(n, ruleset.facts[n].label, env.get(n), v, change_text(ruleset.facts[n], env.get(n), v, env.as_of))
+                        for n, v in sorted(patch.items()) if env.get(n) != v)
+        return Step(kind, ruleset.id, ruleset.short_name, key, name, "", "", "high", 0, 0, 0, changes,
+                    text or "；".join(c.text for c in changes), why=why, required=True, owner=DEFAULT_OWNER_FORCED)
+
+
+def alternatives(ruleset: Ruleset, level: Level) -> list[Level]:
+    """The target, then each better level whose rules are not simply stricter than the target's."""
+    better = ruleset.levels[: ruleset.levels.index(level)]
+    return [level] + [lv for lv in reversed(better) if not stricter(ruleset, lv, level)]
+
+
+def stricter(ruleset: Ruleset, high: Level, low: Level) -> bool:
+    """Whether every way of meeting `high` also meets `low` (so `high` can never be cheaper)."""
+    shares = all((section_share(high, s.id) or 0) >= (section_share(low, s.id) or 0) for s in ruleset.sections)
+    texts = {r.text for r in high.requires}
+    return (high.min >= low.min and shares and all(r.text in texts for r in low.requires)
+            and (high.requires_all_required or not low.requires_all_required))
+
+
+class Fronts:
+    """Pareto fronts of (effort, points) per section, capped, joined into the level score."""
+
+    def __init__(self, ruleset: Ruleset, result: RulesetResult, points: dict[str, Number], options: dict) -> None:
+        self.ruleset, self.points, self.options = ruleset, points, options
+        self.possible = {s.id: s.max_points for s in result.sections}
+        self.weights = {i: ruleset.weight(ruleset.item(i)) for i in options}
+
+    def items_front(self, items: Iterable[Item], cap: Number) -> list[Front]:
+        front = [Front(0, sum((self.points[i.id] for i in items), 0))]
+        for item in items:
+            if item.id in self.options:
+                gain, cost = self.options[item.id].points - self.points[item.id], self.weights[item.id]
+                front = pareto(front + [Front(f.cost + cost, f.value + gain, f.items + (item.id,)) for f in front])
+        return pareto([Front(f.cost, min(f.value, cap), f.items) for f in front])
+
+    def section_front(self, section: Section) -> list[Front]:
+        front = self.items_front(section.items, self.possible[section.id])
+        for sub in section.sections:
+            front = join(front, self.section_front(sub))
+        return pareto([Front(f.cost, min(f.value, self.possible[section.id]), f.items) for f in front])
+
+    def level_front(self, level: Level) -> list[Front]:
+        """The level score of every Pareto-optimal choice meeting the level's section minimums."""
+        front = [Front(0, 0)]
+        for section in self.ruleset.sections:
+            share = section_share(level, section.id)
+            own = [f for f in self.section_front(section) if share is None or self.possible[section.id] == 0 or f.value >= share * self.possible[section.id]]
+            front = join(front, own)
+        possible = sum((self.possible[s.id] for s in self.ruleset.sections), 0)
+        scaled = [Front(f.cost, Fraction(f.value) * self.ruleset.max_score / possible if possible else 0, f.items) for f in front]
+        bonus = self.ruleset.bonus
+        if bonus is None or not bonus.counts_for_level:
+            return scaled
+        return join(scaled, self.items_front(bonus.items, bonus.max))
+
+
+def section_share(level: Level, section_id: str) -> Any:
+    if level.section_min is None:
+        return None
+    return level.section_min.get(section_id) if isinstance(level.section_min, dict) else level.section_min
+
+
+def pareto(front: list[Front]) -> list[Front]:
+    """Cheapest first; an entry stays only if it gives more than every cheaper one."""
+    kept: list[Front] = []
+    for entry in sorted(front, key=lambda f: (f.cost, -f.value, len(f.items))):
+        if not kept or entry.value > kept[-1].value:
+            kept.append(entry)
+    return kept
+
+
+def join(a: list[Front], b: list[Front]) -> list[Front]:
+    return pareto([Front(x.cost + y.cost, x.value + y.value, x.items + y.items) for x in a for y in b])
+
+
+def cheapest(front: list[Front], minimum: Number) -> Front | None:
+    return next((f for f in front if f.value >= minimum), None)
+
+
+def shortfall_reason(ruleset: Ruleset, level: Level, front: list[Front]) -> str:
+    if not front:
+        return f"即使完成全部可整改事项，{ruleset.name}也有一级指标达不到{level.name}的最低得分率要求"
+    best = normal(front[-1].value)
+    return f"即使完成全部可整改事项，{ruleset.name}最高约 {fmt_number(best)} 分，达不到{level.name}的 {fmt_number(level.min)} 分"
+
+
+def item_step(ruleset: Ruleset, item: Item, score: ItemScore, target: Any, why: str, required: bool = False) -> Step:
+    sections = section_names(ruleset)
+    return Step(
+        "item", ruleset.id, ruleset.short_name, item.id, item.name, item.section, sections.get(item.section, "加分项"),
+        item.effort, ruleset.weight(item), score.points, target.points, target.changes, target.text,
+        item.evidence, score.fix or "", item.owner, required or item.required, why,
+    )
+
+
+def section_names(ruleset: Ruleset) -> dict[str, str]:
+    found: dict[str, str] = {}
+    pending = list(ruleset.sections)
+    while pending:
+        section = pending.pop()
+        found[section.id] = section.name
+        pending += section.sections
+    return found
+
+
+def merged(steps: Iterable[Step]) -> Patch:
+    """Every step's changes; where two steps change one fact, the larger change in one direction wins."""
+    patch: Patch = {}
+    for step in steps:
+        for change in step.changes:
+            patch[change.fact] = larger(change, patch.get(change.fact))
+    return patch
+
+
+def larger(change: Change, other: Any) -> Any:
+    if other is None or isinstance(change.before, Null) or not isinstance(other, (int, Fraction)) or isinstance(other, bool):
+        return change.after if other is None else other if isinstance(change.after, bool) else change.after
+    up = change.after >= change.before
+    return max(other, change.after) if up else min(other, change.after)
+
+
+def order(steps: list[Step], rulesets: list[Ruleset]) -> list[Step]:
+    """Vetoes, the gate, then by ruleset (used ones first), required items, effort and points."""
+    rank = {"veto": 0, "gate": 1, "item": 2}
+    position = {r.id: i for i, r in enumerate(rulesets)}
+    return sorted(steps, key=lambda s: (rank[s.kind], position.get(s.ruleset, 0), not s.required, -s.weight, -s.gain))
+
+
+def standing(ruleset: Ruleset, result: RulesetResult) -> Standing:
+    return Standing(ruleset.id, ruleset.short_name, result.score, result.level["id"] if result.level else None, level_name(result))
+
+
+def level_name(result: RulesetResult) -> str:
+    return result.level["name"] if result.level else "不参与定级"
+
+
+def planned(rulesets: list[Ruleset], specs: list[str], target: str | None) -> list[Ruleset]:
+    """The rulesets to plan: those asked for (all when none), narrowed to those with the target level."""
+    chosen = requested(rulesets, specs)
+    if target is None:
+        return chosen
+    having = [r for r in chosen if r.level(target) is not None]
+    if not having:
+        known = "；".join(f"{r.name}：{'、'.join(lv.id for lv in r.levels)}" for r in chosen)
+        raise UsageError(f"所选规则集中没有等级 “{target}”（{known}）")
+    return having
+
+
+def next_level_plans(rulesets: list[Ruleset], fact_file: FactFile, results: list[RulesetResult], as_of: dt.date | None = None) -> dict[str, Plan]:
+    """The plan to the next level in every assessed ruleset (for the per-union reports)."""
+    planner = Planner(rulesets, fact_file, as_of, results)
+    return {r.ruleset["id"]: planner.plan(r.ruleset["id"]) for r in results}

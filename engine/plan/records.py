@@ -1,0 +1,143 @@
+"""What the rectification planner produces: fact changes, quantified targets, steps and the plan.
+
+Built by `engine.targets` (per item: the smallest fact changes that reach each better tier)
+and `engine.planner` (the least-effort set of fixes that reaches a level). Rendered by
+`engine.plan_text` (terminal checklist) and `engine.workplan` (整改工作方案).
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..values import Number, fmt_number, json_score, to_json_value
+
+EFFORT_TEXT = {"low": "低", "medium": "中", "high": "高"}
+FORCED_TEXT = {"veto": "否决项", "gate": "申报条件"}
+
+
+@dataclass(frozen=True, slots=True)
+class Change:
+    """One fact changed by a fix, with the sentence that says so in the fact's own unit."""
+
+    fact: str
+    label: str
+    before: Any  # the current value; a Null when the fact is absent
+    after: Any
+    text: str  # 「会员人数再增加 12 人（38 → 50 人）」
+
+    def to_json(self) -> dict:
+        return {"fact": self.fact, "label": self.label, "before": to_json_value(self.before),
+                "after": to_json_value(self.after), "text": self.text}
+
+
+@dataclass(frozen=True, slots=True)
+class Target:
+    """One better result of one item: the changes that reach it and the points it gives."""
+
+    points: Number  # the item's points once reached
+    gain: Number  # points over the current ones
+    changes: tuple[Change, ...]
+    text: str  # 「会员人数再增加 12 人（会员入会率 76.0% → 95.0%），达到“95% 以上”档，得 8 分（+3 分）」
+    tier: str = ""  # the tier's name, or what is reached (满分, 第 2 档 …)
+
+
+@dataclass(frozen=True, slots=True)
+class Step:
+    """One fix in a plan: an item to improve, a veto to clear or the gate to meet."""
+
+    kind: str  # "veto" | "gate" | "item"
+    ruleset: str  # ruleset id
+    ruleset_name: str  # the short name (Plan.ruleset_name is the full one)
+    id: str  # item, veto or "gate"
+    name: str
+    section: str  # section id ("" for vetoes and the gate)
+    section_name: str
+    effort: str  # low | medium | high
+    weight: int  # the effort weight counted by the planner (0 for vetoes: they are forced)
+    points_before: Number
+    points_after: Number
+    changes: tuple[Change, ...]
+    target: str  # the quantified target in one sentence
+    evidence: tuple[str, ...] = ()
+    advice: str = ""  # the ruleset's fix text rendered with the union's figures
+    owner: str = ""
+    required: bool = False  # a 必备 item, or an item a level requires
+    why: str = ""  # why it is in the plan: 「否决项，须先消除」「必备项」「提高得分」 …
+
+    @property
+    def gain(self) -> Number:
+        return self.points_after - self.points_before
+
+    def tags(self) -> str:
+        """What kind of fix it is, in a few words: 「职工之家，组织健全，必备，难度中」."""
+        if self.kind != "item":
+            return f"{self.ruleset_name}，{FORCED_TEXT[self.kind]}"
+        return "，".join(filter(None, [self.ruleset_name, self.section_name, "必备" if self.required else "", f"难度{EFFORT_TEXT[self.effort]}"]))
+
+    def to_json(self) -> dict:
+        return {
+            "kind": self.kind, "tags": self.tags(), "ruleset": self.ruleset, "id": self.id, "name": self.name, "section": self.section_name,
+            "effort": self.effort, "weight": self.weight, "gain": json_score(self.gain), "target": self.target,
+            "changes": [c.to_json() for c in self.changes], "evidence": list(self.evidence), "advice": self.advice,
+            "owner": self.owner, "required": self.required, "why": self.why,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Standing:
+    """A union's score and level in one ruleset, now or after the plan."""
+
+    ruleset: str
+    ruleset_name: str  # the short name (Plan.ruleset_name is the full one)
+    score: Number
+    level: str | None  # level id
+    level_name: str  # 「不参与定级」 when ungraded
+
+    def text(self) -> str:
+        return f"{self.ruleset_name} {fmt_number(self.score)} 分（{self.level_name}）"
+
+    def to_json(self) -> dict:
+        return {"ruleset": self.ruleset, "score": json_score(self.score), "level": self.level, "level_name": self.level_name}
+
+
+@dataclass(frozen=True)
+class Plan:
+    """The least-effort way for one union to reach a level in one ruleset (and the rulesets it uses)."""
+
+    union: dict[str, Any]
+    as_of: dt.date
+    ruleset: str
+    ruleset_name: str  # the short name (Plan.ruleset_name is the full one)
+    target: str | None  # level id; None when there is no higher level
+    target_name: str
+    reachable: bool
+    why_not: str  # plainly, when unreachable (or when already at the top)
+    steps: tuple[Step, ...] = ()
+    before: tuple[Standing, ...] = ()  # the planned ruleset first, then the used ones that change
+    after: tuple[Standing, ...] = ()  # re-assessed with every change applied
+    patch: dict[str, Any] = field(default_factory=dict)  # fact → value after the plan
+
+    @property
+    def effort(self) -> int:
+        return sum(step.weight for step in self.steps)
+
+    def headline(self) -> str:
+        """Where the union stands, the target, and how much work: one sentence."""
+        now = self.before[0].text() if self.before else self.ruleset_name
+        if self.target is None or (self.reachable and not self.steps):
+            return f"{now}：{self.why_not}。"
+        if not self.reachable:
+            return f"{now} → 目标{self.target_name}：无法达到。{self.why_not}。"
+        return f"{now} → 目标{self.target_name}：整改 {len(self.steps)} 项，工作量 {self.effort}（难度权重之和）。"
+
+    def after_text(self) -> str:
+        return "完成以上整改后复核：" + "；".join(s.text() for s in self.after) + "。"
+
+    def to_json(self) -> dict:
+        return {
+            "headline": self.headline(), "after_text": self.after_text() if self.reachable and self.steps else "",
+            "target": self.target, "target_name": self.target_name, "reachable": self.reachable, "why_not": self.why_not,
+            "effort": self.effort, "steps": [s.to_json() for s in self.steps],
+            "before": [s.to_json() for s in self.before], "after": [s.to_json() for s in self.after],
+        }

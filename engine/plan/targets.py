@@ -1,0 +1,242 @@
+"""Quantified targets: for an item that lost points, the smallest fact changes that reach each
+better result, in the facts' own units, with the points each gives.
+
+Every target is checked by scoring the item again with the changes applied; a target that does
+not raise the points is dropped. Facts an item needs but lacks are first filled with the least
+favourable value (0, 否, the first enum value) and shown as 补充资料, so a plan never counts on
+data nobody has seen.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from fractions import Fraction
+from typing import Any
+
+from ..evaluate.result import ItemScore
+from ..evaluate.scoring import Context, score_item
+from ..language.expr_eval import Env
+from ..language.expr_parse import Compare, Literal, Node
+from ..language.model import Cond, FactDecl, Item
+from ..values import Null, Number, fmt_number, fmt_percent, fmt_value, normal
+from .inversion import Patch, Solver
+from .records import Change, Target
+
+Goal = tuple[Node, bool]  # a node and the truth it must have
+
+
+@dataclass
+class LiveContext(Context):
+    """A scoring context that evaluates each condition directly over a (patched) environment."""
+
+    def truth(self, cond: Cond) -> Any:
+        return cond.expr(self.env)
+
+
+@dataclass(frozen=True, slots=True)
+class Reach:
+    """An item's better result before it is put into words: points, fact changes, what is reached."""
+
+    points: Number
+    patch: Patch
+    reached: str
+
+
+class ItemTargets:
+    """The better results of the items of one ruleset for one union."""
+
+    def __init__(self, solver: Solver) -> None:
+        self.solver, self.ruleset = solver, solver.ruleset
+        self.synthetic: dict[tuple, Node] = {}
+        self.readers: dict[str, list[Item]] = {}
+        for item in self.ruleset.item_index.values():
+            for name in item.reads:
+                self.readers.setdefault(name, []).append(item)
+        self.now: dict[str, Number] = {}
+        solver.guard = self.harmless
+
+    def harmless(self, patch: Patch) -> bool:
+        """A fix may not cost another item of the ruleset points (fewer members to lift a ratio)."""
+        changed = {name for name, value in patch.items() if self.solver.base.get(name) != value}
+        touched = {item.id: item for name in changed for item in self.readers.get(name, ())}
+        return all(self.score(item, patch).points >= self.points_now(item) for item in touched.values())
+
+    def points_now(self, item: Item) -> Number:
+        if item.id not in self.now:
+            self.now[item.id] = self.score(item, {}).points
+        return self.now[item.id]
+
+    def score(self, item: Item, patch: Patch) -> ItemScore:
+        env = self.solver.env(patch)
+        return score_item(item, LiveContext(self.ruleset, env, []))
+
+    def all(self, item: Item, now: ItemScore) -> list[Target]:
+        """One target per better result, fewest points first; the last is the best reachable."""
+        start = self.filled(item)
+        if start is None:
+            return []
+        found: dict[Number, Target] = {}
+        for name, goals in self.goals(item, now):
+            patch = self.reach(self.unknock(item) + goals, start)
+            if patch is None:
+                continue
+            points = self.score(item, patch).points
+            target = self.target(item, now, patch, points, name)
+            if points > now.points and (points not in found or len(target.changes) < len(found[points].changes)):
+                found[points] = target
+        return [found[p] for p in sorted(found)]
+
+    def best(self, item: Item, now: ItemScore) -> Target | None:
+        reach = self.best_reach(item, now)
+        return None if reach is None else self.target(item, now, reach.patch, reach.points, reach.reached)
+
+    def best_reach(self, item: Item, now: ItemScore) -> Reach | None:
+        """Full points when some change reaches them, else the best of all targets (no texts yet)."""
+        start = self.filled(item)
+        patch = None if start is None else self.reach(self.unknock(item) + self.goals(item, now)[0][1], start)
+        if patch is not None and self.score(item, patch).points == item.points:
+            return Reach(item.points, patch, "满分")
+        found = self.all(item, now)
+        if not found:
+            return None
+        return Reach(found[-1].points, {c.fact: c.after for c in found[-1].changes}, found[-1].tier)
+
+    # goals -------------------------------------------------------------------------------------
+    def reach(self, goals: list[Goal], patch: Patch) -> Patch | None:
+        """Each goal in turn, none undoing an earlier one."""
+        for index, (node, want) in enumerate(goals):
+            patch = self.solver.solve(node, want, patch, tuple(goals[:index]))
+            if patch is None:
+                return None
+        return patch
+
+    def unknock(self, item: Item) -> list[Goal]:
+        return [(item.zero_if.expr.node, False)] if item.zero_if is not None else []
+
+    def goals(self, item: Item, now: ItemScore) -> list[tuple[str, list[Goal]]]:
+        """(what is reached, the goals that reach it) for every better result of the item."""
+        clear = [self.cleared(d) for d in item.deduct]
+        full = self.full(item)
+        options = [("满分", full + clear)]
+        if item.kind == "tiers":
+            options += [(tier.name or f"第 {i} 档", [self.holds(tier.when)]) for i, tier in enumerate(item.tiers, 1) if tier.points > now.points]
+        elif item.kind == "count":
+            options += [(f"计 {k} 次", [self.at_least(item.count.node, k)]) for k in self.counts(item, now)]
+        options += [(f"消除扣分“{item.deduct[i].name}”", [clear[i]]) for i in now.deductions if len(clear) > 1]
+        return options
+
+    def full(self, item: Item) -> list[Goal]:
+        if item.kind == "when":
+            return [self.holds(item.when)]
+        if item.kind == "tiers":
+            return [self.holds(item.tiers[0].when)]
+        if item.kind == "count":
+            return [self.at_least(item.count.node, Fraction(item.points) / item.each)]
+        if item.kind == "scale":
+            spec = item.scale
+            return [self.compare(spec.value.node, ">=" if spec.end > spec.start else "<=", spec.end)]
+        if item.kind == "shortfall":
+            return [self.at_least(item.shortfall.value.node, item.shortfall.target)]
+        return []
+
+    def counts(self, item: Item, now: ItemScore) -> list[int]:
+        value = self.solver.value(item.count.node, {})
+        start = 0 if isinstance(value, Null) else int(value)
+        whole = -(-Fraction(item.points) // item.each)
+        return [k for k in range(start + 1, int(whole)) if k * item.each > now.points]
+
+    def cleared(self, deduction: Any) -> Goal:
+        if deduction.when is not None:
+            return deduction.when.expr.node, False
+        return self.compare(deduction.count.node, "<=", 0)
+
+    def holds(self, cond: Cond) -> Goal:
+        return cond.expr.node, True
+
+    def at_least(self, node: Node, bound: Number) -> Goal:
+        return self.compare(node, ">=", bound)
+
+    def compare(self, node: Node, op: str, bound: Number) -> Goal:
+        key = (id(node), op, bound)
+        if key not in self.synthetic:
+            self.synthetic[key] = Compare(node.offset, node.length, op, node, Literal(0, 0, normal(Fraction(bound))))
+        return self.synthetic[key], True
+
+    # missing facts -----------------------------------------------------------------------------
+    def filled(self, item: Item) -> Patch | None:
+        """The item's absent facts at their least favourable values; None if a fixed fact is absent."""
+        patch: Patch = {}
+        for name in item.reads:
+            decl = self.ruleset.facts.get(name)
+            if decl is None or not isinstance(self.solver.base.get(name), Null):
+                continue
+            if decl.fixed or decl.type in ("string", "date"):
+                if decl.fixed:
+                    return None
+                continue
+            patch[name] = least(decl)
+        return patch
+
+    # text --------------------------------------------------------------------------------------
+    def target(self, item: Item, now: ItemScore, patch: Patch, points: Number, reached: str) -> Target:
+        changes = tuple(self.change(name, value) for name, value in sorted(patch.items()) if self.solver.base.get(name) != value)
+        gain = normal(points - now.points)
+        what = "得满分" if points == item.points else f"达到“{reached}”，得" if item.kind == "tiers" else "得"
+        derived = self.derived_notes(item, patch)
+        head = "；".join(c.text for c in changes) + (f"（{derived}）" if derived else "")
+        tail = f"{what} {fmt_number(points)} 分（+{fmt_number(gain)} 分）"
+        return Target(points, gain, changes, f"{head}，{tail}" if head else tail, reached)
+
+    def change(self, name: str, after: Any) -> Change:
+        decl = self.ruleset.facts[name]
+        before = self.solver.base.get(name)
+        return Change(name, decl.label, before, after, change_text(decl, before, after, self.solver.base.as_of))
+
+    def derived_notes(self, item: Item, patch: Patch) -> str:
+        """Derived values the changes move, e.g. 「会员入会率 76.0% → 95.0%」."""
+        ctx = Context(self.ruleset, self.solver.base, [])
+        env = self.solver.env(patch)
+        notes = []
+        for name, _ in self.ruleset.derive:
+            before, after = self.solver.base.get(name), env.get(name)
+            if name in item.reads and before != after and not isinstance(after, Null):
+                notes.append(f"{ctx.label(name)} {ctx.shown(name, before)} → {ctx.shown(name, after)}")
+        return "，".join(notes)
+
+
+def least(decl: FactDecl) -> Any:
+    """The least favourable value of an absent fact: where the plan starts from."""
+    if decl.type in ("integer", "number"):
+        return decl.min if decl.min is not None else 0
+    if decl.type == "boolean":
+        return False
+    if decl.type == "enum":
+        return decl.values[0]
+    return []
+
+
+def change_text(decl: FactDecl, before: Any, after: Any, as_of: Any) -> str:
+    """One change in the fact's own unit: 「会员人数再增加 12 人（38 → 50 人）」."""
+    if isinstance(before, Null):
+        return f"补充{decl.label}资料（应达到 {shown(decl, after)}）"
+    if decl.type in ("integer", "number") and decl.unit == "%":
+        points = fmt_number(Fraction(after - before) * 100, 1)
+        verb = "提高" if after > before else "降低"
+        return f"{decl.label}{verb} {points.lstrip('-')} 个百分点（{fmt_percent(before)} → {fmt_percent(after)}）"
+    if decl.type in ("integer", "number"):
+        verb = "再增加" if after > before else "减少"
+        return f"{decl.label}{verb} {fmt_number(abs(after - before))} {decl.unit}（{fmt_number(before)} → {shown(decl, after)}）".replace(" （", "（")
+    if decl.type == "boolean":
+        return f"做到：{decl.label}" if after else f"纠正：{decl.label}"
+    if decl.type == "date":
+        return f"{decl.label}：于 {after.isoformat()} 前完成（现为 {before.isoformat()}）"
+    return f"{decl.label}由“{shown(decl, before)}”改为“{shown(decl, after)}”"
+
+
+def shown(decl: FactDecl, value: Any) -> str:
+    if decl.type == "enum" and isinstance(value, str):
+        return decl.shown(value)
+    return fmt_value(value, decl.unit)
+
+
+def item_solver(ruleset: Any, env: Env, allow_fixed: bool = False) -> ItemTargets:
+    return ItemTargets(Solver(ruleset, env, allow_fixed))

@@ -1,0 +1,152 @@
+"""The 自查自评 checklist (issue 5 part 4): every item of the chosen rulesets, how it is checked
+and what to prepare, and — given a union's facts — whether it is already met and how to fix it.
+
+Markdown for e-mail and printing as text; HTML self-contained (inline CSS, no network), printable.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..evaluate.result import OUTCOME_TEXT, ItemScore, RulesetResult
+from ..language.model import Item, Ruleset, Section
+from .county import fmt_score
+from .pages import ENV
+
+FORMATS = ("markdown", "html")
+
+
+@dataclass(frozen=True, slots=True)
+class Row:
+    """One item of the checklist, with its state when facts were given."""
+
+    id: str
+    name: str
+    points: str
+    method: str
+    evidence: tuple[str, ...]
+    required: bool
+    outcome: str | None = None  # pass / partial / fail / missing / na; None without facts
+    status: str = ""
+    fix: str = ""
+    reason: str = ""
+
+    @property
+    def met(self) -> bool:
+        return self.outcome in ("pass", "na")
+
+
+@dataclass(frozen=True, slots=True)
+class Group:
+    name: str
+    max: str
+    depth: int
+    rows: list[Row] = field(default_factory=list)
+
+
+@dataclass(frozen=True, slots=True)
+class Sheet:
+    """One ruleset's checklist."""
+
+    id: str
+    name: str
+    version: str
+    max_score: str
+    groups: list[Group]
+    score: str | None = None
+    level: str | None = None
+
+
+def status_text(score: ItemScore) -> str:
+    text = OUTCOME_TEXT.get(score.outcome, score.outcome)
+    if score.outcome == "partial":
+        text += f" {fmt_score(float(score.points))}/{fmt_score(float(score.max_points))}"
+    return text
+
+
+def row(item: Item, score: ItemScore | None) -> Row:
+    base = dict(id=item.id, name=item.name, points=fmt_score(float(item.points)), method=item.method,
+                evidence=tuple(item.evidence), required=item.required)
+    if score is None:
+        return Row(**base)
+    unmet = score.outcome not in ("pass", "na")
+    return Row(**base, outcome=score.outcome, status=status_text(score),
+               fix=(score.fix or "") if unmet else "", reason=score.reason if unmet else "")
+
+
+def groups(section: Section, depth: int, scores: dict[str, ItemScore]) -> list[Group]:
+    found = [Group(section.name, fmt_score(float(section.max)), depth, [row(i, scores.get(i.id)) for i in section.items])]
+    for sub in section.sections:
+        found += groups(sub, depth + 1, scores)
+    return found
+
+
+def sheet(ruleset: Ruleset, result: RulesetResult | None) -> Sheet:
+    scores = {s.id: s for s in (result.items + result.bonus_items)} if result else {}
+    found = [g for section in ruleset.sections for g in groups(section, 0, scores)]
+    if ruleset.bonus and ruleset.bonus.items:
+        found.append(Group("加分项", fmt_score(float(ruleset.bonus.max)), 0, [row(i, scores.get(i.id)) for i in ruleset.bonus.items]))
+    level = None
+    if result is not None:
+        level = result.level.get("name", "") if result.level else "未达等级"
+    return Sheet(ruleset.id, ruleset.name, ruleset.version, fmt_score(float(ruleset.max_score)), found,
+                 fmt_score(float(result.score)) if result else None, level)
+
+
+def build_checklist(rulesets: list[Ruleset], results: list[RulesetResult] | None = None) -> list[Sheet]:
+    by_id = {r.ruleset.get("id"): r for r in results or []}
+    return [sheet(ruleset, by_id.get(ruleset.id)) for ruleset in rulesets]
+
+
+def one_line(text: Any) -> str:
+    return " ".join(str(text).split())
+
+
+def union_title(union: dict[str, Any] | None, period: int | None) -> str:
+    if not union:
+        return "基层工会考核评价 自查自评清单"
+    name = union.get("name") or union.get("id") or ""
+    return f"{name} 自查自评清单" + (f"（{period} 年度）" if period else "")
+
+
+def as_markdown(sheets: list[Sheet], union: dict[str, Any] | None = None, period: int | None = None) -> str:
+    lines = [f"# {one_line(union_title(union, period))}", ""]
+    if union:
+        lines += [f"- 编号：{one_line(union.get('id') or '—')}", f"- 所在乡镇（街道）：{one_line(union.get('township') or '—')}", ""]
+    lines += ["说明：★ 为必备项；[x] 为按所填事实已达标（或不适用）的指标。", ""]
+    for s in sheets:
+        lines.append(f"## {one_line(s.name)}（{one_line(s.version)}，满分 {s.max_score} 分）")
+        if s.score is not None:
+            lines.append(f"\n当前得分：{s.score} / {s.max_score}，等级：{one_line(s.level)}")
+        for group in s.groups:
+            indent = "  " * group.depth
+            lines.append("")
+            if group.depth == 0:
+                lines.append(f"### {one_line(group.name)}（{group.max} 分）")
+                lines.append("")
+            else:
+                lines.append(f"{'  ' * (group.depth - 1)}- **{one_line(group.name)}**（{group.max} 分）")
+            for r in group.rows:
+                box = "" if r.outcome is None else ("[x] " if r.met else "[ ] ")
+                star = " ★ 必备" if r.required else ""
+                lines.append(f"{indent}- {box}**{one_line(r.name)}**（{r.id}，{r.points} 分）{star}")
+                sub = indent + "  "
+                lines.append(f"{sub}- 查验方式：{one_line(r.method or '—')}")
+                lines.append(f"{sub}- 准备资料：{one_line('；'.join(r.evidence) or '—')}")
+                if r.outcome is not None:
+                    lines.append(f"{sub}- 自评结果：{r.status}")
+                if r.reason:
+                    lines.append(f"{sub}- 原因：{one_line(r.reason)}")
+                if r.fix:
+                    lines.append(f"{sub}- 整改：{one_line(r.fix)}")
+        lines.append("")
+    return "\n".join(lines).rstrip("\n") + "\n"
+
+
+def as_html(sheets: list[Sheet], union: dict[str, Any] | None = None, period: int | None = None) -> str:
+    return ENV.get_template("checklist.html").render(sheets=sheets, title=union_title(union, period), union=union or {},
+                                                     with_facts=union is not None)
+
+
+def render(fmt: str, sheets: list[Sheet], union: dict[str, Any] | None = None, period: int | None = None) -> str:
+    return as_html(sheets, union, period) if fmt == "html" else as_markdown(sheets, union, period)

@@ -1,0 +1,209 @@
+"""County aggregates of a batch, fed one union at a time.
+
+Only compact rows and counters are kept (no union's full record), so a county of 100,000
+unions fits in memory: per union a `SummaryRow`, per ruleset level counts, scores and
+per-item loss counters.
+"""
+from __future__ import annotations
+
+import math
+from collections import Counter
+from dataclasses import dataclass
+from typing import Any
+
+from ..facts.fact_file import UNION_TYPES
+
+NOT_ELIGIBLE = "不参与定级"
+NO_LEVEL = "未达到任何等级"
+NO_TOWNSHIP = "（未填乡镇）"
+
+
+def fmt_score(value: float | None) -> str:
+    """A score for people: at most two decimals, no trailing zeros; “—” when there is none."""
+    if value is None:
+        return "—"
+    text = f"{value:.2f}".rstrip("0").rstrip(".")
+    return "0" if text == "-0" else text
+
+
+def level_label(result: dict[str, Any]) -> str:
+    """The level's name, or why there is none."""
+    if not result["eligible"]:
+        return NOT_ELIGIBLE
+    return result["level"]["name"] if result["level"] else NO_LEVEL
+
+
+def union_type_text(kind: str | None) -> str:
+    return UNION_TYPES.get(kind or "", kind or "")
+
+
+@dataclass(frozen=True, slots=True)
+class RulesetCell:
+    """One union's outcome under one ruleset."""
+
+    score: float
+    level: str
+    eligible: bool
+
+
+@dataclass(frozen=True, slots=True)
+class SummaryRow:
+    """One assessed union, compactly: what the ranked table and the summary sheet show."""
+
+    id: str
+    name: str
+    type: str
+    township: str
+    cells: dict[str, RulesetCell]
+    vetoes: tuple[str, ...]
+    required_failed: tuple[str, ...]
+    gaps: int
+    missing: int
+
+    @property
+    def flagged(self) -> bool:
+        """Has a veto or lacks data for some item: worth the assessor's attention."""
+        return bool(self.vetoes) or self.missing > 0
+
+
+@dataclass(slots=True)
+class ItemStat:
+    """How one item fared across the county's eligible unions."""
+
+    id: str
+    name: str
+    lost_by: int = 0
+    points_lost: float = 0.0
+    missing: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Failure:
+    """A union that could not be assessed: where it came from and why (Chinese messages)."""
+
+    origin: str
+    union_id: str | None
+    messages: tuple[str, ...]
+
+
+def summary_row(union: dict[str, Any], results: dict[str, dict[str, Any]], names: dict[str, str]) -> SummaryRow:
+    """Vetoes, failed required items, gaps and missing data count only where the union is graded
+    (参与定级): a standard it is not eligible for says nothing about it."""
+    graded = {rid: r for rid, r in results.items() if r["eligible"]}
+    return SummaryRow(
+        id=union["id"], name=union.get("name") or union["id"], type=union_type_text(union.get("type")),
+        township=union.get("township") or NO_TOWNSHIP,
+        cells={rid: RulesetCell(float(r["score"]), level_label(r), r["eligible"]) for rid, r in results.items()},
+        vetoes=tuple(f"{names[rid]}：{veto['name']}" for rid, r in graded.items() for veto in r["veto_details"]),
+        required_failed=tuple(f"{names[rid]}：{name}" for rid, r in graded.items() for name in failed_required(r)),
+        gaps=sum(len(r["gaps"]) for r in graded.values()),
+        missing=sum(1 for r in graded.values() for item in r["items"] if item["outcome"] == "missing"),
+    )
+
+
+def failed_required(result: dict[str, Any]) -> list[str]:
+    """Names of the required (必备) items that failed; the record lists their ids."""
+    names = {item["id"]: item["name"] for item in result["items"]}
+    return [names.get(item_id, item_id) for item_id in result["required_failed"]]
+
+
+class CountyStats:
+    """Aggregates of a batch, fed one union at a time."""
+
+    def __init__(self, ruleset_ids: list[str], ruleset_names: dict[str, str], rank_by: list[str],
+                 level_names: dict[str, list[str]] | None = None) -> None:
+        """`level_names`: each ruleset's level names, highest first (from the rulesets); without
+        them levels are ordered by the lowest score seen at each."""
+        self.ruleset_ids = list(ruleset_ids)
+        self.ruleset_names = {rid: ruleset_names.get(rid, rid) for rid in ruleset_ids}
+        self.rank_by = list(rank_by)
+        self.level_names = level_names or {}
+        self.rows: list[SummaryRow] = []
+        self.failures: list[Failure] = []
+        self.as_of: set[str] = set()
+        self.level_counts: dict[str, Counter[str]] = {rid: Counter() for rid in ruleset_ids}
+        self.township_levels: dict[str, dict[str, Counter[str]]] = {}
+        self.level_floor: dict[str, dict[str, float]] = {rid: {} for rid in ruleset_ids}
+        self.scores: dict[str, list[float]] = {rid: [] for rid in ruleset_ids}
+        self.max_scores: dict[str, float] = {}
+        self.items: dict[str, dict[str, ItemStat]] = {rid: {} for rid in ruleset_ids}
+
+    def add(self, record: dict[str, Any]) -> None:
+        """One assessed union (the `assess --format json` record)."""
+        union = record["union"]
+        results = {r["ruleset"]["id"]: r for r in record["results"] if r["ruleset"]["id"] in self.level_counts}
+        township = union.get("township") or NO_TOWNSHIP
+        for rid, result in results.items():
+            self._count(rid, result, township)
+        if record.get("as_of"):
+            self.as_of.add(record["as_of"])
+        self.rows.append(summary_row(union, results, self.ruleset_names))
+
+    def add_failure(self, origin: str, union_id: str | None, messages: list[str]) -> None:
+        """A union that could not be assessed (bad fact file, …)."""
+        self.failures.append(Failure(origin, union_id, tuple(messages)))
+
+    def _count(self, rid: str, result: dict[str, Any], township: str) -> None:
+        label, score = level_label(result), float(result["score"])
+        self.level_counts[rid][label] += 1
+        self.township_levels.setdefault(township, {}).setdefault(rid, Counter())[label] += 1
+        floors = self.level_floor[rid]
+        floors[label] = min(floors.get(label, score), score)
+        self.max_scores[rid] = float(result["max_score"])
+        if result["eligible"]:
+            self.scores[rid].append(score)
+            self._count_items(rid, result)
+
+    def _count_items(self, rid: str, result: dict[str, Any]) -> None:
+        for gap in result["gaps"]:
+            stat = self._item(rid, gap["item"], gap["name"])
+            stat.lost_by += 1
+            stat.points_lost += float(gap["points_lost"])
+        for item in result["items"]:
+            if item["outcome"] == "missing":
+                self._item(rid, item["id"], item["name"]).missing += 1
+
+    def _item(self, rid: str, item_id: str, name: str) -> ItemStat:
+        stats = self.items[rid]
+        if item_id not in stats:
+            stats[item_id] = ItemStat(item_id, name)
+        return stats[item_id]
+
+    def ranked_rows(self) -> list[SummaryRow]:
+        """By the scores of the `rank_by` rulesets in order (highest first), ties by union id."""
+        return sorted(self.rows, key=self._rank_key)
+
+    def ranking(self) -> list[tuple[int, SummaryRow]]:
+        """Ranked rows with their places; equal scores share a place (1, 2, 2, 4)."""
+        places: list[tuple[int, SummaryRow]] = []
+        for index, row in enumerate(self.ranked_rows()):
+            tied = places and self._rank_key(places[-1][1])[:-1] == self._rank_key(row)[:-1]
+            places.append((places[-1][0] if tied else index + 1, row))
+        return places
+
+    def _rank_key(self, row: SummaryRow) -> tuple[Any, ...]:
+        scores = tuple(-row.cells[rid].score if rid in row.cells else math.inf for rid in self.rank_by)
+        return (*scores, row.id)
+
+    def levels(self, rid: str) -> list[str]:
+        """Level labels to show as columns, highest first, then 未达到任何等级 and 不参与定级."""
+        seen = self.level_counts[rid]
+        named = self.level_names.get(rid) or sorted(
+            (label for label in seen if label not in (NO_LEVEL, NOT_ELIGIBLE)), key=lambda label: -self.level_floor[rid][label])
+        return list(named) + [label for label in (NO_LEVEL, NOT_ELIGIBLE) if seen[label]]
+
+    def townships(self) -> list[str]:
+        """Townships in the order their first union came."""
+        return list(self.township_levels)
+
+    def eligible_count(self, rid: str) -> int:
+        return len(self.scores[rid])
+
+    def most_missed(self, rid: str, limit: int = 15) -> list[ItemStat]:
+        """Items most unions lost points on (then most points lost county-wide)."""
+        stats = sorted(self.items[rid].values(), key=lambda s: (-s.lost_by, -s.points_lost, s.id))
+        return stats[:limit]
+
+    def flagged_rows(self) -> list[SummaryRow]:
+        """Unions with a veto or missing data, in input order."""
+        return [row for row in self.rows if row.flagged]

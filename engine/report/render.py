@@ -1,0 +1,136 @@
+"""One union's assessment for people (terminal table, Markdown report) and programs (JSON record)."""
+from __future__ import annotations
+
+import datetime as dt
+import json
+from typing import Any
+
+import tabulate as tabulate_module
+from tabulate import tabulate
+
+from ..evaluate.result import OUTCOME_TEXT, RulesetResult, union_json
+from ..facts.fact_file import UNION_TYPES
+from ..plan.records import Plan
+from ..values import fmt_number
+from .county import CountyStats, SummaryRow, fmt_score
+from .pages import union_report_markdown
+
+tabulate_module.WIDE_CHARS_MODE = True
+
+
+def level_text(result: RulesetResult) -> str:
+    if not result.eligible:
+        return "不参与定级"
+    return result.level["name"] if result.level else "未达到任何等级"
+
+
+def score_text(result: RulesetResult) -> str:
+    text = f"{fmt_number(result.score)} / {fmt_number(result.max_score)}"
+    return text + (f"（含加分 {fmt_number(result.bonus)}）" if result.bonus else "")
+
+
+def union_title(union: dict[str, Any], period: int | None) -> str:
+    kind = UNION_TYPES.get(union.get("type", ""), union.get("type", ""))
+    where = "，".join(filter(None, [union.get("id"), kind, union.get("township")]))
+    return f"{union.get('name') or union.get('id')}（{where}）" + (f"  {period} 年度" if period else "")
+
+
+def item_rows(result: RulesetResult) -> list[list[str]]:
+    """Sections and their items, each with points earned / possible and outcome."""
+    rows = []
+    by_section: dict[str, list] = {}
+    for item in result.items:
+        by_section.setdefault(item.section, []).append(item)
+    for section in result.sections:
+        indent = "  " * section.depth
+        rows.append([f"{indent}【{section.name}】", f"{fmt_number(section.points)}/{fmt_number(section.max_points)}", ""])
+        for item in by_section.get(section.id, []):
+            mark = "★" if item.required else ""
+            rows.append([f"{indent}  {mark}{item.name}", f"{fmt_number(item.points)}/{fmt_number(item.max_points)}", OUTCOME_TEXT[item.outcome]])
+    for item in result.bonus_items:
+        rows.append([f"【加分】{item.name}", f"{fmt_number(item.points)}", OUTCOME_TEXT[item.outcome]])
+    return rows
+
+
+def summary_lines(result: RulesetResult) -> list[str]:
+    names = {i.id: i.name for i in result.items}
+    lines = [f"总分：{score_text(result)}    等级：{level_text(result)}"]
+    lines.append("否决项：" + ("；".join(veto_text(result, v) for v in result.vetoes) if result.vetoes else "无"))
+    failed = "、".join(names.get(i, i) for i in result.required_failed)
+    lines.append("必备项未达标：" + (failed or "无"))
+    lines.extend(result.notes)
+    return lines
+
+
+def veto_text(result: RulesetResult, veto: str) -> str:
+    """「发生重大劳动安全责任事故：本年度发生重大劳动安全责任事故 1 起（> 0 起）」."""
+    reason = result.veto_reasons.get(veto)
+    return f"{result.veto_names[veto]}：{reason}" if reason else result.veto_names[veto]
+
+
+def gap_lines(result: RulesetResult) -> list[str]:
+    lines = []
+    for number, gap in enumerate(result.gaps, 1):
+        lines.append(f"{number}. {gap.name}（失 {fmt_number(gap.points_lost)} 分）：{gap.fix}")
+    return lines
+
+
+def as_table(union: dict, period: int | None, results: list[RulesetResult]) -> str:
+    """The terminal report: one block per ruleset."""
+    blocks = [union_title(union, period)]
+    for result in results:
+        meta = result.ruleset
+        block = [f"\n━━ {meta['name']}（{meta['id']} {meta['version']}）━━"]
+        block.append(tabulate(item_rows(result), headers=["评价指标", "得分", "结果"], tablefmt="simple",
+                              colalign=("left", "right", "left"), preserve_whitespace=True))  # keeps the indents
+        block.extend(summary_lines(result))
+        gaps = gap_lines(result)
+        block.append("整改事项（按失分从多到少）：" if gaps else "整改事项：无")
+        block.extend("  " + line for line in gaps)
+        blocks.append("\n".join(block))
+    return "\n".join(blocks)
+
+
+def document(union: dict, period: int | None, results: list[RulesetResult], as_of: dt.date, plans: dict[str, Plan] | None = None) -> dict:
+    """One union's assessment as the JSON record (see engine/schemas/result.schema.json); each
+    result carries its plan to the next level when `plans` has one."""
+    plans = plans or {}
+    records = []
+    for result in results:
+        record = result.to_json()
+        if result.ruleset["id"] in plans:
+            record["plan"] = plans[result.ruleset["id"]].to_json()
+        records.append(record)
+    return {"union": union_json(union, period), "as_of": as_of.isoformat(), "results": records}
+
+
+def as_markdown(union: dict, period: int | None, results: list[RulesetResult], as_of: dt.date, plans: dict[str, Plan] | None = None) -> str:
+    """The union's own report as Markdown (the same report a batch writes per union)."""
+    return union_report_markdown(document(union, period, results, as_of, plans))
+
+
+def as_json(union: dict, period: int | None, results: list[RulesetResult], as_of: dt.date, plans: dict[str, Plan] | None = None) -> str:
+    return json.dumps(document(union, period, results, as_of, plans), ensure_ascii=False, indent=2)
+
+
+def county_summary(stats: CountyStats, labels: dict[str, str], shown: int = 30) -> str:
+    """The terminal view of a batch: the ranked table (the top `shown` of a large county) and level
+    counts; `labels` are the rulesets' short names."""
+    ids = stats.ruleset_ids
+    headers = ["名次", "编号", "名称", "类型", "乡镇"] + [labels[r] for r in ids]
+    ranking = stats.ranking()
+    rows = [[place, row.id, row.name, row.type, row.township] + [ruleset_cell(row, r) for r in ids]
+            for place, row in (ranking if len(ranking) <= shown * 2 else ranking[:shown])]
+    parts = [tabulate(rows, headers=headers, tablefmt="simple", disable_numparse=True)]
+    if len(rows) < len(ranking):
+        parts.append(f"……共 {len(ranking)} 个工会，这里列出前 {shown} 名，完整排名见 summary.xlsx / summary.csv。")
+    counts = [[labels[r]] + [f"{level} {stats.level_counts[r][level]}" for level in stats.levels(r)] for r in ids]
+    parts += ["", "等级分布：", tabulate(counts, tablefmt="plain")]
+    return "\n".join(parts)
+
+
+def ruleset_cell(row: SummaryRow, ruleset_id: str) -> str:
+    cell = row.cells.get(ruleset_id)
+    if cell is None:
+        return "—"
+    return cell.level if not cell.eligible else f"{fmt_score(cell.score)} {cell.level}"

@@ -1,0 +1,195 @@
+"""The 整改工作方案: the document a union submits to its superior union, built from a Plan.
+
+Follows the work plans unions write (一、指导思想 … 五、保障措施, （一）（二） sub-headings,
+1. 2. items) and builds one `docmodel.Document`, rendered as Markdown by `markdown` and as Word
+by `engine.workplan_docx`.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+
+from ..language.model import DEFAULT_OWNER
+from ..plan.records import Plan, Standing, Step
+from ..values import fmt_number
+from . import docmodel
+from .docmodel import Block, Document, Heading, Paragraph, Table, book, cn_date, cn_numeral
+from .workplan_schedule import CHAIR, Task, owner, schedule
+
+Section = tuple[str, list[Block]]  # a heading without its number, and what follows it
+
+
+def markdown(plan: Plan, deadline: dt.date) -> str:
+    """The 整改工作方案 as Markdown."""
+    return docmodel.markdown(document(plan, deadline))
+
+
+def document(plan: Plan, deadline: dt.date) -> Document:
+    """The 整改工作方案 of `plan`, to be finished by `deadline` (after the assessment date)."""
+    tasks = schedule(plan, deadline)  # first: it rejects a deadline that is not after the assessment
+    sections = [("指导思想", _guidance(plan)), ("工作目标", _goals(plan, deadline)), ("主要措施", _measures(plan)),
+                ("时间安排", _timeline(plan, deadline, tasks)), ("保障措施", _safeguards(plan, deadline))]
+    # Dated the assessment day, not today: the plan answers that assessment, and a document
+    # must not change with the day it is generated (the same facts give the same file).
+    return Document(f"{union_name(plan)}关于{book(plan.ruleset_name)}的整改工作方案",
+                    (Paragraph(_opening(plan)), *_numbered(sections, 1)), (union_name(plan), cn_date(plan.as_of)))
+
+
+def union_name(plan: Plan) -> str:
+    return plan.union.get("name") or plan.union.get("id") or "本单位工会"
+
+
+def _numbered(sections: Iterable[Section], level: int) -> list[Block]:
+    """「一、」 headings at level 1, 「（一）」 at level 2, each followed by its blocks."""
+    blocks: list[Block] = []
+    for index, (title, body) in enumerate(sections, 1):
+        number = f"{cn_numeral(index)}、" if level == 1 else f"（{cn_numeral(index)}）"
+        blocks += [Heading(number + title, level), *body]
+    return blocks
+
+
+# --- 开头、指导思想 ------------------------------------------------------------------------------
+
+def _opening(plan: Plan) -> str:
+    return (f"根据{book(plan.ruleset_name)}，本会于{cn_date(plan.as_of)}对照标准开展了自查评估。"
+            f"为切实抓好问题整改，{_aim(plan)}，结合本会实际，特制定本方案。")
+
+
+def _aim(plan: Plan) -> str:
+    if plan.target is None:
+        return "巩固现有成果、补齐薄弱环节"
+    return f"确保达到“{plan.target_name}”标准" if plan.reachable else "补齐短板、缩小差距"
+
+
+def _guidance(plan: Plan) -> list[Block]:
+    areas = _distinct(step.section_name for step in plan.steps if step.kind == "item" and step.section_name)
+    focus = f"着力补齐{'、'.join(areas)}等方面的短板" if areas else "着力巩固和提升各项工作成果"
+    return [Paragraph(
+        "以习近平新时代中国特色社会主义思想为指导，深入贯彻党的二十大精神和中国工会十八大精神，"
+        f"坚持“组织起来、切实维权”的工作方针，以{book(plan.ruleset_name)}为标准，坚持问题导向和目标导向，"
+        f"对照本次考核评估查找出的问题逐项整改、立行立改，{focus}，推动本会工作规范化、制度化建设，"
+        "努力把工会建设成为组织健全、维权到位、工作规范、作用明显、职工信赖的“职工之家”。")]
+
+
+# --- 工作目标 -----------------------------------------------------------------------------------
+
+def _goals(plan: Plan, deadline: dt.date) -> list[Block]:
+    now = "；".join(f"{book(s.ruleset_name)}现得分 {fmt_number(s.score)} 分（{s.level_name}）" for s in plan.before)
+    blocks: list[Block] = [Paragraph(f"在{cn_date(plan.as_of)}的自查评估中，{now}。")] if now else []
+    blocks.append(Paragraph(_outlook(plan)))
+    if plan.steps:
+        blocks.append(Paragraph(f"本轮共需整改 {len(plan.steps)} 项{_breakdown(plan.steps)}，"
+                                f"力争于{cn_date(deadline)}前全部完成，并通过上级工会验收。"))
+    return blocks
+
+
+def _outlook(plan: Plan) -> str:
+    """Where the plan leads, or plainly why it cannot reach the target."""
+    after = _changes(plan.before, plan.after) if plan.after else "得分将相应提高"
+    if plan.reachable and plan.steps:
+        return f"通过整改，达到“{plan.target_name}”标准：各项措施全部落实后，{after}。"
+    if plan.reachable:
+        return f"现有工作已达到“{plan.target_name}”标准，本轮整改以巩固提高为主。"
+    why = plan.why_not.rstrip("。") + "。"
+    if plan.target is not None:
+        why = f"经测算，本轮整改尚不能达到“{plan.target_name}”标准：{why}"
+    if not plan.steps:
+        return why + "目前没有能够通过整改提高得分的事项，本会将对照标准巩固现有工作，待条件具备后再行申报。"
+    return why + f"本方案列出现阶段能够落实的 {len(plan.steps)} 项措施，全部落实后，{after}。"
+
+
+def _changes(before: tuple[Standing, ...], after: tuple[Standing, ...]) -> str:
+    """「《甲》得分由 57.4 分提高到 72.9 分（合格职工之家）；《乙》…」, the planned ruleset first."""
+    was = {s.ruleset: s for s in before}
+    parts = []
+    for s in after:
+        start = f"由 {fmt_number(was[s.ruleset].score)} 分" if s.ruleset in was else ""
+        parts.append(f"{book(s.ruleset_name)}得分{start}提高到 {fmt_number(s.score)} 分（{s.level_name}）")
+    return "；".join(parts)
+
+
+def _breakdown(steps: tuple[Step, ...]) -> str:
+    counts = [("消除否决情形", sum(s.kind == "veto" for s in steps)), ("落实申报条件", sum(s.kind == "gate" for s in steps)),
+              ("必备项", sum(s.kind == "item" and s.required for s in steps))]
+    parts = [f"{name} {count} 项" for name, count in counts if count]
+    return "，其中" + "、".join(parts) if parts else ""
+
+
+# --- 主要措施 -----------------------------------------------------------------------------------
+
+def _measures(plan: Plan) -> list[Block]:
+    if not plan.steps:
+        return [Paragraph(f"本轮没有可以落实的整改事项。本会将对照{book(plan.ruleset_name)}坚持经常性自查，巩固现有工作成果。")]
+    return _numbered(_groups(plan.steps), 2)
+
+
+def _groups(steps: tuple[Step, ...]) -> list[Section]:
+    """Vetoes, then the gate, then the items by section in plan order."""
+    vetoes = [s for s in steps if s.kind == "veto"]
+    gate = [s for s in steps if s.kind == "gate"]
+    items = [s for s in steps if s.kind == "item"]
+    groups: list[Section] = []
+    if vetoes:
+        groups.append(("消除否决情形", [Paragraph("否决情形直接影响评定结果，须立即整改、优先消除。"), *_steps(vetoes)]))
+    if gate:
+        groups.append(("落实申报条件", [Paragraph("申报条件不具备则不能参加评定，须先行落实。"), *_steps(gate)]))
+    several = len({s.ruleset for s in items}) > 1
+    for key in _distinct((s.ruleset_name, s.section_name) for s in items):
+        title = (key[1] or "其他事项") + (f"（{book(key[0])}）" if several else "")
+        groups.append((title, _steps([s for s in items if (s.ruleset_name, s.section_name) == key])))
+    return groups
+
+
+def _steps(steps: list[Step]) -> list[Block]:
+    return [block for index, step in enumerate(steps, 1) for block in _step(index, step)]
+
+
+def _step(index: int, step: Step) -> list[Block]:
+    """One fix: its quantified target, then what to do, the evidence, who and what it gains."""
+    blocks: list[Block] = [Paragraph(_sentence(step.target), f"{index}.{step.name}{'（必备）' if step.required else ''}。")]
+    if any(change.text not in step.target for change in step.changes):  # unless the target already says it
+        blocks.append(Paragraph(_sentence("；".join(change.text for change in step.changes)), "具体事项："))
+    if step.advice:
+        blocks.append(Paragraph(_sentence(step.advice), "工作要求："))
+    if step.evidence:
+        blocks.append(Paragraph(_sentence("、".join(step.evidence)), "佐证资料："))
+    gain = f"；完成后预计加 {fmt_number(step.gain)} 分" if step.gain > 0 else ""
+    blocks.append(Paragraph(_sentence(owner(step) + gain), "责任人："))
+    return blocks
+
+
+def _sentence(text: str) -> str:
+    text = text.strip()
+    return text if not text or text[-1] in "。！？；" else text + "。"
+
+
+# --- 时间安排、保障措施 ---------------------------------------------------------------------------
+
+def _timeline(plan: Plan, deadline: dt.date, tasks: list[Task]) -> list[Block]:
+    start = cn_date(plan.as_of + dt.timedelta(days=1))
+    intro = (f"整改工作自{start}起至{cn_date(deadline)}止。否决情形立即整改，必备项和工作量大的事项优先安排，"
+             "其余事项按工作量依次推进；最后阶段开展自查自评，迎接上级工会验收。具体安排如下：")
+    rows = tuple((task.month.label, task.text, task.owner) for task in tasks)
+    return [Paragraph(intro), Table(("月份", "工作内容", "责任人"), rows)]
+
+
+def _safeguards(plan: Plan, deadline: dt.date) -> list[Block]:
+    owners = _distinct(name for step in plan.steps for name in owner(step).split("、"))
+    who = f"{'、'.join(owners)}分别牵头负责相应整改事项" if owners else f"{DEFAULT_OWNER}委员按照分工负责相应工作"
+    return _numbered([
+        ("加强组织领导", [Paragraph(
+            f"成立由{CHAIR}任组长、{DEFAULT_OWNER}委员为成员的整改工作领导小组，把整改工作列入{DEFAULT_OWNER}重要议事日程，"
+            "定期研究解决整改中的困难和问题。主动向同级党组织汇报整改进展，争取行政方面在场地、经费、人员等方面的支持。")]),
+        ("落实工作责任", [Paragraph(
+            f"按照本方案明确的分工，{who}，做到任务、责任、时限“三落实”。"
+            "各责任人要对照整改目标逐项推进，按时间安排完成，确保整改到位、不走过场。")]),
+        ("强化督促检查", [Paragraph(
+            f"{DEFAULT_OWNER}每月对照时间安排检查一次整改进度，对进度滞后的事项及时督促、限期完成。"
+            "整改中形成的会议记录、制度文本、活动记录、经费凭证等资料要及时整理归档，做到有据可查。"
+            f"{cn_date(deadline)}前完成自查自评，形成整改情况报告，报上级工会验收。")]),
+    ], 2)
+
+
+def _distinct(values: Iterable) -> list:
+    """The values in first-seen order, without repeats."""
+    return list(dict.fromkeys(values))

@@ -1,0 +1,164 @@
+"""`unionscore batch`: error isolation, duplicates, order under any --jobs, atomic outputs, crashes."""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from pathlib import Path
+
+import openpyxl
+import pytest
+from click.testing import CliRunner
+
+import engine.batch.workers
+from cli import cli
+from engine.batch.output_folder import MARKER
+
+COUNTY = Path(__file__).resolve().parents[2] / "facts" / "qingshan"
+
+
+def run(*args: str):
+    return CliRunner().invoke(cli, ["batch", *args], catch_exceptions=False)
+
+
+@pytest.fixture
+def sample(tmp_path: Path) -> Path:
+    """Eight example unions in a folder."""
+    folder = tmp_path / "facts"
+    folder.mkdir()
+    for path in sorted(COUNTY.glob("QS-0[01]*.yaml"))[:8]:
+        shutil.copy(path, folder)
+    return folder
+
+
+def test_a_folder_with_one_broken_file_still_assesses_the_rest(sample, tmp_path):
+    (sample / "QS-099.yaml").write_text("union: {id: QS-099, type: enterprise}\nperiod: 2025\nfacts:\n  members: 二百\n", encoding="utf-8")
+    result = run(str(sample), "--out", str(tmp_path / "out"), "--ruleset", "bayou", "--jobs", "1")
+    assert result.exit_code == 1
+    assert result.stdout.splitlines()[-1] == "已评估 8 个工会，失败 1 个。"
+    assert "QS-099.yaml:4:12: 错误 [fact-type] members（会员人数）应为不小于 0 的整数，实际为 “二百”" in result.stderr
+    lines = (tmp_path / "out" / "results.jsonl").read_text(encoding="utf-8").splitlines()
+    assert len(lines) == 8 and "QS-099" not in "".join(lines)
+
+
+def test_a_workbook_with_one_bad_row(tmp_path):
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "青山镇"
+    sheet.append(["编号", "名称", "类型", "乡镇", "年度", "会员人数", "职工人数"])
+    sheet.append(["A-1", "甲厂工会", "企业", "青山镇", 2025, "80人", 100])
+    sheet.append(["A-2", "乙厂工会", "企业", "青山镇", 2025, "八十", 100])
+    sheet.append(["A-3", "丙厂工会", "企业", "青山镇", 2025, 90, "1,000"])
+    book.save(tmp_path / "county.xlsx")
+    result = run(str(tmp_path / "county.xlsx"), "--out", str(tmp_path / "out"), "--ruleset", "zhijia", "--jobs", "1")
+    assert result.exit_code == 1
+    assert result.stdout.splitlines()[-1] == "已评估 2 个工会，失败 1 个。"
+    assert "工作表“青山镇”第 3 行“会员人数”列：无法识别 “八十”" in result.stderr
+    ids = [json.loads(line)["union"]["id"] for line in (tmp_path / "out" / "results.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert ids == ["A-1", "A-3"]
+
+
+def test_duplicate_ids_name_both_places(sample, tmp_path):
+    shutil.copy(sample / "QS-001.yaml", sample / "zz-copy.yaml")
+    result = run(str(sample), "--out", str(tmp_path / "out"), "--ruleset", "bayou", "--jobs", "1")
+    assert result.exit_code == 1
+    message = f"{sample / 'zz-copy.yaml'}: 工会编号 “QS-001” 重复：已在 {sample / 'QS-001.yaml'} 中出现，本单位未计入"
+    assert message in result.stderr
+
+
+def outputs(folder: Path) -> dict[str, bytes]:
+    """Every output file except the workbook (its zip container stores timestamps)."""
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file() and p.suffix != ".xlsx"}
+
+
+def sheet_values(path: Path) -> list:
+    book = openpyxl.load_workbook(path, read_only=True)
+    return [[list(row) for row in sheet.iter_rows(values_only=True)] for sheet in book.worksheets]
+
+
+def test_jobs_1_and_jobs_2_give_identical_outputs(tmp_path):
+    one, two = tmp_path / "one", tmp_path / "two"
+    assert run(str(COUNTY), "--out", str(one), "--jobs", "1").exit_code == 0
+    assert run(str(COUNTY), "--out", str(two), "--jobs", "2").exit_code == 0
+    assert outputs(one) == outputs(two)
+    assert sheet_values(one / "summary.xlsx") == sheet_values(two / "summary.xlsx")
+    assert len(list((one / "unions").glob("*.html"))) == 44
+
+
+def test_out_refuses_a_foreign_non_empty_folder(sample, tmp_path):
+    out = tmp_path / "mine"
+    out.mkdir()
+    (out / "notes.txt").write_text("不要覆盖我", encoding="utf-8")
+    refused = run(str(sample), "--out", str(out))
+    assert refused.exit_code == 2
+    assert "不是 unionscore 的输出目录" in refused.stderr
+    assert run(str(sample), "--out", str(out), "--force", "--ruleset", "bayou").exit_code == 0
+    assert (out / "notes.txt").read_text(encoding="utf-8") == "不要覆盖我"
+
+
+def test_a_previous_output_is_replaced_without_force(sample, tmp_path):
+    out = tmp_path / "out"
+    assert run(str(sample), "--out", str(out), "--ruleset", "bayou").exit_code == 0
+    (sample / "QS-001.yaml").unlink()
+    assert run(str(sample), "--out", str(out), "--ruleset", "bayou").exit_code == 0
+    assert not (out / "unions" / "QS-001.html").exists()
+    assert (out / MARKER).is_file()
+
+
+def test_an_interrupted_run_leaves_no_report_that_looks_complete(sample, tmp_path, monkeypatch):
+    out = tmp_path / "out"
+    assert run(str(sample), "--out", str(out), "--ruleset", "bayou").exit_code == 0
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr("engine.batch.run.ItemSheets.save", interrupted)
+    assert run(str(sample), "--out", str(out), "--ruleset", "bayou").exit_code == 1  # click: Aborted!
+    names = {p.name for p in out.iterdir()}
+    assert "report.html" not in names and "summary.xlsx" not in names
+    assert not [p for p in out.iterdir() if p.name.endswith(".part")]
+
+
+def test_a_worker_that_dies_is_reported_and_the_batch_goes_on(sample, tmp_path, monkeypatch):
+    real = engine.batch.workers.assess_union
+
+    def crashing(rulesets, facts, *args):
+        if facts.union["id"] == "QS-003":
+            os._exit(1)  # as when durable-rules' C code kills the process
+        return real(rulesets, facts, *args)
+
+    monkeypatch.setattr(engine.batch.workers, "assess_union", crashing)
+    result = run(str(sample), "--out", str(tmp_path / "out"), "--ruleset", "bayou", "--jobs", "2")
+    assert result.exit_code == 1
+    assert result.stdout.splitlines()[-1] == "已评估 7 个工会，失败 1 个。"
+    assert "QS-003.yaml: 内部错误：评估此工会时工作进程意外退出" in result.stderr
+
+
+def test_an_internal_error_in_one_union_is_reported(sample, tmp_path, monkeypatch):
+    real = engine.batch.workers.assess_union
+
+    def buggy(rulesets, facts, *args):
+        if facts.union["id"] == "QS-002":
+            raise ZeroDivisionError("boom")
+        return real(rulesets, facts, *args)
+
+    monkeypatch.setattr(engine.batch.workers, "assess_union", buggy)
+    result = run(str(sample), "--out", str(tmp_path / "out"), "--ruleset", "bayou", "--jobs", "1")
+    assert result.exit_code == 1
+    assert "QS-002.yaml: 内部错误：评估此工会时程序出错（ZeroDivisionError: boom）" in result.stderr
+
+
+def test_results_jsonl_has_one_line_per_union_and_ruleset(sample, tmp_path):
+    assert run(str(sample), "--out", str(tmp_path / "out"), "--ruleset", "xingji").exit_code == 0
+    records = [json.loads(line) for line in (tmp_path / "out" / "results.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert len(records) == 8 * 3
+    assert {r["result"]["ruleset"]["id"] for r in records} == {"bayou", "zhijia", "xingji"}
+    assert set(records[0]) == {"union", "as_of", "result"}
+
+
+def test_terminal_shows_ranked_table_level_counts_and_where_reports_are(sample, tmp_path):
+    result = run(str(sample), "--out", str(tmp_path / "out"), "--ruleset", "bayou")
+    lines = result.stdout.splitlines()
+    assert lines[0].split()[:6] == ["名次", "编号", "名称", "类型", "乡镇", "八有"]
+    assert any(line.startswith("八有") and "达标" in line for line in lines)
+    assert f"报告已写入 {tmp_path / 'out'}/" in result.stdout

@@ -1,0 +1,362 @@
+"""Batch sources: folders, fact files, CSV and XLSX read into units, in order, lazily, one bad union at a time."""
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import itertools
+import pickle
+import time
+import tracemalloc
+import zipfile
+from decimal import Decimal
+from pathlib import Path
+from typing import Any, Iterator
+
+import openpyxl
+import pytest
+
+from engine import load_fact_file, resolve_rulesets
+from engine.diagnostics import Mark
+from engine.facts import sources as sources_module
+from engine.facts.fact_file import typed_facts
+from engine.facts.sources import Unit, read_units
+from engine.language.model import FactDecl
+
+REPO = Path(__file__).resolve().parents[2]
+HERE = Mark("test")
+DECLS = {decl.name: decl for decl in (
+    FactDecl("employees", "integer", "职工人数", HERE, unit="人", min=0),
+    FactDecl("members", "integer", "会员人数", HERE, unit="人", min=0),
+    FactDecl("committee.elected", "boolean", "工会委员会经会员（代表）大会选举产生", HERE),
+    FactDecl("committee.last_election", "date", "上次换届选举日期", HERE),
+    FactDecl("survey.satisfaction", "number", "职工对工会工作满意率（测评）", HERE, unit="%", min=0, max=1),
+    FactDecl("meetings.by_quarter", "list", "各季度工会委员会会议次数", HERE, unit="次", items="integer"),
+)}
+HEADER = ["编号", "名称", "类型", "乡镇（街道）", "年度", "职工人数", "会员人数"]
+
+
+def rows(*unions: tuple) -> list[list[Any]]:
+    """A header and one row per (id, type, employees, members)."""
+    return [HEADER] + [[uid, f"{uid}工会", kind, "青山镇", 2025, employees, members] for uid, kind, employees, members in unions]
+
+
+def write_xlsx(path: Path, sheets: dict[str, list[list[Any]]]) -> Path:
+    workbook = openpyxl.Workbook()
+    workbook.remove(workbook.active)
+    for title, content in sheets.items():
+        sheet = workbook.create_sheet(title)
+        for row in content:
+            sheet.append(row)
+    workbook.save(path)
+    return path
+
+
+def write_csv(path: Path, content: list[list[Any]], encoding: str = "utf-8", delimiter: str = ",") -> Path:
+    with path.open("w", encoding=encoding, newline="") as handle:
+        csv.writer(handle, delimiter=delimiter).writerows(content)
+    return path
+
+
+def read(*paths: Path | str, sheet: str | None = None, decls: dict = DECLS) -> tuple[list[Unit], list[str]]:
+    warnings: list[str] = []
+    return list(read_units(list(paths), decls, sheet, warnings.append)), warnings
+
+
+def ids(units: list[Unit]) -> list[str]:
+    return [unit.facts.union["id"] for unit in units]
+
+
+def test_a_spreadsheet_row_becomes_a_fact_file(tmp_path: Path) -> None:
+    book = write_xlsx(tmp_path / "县.xlsx", {"青山镇": rows(("QS-1", "企业", "1,200", "1,100人"))})
+    [unit], warnings = read(book)
+    assert warnings == [] and unit.problems == () and unit.path is None
+    assert unit.origin == f"{book} 工作表“青山镇” 第 2 行"
+    facts = unit.facts
+    assert facts.union == {"id": "QS-1", "name": "QS-1工会", "type": "enterprise", "township": "青山镇"}
+    assert (facts.period, facts.facts) == (2025, {"employees": 1200, "members": 1100})
+    assert facts.mark("members") == Mark(str(book), 2, 7) and facts.header_mark == Mark(str(book), 2, 1)
+
+
+def test_headers_by_path_or_label_tolerate_spaces_brackets_and_units(tmp_path: Path) -> None:
+    header = ["id", " 类型 ", "period", "employees", "会员人数（人）", "工会委员会经会员(代表)大会选举产生",
+              "上次换届选举日期 ", "满意率（测评）", "职工对工会工作满意率（测评）(%)", "meetings.by_quarter"]
+    content = [header, ["QS-1", "村（社区）", "2025年", 30, 28, "是", "2023年5月12日", "x", "95", "1、0、2、1"]]
+    [unit], warnings = read(write_csv(tmp_path / "a.csv", content))
+    assert unit.facts.union == {"id": "QS-1", "type": "village"} and unit.facts.period == 2025
+    assert unit.facts.facts == {"employees": 30, "members": 28, "committee.elected": True, "committee.last_election": dt.date(2023, 5, 12),
+                                "survey.satisfaction": Decimal("0.95"), "meetings.by_quarter": [1, 0, 2, 1]}
+    assert warnings == [f"{tmp_path / 'a.csv'}：忽略无法识别的列 “满意率（测评）”"]
+
+
+@pytest.mark.parametrize("header", [["编号", "类型"], ["工会编号", "工会类型"], ["ID", "Type"], ["union.id", "union.type"]])
+def test_union_header_words(tmp_path: Path, header: list[str]) -> None:
+    [unit], _ = read(write_csv(tmp_path / "a.csv", [header, ["QS-1", "联合工会"]]))
+    assert unit.facts.union == {"id": "QS-1", "type": "joint"}
+
+
+@pytest.mark.parametrize("word", ["乡镇", "街道", "乡镇（街道）", "乡镇(街道)", "township"])
+def test_township_header_words(tmp_path: Path, word: str) -> None:
+    [unit], _ = read(write_csv(tmp_path / "a.csv", [["编号", "类型", "县", word], ["QS-1", "机关", "青山县", "河口镇"]]))
+    assert unit.facts.union == {"id": "QS-1", "type": "government", "county": "青山县", "township": "河口镇"}
+
+
+def test_a_label_shared_by_two_facts_is_not_guessed(tmp_path: Path) -> None:
+    decls = {**DECLS, "staff": FactDecl("staff", "integer", "职工人数", HERE)}
+    [unit], warnings = read(write_csv(tmp_path / "a.csv", [["编号", "类型", "职工人数", "staff"], ["QS-1", "企业", 5, 6]]), decls=decls)
+    assert unit.facts.facts == {"staff": 6}
+    assert warnings == [f"{tmp_path / 'a.csv'}：忽略对应多个事实的列（请改用字段路径作表头） “职工人数”"]
+
+
+def test_one_bad_row_does_not_stop_the_others(tmp_path: Path) -> None:
+    book = write_xlsx(tmp_path / "qingshan.xlsx", {
+        "Sheet1": rows(("QS-1", "企业", 10, 9), ("QS-2", "企业", 20, "二百三十"), ("QS-3", "机关", 30, 30)),
+    })
+    units, _ = read(book)
+    assert [bool(unit.problems) for unit in units] == [False, True, False]
+    assert ids([units[0], units[2]]) == ["QS-1", "QS-3"]
+    [problem] = units[1].problems
+    assert (problem.mark, problem.code) == (Mark(str(book), 3, 7), "cell-value")
+    assert problem.message == "工作表“Sheet1”第 3 行“会员人数”列：无法识别 “二百三十”，应为不小于 0 的整数"
+    assert units[1].origin == f"{book} 工作表“Sheet1” 第 3 行" and units[1].facts is None
+
+
+def test_every_bad_cell_of_a_row_is_reported(tmp_path: Path) -> None:
+    content = [HEADER + ["上次换届选举日期"], ["QS-1", "名", "合作社", "镇", "今年", "many", "1.5", "2023-02-30"]]
+    [unit], _ = read(write_csv(tmp_path / "a.csv", content))
+    assert [(p.mark.column, p.message) for p in unit.problems] == [
+        (3, ("第 2 行“类型”列：无法识别工会类型 “合作社”，应为以下之一：企业（enterprise）、机关（government）、事业单位（institution）、"
+             "村（社区）（village）、联合工会（joint）、工会小组（group）")),
+        (5, "第 2 行“年度”列：无法识别 “今年”，应为年度（如 2025）"),
+        (6, "第 2 行“职工人数”列：无法识别 “many”，应为不小于 0 的整数"),
+        (7, "第 2 行“会员人数”列：“1.5” 不是整数，应为不小于 0 的整数"),
+        (8, "第 2 行“上次换届选举日期”列：“2023-02-30” 不是有效的日期，应为日期（如 2023-05-12）"),
+    ]
+
+
+def test_a_row_without_id_or_type_is_a_problem(tmp_path: Path) -> None:
+    [unit], _ = read(write_csv(tmp_path / "a.csv", [HEADER, ["", "无名工会", "—", "镇", 2025, 1, 1]]))
+    assert [(p.code, p.mark.column, p.message) for p in unit.problems] == [
+        ("fact-union", 1, "第 2 行“编号”列：缺少编号"), ("fact-union", 3, "第 2 行“类型”列：缺少类型")]
+
+
+@pytest.mark.parametrize("header, missing", [
+    (["名称", "类型", "会员人数"], "缺少“编号”列"),
+    (["编号", "名称", "会员人数"], "缺少“类型”列"),
+    (["编号", "类型", "会员人数", "members"], "列 “会员人数”、“members” 重复（都对应 members）"),
+])
+def test_a_sheet_without_id_or_type_columns_is_one_problem(tmp_path: Path, header: list[str], missing: str) -> None:
+    book = write_xlsx(tmp_path / "a.xlsx", {"乡镇A": [header, ["QS-1", "企业", 5, 6], ["QS-2", "企业", 5, 6]],
+                                             "乡镇B": rows(("QS-3", "企业", 5, 5))})
+    units, _ = read(book)
+    assert len(units) == 2 and ids(units[1:]) == ["QS-3"]
+    [problem] = units[0].problems
+    assert (units[0].origin, problem.code, problem.mark) == (f"{book} 工作表“乡镇A”", "source-header", Mark(str(book), 1, 1))
+    assert problem.message == f"工作表“乡镇A”第 1 行（表头）{missing}"
+
+
+def test_unknown_columns_are_warned_once_per_source(tmp_path: Path) -> None:
+    header = HEADER + ["备注", "联系人"]
+    book = write_xlsx(tmp_path / "a.xlsx", {"A": [header, ["QS-1", "x", "企业", "镇", 2025, 1, 1, "无", "张三"]],
+                                             "B": [header + ["电话"], ["QS-2", "x", "企业", "镇", 2025, 1, 1, "", "", ""]]})
+    units, warnings = read(book)
+    assert ids(units) == ["QS-1", "QS-2"]
+    assert warnings == [f"{book} 工作表“A”：忽略无法识别的列 “备注”、“联系人”", f"{book} 工作表“B”：忽略无法识别的列 “电话”"]
+
+
+def test_empty_sheets_are_skipped_and_sheets_without_known_columns_warned(tmp_path: Path) -> None:
+    notes = [[f"第 {n} 条说明"] for n in range(12)] + [HEADER, ["QS-0", "x", "企业", "镇", 2025, 1, 1]]
+    book = write_xlsx(tmp_path / "a.xlsx", {"填表说明": notes, "Sheet2": [], "青山镇": rows(("QS-1", "企业", 1, 1))})
+    units, warnings = read(book)
+    assert ids(units) == ["QS-1"]
+    assert warnings == [f"{book} 工作表“填表说明”：前 10 个非空行中没有可识别的表头（编号、类型或事实名称），已跳过"]
+
+
+def test_title_rows_above_the_header_are_passed_over(tmp_path: Path) -> None:
+    content = [["青山县2025年基层工会考核数据"], ["填报单位：青山县总工会", None, "2026年1月"], [], *rows(("QS-1", "企业", 1, 1))]
+    book = write_xlsx(tmp_path / "a.xlsx", {"S": content})
+    [unit], warnings = read(book)
+    assert warnings == [] and unit.origin == f"{book} 工作表“S” 第 5 行"
+
+
+def test_blank_rows_are_skipped_and_rows_keep_their_excel_numbers(tmp_path: Path) -> None:
+    book = write_xlsx(tmp_path / "a.xlsx", {"S": [[None], [], HEADER, ["QS-1", "a", "企业", "镇", 2025, 1, 1], [None, "  ", None],
+                                                  [], ["QS-2", "b", "企业", "镇", 2025, 2, 2], ["—", "", None, "-"]]})
+    units, _ = read(book)
+    assert ids(units) == ["QS-1", "QS-2"]
+    assert [unit.origin for unit in units] == [f"{book} 工作表“S” 第 4 行", f"{book} 工作表“S” 第 7 行"]
+    assert units[1].facts.mark("members") == Mark(str(book), 7, 7)
+
+
+def test_sheet_selection(tmp_path: Path) -> None:
+    book = write_xlsx(tmp_path / "a.xlsx", {"青山镇": rows(("QS-1", "企业", 1, 1)), "河口镇": rows(("QS-2", "企业", 1, 1))})
+    assert ids(read(book)[0]) == ["QS-1", "QS-2"]
+    assert ids(read(book, sheet="河口镇")[0]) == ["QS-2"]
+    assert ids(read(book, sheet=" 河口镇 ")[0]) == ["QS-2"]
+    [unit], _ = read(book, sheet="柳林乡")
+    assert [(p.code, p.message) for p in unit.problems] == [("source-sheet", f"工作簿 “{book}” 中没有工作表 “柳林乡”（现有：“青山镇”、“河口镇”）")]
+
+
+def test_excel_cells_of_every_kind(tmp_path: Path) -> None:
+    header = ["编号", "类型", "committee.elected", "committee.last_election", "survey.satisfaction", "meetings.by_quarter"]
+    book = write_xlsx(tmp_path / "a.xlsx", {"S": [header, ["QS-1", "企业", True, dt.datetime(2023, 5, 12), 0.95, "1,0,2,1"],
+                                                  ["QS-2", "企业", "×", 45058, 95, 3]]})
+    units, _ = read(book)
+    assert [u.facts.facts for u in units] == [
+        {"committee.elected": True, "committee.last_election": dt.date(2023, 5, 12), "survey.satisfaction": Decimal("0.95"), "meetings.by_quarter": [1, 0, 2, 1]},
+        {"committee.elected": False, "committee.last_election": dt.date(2023, 5, 12), "survey.satisfaction": Decimal("0.95"), "meetings.by_quarter": [3]},
+    ]
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "gb18030"])
+@pytest.mark.parametrize("delimiter", [",", "\t", ";"])
+def test_csv_encodings_and_delimiters(tmp_path: Path, encoding: str, delimiter: str) -> None:
+    content = rows(("QS-1", "事业单位", "1,200", "1,150人"), ("QS-2", "村（社区）", 30, 28))
+    units, warnings = read(write_csv(tmp_path / "a.csv", content, encoding, delimiter))
+    assert warnings == [] and [u.problems for u in units] == [(), ()]
+    assert [(u.facts.union["name"], u.facts.union["type"], u.facts.facts) for u in units] == [
+        ("QS-1工会", "institution", {"employees": 1200, "members": 1150}), ("QS-2工会", "village", {"employees": 30, "members": 28})]
+    assert units[0].origin == f"{tmp_path / 'a.csv'} 第 2 行"
+
+
+def test_gb18030_found_after_ascii_lines(tmp_path: Path) -> None:
+    """The encoding is decided line by line, so a GB18030 file whose first lines are ASCII still reads."""
+    content = [["id", "type", "name"], ["QS-1", "enterprise", "A"], ["QS-2", "企业", "永兴纺织工会"]]
+    units, _ = read(write_csv(tmp_path / "a.csv", content, "gb18030"))
+    assert [u.facts.union for u in units] == [{"id": "QS-1", "type": "enterprise", "name": "A"},
+                                              {"id": "QS-2", "type": "enterprise", "name": "永兴纺织工会"}]
+
+
+def test_an_undecodable_csv_line_ends_the_source_with_a_problem(tmp_path: Path) -> None:
+    path = tmp_path / "a.csv"
+    path.write_bytes("编号,类型\nQS-1,企业\n".encode() + b"QS-2,\xff\xff\xff\n")
+    units, _ = read(path, tmp_path / "missing.csv")
+    assert ids(units[:1]) == ["QS-1"]
+    assert [(p.code, p.message) for p in units[1].problems] == [
+        ("source-unreadable", "无法读取：第 3 行既不是 UTF-8 也不是 GB18030 编码；请另存为“CSV UTF-8”")]
+    assert units[2].problems[0].code == "source-unknown"
+
+
+def test_a_quoted_csv_cell_may_span_lines(tmp_path: Path) -> None:
+    units, _ = read(write_csv(tmp_path / "a.csv", [["编号", "类型", "名称"], ["QS-1", "企业", "第一行\n第二行"], ["QS-2", "企业", "b"]]))
+    assert [u.facts.union["name"] for u in units] == ["第一行\n第二行", "b"]
+
+
+def test_folders_yield_fact_files_recursively_in_path_order(tmp_path: Path) -> None:
+    for name in ("b/QS-3.yaml", "a/QS-2.yml", "a/sub/QS-9.yaml", "QS-1.yaml", "a/README.md", ".hidden/x.yaml", "a/.x.yaml"):
+        (tmp_path / "county" / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / "county" / name).write_text("union: {id: [broken\n", encoding="utf-8")
+    units, warnings = read(tmp_path / "county")
+    folder = tmp_path / "county"
+    expected = [folder / "QS-1.yaml", folder / "a/QS-2.yml", folder / "a/sub/QS-9.yaml", folder / "b/QS-3.yaml"]
+    assert units == [Unit(str(path), path=str(path)) for path in expected]
+    assert warnings == []
+
+
+def test_an_empty_folder_is_warned_about(tmp_path: Path) -> None:
+    assert read(tmp_path) == ([], [f"文件夹 “{tmp_path}” 中没有事实文件（.yaml/.yml）"])
+
+
+def test_sources_keep_their_order_and_bad_paths_are_units(tmp_path: Path) -> None:
+    fact = tmp_path / "QS-7.yaml"
+    fact.write_text("union: {}\n", encoding="utf-8")
+    book = write_xlsx(tmp_path / "a.xlsx", {"S": rows(("QS-1", "企业", 1, 1))})
+    (tmp_path / "old.xls").write_bytes(b"\xd0\xcf\x11\xe0")
+    units, _ = read(book, tmp_path / "nowhere", fact, tmp_path / "old.xls")
+    assert units[0].facts.union["id"] == "QS-1" and units[2] == Unit(str(fact), path=str(fact))
+    assert [(p.code, p.message) for p in units[1].problems] == [("source-unknown", f"找不到 “{tmp_path / 'nowhere'}”")]
+    [problem] = units[3].problems
+    assert problem.code == "source-unknown" and ".xls 请另存为 .xlsx" in problem.message
+
+
+def test_a_corrupt_workbook_is_a_problem(tmp_path: Path) -> None:
+    book = tmp_path / "broken.xlsx"
+    book.write_bytes(b"not a zip")
+    [unit], _ = read(book)
+    assert unit.problems[0].code == "source-unreadable" and unit.problems[0].message.startswith("无法读取工作簿：")
+
+
+def test_a_damaged_sheet_ends_the_workbook_with_a_problem(tmp_path: Path) -> None:
+    good = write_xlsx(tmp_path / "good.xlsx", {"A": rows(("QS-1", "企业", 1, 1)), "B": rows(("QS-2", "企业", 1, 1))})
+    damaged = tmp_path / "damaged.xlsx"
+    with zipfile.ZipFile(good) as source, zipfile.ZipFile(damaged, "w") as target:
+        for item in source.infolist():
+            data = source.read(item)
+            target.writestr(item, data[: len(data) // 2] if item.filename == "xl/worksheets/sheet2.xml" else data)
+    units, _ = read(damaged, good)
+    assert ids(units[:1]) == ["QS-1"] and ids(units[2:]) == ["QS-1", "QS-2"]
+    assert units[1].problems[0].code == "source-unreadable" and units[1].problems[0].message.startswith("无法继续读取工作簿：")
+
+
+def test_units_travel_to_worker_processes(tmp_path: Path) -> None:
+    book = write_xlsx(tmp_path / "a.xlsx", {"S": rows(("QS-1", "企业", 10, "九"), ("QS-2", "企业", 10, 9))})
+    units, _ = read(book)
+    assert pickle.loads(pickle.dumps(units)) == units
+
+
+def big_csv(path: Path, count: int) -> Path:
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(HEADER + ["各季度工会委员会会议次数", "职工对工会工作满意率（测评）"])
+        for number in range(count):
+            writer.writerow([f"QS-{number:05d}", f"第{number}工会", "企业", "青山镇", 2025, "1,200", "1,100人", "1、0、2、1", "95%"])
+    return path
+
+
+def test_csv_is_streamed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The first unit comes before the file is read through: few lines decoded, little memory, little time."""
+    path = big_csv(tmp_path / "big.csv", 20_000)
+    decoded = []
+    original = sources_module.decoded_lines
+
+    def counting(handle: Any) -> Iterator[str]:
+        for line in original(handle):
+            decoded.append(1)
+            yield line
+
+    monkeypatch.setattr(sources_module, "decoded_lines", counting)
+    tracemalloc.start()
+    started = time.perf_counter()
+    [first] = itertools.islice(read_units([path], DECLS), 1)
+    elapsed = time.perf_counter() - started
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    assert first.facts.union["id"] == "QS-00000" and first.facts.facts["meetings.by_quarter"] == [1, 0, 2, 1]
+    assert len(decoded) < 10 and peak < 2_000_000 and elapsed < 1.0
+
+
+def test_a_big_csv_reads_through_in_order(tmp_path: Path) -> None:
+    units = read_units([big_csv(tmp_path / "big.csv", 20_000)], DECLS)
+    last = None
+    for count, unit in enumerate(units, 1):
+        last = unit
+    assert count == 20_000 and last.facts.union["id"] == "QS-19999" and last.origin.endswith("第 20001 行")
+
+
+@pytest.fixture(scope="module")
+def county() -> tuple[list, list[Unit]]:
+    rulesets = resolve_rulesets()
+    decls = {name: decl for ruleset in rulesets for name, decl in ruleset.facts.items()}
+    warnings: list[str] = []
+    units = list(read_units([REPO / "facts/qingshan.xlsx"], decls, warn=warnings.append))
+    assert warnings == []
+    return rulesets, units
+
+
+def test_the_example_workbook_holds_the_county(county: tuple[list, list[Unit]]) -> None:
+    _, units = county
+    assert sorted(ids(units)) == sorted(path.stem for path in (REPO / "facts/qingshan").glob("QS-*.yaml"))
+    assert len(units) == 44
+    sheets = openpyxl.load_workbook(REPO / "facts/qingshan.xlsx", read_only=True).sheetnames
+    assert sheets == ["城关街道", "青山镇", "河口镇", "柳林乡", "石桥镇"]
+    assert all(unit.origin.split("工作表“")[1].startswith(unit.facts.union["township"]) for unit in units)
+
+
+@pytest.mark.parametrize("number", range(1, 45))
+def test_the_example_workbook_reads_back_as_the_yaml_files(county: tuple[list, list[Unit]], number: int) -> None:
+    rulesets, units = county
+    [unit] = [unit for unit in units if unit.facts.union["id"] == f"QS-{number:03d}"]
+    yaml = load_fact_file(REPO / f"facts/qingshan/QS-{number:03d}.yaml")
+    assert unit.problems == () and (unit.facts.union, unit.facts.period) == (yaml.union, yaml.period)
+    for ruleset in rulesets:
+        from_sheet = typed_facts(unit.facts, ruleset.facts.values())
+        assert from_sheet == typed_facts(yaml, ruleset.facts.values()) and from_sheet[1] == []

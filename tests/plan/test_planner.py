@@ -1,0 +1,199 @@
+"""The planner: least-effort plans, checked by re-assessment and against brute force."""
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+import random
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+import yaml
+
+from engine import OracleEvaluator, UsageError, assess_union, load_fact_file, load_ruleset
+from engine.plan.planner import Planner, State, merged, raw
+from engine.plan.targets import ItemTargets
+
+REPO = Path(__file__).resolve().parents[2]
+EXAMPLES = sorted((REPO / "facts" / "qingshan").glob("QS-*.yaml"))
+WEIGHTS = {"low": 1, "medium": 3, "high": 8}
+
+
+RULESET_HEAD = 'ruleset: {id: r, name: 生成, version: "1", max_score: 10}\n'
+
+
+def facts_yaml(facts: dict) -> str:
+    return yaml.safe_dump({"union": {"id": "G-1", "name": "生成工会", "type": "enterprise"}, "period": 2025, "facts": facts})
+
+
+def at_least(ruleset, result, level_id: str) -> bool:
+    ids = [level.id for level in ruleset.levels]
+    return result.level is not None and ids.index(result.level["id"]) <= ids.index(level_id)
+
+
+def reassess(rulesets, fact_file, patch, evaluator):
+    changed = replace(fact_file, facts={**fact_file.facts, **{k: raw(v) for k, v in patch.items()}})
+    return {r.ruleset["id"]: r for r in assess_union(rulesets, changed, evaluator)}
+
+
+@pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.stem)
+def test_every_example_union_reaches_its_plan_when_reassessed(path, bundled, durable):
+    fact_file = load_fact_file(path)
+    planner = Planner(bundled, fact_file)
+    for ruleset in bundled:
+        plan = planner.plan(ruleset.id)
+        if plan.target is None or not plan.steps:
+            assert plan.reachable is False or plan.why_not  # at the top, already there, or says why not
+            continue
+        after = reassess(bundled, fact_file, plan.patch, durable)[ruleset.id]
+        assert at_least(ruleset, after, plan.target), (ruleset.id, plan.headline())
+        assert plan.after[0].level == after.level["id"] and plan.after[0].score == after.score
+        assert plan.effort == sum(WEIGHTS[s.effort] for s in plan.steps if s.kind == "item")
+
+
+def test_the_example_county_mostly_has_somewhere_to_go(bundled):
+    plans = [Planner(bundled, load_fact_file(p)).plan("zhijia") for p in EXAMPLES]
+    reachable = [p for p in plans if p.reachable and p.steps]
+    assert len(reachable) >= 25
+    assert all(p.after[0].level != p.before[0].level for p in reachable)
+
+
+def test_a_veto_is_cleared_first_and_the_plan_says_so(bundled, durable):
+    fact_file = load_fact_file(REPO / "facts/qingshan/QS-017.yaml")  # zhijia 95 points, capped by a 重大事故 veto
+    plan = Planner(bundled, fact_file).plan("zhijia", "model")
+    first = plan.steps[0]
+    assert (first.kind, first.id) == ("veto", "veto.accident")
+    assert "消除否决情形" in first.target and "不消除不能评为模范职工之家" in first.why
+    after = reassess(bundled, fact_file, plan.patch, durable)["zhijia"]
+    assert after.level["id"] == "model" and after.vetoes == []
+
+
+def test_xingji_counts_fixes_in_the_rulesets_it_uses(bundled, durable):
+    fact_file = load_fact_file(REPO / "facts/qingshan/QS-036.yaml")
+    plan = Planner(bundled, fact_file).plan("xingji", "five")
+    used = {s.ruleset for s in plan.steps}
+    assert {"bayou", "zhijia", "xingji"} <= used
+    assert any(s.why == "五星要求“职工之家”建设考核评价标准达到先进职工之家" for s in plan.steps)
+    results = reassess(bundled, fact_file, plan.patch, durable)
+    assert results["xingji"].level["id"] == "five"
+    assert results["bayou"].level["id"] == "dabiao" and results["zhijia"].level["id"] in ("model", "advanced")
+
+
+def test_unreachable_targets_say_why(bundled):
+    founded_late = Planner(bundled, load_fact_file(REPO / "facts/qingshan/QS-029.yaml")).plan("zhijia")
+    assert founded_late.reachable is False and "申报条件" in founded_late.why_not and "不是整改能改变的" in founded_late.why_not
+    top = Planner(bundled, load_fact_file(REPO / "facts/qingshan/QS-001.yaml")).plan("zhijia")
+    assert top.target is None and top.why_not == "已达到最高等级，无需按等级整改"
+    with pytest.raises(UsageError, match="没有等级"):
+        Planner(bundled, load_fact_file(REPO / "facts/qingshan/QS-001.yaml")).plan("zhijia", "gold")
+
+
+def test_a_level_beyond_every_fix_is_unreachable(write):
+    ruleset = load_ruleset(write("r.yaml", RULESET_HEAD + """
+facts:
+  employees: {type: integer, label: 职工人数, unit: 人, fixed: true}
+  a: {type: boolean, label: 甲}
+sections:
+  - id: s
+    name: 一
+    max: 10
+    items:
+      - {id: i1, name: 甲, points: 5, when: a, effort: low}
+      - {id: i2, name: 职工规模, points: 5, when: employees >= 100, effort: low}
+levels:
+  - {id: top, name: 优秀, min: 9}
+  - {id: low, name: 一般, min: 0}
+"""))
+    fact_file = load_fact_file(write("f.yaml", facts_yaml({"employees": 10, "a": False})))
+    plan = Planner([ruleset], fact_file).plan("r")
+    assert plan.reachable is False and "最高约 5 分" in plan.why_not and "达不到优秀的 9 分" in plan.why_not
+
+
+def generated(seed: int) -> tuple[str, dict]:
+    """A small random ruleset (when, tiers and count items over their own facts, capped
+    sections, required items, levels with section minimums) and a union's facts."""
+    rng = random.Random(seed)
+    facts_decl, facts, sections, index = {}, {}, [], 0
+    for s in range(rng.randint(2, 3)):
+        items = []
+        for _ in range(rng.randint(2, 4)):
+            index += 1
+            name, points, effort = f"f{index}", rng.choice([2, 3, 5, 6, 10]), rng.choice(list(WEIGHTS))
+            kind = rng.choice(["when", "tiers", "count"])
+            item = {"id": f"i{index}", "name": f"指标{index}", "points": points, "effort": effort}
+            if rng.random() < 0.15:
+                item["required"] = True
+            if kind == "when":
+                facts_decl[name] = {"type": "boolean", "label": f"事实{index}"}
+                facts[name] = rng.random() < 0.4
+                item["when"] = name
+            elif kind == "tiers":
+                facts_decl[name] = {"type": "integer", "label": f"事实{index}", "unit": "次"}
+                facts[name] = rng.randint(0, 6)
+                item["tiers"] = [{"when": f"{name} >= 6", "points": points}, {"when": f"{name} >= 3", "points": points / 2}]
+            else:
+                facts_decl[name] = {"type": "integer", "label": f"事实{index}", "unit": "次"}
+                facts[name] = rng.randint(0, 3)
+                item.update(count=name, each=points / 4)
+            items.append(item)
+        total = sum(i["points"] for i in items)
+        sections.append({"id": f"s{s}", "name": f"部分{s}", "max": total - rng.choice([0, 0, 1]), "allow_unbalanced": True, "items": items})
+    max_score = sum(s["max"] for s in sections)
+    mins = sorted((round(max_score * share / 100, 1) for share in rng.sample(range(40, 96, 5), 3)), reverse=True)
+    levels = [{"id": "a", "name": "甲等", "min": mins[0], "requires_all_required": True},
+              {"id": "b", "name": "乙等", "min": mins[1], "section_min": 0.5},
+              {"id": "c", "name": "丙等", "min": mins[2]}, {"id": "d", "name": "丁等", "min": 0}]
+    raw_ruleset = {"ruleset": {"id": "r", "name": "生成", "version": "1", "max_score": max_score},
+                   "facts": facts_decl, "sections": sections, "levels": levels}
+    return yaml.safe_dump(raw_ruleset, allow_unicode=True, sort_keys=False), facts
+
+
+def brute_force(ruleset, fact_file, level_id: str) -> int | None:
+    """The least effort over every subset of item fixes (each at its best target), re-assessed."""
+    state = State([ruleset], fact_file, dt.date(fact_file.period, 12, 31))
+    result = state.results[ruleset.id]
+    targets = ItemTargets(state.solver(ruleset))
+    options = []
+    for score in result.items:
+        best = targets.best(ruleset.item(score.id), score) if score.outcome not in ("pass", "na") else None
+        if best is not None:
+            options.append((WEIGHTS[ruleset.item(score.id).effort], {c.fact: c.after for c in best.changes}))
+    least = None
+    for size in range(len(options) + 1):
+        for chosen in itertools.combinations(options, size):
+            cost = sum(c for c, _ in chosen)
+            if least is not None and cost >= least:
+                continue
+            patch = {k: v for _, p in chosen for k, v in p.items()}
+            after = reassess([ruleset], fact_file, patch, OracleEvaluator())[ruleset.id]
+            if at_least(ruleset, after, level_id):
+                least = cost
+    return least
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_plans_are_optimal_against_brute_force(seed, write):
+    ruleset_text, facts = generated(seed)
+    ruleset = load_ruleset(write("r.yaml", ruleset_text))
+    fact_file = load_fact_file(write("f.yaml", facts_yaml(facts)))
+    planner = Planner([ruleset], fact_file)
+    for level in ruleset.levels[:-1]:
+        plan = planner.plan("r", level.id)
+        if plan.reachable and not plan.steps:
+            continue  # already there
+        least = brute_force(ruleset, fact_file, level.id)
+        assert plan.reachable == (least is not None), (seed, level.id, plan.why_not)
+        if least is not None:
+            assert plan.effort == least, (seed, level.id, [s.id for s in plan.steps])
+            after = reassess([ruleset], fact_file, merged(plan.steps), OracleEvaluator())["r"]
+            assert at_least(ruleset, after, level.id)
+
+
+def test_effort_weights_can_be_overridden(write):
+    text, _ = generated(3)
+    data = yaml.safe_load(text)
+    data["ruleset"]["effort_weights"] = {"high": 20}
+    ruleset = load_ruleset(write("r.yaml", yaml.safe_dump(data, allow_unicode=True)))
+    assert ruleset.effort_weights == {"low": 1, "medium": 3, "high": 20}
+    high = next(i for i in ruleset.items() if i.effort == "high")
+    assert ruleset.weight(high) == 20

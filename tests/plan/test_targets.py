@@ -1,0 +1,137 @@
+"""Quantified targets: each comparison inverted to the smallest change, in the fact's own unit."""
+from __future__ import annotations
+
+import datetime as dt
+from fractions import Fraction
+
+import pytest
+import yaml
+
+from engine import OracleEvaluator, assess_union, load_fact_file, load_ruleset
+from engine.evaluate.assess import build_env, fact_checker
+from engine.plan.targets import item_solver
+
+HEAD = """
+ruleset: {id: t, name: 测试, version: "1", max_score: 10}
+facts:
+  employees: {type: integer, label: 职工人数, unit: 人, fixed: true}
+  members:   {type: integer, label: 会员人数, unit: 人}
+  meetings:  {type: integer, label: 会议次数, unit: 次}
+  arrears:   {type: integer, label: 欠缴月数, unit: 月}
+  rate:      {type: number, min: 0, max: 1, label: 收缴率, unit: "%"}
+  board:     {type: boolean, label: 设立公开栏}
+  duty:      {type: enum, values: [none, adopted, posted], labels: {none: 未建立, adopted: 已建立, posted: 已上墙}, label: 工作职责}
+  quarters:  {type: list, items: integer, label: 各季度会议, unit: 次}
+  elected:   {type: date, label: 上次换届日期}
+derive:
+  membership_rate: ratio(members, employees)
+sections:
+  - id: s
+    name: 测试
+    max: 10
+    allow_unbalanced: true
+    items:
+"""
+
+
+def item_targets(write, item_yaml: str, facts: dict) -> list:
+    path = write("t.yaml", HEAD + item_yaml)
+    ruleset = load_ruleset(path)
+    fact_path = write("f.yaml", yaml.safe_dump({"union": {"id": "T", "name": "测试工会", "type": "enterprise"}, "period": 2025, "facts": facts}))
+    fact_file = load_fact_file(fact_path)
+    [result] = assess_union([ruleset], fact_file, OracleEvaluator())
+    values, _ = fact_checker([ruleset]).check(fact_file)
+    env = build_env(ruleset, values, fact_file, dt.date(2025, 12, 31), {})
+    score = result.items[0]
+    return item_solver(ruleset, env).all(ruleset.items()[0], score)
+
+
+def one(write, when: str, facts: dict) -> dict:
+    found = item_targets(write, f"      - {{id: a, name: 甲, points: 10, when: \"{when}\"}}\n", facts)
+    assert len(found) == 1 and found[0].points == 10
+    return {c.fact: c.after for c in found[0].changes}
+
+
+@pytest.mark.parametrize("when, facts, expected", [
+    ("meetings >= 4", {"meetings": 1}, {"meetings": 4}),
+    ("meetings > 4", {"meetings": 1}, {"meetings": 5}),
+    ("arrears <= 2", {"arrears": 7}, {"arrears": 2}),
+    ("arrears < 2", {"arrears": 7}, {"arrears": 1}),
+    ("meetings + arrears >= 10", {"meetings": 3, "arrears": 5}, {"arrears": 7}),  # the smaller relative change
+    ("membership_rate >= 0.95", {"employees": 42, "members": 31}, {"members": 40}),  # ceil(39.9)
+    ("ratio(members, employees) > 0.5", {"employees": 40, "members": 10}, {"members": 21}),
+    ("rate >= 0.9", {"rate": 0.82}, {"rate": Fraction(9, 10)}),
+    ("board", {"board": False}, {"board": True}),
+    ("not (arrears > 0)", {"arrears": 3}, {"arrears": 0}),
+    ("duty == 'posted'", {"duty": "none"}, {"duty": "posted"}),
+    ("duty != 'none'", {"duty": "none"}, {"duty": "adopted"}),  # the nearest value
+    ("board or meetings >= 12", {"board": False, "meetings": 0}, {"board": True}),
+    ("board and meetings >= 2", {"board": False, "meetings": 0}, {"board": True, "meetings": 2}),
+    ("count(quarters) >= 4", {"quarters": [1, 0, 2, 0]}, {"quarters": [1, 1, 2, 1]}),
+    ("years_since(elected) <= 3", {"elected": "2020-01-01"}, {"elected": dt.date(2025, 12, 31)}),
+])
+def test_each_comparison_is_inverted_to_the_smallest_change(write, when, facts, expected):
+    assert one(write, when, facts) == expected
+
+
+def test_fixed_facts_and_ceilings_are_respected(write):
+    # employees is fixed, and members may not exceed employees: 60 members is out of reach
+    assert item_targets(write, "      - {id: a, name: 甲, points: 10, when: \"members >= 60\"}\n", {"employees": 50, "members": 10}) == []
+    assert item_targets(write, "      - {id: a, name: 甲, points: 10, when: \"employees >= 60\"}\n", {"employees": 50}) == []
+
+
+def test_texts_speak_in_the_facts_units(write):
+    [target] = item_targets(write, "      - {id: a, name: 甲, points: 10, when: \"membership_rate >= 0.95\"}\n", {"employees": 42, "members": 31})
+    assert target.changes[0].text == "会员人数再增加 9 人（31 → 40人）"
+    assert target.text.endswith("得满分 10 分（+10 分）")
+    [rate] = item_targets(write, "      - {id: a, name: 甲, points: 10, when: \"rate >= 0.9\"}\n", {"rate": 0.82})
+    assert rate.changes[0].text == "收缴率提高 8 个百分点（82.0% → 90.0%）"
+    [duty] = item_targets(write, "      - {id: a, name: 甲, points: 10, when: \"duty == 'posted'\"}\n", {"duty": "adopted"})
+    assert duty.changes[0].text == "工作职责由“已建立”改为“已上墙”"
+    [arrears] = item_targets(write, "      - {id: a, name: 甲, points: 10, when: \"arrears <= 2\"}\n", {"arrears": 7})
+    assert arrears.changes[0].text == "欠缴月数减少 5 月（7 → 2月）"
+
+
+def test_every_better_tier_has_its_own_target(write):
+    item = """      - id: a
+        name: 入会率
+        points: 8
+        tiers:
+          - {when: membership_rate >= 0.95, points: 8, name: 95% 以上}
+          - {when: membership_rate >= 0.85, points: 5, name: 85% 以上}
+          - {when: membership_rate >= 0.70, points: 2, name: 70% 以上}
+"""
+    found = item_targets(write, item, {"employees": 100, "members": 72})
+    assert [(t.points, t.gain, t.tier, t.changes[0].after) for t in found] == [(5, 3, "85% 以上", 85), (8, 6, "满分", 95)]
+    assert "达到“85% 以上”，得 5 分（+3 分）" in found[0].text
+
+
+def test_counts_deductions_and_knockouts(write):
+    count = item_targets(write, "      - {id: a, name: 会议, points: 4, count: meetings, each: 1}\n", {"meetings": 1})
+    assert [(t.points, t.changes[0].after) for t in count] == [(2, 2), (3, 3), (4, 4)]
+    item = """      - id: a
+        name: 制度
+        points: 4
+        zero_if: not board
+        deduct:
+          - {when: "duty != 'posted'", points: 1, name: 职责未上墙}
+          - {count: arrears, each: 1, name: 欠缴}
+"""
+    found = item_targets(write, item, {"board": False, "duty": "adopted", "arrears": 2})
+    best = found[-1]
+    assert best.points == 4 and {c.fact: c.after for c in best.changes} == {"board": True, "duty": "posted", "arrears": 0}
+
+
+def test_absent_facts_start_from_the_least_favourable_value(write):
+    [target] = item_targets(write, "      - {id: a, name: 甲, points: 10, when: \"meetings >= 2\"}\n", {})
+    [change] = target.changes
+    assert change.after == 2 and change.text == "补充会议次数资料（应达到 2次）"
+
+
+def test_a_fix_never_costs_another_item_points(write):
+    # lowering members would lift the ratio fastest, but would cost the membership item its points
+    items = """      - {id: a, name: 参保率, points: 5, when: "ratio(meetings, members) >= 0.9"}
+      - {id: b, name: 入会率, points: 5, when: "membership_rate >= 0.8"}
+"""
+    [target] = item_targets(write, items, {"employees": 50, "members": 45, "meetings": 30})
+    assert {c.fact: c.after for c in target.changes} == {"meetings": 41}
