@@ -27,7 +27,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from generate import union  # noqa: E402
 
 from engine import resolve_rulesets  # noqa: E402
-from engine.evaluate.assess import merged_declarations  # noqa: E402
+from engine.facts.fact_file import merged_declarations  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 RULESETS = ("bayou", "zhijia", "xingji")

@@ -19,8 +19,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from generate import union  # noqa: E402
 
 from engine import DurableEvaluator, OracleEvaluator, assess_union, resolve_rulesets  # noqa: E402
-from engine.evaluate.assess import merged_declarations  # noqa: E402
-from engine.facts.fact_file import FactFile  # noqa: E402
+from engine.facts.fact_file import (
+    FactFile,  # noqa: E402
+    merged_declarations,  # noqa: E402
+)
 
 
 def fact_files(count: int) -> list[FactFile]:
@@ -47,8 +49,9 @@ def rate(evaluator: object, files: list[FactFile]) -> tuple[float, dict[str, int
 
 def stages(files: list[FactFile]) -> dict[str, float]:
     """Microseconds per union and ruleset in each stage of the durable path."""
-    from engine.evaluate.assess import build_env, fact_checker
+    from engine.evaluate.assess import build_env
     from engine.evaluate.scoring import assess_ruleset
+    from engine.facts.fact_file import fact_checker
 
     rulesets = [r for r in resolve_rulesets() if not r.uses]
     durable = DurableEvaluator()

@@ -10,8 +10,8 @@ import datetime as dt
 import random
 from typing import Any
 
-from engine.facts.fact_file import UNION_TYPES
 from engine.language.model import FactDecl
+from engine.language.vocabulary import UNION_TYPES
 
 TOWNSHIPS = ["青山镇", "河口镇", "柳林乡", "城关街道", "石桥镇", "东岭乡"]
 KIND_WEIGHTS = {"enterprise": 50, "government": 10, "institution": 12, "village": 15, "joint": 8, "group": 5}

@@ -2,15 +2,14 @@
 
 The small public API: load rulesets and fact files, assess, run ruleset tests.
 """
-# ruff: noqa: I001 - the order is load-bearing until the loader stops importing the test runner
 from __future__ import annotations
 
-from .evaluate.assess import DurableEvaluator, OracleEvaluator, assess_union
+from .authoring.ruleset_tests import run_tests
 from .diagnostics import Diagnostic, InvalidInput, UnionscoreError, UsageError
+from .evaluate.assess import DurableEvaluator, OracleEvaluator, assess_union
+from .evaluate.result import RulesetResult
 from .facts.fact_file import load_fact_file
 from .load.loader import load_ruleset
-from .evaluate.result import RulesetResult
-from .authoring.ruleset_tests import run_tests
 from .load.rulesets import resolve_rulesets
 
 __all__ = [

@@ -4,6 +4,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from wcwidth import wcswidth
+
 SEVERITY_TEXT = {"error": "错误", "warning": "警告"}
 
 
@@ -72,11 +74,13 @@ def source_excerpt(mark: Mark, span: int) -> str:
 
 
 def display_width(text: str) -> int:
-    """Terminal columns of a text: wide (CJK) characters take two."""
-    from wcwidth import wcswidth
+    """Terminal columns of a text's widest line: wide (CJK) characters take two."""
+    return max((line_width(line) for line in text.splitlines()), default=0)
 
-    width = wcswidth(text)
-    return width if width >= 0 else len(text)
+
+def line_width(line: str) -> int:
+    width = wcswidth(line)
+    return width if width >= 0 else len(line)
 
 
 @dataclass

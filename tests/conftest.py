@@ -8,7 +8,14 @@ from typing import Any, Callable
 import pytest
 import yaml
 
-from engine import DurableEvaluator, OracleEvaluator, assess_union, load_fact_file, load_ruleset, resolve_rulesets
+from engine import (
+    DurableEvaluator,
+    OracleEvaluator,
+    assess_union,
+    load_fact_file,
+    load_ruleset,
+    resolve_rulesets,
+)
 
 REPO = Path(__file__).resolve().parent.parent
 

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from engine import Diagnostic, InvalidInput, load_ruleset, resolve_rulesets
+from engine.authoring.lint import check_file
 from engine.diagnostics import DiagnosticList, Mark, display_width
 
 # A valid ruleset; the line numbers below refer to it.
@@ -171,9 +172,10 @@ def test_schema_invalid_for_other_keywords(check):
     assert problem.message.startswith("sections.0.items.0.evidence：不符合规则文件格式")
 
 
-def test_schema_errors_in_sibling_tests_file(check, tmp_path):
+def test_schema_errors_in_sibling_tests_file(tmp_path):
     (tmp_path / "demo.tests.yaml").write_text("tests:\n  - name: 一\n    expect: {level: good}\n    expct: {}\n", encoding="utf-8")
-    [problem] = check(BASE)
+    (tmp_path / "rs.yaml").write_text(BASE, encoding="utf-8")
+    [problem] = [d for d in check_file(tmp_path / "rs.yaml") if d.severity == "error"]
     assert problem.mark.file == str(tmp_path / "demo.tests.yaml")
     assert found([problem]) == [(4, 5, "schema-unknown-key")]
 

@@ -1,6 +1,10 @@
 """The rule author's tools: check (lint), ruleset tests and coverage, diff and impact, explain, the reference."""
 from __future__ import annotations
 
-from .ruleset_tests import run_tests
+from .diff import ruleset_changes
+from .explain import explain
+from .impact import load_version, measure_impact
+from .lint import check_file
+from .ruleset_tests import load_tests, run_tests
 
-__all__ = ["run_tests"]
+__all__ = ["check_file", "explain", "load_tests", "load_version", "measure_impact", "ruleset_changes", "run_tests"]

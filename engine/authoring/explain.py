@@ -8,20 +8,16 @@ from pathlib import Path
 from typing import Any, Iterable
 
 from ..diagnostics import UsageError
-from ..evaluate.assess import DurableEvaluator, assess_union, assessment_date, build_env, fact_checker
-from ..evaluate.result import OUTCOME_TEXT, ItemScore, RulesetResult
-from ..facts.fact_file import load_fact_file
+from ..evaluate.assess import DurableEvaluator, assess_union, assessment_date, build_env
+from ..evaluate.result import ItemScore, RulesetResult
+from ..facts.fact_file import fact_checker, load_fact_file
 from ..language.expr_eval import Env, to_closure
 from ..language.expr_parse import Call, Name, Node, children
 from ..language.expressions import Expression
 from ..language.model import Item, Ruleset
+from ..language.vocabulary import HEADER_LABELS, OUTCOME_TEXT
 from ..load.rulesets import requested
 from ..values import Null, fmt_number, fmt_percent
-
-HEADER_LABELS = {
-    "union.id": "工会编号", "union.name": "工会名称", "union.type": "工会类型", "union.county": "所属县区",
-    "union.township": "所属乡镇街道", "period": "评估年度",
-}
 
 
 def find_item(rulesets: Iterable[Ruleset], item_id: str) -> list[tuple[Ruleset, Item]]:

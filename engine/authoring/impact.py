@@ -14,9 +14,9 @@ from fractions import Fraction
 from pathlib import Path
 
 from ..diagnostics import InvalidInput
-from ..evaluate.assess import Evaluator, assess_union, merged_declarations
+from ..evaluate.assess import Evaluator, assess_union
 from ..evaluate.result import RulesetResult
-from ..facts.fact_file import FactFile, load_fact_file
+from ..facts.fact_file import FactFile, load_fact_file, merged_declarations
 from ..facts.sources import Unit, read_units
 from ..language.model import Ruleset
 from ..load.loader import locate

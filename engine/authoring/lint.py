@@ -28,6 +28,7 @@ from ..load.checks import all_sections
 from ..load.rulesets import resolve_rulesets
 from ..values import Number, fmt_number
 from .implication import Constraint, implies, never_holds, shape
+from .ruleset_tests import load_tests
 
 OUTCOMES = ("pass", "partial", "fail", "missing", "na")
 Loaded = dict[str, Ruleset]
@@ -260,12 +261,17 @@ def located(diagnostic: Diagnostic, ruleset: Ruleset) -> Diagnostic:
 
 # the check command ---------------------------------------------------------------------------
 def check_file(path: Path) -> list[Diagnostic]:
-    """Load errors of a ruleset file checked with what it `uses`; when it loads, its lint warnings."""
+    """Load errors of a ruleset file checked with what it `uses`; when it loads, the errors of its
+    tests and its lint warnings."""
     try:
         rulesets = resolve_rulesets([str(path)])
     except InvalidInput as exc:
         return exc.diagnostics
     target = next(r for r in rulesets if Path(r.path).resolve() == path.resolve())
+    try:
+        load_tests(target)
+    except InvalidInput as exc:
+        return exc.diagnostics + lint(target, {r.id: r for r in rulesets})
     return lint(target, {r.id: r for r in rulesets})
 
 

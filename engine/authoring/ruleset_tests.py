@@ -7,9 +7,12 @@ from pathlib import Path
 from typing import Any
 
 from ..diagnostics import DiagnosticList, InvalidInput, Mark
+from ..evaluate.assess import Evaluator, assess_union
 from ..evaluate.result import ItemScore, RulesetResult
-from ..facts.fact_file import FactFile
+from ..facts.fact_file import FactFile, flatten
+from ..language.model import Ruleset
 from ..language.yamlload import load_yaml, mark_at
+from ..load.loader import load_raw
 from ..load.schema import validate
 from ..values import exact, fmt_number, round_half_up
 
@@ -26,20 +29,11 @@ class RulesetTest:
     expect: dict[str, Any]
     results: dict[str, Any] = field(default_factory=dict)
     as_of: dt.date | None = None
+    marks: dict[str, Mark] = field(default_factory=dict)  # where each fact was given
 
     def fact_file(self) -> FactFile:
-        return FactFile(str(self.mark.file), {k: str(v) for k, v in self.union.items()}, self.period, self.facts, {}, self.mark)
-
-
-def dotted(facts: Any, prefix: str = "") -> dict[str, Any]:
-    """Nested facts as dotted paths (a null value is kept: it means "absent")."""
-    flat: dict[str, Any] = {}
-    for key, value in (facts or {}).items():
-        if isinstance(value, dict):
-            flat.update(dotted(value, f"{prefix}{key}."))
-        else:
-            flat[f"{prefix}{key}"] = value
-    return flat
+        union = {k: str(v) for k, v in self.union.items()}
+        return FactFile(str(self.mark.file), union, self.period, self.facts, self.marks, self.mark)
 
 
 def as_of_date(holder: Any, problems: DiagnosticList) -> dt.date | None:
@@ -56,34 +50,53 @@ def as_of_date(holder: Any, problems: DiagnosticList) -> dt.date | None:
         return None
 
 
-def make_test(raw: Any, defaults: dict, mark: Mark, problems: DiagnosticList) -> RulesetTest:
-    facts = {**dotted(defaults.get("facts")), **dotted(raw.get("facts"))}
+def case_facts(holder: Any, problems: DiagnosticList) -> tuple[dict[str, Any], dict[str, Mark]]:
+    """A test's (or the defaults') facts as dotted paths, the same way a fact file reads them."""
+    if not holder or holder.get("facts") is None:
+        return {}, {}
+    return flatten(holder["facts"], mark_at(holder, ("facts",)), problems)
+
+
+def make_test(raw: Any, defaults: Any, mark: Mark, problems: DiagnosticList) -> RulesetTest:
+    """One case; its facts override the defaults' fact by fact (null: the fact is absent)."""
+    default_facts, default_marks = case_facts(defaults, problems)
+    own_facts, own_marks = case_facts(raw, problems)
+    defaults = defaults or {}
     return RulesetTest(
         name=raw["name"], mark=mark,
         union={**DEFAULT_UNION, **(defaults.get("union") or {}), **(raw.get("union") or {})},
         period=raw.get("period", defaults.get("period", 2025)),
-        facts={k: v for k, v in facts.items() if v is not None},
+        facts={**default_facts, **own_facts},
         expect=dict(raw["expect"]), results={**(defaults.get("results") or {}), **(raw.get("results") or {})},
-        as_of=as_of_date(raw if "as_of" in raw else defaults, problems),
+        as_of=as_of_date(raw if "as_of" in raw else defaults, problems), marks={**default_marks, **own_marks},
     )
 
 
-def load_tests(path: Path, raw: Any, problems: DiagnosticList) -> tuple[RulesetTest, ...]:
-    """Inline tests, then the sibling `<id>.tests.yaml` if there is one."""
+def load_tests(ruleset: Ruleset) -> tuple[RulesetTest, ...]:
+    """A ruleset's tests: inline under `tests:`, then the sibling `<id>.tests.yaml` if there is one;
+    every problem at once as `InvalidInput`."""
+    path, problems = Path(ruleset.path), DiagnosticList()
+    raw = load_raw(path, problems)
     tests = [make_test(t, {}, mark_at(raw, ("tests", i)), problems) for i, t in enumerate(raw.get("tests", ()))]
-    sibling = path.parent / f"{raw['ruleset']['id']}.tests.yaml"
-    if sibling.is_file():
-        try:
-            data = load_yaml(sibling)
-        except InvalidInput as exc:
-            problems.extend(exc.diagnostics)
-            return tuple(tests)
-        found = validate(data, "tests.schema.json")
-        problems.extend(found)
-        if not found:
-            defaults = data.get("defaults") or {}
-            tests += [make_test(t, defaults, mark_at(data, ("tests", i)), problems) for i, t in enumerate(data["tests"])]
+    tests += sibling_tests(path.parent / f"{ruleset.id}.tests.yaml", problems)
+    problems.raise_if_errors()
     return tuple(tests)
+
+
+def sibling_tests(path: Path, problems: DiagnosticList) -> list[RulesetTest]:
+    if not path.is_file():
+        return []
+    try:
+        data = load_yaml(path)
+    except InvalidInput as exc:
+        problems.extend(exc.diagnostics)
+        return []
+    found = validate(data, "tests.schema.json")
+    problems.extend(found)
+    if found:
+        return []
+    defaults = data.get("defaults")
+    return [make_test(t, defaults, mark_at(data, ("tests", i)), problems) for i, t in enumerate(data["tests"])]
 
 
 def stub_result(ruleset_id: str, spec: dict) -> RulesetResult:
@@ -139,15 +152,13 @@ class TestOutcome:
         return not self.problems
 
 
-def run_tests(ruleset: Any, available: list[Any], evaluator: Any) -> list[TestOutcome]:
+def run_tests(ruleset: Ruleset, available: list[Ruleset], evaluator: Evaluator) -> list[TestOutcome]:
     """Run every test of `ruleset`; `available` holds it and the rulesets it uses, dependencies first."""
-    return [run_test(test, ruleset, available, evaluator) for test in ruleset.tests]
+    return [run_test(test, ruleset, available, evaluator) for test in load_tests(ruleset)]
 
 
-def run_test(test: RulesetTest, ruleset: Any, available: list[Any], evaluator: Any) -> TestOutcome:
+def run_test(test: RulesetTest, ruleset: Ruleset, available: list[Ruleset], evaluator: Evaluator) -> TestOutcome:
     """One test: assess its union (used rulesets stubbed where the test says) and compare."""
-    from ..evaluate.assess import assess_union
-
     stubs = {key: stub_result(key, spec) for key, spec in test.results.items()}
     try:
         results = assess_union(available, test.fact_file(), evaluator, test.as_of, stubs)

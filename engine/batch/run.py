@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
-from ..evaluate.assess import merged_declarations
+from ..facts.fact_file import merged_declarations
 from ..facts.sources import read_units
 from ..language.model import Ruleset
 from ..report.county import CountyStats

@@ -5,7 +5,7 @@ import datetime as dt
 from typing import Any, Iterable, Protocol
 
 from ..diagnostics import Diagnostic, InvalidInput
-from ..facts.fact_file import FactChecker, FactFile
+from ..facts.fact_file import FactFile, fact_checker
 from ..language.conditions import oracle_truths
 from ..language.expr_eval import Env
 from ..language.model import FactDecl, Ruleset
@@ -88,26 +88,6 @@ def build_env(ruleset: Ruleset, facts: dict[str, Any], fact_file: FactFile, as_o
     for name, expression in ruleset.derive:
         values[name] = expression(env)
     return env
-
-
-_CHECKERS: dict[tuple[tuple[str, str], ...], FactChecker] = {}
-
-
-def fact_checker(rulesets: list[Ruleset]) -> FactChecker:
-    """One checker for the facts of all the rulesets assessed together (they share one vocabulary)."""
-    key = tuple((r.id, r.hash) for r in rulesets)
-    if key not in _CHECKERS:
-        _CHECKERS[key] = FactChecker.of(merged_declarations(rulesets).values())
-    return _CHECKERS[key]
-
-
-def merged_declarations(rulesets: Iterable[Ruleset]) -> dict[str, FactDecl]:
-    """Every fact the rulesets declare, first declaration first (conflicts are refused at load)."""
-    found: dict[str, FactDecl] = {}
-    for ruleset in rulesets:
-        for name, decl in ruleset.facts.items():
-            found.setdefault(name, decl)
-    return found
 
 
 def assess_union(rulesets: Iterable[Ruleset], fact_file: FactFile, evaluator: Evaluator, as_of: dt.date | None = None, stubs: dict[str, RulesetResult] | None = None) -> list[RulesetResult]:

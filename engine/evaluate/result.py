@@ -6,8 +6,6 @@ from typing import Any
 
 from ..values import Number, json_score, to_json_value
 
-OUTCOME_TEXT = {"pass": "达标", "partial": "部分得分", "fail": "未得分", "missing": "缺资料", "na": "不适用"}
-
 
 @dataclass(frozen=True, slots=True)
 class ItemScore:

@@ -10,12 +10,12 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any, Iterable
 
-from ..facts.fact_file import UNION_TYPES
 from ..language import evidence
 from ..language.expr_eval import Env
 from ..language.expressions import Expression
 from ..language.model import Cond, Deduction, Item, Level, Ruleset, Section
-from ..language.phrasing import HEADER_LABELS, Phrasing
+from ..language.phrasing import Phrasing, phrasing_of
+from ..language.vocabulary import HEADER_LABELS, UNION_TYPES
 from ..values import Null, Number, fmt_number, fmt_value, normal
 from .kinds import KINDS, Base
 from .result import Gap, ItemScore, RulesetResult, SectionScore
@@ -39,7 +39,7 @@ class Context:
 
     @property
     def phrasing(self) -> Phrasing:
-        return self.ruleset.phrasing
+        return phrasing_of(self.ruleset)
 
     def label(self, name: str) -> str:
         return self.ruleset.label(name) or HEADER_LABELS.get(name, name)

@@ -13,10 +13,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..diagnostics import UsageError
-from ..evaluate.assess import merged_declarations
 from ..language.model import FactDecl, Ruleset
+from ..language.vocabulary import UNION_TYPES
 from ..values import Number, fmt_number
-from .fact_file import UNION_TYPES
+from .fact_file import merged_declarations
 from .fact_schema import lowest
 
 FORMATS = ("yaml", "xlsx")

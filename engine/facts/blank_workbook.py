@@ -16,9 +16,9 @@ from xlsxwriter.utility import xl_col_to_name
 from xlsxwriter.worksheet import Worksheet
 
 from ..atomic import atomic_path
-from ..evaluate.assess import merged_declarations
+from ..diagnostics import display_width
 from ..language.model import FactDecl, Ruleset
-from ..report.summary_workbook import display_width
+from ..language.vocabulary import UNION_TYPES
 from .blank_form import (
     PERIOD_HELP,
     UNION_HEADER,
@@ -28,7 +28,7 @@ from .blank_form import (
     ruleset_titles,
     template_facts,
 )
-from .fact_file import UNION_TYPES
+from .fact_file import merged_declarations
 from .sources import header_index, match_header
 
 DATA_SHEET, GUIDE_SHEET = "填报", "填表说明"

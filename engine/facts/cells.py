@@ -31,7 +31,7 @@ from typing import Any, Callable
 from openpyxl.utils.datetime import from_excel
 
 from ..language.model import FactDecl
-from .fact_file import UNION_TYPES
+from ..language.vocabulary import UNION_TYPES
 from .fact_schema import expected
 
 BLANK_WORDS = frozenset({"-", "--", "—", "——", "–", "/", "无数据", "暂无数据", "未统计"})

@@ -7,18 +7,11 @@ from pathlib import Path
 from typing import Any, Iterable
 
 from ..diagnostics import Diagnostic, DiagnosticList, Mark, fail
-from ..language.model import FactDecl
+from ..language.model import FactDecl, Ruleset
+from ..language.vocabulary import AT_MOST, AT_MOST_LABELS, UNION_TYPES
 from ..language.yamlload import MarkedDict, load_yaml, mark_at
 from ..values import exact
 from .fact_schema import TRUE_WORDS, fact_errors, validator
-
-UNION_TYPES = {
-    "enterprise": "企业", "government": "机关", "institution": "事业单位",
-    "village": "村（社区）", "joint": "联合工会", "group": "工会小组",
-}
-
-AT_MOST = {"members": "employees"}  # a fact that may not exceed another (the planner keeps to it too)
-AT_MOST_LABELS = {"members": "会员人数", "employees": "职工人数"}
 
 
 @dataclass
@@ -45,7 +38,7 @@ def load_fact_file(path: str | Path) -> FactFile:
     problems = DiagnosticList()
     union = check_union(raw, name, problems)
     period = check_period(raw, problems)
-    facts, marks = flatten(raw.get("facts") or {}, raw, problems)
+    facts, marks = flatten(raw.get("facts") or {}, mark_at(raw, ("facts",)), problems)
     for key in sorted(set(raw) - {"union", "period", "facts"}, key=str):
         problems.add(mark_at(raw, (key,), key=True), "fact-unknown-key", f"未知的顶层字段 “{key}”：应为 union、period 或 facts")
     problems.raise_if_errors()
@@ -77,10 +70,13 @@ def check_period(raw: MarkedDict, problems: DiagnosticList) -> int | None:
     return period
 
 
-def flatten(facts: Any, raw: MarkedDict, problems: DiagnosticList) -> tuple[dict[str, Any], dict[str, Mark]]:
-    """Nested mappings become dotted paths: {committee: {elected: true}} → committee.elected."""
+def flatten(facts: Any, where: Mark, problems: DiagnosticList) -> tuple[dict[str, Any], dict[str, Mark]]:
+    """Nested mappings become dotted paths: {committee: {elected: true}} → committee.elected.
+
+    Fact files and ruleset test cases both go through here. A fact given twice (nested and
+    dotted) is a diagnostic; null is kept, and means the fact is absent."""
     if not isinstance(facts, dict):
-        problems.add(mark_at(raw, ("facts",)), "fact-shape", "facts 应为映射（事实名: 值）")
+        problems.add(where, "fact-shape", "facts 应为映射（事实名: 值）")
         return {}, {}
     values: dict[str, Any] = {}
     marks: dict[str, Mark] = {}
@@ -122,6 +118,26 @@ class FactChecker:
         values = {d.name: convert(d, present[d.name]) for d in self.decls if d.name in present and d.name not in bad}
         problems.extend(cross_checks(fact_file, values))
         return values, problems
+
+
+_CHECKERS: dict[tuple[tuple[str, str], ...], FactChecker] = {}
+
+
+def fact_checker(rulesets: list[Ruleset]) -> FactChecker:
+    """One checker for the facts of all the rulesets assessed together (they share one vocabulary)."""
+    key = tuple((r.id, r.hash) for r in rulesets)
+    if key not in _CHECKERS:
+        _CHECKERS[key] = FactChecker.of(merged_declarations(rulesets).values())
+    return _CHECKERS[key]
+
+
+def merged_declarations(rulesets: Iterable[Ruleset]) -> dict[str, FactDecl]:
+    """Every fact the rulesets declare, first declaration first (conflicts are refused at load)."""
+    found: dict[str, FactDecl] = {}
+    for ruleset in rulesets:
+        for name, decl in ruleset.facts.items():
+            found.setdefault(name, decl)
+    return found
 
 
 def typed_facts(fact_file: FactFile, decls: Iterable[FactDecl]) -> tuple[dict[str, Any], list[Diagnostic]]:

@@ -23,7 +23,14 @@ from openpyxl.utils.exceptions import InvalidFileException
 
 from ..diagnostics import Diagnostic, Mark
 from ..language.model import FactDecl
-from .cells import CellError, is_blank, read_cell, read_period, read_text, read_union_type
+from .cells import (
+    CellError,
+    is_blank,
+    read_cell,
+    read_period,
+    read_text,
+    read_union_type,
+)
 from .fact_file import FactFile
 
 YAML_SUFFIXES = (".yaml", ".yml")

@@ -11,7 +11,17 @@ from fractions import Fraction
 from typing import Any, Callable
 
 from ..values import Null, merge_nulls, normal
-from .expr_parse import Binary, BoolOp, Call, Compare, ListLit, Literal, Name, Node, Unary
+from .expr_parse import (
+    Binary,
+    BoolOp,
+    Call,
+    Compare,
+    ListLit,
+    Literal,
+    Name,
+    Node,
+    Unary,
+)
 from .functions import REGISTRY
 
 Closure = Callable[["Env"], Any]

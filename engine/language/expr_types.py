@@ -4,7 +4,18 @@ from __future__ import annotations
 import difflib
 from typing import Callable
 
-from .expr_parse import Binary, BoolOp, Call, Compare, ExprSyntaxError, ListLit, Literal, Name, Node, Unary
+from .expr_parse import (
+    Binary,
+    BoolOp,
+    Call,
+    Compare,
+    ExprSyntaxError,
+    ListLit,
+    Literal,
+    Name,
+    Node,
+    Unary,
+)
 from .functions import BOOL, DATE, NUM, REGISTRY, STR, TypeMismatch, type_text
 
 Lookup = Callable[[str], "str | None"]

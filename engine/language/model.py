@@ -3,15 +3,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from ..diagnostics import Mark
 from ..values import Number
 from .conditions import ConditionSet
 from .expressions import Expression, Template
-
-if TYPE_CHECKING:
-    from .phrasing import Phrasing
 
 DEFAULT_OWNER = "工会委员会"
 EFFORT_WEIGHTS = {"low": 1, "medium": 3, "high": 8}
@@ -180,7 +177,7 @@ class Level:
     requires_all_required: bool = False
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # compared and hashed by identity: one loaded ruleset is one object
 class Ruleset:
     id: str
     name: str
@@ -197,7 +194,6 @@ class Ruleset:
     levels: tuple[Level, ...]
     uses: tuple[str, ...]
     conditions: ConditionSet
-    tests: tuple[Any, ...] = ()
     hash: str = ""
     uses_mark: Mark | None = None
     short_name: str = ""
@@ -238,14 +234,6 @@ class Ruleset:
         """The unit of a declared fact or labelled derived value; "" for any other name."""
         found = self.facts.get(name) or self.captions.get(name)
         return found.unit if found else ""
-
-    @cached_property
-    def phrasing(self) -> Phrasing:
-        """Its conditions and values as Chinese text (engine/language/phrasing.py), built once per ruleset."""
-        # imported here: phrasing reads facts.py, which reads this module
-        from .phrasing import Phrasing
-
-        return Phrasing(self)
 
     def level(self, level_id: str) -> Level | None:
         return next((level for level in self.levels if level.id == level_id), None)

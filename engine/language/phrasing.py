@@ -1,6 +1,6 @@
 """Conditions and values as Chinese text: 「会员入会率 ≥ 95%」, 「工会类型为企业、联合工会之一」, 「73.8%」.
 
-A `Phrasing` belongs to one ruleset (`Ruleset.phrasing`) and works over the expression trees
+A `Phrasing` belongs to one ruleset (`phrasing_of(ruleset)`) and works over the expression trees
 of engine/language/expr_parse.py: every node type reads as Chinese, a name by its label (a derived value
 without one by its definition), a value in its fact's unit (ratios and "%" as percentages) or by
 its enum label, a literal as a threshold in the unit of what it is compared with. A part it
@@ -11,23 +11,30 @@ engine/language/evidence.py uses it to cite one union's figures.
 """
 from __future__ import annotations
 
+import weakref
 from collections import defaultdict
 from collections.abc import Callable
 from fractions import Fraction
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from ..evaluate.result import OUTCOME_TEXT
-from ..facts.fact_file import UNION_TYPES
 from ..values import Null, fmt_number, fmt_percent, fmt_value
 from .expr_eval import Env, to_closure
-from .expr_parse import Binary, BoolOp, Call, Compare, ListLit, Literal, Name, Node, Unary, children
+from .expr_parse import (
+    Binary,
+    BoolOp,
+    Call,
+    Compare,
+    ListLit,
+    Literal,
+    Name,
+    Node,
+    Unary,
+    children,
+)
 from .expressions import Expression
+from .model import Ruleset
+from .vocabulary import HEADER_LABELS, OUTCOME_TEXT, UNION_TYPES
 
-if TYPE_CHECKING:
-    from .model import Ruleset
-
-HEADER_LABELS = {"union.id": "编号", "union.name": "工会名称", "union.type": "工会类型", "union.county": "县",
-                 "union.township": "乡镇（街道）", "period": "考核年度"}
 SYMBOLS = {">=": "≥", ">": ">", "<=": "≤", "<": "<", "==": "=", "!=": "≠"}
 FLIPPED = {">=": "<=", ">": "<", "<=": ">=", "<": ">", "==": "==", "!=": "!="}
 ARITHMETIC = {"+": "+", "-": "−", "*": "×", "/": "÷"}
@@ -41,6 +48,17 @@ CALLS = {
 CALL_UNITS = {"ratio": "%", "years_since": "年", "days_since": "天"}
 KEEPS_UNIT = ("sum", "min", "max", "abs", "ceil", "floor", "round")
 RESULT_FIELDS = {"score": "得分", "level": "等级", "eligible": "参与定级"}
+
+
+_PHRASINGS: weakref.WeakKeyDictionary[Ruleset, Phrasing] = weakref.WeakKeyDictionary()
+
+
+def phrasing_of(ruleset: Ruleset) -> Phrasing:
+    """The ruleset's phrasing, built once and kept as long as the ruleset is."""
+    found = _PHRASINGS.get(ruleset)
+    if found is None:
+        found = _PHRASINGS[ruleset] = Phrasing(ruleset)
+    return found
 
 
 def with_unit(number: str, unit: str) -> str:

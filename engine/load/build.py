@@ -8,7 +8,13 @@ from ..diagnostics import DiagnosticList, Mark
 from ..language.conditions import compile_conditions
 from ..language.expr_parse import Name, parse
 from ..language.expr_types import infer
-from ..language.expressions import Expression, ExpressionError, Scope, compile_expression, compile_template
+from ..language.expressions import (
+    Expression,
+    ExpressionError,
+    Scope,
+    compile_expression,
+    compile_template,
+)
 from ..language.model import (
     DEFAULT_OWNER,
     EFFORT_WEIGHTS,
@@ -255,7 +261,7 @@ class Builder:
         return Requirement(str(text), cond=self.cond(f"level/{level}/requires/{index}", text, mark))
 
     # the whole ruleset -----------------------------------------------------------------------
-    def build(self, tests: tuple = (), digest: str = "") -> Ruleset:
+    def build(self, digest: str = "") -> Ruleset:
         meta = self.raw["ruleset"]
         facts = self.facts()
         derive = self.derive()
@@ -267,7 +273,7 @@ class Builder:
         return Ruleset(
             id=meta["id"], name=meta["name"], version=str(meta.get("version", "")), max_score=exact(meta["max_score"]),
             na=meta.get("na", "full"), path=self.path, facts=facts, derive=derive, sections=sections, bonus=bonus,
-            vetoes=vetoes, gate=gate, levels=levels, uses=self.uses, conditions=conditions, tests=tests, hash=digest,
+            vetoes=vetoes, gate=gate, levels=levels, uses=self.uses, conditions=conditions, hash=digest,
             uses_mark=self.mark("uses"), short_name=meta.get("short_name", meta["name"]),
             effort_weights={**EFFORT_WEIGHTS, **meta.get("effort_weights", {})}, captions=self.captions,
         )

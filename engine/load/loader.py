@@ -7,7 +7,6 @@ import os
 from pathlib import Path
 from typing import Any
 
-from ..authoring.ruleset_tests import load_tests
 from ..diagnostics import DiagnosticList, Mark, UsageError, fail
 from ..language.model import Ruleset
 from ..language.yamlload import MarkedDict, load_yaml, mark_at
@@ -83,8 +82,7 @@ def load_ruleset(path: str | Path) -> Ruleset:
     problems.extend(validate(raw, "ruleset.schema.json"))
     problems.raise_if_errors()
     builder = Builder(raw, str(path))
-    tests = load_tests(path, raw, problems)
-    ruleset = builder.build(tests, digest(raw))
+    ruleset = builder.build(digest(raw))
     problems.extend(builder.problems.items)
     problems.extend(semantic_problems(ruleset, mark_at(raw, ("ruleset",))))
     problems.raise_if_errors()

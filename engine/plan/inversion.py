@@ -14,10 +14,10 @@ from dataclasses import replace
 from fractions import Fraction
 from typing import Any, Callable
 
-from ..facts.fact_file import AT_MOST
 from ..language.expr_eval import Closure, Env, to_closure
 from ..language.expr_parse import BoolOp, Compare, Name, Node, Unary, names_in
 from ..language.model import FactDecl, Ruleset
+from ..language.vocabulary import AT_MOST
 from ..values import Null
 
 Patch = dict[str, Any]

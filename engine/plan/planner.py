@@ -18,10 +18,10 @@ from fractions import Fraction
 from typing import Any, Iterable
 
 from ..diagnostics import UsageError
-from ..evaluate.assess import OracleEvaluator, assess_union, assessment_date, build_env, fact_checker
+from ..evaluate.assess import OracleEvaluator, assess_union, assessment_date, build_env
 from ..evaluate.result import ItemScore, RulesetResult
 from ..evaluate.scoring import PASSING, Context, score_item
-from ..facts.fact_file import FactFile
+from ..facts.fact_file import FactFile, fact_checker
 from ..language.model import Item, Level, Ruleset, Section
 from ..load.rulesets import requested
 from ..values import Null, Number, fmt_number, normal

@@ -8,8 +8,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..evaluate.result import OUTCOME_TEXT, ItemScore, RulesetResult
+from ..evaluate.result import ItemScore, RulesetResult
 from ..language.model import Item, Ruleset, Section
+from ..language.vocabulary import OUTCOME_TEXT
 from .county import fmt_score
 from .pages import ENV
 

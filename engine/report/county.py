@@ -11,7 +11,7 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
-from ..facts.fact_file import UNION_TYPES
+from ..language.vocabulary import union_type_text
 
 NOT_ELIGIBLE = "不参与定级"
 NO_LEVEL = "未达到任何等级"
@@ -31,10 +31,6 @@ def level_label(result: dict[str, Any]) -> str:
     if not result["eligible"]:
         return NOT_ELIGIBLE
     return result["level"]["name"] if result["level"] else NO_LEVEL
-
-
-def union_type_text(kind: str | None) -> str:
-    return UNION_TYPES.get(kind or "", kind or "")
 
 
 @dataclass(frozen=True, slots=True)

@@ -15,7 +15,8 @@ from typing import Any
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
 from ..atomic import atomic_path
-from .county import CountyStats, ItemStat, failed_required, fmt_score, level_label, union_type_text
+from ..language.vocabulary import union_type_text
+from .county import CountyStats, ItemStat, failed_required, fmt_score, level_label
 
 
 # HTML templates escape every value; the Markdown template escapes table cells itself.

@@ -8,8 +8,8 @@ from typing import Any
 import tabulate as tabulate_module
 from tabulate import tabulate
 
-from ..evaluate.result import OUTCOME_TEXT, RulesetResult, union_json
-from ..facts.fact_file import UNION_TYPES
+from ..evaluate.result import RulesetResult, union_json
+from ..language.vocabulary import OUTCOME_TEXT, union_type_text
 from ..plan.records import Plan
 from ..values import fmt_number
 from .county import CountyStats, SummaryRow, fmt_score
@@ -30,7 +30,7 @@ def score_text(result: RulesetResult) -> str:
 
 
 def union_title(union: dict[str, Any], period: int | None) -> str:
-    kind = UNION_TYPES.get(union.get("type", ""), union.get("type", ""))
+    kind = union_type_text(union.get("type"))
     where = "，".join(filter(None, [union.get("id"), kind, union.get("township")]))
     return f"{union.get('name') or union.get('id')}（{where}）" + (f"  {period} 年度" if period else "")
 

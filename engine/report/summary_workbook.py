@@ -20,7 +20,7 @@ from xlsxwriter import Workbook
 from xlsxwriter.worksheet import Worksheet
 
 from ..atomic import atomic_path
-from ..diagnostics import display_width as line_width
+from ..diagnostics import display_width as text_width
 from .county import CountyStats, fmt_score, level_label
 
 SUMMARY_SHEET, FAILURES_SHEET = "汇总", "失败单位"
@@ -32,8 +32,7 @@ MIN_WIDTH, MAX_WIDTH, MAX_HEADER_WIDTH, LINE_HEIGHT = 4, 50, 16, 15
 
 def display_width(value: Any) -> int:
     """Columns the widest line of a value takes on screen: CJK characters count 2."""
-    text = "" if value is None else str(value)
-    return max((line_width(line) for line in text.splitlines()), default=0)
+    return text_width("" if value is None else str(value))
 
 
 def sheet_title(name: str, taken: set[str]) -> str:

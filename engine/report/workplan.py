@@ -13,7 +13,16 @@ from ..language.model import DEFAULT_OWNER
 from ..plan.records import Plan, Standing, Step
 from ..values import fmt_number
 from . import docmodel
-from .docmodel import Block, Document, Heading, Paragraph, Table, book, cn_date, cn_numeral
+from .docmodel import (
+    Block,
+    Document,
+    Heading,
+    Paragraph,
+    Table,
+    book,
+    cn_date,
+    cn_numeral,
+)
 from .workplan_schedule import CHAIR, Task, owner, schedule
 
 Section = tuple[str, list[Block]]  # a heading without its number, and what follows it

@@ -6,6 +6,7 @@ from pathlib import Path
 import pytest
 
 from engine import InvalidInput, load_ruleset, resolve_rulesets, run_tests
+from engine.authoring.ruleset_tests import load_tests
 
 RULESET = """
 ruleset: {id: demo, name: 演示标准, version: '1', max_score: 10}
@@ -154,8 +155,8 @@ def test_sibling_tests_file_with_deep_merged_defaults(write, evaluator):
 def test_sibling_tests_come_after_inline_tests(write, evaluator):
     write("demo.tests.yaml", SIBLING)
     ruleset = load_ruleset(write("demo.yaml", inline(case("行内", "{score: 10}"))))
-    assert [t.name for t in ruleset.tests][:2] == ["行内", "默认全部达标"]
-    assert len(ruleset.tests) == 5
+    assert [t.name for t in load_tests(ruleset)][:2] == ["行内", "默认全部达标"]
+    assert len(load_tests(ruleset)) == 5
 
 
 def test_sibling_test_failure_is_reported(write, evaluator):
@@ -166,8 +167,9 @@ def test_sibling_test_failure_is_reported(write, evaluator):
 
 def test_sibling_tests_file_with_a_schema_error_points_at_its_line(write):
     tests_file = write("demo.tests.yaml", SIBLING.replace("expect: {score: 10, level: good}", "expect: {scor: 10}"))
+    ruleset = load_ruleset(write("demo.yaml", RULESET))  # a broken tests file does not stop assessing
     with pytest.raises(InvalidInput) as caught:
-        load_ruleset(write("demo.yaml", RULESET))
+        load_tests(ruleset)
     [problem] = caught.value.diagnostics
     assert Path(problem.mark.file) == tests_file
     assert (problem.mark.line, problem.code) == (10, "schema-unknown-key")
@@ -259,8 +261,9 @@ def test_as_of_written_as_text_or_date(write, evaluator):
 
 def test_bad_as_of_is_a_load_error_at_its_line(write):
     text = inline(case("坏日期", "{score: 10}", extra="    as_of: '2024-13-01'\n"))
+    ruleset = load_ruleset(write("demo.yaml", text))
     with pytest.raises(InvalidInput) as caught:
-        load_ruleset(write("demo.yaml", text))
+        load_tests(ruleset)
     [problem] = caught.value.diagnostics
     assert problem.code == "test-as-of"
     assert Path(problem.mark.file).read_text(encoding="utf-8").splitlines()[problem.mark.line - 1] == "    as_of: '2024-13-01'"
@@ -280,3 +283,34 @@ tests:
     expect: {items: {term: 0}}
 """)
     assert outcomes(load_ruleset(write("demo.yaml", RULESET)), evaluator) == {"默认评估日期": [], "自己的评估日期": []}
+
+
+def test_a_fact_given_nested_and_dotted_in_one_case_is_an_error_at_its_line(write):
+    facts = "{employees: 100, members: 96, committee: {elected: true, size: 5}, committee.elected: false, incidents: 0}"
+    path = write("demo.yaml", inline(case("两种写法", "{score: 10}", facts)))
+    with pytest.raises(InvalidInput) as caught:
+        load_tests(load_ruleset(path))
+    [problem] = caught.value.diagnostics
+    assert problem.code == "fact-duplicate" and "committee.elected" in problem.message
+    assert problem.mark.line == path.read_text(encoding="utf-8").splitlines().index(f"    facts: {facts}") + 1
+
+
+def test_a_case_may_override_a_default_fact_written_the_other_way(write, evaluator):
+    write("demo.tests.yaml", """
+defaults:
+  facts: {employees: 100, members: 96, committee: {elected: true, size: 5, last_election: 2023-05-12}, incidents: 0}
+tests:
+  - name: 点路径覆盖默认的嵌套写法
+    facts: {committee.elected: false}
+    expect: {items: {elected: 0}}
+""")
+    assert outcomes(load_ruleset(write("demo.yaml", RULESET)), evaluator) == {"点路径覆盖默认的嵌套写法": []}
+
+
+def test_a_wrong_fact_type_in_a_case_points_at_its_line(write, evaluator):
+    facts = "{employees: 100, members: 九十六, committee: {elected: true, size: 5, last_election: 2023-05-12}, incidents: 0}"
+    path = write("demo.yaml", inline(case("类型错误", "{score: 10}", facts)))
+    [outcome] = run_tests(load_ruleset(path), [load_ruleset(path)], evaluator)
+    [problem] = outcome.problems
+    line = path.read_text(encoding="utf-8").splitlines().index(f"    facts: {facts}") + 1
+    assert problem.startswith(f"{path}:{line}:") and "members" in problem

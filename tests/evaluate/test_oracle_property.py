@@ -24,9 +24,10 @@ from hypothesis import strategies as st
 from engine import DurableEvaluator, OracleEvaluator, assess_union, resolve_rulesets
 from engine.diagnostics import Mark
 from engine.evaluate.assess import build_env
-from engine.facts.fact_file import UNION_TYPES, FactFile, typed_facts
+from engine.facts.fact_file import FactFile, typed_facts
 from engine.language.expr_parse import Literal, Node, children
 from engine.language.model import Cond, FactDecl, Item, Ruleset
+from engine.language.vocabulary import UNION_TYPES
 from engine.load.loader import bundled_ids
 
 AS_OF = dt.date(2025, 12, 31)

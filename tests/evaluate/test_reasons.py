@@ -16,6 +16,7 @@ from engine import InvalidInput, load_ruleset
 from engine.authoring.explain import explain
 from engine.language.expr_parse import Call, Name, Node
 from engine.language.functions import REGISTRY
+from engine.language.phrasing import phrasing_of
 from engine.report.render import as_json, as_table
 
 REPO = Path(__file__).resolve().parents[2]
@@ -252,7 +253,7 @@ def phrased(write):
 @pytest.mark.parametrize("source", list(PHRASES))
 def test_conditions_read_as_chinese(phrased, source):
     ruleset, expressions = phrased
-    assert ruleset.phrasing.requirement(expressions[source], {}) == PHRASES[source]
+    assert phrasing_of(ruleset).requirement(expressions[source], {}) == PHRASES[source]
 
 
 def test_every_expression_function_but_passed_is_phrased():
@@ -266,8 +267,8 @@ def test_a_part_without_a_phrasing_reads_as_its_source_text(phrased):
     class Strange(Node):
         pass
 
-    assert ruleset.phrasing.phrase(Call(0, 15, "nosuch", (Name(7, 7, "members"),)), "nosuch(members)", {}) == "nosuch(members)"
-    assert ruleset.phrasing.phrase(Strange(4, 7), "1 + strange(1)", {}) == "strange"
+    assert phrasing_of(ruleset).phrase(Call(0, 15, "nosuch", (Name(7, 7, "members"),)), "nosuch(members)", {}) == "nosuch(members)"
+    assert phrasing_of(ruleset).phrase(Strange(4, 7), "1 + strange(1)", {}) == "strange"
 
 
 # --- derived values: the long form --------------------------------------------------------------

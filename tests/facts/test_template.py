@@ -13,19 +13,26 @@ from click.testing import CliRunner
 
 from cli import cli
 from engine import load_fact_file, resolve_rulesets
-from engine.authoring.ruleset_tests import dotted
-from engine.diagnostics import Mark
-from engine.evaluate.assess import merged_declarations
+from engine.diagnostics import DiagnosticList, Mark
 from engine.facts.blank_form import fact_tree
 from engine.facts.blank_workbook import DATA_SHEET, GUIDE_SHEET, ColumnSpec, validation
-from engine.facts.fact_file import UNION_TYPES
+from engine.facts.fact_file import flatten, merged_declarations
 from engine.facts.sources import header_index, match_header, read_units
 from engine.language.model import FactDecl
+from engine.language.vocabulary import UNION_TYPES
 from engine.language.yamlload import parse_yaml
 
 REPO = Path(__file__).resolve().parents[2]
 COUNTY = REPO / "facts" / "qingshan"
 KEY_LINE = re.compile(r"^(?P<indent> *)(?P<key>[\w.]+):(?P<rest> *(?:#.*)?)$")
+
+
+def dotted(facts: object) -> dict:
+    """The facts of a template as a fact file reads them (dotted paths); nothing given twice."""
+    problems = DiagnosticList()
+    values, _ = flatten(facts, Mark("t.yaml"), problems)
+    assert not problems.items
+    return values
 
 
 def run(*args: str):

@@ -5,7 +5,13 @@ from typing import Any
 
 import pytest
 
-from engine.report.county import NO_LEVEL, NO_TOWNSHIP, NOT_ELIGIBLE, CountyStats, fmt_score
+from engine.report.county import (
+    NO_LEVEL,
+    NO_TOWNSHIP,
+    NOT_ELIGIBLE,
+    CountyStats,
+    fmt_score,
+)
 
 NAMES = {"a": "甲标准", "b": "乙标准"}
 LEVELS = {"good": "达标", "basic": "基本达标", "bad": "不达标"}

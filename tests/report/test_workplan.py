@@ -20,7 +20,13 @@ from engine import UsageError
 from engine.plan.records import Change, Plan, Standing, Step
 from engine.report.docmodel import book, cn_numeral
 from engine.report.workplan import markdown
-from engine.report.workplan_docx import BODY_FONT, HEADING1_FONT, HEADING2_FONT, TITLE_FONT, write
+from engine.report.workplan_docx import (
+    BODY_FONT,
+    HEADING1_FONT,
+    HEADING2_FONT,
+    TITLE_FONT,
+    write,
+)
 from engine.report.workplan_schedule import Month, months, priority, schedule
 
 ZHIJIA = "“职工之家”建设考核评价标准"

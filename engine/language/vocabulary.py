@@ -1,0 +1,22 @@
+"""Words every stage shares: union types, the union header's labels, item outcomes, and the bounds
+one fact sets on another. Kept with the model so that reading, scoring, planning and reporting
+all say the same thing in the same Chinese."""
+from __future__ import annotations
+
+UNION_TYPES = {
+    "enterprise": "企业", "government": "机关", "institution": "事业单位",
+    "village": "村（社区）", "joint": "联合工会", "group": "工会小组",
+}
+
+HEADER_LABELS = {"union.id": "编号", "union.name": "工会名称", "union.type": "工会类型", "union.county": "县",
+                 "union.township": "乡镇（街道）", "period": "考核年度"}
+
+OUTCOME_TEXT = {"pass": "达标", "partial": "部分得分", "fail": "未得分", "missing": "缺资料", "na": "不适用"}
+
+AT_MOST = {"members": "employees"}  # a fact that may not exceed another (the planner keeps to it too)
+AT_MOST_LABELS = {"members": "会员人数", "employees": "职工人数"}
+
+
+def union_type_text(kind: str | None) -> str:
+    """A union type as people read it (「企业」); an unknown one as given."""
+    return UNION_TYPES.get(kind or "", kind or "")
