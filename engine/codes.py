@@ -1,8 +1,9 @@
 """Every diagnostic code the engine reports: its one-line Chinese meaning and an example.
 
 The codes are the ASCII part of a diagnostic (`[expr-unknown-function]`): grep-able, stable
-across versions. This registry is what docs/ruleset-reference.md lists, and a test fails when
-a code used in engine/*.py is missing here.
+across versions. An item kind's own codes live with the kind (`codes` in engine/kinds/*.py).
+docs/ruleset-reference.md lists both, and a test fails when a code the engine reports is in
+neither.
 """
 from __future__ import annotations
 
@@ -53,7 +54,6 @@ CODES: dict[str, Code] = {
     # building and checking a ruleset ---------------------------------------------------------
     "item-kind": Code(RULESET, "指标的计分方式缺失，或同时用了两种（when、tiers、count、scale、shortfall 只能选一种）", "- {id: a, name: 甲, points: 5, when: x, tiers: [...]}"),
     "deduct-kind": Code(RULESET, "扣分项应写 {when, points} 或 {count, each} 之一", "deduct: [{name: 无名册, when: not ledger.members_register}]"),
-    "scale-range": Code(RULESET, "scale 的 from 与 to 相等，无法线性计分", "scale: {value: rate, from: 1, to: 1}"),
     "derive-clash": Code(RULESET, "派生值与已声明的事实同名", "derive: {members: ratio(a, b)}"),
     "fact-enum": Code(RULESET, "枚举事实没有用 values 列出可选值", "rules.duties: {type: enum, label: 工作职责}"),
     "fact-list": Code(RULESET, "列表事实没有用 items 说明元素类型", "meetings.by_quarter: {type: list, label: 各季度会议次数}"),
@@ -61,7 +61,6 @@ CODES: dict[str, Code] = {
     "duplicate-id": Code(RULESET, "分项、指标、否决项或等级的 id 重复", "- {id: banzi.elected, name: 依法选举, points: 5, when: committee.elected}\n- {id: banzi.elected, name: 按期换届, points: 5, when: committee.on_time}"),
     "section-balance": Code(RULESET, "分项满分不等于下级分值之和（确有需要可写 allow_unbalanced: true）", "{id: banzi, name: 有班子, max: 15, items: [...]}   # 下级指标合计 14 分"),
     "max-score": Code(RULESET, "max_score 不等于各一级指标满分之和", "max_score: 100   # 各一级指标 max 合计 95"),
-    "tier-points": Code(RULESET, "某一档的得分超过指标满分", "points: 8\ntiers: [{when: rate >= 0.95, points: 10}]"),
     "level-order": Code(RULESET, "等级没有从高到低排列", "levels: [{id: basic, min: 60}, {id: good, min: 80}]"),
     "level-section-min": Code(RULESET, "等级的 section_min 中写了不存在的一级指标 id", "section_min: {banz: 0.6}"),
     "level-requires-unknown": Code(RULESET, "等级的 requires 中的名称既不是指标 id，也不是已声明的名称", "requires: [banzi.elect]"),
@@ -78,8 +77,6 @@ CODES: dict[str, Code] = {
     "uses-unknown-item": Code(RULESET, "引用的规则集中没有这个指标", "when: passed('bayou', 'banzi.elect')"),
     "fact-conflict": Code(RULESET, "同时使用的两个规则集对同一事实的声明不一致（类型、范围或可选值）", "employees: {type: number, label: 职工人数}   # 另一个规则集声明为 integer"),
     # warnings of `unionscore check` (engine/authoring/lint.py; --strict counts them as errors) ------------
-    "tier-dead": Code(RULESET, "警告：某一档永远轮不到（它成立时上面的档已经成立）", "tiers: [{when: rate >= 0.7, points: 2}, {when: rate >= 0.85, points: 5}]"),
-    "tier-order": Code(RULESET, "警告：档次没有按得分从高到低排列", "tiers: [{when: rate >= 0.95, points: 3}, {when: rate >= 0.85, points: 5}]"),
     "level-unreachable": Code(RULESET, "警告：某个等级不可能评上（min 高于最高分、requires 自相矛盾或被上一级挡住）", "levels: [{id: super, name: 特级, min: 110}]   # max_score: 100"),
     "fact-unused": Code(RULESET, "警告：声明了事实，但没有任何指标、否决项、申报条件或等级读取它", "staff.parttime: {type: integer, label: 兼职干部人数}   # 没有任何地方读取"),
     "derive-unused": Code(RULESET, "警告：派生值没有被读取", "female_rate: ratio(female_members, members)   # 没有任何地方读取"),

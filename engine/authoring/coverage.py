@@ -37,8 +37,8 @@ class Part:
 
 def item_parts(item: Item) -> list[Part]:
     parts = [Part("item", item.id, item.name)]
-    for n, tier in enumerate(item.tiers, 1):
-        parts.append(Part("tier", f"{item.id}#{n}", f"{item.name} 第 {n} 档" + (f"（{tier.name}）" if tier.name else f"（{tier.when.expr.text}）")))
+    for n, branch in enumerate(item.kind.branches(), 1):
+        parts.append(Part("tier", f"{item.id}#{n}", f"{item.name} {branch}"))
     for n, deduction in enumerate(item.deduct, 1):
         parts.append(Part("deduction", f"{item.id}#{n}", f"{item.name}：{deduction.name}"))
     return parts
@@ -55,7 +55,7 @@ def parts_of(ruleset: Ruleset) -> list[Part]:
 
 def reached_by(score: ItemScore) -> set[tuple[str, str]]:
     """The (kind, key) pairs one item's score reaches, the item itself aside."""
-    found = {("tier", f"{score.id}#{score.tier + 1}")} if score.tier is not None else set()
+    found = {("tier", f"{score.id}#{score.branch + 1}")} if score.branch is not None else set()
     return found | {("deduction", f"{score.id}#{n + 1}") for n in score.deductions}
 
 

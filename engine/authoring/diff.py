@@ -13,7 +13,10 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from ..language.model import Cond, FactDecl, Item, Level, Ruleset, Section, Veto
+from ..kinds import kind_fields
+from ..language.conditions import Cond
+from ..language.kind import Record
+from ..language.model import FactDecl, Item, Level, Ruleset, Section, Veto
 from ..load.checks import all_sections
 from ..values import fmt_number
 
@@ -24,23 +27,19 @@ PART_TEXT = {
 CHANGE_TEXT = {"added": "新增", "removed": "删除"}
 FIELD_TEXT = {
     "id": "id", "name": "名称", "version": "版本", "max_score": "满分", "na": "不适用时", "uses": "uses", "points": "分值",
-    "section": "所属分项", "kind": "计分方式", "when": "条件", "count": "次数", "each": "每次分值",
+    "section": "所属分项", "kind": "计分方式",
     "applies_if": "适用条件", "zero_if": "不得分条件", "required": "必备", "max_deduct": "最多扣分", "max": "满分",
     "allow_unbalanced": "允许不平衡", "counts_for_level": "计入定级", "effect": "效果", "cap_level": "最高等级",
     "min": "最低分", "section_min": "分项最低得分率", "requires": "其他要求", "requires_all_required": "必备项全部达标",
     "type": "类型", "label": "中文名称", "unit": "单位", "values": "可选值", "items": "元素类型", "expression": "表达式",
-    "scale.value": "线性计分的值", "scale.from": "线性计分起点", "scale.to": "线性计分终点",
-    "shortfall.value": "差额扣分的值", "shortfall.target": "目标值", "shortfall.step": "每档差距",
-    "shortfall.each": "每档扣分", "shortfall.round": "不足一档时",
+    "deduct[].name": "第 {} 项扣分名称", "deduct[].when": "第 {} 项扣分条件", "deduct[].points": "第 {} 项扣分分值",
+    "deduct[].count": "第 {} 项扣分次数", "deduct[].each": "第 {} 项扣分每次扣分", **kind_fields(),
 }
-INDEXED = re.compile(r"(tiers|deduct)\[(\d+)\]\.(\w+)")
-INDEXED_TEXT = {"tiers": "第 {} 档", "deduct": "第 {} 项扣分"}
-SUBFIELD_TEXT = {"when": "条件", "points": "分值", "name": "名称", "count": "次数", "each": "每次扣分"}
+INDEXED = re.compile(r"(\w+)\[(\d+)\]\.(\w+)")
 SUMMARY = {  # what an added or removed part shows: (field, how)
     "fact": ("type", "{}"), "derive": ("expression", "{}"), "section": ("max", "满分 {} 分"), "item": ("points", "{} 分"),
     "veto": ("when", "{}"), "gate": ("when", "{}"), "level": ("min", "{} 分以上"),
 }
-Record = dict[str, str]
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,7 +68,7 @@ def field_text(field: str) -> str:
     """A record key in Chinese: `tiers[1].when` → 第 1 档条件, `points` → 分值."""
     found = INDEXED.fullmatch(field)
     if found:
-        return INDEXED_TEXT[found[1]].format(found[2]) + SUBFIELD_TEXT.get(found[3], found[3])
+        return FIELD_TEXT.get(f"{found[1]}[].{found[3]}", field).format(found[2])
     return FIELD_TEXT.get(field, field)
 
 
@@ -155,20 +154,11 @@ def items(ruleset: Ruleset) -> dict[str, Item]:
 def item_record(item: Item) -> Record:
     """An item's scoring, field by field: base kind, conditions and parameters, deductions."""
     found: Record = {
-        "name": item.name, "section": item.section, "points": number(item.points), "kind": item.kind,
-        "applies_if": text(item.applies_if), "zero_if": text(item.zero_if), "when": text(item.when),
-        "count": item.count.text if item.count else "", "each": number(item.each) if item.count else "",
+        "name": item.name, "section": item.section, "points": number(item.points), "kind": item.kind.key,
+        "applies_if": text(item.applies_if), "zero_if": text(item.zero_if), **item.kind.record(),
         "na": item.na if item.applies_if else "", "required": "是" if item.required else "",
         "max_deduct": number(item.max_deduct),
     }
-    for index, tier in enumerate(item.tiers, 1):
-        found |= {f"tiers[{index}].when": text(tier.when), f"tiers[{index}].points": number(tier.points), f"tiers[{index}].name": tier.name}
-    if item.scale:
-        found |= {"scale.value": item.scale.value.text, "scale.from": number(item.scale.start), "scale.to": number(item.scale.end)}
-    if item.shortfall:
-        spec = item.shortfall
-        found |= {"shortfall.value": spec.value.text, "shortfall.target": number(spec.target), "shortfall.step": number(spec.step),
-                  "shortfall.each": number(spec.each), "shortfall.round": spec.round}
     for index, deduction in enumerate(item.deduct, 1):
         found |= {f"deduct[{index}].name": deduction.name, f"deduct[{index}].when": text(deduction.when),
                   f"deduct[{index}].points": number(deduction.points) if deduction.when else "",

@@ -87,18 +87,7 @@ class Explainer:
             found.append(("适用条件（applies_if）", item.applies_if.expr))
         if item.zero_if:
             found.append(("零分条件（zero_if）", item.zero_if.expr))
-        if item.when:
-            found.append((f"得分条件（when，{fmt_number(item.points)} 分）", item.when.expr))
-        for index, tier in enumerate(item.tiers, 1):
-            name = f"，{tier.name}" if tier.name else ""
-            found.append((f"第 {index} 档（{fmt_number(tier.points)} 分{name}）", tier.when.expr))
-        if item.count:
-            found.append((f"计数（每个 {fmt_number(item.each)} 分）", item.count))
-        if item.scale:
-            found.append((f"计分值（{fmt_number(item.scale.start)} 起计分，{fmt_number(item.scale.end)} 满分）", item.scale.value))
-        if item.shortfall:
-            s = item.shortfall
-            found.append((f"计分值（目标 {fmt_number(s.target)}，每差 {fmt_number(s.step)} 扣 {fmt_number(s.each)} 分）", s.value))
+        found += item.kind.explain(item.points)
         for deduction in item.deduct:
             if deduction.when:
                 found.append((f"扣分项“{deduction.name}”（扣 {fmt_number(deduction.points)} 分）", deduction.when.expr))

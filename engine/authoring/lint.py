@@ -6,8 +6,7 @@
 
 | code | finds |
 | --- | --- |
-| `tier-dead` | a tier first-match never reaches |
-| `tier-order` | a tier that does not give fewer points than the tier above it |
+| `tier-dead`, `tier-order` … | what an item's kind warns about itself (engine/kinds/: a tier never reached, tiers out of order) |
 | `level-unreachable` | a level no union can get |
 | `fact-unused`, `derive-unused` | a fact or derived value nothing reads |
 | `item-no-fix`, `item-no-evidence` | an item without `fix` or without `evidence` |
@@ -23,11 +22,11 @@ from pathlib import Path
 
 from ..diagnostics import Diagnostic, InvalidInput, Mark
 from ..language.expr_parse import Name, Node, children
+from ..language.implication import Constraint, never_holds, shape
 from ..language.model import Item, Level, Ruleset
 from ..load.checks import all_sections
 from ..load.rulesets import resolve_rulesets
 from ..values import Number, fmt_number
-from .implication import Constraint, implies, never_holds, shape
 from .ruleset_tests import load_tests
 
 OUTCOMES = ("pass", "partial", "fail", "missing", "na")
@@ -42,30 +41,12 @@ def every_item(ruleset: Ruleset) -> list[Item]:
     return ruleset.items() + (list(ruleset.bonus.items) if ruleset.bonus else [])
 
 
-# tiers ---------------------------------------------------------------------------------------
-def dead_tiers(ruleset: Ruleset, loaded: Loaded) -> Iterator[Diagnostic]:
-    """`tier-dead`: an earlier tier holds whenever this one does, so the first-match rule never
-    reaches it: `rate >= 0.85` listed after `rate >= 0.70`, or the same condition twice.
-    Found for conditions that compare the same expressions with constants, joined by `and` or `or`."""
+# item kinds ----------------------------------------------------------------------------------
+def kind_warnings(ruleset: Ruleset, loaded: Loaded) -> Iterator[Diagnostic]:
+    """What only an item's kind can warn about: for tiers, `tier-dead` (a tier first-match never
+    reaches) and `tier-order` (a tier that does not give fewer points than the one above it)."""
     for item in every_item(ruleset):
-        for index, tier in enumerate(item.tiers):
-            before = [n for n, t in enumerate(item.tiers[:index], 1) if implies(tier.when.expr.node, t.when.expr.node)]
-            if before:
-                text = tier.when.expr.text
-                message = f"指标 “{item.id}” 的第 {index + 1} 档（{text}）不会生效：它成立时第 {before[0]} 档已经成立，先匹配的档先生效"
-                yield warning(tier.when.expr.mark, "tier-dead", message, len(text))
-
-
-def tier_order(ruleset: Ruleset, loaded: Loaded) -> Iterator[Diagnostic]:
-    """`tier-order`: tiers are listed from the most points down; a tier that gives as many points
-    as the tier above it, or more, is either misplaced or redundant."""
-    for item in every_item(ruleset):
-        for index, (upper, tier) in enumerate(zip(item.tiers, item.tiers[1:]), 2):
-            if tier.points >= upper.points:
-                relation = "等于" if tier.points == upper.points else "高于"
-                message = (f"指标 “{item.id}” 的第 {index} 档得 {fmt_number(tier.points)} 分，{relation}上一档的 "
-                           f"{fmt_number(upper.points)} 分：档次应按得分从高到低排列")
-                yield warning(tier.when.expr.mark, "tier-order", message, len(tier.when.expr.text))
+        yield from item.kind.warnings(item.id)
 
 
 # levels --------------------------------------------------------------------------------------
@@ -242,7 +223,7 @@ def case_clashes(ruleset: Ruleset, loaded: Loaded) -> Iterator[Diagnostic]:
 
 
 LINTS: tuple[Callable[[Ruleset, Loaded], Iterator[Diagnostic]], ...] = (
-    dead_tiers, tier_order, unreachable_levels, unused_facts, item_guidance, fix_reads, unbalanced_sections, case_clashes,
+    kind_warnings, unreachable_levels, unused_facts, item_guidance, fix_reads, unbalanced_sections, case_clashes,
 )
 
 

@@ -1,9 +1,9 @@
 """docs/ruleset-reference.md, generated from the engine's own registries.
 
 Top-level keys and the fields of each part come from the ruleset JSON Schema (`description`,
-`examples`), item kinds from `engine.evaluate.kinds.KINDS`, expression functions from
-`engine.language.functions.REGISTRY` (their docstrings: Chinese text, then `例：` and an example) and
-diagnostic codes from `engine.codes.CODES`. So the reference changes with the code, and a
+`examples`; the item kinds' branches included), item kinds from `engine.kinds.KINDS`, expression
+functions from `engine.language.functions.REGISTRY` (their docstrings: Chinese text, then `例：`
+and an example) and diagnostic codes from `engine.codes.CODES` and the kinds' own `codes`. So the reference changes with the code, and a
 test keeps the checked-in file equal to `reference()`. Regenerate with
 
     .venv/bin/python -m engine.authoring.reference > docs/ruleset-reference.md
@@ -17,8 +17,8 @@ from typing import Any
 
 import yaml
 
-from ..codes import CODES
-from ..evaluate.kinds import KINDS
+from ..codes import CODES, Code
+from ..kinds import KINDS, kind_codes
 from ..language.functions import REGISTRY
 from ..load.schema import schema
 
@@ -31,10 +31,8 @@ PARTS = (  # (anchor, title, path in the schema)
     ("part-derive", "派生值的完整写法（derive 的值）", ("$defs", "derive")),
     ("part-section", "分项（section）", ("$defs", "section")),
     ("part-item", "指标（item）", ("$defs", "item")),
-    ("part-tier", "档次（tiers 的一项）", ("$defs", "tier")),
     ("part-deduction", "扣分项（deduct 的一项）", ("$defs", "deduction")),
-    ("part-scale", "线性计分（scale）", ("$defs", "scale")),
-    ("part-shortfall", "差额扣分（shortfall）", ("$defs", "shortfall")),
+    *((f"part-{name}", spec["title"], ("$defs", name)) for kind in KINDS.values() for name, spec in kind.schema.get("$defs", {}).items()),
     ("part-bonus", "加分（bonus）", ("$defs", "bonus")),
     ("part-veto", "否决项（vetoes 的一项）", ("$defs", "veto")),
     ("part-gate", "申报条件（gate）", ("$defs", "gate")),
@@ -56,9 +54,10 @@ def header() -> str:
     return f"""# 规则文件参考手册
 
 > 本文件由 `engine/authoring/reference.py` 生成，请勿手工修改：各字段的说明来自
-> `engine/schemas/ruleset.schema.json`，计分方式与函数的说明来自 `engine/evaluate/kinds.py`、
-> `engine/language/functions.py` 的文档字符串，诊断代码来自 `engine/codes.py`。修改这些文件后运行
-> `{REGENERATE}` 重新生成（`tests/test_reference.py` 检查本文件是否最新）。
+> `engine/schemas/ruleset.schema.json` 和 `engine/kinds/` 中各计分方式的 `schema`，计分方式与函数的说明
+> 来自 `engine/kinds/`、`engine/language/functions.py` 的文档字符串，诊断代码来自 `engine/codes.py` 和
+> 各计分方式的 `codes`。修改这些文件后运行 `{REGENERATE}` 重新生成
+> （`tests/authoring/test_reference.py` 检查本文件是否最新）。
 
 规则文件是一个 YAML 文件，描述一套考核标准：读取哪些事实、分几个一级指标、每项指标怎样计分、
 怎样定级。入门请看 [教程](tutorial.md)；空值、计分顺序等约定见 [semantics.md](semantics.md)。
@@ -93,12 +92,12 @@ def part_fields(spec: dict) -> str:
 
 
 def item_kinds() -> str:
-    """Each scorer's docstring: what the kind does, and an example item."""
+    """Each kind's docstring: what the kind does, and an example item."""
     lines = ['<a id="kinds"></a>', "## 计分方式", "",
              "每个指标用下面一种计分方式求出基础得分（只写 `deduct` 时从满分起扣）。指标内的顺序固定：",
              "`applies_if` → `zero_if` → 计分方式 → `deduct`（合计不超过 `max_deduct`）→ 限定在 0 与 `points` 之间。"]
-    for name, scorer in KINDS.items():
-        text, example = split_doc(scorer.__doc__ or "")
+    for name, kind in KINDS.items():
+        text, example = split_doc(kind.__doc__ or "")
         lines += ["", f"### `{name}`", "", text, "", f"```yaml\n{example}\n```"]
     return "\n".join(lines)
 
@@ -121,10 +120,15 @@ def codes() -> str:
              "`unionscore check`、`assess`、`batch`、`test` 发现的每个问题都带一个代码，格式为",
              "`文件:行:列: 错误 [代码] 说明`（警告为“警告”）。按代码搜索本表即可找到含义和示例。",
              "", "| 代码 | 出现在 | 含义 | 示例 |", "| --- | --- | --- | --- |"]
-    for code, entry in sorted(CODES.items()):
+    for code, entry in sorted(all_codes().items()):
         example = "<br>".join(f"`{cell(line)}`" for line in entry.example.splitlines())
         lines.append(f'| <a id="{code}"></a>`{code}` | {entry.where} | {cell(entry.meaning)} | {example} |')
     return "\n".join(lines)
+
+
+def all_codes() -> dict[str, Code]:
+    """Every diagnostic code: the engine's and the item kinds' own."""
+    return {**CODES, **kind_codes()}
 
 
 def split_doc(doc: str) -> tuple[str, str]:

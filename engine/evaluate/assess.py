@@ -8,7 +8,7 @@ from ..diagnostics import Diagnostic, InvalidInput
 from ..facts.fact_file import FactFile, fact_checker
 from ..language.conditions import oracle_truths
 from ..language.expr_eval import Env
-from ..language.model import FactDecl, Ruleset
+from ..language.model import Ruleset
 from ..values import Null
 from .result import RulesetResult
 from .scoring import assess_ruleset

@@ -20,7 +20,7 @@ class ItemScore:
     fix: str | None = None
     required: bool = False
     knockout: bool = False
-    tier: int | None = None  # index of the tier that gave the points (not in the JSON form)
+    branch: int | None = None  # which branch of the item's kind gave the points: the tier (not in the JSON form)
     deductions: tuple[int, ...] = ()  # indexes of the deductions that took points (not in the JSON form)
 
     @property

@@ -6,18 +6,20 @@ were dropped), bonus, vetoes, the gate, required items and levels.
 """
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from fractions import Fraction
-from typing import Any, Iterable
+from typing import Any
 
 from ..language import evidence
+from ..language.conditions import Cond
 from ..language.expr_eval import Env
 from ..language.expressions import Expression
-from ..language.model import Cond, Deduction, Item, Level, Ruleset, Section
+from ..language.kind import Base
+from ..language.model import Deduction, Item, Level, Ruleset, Section
 from ..language.phrasing import Phrasing, phrasing_of
 from ..language.vocabulary import HEADER_LABELS, UNION_TYPES
 from ..values import Null, Number, fmt_number, fmt_value, normal
-from .kinds import KINDS, Base
 from .result import Gap, ItemScore, RulesetResult, SectionScore
 
 PASSING = ("pass", "na")
@@ -47,6 +49,26 @@ class Context:
     def figure(self, expression: Expression) -> str:
         """A value with its name, unit and the facts behind it: 「会员入会率 73.8%（…）」."""
         return evidence.figure(self.phrasing, expression.node, expression, self.env)
+
+    def unit(self, expression: Expression) -> str:
+        """The unit a value is shown in: 「次」, 「%」."""
+        return self.phrasing.unit(expression.node)
+
+    def amount(self, value: Number, expression: Expression) -> str:
+        """A number of a scoring rule in the unit of the value it scores: 0.05 → 5%."""
+        return self.phrasing.amount_of(value, expression)
+
+    def thresholds(self, exprs: list[Expression]) -> tuple[str, list[str]]:
+        """The figures tier conditions read and what each asks: (「会员入会率 82.0%」, [「≥ 95%」, …])."""
+        return evidence.tiers(self.phrasing, exprs, self.env)
+
+    def steady(self, exprs: list[Expression]) -> bool:
+        """Whether the texts of these expressions are the same for every union."""
+        return all(map(self.phrasing.steady, exprs))
+
+    def remember(self, topic: str, key: object, make: Callable[[], Any], keep: bool = True) -> Any:
+        """A text made once per ruleset and key (see `Phrasing.remember`)."""
+        return self.phrasing.remember(topic, key, make, keep)
 
     def quantity(self, expression: Expression) -> str:
         """A value in its unit, without its name: 「3 种」, 「73.8%」."""
@@ -107,7 +129,7 @@ def score_item(item: Item, ctx: Context) -> ItemScore:
             return make(item, ctx, "fail", 0, item.points, f"触发不得分条件：{ctx.fired(item.zero_if)}", facts, knockout=True)
         if isinstance(knocked, Null) and knocked.missing:
             return make(item, ctx, "missing", 0, item.points, ctx.null_reason(knocked), facts)
-    base = KINDS[item.kind](item, ctx)
+    base = item.kind.score(item.points, ctx)
     if base.null is not None and base.null.missing:
         return make(item, ctx, "missing", 0, item.points, base.reason, facts)
     return deducted(item, ctx, base, facts)
@@ -134,7 +156,7 @@ def deducted(item: Item, ctx: Context, base: Base, facts: dict) -> ItemScore:
     reason = "；".join(filter(None, [base.reason, "扣分：" + "；".join(taken)])) if taken else base.reason
     outcome = "pass" if final == item.points else "fail" if final == 0 else "partial"
     text = reason or ("符合要求" if outcome == "pass" else "")
-    return make(item, ctx, outcome, final, item.points, text, facts, tier=base.tier, deductions=tuple(applied))
+    return make(item, ctx, outcome, final, item.points, text, facts, branch=base.branch, deductions=tuple(applied))
 
 
 def deduction_text(deduction: Deduction, ctx: Context) -> str:
@@ -159,9 +181,9 @@ def deduction_amount(deduction: Any, ctx: Context) -> tuple[Number, Null | None]
 
 
 def make(item: Item, ctx: Context, outcome: str, points: Number, possible: Number, reason: str, facts: dict,
-         knockout: bool = False, tier: int | None = None, deductions: tuple[int, ...] = ()) -> ItemScore:
+         knockout: bool = False, branch: int | None = None, deductions: tuple[int, ...] = ()) -> ItemScore:
     fix = render_fix(item, ctx, outcome)
-    return ItemScore(item.id, item.name, item.section, outcome, points, possible, reason, facts, fix, item.required, knockout, tier, deductions)
+    return ItemScore(item.id, item.name, item.section, outcome, points, possible, reason, facts, fix, item.required, knockout, branch, deductions)
 
 
 def render_fix(item: Item, ctx: Context, outcome: str) -> str | None:

@@ -21,6 +21,14 @@ MIN_MAGNITUDE, MAX_MAGNITUDE = 0.0001, 1e15
 
 
 @dataclass(frozen=True, slots=True)
+class Cond:
+    """A boolean expression, and its index in the ruleset's compiled `ConditionSet`."""
+
+    index: int
+    expr: Expression
+
+
+@dataclass(frozen=True, slots=True)
 class Atom:
     """One leaf: `key(env)` compared by `op` with `target` (0 for numbers, a text, or true)."""
 

@@ -7,8 +7,9 @@ from typing import Any
 
 from ..diagnostics import Mark
 from ..values import Number
-from .conditions import ConditionSet
+from .conditions import Cond, ConditionSet
 from .expressions import Expression, Template
+from .kind import Kind
 
 DEFAULT_OWNER = "工会委员会"
 EFFORT_WEIGHTS = {"low": 1, "medium": 3, "high": 8}
@@ -43,21 +44,6 @@ class Caption:
 
 
 @dataclass(frozen=True, slots=True)
-class Cond:
-    """A boolean expression, and its index in the ruleset's compiled `ConditionSet`."""
-
-    index: int
-    expr: Expression
-
-
-@dataclass(frozen=True, slots=True)
-class Tier:
-    when: Cond
-    points: Number
-    name: str = ""
-
-
-@dataclass(frozen=True, slots=True)
 class Deduction:
     name: str
     points: Number
@@ -67,35 +53,13 @@ class Deduction:
 
 
 @dataclass(frozen=True, slots=True)
-class Scale:
-    value: Expression
-    start: Number
-    end: Number
-
-
-@dataclass(frozen=True, slots=True)
-class Shortfall:
-    value: Expression
-    target: Number
-    step: Number
-    each: Number
-    round: str = "ceil"
-
-
-@dataclass(frozen=True, slots=True)
 class Item:
     id: str
     name: str
     points: Number
-    kind: str
+    kind: Kind  # how the base points are found (engine/kinds/)
     section: str
     mark: Mark
-    when: Cond | None = None
-    tiers: tuple[Tier, ...] = ()
-    count: Expression | None = None
-    each: Number = 1
-    scale: Scale | None = None
-    shortfall: Shortfall | None = None
     deduct: tuple[Deduction, ...] = ()
     max_deduct: Number | None = None
     zero_if: Cond | None = None
@@ -112,9 +76,7 @@ class Item:
 
     def expressions(self) -> list[Expression]:
         """Every expression the item evaluates (for the facts it reads)."""
-        found = [c.expr for c in (self.applies_if, self.zero_if, self.when) if c]
-        found += [t.when.expr for t in self.tiers if t.when]
-        found += [e for e in (self.count, self.scale and self.scale.value, self.shortfall and self.shortfall.value) if e]
+        found = [c.expr for c in (self.applies_if, self.zero_if) if c] + self.kind.expressions()
         for deduction in self.deduct:
             found += [e for e in (deduction.when and deduction.when.expr, deduction.count) if e]
         return found

@@ -1,26 +1,23 @@
 """From schema-valid raw data to a `Ruleset`: compile every expression, collect every diagnostic."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
 from ..diagnostics import DiagnosticList, Mark
-from ..language.conditions import compile_conditions
-from ..language.expr_parse import Name, parse
+from ..kinds import CHOSEN_BY_FIELD, FALLBACK
+from ..language.conditions import Cond, compile_conditions
+from ..language.expr_eval import to_closure
+from ..language.expr_parse import Literal, Name, parse
 from ..language.expr_types import infer
-from ..language.expressions import (
-    Expression,
-    ExpressionError,
-    Scope,
-    compile_expression,
-    compile_template,
-)
+from ..language.expressions import Expression, ExpressionError, Scope, compile_expression, compile_template
+from ..language.kind import Kind
 from ..language.model import (
     DEFAULT_OWNER,
     EFFORT_WEIGHTS,
     Bonus,
     Caption,
-    Cond,
     Deduction,
     FactDecl,
     Gate,
@@ -28,16 +25,12 @@ from ..language.model import (
     Level,
     Requirement,
     Ruleset,
-    Scale,
     Section,
-    Shortfall,
-    Tier,
     Veto,
 )
 from ..language.yamlload import MarkedDict, mark_at
 from ..values import exact
 
-BASE_KINDS = ("when", "tiers", "count", "scale", "shortfall")
 FACT_TYPES = {"integer": "number", "number": "number", "boolean": "boolean", "string": "string", "enum": "string", "date": "date"}
 UNION_FIELDS = ("id", "name", "type", "county", "township")
 RESULT_FIELDS = {"score": "number", "level": "string", "eligible": "boolean"}
@@ -79,17 +72,22 @@ class Builder:
         return next((u for u in self.uses if u.replace("-", "_") == name or u == name), None)
 
     # expressions -----------------------------------------------------------------------------
-    def expr(self, value: Any, mark: Mark, want: str | None = None) -> Expression | None:
+    def compiled(self, value: Any, mark: Mark, want: str | None = None) -> Expression | None:
+        """The compiled expression, or None with its diagnostic in `problems`."""
         try:
             return compile_expression(value, mark, self.scope, want)
         except ExpressionError as exc:
             self.problems.extend([exc.diagnostic])
             return None
 
-    def cond(self, key: str, value: Any, mark: Mark) -> Cond | None:
-        expression = self.expr(value, mark, "boolean")
+    def expr(self, value: Any, mark: Mark, want: str | None = None) -> Expression:
+        """The compiled expression; a placeholder when it does not compile (the ruleset then never loads)."""
+        return self.compiled(value, mark, want) or placeholder(value, mark)
+
+    def cond(self, key: str, value: Any, mark: Mark) -> Cond:
+        expression = self.compiled(value, mark, "boolean")
         if expression is None:
-            return None
+            return Cond(-1, placeholder(value, mark))
         self.conditions.append((key, expression))
         return Cond(len(self.conditions) - 1, expression)
 
@@ -132,7 +130,7 @@ class Builder:
                 self.problems.add(self.mark("derive", name, key=True), "derive-clash", f"派生值 “{name}” 与已声明的事实同名")
                 continue
             value, at = (spec["value"], ("derive", name, "value")) if isinstance(spec, dict) else (spec, ("derive", name))
-            expression = self.expr(value, self.mark(*at))
+            expression = self.compiled(value, self.mark(*at))
             if isinstance(spec, dict):
                 self.captions[name] = Caption(spec["label"], spec.get("unit", ""))
             if expression is not None:
@@ -145,23 +143,16 @@ class Builder:
     def item(self, raw: MarkedDict, where: tuple, section: str, owner: str = DEFAULT_OWNER) -> Item:
         key = raw["id"]
         at = lambda *p: self.mark(*where, *p)  # noqa: E731
-        kinds = [k for k in BASE_KINDS if k in raw]
-        self.check_kinds(raw, kinds, at())
-        kind = kinds[0] if kinds else "deduct"
         fields: dict[str, Any] = {
-            "when": self.cond(f"{key}/when", raw["when"], at("when")) if "when" in raw else None,
-            "tiers": tuple(self.tier(key, i, t, where) for i, t in enumerate(raw.get("tiers", ()))),
-            "count": self.expr(raw["count"], at("count"), "number") if "count" in raw else None,
-            "scale": self.scale(raw["scale"], where) if "scale" in raw else None,
-            "shortfall": self.shortfall(raw["shortfall"], where) if "shortfall" in raw else None,
+            "kind": self.kind(raw, at),
             "deduct": tuple(self.deduction(key, i, d, where) for i, d in enumerate(raw.get("deduct", ()))),
             "zero_if": self.cond(f"{key}/zero_if", raw["zero_if"], at("zero_if")) if "zero_if" in raw else None,
             "applies_if": self.cond(f"{key}/applies_if", raw["applies_if"], at("applies_if")) if "applies_if" in raw else None,
         }
         fix = raw.get("fix")
         item = Item(
-            id=key, name=raw["name"], points=exact(raw["points"]), kind=kind, section=section, mark=at(),
-            each=exact(raw.get("each", 1)), max_deduct=num(raw.get("max_deduct")),
+            id=key, name=raw["name"], points=exact(raw["points"]), section=section, mark=at(),
+            max_deduct=num(raw.get("max_deduct")),
             na=raw.get("na", self.raw["ruleset"].get("na", "full")), required=raw.get("required", False),
             evidence=as_tuple(raw.get("evidence", ())), method=raw.get("method", ""),
             fix=self.template(fix, at("fix")) if fix else None, effort=raw.get("effort", "medium"),
@@ -180,11 +171,15 @@ class Builder:
             pending |= derived.get(name, frozenset()) - names
         return tuple(sorted(names))
 
-    def check_kinds(self, raw: MarkedDict, kinds: list[str], mark: Mark) -> None:
-        if len(kinds) > 1:
-            self.problems.add(mark, "item-kind", f"指标 “{raw['id']}” 同时使用了 {'、'.join(kinds)}，只能选一种计分方式")
-        elif not kinds and "deduct" not in raw:
-            self.problems.add(mark, "item-kind", f"指标 “{raw['id']}” 缺少计分方式：when、tiers、count、scale、shortfall 或 deduct")
+    def kind(self, raw: MarkedDict, at: Callable[..., Mark]) -> Kind:
+        """The item's kind, by the field that chooses it (engine/kinds/); only `deduct`: deductions alone."""
+        chosen = [kind for kind in CHOSEN_BY_FIELD if kind.key in raw]
+        if len(chosen) > 1:
+            self.problems.add(at(), "item-kind", f"指标 “{raw['id']}” 同时使用了 {'、'.join(k.key for k in chosen)}，只能选一种计分方式")
+        elif not chosen and FALLBACK.key not in raw:
+            names = "、".join(kind.key for kind in CHOSEN_BY_FIELD)
+            self.problems.add(at(), "item-kind", f"指标 “{raw['id']}” 缺少计分方式：{names} 或 {FALLBACK.key}")
+        return (chosen[0] if chosen else FALLBACK).build(raw, at, self)
 
     def template(self, text: str, mark: Mark) -> Any:
         try:
@@ -192,19 +187,6 @@ class Builder:
         except ExpressionError as exc:
             self.problems.extend([exc.diagnostic])
             return None
-
-    def tier(self, key: str, index: int, raw: MarkedDict, where: tuple) -> Tier:
-        at = (*where, "tiers", index)
-        return Tier(self.cond(f"{key}/tiers/{index}", raw["when"], self.mark(*at, "when")), exact(raw["points"]), raw.get("name", ""))
-
-    def scale(self, raw: MarkedDict, where: tuple) -> Scale:
-        if raw["from"] == raw["to"]:
-            self.problems.add(self.mark(*where, "scale"), "scale-range", "scale 的 from 与 to 不能相等")
-        return Scale(self.expr(raw["value"], self.mark(*where, "scale", "value"), "number"), exact(raw["from"]), exact(raw["to"]))
-
-    def shortfall(self, raw: MarkedDict, where: tuple) -> Shortfall:
-        value = self.expr(raw["value"], self.mark(*where, "shortfall", "value"), "number")
-        return Shortfall(value, exact(raw["target"]), exact(raw["step"]), exact(raw["each"]), raw.get("round", "ceil"))
 
     def deduction(self, key: str, index: int, raw: MarkedDict, where: tuple) -> Deduction:
         at = (*where, "deduct", index)
@@ -277,6 +259,12 @@ class Builder:
             uses_mark=self.mark("uses"), short_name=meta.get("short_name", meta["name"]),
             effort_weights={**EFFORT_WEIGHTS, **meta.get("effort_weights", {})}, captions=self.captions,
         )
+
+
+def placeholder(value: Any, mark: Mark) -> Expression:
+    """Stands in for an expression that did not compile, so building can go on and report the rest."""
+    node = Literal(0, 0, None)
+    return Expression(str(value), node, "null", mark, frozenset(), to_closure(node))
 
 
 def looks_like_id(text: str) -> bool:

@@ -4,14 +4,14 @@ from __future__ import annotations
 from typing import Iterator
 
 from ..diagnostics import Diagnostic, Mark
-from ..language.model import Item, Ruleset, Section
+from ..language.model import Ruleset, Section
 from ..values import fmt_number
 
 
 def semantic_problems(ruleset: Ruleset, mark: Mark) -> list[Diagnostic]:
     """Every semantic problem of a ruleset; `mark` locates the ruleset header."""
     problems: list[Diagnostic] = []
-    for check in (check_ids, check_balance, check_max_score, check_tiers, check_levels, check_vetoes):
+    for check in (check_ids, check_balance, check_max_score, check_kinds, check_levels, check_vetoes):
         problems.extend(check(ruleset, mark))
     return problems
 
@@ -59,16 +59,11 @@ def check_max_score(ruleset: Ruleset, mark: Mark) -> Iterator[Diagnostic]:
         yield error(mark, "max-score", f"max_score 为 {fmt_number(ruleset.max_score)}，各一级指标满分合计 {fmt_number(total)}")
 
 
-def check_tiers(ruleset: Ruleset, mark: Mark) -> Iterator[Diagnostic]:
+def check_kinds(ruleset: Ruleset, mark: Mark) -> Iterator[Diagnostic]:
+    """What only an item's kind can check (a tier worth more than the item, …)."""
     bonus = list(ruleset.bonus.items) if ruleset.bonus else []
     for item in ruleset.items() + bonus:
-        yield from tier_points(item)
-
-
-def tier_points(item: Item) -> Iterator[Diagnostic]:
-    for tier in item.tiers:
-        if tier.points > item.points:
-            yield error(item.mark, "tier-points", f"指标 “{item.id}” 的某档得分 {fmt_number(tier.points)} 超过满分 {fmt_number(item.points)}")
+        yield from item.kind.problems(item.id, item.points, item.mark)
 
 
 def check_levels(ruleset: Ruleset, mark: Mark) -> Iterator[Diagnostic]:

@@ -11,6 +11,7 @@ import jsonschema
 from referencing import Registry, Resource
 
 from ..diagnostics import Diagnostic
+from ..kinds import KINDS
 from ..language.yamlload import mark_at
 
 TYPE_NAMES = {"string": "文本", "number": "数值", "integer": "整数", "boolean": "布尔值（true/false）",
@@ -19,9 +20,22 @@ TYPE_NAMES = {"string": "文本", "number": "数值", "integer": "整数", "bool
 
 @lru_cache(maxsize=None)
 def schema(name: str) -> dict:
-    """A bundled schema by file name, e.g. `ruleset.schema.json`."""
+    """A bundled schema by file name, e.g. `ruleset.schema.json`; the ruleset's with every item kind's branch."""
     text = resources.files("engine").joinpath("schemas", name).read_text(encoding="utf-8")
-    return json.loads(text)
+    found = json.loads(text)
+    return with_kinds(found) if name == "ruleset.schema.json" else found
+
+
+def with_kinds(spec: dict) -> dict:
+    """The ruleset schema with each kind's fields in the item (before `deduct`) and its parts in `$defs`."""
+    item = spec["$defs"]["item"]
+    fields = {key: value for kind in KINDS.values() for key, value in kind.schema.get("properties", {}).items()}
+    before, after = list(item["properties"]), item["properties"]
+    at = before.index("deduct")
+    item["properties"] = {**{k: after[k] for k in before[:at]}, **fields, **{k: after[k] for k in before[at:]}}
+    for kind in KINDS.values():
+        spec["$defs"].update(kind.schema.get("$defs", {}))
+    return spec
 
 
 SCHEMAS = ("ruleset.schema.json", "tests.schema.json", "result.schema.json")

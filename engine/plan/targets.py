@@ -14,14 +14,14 @@ from typing import Any
 
 from ..evaluate.result import ItemScore
 from ..evaluate.scoring import Context, score_item
+from ..language.conditions import Cond
 from ..language.expr_eval import Env
 from ..language.expr_parse import Compare, Literal, Node
-from ..language.model import Cond, FactDecl, Item
+from ..language.kind import Goal
+from ..language.model import Deduction, FactDecl, Item
 from ..values import Null, Number, fmt_number, fmt_percent, fmt_value, normal
 from .inversion import Patch, Solver
 from .records import Change, Target
-
-Goal = tuple[Node, bool]  # a node and the truth it must have
 
 
 @dataclass
@@ -113,47 +113,27 @@ class ItemTargets:
         return [(item.zero_if.expr.node, False)] if item.zero_if is not None else []
 
     def goals(self, item: Item, now: ItemScore) -> list[tuple[str, list[Goal]]]:
-        """(what is reached, the goals that reach it) for every better result of the item."""
+        """(what is reached, the goals that reach it) for every better result of the item: full
+        points first, then what its kind offers short of them, then each deduction cleared."""
         clear = [self.cleared(d) for d in item.deduct]
-        full = self.full(item)
-        options = [("满分", full + clear)]
-        if item.kind == "tiers":
-            options += [(tier.name or f"第 {i} 档", [self.holds(tier.when)]) for i, tier in enumerate(item.tiers, 1) if tier.points > now.points]
-        elif item.kind == "count":
-            options += [(f"计 {k} 次", [self.at_least(item.count.node, k)]) for k in self.counts(item, now)]
+        options = [("满分", item.kind.full(item.points, self) + clear)]
+        options += item.kind.better(item.points, now.points, self)
         options += [(f"消除扣分“{item.deduct[i].name}”", [clear[i]]) for i in now.deductions if len(clear) > 1]
         return options
 
-    def full(self, item: Item) -> list[Goal]:
-        if item.kind == "when":
-            return [self.holds(item.when)]
-        if item.kind == "tiers":
-            return [self.holds(item.tiers[0].when)]
-        if item.kind == "count":
-            return [self.at_least(item.count.node, Fraction(item.points) / item.each)]
-        if item.kind == "scale":
-            spec = item.scale
-            return [self.compare(spec.value.node, ">=" if spec.end > spec.start else "<=", spec.end)]
-        if item.kind == "shortfall":
-            return [self.at_least(item.shortfall.value.node, item.shortfall.target)]
-        return []
-
-    def counts(self, item: Item, now: ItemScore) -> list[int]:
-        value = self.solver.value(item.count.node, {})
-        start = 0 if isinstance(value, Null) else int(value)
-        whole = -(-Fraction(item.points) // item.each)
-        return [k for k in range(start + 1, int(whole)) if k * item.each > now.points]
-
-    def cleared(self, deduction: Any) -> Goal:
+    def cleared(self, deduction: Deduction) -> Goal:
         if deduction.when is not None:
             return deduction.when.expr.node, False
+        assert deduction.count is not None  # a deduction is a condition or a count (checked at load)
         return self.compare(deduction.count.node, "<=", 0)
 
+    # what a kind may ask (engine.language.kind.Aiming) ----------------------------------------
     def holds(self, cond: Cond) -> Goal:
         return cond.expr.node, True
 
-    def at_least(self, node: Node, bound: Number) -> Goal:
-        return self.compare(node, ">=", bound)
+    def current(self, node: Node) -> Any:
+        """The value of a part of a condition for the union as it stands."""
+        return self.solver.value(node, {})
 
     def compare(self, node: Node, op: str, bound: Number) -> Goal:
         key = (id(node), op, bound)
@@ -180,7 +160,7 @@ class ItemTargets:
     def target(self, item: Item, now: ItemScore, patch: Patch, points: Number, reached: str) -> Target:
         changes = tuple(self.change(name, value) for name, value in sorted(patch.items()) if self.solver.base.get(name) != value)
         gain = normal(points - now.points)
-        what = "得满分" if points == item.points else f"达到“{reached}”，得" if item.kind == "tiers" else "得"
+        what = "得满分" if points == item.points else item.kind.reaching(reached)
         derived = self.derived_notes(item, patch)
         head = "；".join(c.text for c in changes) + (f"（{derived}）" if derived else "")
         tail = f"{what} {fmt_number(points)} 分（+{fmt_number(gain)} 分）"

@@ -65,11 +65,11 @@ def test_scoring_records_the_tier_and_the_deductions_that_applied(assess):
     text = RULESET.split("tests:")[0]
     result = assess(text, {"rate": 0.85, "elected": True, "missing": 2, "plan": False, "incidents": 0})
     scores = {i.id: i for i in result.items}
-    assert (scores["rate"].tier, scores["rate"].deductions) == (1, ())
-    assert (scores["ledger"].tier, scores["ledger"].deductions, scores["ledger"].points) == (None, (0, 1), 0)
+    assert (scores["rate"].branch, scores["rate"].deductions) == (1, ())
+    assert (scores["ledger"].branch, scores["ledger"].deductions, scores["ledger"].points) == (None, (0, 1), 0)
     assert "tier" not in scores["rate"].to_json()  # the JSON form stays as it was
     top = assess(text, {"rate": 0.96, "elected": True, "missing": 0, "plan": True, "incidents": 0})
-    assert [(i.tier, i.deductions) for i in top.items] == [(0, ()), (None, ()), (None, ())]
+    assert [(i.branch, i.deductions) for i in top.items] == [(0, ()), (None, ()), (None, ())]
 
 
 def test_coverage_arithmetic(write):

@@ -7,9 +7,9 @@ import pytest
 from click.testing import CliRunner
 
 from cli import cli
-from engine.authoring.implication import implies, never_holds
 from engine.authoring.lint import check_file
 from engine.language.expr_parse import parse
+from engine.language.implication import implies, never_holds
 
 GOOD = """
 ruleset: {id: demo, name: 演示标准, version: '1', max_score: 10}

@@ -25,8 +25,10 @@ from engine import DurableEvaluator, OracleEvaluator, assess_union, resolve_rule
 from engine.diagnostics import Mark
 from engine.evaluate.assess import build_env
 from engine.facts.fact_file import FactFile, typed_facts
+from engine.kinds import Scale, Shortfall, Tiers, When
+from engine.language.conditions import Cond
 from engine.language.expr_parse import Literal, Node, children
-from engine.language.model import Cond, FactDecl, Item, Ruleset
+from engine.language.model import FactDecl, Item, Ruleset
 from engine.language.vocabulary import UNION_TYPES
 from engine.load.loader import bundled_ids
 
@@ -188,9 +190,15 @@ def conditions_of(ruleset: Ruleset) -> dict[int, Cond]:
     """Every compiled condition of a ruleset, by its index."""
     conds: list[Cond | None] = [v.when for v in ruleset.vetoes] + [ruleset.gate.when if ruleset.gate else None]
     for item in all_items(ruleset):
-        conds += [item.applies_if, item.zero_if, item.when] + [t.when for t in item.tiers] + [d.when for d in item.deduct]
+        conds += [item.applies_if, item.zero_if] + kind_conditions(item) + [d.when for d in item.deduct]
     conds += [r.cond for level in ruleset.levels for r in level.requires]
     return {c.index: c for c in conds if c is not None}
+
+
+def kind_conditions(item: Item) -> list[Cond | None]:
+    if isinstance(item.kind, When):
+        return [item.kind.when]
+    return [t.when for t in item.kind.tiers] if isinstance(item.kind, Tiers) else []
 
 
 def literals(node: Node) -> list[Any]:
@@ -205,8 +213,8 @@ def constants(rulesets: tuple[Ruleset, ...]) -> tuple[set[Fraction], set[str]]:
         expressions = [e for _, e in ruleset.derive] + [c.expr for c in conditions_of(ruleset).values()]
         for item in all_items(ruleset):
             expressions += item.expressions()
-            values += [item.scale.start, item.scale.end] if item.scale else []
-            values += [item.shortfall.target] if item.shortfall else []
+            values += [item.kind.start, item.kind.end] if isinstance(item.kind, Scale) else []
+            values += [item.kind.target] if isinstance(item.kind, Shortfall) else []
         values += [v for e in expressions for v in literals(e.node)]
     numbers = {Fraction(v) for v in values if isinstance(v, (int, Fraction)) and not isinstance(v, bool)}
     return numbers, {v for v in values if isinstance(v, str)}
@@ -363,7 +371,7 @@ def test_durable_and_oracle_agree_on_every_construct(data: st.DataObject, durabl
 
 def test_synthetic_ruleset_uses_every_construct():
     [ruleset] = chain(SYNTHETIC)
-    kinds = {item.kind for item in all_items(ruleset)}
+    kinds = {item.kind.key for item in all_items(ruleset)}
     assert kinds == {"when", "tiers", "count", "scale", "shortfall", "deduct"}
     texts = " ".join(c.expr.text for c in conditions_of(ruleset).values())
     for construct in (" and ", " or ", "not ", " in [", " not in [", "union.type ==", "years_since(", "days_since(",

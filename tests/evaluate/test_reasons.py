@@ -247,7 +247,7 @@ def phrased(write):
     text = (f"ruleset: {{id: p, name: 措辞, max_score: {len(PHRASES)}}}\n{textwrap.dedent(FACTS).strip()}\n"
             f"sections:\n  - id: s\n    name: 分项\n    max: {len(PHRASES)}\n    items:\n{items}")
     ruleset = load_ruleset(write("phrases.yaml", text))
-    return ruleset, {source: ruleset.item(f"p{i}").when.expr for i, source in enumerate(PHRASES)}
+    return ruleset, {source: ruleset.item(f"p{i}").kind.when.expr for i, source in enumerate(PHRASES)}
 
 
 @pytest.mark.parametrize("source", list(PHRASES))

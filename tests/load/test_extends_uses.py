@@ -196,7 +196,7 @@ override:
   s1: {max: 8, name: 一（本地）}
 """)
     overridden = ruleset.item("i.a")
-    assert (overridden.points, overridden.name, overridden.when.expr.text) == (4, "甲项", "a")
+    assert (overridden.points, overridden.name, overridden.kind.when.expr.text) == (4, "甲项", "a")
     assert overridden.fix.text == "请落实甲项。"
     assert (ruleset.sections[0].name, ruleset.sections[0].max) == ("一（本地）", 8)
     result = assess_with(write, evaluator, ruleset, {"a": True, "b": 4})

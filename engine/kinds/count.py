@@ -1,0 +1,71 @@
+"""`count`: points per occurrence, capped at the item's points."""
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from fractions import Fraction
+from typing import Any, ClassVar
+
+from ..diagnostics import Mark
+from ..language.expressions import Expression
+from ..language.kind import Aiming, Base, Building, Goal, Record, Scoring
+from ..values import Null, Number, exact, fmt_number, normal
+from .base import KindBase, clamp, outcome_text
+
+
+@dataclass(frozen=True, slots=True)
+class Count(KindBase):
+    """`count: 表达式, each: N`：每发生一次得 N 分，以指标满分为上限。
+
+    例：
+      - id: guifan.meetings
+        name: 每季召开工会委员会会议
+        points: 4
+        count: count(meetings.by_quarter)
+        each: 1
+    """
+
+    count: Expression
+    each: Number = 1
+
+    key: ClassVar[str] = "count"
+    schema: ClassVar[dict[str, Any]] = {"properties": {
+        "count": {"description": "计分方式 count：次数表达式，每次得 each 分，以满分为上限。", "type": ["string", "boolean", "number"]},
+        "each": {"description": "count 计分时每次的分值（缺省 1）。", "type": "number", "minimum": 0},
+    }}
+    fields: ClassVar[dict[str, str]] = {"count": "次数", "each": "每次分值"}
+
+    @classmethod
+    def build(cls, raw: Any, at: Callable[..., Mark], builder: Building) -> Count:
+        return cls(builder.expr(raw["count"], at("count"), "number"), exact(raw.get("each", 1)))
+
+    def expressions(self) -> list[Expression]:
+        return [self.count]
+
+    def score(self, points: Number, ctx: Scoring) -> Base:
+        value = ctx.value(self.count)
+        if isinstance(value, Null):
+            return Base(0, ctx.null_reason(value), value)
+        earned = normal(clamp(value * self.each, 0, points))
+        return Base(earned, outcome_text(self, ctx, self.count, points, earned))
+
+    def rule(self, points: Number, ctx: Scoring) -> str:
+        """「每次 1 分、满分 4 分」."""
+        return f"每{ctx.unit(self.count) or '个'} {fmt_number(self.each)} 分、满分 {fmt_number(points)} 分"
+
+    def explain(self, points: Number) -> list[tuple[str, Expression]]:
+        return [(f"计数（每个 {fmt_number(self.each)} 分）", self.count)]
+
+    def record(self) -> Record:
+        return {"count": self.count.text, "each": fmt_number(self.each)}
+
+    def full(self, points: Number, aim: Aiming) -> list[Goal]:
+        return [aim.compare(self.count.node, ">=", Fraction(points) / self.each)]
+
+    def better(self, points: Number, now: Number, aim: Aiming) -> list[tuple[str, list[Goal]]]:
+        """Each count between the current one and the one that gives full points."""
+        value = aim.current(self.count.node)
+        start = 0 if isinstance(value, Null) else int(value)
+        whole = -(-Fraction(points) // self.each)
+        counts = [k for k in range(start + 1, int(whole)) if k * self.each > now]
+        return [(f"计 {k} 次", [aim.compare(self.count.node, ">=", k)]) for k in counts]
