@@ -17,9 +17,7 @@ from tqdm import tqdm
 
 from engine import (
     Diagnostic,
-    DurableEvaluator,
     InvalidInput,
-    OracleEvaluator,
     UnionscoreError,
     UsageError,
     assess_union,
@@ -35,14 +33,17 @@ from engine.authoring.explain import explain as explain_item
 from engine.authoring.impact import load_version, measure_impact
 from engine.batch.run import BatchOptions, run_batch
 from engine.batch.workers import default_jobs
-from engine.evaluate.assess import assessment_date
+from engine.evaluate.assessment import assess as assess_facts
+from engine.evaluate.evaluators import evaluator_named
 from engine.facts.blank_form import FORMATS, output_format, yaml_template
 from engine.facts.blank_workbook import write_workbook_template
 from engine.plan.planner import Planner, next_level_plans, planned
 from engine.report.checklist import build_checklist
 from engine.report.checklist import render as render_checklist
 from engine.report.plan_text import render as render_plan
-from engine.report.render import as_json, as_markdown, as_table, county_summary
+from engine.report.record import as_json
+from engine.report.terminal import as_table, county_summary
+from engine.report.union_page import union_markdown
 from engine.report.workplan import markdown as workplan_markdown
 from engine.report.workplan_docx import write as write_docx
 
@@ -77,10 +78,6 @@ def parse_date(ctx: click.Context, param: click.Parameter, value: str | None) ->
         raise click.BadParameter(f"日期格式应为 YYYY-MM-DD，实际为 “{value}”") from None
 
 
-def evaluator(name: str) -> DurableEvaluator | OracleEvaluator:
-    return DurableEvaluator() if name == "durable" else OracleEvaluator()
-
-
 RULESET_HEADER = re.compile(r"^ruleset:", re.MULTILINE)
 RULESET_OPTION = click.option("--ruleset", "rulesets", multiple=True, metavar="ID_OR_PATH",
                               help="内置规则集 id 或 YAML 路径，可重复；缺省为全部内置规则集。")
@@ -104,15 +101,15 @@ def cli(ctx: click.Context, debug: bool) -> None:
 @ENGINE_OPTION
 def assess(rulesets: tuple[str, ...], fact_file: Path, fmt: str, as_of: dt.date | None, engine: str) -> None:
     """评估一个工会的事实文件，输出得分、等级、失分项与整改建议。"""
-    chosen = resolve_rulesets(rulesets)
-    facts = load_fact_file(fact_file)
-    results = assess_union(chosen, facts, evaluator(engine), as_of)
+    chosen, chooser = resolve_rulesets(rulesets), evaluator_named(engine)
+    assessment = assess_facts(chosen, load_fact_file(fact_file), chooser, as_of)
+    plans = next_level_plans(chosen, assessment, chooser)
     if fmt == "table":
-        click.echo(as_table(facts.union, facts.period, results))
-        return
-    plans = next_level_plans(chosen, facts, results, as_of)
-    text = (as_json if fmt == "json" else as_markdown)(facts.union, facts.period, results, assessment_date(facts, as_of), plans)
-    click.echo(text, nl=fmt == "json")
+        click.echo(as_table(assessment, plans))
+    elif fmt == "json":
+        click.echo(as_json(assessment, plans))
+    else:
+        click.echo(union_markdown(assessment, plans), nl=False)
 
 
 @cli.command()
@@ -150,7 +147,7 @@ def batch(rulesets: tuple[str, ...], sources: tuple[Path, ...], out: Path, jobs:
 def test_command(paths: tuple[Path, ...], engine: str, show_coverage: bool, min_coverage: float | None) -> None:
     """运行规则集自带的测试用例（tests: 或同目录的 <id>.tests.yaml）。"""
     passed = failed = 0
-    chooser = evaluator(engine)
+    chooser = evaluator_named(engine)
     measured = []
     for path in ruleset_files(paths):
         available = resolve_rulesets([str(path)])
@@ -236,7 +233,7 @@ def diff(old: str, new: str, sources: tuple[str, ...], fmt: str, as_of: dt.date 
     before, after = load_version(old), load_version(new)
     changes = ruleset_changes(before.ruleset, after.ruleset)
     warn = lambda message: click.echo(f"提示：{message}", err=True)  # noqa: E731
-    impact = measure_impact(before, after, sources, evaluator(engine), as_of, warn) if sources else None
+    impact = measure_impact(before, after, sources, evaluator_named(engine), as_of, warn) if sources else None
     render = diff_json if fmt == "json" else diff_table
     click.echo(render(before, after, changes, impact, list(sources)))
     for union in impact.failures if impact else []:
@@ -256,7 +253,7 @@ def checklist(rulesets: tuple[str, ...], fact_file: Path | None, fmt: str, out: 
 
     chosen = resolve_rulesets(rulesets)
     facts = load_fact_file(fact_file) if fact_file is not None else None
-    results = assess_union(chosen, facts, evaluator(engine), as_of) if facts is not None else None
+    results = assess_union(chosen, facts, evaluator_named(engine), as_of) if facts is not None else None
     text = render_checklist(fmt, build_checklist(chosen, results), facts.union if facts else None, facts.period if facts else None)
     if out is not None:
         write_text(out, text)
@@ -270,10 +267,11 @@ def checklist(rulesets: tuple[str, ...], fact_file: Path | None, fmt: str, out: 
 @click.argument("fact_file", type=click.Path(dir_okay=False, path_type=Path))
 @click.argument("item_id", metavar="ITEM_ID")
 @click.option("--as-of", callback=parse_date, metavar="YYYY-MM-DD", help="评估日期；缺省为事实文件年度的 12 月 31 日。")
-def explain(rulesets: tuple[str, ...], fact_file: Path, item_id: str, as_of: dt.date | None) -> None:
+@ENGINE_OPTION
+def explain(rulesets: tuple[str, ...], fact_file: Path, item_id: str, as_of: dt.date | None, engine: str) -> None:
     """解释一个工会某个指标的完整评估：得分、理由，以及每个子表达式的取值。"""
-
-    click.echo(explain_item(resolve_rulesets(rulesets), fact_file, item_id, as_of, rulesets), nl=False)
+    text = explain_item(resolve_rulesets(rulesets), fact_file, item_id, evaluator_named(engine), as_of, rulesets)
+    click.echo(text, nl=False)
 
 
 @cli.command()
@@ -285,12 +283,12 @@ def explain(rulesets: tuple[str, ...], fact_file: Path, item_id: str, as_of: dt.
               help="text 为整改清单；markdown、docx 为整改工作方案。")
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="输出文件；docx 必填，其他缺省打印到标准输出。")
 @click.option("--as-of", callback=parse_date, metavar="YYYY-MM-DD", help="评估日期；缺省为事实文件年度的 12 月 31 日。")
+@ENGINE_OPTION
 def plan(rulesets: tuple[str, ...], fact_file: Path, target: str | None, deadline: dt.date | None, fmt: str,
-         out: Path | None, as_of: dt.date | None) -> None:
+         out: Path | None, as_of: dt.date | None, engine: str) -> None:
     """整改规划：以最少的整改工作量达到目标等级（缺省高一个等级），列出每项整改的量化目标、得分、需准备的资料；可写成整改工作方案。"""
     chosen = resolve_rulesets(rulesets)
-    facts = load_fact_file(fact_file)
-    planner = Planner(chosen, facts, as_of)
+    planner = Planner.assessing(chosen, load_fact_file(fact_file), evaluator_named(engine), as_of)
     targets = planned(chosen, list(rulesets), target)
     if fmt == "text":
         text = "\n".join(render_plan(planner.plan(r.id, target)) for r in targets)

@@ -49,7 +49,7 @@ def rate(evaluator: object, files: list[FactFile]) -> tuple[float, dict[str, int
 
 def stages(files: list[FactFile]) -> dict[str, float]:
     """Microseconds per union and ruleset in each stage of the durable path."""
-    from engine.evaluate.assess import build_env
+    from engine.evaluate.assessment import build_env
     from engine.evaluate.scoring import assess_ruleset
     from engine.facts.fact_file import fact_checker
 

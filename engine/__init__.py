@@ -6,13 +6,14 @@ from __future__ import annotations
 
 from .authoring.ruleset_tests import run_tests
 from .diagnostics import Diagnostic, InvalidInput, UnionscoreError, UsageError
-from .evaluate.assess import DurableEvaluator, OracleEvaluator, assess_union
+from .evaluate.assessment import Assessment, assess, assess_union
+from .evaluate.evaluators import DurableEvaluator, OracleEvaluator
 from .evaluate.result import RulesetResult
 from .facts.fact_file import load_fact_file
 from .load.loader import load_ruleset
 from .load.rulesets import resolve_rulesets
 
 __all__ = [
-    "Diagnostic", "DurableEvaluator", "InvalidInput", "OracleEvaluator", "RulesetResult", "UnionscoreError",
-    "UsageError", "assess_union", "load_fact_file", "load_ruleset", "resolve_rulesets", "run_tests",
+    "Assessment", "Diagnostic", "DurableEvaluator", "InvalidInput", "OracleEvaluator", "RulesetResult", "UnionscoreError",
+    "UsageError", "assess", "assess_union", "load_fact_file", "load_ruleset", "resolve_rulesets", "run_tests",
 ]

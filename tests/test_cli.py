@@ -8,7 +8,7 @@ import pytest
 from click.testing import CliRunner
 from wcwidth import wcswidth
 
-import engine.evaluate.assess
+import engine.evaluate.assessment
 from cli import cli
 
 RULESET = """
@@ -141,7 +141,7 @@ def boom(*args, **kwargs):
 
 
 def test_internal_error_exits_3_without_traceback(files, monkeypatch):
-    monkeypatch.setattr(engine.evaluate.assess, "assess_ruleset", boom)
+    monkeypatch.setattr(engine.evaluate.assessment, "assess_ruleset", boom)
     ruleset, facts = files
     result = run("assess", "--ruleset", ruleset, facts)
     assert result.exit_code == 3
@@ -150,7 +150,7 @@ def test_internal_error_exits_3_without_traceback(files, monkeypatch):
 
 
 def test_internal_error_with_debug_shows_the_traceback(files, monkeypatch):
-    monkeypatch.setattr(engine.evaluate.assess, "assess_ruleset", boom)
+    monkeypatch.setattr(engine.evaluate.assessment, "assess_ruleset", boom)
     ruleset, facts = files
     result = run("--debug", "assess", "--ruleset", ruleset, facts)
     assert result.exit_code == 3
@@ -236,13 +236,19 @@ def test_table_shows_total_level_vetoes_and_failed_required_items(table):
 
 
 def test_table_lists_gaps_largest_loss_first_with_rendered_fixes(table):
-    gaps = table[table.index("整改事项（按失分从多到少）："):].splitlines()[1:]
+    gaps = table[table.index("整改事项（按失分从多到少）："):table.index("晋级整改规划")].splitlines()[1:]
     assert gaps == [
         "  1. 按期换届（五年）（失 4 分）：按期换届。",
         "  2. 召开会议AB（失 4 分）：本年开会 3 次，应不少于 5 次。",
         "  3. 依法选举（失 2 分）：召开会员大会依法选举。",
         "  4. 会员入会率（失 1 分）：入会率 85.0%，再发展会员 10 名可达 95%。",
     ]
+
+
+def test_table_ends_each_ruleset_with_its_plan_to_the_next_level(table):
+    plan = table[table.index("晋级整改规划（目标：基本达标）："):].splitlines()
+    assert plan[1].startswith("  演示标准 ") and "→ 目标基本达标：整改" in plan[1]
+    assert plan[-1].startswith("  完成以上整改后复核：演示标准 ") and "（基本达标）" in plan[-1]
 
 
 def test_cap_veto_limits_the_level_in_the_table(files, write):

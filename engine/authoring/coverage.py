@@ -64,8 +64,8 @@ def reached(results: Iterable[RulesetResult]) -> set[tuple[str, str]]:
     found: set[tuple[str, str]] = set()
     outcomes: dict[str, set[str]] = {}
     for result in results:
-        found |= {("veto", veto) for veto in result.vetoes}
-        found |= {("level", result.level["id"])} if result.level else set()
+        found |= {("veto", veto) for veto in result.veto_ids}
+        found |= {("level", result.level.id)} if result.level else set()
         for score in result.items + result.bonus_items:
             found |= reached_by(score)
             outcomes.setdefault(score.id, set()).add(score.outcome)

@@ -8,9 +8,10 @@ from pathlib import Path
 from typing import Any, Iterable
 
 from ..diagnostics import UsageError
-from ..evaluate.assess import DurableEvaluator, assess_union, assessment_date, build_env
+from ..evaluate.assessment import assess
+from ..evaluate.evaluators import Evaluator
 from ..evaluate.result import ItemScore, RulesetResult
-from ..facts.fact_file import fact_checker, load_fact_file
+from ..facts.fact_file import load_fact_file
 from ..language.expr_eval import Env, to_closure
 from ..language.expr_parse import Call, Name, Node, children
 from ..language.expressions import Expression
@@ -33,7 +34,7 @@ def find_item(rulesets: Iterable[Ruleset], item_id: str) -> list[tuple[Ruleset, 
     raise UsageError(f"所选规则集（{names}）中没有指标 “{item_id}”{hint}")
 
 
-def explain(rulesets: list[Ruleset], fact_path: str | Path, item_id: str, as_of: dt.date | None = None,
+def explain(rulesets: list[Ruleset], fact_path: str | Path, item_id: str, evaluator: Evaluator, as_of: dt.date | None = None,
             specs: Iterable[str] = ()) -> str:
     """The explanation text for one item of one union (every requested ruleset that has the item).
 
@@ -41,19 +42,12 @@ def explain(rulesets: list[Ruleset], fact_path: str | Path, item_id: str, as_of:
     the item search to the rulesets asked for, so a used ruleset is assessed but not explained.
     """
     targets = find_item(requested(rulesets, list(specs)), item_id)
-    fact_file = load_fact_file(fact_path)
-    evaluator = DurableEvaluator()
-    try:
-        results = {r.ruleset["id"]: r for r in assess_union(rulesets, fact_file, evaluator, as_of)}
-    finally:
-        evaluator.close()
-    facts, _ = fact_checker(rulesets).check(fact_file)
-    date = assessment_date(fact_file, as_of)
-    union = fact_file.union
-    blocks = [f"工会：{union.get('name', '')}（{union.get('id', '')}）　评估日期：{date.isoformat()}"]
+    assessment = assess(rulesets, load_fact_file(fact_path), evaluator, as_of)
+    union = assessment.fact_file.union
+    blocks = [f"工会：{union.get('name', '')}（{union.get('id', '')}）　评估日期：{assessment.as_of.isoformat()}"]
     for ruleset, item in targets:
-        env = build_env(ruleset, facts, fact_file, date, results)
-        blocks.append(Explainer(ruleset, env).item(item, item_score(results[ruleset.id], item.id)))
+        explainer = Explainer(ruleset, assessment.envs[ruleset.id])
+        blocks.append(explainer.item(item, item_score(assessment.results[ruleset.id], item.id)))
     return "\n\n".join(blocks) + "\n"
 
 

@@ -14,14 +14,13 @@ from fractions import Fraction
 from pathlib import Path
 
 from ..diagnostics import InvalidInput
-from ..evaluate.assess import Evaluator, assess_union
+from ..evaluate.assessment import Evaluator, assess_union
 from ..evaluate.result import RulesetResult
 from ..facts.fact_file import FactFile, load_fact_file, merged_declarations
 from ..facts.sources import Unit, read_units
 from ..language.model import Ruleset
 from ..load.loader import locate
 from ..load.rulesets import resolve_rulesets
-from ..report.render import level_text
 from ..values import Number
 
 
@@ -57,10 +56,10 @@ class Standing:
     @classmethod
     def of(cls, result: RulesetResult) -> Standing:
         scored = result.items + result.bonus_items
-        level = result.level["id"] if result.level else None
-        names = {i.id: i.name for i in scored} | result.veto_names
-        return cls(result.score, level, level_text(result), result.eligible, {i.id: i.points for i in scored}, names,
-                   tuple(result.required_failed), tuple(result.vetoes))
+        level = result.level.id if result.level else None
+        names = {i.id: i.name for i in scored} | {veto.id: veto.name for veto in result.vetoes}
+        return cls(result.score, level, result.level_text, result.eligible, {i.id: i.points for i in scored}, names,
+                   tuple(result.required_failed), tuple(result.veto_ids))
 
 
 @dataclass(frozen=True, slots=True)
@@ -167,7 +166,7 @@ def failure_lines(failures: dict[str, list[str]]) -> list[str]:
 
 def standing(version: Version, facts: FactFile, evaluator: Evaluator, as_of: dt.date | None) -> Standing:
     results = assess_union(version.chain, facts, evaluator, as_of)
-    return Standing.of(next(r for r in results if r.ruleset["id"] == version.ruleset.id))
+    return Standing.of(next(r for r in results if r.ruleset.id == version.ruleset.id))
 
 
 def rendered(diagnostics: Iterable) -> list[str]:

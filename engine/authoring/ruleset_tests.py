@@ -7,8 +7,8 @@ from pathlib import Path
 from typing import Any
 
 from ..diagnostics import DiagnosticList, InvalidInput, Mark
-from ..evaluate.assess import Evaluator, assess_union
-from ..evaluate.result import ItemScore, RulesetResult
+from ..evaluate.assessment import Evaluator, assess_union
+from ..evaluate.result import ItemScore, LevelRef, RulesetRef, RulesetResult
 from ..facts.fact_file import FactFile, flatten
 from ..language.model import Ruleset
 from ..language.yamlload import load_yaml, mark_at
@@ -104,10 +104,9 @@ def stub_result(ruleset_id: str, spec: dict) -> RulesetResult:
     level = spec.get("level")
     items = [ItemScore(k, k, "", v, 0, 0, "", {}) for k, v in (spec.get("items") or {}).items()]
     return RulesetResult(
-        ruleset={"id": ruleset_id, "name": ruleset_id, "version": "", "hash": ""}, score=exact(spec.get("score", 0)),
-        max_score=100, bonus=0, level={"id": level, "name": level} if level else None,
-        eligible=spec.get("eligible", level is not None), vetoes=[], required_failed=[], items=items, bonus_items=[],
-        sections=[], gaps=[],
+        ruleset=RulesetRef(ruleset_id, ruleset_id), score=exact(spec.get("score", 0)), max_score=100, bonus=0,
+        level=LevelRef(level, level) if level else None, eligible=spec.get("eligible", level is not None), vetoes=(),
+        required_failed=[], items=items, bonus_items=[], sections=[], gaps=[],
     )
 
 
@@ -122,12 +121,13 @@ def mismatches(result: RulesetResult, expect: dict) -> list[str]:
     found = []
     if "score" in expect and not same_number(result.score, expect["score"]):
         found.append(f"score：期望 {expect['score']}，实际 {fmt_number(result.score)}")
-    if "level" in expect and (result.level or {}).get("id") != expect["level"]:
-        found.append(f"level：期望 {expect['level']}，实际 {(result.level or {}).get('id')}")
+    actual_level = result.level.id if result.level else None
+    if "level" in expect and actual_level != expect["level"]:
+        found.append(f"level：期望 {expect['level']}，实际 {actual_level}")
     if "eligible" in expect and result.eligible != expect["eligible"]:
         found.append(f"eligible：期望 {expect['eligible']}，实际 {result.eligible}")
-    if "vetoes" in expect and sorted(result.vetoes) != sorted(expect["vetoes"]):
-        found.append(f"vetoes：期望 {sorted(expect['vetoes'])}，实际 {sorted(result.vetoes)}")
+    if "vetoes" in expect and sorted(result.veto_ids) != sorted(expect["vetoes"]):
+        found.append(f"vetoes：期望 {sorted(expect['vetoes'])}，实际 {sorted(result.veto_ids)}")
     scored = {i.id: i for i in result.items + result.bonus_items}
     for item_id, points in (expect.get("items") or {}).items():
         actual = scored.get(item_id)
@@ -162,7 +162,7 @@ def run_test(test: RulesetTest, ruleset: Ruleset, available: list[Ruleset], eval
     stubs = {key: stub_result(key, spec) for key, spec in test.results.items()}
     try:
         results = assess_union(available, test.fact_file(), evaluator, test.as_of, stubs)
-        result = next(r for r in results if r.ruleset["id"] == ruleset.id)
+        result = next(r for r in results if r.ruleset.id == ruleset.id)
     except InvalidInput as exc:
         return TestOutcome(ruleset.id, test.name, [d.render(with_source=False) for d in exc.diagnostics])
     return TestOutcome(ruleset.id, test.name, mismatches(result, test.expect), result)

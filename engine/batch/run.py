@@ -15,8 +15,9 @@ from ..facts.fact_file import merged_declarations
 from ..facts.sources import read_units
 from ..language.model import Ruleset
 from ..report.county import CountyStats
-from ..report.pages import union_file_stem, write_county_report
+from ..report.county_report import write_county_report
 from ..report.summary_workbook import ItemSheets, write_summary_csv
+from ..report.union_page import union_file_stem
 from .output_folder import OutputFolder
 from .workers import Outcome, run_units
 
@@ -58,11 +59,11 @@ class Collector:
             self.folder.discard(outcome.pages)
             return
         self.seen[union_id] = outcome.origin
-        self.counties.add(outcome.record["union"].get("county") or "")
+        self.counties.add(outcome.union.get("county") or "")
         self.jsonl.write(outcome.lines)
         self.folder.place_union(union_file_stem(union_id), outcome.pages)
-        self.stats.add(outcome.record)
-        self.sheets.add(outcome.record)
+        self.stats.add(outcome.union, outcome.as_of, outcome.results)
+        self.sheets.add(outcome.union, outcome.results)
 
 
 def run_batch(options: BatchOptions, rulesets: list[Ruleset], warn: Callable[[str], None], tick: Callable[[], None]) -> CountyStats:

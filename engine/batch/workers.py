@@ -19,16 +19,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable, Iterator
 
-import orjson
-
 from ..diagnostics import InvalidInput
-from ..evaluate.assess import DurableEvaluator, assess_union, assessment_date
+from ..evaluate.assessment import Assessment, assess
+from ..evaluate.evaluators import DurableEvaluator
+from ..evaluate.result import RulesetResult
 from ..facts.fact_file import load_fact_file
 from ..facts.sources import Unit
 from ..language.model import Ruleset
 from ..plan.planner import next_level_plans
-from ..report.pages import union_file_stem, union_pages
-from ..report.render import document
+from ..plan.records import Plan
+from ..report.record import document, json_lines
+from ..report.union_page import union_file_stem, union_pages
 
 CHUNK = 16
 IN_FLIGHT_PER_JOB = 4
@@ -36,11 +37,13 @@ IN_FLIGHT_PER_JOB = 4
 
 @dataclass
 class Outcome:
-    """One union's result as it comes back from a worker: a record and its pages, or an error."""
+    """One union as it comes back from a worker: its results, its pages and JSON lines, or an error."""
 
     origin: str
     union_id: str | None = None
-    record: dict | None = None
+    union: dict[str, Any] = field(default_factory=dict)
+    as_of: str = ""
+    results: list[RulesetResult] = field(default_factory=list)
     pages: dict[str, str] = field(default_factory=dict)
     lines: bytes = b""
     errors: list[str] = field(default_factory=list)
@@ -64,11 +67,11 @@ def assess_unit(unit: Unit) -> Outcome:
         return Outcome(unit.origin, errors=[d.render(with_source=False) for d in unit.problems])
     try:
         facts = unit.facts if unit.facts is not None else load_fact_file(unit.path)
-        union_id = facts.union.get("id")
-        results = assess_union(_WORKER["rulesets"], facts, _WORKER["evaluator"], _WORKER["as_of"])
-        plans = next_level_plans(_WORKER["rulesets"], facts, results, _WORKER["as_of"])
-        record = document(facts.union, facts.period, results, assessment_date(facts, _WORKER["as_of"]), plans)
-        return Outcome(unit.origin, union_id, record, write_pages(record), record_lines(record))
+        rulesets, evaluator = _WORKER["rulesets"], _WORKER["evaluator"]
+        assessment = assess(rulesets, facts, evaluator, _WORKER["as_of"])
+        plans = next_level_plans(rulesets, assessment, evaluator)
+        return Outcome(unit.origin, facts.union.get("id"), facts.union, assessment.as_of.isoformat(), list(assessment.results.values()),
+                       write_pages(assessment, plans), json_lines(document(assessment, plans)))
     except InvalidInput as exc:
         return Outcome(unit.origin, errors=[located(unit, d.render(with_source=False)) for d in exc.diagnostics])
     except Exception as exc:  # noqa: BLE001 - one union's bug must not stop the county
@@ -76,12 +79,13 @@ def assess_unit(unit: Unit) -> Outcome:
         return Outcome(unit.origin, errors=[f"{unit.origin}: 内部错误：评估此工会时程序出错（{detail}），其余工会不受影响"])
 
 
-def write_pages(record: dict) -> dict[str, str]:
+def write_pages(assessment: Assessment, plans: dict[str, Plan]) -> dict[str, str]:
     """The union's own report pages, written here under temporary names; the parent moves
     them into place once it has accepted the union (its id is not a duplicate)."""
     written = {}
-    for suffix, text in union_pages(record).items():
-        path = _WORKER["pages"] / f".{union_file_stem(record['union']['id'])}.{os.getpid()}-{next(_WORKER['written'])}.{suffix}.part"
+    stem = union_file_stem(assessment.fact_file.union["id"])
+    for suffix, text in union_pages(assessment, plans).items():
+        path = _WORKER["pages"] / f".{stem}.{os.getpid()}-{next(_WORKER['written'])}.{suffix}.part"
         path.write_text(text, encoding="utf-8")
         written[suffix] = str(path)
     return written
@@ -171,9 +175,3 @@ def collect(pool: Pool, batch: list[Unit], future: Future, pending: list[tuple[l
 
 def default_jobs() -> int:
     return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1)
-
-
-def record_lines(record: dict) -> bytes:
-    """results.jsonl: one line per union and ruleset (UTF-8 JSON)."""
-    head = {"union": record["union"], "as_of": record["as_of"]}
-    return b"".join(orjson.dumps({**head, "result": result}) + b"\n" for result in record["results"])

@@ -1,16 +1,11 @@
 """Assessing one union: environments, condition truths (durable-rules or the oracle), scoring, results."""
 from __future__ import annotations
 
-from .assess import (
-    DurableEvaluator,
-    Evaluator,
-    OracleEvaluator,
-    assess_union,
-    assessment_date,
-)
-from .result import Gap, ItemScore, RulesetResult, SectionScore
+from .assessment import Assessment, assess, assess_union, assessment_date
+from .evaluators import DurableEvaluator, Evaluator, OracleEvaluator, evaluator_named
+from .result import Gap, ItemScore, LevelRef, RulesetRef, RulesetResult, SectionScore, VetoHit
 
 __all__ = [
-    "DurableEvaluator", "Evaluator", "Gap", "ItemScore", "OracleEvaluator", "RulesetResult", "SectionScore",
-    "assess_union", "assessment_date",
+    "Assessment", "DurableEvaluator", "Evaluator", "Gap", "ItemScore", "LevelRef", "OracleEvaluator", "RulesetRef", "RulesetResult",
+    "SectionScore", "VetoHit", "assess", "assess_union", "assessment_date", "evaluator_named",
 ]

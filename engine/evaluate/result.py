@@ -61,46 +61,99 @@ class Gap:
                 "fix": self.fix, "evidence": list(self.evidence)}
 
 
+NOT_GRADED = "不参与定级"
+NO_LEVEL = "未达到任何等级"
+
+
+@dataclass(frozen=True, slots=True)
+class LevelRef:
+    id: str
+    name: str
+
+    def to_json(self) -> dict:
+        return {"id": self.id, "name": self.name}
+
+
+@dataclass(frozen=True, slots=True)
+class RulesetRef:
+    """Which ruleset a result is of: what every result names, and what reasons of rulesets that
+    use it need (its short name, its levels' names)."""
+
+    id: str
+    name: str
+    version: str = ""
+    hash: str = ""
+    short_name: str = ""
+    levels: tuple[LevelRef, ...] = ()  # highest first (not in the JSON form)
+
+    def level_name(self, level_id: str) -> str:
+        return next((level.name for level in self.levels if level.id == level_id), level_id)
+
+    def to_json(self) -> dict:
+        return {"id": self.id, "name": self.name, "version": self.version, "hash": self.hash}
+
+
+@dataclass(frozen=True, slots=True)
+class VetoHit:
+    """A veto that fired, and the figures that fired it: 「本年度发生重大劳动安全责任事故 1 起（> 0 起）」."""
+
+    id: str
+    name: str
+    reason: str = ""
+
+    def text(self) -> str:
+        return f"{self.name}：{self.reason}" if self.reason else self.name
+
+    def to_json(self) -> dict:
+        return {"id": self.id, "name": self.name, "reason": self.reason}
+
+
 @dataclass(frozen=True)
 class RulesetResult:
     """One union assessed against one ruleset."""
 
-    ruleset: dict[str, str]
+    ruleset: RulesetRef
     score: Number
     max_score: Number
     bonus: Number
-    level: dict[str, str] | None
+    level: LevelRef | None
     eligible: bool
-    vetoes: list[str]
-    required_failed: list[str]
+    vetoes: tuple[VetoHit, ...]
+    required_failed: list[str]  # item ids
     items: list[ItemScore]
     bonus_items: list[ItemScore]
     sections: list[SectionScore]
     gaps: list[Gap]
     notes: list[str] = field(default_factory=list)
-    veto_names: dict[str, str] = field(default_factory=dict)
-    veto_reasons: dict[str, str] = field(default_factory=dict)  # the figures that fired each veto hit
-    short_name: str = ""  # how reasons of rulesets that use this one name it (not in the JSON form)
-    level_names: dict[str, str] = field(default_factory=dict)  # every level's name by id (not in the JSON form)
+
+    @property
+    def level_text(self) -> str:
+        """The level as people read it, decided here alone: the graded level's name; 未达到任何等级
+        when the union is graded but meets no level; 不参与定级 when it is not graded (the notes
+        and vetoes say why: the gate, a disqualifying veto)."""
+        if not self.eligible:
+            return NOT_GRADED
+        return self.level.name if self.level else NO_LEVEL
+
+    @property
+    def veto_ids(self) -> list[str]:
+        return [veto.id for veto in self.vetoes]
+
+    @property
+    def required_failed_names(self) -> list[str]:
+        names = {item.id: item.name for item in self.items}
+        return [names.get(item_id, item_id) for item_id in self.required_failed]
 
     def outcome_of(self, item_id: str) -> str | None:
         return next((i.outcome for i in self.items + self.bonus_items if i.id == item_id), None)
 
     def to_json(self) -> dict:
         return {
-            "ruleset": self.ruleset, "score": json_score(self.score), "max_score": json_score(self.max_score),
-            "bonus": json_score(self.bonus), "level": self.level, "eligible": self.eligible,
-            "vetoes": self.vetoes, "veto_details": [self.veto_json(v) for v in self.vetoes],
+            "ruleset": self.ruleset.to_json(), "score": json_score(self.score), "max_score": json_score(self.max_score),
+            "bonus": json_score(self.bonus), "level": self.level.to_json() if self.level else None, "eligible": self.eligible,
+            "vetoes": self.veto_ids, "veto_details": [veto.to_json() for veto in self.vetoes],
             "required_failed": self.required_failed,
             "sections": [s.to_json() for s in self.sections],
             "items": [i.to_json() for i in self.items + self.bonus_items], "gaps": [g.to_json() for g in self.gaps],
             "notes": self.notes,
         }
-
-    def veto_json(self, veto: str) -> dict:
-        return {"id": veto, "name": self.veto_names.get(veto, veto), "reason": self.veto_reasons.get(veto, "")}
-
-
-def union_json(union: dict[str, Any], period: int | None) -> dict:
-    keys = ("id", "name", "type", "county", "township")
-    return {**{k: union.get(k) for k in keys}, "period": period}

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from fractions import Fraction
+from functools import cache
 from typing import Any
 
 from ..language import evidence
@@ -20,7 +21,7 @@ from ..language.model import Deduction, Item, Level, Ruleset, Section
 from ..language.phrasing import Phrasing, phrasing_of
 from ..language.vocabulary import HEADER_LABELS, UNION_TYPES
 from ..values import Null, Number, fmt_number, fmt_value, normal
-from .result import Gap, ItemScore, RulesetResult, SectionScore
+from .result import Gap, ItemScore, LevelRef, RulesetRef, RulesetResult, SectionScore, VetoHit
 
 PASSING = ("pass", "na")
 
@@ -239,14 +240,18 @@ def finish(ruleset: Ruleset, ctx: Context, items: list[ItemScore], bonus_items: 
     cap = cap_index(ruleset, hits)
     level = pick_level(ruleset, ctx, items, sections, level_score, required_failed, cap) if eligible else None
     return RulesetResult(
-        ruleset={"id": ruleset.id, "name": ruleset.name, "version": ruleset.version, "hash": ruleset.hash},
-        score=normal(score), max_score=ruleset.max_score, bonus=0 if zeroed else bonus,
-        level={"id": level.id, "name": level.name} if level else None, eligible=eligible,
-        vetoes=[v.id for v in hits], required_failed=required_failed, items=items, bonus_items=bonus_items,
-        sections=sections, gaps=gaps(items, ruleset), notes=notes, veto_names={v.id: v.name for v in hits},
-        veto_reasons={v.id: ctx.fired(v.when) for v in hits}, short_name=ruleset.short_name,
-        level_names={each.id: each.name for each in ruleset.levels},
+        ruleset=ruleset_ref(ruleset), score=normal(score), max_score=ruleset.max_score, bonus=0 if zeroed else bonus,
+        level=LevelRef(level.id, level.name) if level else None, eligible=eligible,
+        vetoes=tuple(VetoHit(v.id, v.name, ctx.fired(v.when)) for v in hits), required_failed=required_failed,
+        items=items, bonus_items=bonus_items, sections=sections, gaps=gaps(items, ruleset), notes=notes,
     )
+
+
+@cache
+def ruleset_ref(ruleset: Ruleset) -> RulesetRef:
+    """What every result of a ruleset says about it, made once per loaded ruleset."""
+    levels = tuple(LevelRef(level.id, level.name) for level in ruleset.levels)
+    return RulesetRef(ruleset.id, ruleset.name, ruleset.version, ruleset.hash, ruleset.short_name, levels)
 
 
 def gate_note(ruleset: Ruleset, ctx: Context) -> str:

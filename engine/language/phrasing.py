@@ -347,7 +347,7 @@ def find_used(results: dict, ruleset: str) -> Any:
 
 
 def short_name(used: Any, ruleset: str) -> str:
-    return (used.short_name or used.ruleset["name"]) if used is not None else ruleset
+    return (used.ruleset.short_name or used.ruleset.name) if used is not None else ruleset
 
 
 def item_name(used: Any, item: str) -> str:
@@ -356,4 +356,4 @@ def item_name(used: Any, item: str) -> str:
 
 
 def level_name(used: Any, level: str) -> str:
-    return used.level_names.get(level, level) if used is not None else level
+    return used.ruleset.level_name(level) if used is not None else level

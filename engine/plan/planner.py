@@ -18,10 +18,11 @@ from fractions import Fraction
 from typing import Any, Iterable
 
 from ..diagnostics import UsageError
-from ..evaluate.assess import OracleEvaluator, assess_union, assessment_date, build_env
+from ..evaluate.assessment import Assessment, assess
+from ..evaluate.evaluators import Evaluator
 from ..evaluate.result import ItemScore, RulesetResult
 from ..evaluate.scoring import PASSING, Context, score_item
-from ..facts.fact_file import FactFile, fact_checker
+from ..facts.fact_file import FactFile
 from ..language.model import Item, Level, Ruleset, Section
 from ..load.rulesets import requested
 from ..values import Null, Number, fmt_number, normal
@@ -47,15 +48,13 @@ class Front:
 
 
 class State:
-    """One union assessed (with its facts as they stand or as a plan would change them)."""
+    """One union assessed, with its facts as they stand or as a plan would change them."""
 
-    def __init__(self, rulesets: list[Ruleset], fact_file: FactFile, date: dt.date, results: Iterable[RulesetResult] | None = None) -> None:
-        self.rulesets, self.fact_file, self.date = rulesets, fact_file, date
+    def __init__(self, rulesets: list[Ruleset], assessment: Assessment, evaluator: Evaluator) -> None:
+        self.rulesets, self.evaluator = rulesets, evaluator
+        self.fact_file, self.date = assessment.fact_file, assessment.as_of
         self.by_id = {r.id: r for r in rulesets}
-        found = results if results is not None else assess_union(rulesets, fact_file, OracleEvaluator(), date)
-        self.results = {r.ruleset["id"]: r for r in found}
-        self.facts, _ = fact_checker(rulesets).check(fact_file)
-        self.envs = {r.id: build_env(r, self.facts, fact_file, date, self.results) for r in rulesets}
+        self.results, self.envs = assessment.results, assessment.envs
 
     def solver(self, ruleset: Ruleset, allow_fixed: bool = False) -> Solver:
         return Solver(ruleset, self.envs[ruleset.id], allow_fixed)
@@ -66,7 +65,8 @@ class State:
     def changed(self, patch: Patch, ruleset: Ruleset) -> State:
         """This union with `patch` applied, assessed in `ruleset` and the rulesets it uses."""
         facts = {**self.fact_file.facts, **{name: raw(value) for name, value in patch.items()}}
-        return State(self.needed(ruleset), replace(self.fact_file, facts=facts), self.date)
+        needed = self.needed(ruleset)
+        return State(needed, assess(needed, replace(self.fact_file, facts=facts), self.evaluator, self.date), self.evaluator)
 
     def needed(self, ruleset: Ruleset) -> list[Ruleset]:
         wanted, pending = set(), [ruleset.id]
@@ -87,17 +87,21 @@ def raw(value: Any) -> Any:
 
 def at_least(ruleset: Ruleset, result: RulesetResult, level: Level) -> bool:
     ids = [lv.id for lv in ruleset.levels]
-    return result.level is not None and ids.index(result.level["id"]) <= ids.index(level.id)
+    return result.level is not None and ids.index(result.level.id) <= ids.index(level.id)
 
 
 class Planner:
     """Plans one ruleset's target level for one union."""
 
-    def __init__(self, rulesets: list[Ruleset], fact_file: FactFile, as_of: dt.date | None = None,
-                 results: Iterable[RulesetResult] | None = None) -> None:
-        """`results`: the union's assessment when the caller has it already (a batch)."""
+    def __init__(self, rulesets: list[Ruleset], assessment: Assessment, evaluator: Evaluator) -> None:
+        """`assessment`: the union as assessed; `evaluator` assesses it again with a plan's changes."""
         self.rulesets = rulesets
-        self.start = State(rulesets, fact_file, assessment_date(fact_file, as_of), results)
+        self.start = State(rulesets, assessment, evaluator)
+
+    @classmethod
+    def assessing(cls, rulesets: list[Ruleset], fact_file: FactFile, evaluator: Evaluator, as_of: dt.date | None = None) -> Planner:
+        """Assess the union, then plan from that assessment."""
+        return cls(rulesets, assess(rulesets, fact_file, evaluator, as_of), evaluator)
 
     def plan(self, ruleset_id: str, target: str | None = None) -> Plan:
         ruleset = self.start.by_id[ruleset_id]
@@ -133,7 +137,7 @@ class Planner:
         if result.level is None:  # ungraded: the lowest level that means something
             lowest = ruleset.levels[-1]
             return lowest if lowest.min > 0 or len(ruleset.levels) == 1 else ruleset.levels[-2]
-        at = ids.index(result.level["id"])
+        at = ids.index(result.level.id)
         return ruleset.levels[at - 1] if at > 0 else None
 
     def rounds(self, ruleset: Ruleset, level: Level) -> tuple[list[Step], State]:
@@ -146,7 +150,7 @@ class Planner:
             if state.reaches(ruleset, level):
                 return prune(steps, self.start, ruleset, level), state
         got = state.results[ruleset.id]
-        raise Unreachable(f"按规划整改后复核，{ruleset.name}为 {fmt_number(got.score)} 分（{level_name(got)}），仍未达到{level.name}：各项整改相互影响，请人工调整")
+        raise Unreachable(f"按规划整改后复核，{ruleset.name}为 {fmt_number(got.score)} 分（{got.level_text}），仍未达到{level.name}：各项整改相互影响，请人工调整")
 
 
 def prune(steps: list[Step], start: State, ruleset: Ruleset, level: Level) -> list[Step]:
@@ -420,11 +424,7 @@ def order(steps: list[Step], rulesets: list[Ruleset]) -> list[Step]:
 
 
 def standing(ruleset: Ruleset, result: RulesetResult) -> Standing:
-    return Standing(ruleset.id, ruleset.short_name, result.score, result.level["id"] if result.level else None, level_name(result))
-
-
-def level_name(result: RulesetResult) -> str:
-    return result.level["name"] if result.level else "不参与定级"
+    return Standing(ruleset.id, ruleset.short_name, result.score, result.level.id if result.level else None, result.level_text)
 
 
 def planned(rulesets: list[Ruleset], specs: list[str], target: str | None) -> list[Ruleset]:
@@ -439,7 +439,7 @@ def planned(rulesets: list[Ruleset], specs: list[str], target: str | None) -> li
     return having
 
 
-def next_level_plans(rulesets: list[Ruleset], fact_file: FactFile, results: list[RulesetResult], as_of: dt.date | None = None) -> dict[str, Plan]:
+def next_level_plans(rulesets: list[Ruleset], assessment: Assessment, evaluator: Evaluator) -> dict[str, Plan]:
     """The plan to the next level in every assessed ruleset (for the per-union reports)."""
-    planner = Planner(rulesets, fact_file, as_of, results)
-    return {r.ruleset["id"]: planner.plan(r.ruleset["id"]) for r in results}
+    planner = Planner(rulesets, assessment, evaluator)
+    return {ruleset_id: planner.plan(ruleset_id) for ruleset_id in assessment.results}

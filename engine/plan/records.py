@@ -69,6 +69,7 @@ class Step:
     def gain(self) -> Number:
         return self.points_after - self.points_before
 
+    @property
     def tags(self) -> str:
         """What kind of fix it is, in a few words: 「职工之家，组织健全，必备，难度中」."""
         if self.kind != "item":
@@ -77,7 +78,7 @@ class Step:
 
     def to_json(self) -> dict:
         return {
-            "kind": self.kind, "tags": self.tags(), "ruleset": self.ruleset, "id": self.id, "name": self.name, "section": self.section_name,
+            "kind": self.kind, "tags": self.tags, "ruleset": self.ruleset, "id": self.id, "name": self.name, "section": self.section_name,
             "effort": self.effort, "weight": self.weight, "gain": json_score(self.gain), "target": self.target,
             "changes": [c.to_json() for c in self.changes], "evidence": list(self.evidence), "advice": self.advice,
             "owner": self.owner, "required": self.required, "why": self.why,
@@ -122,6 +123,7 @@ class Plan:
     def effort(self) -> int:
         return sum(step.weight for step in self.steps)
 
+    @property
     def headline(self) -> str:
         """Where the union stands, the target, and how much work: one sentence."""
         now = self.before[0].text() if self.before else self.ruleset_name
@@ -131,12 +133,16 @@ class Plan:
             return f"{now} → 目标{self.target_name}：无法达到。{self.why_not}。"
         return f"{now} → 目标{self.target_name}：整改 {len(self.steps)} 项，工作量 {self.effort}（难度权重之和）。"
 
+    @property
     def after_text(self) -> str:
+        """Where the steps lead, re-assessed; "" when there is nothing to do or it cannot be reached."""
+        if not (self.reachable and self.steps):
+            return ""
         return "完成以上整改后复核：" + "；".join(s.text() for s in self.after) + "。"
 
     def to_json(self) -> dict:
         return {
-            "headline": self.headline(), "after_text": self.after_text() if self.reachable and self.steps else "",
+            "headline": self.headline, "after_text": self.after_text,
             "target": self.target, "target_name": self.target_name, "reachable": self.reachable, "why_not": self.why_not,
             "effort": self.effort, "steps": [s.to_json() for s in self.steps],
             "before": [s.to_json() for s in self.before], "after": [s.to_json() for s in self.after],

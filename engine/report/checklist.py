@@ -11,8 +11,8 @@ from typing import Any
 from ..evaluate.result import ItemScore, RulesetResult
 from ..language.model import Item, Ruleset, Section
 from ..language.vocabulary import OUTCOME_TEXT
-from .county import fmt_score
-from .pages import ENV
+from ..values import fmt_number
+from .templating import ENV
 
 FORMATS = ("markdown", "html")
 
@@ -61,12 +61,12 @@ class Sheet:
 def status_text(score: ItemScore) -> str:
     text = OUTCOME_TEXT.get(score.outcome, score.outcome)
     if score.outcome == "partial":
-        text += f" {fmt_score(float(score.points))}/{fmt_score(float(score.max_points))}"
+        text += f" {fmt_number(score.points)}/{fmt_number(score.max_points)}"
     return text
 
 
 def row(item: Item, score: ItemScore | None) -> Row:
-    base = dict(id=item.id, name=item.name, points=fmt_score(float(item.points)), method=item.method,
+    base = dict(id=item.id, name=item.name, points=fmt_number(item.points), method=item.method,
                 evidence=tuple(item.evidence), required=item.required)
     if score is None:
         return Row(**base)
@@ -76,7 +76,7 @@ def row(item: Item, score: ItemScore | None) -> Row:
 
 
 def groups(section: Section, depth: int, scores: dict[str, ItemScore]) -> list[Group]:
-    found = [Group(section.name, fmt_score(float(section.max)), depth, [row(i, scores.get(i.id)) for i in section.items])]
+    found = [Group(section.name, fmt_number(section.max), depth, [row(i, scores.get(i.id)) for i in section.items])]
     for sub in section.sections:
         found += groups(sub, depth + 1, scores)
     return found
@@ -86,16 +86,13 @@ def sheet(ruleset: Ruleset, result: RulesetResult | None) -> Sheet:
     scores = {s.id: s for s in (result.items + result.bonus_items)} if result else {}
     found = [g for section in ruleset.sections for g in groups(section, 0, scores)]
     if ruleset.bonus and ruleset.bonus.items:
-        found.append(Group("加分项", fmt_score(float(ruleset.bonus.max)), 0, [row(i, scores.get(i.id)) for i in ruleset.bonus.items]))
-    level = None
-    if result is not None:
-        level = result.level.get("name", "") if result.level else "未达等级"
-    return Sheet(ruleset.id, ruleset.name, ruleset.version, fmt_score(float(ruleset.max_score)), found,
-                 fmt_score(float(result.score)) if result else None, level)
+        found.append(Group("加分项", fmt_number(ruleset.bonus.max), 0, [row(i, scores.get(i.id)) for i in ruleset.bonus.items]))
+    return Sheet(ruleset.id, ruleset.name, ruleset.version, fmt_number(ruleset.max_score), found,
+                 fmt_number(result.score) if result else None, result.level_text if result else None)
 
 
 def build_checklist(rulesets: list[Ruleset], results: list[RulesetResult] | None = None) -> list[Sheet]:
-    by_id = {r.ruleset.get("id"): r for r in results or []}
+    by_id = {r.ruleset.id: r for r in results or []}
     return [sheet(ruleset, by_id.get(ruleset.id)) for ruleset in rulesets]
 
 

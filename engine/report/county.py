@@ -11,10 +11,10 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
+from ..evaluate.result import NO_LEVEL, NOT_GRADED, RulesetResult
 from ..language.vocabulary import union_type_text
+from ..values import json_score
 
-NOT_ELIGIBLE = "不参与定级"
-NO_LEVEL = "未达到任何等级"
 NO_TOWNSHIP = "（未填乡镇）"
 
 
@@ -26,11 +26,9 @@ def fmt_score(value: float | None) -> str:
     return "0" if text == "-0" else text
 
 
-def level_label(result: dict[str, Any]) -> str:
-    """The level's name, or why there is none."""
-    if not result["eligible"]:
-        return NOT_ELIGIBLE
-    return result["level"]["name"] if result["level"] else NO_LEVEL
+def shown_score(value: Any) -> float:
+    """A score as the reports show it (two decimals): what the county ranks, counts and charts."""
+    return float(json_score(value))
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,25 +80,19 @@ class Failure:
     messages: tuple[str, ...]
 
 
-def summary_row(union: dict[str, Any], results: dict[str, dict[str, Any]], names: dict[str, str]) -> SummaryRow:
+def summary_row(union: dict[str, Any], results: dict[str, RulesetResult], names: dict[str, str]) -> SummaryRow:
     """Vetoes, failed required items, gaps and missing data count only where the union is graded
     (参与定级): a standard it is not eligible for says nothing about it."""
-    graded = {rid: r for rid, r in results.items() if r["eligible"]}
+    graded = {rid: r for rid, r in results.items() if r.eligible}
     return SummaryRow(
         id=union["id"], name=union.get("name") or union["id"], type=union_type_text(union.get("type")),
         township=union.get("township") or NO_TOWNSHIP,
-        cells={rid: RulesetCell(float(r["score"]), level_label(r), r["eligible"]) for rid, r in results.items()},
-        vetoes=tuple(f"{names[rid]}：{veto['name']}" for rid, r in graded.items() for veto in r["veto_details"]),
-        required_failed=tuple(f"{names[rid]}：{name}" for rid, r in graded.items() for name in failed_required(r)),
-        gaps=sum(len(r["gaps"]) for r in graded.values()),
-        missing=sum(1 for r in graded.values() for item in r["items"] if item["outcome"] == "missing"),
+        cells={rid: RulesetCell(shown_score(r.score), r.level_text, r.eligible) for rid, r in results.items()},
+        vetoes=tuple(f"{names[rid]}：{veto.name}" for rid, r in graded.items() for veto in r.vetoes),
+        required_failed=tuple(f"{names[rid]}：{name}" for rid, r in graded.items() for name in r.required_failed_names),
+        gaps=sum(len(r.gaps) for r in graded.values()),
+        missing=sum(1 for r in graded.values() for item in r.items if item.outcome == "missing"),
     )
-
-
-def failed_required(result: dict[str, Any]) -> list[str]:
-    """Names of the required (必备) items that failed; the record lists their ids."""
-    names = {item["id"]: item["name"] for item in result["items"]}
-    return [names.get(item_id, item_id) for item_id in result["required_failed"]]
 
 
 class CountyStats:
@@ -124,40 +116,38 @@ class CountyStats:
         self.max_scores: dict[str, float] = {}
         self.items: dict[str, dict[str, ItemStat]] = {rid: {} for rid in ruleset_ids}
 
-    def add(self, record: dict[str, Any]) -> None:
-        """One assessed union (the `assess --format json` record)."""
-        union = record["union"]
-        results = {r["ruleset"]["id"]: r for r in record["results"] if r["ruleset"]["id"] in self.level_counts}
+    def add(self, union: dict[str, Any], as_of: str, results: list[RulesetResult]) -> None:
+        """One assessed union: its header, assessment date and results."""
+        chosen = {r.ruleset.id: r for r in results if r.ruleset.id in self.level_counts}
         township = union.get("township") or NO_TOWNSHIP
-        for rid, result in results.items():
+        for rid, result in chosen.items():
             self._count(rid, result, township)
-        if record.get("as_of"):
-            self.as_of.add(record["as_of"])
-        self.rows.append(summary_row(union, results, self.ruleset_names))
+        self.as_of.add(as_of)
+        self.rows.append(summary_row(union, chosen, self.ruleset_names))
 
     def add_failure(self, origin: str, union_id: str | None, messages: list[str]) -> None:
         """A union that could not be assessed (bad fact file, …)."""
         self.failures.append(Failure(origin, union_id, tuple(messages)))
 
-    def _count(self, rid: str, result: dict[str, Any], township: str) -> None:
-        label, score = level_label(result), float(result["score"])
+    def _count(self, rid: str, result: RulesetResult, township: str) -> None:
+        label, score = result.level_text, shown_score(result.score)
         self.level_counts[rid][label] += 1
         self.township_levels.setdefault(township, {}).setdefault(rid, Counter())[label] += 1
         floors = self.level_floor[rid]
         floors[label] = min(floors.get(label, score), score)
-        self.max_scores[rid] = float(result["max_score"])
-        if result["eligible"]:
+        self.max_scores[rid] = shown_score(result.max_score)
+        if result.eligible:
             self.scores[rid].append(score)
             self._count_items(rid, result)
 
-    def _count_items(self, rid: str, result: dict[str, Any]) -> None:
-        for gap in result["gaps"]:
-            stat = self._item(rid, gap["item"], gap["name"])
+    def _count_items(self, rid: str, result: RulesetResult) -> None:
+        for gap in result.gaps:
+            stat = self._item(rid, gap.item, gap.name)
             stat.lost_by += 1
-            stat.points_lost += float(gap["points_lost"])
-        for item in result["items"]:
-            if item["outcome"] == "missing":
-                self._item(rid, item["id"], item["name"]).missing += 1
+            stat.points_lost += shown_score(gap.points_lost)
+        for item in result.items:
+            if item.outcome == "missing":
+                self._item(rid, item.id, item.name).missing += 1
 
     def _item(self, rid: str, item_id: str, name: str) -> ItemStat:
         stats = self.items[rid]
@@ -185,8 +175,8 @@ class CountyStats:
         """Level labels to show as columns, highest first, then 未达到任何等级 and 不参与定级."""
         seen = self.level_counts[rid]
         named = self.level_names.get(rid) or sorted(
-            (label for label in seen if label not in (NO_LEVEL, NOT_ELIGIBLE)), key=lambda label: -self.level_floor[rid][label])
-        return list(named) + [label for label in (NO_LEVEL, NOT_ELIGIBLE) if seen[label]]
+            (label for label in seen if label not in (NO_LEVEL, NOT_GRADED)), key=lambda label: -self.level_floor[rid][label])
+        return list(named) + [label for label in (NO_LEVEL, NOT_GRADED) if seen[label]]
 
     def townships(self) -> list[str]:
         """Townships in the order their first union came."""

@@ -21,7 +21,9 @@ from xlsxwriter.worksheet import Worksheet
 
 from ..atomic import atomic_path
 from ..diagnostics import display_width as text_width
-from .county import CountyStats, fmt_score, level_label
+from ..evaluate.result import ItemScore, RulesetResult
+from ..values import json_score
+from .county import CountyStats, fmt_score
 
 SUMMARY_SHEET, FAILURES_SHEET = "汇总", "失败单位"
 NOT_APPLICABLE = "不适用"
@@ -84,23 +86,23 @@ class ItemSheets:
                     Path(sheet.row_data_filename).unlink(missing_ok=True)
         self.temporary.unlink(missing_ok=True)
 
-    def add(self, record: dict[str, Any]) -> None:
-        """One assessed union (the `assess --format json` record)."""
-        for result in record["results"]:
-            rid = result["ruleset"]["id"]
-            if rid in self.sheets:
-                self._append(rid, record["union"], result)
+    def add(self, union: dict[str, Any], results: list[RulesetResult]) -> None:
+        """One assessed union: its header and results."""
+        for result in results:
+            if result.ruleset.id in self.sheets:
+                self._append(result.ruleset.id, union, result)
 
-    def _append(self, rid: str, union: dict[str, Any], result: dict[str, Any]) -> None:
+    def _append(self, rid: str, union: dict[str, Any], result: RulesetResult) -> None:
+        scored = result.items + result.bonus_items
         first = rid not in self.columns
         if first:
-            self.columns[rid] = [item["id"] for item in result["items"]]
-        cells = {item["id"]: item_cell(item) for item in result["items"]}
-        row = [union["id"], union.get("name"), result["score"], level_label(result)]
+            self.columns[rid] = [item.id for item in scored]
+        cells = {item.id: item_cell(item) for item in scored}
+        row = [union["id"], union.get("name"), json_score(result.score), result.level_text]
         row += [cells.get(item_id) for item_id in self.columns[rid]]
         sheet = self.sheets[rid]
         if first:
-            headers = ["编号", "名称", "总分", "等级"] + [item["name"] for item in result["items"]]
+            headers = ["编号", "名称", "总分", "等级"] + [item.name for item in scored]
             self.start(sheet, headers, [row])
             self.rows[rid] = 1
         sheet.write_row(self.rows[rid], 0, row)
@@ -137,9 +139,9 @@ class ItemSheets:
         os.replace(self.temporary, self.path)
 
 
-def item_cell(item: dict[str, Any]) -> float | str:
+def item_cell(item: ItemScore) -> int | float | str:
     """An item's points; 不适用 when the item was dropped for this union (na: drop)."""
-    return NOT_APPLICABLE if item["outcome"] == "na" and not item["max_points"] else item["points"]
+    return NOT_APPLICABLE if item.outcome == "na" and not item.max_points else json_score(item.points)
 
 
 def summary_table(stats: CountyStats) -> tuple[list[str], list[list[Any]]]:

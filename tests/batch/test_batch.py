@@ -120,14 +120,14 @@ def test_an_interrupted_run_leaves_no_report_that_looks_complete(sample, tmp_pat
 
 
 def test_a_worker_that_dies_is_reported_and_the_batch_goes_on(sample, tmp_path, monkeypatch):
-    real = engine.batch.workers.assess_union
+    real = engine.batch.workers.assess
 
     def crashing(rulesets, facts, *args):
         if facts.union["id"] == "QS-003":
             os._exit(1)  # as when durable-rules' C code kills the process
         return real(rulesets, facts, *args)
 
-    monkeypatch.setattr(engine.batch.workers, "assess_union", crashing)
+    monkeypatch.setattr(engine.batch.workers, "assess", crashing)
     result = run(str(sample), "--out", str(tmp_path / "out"), "--ruleset", "bayou", "--jobs", "2")
     assert result.exit_code == 1
     assert result.stdout.splitlines()[-1] == "已评估 7 个工会，失败 1 个。"
@@ -135,14 +135,14 @@ def test_a_worker_that_dies_is_reported_and_the_batch_goes_on(sample, tmp_path, 
 
 
 def test_an_internal_error_in_one_union_is_reported(sample, tmp_path, monkeypatch):
-    real = engine.batch.workers.assess_union
+    real = engine.batch.workers.assess
 
     def buggy(rulesets, facts, *args):
         if facts.union["id"] == "QS-002":
             raise ZeroDivisionError("boom")
         return real(rulesets, facts, *args)
 
-    monkeypatch.setattr(engine.batch.workers, "assess_union", buggy)
+    monkeypatch.setattr(engine.batch.workers, "assess", buggy)
     result = run(str(sample), "--out", str(tmp_path / "out"), "--ruleset", "bayou", "--jobs", "1")
     assert result.exit_code == 1
     assert "QS-002.yaml: 内部错误：评估此工会时程序出错（ZeroDivisionError: boom）" in result.stderr

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import textwrap
 
+from engine.evaluate.result import LevelRef
+
 BASE = """
 ruleset: {id: t, name: 测试规则, version: '1', max_score: 100}
 facts:
@@ -48,7 +50,7 @@ def facts(a: int = 55, b: int = 40, elected: bool = True, **more) -> dict:
 
 
 def level_id(result) -> str | None:
-    return result.level["id"] if result.level else None
+    return result.level.id if result.level else None
 
 
 # --- levels --------------------------------------------------------------------------------------
@@ -56,7 +58,7 @@ def level_id(result) -> str | None:
 def test_level_min_is_inclusive(assess):
     result = assess(rules(LEVELS), facts(a=50, b=40, elected=False))
     assert result.score == 90
-    assert result.level == {"id": "five", "name": "五星"}
+    assert result.level == LevelRef("five", "五星")
 
 
 def test_just_below_a_minimum_gives_the_next_level(assess):
@@ -249,13 +251,13 @@ def clean(**more) -> dict:
 
 def test_veto_that_does_not_fire(assess):
     result = assess(rules(VETOES, LEVELS), clean())
-    assert result.vetoes == []
+    assert result.veto_ids == []
     assert (result.score, level_id(result), result.eligible) == (100, "five", True)
 
 
 def test_cap_veto_limits_the_level_even_at_full_points(assess):
     result = assess(rules(VETOES, LEVELS), clean(incidents=1))
-    assert result.vetoes == ["veto.accident"]
+    assert result.veto_ids == ["veto.accident"]
     assert result.score == 100
     assert level_id(result) == "three"
     assert result.eligible is True
@@ -268,7 +270,7 @@ def test_cap_veto_does_not_raise_a_lower_level(assess):
 
 def test_disqualify_veto_makes_the_union_not_eligible_but_scores_items(assess):
     result = assess(rules(VETOES, LEVELS), clean(fraud=True))
-    assert result.vetoes == ["veto.fraud"]
+    assert result.veto_ids == ["veto.fraud"]
     assert (result.eligible, result.level) == (False, None)
     assert result.score == 100
     assert {i.id: i.points for i in result.items} == {"a.pts": 55, "a.elected": 5, "b.pts": 40}
@@ -276,7 +278,7 @@ def test_disqualify_veto_makes_the_union_not_eligible_but_scores_items(assess):
 
 def test_zero_veto_sets_the_score_to_zero(assess):
     result = assess(rules(VETOES, bonus(True), LEVELS), clean(arrears=True, awards=1))
-    assert result.vetoes == ["veto.arrears"]
+    assert result.veto_ids == ["veto.arrears"]
     assert (result.score, result.bonus) == (0, 0)
     assert result.level is None
     assert [i.points for i in result.items] == [55, 5, 40]
@@ -284,13 +286,13 @@ def test_zero_veto_sets_the_score_to_zero(assess):
 
 def test_several_vetoes_at_once(assess):
     result = assess(rules(VETOES, LEVELS), clean(incidents=2, fraud=True))
-    assert result.vetoes == ["veto.accident", "veto.fraud"]
+    assert result.veto_ids == ["veto.accident", "veto.fraud"]
     assert result.level is None
 
 
 def test_veto_with_an_absent_fact_is_not_hit_but_noted(assess):
     result = assess(rules(VETOES, LEVELS), facts(fraud=False, arrears=False))
-    assert result.vetoes == []
+    assert result.veto_ids == []
     assert level_id(result) == "five"
     assert any("发生重大安全事故" in note and "缺少资料" in note for note in result.notes)
 

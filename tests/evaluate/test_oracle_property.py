@@ -23,7 +23,7 @@ from hypothesis import strategies as st
 
 from engine import DurableEvaluator, OracleEvaluator, assess_union, resolve_rulesets
 from engine.diagnostics import Mark
-from engine.evaluate.assess import build_env
+from engine.evaluate.assessment import build_env
 from engine.facts.fact_file import FactFile, typed_facts
 from engine.kinds import Scale, Shortfall, Tiers, When
 from engine.language.conditions import Cond
@@ -349,8 +349,8 @@ def check_agreement(ruleset_id: str, data: st.DataObject, durable: DurableEvalua
     by_oracle = assess_union(rulesets, fact_file, OracleEvaluator())
     by_durable = assess_union(rulesets, fact_file, durable)
     for expected, actual in zip(by_oracle, by_durable):
-        assert summary(actual) == summary(expected), expected.ruleset["id"]
-    check_truths(rulesets, fact_file, {r.ruleset["id"]: r for r in by_oracle}, durable)
+        assert summary(actual) == summary(expected), expected.ruleset.id
+    check_truths(rulesets, fact_file, {r.ruleset.id: r for r in by_oracle}, durable)
 
 
 QUIET = [HealthCheck.function_scoped_fixture, HealthCheck.too_slow]

@@ -5,19 +5,19 @@ oracle alike), then the phrasing of every kind of condition, then the bundled ru
 """
 from __future__ import annotations
 
-import datetime as dt
 import json
 import textwrap
 from pathlib import Path
 
 import pytest
 
-from engine import InvalidInput, load_ruleset
+from engine import InvalidInput, OracleEvaluator, load_ruleset
 from engine.authoring.explain import explain
 from engine.language.expr_parse import Call, Name, Node
 from engine.language.functions import REGISTRY
 from engine.language.phrasing import phrasing_of
-from engine.report.render import as_json, as_table
+from engine.report.record import as_json
+from engine.report.terminal import summary_lines
 
 REPO = Path(__file__).resolve().parents[2]
 QS016 = REPO / "facts/qingshan/QS-016.yaml"
@@ -184,10 +184,10 @@ def test_passing_items_say_so(assess):
 
 def test_a_veto_that_hits_is_explained_in_the_result_json_and_the_table(assess):
     result = assess(RULES, {**UNION, "incidents": 1})
-    assert result.veto_reasons == {"veto.accident": "本年度发生重大劳动安全责任事故 1 起（> 0 起）"}
+    assert {veto.id: veto.reason for veto in result.vetoes} == {"veto.accident": "本年度发生重大劳动安全责任事故 1 起（> 0 起）"}
     [details] = result.to_json()["veto_details"]
     assert details == {"id": "veto.accident", "name": "发生重大劳动安全责任事故", "reason": "本年度发生重大劳动安全责任事故 1 起（> 0 起）"}
-    assert "否决项：发生重大劳动安全责任事故：本年度发生重大劳动安全责任事故 1 起（> 0 起）" in as_table({"name": "测试工会", "id": "T-1"}, 2025, [result])
+    assert "否决项：发生重大劳动安全责任事故：本年度发生重大劳动安全责任事故 1 起（> 0 起）" in summary_lines(result)
 
 
 # --- phrasing of conditions ----------------------------------------------------------------------
@@ -304,7 +304,7 @@ def test_an_expression_error_in_a_long_derived_entry_points_at_its_value(write):
 def test_bundled_reasons_for_qingshan_016(bundled):
     from engine import OracleEvaluator, assess_union, load_fact_file
 
-    results = {r.ruleset["id"]: {i.id: i.reason for i in r.items} for r in assess_union(bundled, load_fact_file(QS016), OracleEvaluator())}
+    results = {r.ruleset.id: {i.id: i.reason for i in r.items} for r in assess_union(bundled, load_fact_file(QS016), OracleEvaluator())}
     assert results["zhijia"]["zuzhi.membership"] == (
         "会员入会率 73.8%（会员人数 31 人，职工人数 42 人），要求 ≥ 95% 得满分、≥ 85% 得 5 分，当前档 ≥ 70% 得 2 分，失 6 分")
     assert results["zhijia"]["weiquan.mediation"] == "建立劳动争议调解委员会 否，要求 是"
@@ -321,15 +321,13 @@ def test_every_derived_value_of_the_bundled_rulesets_has_a_label(bundled):
 
 
 def test_explain_shows_the_label_of_a_derived_value(bundled):
-    text = explain(bundled, QS016, "zuzhi.membership", specs=["zhijia"])
+    text = explain(bundled, QS016, "zuzhi.membership", OracleEvaluator(), specs=["zhijia"])
     assert "membership_rate（会员入会率）→ 0.74（73.8%）" in text
 
 
 def test_the_json_result_keeps_its_shape_and_adds_veto_reasons(bundled):
-    from engine import OracleEvaluator, assess_union, load_fact_file
+    from engine import OracleEvaluator, assess, load_fact_file
 
-    fact_file = load_fact_file(REPO / "facts/qingshan/QS-017.yaml")
-    results = assess_union(bundled, fact_file, OracleEvaluator())
-    document = json.loads(as_json(fact_file.union, fact_file.period, results, dt.date(2025, 12, 31)))
+    document = json.loads(as_json(assess(bundled, load_fact_file(REPO / "facts/qingshan/QS-017.yaml"), OracleEvaluator()), {}))
     zhijia = next(r for r in document["results"] if r["ruleset"]["id"] == "zhijia")
     assert zhijia["veto_details"] == [{"id": "veto.accident", "name": "发生重大劳动安全责任事故", "reason": "本年度发生重大劳动安全责任事故 1 起（> 0 起）"}]

@@ -67,7 +67,7 @@ def uses(write, evaluator):
         assert [r.id for r in rulesets] == [base_id, "top"]
         document = {"union": {"id": "T-1", "name": "测试工会", "type": "enterprise"}, "period": 2025, "facts": facts}
         fact_file = load_fact_file(write("facts.yaml", yaml.safe_dump(document, allow_unicode=True)))
-        return {r.ruleset["id"]: r for r in assess_union(rulesets, fact_file, evaluator)}
+        return {r.ruleset.id: r for r in assess_union(rulesets, fact_file, evaluator)}
 
     return run
 
@@ -78,16 +78,16 @@ def points(result) -> dict:
 
 def test_uses_reads_level_score_outcome_and_passed(uses):
     results = uses({"elected": True, "employees": 60})
-    assert (results["base"].score, results["base"].level["id"]) == (10, "good")
+    assert (results["base"].score, results["base"].level.id) == (10, "good")
     assert points(results["top"]) == {"top.level": 4, "top.score": 2, "top.outcome": 2, "top.passed": 2}
-    assert results["top"].level["id"] == "star"
+    assert results["top"].level.id == "star"
 
 
 def test_uses_sees_a_lower_result_of_the_used_ruleset(uses):
     results = uses({"elected": False, "employees": 60})
-    assert (results["base"].score, results["base"].level["id"]) == (4, "low")
+    assert (results["base"].score, results["base"].level.id) == (4, "low")
     assert points(results["top"]) == {"top.level": 1, "top.score": Fraction(4, 5), "top.outcome": 0, "top.passed": 2}
-    assert results["top"].level["id"] == "none"
+    assert results["top"].level.id == "none"
 
 
 def test_uses_item_outcome_other_than_pass(uses):
@@ -102,7 +102,7 @@ def test_level_of_a_not_eligible_used_ruleset_is_null_not_missing_data(uses):
     assert (results["base"].eligible, results["base"].level) == (False, None)
     level_item = next(i for i in results["top"].items if i.id == "top.level")
     assert (level_item.outcome, level_item.points) == ("fail", 0)
-    assert results["top"].level["id"] == "none"
+    assert results["top"].level.id == "none"
 
 
 def test_missing_facts_in_the_used_ruleset_show_as_its_item_outcome(uses):
@@ -113,7 +113,7 @@ def test_missing_facts_in_the_used_ruleset_show_as_its_item_outcome(uses):
 
 def test_hyphenated_ruleset_id_is_read_with_underscores(uses):
     results = uses({"elected": True, "employees": 60}, base_id="a-b")
-    assert results["a-b"].level["id"] == "good"
+    assert results["a-b"].level.id == "good"
     assert points(results["top"]) == {"top.level": 4, "top.score": 2, "top.outcome": 2, "top.passed": 2}
 
 
@@ -185,7 +185,7 @@ def test_child_inherits_everything_it_does_not_change(write, evaluator):
     assert (ruleset.id, ruleset.name, ruleset.version, ruleset.max_score) == ("child", "本地标准", "2", 20)
     assert [i.id for i in ruleset.items()] == ["i.a", "i.b", "i.c"]
     result = assess_with(write, evaluator, ruleset, {"a": True, "b": 5})
-    assert (result.score, result.bonus, result.level["id"]) == (22, 2, "high")
+    assert (result.score, result.bonus, result.level.id) == (22, 2, "high")
 
 
 def test_override_changes_only_the_named_fields_of_an_item(write, evaluator):
@@ -269,11 +269,11 @@ bonus:
     assert ruleset.gate.when.expr.text == "b >= 2"
     assert [i.id for i in ruleset.bonus.items] == ["bonus.y"]
     result = assess_with(write, evaluator, ruleset, {"a": True, "b": 200})
-    assert result.vetoes == ["veto.c"]
+    assert result.veto_ids == ["veto.c"]
     assert (result.score, result.bonus, result.eligible) == (21, 1, False)
     low = assess_with(write, evaluator, ruleset, {"a": True, "b": 1})
     assert (low.eligible, low.level) == (False, None)
-    assert assess_with(write, evaluator, ruleset, {"a": True, "b": 5}).level["id"] == "top"
+    assert assess_with(write, evaluator, ruleset, {"a": True, "b": 5}).level.id == "top"
 
 
 def test_child_fact_merges_field_by_fact(write):

@@ -1,7 +1,6 @@
 """The planner: least-effort plans, checked by re-assessment and against brute force."""
 from __future__ import annotations
 
-import datetime as dt
 import itertools
 import random
 from dataclasses import replace
@@ -17,8 +16,10 @@ from engine import (
     load_fact_file,
     load_ruleset,
 )
+from engine.evaluate.assessment import assess
 from engine.plan.planner import Planner, State, merged, raw
 from engine.plan.targets import ItemTargets
+from engine.report.union_page import union_markdown
 
 REPO = Path(__file__).resolve().parents[2]
 EXAMPLES = sorted((REPO / "facts" / "qingshan").glob("QS-*.yaml"))
@@ -34,31 +35,31 @@ def facts_yaml(facts: dict) -> str:
 
 def at_least(ruleset, result, level_id: str) -> bool:
     ids = [level.id for level in ruleset.levels]
-    return result.level is not None and ids.index(result.level["id"]) <= ids.index(level_id)
+    return result.level is not None and ids.index(result.level.id) <= ids.index(level_id)
 
 
 def reassess(rulesets, fact_file, patch, evaluator):
     changed = replace(fact_file, facts={**fact_file.facts, **{k: raw(v) for k, v in patch.items()}})
-    return {r.ruleset["id"]: r for r in assess_union(rulesets, changed, evaluator)}
+    return {r.ruleset.id: r for r in assess_union(rulesets, changed, evaluator)}
 
 
 @pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.stem)
 def test_every_example_union_reaches_its_plan_when_reassessed(path, bundled, durable):
     fact_file = load_fact_file(path)
-    planner = Planner(bundled, fact_file)
+    planner = Planner.assessing(bundled, fact_file, OracleEvaluator())
     for ruleset in bundled:
         plan = planner.plan(ruleset.id)
         if plan.target is None or not plan.steps:
             assert plan.reachable is False or plan.why_not  # at the top, already there, or says why not
             continue
         after = reassess(bundled, fact_file, plan.patch, durable)[ruleset.id]
-        assert at_least(ruleset, after, plan.target), (ruleset.id, plan.headline())
-        assert plan.after[0].level == after.level["id"] and plan.after[0].score == after.score
+        assert at_least(ruleset, after, plan.target), (ruleset.id, plan.headline)
+        assert plan.after[0].level == after.level.id and plan.after[0].score == after.score
         assert plan.effort == sum(WEIGHTS[s.effort] for s in plan.steps if s.kind == "item")
 
 
 def test_the_example_county_mostly_has_somewhere_to_go(bundled):
-    plans = [Planner(bundled, load_fact_file(p)).plan("zhijia") for p in EXAMPLES]
+    plans = [Planner.assessing(bundled, load_fact_file(p), OracleEvaluator()).plan("zhijia") for p in EXAMPLES]
     reachable = [p for p in plans if p.reachable and p.steps]
     assert len(reachable) >= 25
     assert all(p.after[0].level != p.before[0].level for p in reachable)
@@ -66,32 +67,32 @@ def test_the_example_county_mostly_has_somewhere_to_go(bundled):
 
 def test_a_veto_is_cleared_first_and_the_plan_says_so(bundled, durable):
     fact_file = load_fact_file(REPO / "facts/qingshan/QS-017.yaml")  # zhijia 95 points, capped by a 重大事故 veto
-    plan = Planner(bundled, fact_file).plan("zhijia", "model")
+    plan = Planner.assessing(bundled, fact_file, OracleEvaluator()).plan("zhijia", "model")
     first = plan.steps[0]
     assert (first.kind, first.id) == ("veto", "veto.accident")
     assert "消除否决情形" in first.target and "不消除不能评为模范职工之家" in first.why
     after = reassess(bundled, fact_file, plan.patch, durable)["zhijia"]
-    assert after.level["id"] == "model" and after.vetoes == []
+    assert after.level.id == "model" and after.veto_ids == []
 
 
 def test_xingji_counts_fixes_in_the_rulesets_it_uses(bundled, durable):
     fact_file = load_fact_file(REPO / "facts/qingshan/QS-036.yaml")
-    plan = Planner(bundled, fact_file).plan("xingji", "five")
+    plan = Planner.assessing(bundled, fact_file, OracleEvaluator()).plan("xingji", "five")
     used = {s.ruleset for s in plan.steps}
     assert {"bayou", "zhijia", "xingji"} <= used
     assert any(s.why == "五星要求“职工之家”建设考核评价标准达到先进职工之家" for s in plan.steps)
     results = reassess(bundled, fact_file, plan.patch, durable)
-    assert results["xingji"].level["id"] == "five"
-    assert results["bayou"].level["id"] == "dabiao" and results["zhijia"].level["id"] in ("model", "advanced")
+    assert results["xingji"].level.id == "five"
+    assert results["bayou"].level.id == "dabiao" and results["zhijia"].level.id in ("model", "advanced")
 
 
 def test_unreachable_targets_say_why(bundled):
-    founded_late = Planner(bundled, load_fact_file(REPO / "facts/qingshan/QS-029.yaml")).plan("zhijia")
+    founded_late = Planner.assessing(bundled, load_fact_file(REPO / "facts/qingshan/QS-029.yaml"), OracleEvaluator()).plan("zhijia")
     assert founded_late.reachable is False and "申报条件" in founded_late.why_not and "不是整改能改变的" in founded_late.why_not
-    top = Planner(bundled, load_fact_file(REPO / "facts/qingshan/QS-001.yaml")).plan("zhijia")
+    top = Planner.assessing(bundled, load_fact_file(REPO / "facts/qingshan/QS-001.yaml"), OracleEvaluator()).plan("zhijia")
     assert top.target is None and top.why_not == "已达到最高等级，无需按等级整改"
     with pytest.raises(UsageError, match="没有等级"):
-        Planner(bundled, load_fact_file(REPO / "facts/qingshan/QS-001.yaml")).plan("zhijia", "gold")
+        Planner.assessing(bundled, load_fact_file(REPO / "facts/qingshan/QS-001.yaml"), OracleEvaluator()).plan("zhijia", "gold")
 
 
 def test_a_level_beyond_every_fix_is_unreachable(write):
@@ -111,7 +112,7 @@ levels:
   - {id: low, name: 一般, min: 0}
 """))
     fact_file = load_fact_file(write("f.yaml", facts_yaml({"employees": 10, "a": False})))
-    plan = Planner([ruleset], fact_file).plan("r")
+    plan = Planner.assessing([ruleset], fact_file, OracleEvaluator()).plan("r")
     assert plan.reachable is False and "最高约 5 分" in plan.why_not and "达不到优秀的 9 分" in plan.why_not
 
 
@@ -156,7 +157,7 @@ def generated(seed: int) -> tuple[str, dict]:
 
 def brute_force(ruleset, fact_file, level_id: str) -> int | None:
     """The least effort over every subset of item fixes (each at its best target), re-assessed."""
-    state = State([ruleset], fact_file, dt.date(fact_file.period, 12, 31))
+    state = State([ruleset], assess([ruleset], fact_file, OracleEvaluator()), OracleEvaluator())
     result = state.results[ruleset.id]
     targets = ItemTargets(state.solver(ruleset))
     options = []
@@ -182,7 +183,7 @@ def test_plans_are_optimal_against_brute_force(seed, write):
     ruleset_text, facts = generated(seed)
     ruleset = load_ruleset(write("r.yaml", ruleset_text))
     fact_file = load_fact_file(write("f.yaml", facts_yaml(facts)))
-    planner = Planner([ruleset], fact_file)
+    planner = Planner.assessing([ruleset], fact_file, OracleEvaluator())
     for level in ruleset.levels[:-1]:
         plan = planner.plan("r", level.id)
         if plan.reachable and not plan.steps:
@@ -203,3 +204,57 @@ def test_effort_weights_can_be_overridden(write):
     assert ruleset.effort_weights == {"low": 1, "medium": 3, "high": 20}
     high = next(i for i in ruleset.items() if i.effort == "high")
     assert ruleset.weight(high) == 20
+
+
+class Counting:
+    """An evaluator that counts the assessments it is asked for, and asks the oracle."""
+
+    def __init__(self) -> None:
+        self.calls = 0
+
+    def truths(self, ruleset, values):
+        self.calls += 1
+        return OracleEvaluator().truths(ruleset, values)
+
+
+def test_the_planner_starts_from_the_assessment_it_is_given(bundled):
+    top = load_fact_file(REPO / "facts/qingshan/QS-001.yaml")
+    assessment = assess(bundled, top, OracleEvaluator())
+    counting = Counting()
+    plans = {rid: Planner(bundled, assessment, counting).plan(rid) for rid in assessment.results}
+    assert counting.calls == 0  # a union at the top plans nothing and assesses nothing again
+    assert {rid: plan.before[0].score for rid, plan in plans.items()} == {rid: r.score for rid, r in assessment.results.items()}
+
+
+def test_changed_facts_are_assessed_with_the_evaluator_the_planner_was_given(bundled, durable):
+    fact_file = load_fact_file(REPO / "facts/qingshan/QS-016.yaml")
+    counting = Counting()
+    plan = Planner.assessing(bundled, fact_file, counting).plan("zhijia")
+    assert plan.steps and counting.calls > len(bundled)
+    by_durable = Planner.assessing(bundled, fact_file, durable).plan("zhijia")
+    assert by_durable == plan
+
+
+def test_a_graded_union_below_every_level_reads_the_same_in_the_report_and_the_plan(write):
+    ruleset = load_ruleset(write("high.yaml", """
+ruleset: {id: high, name: 高标准, version: '1', max_score: 100}
+facts:
+  members: {type: integer, label: 会员人数, unit: 人}
+sections:
+  - id: s
+    name: 分项
+    max: 100
+    items:
+      - {id: s.members, name: 会员, points: 100, tiers: [{when: members >= 20, points: 100}, {when: members >= 10, points: 90}], fix: 发展会员。}
+levels:
+  - {id: top, name: 优秀, min: 95}
+  - {id: good, name: 良好, min: 92}
+"""))
+    fact_file = load_fact_file(write("f.yaml", "union: {id: H-1, name: 某工会, type: enterprise}\nperiod: 2025\nfacts: {members: 12}\n"))
+    assessment = assess([ruleset], fact_file, OracleEvaluator())
+    result = assessment.results["high"]
+    plan = Planner([ruleset], assessment, OracleEvaluator()).plan("high")
+    assert (result.eligible, result.level, result.level_text) == (True, None, "未达到任何等级")
+    assert plan.before[0].level_name == "未达到任何等级" and "90 分（未达到任何等级）" in plan.headline
+    markdown = union_markdown(assessment, {"high": plan})
+    assert "等级：未达到任何等级" in markdown and "不参与定级" not in markdown

@@ -8,7 +8,7 @@ import pytest
 import yaml
 
 from engine import OracleEvaluator, assess_union, load_fact_file, load_ruleset
-from engine.evaluate.assess import build_env
+from engine.evaluate.assessment import build_env
 from engine.facts.fact_file import fact_checker
 from engine.plan.targets import item_solver
 

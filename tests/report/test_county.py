@@ -1,77 +1,66 @@
 """County aggregates: level counts, score lists, most missed items, flagged unions, failures, ranking."""
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 
-from engine.report.county import (
-    NO_LEVEL,
-    NO_TOWNSHIP,
-    NOT_ELIGIBLE,
-    CountyStats,
-    fmt_score,
-)
+from engine.evaluate.result import NO_LEVEL, NOT_GRADED, Gap, ItemScore, LevelRef, RulesetRef, RulesetResult, VetoHit
+from engine.report.county import NO_TOWNSHIP, CountyStats, fmt_score
 
 NAMES = {"a": "甲标准", "b": "乙标准"}
 LEVELS = {"good": "达标", "basic": "基本达标", "bad": "不达标"}
 
 
-def item(item_id: str, outcome: str = "pass", points: float = 5, max_points: float = 5) -> dict[str, Any]:
-    return {"id": item_id, "name": f"指标{item_id}", "section": "s", "outcome": outcome, "points": points,
-            "max_points": max_points, "reason": "原因", "facts": {}}
+def item(item_id: str, outcome: str = "pass", points: float = 5, max_points: float = 5) -> ItemScore:
+    return ItemScore(item_id, f"指标{item_id}", "s", outcome, points, max_points, "原因", {})
 
 
 def result(rid: str, score: float, level: str | None = "good", *, eligible: bool = True, vetoes: tuple[str, ...] = (),
-           required_failed: tuple[str, ...] = (), items: tuple[dict, ...] = ()) -> dict[str, Any]:
-    gaps = [{"item": i["id"], "name": i["name"], "points_lost": i["max_points"] - i["points"], "fix": "整改", "evidence": []}
-            for i in items if i["outcome"] in ("partial", "fail", "missing")]
-    return {
-        "ruleset": {"id": rid, "name": NAMES.get(rid, rid), "version": "1", "hash": "0" * 16},
-        "score": score, "max_score": 100, "bonus": 0,
-        "level": {"id": level, "name": LEVELS[level]} if level and eligible else None, "eligible": eligible,
-        "vetoes": list(vetoes), "veto_details": [{"id": v, "name": f"否决{v}"} for v in vetoes],
-        "required_failed": list(required_failed), "sections": [], "items": list(items),
-        "gaps": sorted(gaps, key=lambda g: -g["points_lost"]), "notes": [],
-    }
+           required_failed: tuple[str, ...] = (), items: tuple[ItemScore, ...] = ()) -> RulesetResult:
+    gaps = [Gap(i.id, i.name, i.max_points - i.points, "整改") for i in items if i.outcome in ("partial", "fail", "missing")]
+    return RulesetResult(
+        ruleset=RulesetRef(rid, NAMES.get(rid, rid), "1", "0" * 16), score=score, max_score=100, bonus=0,
+        level=LevelRef(level, LEVELS[level]) if level and eligible else None, eligible=eligible,
+        vetoes=tuple(VetoHit(v, f"否决{v}") for v in vetoes), required_failed=list(required_failed), items=list(items),
+        bonus_items=[], sections=[], gaps=sorted(gaps, key=lambda g: -g.points_lost),
+    )
 
 
-def record(union_id: str, township: str | None, *results: dict, name: str | None = "某工会") -> dict[str, Any]:
-    union = {"id": union_id, "name": name, "type": "enterprise", "county": "青山县", "township": township, "period": 2025}
-    return {"union": union, "as_of": "2025-12-31", "results": list(results)}
+def record(union_id: str, township: str | None, *results: RulesetResult, name: str | None = "某工会") -> tuple:
+    union = {"id": union_id, "name": name, "type": "enterprise", "county": "青山县", "township": township}
+    return union, "2025-12-31", list(results)
 
 
 @pytest.fixture
 def stats() -> CountyStats:
     county = CountyStats(["a", "b"], NAMES, ["a", "b"])
-    county.add(record("U-3", "青山镇", result("a", 90, "good", items=(item("x", "fail", 0), item("y", "partial", 3))),
+    county.add(*record("U-3", "青山镇", result("a", 90, "good", items=(item("x", "fail", 0), item("y", "partial", 3))),
                       result("b", 50, "bad")))
-    county.add(record("U-1", "河口镇", result("a", 70, "basic", vetoes=("veto.accident",), items=(item("x", "fail", 0),)),
+    county.add(*record("U-1", "河口镇", result("a", 70, "basic", vetoes=("veto.accident",), items=(item("x", "fail", 0),)),
                       result("b", 80, "good", required_failed=("y",), items=(item("y", "fail", 0),))))
-    county.add(record("U-2", "青山镇", result("a", 90, "good", items=(item("x", "missing", 0),)),
+    county.add(*record("U-2", "青山镇", result("a", 90, "good", items=(item("x", "missing", 0),)),
                       result("b", 10, eligible=False, items=(item("z", "fail", 0),))))
-    county.add(record("U-0", None, result("a", 90, None), result("b", 80, "good"), name=None))
+    county.add(*record("U-0", None, result("a", 90, None), result("b", 80, "good"), name=None))
     county.add_failure("facts/U-9.yaml", "U-9", ["facts/U-9.yaml:3:5: 错误 [fact-type] employees 应为整数"])
     return county
 
 
 def test_level_counts_overall_and_per_township(stats):
     assert stats.level_counts["a"] == {"达标": 2, "基本达标": 1, NO_LEVEL: 1}
-    assert stats.level_counts["b"] == {"不达标": 1, "达标": 2, NOT_ELIGIBLE: 1}
+    assert stats.level_counts["b"] == {"不达标": 1, "达标": 2, NOT_GRADED: 1}
     assert stats.townships() == ["青山镇", "河口镇", NO_TOWNSHIP]
     assert stats.township_levels["青山镇"]["a"] == {"达标": 2}
-    assert stats.township_levels["青山镇"]["b"] == {"不达标": 1, NOT_ELIGIBLE: 1}
+    assert stats.township_levels["青山镇"]["b"] == {"不达标": 1, NOT_GRADED: 1}
 
 
 def test_levels_highest_first_then_unrated_and_not_eligible(stats):
     assert stats.levels("a") == ["达标", "基本达标", NO_LEVEL]
-    assert stats.levels("b") == ["达标", "不达标", NOT_ELIGIBLE]
+    assert stats.levels("b") == ["达标", "不达标", NOT_GRADED]
 
 
 def test_levels_follow_the_rulesets_order_when_given():
     county = CountyStats(["a"], NAMES, ["a"], level_names={"a": ["达标", "基本达标", "不达标"]})
-    county.add(record("U-1", "青山镇", result("a", 95, "bad")))  # e.g. a veto capped a high score
-    county.add(record("U-2", "青山镇", result("a", 90, "good")))
+    county.add(*record("U-1", "青山镇", result("a", 95, "bad")))  # e.g. a veto capped a high score
+    county.add(*record("U-2", "青山镇", result("a", 90, "good")))
     assert county.levels("a") == ["达标", "基本达标", "不达标"]
 
 
@@ -95,7 +84,7 @@ def test_summary_rows_are_compact_and_qualified(stats):
     assert rows["U-1"].required_failed == ("乙标准：指标y",)
     assert (rows["U-1"].gaps, rows["U-1"].missing) == (2, 0)
     assert (rows["U-2"].gaps, rows["U-2"].missing) == (1, 1)  # b's gap does not count: not graded
-    assert rows["U-2"].cells["b"].level == NOT_ELIGIBLE and not rows["U-2"].cells["b"].eligible
+    assert rows["U-2"].cells["b"].level == NOT_GRADED and not rows["U-2"].cells["b"].eligible
     assert (rows["U-0"].name, rows["U-0"].township, rows["U-0"].type) == ("U-0", NO_TOWNSHIP, "企业")
     assert [row.id for row in stats.flagged_rows()] == ["U-1", "U-2"]
 
@@ -115,21 +104,21 @@ def test_ranking_by_rulesets_in_order(stats):
 def test_ties_are_ordered_by_union_id_and_share_a_place():
     county = CountyStats(["a", "b"], NAMES, ["a", "b"])
     for union_id, a, b in [("U-5", 80, 60), ("U-2", 80, 60), ("U-9", 90, 10), ("U-1", 80, 60.5), ("U-3", 70, 99)]:
-        county.add(record(union_id, "青山镇", result("a", a), result("b", b)))
+        county.add(*record(union_id, "青山镇", result("a", a), result("b", b)))
     assert [(place, row.id) for place, row in county.ranking()] == [
         (1, "U-9"), (2, "U-1"), (3, "U-2"), (3, "U-5"), (5, "U-3")]
 
 
 def test_a_union_without_a_ranking_ruleset_comes_last():
     county = CountyStats(["a", "b"], NAMES, ["b"])
-    county.add(record("U-1", "青山镇", result("a", 99)))
-    county.add(record("U-2", "青山镇", result("a", 10), result("b", 1, "bad")))
+    county.add(*record("U-1", "青山镇", result("a", 99)))
+    county.add(*record("U-2", "青山镇", result("a", 10), result("b", 1, "bad")))
     assert [row.id for row in county.ranked_rows()] == ["U-2", "U-1"]
 
 
 def test_unknown_rulesets_in_a_record_are_ignored():
     county = CountyStats(["a"], NAMES, ["a"])
-    county.add(record("U-1", "青山镇", result("a", 80), result("other", 10, "bad", vetoes=("veto.x",))))
+    county.add(*record("U-1", "青山镇", result("a", 80), result("other", 10, "bad", vetoes=("veto.x",))))
     [row] = county.rows
     assert set(row.cells) == {"a"} and row.vetoes == ()
     assert set(county.level_counts) == {"a"}

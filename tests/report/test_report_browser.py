@@ -14,12 +14,12 @@ from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webdriver import WebDriver
 
-from engine import assess_union, load_fact_file, resolve_rulesets
+from engine import assess, load_fact_file, resolve_rulesets
 from engine.atomic import write_text
-from engine.evaluate.assess import assessment_date
+from engine.plan.planner import next_level_plans
 from engine.report.county import CountyStats
-from engine.report.pages import county_report, union_file_stem, union_report_html
-from engine.report.render import document
+from engine.report.county_report import county_report
+from engine.report.union_page import union_file_stem, union_report_html, union_view
 
 REPO = Path(__file__).resolve().parents[2]
 CHROMIUM, CHROMEDRIVER = Path("/usr/bin/chromium"), Path("/usr/bin/chromedriver")
@@ -34,10 +34,10 @@ def report(tmp_path_factory: pytest.TempPathFactory, durable) -> Path:
     stats = CountyStats([r.id for r in rulesets], {r.id: r.name for r in rulesets}, ["bayou"],
                         {r.id: [level.name for level in r.levels] for r in rulesets})
     for union_id in UNIONS:
-        facts = load_fact_file(REPO / "facts" / "qingshan" / f"{union_id}.yaml")
-        record = document(facts.union, facts.period, assess_union(rulesets, facts, durable, None), assessment_date(facts, None))
-        stats.add(record)
-        write_text(folder / "unions" / f"{union_file_stem(union_id)}.html", union_report_html(record))
+        assessment = assess(rulesets, load_fact_file(REPO / "facts" / "qingshan" / f"{union_id}.yaml"), durable)
+        stats.add(assessment.fact_file.union, assessment.as_of.isoformat(), list(assessment.results.values()))
+        page = union_report_html(union_view(assessment, next_level_plans(rulesets, assessment, durable)))
+        write_text(folder / "unions" / f"{union_file_stem(union_id)}.html", page)
     write_text(folder / "report.html", county_report(stats, "青山县 2025 年度基层工会考核评价汇总"))
     return folder / "report.html"
 

@@ -5,6 +5,7 @@ import csv
 import gc
 import json
 import re
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -15,19 +16,15 @@ from openpyxl import load_workbook
 from wcwidth import wcswidth
 
 from cli import cli
-from engine import assess_union, load_fact_file, resolve_rulesets
-from engine.evaluate.assess import assessment_date
+from engine import Assessment, assess, load_fact_file, resolve_rulesets
+from engine.plan.planner import next_level_plans
+from engine.plan.records import Plan
+from engine.report.chart import histogram
 from engine.report.county import CountyStats
-from engine.report.pages import (
-    county_report,
-    histogram,
-    union_file_stem,
-    union_report_html,
-    union_report_markdown,
-    write_county_report,
-)
-from engine.report.render import document
+from engine.report.county_report import county_report, write_county_report
+from engine.report.record import document
 from engine.report.summary_workbook import ItemSheets, summary_table, write_summary_csv
+from engine.report.union_page import union_file_stem, union_markdown, union_report_html, union_view
 
 REPO = Path(__file__).resolve().parents[2]
 FACTS = REPO / "facts" / "qingshan"
@@ -41,22 +38,37 @@ def rulesets() -> list:
 
 
 @pytest.fixture(scope="module")
-def records(rulesets, durable) -> dict[str, dict]:
-    """Real records of a few unions of the example county, built as `assess --format json` builds them."""
+def assessed(rulesets, durable) -> dict[str, tuple[Assessment, dict[str, Plan]]]:
+    """A few unions of the example county, assessed and planned as `assess` and `batch` do."""
     built = {}
     for union_id in CHOSEN:
-        facts = load_fact_file(FACTS / f"{union_id}.yaml")
-        results = assess_union(rulesets, facts, durable, None)
-        built[union_id] = document(facts.union, facts.period, results, assessment_date(facts, None))
+        assessment = assess(rulesets, load_fact_file(FACTS / f"{union_id}.yaml"), durable)
+        built[union_id] = (assessment, next_level_plans(rulesets, assessment, durable))
     return built
 
 
 @pytest.fixture(scope="module")
-def stats(rulesets, records) -> CountyStats:
+def records(assessed) -> dict[str, dict]:
+    """Their JSON records (`assess --format json`), to look values up."""
+    return {union_id: document(*pair) for union_id, pair in assessed.items()}
+
+
+@pytest.fixture(scope="module")
+def html_pages(assessed) -> dict[str, str]:
+    return {union_id: union_report_html(union_view(*pair)) for union_id, pair in assessed.items()}
+
+
+@pytest.fixture(scope="module")
+def md_pages(assessed) -> dict[str, str]:
+    return {union_id: union_markdown(*pair) for union_id, pair in assessed.items()}
+
+
+@pytest.fixture(scope="module")
+def stats(rulesets, assessed) -> CountyStats:
     county = CountyStats([r.id for r in rulesets], {r.id: r.name for r in rulesets}, ["xingji", "bayou"],
                          {r.id: [level.name for level in r.levels] for r in rulesets})
-    for record in records.values():
-        county.add(record)
+    for assessment, _ in assessed.values():
+        county.add(assessment.fact_file.union, assessment.as_of.isoformat(), list(assessment.results.values()))
     county.add_failure("facts/qingshan/QS-999.yaml", "QS-999", ["QS-999.yaml:9:14: 错误 [fact-type] employees 应为不小于 0 的整数"])
     return county
 
@@ -71,17 +83,17 @@ def html(text: Any) -> str:
 
 # --- one union's report ---------------------------------------------------------------------------
 
-def test_union_html_names_the_union_and_the_assessment(records):
-    page = union_report_html(records["QS-016"])
+def test_union_html_names_the_union_and_the_assessment(html_pages):
+    page = html_pages["QS-016"]
     for text in ("青山镇鑫源食品厂工会", "QS-016", "企业", "青山镇", "2025 年度", "2025-12-31"):
         assert html(text) in page
     assert "<title>青山镇鑫源食品厂工会（QS-016）考核评价报告</title>" in page
     assert 'href="../report.html"' in page
 
 
-def test_union_html_shows_scores_levels_sections_and_every_gap(records):
+def test_union_html_shows_scores_levels_sections_and_every_gap(records, html_pages):
     record = records["QS-016"]
-    page = union_report_html(record)
+    page = html_pages["QS-016"]
     for result in record["results"]:
         assert html(result["ruleset"]["name"]) in page
         for section in result["sections"]:
@@ -94,30 +106,30 @@ def test_union_html_shows_scores_levels_sections_and_every_gap(records):
     assert html("★ 每年召开职代会（会员代表大会），会议记录和决议完整") in page  # failed 必备 item, by name
 
 
-def test_union_report_explains_why_a_union_is_not_graded(records):
+def test_union_report_explains_why_a_union_is_not_graded(records, html_pages, md_pages):
     jiguan = result_of(records["QS-016"], "zhijia-jiguan")
     assert not jiguan["eligible"]
-    for page in (union_report_html(records["QS-016"]), union_report_markdown(records["QS-016"])):
+    for page in (html_pages["QS-016"], md_pages["QS-016"]):
         assert "不参与定级" in page and "仅供参考" in page
         assert html(jiguan["notes"][0]) in page or jiguan["notes"][0] in page
 
 
-def test_union_report_shows_the_bonus_apart(records):
+def test_union_report_shows_the_bonus_apart(records, html_pages, md_pages):
     xingji = result_of(records["QS-013"], "xingji")
     assert xingji["bonus"] > 0
-    assert f"含加分 {xingji['bonus']:g}" in union_report_html(records["QS-013"])
-    assert f"（含加分 {xingji['bonus']:g}）" in union_report_markdown(records["QS-013"])
+    assert f"含加分 {xingji['bonus']:g}" in html_pages["QS-013"]
+    assert f"（含加分 {xingji['bonus']:g}）" in md_pages["QS-013"]
 
 
-def test_union_report_names_vetoes(records):
+def test_union_report_names_vetoes(records, md_pages):
     zhijia = result_of(records["QS-017"], "zhijia")
     assert zhijia["vetoes"] == ["veto.accident"]
-    assert "- 否决项：发生重大劳动安全责任事故" in union_report_markdown(records["QS-017"])
+    assert "- 否决项：发生重大劳动安全责任事故" in md_pages["QS-017"]
 
 
-def test_markdown_lists_gaps_largest_loss_first_with_reason_fix_and_evidence(records):
+def test_markdown_lists_gaps_largest_loss_first_with_reason_fix_and_evidence(records, md_pages):
     record = records["QS-016"]
-    text = union_report_markdown(record)
+    text = md_pages["QS-016"]
     assert text.startswith("# 青山镇鑫源食品厂工会 考核评价报告\n")
     bayou = result_of(record, "bayou")
     block = text[text.index("## 基层工会规范化建设"):text.index("## “职工之家”")]
@@ -129,18 +141,31 @@ def test_markdown_lists_gaps_largest_loss_first_with_reason_fix_and_evidence(rec
     assert "| 有资料 | 3.55/10 | 失 6.45 分 |" in block
 
 
-def test_markdown_indents_details_under_two_digit_numbers(records):
-    text = union_report_markdown(records["QS-016"])
+def test_markdown_indents_details_under_two_digit_numbers(md_pages):
+    text = md_pages["QS-016"]
     assert re.search(r"^10\. .*\n    - 现状：", text, re.MULTILINE)
 
 
-def test_assess_markdown_is_the_union_report_of_the_json_record():
-    fact_file = str(FACTS / "QS-016.yaml")
+def test_assess_markdown_is_the_union_page_a_batch_writes(md_pages, tmp_path):
     runner = CliRunner()
-    as_json = runner.invoke(cli, ["assess", fact_file, "--format", "json"])
-    as_markdown = runner.invoke(cli, ["assess", fact_file, "--format", "markdown"])
-    assert as_json.exit_code == 0 and as_markdown.exit_code == 0
-    assert as_markdown.stdout == union_report_markdown(json.loads(as_json.stdout))
+    as_markdown = runner.invoke(cli, ["assess", str(FACTS / "QS-016.yaml"), "--format", "markdown"])
+    assert as_markdown.exit_code == 0 and as_markdown.stdout == md_pages["QS-016"]
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "QS-016.yaml").write_bytes((FACTS / "QS-016.yaml").read_bytes())
+    assert runner.invoke(cli, ["batch", str(tmp_path / "in"), "--out", str(tmp_path / "out"), "--jobs", "1"]).exit_code == 0
+    assert (tmp_path / "out" / "unions" / "QS-016.md").read_text(encoding="utf-8") == md_pages["QS-016"]
+
+
+def test_every_format_of_assess_computes_the_same_plans():
+    runner = CliRunner()
+    fact_file = str(FACTS / "QS-016.yaml")
+    record = json.loads(runner.invoke(cli, ["assess", fact_file, "--format", "json"]).stdout)
+    table = runner.invoke(cli, ["assess", fact_file]).stdout
+    markdown = runner.invoke(cli, ["assess", fact_file, "--format", "markdown"]).stdout
+    for result in record["results"]:
+        assert result["plan"]["headline"] in table and result["plan"]["headline"] in markdown
+        for step in result["plan"]["steps"]:
+            assert step["target"] in table and step["target"] in markdown
 
 
 # --- the county page ------------------------------------------------------------------------------
@@ -178,19 +203,20 @@ def test_county_report_is_streamed_to_disk_atomically(tmp_path, stats):
     assert [p.name for p in tmp_path.iterdir()] == ["report.html"]
 
 
-def test_pages_are_self_contained(stats, records):
-    pages = [county_report(stats, "青山县汇总")] + [union_report_html(r) for r in records.values()]
+def test_pages_are_self_contained(stats, html_pages):
+    pages = [county_report(stats, "青山县汇总")] + list(html_pages.values())
     for page in pages:
         assert not EXTERNAL.search(page), EXTERNAL.search(page)
         assert "<style>" in page and '"Noto Sans CJK SC"' in page and "@media print" in page
 
 
-def test_untrusted_names_and_ids_are_escaped(rulesets, records):
-    record = json.loads(json.dumps(records["QS-001"]))
-    record["union"].update(id="A/B <x>", name="<script>alert(1)</script>工会")
+def test_untrusted_names_and_ids_are_escaped(rulesets, assessed):
+    assessment, plans = assessed["QS-001"]
+    union = {**assessment.fact_file.union, "id": "A/B <x>", "name": "<script>alert(1)</script>工会"}
+    hostile = replace(assessment, fact_file=replace(assessment.fact_file, union=union))
     county = CountyStats([r.id for r in rulesets], {r.id: r.name for r in rulesets}, ["bayou"])
-    county.add(record)
-    for page in (county_report(county, "<b>县</b>"), union_report_html(record)):
+    county.add(union, "2025-12-31", list(assessment.results.values()))
+    for page in (county_report(county, "<b>县</b>"), union_report_html(union_view(hostile, plans))):
         assert "<script>" not in page and "<b>县" not in page
         assert "&lt;script&gt;alert(1)&lt;/script&gt;工会" in page
     assert 'href="unions/A~2FB~20~3Cx~3E.html"' in county_report(county, "县")
@@ -219,11 +245,11 @@ def test_histogram_bands_count_each_score_once():
 # --- summary.xlsx and summary.csv ------------------------------------------------------------------
 
 @pytest.fixture(scope="module")
-def workbook(tmp_path_factory, rulesets, records, stats) -> Path:
+def workbook(tmp_path_factory, rulesets, assessed, stats) -> Path:
     path = tmp_path_factory.mktemp("out") / "summary.xlsx"
     with ItemSheets(path, [r.id for r in rulesets], {r.id: r.name for r in rulesets}) as sheets:
-        for record in records.values():
-            sheets.add(record)
+        for assessment, _ in assessed.values():
+            sheets.add(assessment.fact_file.union, list(assessment.results.values()))
         sheets.save(stats)
     return path
 
@@ -267,9 +293,10 @@ def test_failures_sheet_lists_failed_unions_with_errors(workbook):
 
 
 @pytest.mark.filterwarnings("error::pytest.PytestUnraisableExceptionWarning")
-def test_item_sheets_of_a_batch_that_stopped_early_leave_nothing_behind(tmp_path, rulesets, records):
+def test_item_sheets_of_a_batch_that_stopped_early_leave_nothing_behind(tmp_path, rulesets, assessed):
+    assessment, _ = assessed["QS-016"]
     with pytest.raises(KeyboardInterrupt), ItemSheets(tmp_path / "summary.xlsx", [r.id for r in rulesets], {r.id: r.name for r in rulesets}) as sheets:
-        sheets.add(records["QS-016"])
+        sheets.add(assessment.fact_file.union, list(assessment.results.values()))
         raise KeyboardInterrupt
     assert list(tmp_path.iterdir()) == []
     assert all(not Path(s.row_data_filename).exists() for s in sheets.book.worksheets() if s.row_data_filename)

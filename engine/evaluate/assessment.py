@@ -2,51 +2,18 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Iterable, Protocol
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
 
 from ..diagnostics import Diagnostic, InvalidInput
 from ..facts.fact_file import FactFile, fact_checker
-from ..language.conditions import oracle_truths
 from ..language.expr_eval import Env
 from ..language.model import Ruleset
 from ..values import Null
+from .evaluators import Evaluator
 from .result import RulesetResult
 from .scoring import assess_ruleset
-
-
-class Evaluator(Protocol):
-    def truths(self, ruleset: Ruleset, values: list[Any]) -> list[Any]: ...
-
-
-class OracleEvaluator:
-    """Pure Python: evaluates the compiled conditions directly (the test oracle)."""
-
-    def truths(self, ruleset: Ruleset, values: list[Any]) -> list[Any]:
-        return oracle_truths(ruleset.conditions, values)
-
-
-class DurableEvaluator:
-    """durable-rules fires the compiled rules; one registered durable ruleset per loaded ruleset."""
-
-    def __init__(self) -> None:
-        self.engines: dict[tuple[str, str], Any] = {}
-
-    def engine(self, ruleset: Ruleset) -> Any:
-        key = (ruleset.id, ruleset.hash)
-        if key not in self.engines:
-            from .durable_adapter import DurableRuleset
-
-            self.engines[key] = DurableRuleset(ruleset.id.replace("-", "_"), ruleset.conditions.rules())
-        return self.engines[key]
-
-    def truths(self, ruleset: Ruleset, values: list[Any]) -> list[Any]:
-        fired = self.engine(ruleset).fire(ruleset.conditions.durable_fact(values))
-        return ruleset.conditions.truths_from_fired(fired, values)
-
-    def close(self) -> None:
-        for engine in self.engines.values():
-            engine.close()
-        self.engines.clear()
 
 
 def assessment_date(fact_file: FactFile, as_of: dt.date | None) -> dt.date:
@@ -65,7 +32,7 @@ def result_values(results: dict[str, RulesetResult]) -> dict[str, Any]:
         for prefix in {f"results.{ruleset_id}", f"results.{ruleset_id.replace('-', '_')}"}:
             values[f"{prefix}.score"] = result.score
             values[f"{prefix}.eligible"] = result.eligible
-            values[f"{prefix}.level"] = result.level["id"] if result.level else unrated(result)
+            values[f"{prefix}.level"] = result.level.id if result.level else unrated(result)
             for item in result.items + result.bonus_items:
                 values[f"{prefix}.items.{item.id}.outcome"] = item.outcome
     return values
@@ -73,7 +40,7 @@ def result_values(results: dict[str, RulesetResult]) -> dict[str, Any]:
 
 def unrated(result: RulesetResult) -> Null:
     """A used ruleset's level when it graded no level: null, but a known null, not missing data."""
-    return Null(why=(f"“{result.ruleset['name']}”未评定等级",))
+    return Null(why=(f"“{result.ruleset.name}”未评定等级",))
 
 
 def build_env(ruleset: Ruleset, facts: dict[str, Any], fact_file: FactFile, as_of: dt.date, results: dict[str, RulesetResult]) -> Env:
@@ -90,18 +57,42 @@ def build_env(ruleset: Ruleset, facts: dict[str, Any], fact_file: FactFile, as_o
     return env
 
 
-def assess_union(rulesets: Iterable[Ruleset], fact_file: FactFile, evaluator: Evaluator, as_of: dt.date | None = None, stubs: dict[str, RulesetResult] | None = None) -> list[RulesetResult]:
-    """Every ruleset (dependencies first) for one union; bad facts raise `InvalidInput` for this union."""
+@dataclass(frozen=True)
+class Assessment:
+    """One union assessed: the facts as checked, what each ruleset's expressions read, and the results.
+
+    Everything after scoring starts from here (the planner, the reports, explain): nothing is
+    checked or built twice."""
+
+    fact_file: FactFile
+    as_of: dt.date
+    facts: dict[str, Any]  # the declared facts as exact runtime values
+    envs: dict[str, Env]  # by ruleset id
+    results: dict[str, RulesetResult]  # by ruleset id, dependencies first (stubbed rulesets left out)
+
+
+def assess(rulesets: Iterable[Ruleset], fact_file: FactFile, evaluator: Evaluator, as_of: dt.date | None = None,
+           stubs: dict[str, RulesetResult] | None = None) -> Assessment:
+    """Every ruleset (dependencies first) for one union; bad facts raise `InvalidInput` for this union.
+    `stubs`: results of used rulesets given instead of assessed (ruleset tests)."""
     rulesets = list(rulesets)
     date = assessment_date(fact_file, as_of)
     facts, problems = fact_checker(rulesets).check(fact_file)
     if problems:
         raise InvalidInput(sorted(problems, key=Diagnostic.sort_key))
-    results: dict[str, RulesetResult] = dict(stubs or {})
+    known: dict[str, RulesetResult] = dict(stubs or {})
+    envs: dict[str, Env] = {}
     for ruleset in rulesets:
-        if ruleset.id in results:
+        if ruleset.id in known:
             continue
-        env = build_env(ruleset, facts, fact_file, date, results)
+        env = envs[ruleset.id] = build_env(ruleset, facts, fact_file, date, known)
         values = ruleset.conditions.atom_values(env)
-        results[ruleset.id] = assess_ruleset(ruleset, env, evaluator.truths(ruleset, values))
-    return [results[r.id] for r in rulesets if r.id not in (stubs or {})]
+        known[ruleset.id] = assess_ruleset(ruleset, env, evaluator.truths(ruleset, values))
+    results = {r.id: known[r.id] for r in rulesets if r.id in envs}
+    return Assessment(fact_file, date, facts, envs, results)
+
+
+def assess_union(rulesets: Iterable[Ruleset], fact_file: FactFile, evaluator: Evaluator, as_of: dt.date | None = None,
+                 stubs: dict[str, RulesetResult] | None = None) -> list[RulesetResult]:
+    """The results of `assess`, in ruleset order."""
+    return list(assess(rulesets, fact_file, evaluator, as_of, stubs).results.values())
