@@ -91,7 +91,7 @@ def summary_row(union: dict[str, Any], results: dict[str, RulesetResult], names:
         vetoes=tuple(f"{names[rid]}：{veto.name}" for rid, r in graded.items() for veto in r.vetoes),
         required_failed=tuple(f"{names[rid]}：{name}" for rid, r in graded.items() for name in r.required_failed_names),
         gaps=sum(len(r.gaps) for r in graded.values()),
-        missing=sum(1 for r in graded.values() for item in r.items if item.outcome == "missing"),
+        missing=sum(1 for r in graded.values() for item in r.items + r.bonus_items if item.outcome == "missing"),
     )
 
 
@@ -145,7 +145,7 @@ class CountyStats:
             stat = self._item(rid, gap.item, gap.name)
             stat.lost_by += 1
             stat.points_lost += shown_score(gap.points_lost)
-        for item in result.items:
+        for item in result.items + result.bonus_items:
             if item.outcome == "missing":
                 self._item(rid, item.id, item.name).missing += 1
 
