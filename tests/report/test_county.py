@@ -1,6 +1,8 @@
 """County aggregates: level counts, score lists, most missed items, flagged unions, failures, ranking."""
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from engine.evaluate.result import NO_LEVEL, NOT_GRADED, Gap, ItemScore, LevelRef, RulesetRef, RulesetResult, VetoHit
@@ -133,3 +135,10 @@ def test_rows_hold_no_full_records(stats):
 @pytest.mark.parametrize(("value", "text"), [(85, "85"), (85.5, "85.5"), (85.333, "85.33"), (0.004, "0"), (None, "—")])
 def test_scores_print_with_at_most_two_decimals(value, text):
     assert fmt_score(value) == text
+
+
+def test_missing_data_of_a_bonus_item_counts_as_missing():
+    county = CountyStats(["a"], NAMES, ["a"])
+    graded = replace(result("a", 90), bonus_items=[item("bonus.award", "missing", 0, 2)])
+    county.add(*record("U-1", "青山镇", graded))
+    assert county.rows[0].missing == 1 and county.items["a"]["bonus.award"].missing == 1
