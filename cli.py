@@ -210,7 +210,7 @@ def ruleset_files(paths: tuple[Path, ...]) -> list[Path]:
 def template(rulesets: tuple[str, ...], fmt: str | None, out: Path | None) -> None:
     """生成空白事实文件模板：所选规则集（连同 uses 的）读取的全部事实，注明名称、类型、单位和可填的值。"""
     chosen = resolve_rulesets(rulesets)
-    if output_format(fmt, out) == "xlsx":
+    if output_format(fmt, out) == "xlsx" and out is not None:  # a workbook needs --out (output_format says so)
         columns = write_workbook_template(chosen, out)
         click.echo(f"已写入 {out}：{columns} 列，在“填报”工作表中每行填写一个工会，各列的说明见“填表说明”工作表。")
     elif out is not None:
@@ -297,7 +297,7 @@ def plan(rulesets: tuple[str, ...], fact_file: Path, target: str | None, deadlin
     if len(targets) != 1 or deadline is None or (fmt == "docx" and out is None):
         raise UsageError("整改工作方案针对一个规则集：请用 --ruleset（或唯一的 --target）选定规则集，并给出 --deadline；docx 还须 --out")
     document = planner.plan(targets[0].id, target)
-    if fmt == "docx":
+    if fmt == "docx" and out is not None:
         write_docx(document, deadline, out)
     elif out is not None:
         write_text(out, workplan_markdown(document, deadline))

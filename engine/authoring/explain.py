@@ -3,9 +3,10 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+from collections.abc import Iterable
 from fractions import Fraction
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 from ..diagnostics import UsageError
 from ..evaluate.assessment import assess
@@ -24,7 +25,7 @@ from ..values import Null, fmt_number, fmt_percent
 def find_item(rulesets: Iterable[Ruleset], item_id: str) -> list[tuple[Ruleset, Item]]:
     """Every chosen ruleset that has the item; none is a usage error naming close matches."""
     rulesets = list(rulesets)
-    found = [(r, r.item(item_id)) for r in rulesets if r.item(item_id) is not None]
+    found = [(r, r.item_index[item_id]) for r in rulesets if item_id in r.item_index]
     if found:
         return found
     known = sorted({i for r in rulesets for i in r.item_index})

@@ -52,9 +52,9 @@ def as_of_date(holder: Any, problems: DiagnosticList) -> dt.date | None:
 
 def case_facts(holder: Any, problems: DiagnosticList) -> tuple[dict[str, Any], dict[str, Mark]]:
     """A test's (or the defaults') facts as dotted paths, the same way a fact file reads them."""
-    if not holder or holder.get("facts") is None:
+    if not holder:
         return {}, {}
-    return flatten(holder["facts"], mark_at(holder, ("facts",)), problems)
+    return flatten(holder.get("facts"), mark_at(holder, ("facts",)), problems)
 
 
 def make_test(raw: Any, defaults: Any, mark: Mark, problems: DiagnosticList) -> RulesetTest:

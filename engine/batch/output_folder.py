@@ -7,9 +7,10 @@ from __future__ import annotations
 
 import os
 import shutil
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import IO, Iterator
+from typing import IO
 
 from ..atomic import atomic_path, write_text
 from ..diagnostics import UsageError

@@ -7,9 +7,10 @@ memory. Every output file is written atomically.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
+from typing import IO
 
 from ..facts.fact_file import merged_declarations
 from ..facts.sources import read_units
@@ -43,7 +44,7 @@ def county_stats(rulesets: list[Ruleset], rank_by: tuple[str, ...]) -> CountySta
 class Collector:
     """Takes outcomes in order: duplicates become failures, the rest go to every output."""
 
-    def __init__(self, folder: OutputFolder, stats: CountyStats, sheets: ItemSheets, jsonl: object) -> None:
+    def __init__(self, folder: OutputFolder, stats: CountyStats, sheets: ItemSheets, jsonl: IO[bytes]) -> None:
         self.folder, self.stats, self.sheets, self.jsonl = folder, stats, sheets, jsonl
         self.seen: dict[str, str] = {}
         self.counties: set[str] = set()
@@ -66,7 +67,7 @@ class Collector:
         self.sheets.add(outcome.union, outcome.results)
 
 
-def run_batch(options: BatchOptions, rulesets: list[Ruleset], warn: Callable[[str], None], tick: Callable[[], None]) -> CountyStats:
+def run_batch(options: BatchOptions, rulesets: list[Ruleset], warn: Callable[[str], None], tick: Callable[[], object]) -> CountyStats:
     """Assess every union of every source; write the output folder; return the aggregates."""
     folder = OutputFolder(options.out, options.force)
     stats = county_stats(rulesets, options.rank_by)

@@ -13,17 +13,17 @@ import itertools
 import multiprocessing
 import os
 import traceback
+from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable, Iterator
+from typing import Any
 
 from ..diagnostics import InvalidInput
 from ..evaluate.assessment import Assessment, assess
 from ..evaluate.evaluators import DurableEvaluator
 from ..evaluate.result import RulesetResult
-from ..facts.fact_file import load_fact_file
 from ..facts.sources import Unit
 from ..language.model import Ruleset
 from ..plan.planner import next_level_plans
@@ -66,7 +66,7 @@ def assess_unit(unit: Unit) -> Outcome:
     if unit.problems:
         return Outcome(unit.origin, errors=[d.render(with_source=False) for d in unit.problems])
     try:
-        facts = unit.facts if unit.facts is not None else load_fact_file(unit.path)
+        facts = unit.read()
         rulesets, evaluator = _WORKER["rulesets"], _WORKER["evaluator"]
         assessment = assess(rulesets, facts, evaluator, _WORKER["as_of"])
         plans = next_level_plans(rulesets, assessment, evaluator)

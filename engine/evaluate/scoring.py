@@ -17,7 +17,7 @@ from ..language.conditions import Cond
 from ..language.expr_eval import Env
 from ..language.expressions import Expression
 from ..language.kind import Base
-from ..language.model import Deduction, Item, Level, Ruleset, Section
+from ..language.model import Deduction, Gate, Item, Level, Ruleset, Section
 from ..language.phrasing import Phrasing, phrasing_of
 from ..language.vocabulary import HEADER_LABELS, UNION_TYPES
 from ..values import Null, Number, fmt_number, fmt_value, normal
@@ -162,8 +162,8 @@ def deducted(item: Item, ctx: Context, base: Base, facts: dict) -> ItemScore:
 
 def deduction_text(deduction: Deduction, ctx: Context) -> str:
     """A deduction that applied, with the figure behind it: 「缺失台账 3 种」, 「藏书不足 3000 册（职工书屋藏书 1200 册）」."""
-    if deduction.count is not None:
-        return f"{deduction.name} {ctx.quantity(deduction.count)}"
+    if deduction.when is None:
+        return f"{deduction.name} {ctx.quantity(deduction.counted)}"
     cited = ctx.cited(deduction.when)
     return f"{deduction.name}（{cited}）" if cited else deduction.name
 
@@ -175,7 +175,7 @@ def deduction_amount(deduction: Any, ctx: Context) -> tuple[Number, Null | None]
         if isinstance(truth, Null):
             return 0, truth
         return (deduction.points if truth else 0), None
-    value = ctx.value(deduction.count)
+    value = ctx.value(deduction.counted)
     if isinstance(value, Null):
         return 0, value
     return normal(max(value, 0) * deduction.each), None
@@ -217,7 +217,8 @@ def assess_ruleset(ruleset: Ruleset, env: Env, truths: list[Any]) -> RulesetResu
     bonus_items = [score_item(item, ctx) for item in ruleset.bonus.items] if ruleset.bonus else []
     scores = {s.id: s for s in items}
     sections: list[SectionScore] = []
-    earned = possible = 0
+    earned: Number = 0
+    possible: Number = 0
     for section in ruleset.sections:
         e, p = score_section(section, scores, 0, sections)
         earned, possible = earned + e, possible + p
@@ -230,8 +231,8 @@ def finish(ruleset: Ruleset, ctx: Context, items: list[ItemScore], bonus_items: 
     hits = [v for v in ruleset.vetoes if ctx.truth(v.when) is True]
     notes = [f"否决项“{v.name}”缺少资料，未计" for v in ruleset.vetoes if isinstance(ctx.truth(v.when), Null) and ctx.truth(v.when).missing]
     gate_ok = ruleset.gate is None or ctx.truth(ruleset.gate.when) is True
-    if not gate_ok:
-        notes.append(gate_note(ruleset, ctx))
+    if ruleset.gate is not None and not gate_ok:
+        notes.append(gate_note(ruleset.gate, ctx))
     zeroed = any(v.effect == "zero" for v in hits)
     score = 0 if zeroed else base + bonus
     level_score = 0 if zeroed else base + (bonus if ruleset.bonus and ruleset.bonus.counts_for_level else 0)
@@ -254,10 +255,10 @@ def ruleset_ref(ruleset: Ruleset) -> RulesetRef:
     return RulesetRef(ruleset.id, ruleset.name, ruleset.version, ruleset.hash, ruleset.short_name, levels)
 
 
-def gate_note(ruleset: Ruleset, ctx: Context) -> str:
-    truth = ctx.truth(ruleset.gate.when)
-    why = ctx.null_reason(truth) if isinstance(truth, Null) else evidence.state(ctx.phrasing, ruleset.gate.when.expr, ctx.env)
-    return f"未满足{ruleset.gate.name}（{why}），不参与定级"
+def gate_note(gate: Gate, ctx: Context) -> str:
+    truth = ctx.truth(gate.when)
+    why = ctx.null_reason(truth) if isinstance(truth, Null) else evidence.state(ctx.phrasing, gate.when.expr, ctx.env)
+    return f"未满足{gate.name}（{why}），不参与定级"
 
 
 def cap_index(ruleset: Ruleset, hits: list) -> int:
@@ -283,7 +284,7 @@ def pick_level(ruleset: Ruleset, ctx: Context, items: list[ItemScore], sections:
 def sections_reach(level: Level, top: dict[str, SectionScore]) -> bool:
     if level.section_min is None:
         return True
-    shares = level.section_min if isinstance(level.section_min, dict) else {k: level.section_min for k in top}
+    shares = level.section_min if isinstance(level.section_min, dict) else dict.fromkeys(top, level.section_min)
     return all(top[k].max_points == 0 or Fraction(top[k].points) >= shares[k] * top[k].max_points for k in shares)
 
 
@@ -297,4 +298,4 @@ def gaps(items: list[ItemScore], ruleset: Ruleset) -> list[Gap]:
     """Items that lost points, largest loss first, each with its rendered fix and the evidence to prepare."""
     lost = [i for i in items if i.outcome in ("partial", "fail", "missing") and i.lost > 0]
     lost.sort(key=lambda i: -i.lost)
-    return [Gap(i.id, i.name, i.lost, i.fix or "", ruleset.item(i.id).evidence) for i in lost]
+    return [Gap(i.id, i.name, i.lost, i.fix or "", ruleset.item_index[i.id].evidence) for i in lost]

@@ -24,9 +24,10 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
+from collections.abc import Callable
 from decimal import Decimal
 from functools import cache
-from typing import Any, Callable
+from typing import Any
 
 from openpyxl.utils.datetime import from_excel
 

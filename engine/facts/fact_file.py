@@ -2,9 +2,10 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 from ..diagnostics import Diagnostic, DiagnosticList, Mark, fail
 from ..language.model import FactDecl, Ruleset
@@ -33,12 +34,12 @@ def load_fact_file(path: str | Path) -> FactFile:
     """Read and check the shape of one fact file (types are checked per ruleset later)."""
     raw = load_yaml(path)
     name = str(path)
-    if not isinstance(raw, dict):
+    if not isinstance(raw, MarkedDict):
         raise fail(Mark(name, 1, 1), "fact-shape", "事实文件应为映射，包含 union、period、facts 三部分")
     problems = DiagnosticList()
     union = check_union(raw, name, problems)
     period = check_period(raw, problems)
-    facts, marks = flatten(raw.get("facts") or {}, mark_at(raw, ("facts",)), problems)
+    facts, marks = flatten(raw.get("facts"), mark_at(raw, ("facts",)), problems)
     for key in sorted(set(raw) - {"union", "period", "facts"}, key=str):
         problems.add(mark_at(raw, (key,), key=True), "fact-unknown-key", f"未知的顶层字段 “{key}”：应为 union、period 或 facts")
     problems.raise_if_errors()
@@ -75,7 +76,9 @@ def flatten(facts: Any, where: Mark, problems: DiagnosticList) -> tuple[dict[str
 
     Fact files and ruleset test cases both go through here. A fact given twice (nested and
     dotted) is a diagnostic; null is kept, and means the fact is absent."""
-    if not isinstance(facts, dict):
+    if facts is None:
+        return {}, {}
+    if not isinstance(facts, MarkedDict):
         problems.add(where, "fact-shape", "facts 应为映射（事实名: 值）")
         return {}, {}
     values: dict[str, Any] = {}
@@ -86,7 +89,7 @@ def flatten(facts: Any, where: Mark, problems: DiagnosticList) -> tuple[dict[str
         for key, value in mapping.items():
             path = f"{prefix}{key}"
             mark = mapping.value_marks.get(key, mapping.mark)
-            if isinstance(value, dict):
+            if isinstance(value, MarkedDict):
                 stack.append((path + ".", value))
             elif path in values:  # given both nested and dotted: neither value may silently win
                 first, again = sorted((marks[path], mark))
@@ -162,7 +165,7 @@ def to_date(raw: Any) -> dt.date:
     return raw if isinstance(raw, dt.date) else dt.date.fromisoformat(raw.strip())
 
 
-SCALARS = {"integer": int, "number": exact, "boolean": to_boolean, "string": str, "enum": str, "date": to_date}
+SCALARS: dict[str, Callable[[Any], Any]] = {"integer": int, "number": exact, "boolean": to_boolean, "string": str, "enum": str, "date": to_date}
 
 
 def cross_checks(fact_file: FactFile, values: dict[str, Any]) -> list[Diagnostic]:

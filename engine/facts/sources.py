@@ -14,9 +14,10 @@ import itertools
 import re
 import unicodedata
 import zipfile
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence
+from typing import Any
 
 import openpyxl
 from openpyxl.utils.exceptions import InvalidFileException
@@ -31,7 +32,7 @@ from .cells import (
     read_text,
     read_union_type,
 )
-from .fact_file import FactFile
+from .fact_file import FactFile, load_fact_file
 
 YAML_SUFFIXES = (".yaml", ".yml")
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
@@ -63,6 +64,12 @@ class Unit:
     path: str | None = None        # a YAML fact file: read later (in a worker process) with engine.facts.load_fact_file
     facts: FactFile | None = None  # a spreadsheet row, already read into a FactFile (facts as dotted paths)
     problems: tuple[Diagnostic, ...] = ()   # this union could not be read: report and skip it
+
+    def read(self) -> FactFile:
+        """The union's facts: the spreadsheet row as read, or its fact file, loaded now (in the worker)."""
+        if self.facts is not None:
+            return self.facts
+        return load_fact_file(self.path or self.origin)
 
 
 @dataclass(frozen=True, slots=True)

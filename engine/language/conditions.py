@@ -8,7 +8,7 @@ means null), and what `oracle_truths` evaluates in pure Python as the test oracl
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Union
+from typing import Any
 
 from ..values import Null, merge_nulls
 from .expr_eval import Closure, Env, compare_values, kleene, kleene_not, to_closure
@@ -42,10 +42,10 @@ class Atom:
 @dataclass(frozen=True, slots=True)
 class Logic:
     op: str  # "and" | "or" | "not"
-    parts: tuple["Tree", ...]
+    parts: tuple[Tree, ...]
 
 
-Tree = Union[Atom, Logic]
+Tree = Atom | Logic
 
 
 @dataclass(frozen=True)
@@ -74,7 +74,7 @@ class ConditionSet:
     def truths_from_fired(self, fired: set[str], values: list[Any]) -> list[Any]:
         """Per condition: True, False, or a null carrying the causes that leave it undecided."""
         truths: list[Any] = []
-        for index, tree in enumerate(self.trees):
+        for index in range(len(self.trees)):
             holds, fails = f"{index}:t" in fired, f"{index}:f" in fired
             if holds and fails:
                 raise RuntimeError(f"condition {self.keys[index]} both held and failed")
@@ -183,6 +183,7 @@ class TreeBuilder:
 
     def membership(self, node: Compare, kind: str) -> Tree:
         """`x in [a, b]` as `x == a or x == b`; a null element stays, so a miss is null as in evaluation."""
+        assert isinstance(node.right, ListLit)  # the type checker allows `in` with a list literal only
         equal = [self.comparison(Compare(node.offset, node.length, "==", node.left, item), kind) for item in node.right.items]
         tree: Tree = Logic("or", tuple(equal))
         return Logic("not", (tree,)) if node.op == "not in" else tree

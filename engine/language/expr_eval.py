@@ -6,9 +6,10 @@ three-valued (Kleene) logic, so a condition is decided by whatever it does not n
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from fractions import Fraction
-from typing import Any, Callable
+from typing import Any
 
 from ..values import Null, merge_nulls, normal
 from .expr_parse import (

@@ -127,8 +127,10 @@ class Builder:
         self.source, self.lead = source, lead
 
     def span(self, node: ast.AST) -> tuple[int, int]:
-        start = char_offset(self.source, node.col_offset)
-        end = char_offset(self.source, node.end_col_offset or node.col_offset + 1)
+        """Where a node stands (every node the builder meets is an expression part and has a position)."""
+        column = getattr(node, "col_offset", 0)
+        start = char_offset(self.source, column)
+        end = char_offset(self.source, getattr(node, "end_col_offset", None) or column + 1)
         return start + self.lead, end - start
 
     def reject(self, node: ast.AST, code: str, message: str) -> ExprSyntaxError:

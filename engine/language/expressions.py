@@ -1,8 +1,9 @@
 """Compiled expressions and fix-text templates: parse, type-check, close over, keep the source mark."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 from ..diagnostics import Diagnostic, Mark
 from ..values import Null, fmt_value
@@ -16,7 +17,7 @@ from .functions import type_text
 class Scope:
     """The names an expression may read, with their types."""
 
-    lookup: Callable[[str], "str | None"]
+    lookup: Callable[[str], str | None]
     known: Callable[[], list[str]]
 
 

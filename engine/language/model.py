@@ -45,11 +45,20 @@ class Caption:
 
 @dataclass(frozen=True, slots=True)
 class Deduction:
+    """A condition that takes `points` (`when`), or a count that takes `each` per unit (`count`)."""
+
     name: str
     points: Number
     when: Cond | None = None
     count: Expression | None = None
     each: Number = 1
+
+    @property
+    def counted(self) -> Expression:
+        """The count of a counting deduction (a deduction has a condition or a count, checked at load)."""
+        if self.count is None:
+            raise TypeError(f"扣分项“{self.name}”不是计数扣分")
+        return self.count
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,7 +98,7 @@ class Section:
     max: Number
     mark: Mark
     items: tuple[Item, ...] = ()
-    sections: tuple["Section", ...] = ()
+    sections: tuple[Section, ...] = ()
     allow_unbalanced: bool = False
 
     def all_items(self) -> list[Item]:

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Any, Callable, Iterable
+from typing import Any
 
 import yaml
 
@@ -21,7 +22,7 @@ DECIMAL_INT = re.compile(r"^[-+]?(?:0|[1-9][0-9_]*)$")
 DECIMAL_FLOAT = re.compile(r"^[-+]?(?:[0-9][0-9_]*)?\.[0-9_]+(?:[eE][-+]?[0-9]+)?$|^[-+]?[0-9][0-9_]*[eE][-+]?[0-9]+$|^[-+]?\.(?:inf|Inf|INF)$|^\.(?:nan|NaN|NAN)$")
 
 try:  # libyaml's parser is ~10× faster; the resolver stays in Python
-    from yaml.cyaml import CParser as Parser
+    from yaml._yaml import CParser as Parser  # what yaml.cyaml re-exports
 except ImportError:  # pragma: no cover - PyYAML built without libyaml
 
     class Parser(yaml.reader.Reader, yaml.scanner.Scanner, yaml.parser.Parser, yaml.composer.Composer):  # type: ignore[no-redef]

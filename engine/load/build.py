@@ -7,7 +7,7 @@ from typing import Any
 
 from ..diagnostics import DiagnosticList, Mark
 from ..kinds import CHOSEN_BY_FIELD, FALLBACK
-from ..language.conditions import Cond, compile_conditions
+from ..language.conditions import Cond, ConditionSet, compile_conditions
 from ..language.expr_eval import to_closure
 from ..language.expr_parse import Literal, Name, parse
 from ..language.expr_types import infer
@@ -251,7 +251,8 @@ class Builder:
         bonus = self.bonus()
         item_ids = {item.id for s in sections for item in s.all_items()}
         vetoes, gate, levels = self.vetoes(), self.gate(), self.levels(item_ids)
-        conditions = compile_conditions(self.conditions, self.infer_kind) if not self.problems.errors else None
+        # with problems the ruleset is never returned: its conditions are not compiled
+        conditions = compile_conditions(self.conditions, self.infer_kind) if not self.problems.errors else ConditionSet((), (), ())
         return Ruleset(
             id=meta["id"], name=meta["name"], version=str(meta.get("version", "")), max_score=exact(meta["max_score"]),
             na=meta.get("na", "full"), path=self.path, facts=facts, derive=derive, sections=sections, bonus=bonus,

@@ -1,7 +1,7 @@
 """Semantic checks on a built ruleset: the things a schema cannot say."""
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 from ..diagnostics import Diagnostic, Mark
 from ..language.model import Ruleset, Section

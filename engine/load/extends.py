@@ -5,7 +5,8 @@ problem in the merged ruleset still points at the file and line that caused it.
 """
 from __future__ import annotations
 
-from typing import Any, Callable, Iterator
+from collections.abc import Callable, Iterator
+from typing import Any
 
 from ..diagnostics import DiagnosticList, Mark
 from ..language.yamlload import MarkedDict, MarkedList, mark_at
@@ -52,7 +53,7 @@ def nodes(raw: MarkedDict) -> Iterator[tuple[MarkedList, int, MarkedDict]]:
     while lists:
         current = lists.pop()
         for index, node in enumerate(current):
-            if isinstance(node, dict):
+            if isinstance(node, MarkedDict):
                 yield current, index, node
                 lists.extend(node[k] for k in ("sections", "items") if isinstance(node.get(k), list))
 

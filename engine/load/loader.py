@@ -53,7 +53,7 @@ def locate(spec: str | Path) -> Path:
 def load_raw(path: Path, problems: DiagnosticList, chain: tuple[Path, ...] = ()) -> MarkedDict:
     """The raw ruleset with every `extends` resolved."""
     raw = load_yaml(path)
-    if not isinstance(raw, dict):
+    if not isinstance(raw, MarkedDict):
         raise fail(Mark(str(path), 1, 1), "schema-type", "规则文件应为映射，至少包含 ruleset 部分")
 
     def parent(spec: str, mark: Mark) -> MarkedDict:

@@ -1,11 +1,11 @@
 """Choosing the rulesets of a run: by id or path, with every `uses` resolved and ordered first."""
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import Iterable, Iterator
 
 from ..diagnostics import DiagnosticList, Mark, UsageError
-from ..language.expr_parse import Call, Name, Node, children
+from ..language.expr_parse import Call, Literal, Name, Node, children
 from ..language.model import FactDecl, Ruleset
 from .loader import bundled_dir, bundled_ids, find_by_id, load_ruleset, locate
 
@@ -54,7 +54,9 @@ def check_references(ruleset: Ruleset, loaded: dict[str, Ruleset], problems: Dia
 def item_references(node: Node) -> Iterator[tuple[str, str, Node]]:
     """(ruleset id, item id, node) for every reference to another ruleset's item."""
     if isinstance(node, Call) and node.func == "passed" and len(node.args) == 2:
-        yield node.args[0].value, node.args[1].value, node
+        used, item = node.args
+        if isinstance(used, Literal) and isinstance(item, Literal):  # checked by the type checker at load
+            yield str(used.value), str(item.value), node
     if isinstance(node, Name) and node.path.startswith("results.") and ".items." in node.path:
         head, _, rest = node.path.partition(".items.")
         yield head.split(".")[1], rest.removesuffix(".outcome"), node

@@ -3,9 +3,9 @@ from __future__ import annotations
 
 import difflib
 import json
-from functools import lru_cache
+from functools import cache
 from importlib import resources
-from typing import Any
+from typing import Any, cast
 
 import jsonschema
 from referencing import Registry, Resource
@@ -18,7 +18,7 @@ TYPE_NAMES = {"string": "文本", "number": "数值", "integer": "整数", "bool
               "object": "映射（键: 值）", "array": "列表", "null": "空值"}
 
 
-@lru_cache(maxsize=None)
+@cache
 def schema(name: str) -> dict:
     """A bundled schema by file name, e.g. `ruleset.schema.json`; the ruleset's with every item kind's branch."""
     text = resources.files("engine").joinpath("schemas", name).read_text(encoding="utf-8")
@@ -41,7 +41,7 @@ def with_kinds(spec: dict) -> dict:
 SCHEMAS = ("ruleset.schema.json", "tests.schema.json", "result.schema.json")
 
 
-@lru_cache(maxsize=None)
+@cache
 def validator(name: str) -> jsonschema.protocols.Validator:
     """A validator for one bundled schema that can follow references into the others."""
     registry = Registry().with_resources((schema(n)["$id"], Resource.from_contents(schema(n))) for n in SCHEMAS)
@@ -70,24 +70,25 @@ def to_diagnostic(data: Any, error: jsonschema.ValidationError) -> Diagnostic:
 
 def describe(error: jsonschema.ValidationError) -> tuple[str, str, Any]:
     """(code, Chinese message, offending key if the problem is a key)."""
-    keyword, value = error.validator, error.validator_value
+    keyword, value, instance = error.validator, cast(Any, error.validator_value), cast(Any, error.instance)
     if keyword == "additionalProperties":
-        extra = sorted(set(error.instance) - set(error.schema.get("properties", {})))[0]
-        close = difflib.get_close_matches(str(extra), list(error.schema.get("properties", {})), n=1)
+        properties = error.schema.get("properties", {}) if isinstance(error.schema, dict) else {}
+        extra = sorted(set(instance) - set(properties))[0]
+        close = difflib.get_close_matches(str(extra), list(properties), n=1)
         hint = f"，是否应为 “{close[0]}”？" if close else ""
         return "schema-unknown-key", f"未知字段 “{extra}”{hint}", extra
     if keyword == "required":
-        missing = [key for key in value if key not in error.instance][0]
+        missing = [key for key in value if key not in instance][0]
         return "schema-required", f"缺少必填字段 “{missing}”", None
     if keyword == "type":
         kinds = value if isinstance(value, list) else [value]
-        wanted = "或".join(TYPE_NAMES.get(k, k) for k in kinds)
+        wanted = "或".join(TYPE_NAMES.get(str(k), str(k)) for k in kinds)
         return "schema-type", f"应为{wanted}，实际为 “{error.instance}”", None
     if keyword == "enum":
         return "schema-enum", f"应为以下之一：{'、'.join(map(str, value))}；实际为 “{error.instance}”", None
     if keyword in ("minimum", "exclusiveMinimum", "maximum", "exclusiveMaximum"):
         words = {"minimum": "不能小于", "exclusiveMinimum": "必须大于", "maximum": "不能大于", "exclusiveMaximum": "必须小于"}
-        return "schema-range", f"{words[keyword]} {value}，实际为 {error.instance}", None
+        return "schema-range", f"{words[str(keyword)]} {value}，实际为 {error.instance}", None
     if keyword in ("pattern", "propertyNames"):
         bad_key = error.instance if "propertyNames" in error.schema_path else None  # point at the key, not its mapping
         return "schema-id", f"“{error.instance}” 不是合法的标识：只能用英文字母开头，含字母、数字、下划线、点或连字符", bad_key

@@ -10,9 +10,10 @@ caller allows it (clearing a veto). Derived values are recomputed after every ch
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 from fractions import Fraction
-from typing import Any, Callable
+from typing import Any
 
 from ..language.expr_eval import Closure, Env, to_closure
 from ..language.expr_parse import BoolOp, Compare, Name, Node, Unary, names_in
@@ -84,9 +85,10 @@ class Solver:
     def solve_all(self, node: BoolOp, want: bool, patch: Patch, keep: Keep) -> Patch | None:
         kept = list(keep)
         for part in node.values:
-            patch = self.solve(part, want, patch, tuple(kept))
-            if patch is None:
+            found = self.solve(part, want, patch, tuple(kept))
+            if found is None:
                 return None
+            patch = found
             kept.append((part, want))
         return patch
 
@@ -110,9 +112,10 @@ class Solver:
             found = [p for p in (self.single(name, goal, patch) for name in names) if p is not None and self.guard(p)]
             if found:
                 return min(found, key=self.size)
-            patch = self.improve(node, want, names, patch, keep)
-            if patch is None:
+            improved = self.improve(node, want, names, patch, keep)
+            if improved is None:
                 return None
+            patch = improved
         return None
 
     def controllable(self, node: Node) -> list[str]:

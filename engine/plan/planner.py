@@ -13,9 +13,10 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from fractions import Fraction
-from typing import Any, Iterable
+from typing import Any
 
 from ..diagnostics import UsageError
 from ..evaluate.assessment import Assessment, assess
@@ -107,7 +108,7 @@ class Planner:
         ruleset = self.start.by_id[ruleset_id]
         level = self.target_level(ruleset, target)
         result = self.start.results[ruleset.id]
-        base = dict(union=self.start.fact_file.union, as_of=self.start.date, ruleset=ruleset.id, ruleset_name=ruleset.name)
+        base: dict[str, Any] = {"union": self.start.fact_file.union, "as_of": self.start.date, "ruleset": ruleset.id, "ruleset_name": ruleset.name}
         before = (standing(ruleset, result),)
         if level is None:
             return Plan(**base, target=None, target_name="", reachable=True, why_not="已达到最高等级，无需按等级整改", before=before, after=before)
@@ -158,9 +159,9 @@ def prune(steps: list[Step], start: State, ruleset: Ruleset, level: Level) -> li
     kept = list(steps)
     for step in sorted(steps, key=lambda s: -s.weight):
         trial = [s for s in kept if s is not step]
-        if step.kind == "item" and not step.required and achieved(step, start, merged(trial)):
-            if start.changed(merged(trial), ruleset).reaches(ruleset, level):
-                kept = trial
+        redundant = step.kind == "item" and not step.required and achieved(step, start, merged(trial))
+        if redundant and start.changed(merged(trial), ruleset).reaches(ruleset, level):
+            kept = trial
     return kept
 
 
@@ -168,7 +169,7 @@ def achieved(step: Step, start: State, patch: Patch) -> bool:
     """Whether the other fixes alone give this step's item the points it plans for."""
     ruleset = start.by_id[step.ruleset]
     env = start.solver(ruleset).env(patch)
-    return score_item(ruleset.item(step.id), LiveContext(ruleset, env, [])).points >= step.points_after
+    return score_item(ruleset.item_index[step.id], LiveContext(ruleset, env, [])).points >= step.points_after
 
 
 class Search:
@@ -180,14 +181,14 @@ class Search:
     def reach(self, ruleset: Ruleset, level: Level, why: str = "提高得分") -> list[Step]:
         """The least-effort steps that bring `ruleset` to `level` or above; `why` is what the score
         steps are for. A better level is tried too when its rules are not simply stricter."""
-        found, failure = [], None
+        found, failures = [], []
         for candidate in alternatives(ruleset, level):
             try:
                 found.append(self.reach_level(ruleset, candidate, why))
             except Unreachable as exc:
-                failure = failure or exc
+                failures.append(exc)
         if not found:
-            raise failure
+            raise failures[0]  # why the target itself cannot be reached
         return min(found, key=lambda steps: sum(s.weight for s in steps))
 
     def reach_level(self, ruleset: Ruleset, level: Level, why: str) -> list[Step]:
@@ -235,25 +236,26 @@ class Search:
         for requirement in level.requires:
             if requirement.cond is None or self.state.truth(ruleset, requirement.cond) is True:
                 continue
-            used, needed = self.used_level(ruleset, requirement.cond)
-            if used is None:
+            found = self.used_level(ruleset, requirement.cond)
+            if found is None:
                 raise Unreachable(f"{level.name}要求“{requirement.text}”，该条件不能自动规划")
+            used, needed = found
             steps += Search(self.state).reach(used, needed, f"{level.name}要求{used.name}达到{needed.name}")
         return steps
 
-    def used_level(self, ruleset: Ruleset, cond: Any) -> tuple[Ruleset | None, Level | None]:
+    def used_level(self, ruleset: Ruleset, cond: Any) -> tuple[Ruleset, Level] | None:
         """The used ruleset a `results.<id>.level` condition reads, and the lowest level that meets it."""
         names = list(cond.expr.names)
         if len(names) != 1 or not names[0].startswith("results.") or not names[0].endswith(".level"):
-            return None, None
+            return None
         used_id = names[0][len("results."):-len(".level")]
         used = self.state.by_id.get(used_id) or self.state.by_id.get(used_id.replace("_", "-"))
         if used is None:
-            return None, None
+            return None
         env = self.state.envs[ruleset.id]
         meets = (cond.expr(replace(env, values={**env.values, names[0]: lv.id})) is True for lv in used.levels)
         run = len(list(itertools.takewhile(bool, meets)))  # the levels from the top that meet it
-        return (used, used.levels[run - 1]) if run else (None, None)
+        return (used, used.levels[run - 1]) if run else None
 
     def required(self, ruleset: Ruleset, level: Level) -> list[Step]:
         result = self.state.results[ruleset.id]
@@ -265,7 +267,7 @@ class Search:
         for score in result.items:
             if score.id not in wanted or score.outcome in PASSING:
                 continue
-            item = ruleset.item(score.id)
+            item = ruleset.item_index[score.id]
             best = targets.best(item, score)
             if best is None or best.points < item.points:
                 raise Unreachable(f"{level.name}要求“{item.name}”达标，但按现有情况无法通过整改达到（{score.reason}）")
@@ -281,7 +283,7 @@ class Search:
         options = {}
         for score in scores.values():
             if score.outcome not in PASSING and score.id not in forced:
-                best = targets.best_reach(ruleset.item(score.id), score)
+                best = targets.best_reach(ruleset.item_index[score.id], score)
                 if best is not None:
                     options[score.id] = best
         points = {i: forced.get(i, s.points) for i, s in scores.items()}
@@ -289,7 +291,7 @@ class Search:
         choice = cheapest(front, level.min)
         if choice is None:
             raise Unreachable(shortfall_reason(ruleset, level, front))
-        chosen = [(ruleset.item(i), scores[i], options[i]) for i in choice.items]
+        chosen = [(ruleset.item_index[i], scores[i], options[i]) for i in choice.items]
         return [item_step(ruleset, item, score, targets.target(item, score, o.patch, o.points, o.reached), why) for item, score, o in chosen]
 
     def forced(self, kind: str, ruleset: Ruleset, key: str, name: str, patch: Patch, why: str, text: str = "") -> Step:
@@ -320,7 +322,7 @@ class Fronts:
     def __init__(self, ruleset: Ruleset, result: RulesetResult, points: dict[str, Number], options: dict) -> None:
         self.ruleset, self.points, self.options = ruleset, points, options
         self.possible = {s.id: s.max_points for s in result.sections}
-        self.weights = {i: ruleset.weight(ruleset.item(i)) for i in options}
+        self.weights = {i: ruleset.weight(ruleset.item_index[i]) for i in options}
 
     def items_front(self, items: Iterable[Item], cap: Number) -> list[Front]:
         front = [Front(0, sum((self.points[i.id] for i in items), 0))]

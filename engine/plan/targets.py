@@ -104,9 +104,10 @@ class ItemTargets:
     def reach(self, goals: list[Goal], patch: Patch) -> Patch | None:
         """Each goal in turn, none undoing an earlier one."""
         for index, (node, want) in enumerate(goals):
-            patch = self.solver.solve(node, want, patch, tuple(goals[:index]))
-            if patch is None:
+            found = self.solver.solve(node, want, patch, tuple(goals[:index]))
+            if found is None:
                 return None
+            patch = found
         return patch
 
     def unknock(self, item: Item) -> list[Goal]:
@@ -124,8 +125,7 @@ class ItemTargets:
     def cleared(self, deduction: Deduction) -> Goal:
         if deduction.when is not None:
             return deduction.when.expr.node, False
-        assert deduction.count is not None  # a deduction is a condition or a count (checked at load)
-        return self.compare(deduction.count.node, "<=", 0)
+        return self.compare(deduction.counted.node, "<=", 0)
 
     # what a kind may ask (engine.language.kind.Aiming) ----------------------------------------
     def holds(self, cond: Cond) -> Goal:

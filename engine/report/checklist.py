@@ -66,8 +66,8 @@ def status_text(score: ItemScore) -> str:
 
 
 def row(item: Item, score: ItemScore | None) -> Row:
-    base = dict(id=item.id, name=item.name, points=fmt_number(item.points), method=item.method,
-                evidence=tuple(item.evidence), required=item.required)
+    base: dict[str, Any] = {"id": item.id, "name": item.name, "points": fmt_number(item.points), "method": item.method,
+                            "evidence": tuple(item.evidence), "required": item.required}
     if score is None:
         return Row(**base)
     unmet = score.outcome not in ("pass", "na")

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
+from typing import Any
 
 import docx
 from docx.document import Document as WordDocument
@@ -199,7 +200,7 @@ def _font(style: ParagraphStyle, east_asian: str, size: float, bold: bool = Fals
     _name_fonts(style.element.get_or_add_rPr().get_or_add_rFonts(), east_asian)
 
 
-def _name_fonts(fonts, east_asian: str) -> None:
+def _name_fonts(fonts: Any, east_asian: str) -> None:
     """Latin and East Asian font names; theme fonts are dropped, since they would win over names."""
     for theme in ("w:asciiTheme", "w:hAnsiTheme", "w:eastAsiaTheme", "w:cstheme"):
         fonts.attrib.pop(qn(theme), None)

@@ -573,8 +573,8 @@ conditions = st.recursive(
 )
 fact_values = st.one_of(common_numbers, numbers, strings, st.none())
 facts = st.one_of(
-    st.fixed_dictionaries({field: fact_values for field in FIELDS}),
-    st.fixed_dictionaries({}, optional={field: fact_values for field in FIELDS}),
+    st.fixed_dictionaries(dict.fromkeys(FIELDS, fact_values)),
+    st.fixed_dictionaries({}, optional=dict.fromkeys(FIELDS, fact_values)),
 )
 
 

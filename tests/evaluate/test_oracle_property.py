@@ -13,7 +13,7 @@ import datetime as dt
 import math
 import tempfile
 from fractions import Fraction
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -172,7 +172,7 @@ levels:
 
 # --- what a ruleset reads --------------------------------------------------------------------------
 
-@lru_cache(maxsize=None)
+@cache
 def chain(ruleset_id: str) -> tuple[Ruleset, ...]:
     """The ruleset and the ones it uses, dependencies first. A load error fails the test."""
     if ruleset_id == SYNTHETIC:
@@ -294,7 +294,7 @@ def fact_value(decl: FactDecl, numbers: set[Fraction], texts: set[str]) -> st.Se
     return st.tuples(st.integers(0, 99), value)
 
 
-@lru_cache(maxsize=None)
+@cache
 def fact_files(ruleset_id: str) -> st.SearchStrategy:
     rulesets = chain(ruleset_id)
     numbers, texts = constants(rulesets)

@@ -8,9 +8,10 @@ import pickle
 import time
 import tracemalloc
 import zipfile
+from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import openpyxl
 import pytest
@@ -326,9 +327,9 @@ def test_csv_is_streamed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Non
 
 def test_a_big_csv_reads_through_in_order(tmp_path: Path) -> None:
     units = read_units([big_csv(tmp_path / "big.csv", 20_000)], DECLS)
-    last = None
-    for count, unit in enumerate(units, 1):
-        last = unit
+    last, count = None, 0
+    for unit in units:
+        last, count = unit, count + 1
     assert count == 20_000 and last.facts.union["id"] == "QS-19999" and last.origin.endswith("第 20001 行")
 
 

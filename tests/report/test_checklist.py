@@ -191,7 +191,7 @@ def test_cli_with_facts_and_html_out(tmp_path: Path, assessed):
     page = out.read_text(encoding="utf-8")
     assert "青山镇鑫源食品厂工会" in page and "工会主席身份未公示" in page
     assert not re.search(r"https?:", page)
-    assert [p for p in out.parent.iterdir()] == [out]  # no temporary file left
+    assert list(out.parent.iterdir()) == [out]  # no temporary file left
     md = CliRunner().invoke(cli, ["checklist", "--ruleset", "bayou", str(QS016)])
     assert md.exit_code == 0 and "自评结果：部分得分" in md.output
 
