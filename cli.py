@@ -40,12 +40,11 @@ from engine.facts.blank_workbook import write_workbook_template
 from engine.plan.planner import Planner, next_level_plans, planned
 from engine.report.checklist import build_checklist
 from engine.report.checklist import render as render_checklist
-from engine.report.plan_text import render as render_plan
 from engine.report.record import as_json
-from engine.report.terminal import as_table, county_summary
+from engine.report.terminal import as_table, county_summary, plan_text
 from engine.report.union_page import union_markdown
-from engine.report.workplan import markdown as workplan_markdown
-from engine.report.workplan_docx import write as write_docx
+from engine.report.workplan.document import markdown as workplan_markdown
+from engine.report.workplan.word import write as write_docx
 
 
 class Unionscore(click.Group):
@@ -291,7 +290,7 @@ def plan(rulesets: tuple[str, ...], fact_file: Path, target: str | None, deadlin
     planner = Planner.assessing(chosen, load_fact_file(fact_file), evaluator_named(engine), as_of)
     targets = planned(chosen, list(rulesets), target)
     if fmt == "text":
-        text = "\n".join(render_plan(planner.plan(r.id, target)) for r in targets)
+        text = "\n".join(plan_text(planner.plan(r.id, target)) for r in targets)
         write_text(out, text) if out else click.echo(text, nl=False)
         return
     if len(targets) != 1 or deadline is None or (fmt == "docx" and out is None):

@@ -1,7 +1,7 @@
 """The impact of a ruleset change on real unions: assess each union under both versions.
 
 Sources are read as `batch` reads them (folders, fact files, CSV, XLSX, through
-`engine.sources.read_units`). Each union is assessed against the old version and the new one
+`engine.facts.sources.read_units`). Each union is assessed against the old version and the new one
 (each with the rulesets it `uses`); the result says whose level and score change, and the
 items whose points changed most for that union, which is why.
 """

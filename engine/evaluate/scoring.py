@@ -21,7 +21,7 @@ from ..language.model import Deduction, Gate, Item, Level, Ruleset, Section
 from ..language.phrasing import Phrasing, phrasing_of
 from ..language.vocabulary import HEADER_LABELS, UNION_TYPES
 from ..values import Null, Number, fmt_number, fmt_value, normal
-from .result import Gap, ItemScore, LevelRef, RulesetRef, RulesetResult, SectionScore, VetoHit
+from .result import NOT_GRADED, Gap, ItemScore, LevelRef, RulesetRef, RulesetResult, SectionScore, VetoHit
 
 PASSING = ("pass", "na")
 
@@ -258,7 +258,7 @@ def ruleset_ref(ruleset: Ruleset) -> RulesetRef:
 def gate_note(gate: Gate, ctx: Context) -> str:
     truth = ctx.truth(gate.when)
     why = ctx.null_reason(truth) if isinstance(truth, Null) else evidence.state(ctx.phrasing, gate.when.expr, ctx.env)
-    return f"未满足{gate.name}（{why}），不参与定级"
+    return f"未满足{gate.name}（{why}），{NOT_GRADED}"
 
 
 def cap_index(ruleset: Ruleset, hits: list) -> int:

@@ -3,7 +3,7 @@
 `read_units` turns what an assessor names on the command line into one `Unit` per union, in a
 fixed order, lazily (a 100,000-row CSV is never held in memory). YAML fact files are only
 named here, and parsed later in the worker that assesses them; a spreadsheet row is read into
-a `FactFile` here, its cells by `engine.cells`. A source, sheet or row that cannot be read
+a `FactFile` here, its cells by `engine.facts.cells`. A source, sheet or row that cannot be read
 becomes a unit with problems, so the batch reports it and goes on with the rest.
 """
 from __future__ import annotations

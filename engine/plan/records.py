@@ -1,8 +1,8 @@
 """What the rectification planner produces: fact changes, quantified targets, steps and the plan.
 
-Built by `engine.targets` (per item: the smallest fact changes that reach each better tier)
-and `engine.planner` (the least-effort set of fixes that reaches a level). Rendered by
-`engine.plan_text` (terminal checklist) and `engine.workplan` (整改工作方案).
+Built by `engine.plan.targets` (per item: the smallest fact changes that reach each better tier)
+and `engine.plan.planner` (the least-effort set of fixes that reaches a level). Rendered by
+`engine.report.terminal` (a checklist), `engine.report.union_page` and `engine.report.workplan` (整改工作方案).
 """
 from __future__ import annotations
 
@@ -93,7 +93,7 @@ class Standing:
     ruleset_name: str  # the short name (Plan.ruleset_name is the full one)
     score: Number
     level: str | None  # level id
-    level_name: str  # 「不参与定级」 when ungraded
+    level_name: str  # RulesetResult.level_text: the level, 未达到任何等级 or 不参与定级
 
     def text(self) -> str:
         return f"{self.ruleset_name} {fmt_number(self.score)} 分（{self.level_name}）"

@@ -1,4 +1,4 @@
-"""What the terminal shows: one union's assessment (`assess`) and a county's ranking (`batch`)."""
+"""What the terminal shows: one union's assessment (`assess`), a plan as a checklist (`plan`), a county's ranking (`batch`)."""
 from __future__ import annotations
 
 from typing import Any
@@ -9,10 +9,9 @@ from tabulate import tabulate
 from ..evaluate.assessment import Assessment
 from ..evaluate.result import RulesetResult
 from ..language.vocabulary import OUTCOME_TEXT, union_type_text
-from ..plan.records import Plan
+from ..plan.records import Plan, Step
 from ..values import fmt_number
 from .county import CountyStats, SummaryRow, fmt_score
-from .plan_text import plan_lines
 
 tabulate_module.WIDE_CHARS_MODE = True
 
@@ -78,6 +77,34 @@ def as_table(assessment: Assessment, plans: dict[str, Plan]) -> str:
     blocks = [union_title(fact_file.union, fact_file.period)]
     blocks += [ruleset_block(result, plans.get(rid)) for rid, result in assessment.results.items()]
     return "\n".join(blocks)
+
+
+def step_lines(number: int, step: Step) -> list[str]:
+    """One checklist entry: the fix, its points, the evidence to prepare and who does it."""
+    gain = f"　+{fmt_number(step.gain)} 分" if step.kind == "item" else ""
+    head = f"{number}. [ ] {step.name}（{step.tags}）{gain}"
+    lines = [head, f"目标：{step.target}", f"原因：{step.why}"]
+    if step.evidence:
+        lines.append("准备资料：" + "、".join(step.evidence))
+    if step.advice:
+        lines.append("做法：" + step.advice)
+    lines.append("责任：" + step.owner)
+    return [lines[0]] + ["      " + line for line in lines[1:]]
+
+
+def plan_lines(plan: Plan) -> list[str]:
+    """Where the union stands and the target, each step, and where the steps lead."""
+    lines = [plan.headline]
+    for number, step in enumerate(plan.steps, 1):
+        lines += step_lines(number, step)
+    return lines + ([plan.after_text] if plan.after_text else [])
+
+
+def plan_text(plan: Plan) -> str:
+    """The plan as printed by `unionscore plan`."""
+    union = plan.union
+    head = f"工会：{union.get('name', '')}（{union.get('id', '')}）　评估日期：{plan.as_of.isoformat()}"
+    return "\n".join([head, *plan_lines(plan)]) + "\n"
 
 
 def county_summary(stats: CountyStats, labels: dict[str, str], shown: int = 30) -> str:

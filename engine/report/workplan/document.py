@@ -1,19 +1,19 @@
 """The 整改工作方案: the document a union submits to its superior union, built from a Plan.
 
 Follows the work plans unions write (一、指导思想 … 五、保障措施, （一）（二） sub-headings,
-1. 2. items) and builds one `docmodel.Document`, rendered as Markdown by `markdown` and as Word
-by `engine.workplan_docx`.
+1. 2. items) and builds one `blocks.Document`, rendered as Markdown by `markdown` and as Word
+by `engine.report.workplan.word`.
 """
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
 
-from ..language.model import DEFAULT_OWNER
-from ..plan.records import Plan, Standing, Step
-from ..values import fmt_number
-from . import docmodel
-from .docmodel import (
+from ...language.model import DEFAULT_OWNER
+from ...plan.records import Plan, Standing, Step
+from ...values import fmt_number
+from . import blocks
+from .blocks import (
     Block,
     Document,
     Heading,
@@ -23,14 +23,14 @@ from .docmodel import (
     cn_date,
     cn_numeral,
 )
-from .workplan_schedule import CHAIR, Task, owner, schedule
+from .schedule import CHAIR, Task, owner, schedule
 
 Section = tuple[str, list[Block]]  # a heading without its number, and what follows it
 
 
 def markdown(plan: Plan, deadline: dt.date) -> str:
     """The 整改工作方案 as Markdown."""
-    return docmodel.markdown(document(plan, deadline))
+    return blocks.markdown(document(plan, deadline))
 
 
 def document(plan: Plan, deadline: dt.date) -> Document:

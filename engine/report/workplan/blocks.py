@@ -1,7 +1,7 @@
 """A small document model (title, headings, paragraphs, tables, signature) and its Markdown form.
 
 Documents the engine writes for people to submit (the 整改工作方案) are built once as this
-model and rendered twice: as Markdown here and as Word in `engine.workplan_docx`, so the two
+model and rendered twice: as Markdown here and as Word in `engine.report.workplan.word`, so the two
 never drift apart.
 """
 from __future__ import annotations

@@ -23,11 +23,11 @@ from docx.table import Table as WordTable
 from docx.table import _Cell
 from docx.text.paragraph import Paragraph as WordParagraph
 
-from ..atomic import atomic_path
-from ..plan.records import Plan
-from .docmodel import Document, Heading, Paragraph, Table
-from .workplan import document as workplan_document
-from .workplan import union_name
+from ...atomic import atomic_path
+from ...plan.records import Plan
+from .blocks import Document, Heading, Paragraph, Table
+from .document import document as workplan_document
+from .document import union_name
 
 # Fonts. The superior union opens the file in Word or WPS, so the East Asian fonts are those of
 # GB/T 9704 as offices install them: 方正小标宋简体 title, 黑体 一级标题, 楷体 二级标题, 仿宋 body

@@ -9,10 +9,10 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from ..diagnostics import UsageError
-from ..language.model import DEFAULT_OWNER
-from ..plan.records import Plan, Step
-from .docmodel import book, cn_date
+from ...diagnostics import UsageError
+from ...language.model import DEFAULT_OWNER
+from ...plan.records import Plan, Step
+from .blocks import book, cn_date
 
 CHAIR = "工会主席"
 EFFORT_ORDER = {"high": 1, "medium": 2, "low": 3}
