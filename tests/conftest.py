@@ -9,14 +9,7 @@ from typing import Any
 import pytest
 import yaml
 
-from engine import (
-    DurableEvaluator,
-    OracleEvaluator,
-    assess_union,
-    load_fact_file,
-    load_ruleset,
-    resolve_rulesets,
-)
+from engine import DurableEvaluator, OracleEvaluator, assess_union, load_fact_file, load_ruleset, resolve_rulesets
 
 REPO = Path(__file__).resolve().parent.parent
 

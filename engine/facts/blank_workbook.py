@@ -19,15 +19,7 @@ from ..atomic import atomic_path
 from ..diagnostics import display_width
 from ..language.model import FactDecl, Ruleset
 from ..language.vocabulary import UNION_TYPES
-from .blank_form import (
-    PERIOD_HELP,
-    UNION_HEADER,
-    bounds_text,
-    choices_text,
-    kind_text,
-    ruleset_titles,
-    template_facts,
-)
+from .blank_form import PERIOD_HELP, UNION_HEADER, bounds_text, choices_text, kind_text, ruleset_titles, template_facts
 from .fact_file import merged_declarations
 from .sources import header_index, match_header
 

@@ -24,14 +24,7 @@ from openpyxl.utils.exceptions import InvalidFileException
 
 from ..diagnostics import Diagnostic, Mark
 from ..language.model import FactDecl
-from .cells import (
-    CellError,
-    is_blank,
-    read_cell,
-    read_period,
-    read_text,
-    read_union_type,
-)
+from .cells import CellError, is_blank, read_cell, read_period, read_text, read_union_type
 from .fact_file import FactFile, load_fact_file
 
 YAML_SUFFIXES = (".yaml", ".yml")

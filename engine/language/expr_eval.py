@@ -12,17 +12,7 @@ from fractions import Fraction
 from typing import Any
 
 from ..values import Null, merge_nulls, normal
-from .expr_parse import (
-    Binary,
-    BoolOp,
-    Call,
-    Compare,
-    ListLit,
-    Literal,
-    Name,
-    Node,
-    Unary,
-)
+from .expr_parse import Binary, BoolOp, Call, Compare, ListLit, Literal, Name, Node, Unary
 from .functions import REGISTRY
 
 Closure = Callable[["Env"], Any]

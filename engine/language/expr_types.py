@@ -4,18 +4,7 @@ from __future__ import annotations
 import difflib
 from collections.abc import Callable
 
-from .expr_parse import (
-    Binary,
-    BoolOp,
-    Call,
-    Compare,
-    ExprSyntaxError,
-    ListLit,
-    Literal,
-    Name,
-    Node,
-    Unary,
-)
+from .expr_parse import Binary, BoolOp, Call, Compare, ExprSyntaxError, ListLit, Literal, Name, Node, Unary
 from .functions import BOOL, DATE, NUM, REGISTRY, STR, TypeMismatch, type_text
 
 Lookup = Callable[[str], "str | None"]

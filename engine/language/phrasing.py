@@ -19,18 +19,7 @@ from typing import Any
 
 from ..values import Null, fmt_number, fmt_percent, fmt_value
 from .expr_eval import Env, to_closure
-from .expr_parse import (
-    Binary,
-    BoolOp,
-    Call,
-    Compare,
-    ListLit,
-    Literal,
-    Name,
-    Node,
-    Unary,
-    children,
-)
+from .expr_parse import Binary, BoolOp, Call, Compare, ListLit, Literal, Name, Node, Unary, children
 from .expressions import Expression
 from .model import Ruleset
 from .vocabulary import HEADER_LABELS, OUTCOME_TEXT, UNION_TYPES

@@ -15,11 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import engine.evaluate.durable_adapter as adapter
-from engine.evaluate.durable_adapter import (
-    MAX_ALPHA_STACK,
-    MAX_FIELDS_PER_CHUNK,
-    DurableRuleset,
-)
+from engine.evaluate.durable_adapter import MAX_ALPHA_STACK, MAX_FIELDS_PER_CHUNK, DurableRuleset
 
 Fact = Mapping[str, Any]
 

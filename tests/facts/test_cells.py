@@ -9,13 +9,7 @@ from typing import Any
 import pytest
 
 from engine.diagnostics import Mark
-from engine.facts.cells import (
-    CellError,
-    read_cell,
-    read_period,
-    read_text,
-    read_union_type,
-)
+from engine.facts.cells import CellError, read_cell, read_period, read_text, read_union_type
 from engine.facts.fact_file import FactFile, typed_facts
 from engine.language.model import FactDecl
 

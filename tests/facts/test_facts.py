@@ -7,13 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from engine import (
-    InvalidInput,
-    OracleEvaluator,
-    assess_union,
-    load_fact_file,
-    load_ruleset,
-)
+from engine import InvalidInput, OracleEvaluator, assess_union, load_fact_file, load_ruleset
 from engine.diagnostics import Diagnostic, Mark
 from engine.facts.fact_file import typed_facts
 

@@ -12,13 +12,7 @@ from engine.diagnostics import Diagnostic, Mark
 from engine.language.conditions import compile_conditions, oracle_truths
 from engine.language.expr_eval import Env
 from engine.language.expr_types import infer
-from engine.language.expressions import (
-    Expression,
-    ExpressionError,
-    Scope,
-    compile_expression,
-    compile_template,
-)
+from engine.language.expressions import Expression, ExpressionError, Scope, compile_expression, compile_template
 from engine.language.functions import REGISTRY
 from engine.values import Null
 

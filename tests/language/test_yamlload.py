@@ -8,13 +8,7 @@ import pytest
 
 from engine import InvalidInput
 from engine.diagnostics import Diagnostic, Mark
-from engine.language.yamlload import (
-    MarkedDict,
-    MarkedList,
-    load_yaml,
-    mark_at,
-    parse_yaml,
-)
+from engine.language.yamlload import MarkedDict, MarkedList, load_yaml, mark_at, parse_yaml
 
 
 def only_problem(call, *args) -> Diagnostic:

@@ -7,13 +7,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from engine import (
-    InvalidInput,
-    assess_union,
-    load_fact_file,
-    load_ruleset,
-    resolve_rulesets,
-)
+from engine import InvalidInput, assess_union, load_fact_file, load_ruleset, resolve_rulesets
 
 BASE = """
 ruleset: {{id: {id}, name: 基础标准, version: '1', max_score: 10}}

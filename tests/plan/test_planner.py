@@ -9,13 +9,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from engine import (
-    OracleEvaluator,
-    UsageError,
-    assess_union,
-    load_fact_file,
-    load_ruleset,
-)
+from engine import OracleEvaluator, UsageError, assess_union, load_fact_file, load_ruleset
 from engine.evaluate.assessment import assess
 from engine.plan.planner import Planner, State, merged, raw
 from engine.plan.targets import ItemTargets

@@ -21,13 +21,7 @@ from engine.plan.records import Change, Plan, Standing, Step
 from engine.report.workplan.blocks import book, cn_numeral
 from engine.report.workplan.document import markdown
 from engine.report.workplan.schedule import Month, months, priority, schedule
-from engine.report.workplan.word import (
-    BODY_FONT,
-    HEADING1_FONT,
-    HEADING2_FONT,
-    TITLE_FONT,
-    write,
-)
+from engine.report.workplan.word import BODY_FONT, HEADING1_FONT, HEADING2_FONT, TITLE_FONT, write
 
 ZHIJIA = "“职工之家”建设考核评价标准"
 BAYOU = '基层工会规范化建设"八有"标准'

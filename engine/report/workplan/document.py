@@ -13,16 +13,7 @@ from ...language.model import DEFAULT_OWNER
 from ...plan.records import Plan, Standing, Step
 from ...values import fmt_number
 from . import blocks
-from .blocks import (
-    Block,
-    Document,
-    Heading,
-    Paragraph,
-    Table,
-    book,
-    cn_date,
-    cn_numeral,
-)
+from .blocks import Block, Document, Heading, Paragraph, Table, book, cn_date, cn_numeral
 from .schedule import CHAIR, Task, owner, schedule
 
 Section = tuple[str, list[Block]]  # a heading without its number, and what follows it
