@@ -19,6 +19,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from generate import union  # noqa: E402
 
 from engine import DurableEvaluator, OracleEvaluator, assess_union, resolve_rulesets  # noqa: E402
+from engine.evaluate.evaluators import Evaluator  # noqa: E402
 from engine.facts.fact_file import (
     FactFile,  # noqa: E402
     merged_declarations,  # noqa: E402
@@ -36,20 +37,20 @@ def fact_files(count: int) -> list[FactFile]:
     return files
 
 
-def rate(evaluator: object, files: list[FactFile]) -> tuple[float, dict[str, int]]:
+def rate(evaluator: Evaluator, files: list[FactFile]) -> tuple[float, dict[str, int]]:
     rulesets = resolve_rulesets()
     levels: dict[str, int] = {}
     start = time.perf_counter()
     for facts in files:
         for result in assess_union(rulesets, facts, evaluator):
-            key = f"{result.ruleset['id']}:{(result.level or {}).get('id')}"
+            key = f"{result.ruleset.id}:{result.level.id if result.level else None}"
             levels[key] = levels.get(key, 0) + 1
     return len(files) / (time.perf_counter() - start), levels
 
 
 def stages(files: list[FactFile]) -> dict[str, float]:
     """Microseconds per union and ruleset in each stage of the durable path."""
-    from engine.evaluate.assessment import build_env
+    from engine.evaluate.assessment import assessment_date, build_env
     from engine.evaluate.scoring import assess_ruleset
     from engine.facts.fact_file import fact_checker
 
@@ -60,7 +61,7 @@ def stages(files: list[FactFile]) -> dict[str, float]:
         for ruleset in rulesets:
             t0 = time.perf_counter()
             typed, _ = fact_checker([ruleset]).check(facts)
-            env = build_env(ruleset, typed, facts, facts_date(facts), {})
+            env = build_env(ruleset, typed, facts, assessment_date(facts, None), {})
             t1 = time.perf_counter()
             values = ruleset.conditions.atom_values(env)
             t2 = time.perf_counter()
@@ -73,12 +74,6 @@ def stages(files: list[FactFile]) -> dict[str, float]:
     durable.close()
     calls = len(files) * len(rulesets)
     return {key: spent / calls * 1e6 for key, spent in totals.items()}
-
-
-def facts_date(facts: FactFile):  # noqa: ANN201
-    import datetime as dt
-
-    return dt.date(facts.period, 12, 31)
 
 
 def main() -> None:
