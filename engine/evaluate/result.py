@@ -125,6 +125,7 @@ class RulesetResult:
     sections: list[SectionScore]
     gaps: list[Gap]
     notes: list[str] = field(default_factory=list)
+    applies: bool = True  # the gate held: the standard applies to this union (its type, its age …)
 
     @property
     def level_text(self) -> str:
@@ -150,7 +151,7 @@ class RulesetResult:
     def to_json(self) -> dict:
         return {
             "ruleset": self.ruleset.to_json(), "score": json_score(self.score), "max_score": json_score(self.max_score),
-            "bonus": json_score(self.bonus), "level": self.level.to_json() if self.level else None, "eligible": self.eligible,
+            "bonus": json_score(self.bonus), "level": self.level.to_json() if self.level else None, "eligible": self.eligible, "applies": self.applies,
             "vetoes": self.veto_ids, "veto_details": [veto.to_json() for veto in self.vetoes],
             "required_failed": self.required_failed,
             "sections": [s.to_json() for s in self.sections],

@@ -223,13 +223,23 @@ def assess_ruleset(ruleset: Ruleset, env: Env, truths: list[Any]) -> RulesetResu
         e, p = score_section(section, scores, 0, sections)
         earned, possible = earned + e, possible + p
     base = normal(Fraction(earned) * ruleset.max_score / possible) if possible else 0
-    return finish(ruleset, ctx, items, bonus_items, sections, base)
+    return finish(ruleset, ctx, items, bonus_items, sections, base, rescaled(ruleset, items, possible))
 
 
-def finish(ruleset: Ruleset, ctx: Context, items: list[ItemScore], bonus_items: list[ItemScore], sections: list[SectionScore], base: Number) -> RulesetResult:
+def rescaled(ruleset: Ruleset, items: list[ItemScore], possible: Number) -> list[str]:
+    """How items dropped as not applicable (na: drop) changed the total: 「不适用 2 项（10 分）不计分，按 90 分折算为 100 分」."""
+    dropped = [item for item in items if item.outcome == "na" and item.max_points == 0]
+    if not dropped or possible == ruleset.max_score:
+        return []
+    points = sum((ruleset.item_index[item.id].points for item in dropped), 0)
+    return [f"不适用 {len(dropped)} 项（{fmt_number(points)} 分）不计分，按 {fmt_number(possible)} 分折算为 {fmt_number(ruleset.max_score)} 分"]
+
+
+def finish(ruleset: Ruleset, ctx: Context, items: list[ItemScore], bonus_items: list[ItemScore], sections: list[SectionScore],
+           base: Number, notes: list[str]) -> RulesetResult:
     bonus = normal(min(sum((b.points for b in bonus_items), 0), ruleset.bonus.max)) if ruleset.bonus else 0
     hits = [v for v in ruleset.vetoes if ctx.truth(v.when) is True]
-    notes = [f"否决项“{v.name}”缺少资料，未计" for v in ruleset.vetoes if isinstance(ctx.truth(v.when), Null) and ctx.truth(v.when).missing]
+    notes += [f"否决项“{v.name}”缺少资料，未计" for v in ruleset.vetoes if isinstance(ctx.truth(v.when), Null) and ctx.truth(v.when).missing]
     gate_ok = ruleset.gate is None or ctx.truth(ruleset.gate.when) is True
     if ruleset.gate is not None and not gate_ok:
         notes.append(gate_note(ruleset.gate, ctx))
@@ -244,7 +254,7 @@ def finish(ruleset: Ruleset, ctx: Context, items: list[ItemScore], bonus_items: 
         ruleset=ruleset_ref(ruleset), score=normal(score), max_score=ruleset.max_score, bonus=0 if zeroed else bonus,
         level=LevelRef(level.id, level.name) if level else None, eligible=eligible,
         vetoes=tuple(VetoHit(v.id, v.name, ctx.fired(v.when)) for v in hits), required_failed=required_failed,
-        items=items, bonus_items=bonus_items, sections=sections, gaps=gaps(items, ruleset), notes=notes,
+        items=items, bonus_items=bonus_items, sections=sections, gaps=gaps(items, ruleset), notes=notes, applies=gate_ok,
     )
 
 
