@@ -61,7 +61,8 @@ def test_batch_union_pages_include_the_plan(tmp_path):
     result = run("batch", *facts, "--ruleset", "zhijia", "--out", str(tmp_path / "out"), "--jobs", "1")
     assert result.exit_code == 0
     page = (tmp_path / "out/unions/QS-017.md").read_text(encoding="utf-8")
-    assert "### 晋级整改规划：合格职工之家" in page  # capped at 不合格 by the veto: the next level up
-    assert "消除否决情形" in page and "完成以上整改后复核：职工之家 95 分（先进职工之家）。" in page
+    assert "### 晋级整改规划\n" in page  # capped at 不合格 by this year's accident: no level is open this year
+    assert "本年度发生重大劳动安全责任事故 1 起，按标准本年度不能评为合格职工之家及以上等级" in page
+    assert "消除否决情形" not in page and "完成以上整改后复核" not in page
     html = (tmp_path / "out/unions/QS-016.html").read_text(encoding="utf-8")
     assert "晋级整改规划" in html and "完成以上整改后复核" in html

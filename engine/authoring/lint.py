@@ -8,6 +8,7 @@
 | --- | --- |
 | `tier-dead`, `tier-order` … | what an item's kind warns about itself (engine/kinds/: a tier never reached, tiers out of order) |
 | `level-unreachable` | a level no union can get |
+| `fact-direction` | a fact a ratio, veto or level requirement reads, declared without `change` |
 | `fact-unused`, `derive-unused` | a fact or derived value nothing reads |
 | `item-no-fix`, `item-no-evidence` | an item without `fix` or without `evidence` |
 | `fix-unread-fact` | a fix text quoting a fact the item's scoring does not read |
@@ -21,7 +22,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from ..diagnostics import Diagnostic, InvalidInput, Mark
-from ..language.expr_parse import Name, Node, children
+from ..language.expr_parse import Call, Name, Node, children, names_in
 from ..language.implication import Constraint, never_holds, shape
 from ..language.model import Item, Level, Ruleset
 from ..load.checks import all_sections
@@ -150,6 +151,36 @@ def read_names(ruleset: Ruleset) -> set[str]:
     return behind(roots, ruleset)
 
 
+def undirected_facts(ruleset: Ruleset, loaded: Loaded) -> Iterator[Diagnostic]:
+    """`fact-direction`: a fact that a ratio, a veto or a level requirement reads (directly or through
+    derived values) but whose `change` is not declared. Plans move facts only in their direction,
+    and the default (up) is wrong for what already happened (an accident) or what a union does not
+    decide (its headcount): a ratio's sides and a veto's facts must say it."""
+    sensitive: dict[str, str] = {}
+    read = read_names(ruleset)
+    for expression in [e for n, e in ruleset.derive if n in read] + [e for item in every_item(ruleset) for e in item.expressions()]:
+        for call in ratio_calls(expression.node):
+            sensitive.update(dict.fromkeys(behind(set().union(*(names_in(a) for a in call.args)), ruleset) - set(sensitive), "比率"))
+    for veto in ruleset.vetoes:
+        sensitive.update(dict.fromkeys(behind(veto.when.expr.names, ruleset) - set(sensitive), f"否决项“{veto.name}”"))
+    for level in ruleset.levels:
+        for cond in (r.cond for r in level.requires if r.cond is not None):
+            sensitive.update(dict.fromkeys(behind(cond.expr.names, ruleset) - set(sensitive), f"等级“{level.name}”的条件"))
+    for name, reader in sensitive.items():
+        decl = ruleset.facts.get(name)
+        if decl is not None and not decl.change:
+            message = (f"事实 “{name}”（{decl.label}）被{reader}读取，但没有写 change：整改规划会按缺省的 up 只增不减；"
+                       "请写明 up（只能增加）、down（只能减少）或 none（不能改变，如职工人数、本年度已发生的事故）")
+            yield warning(decl.mark, "fact-direction", message, len(name))
+
+
+def ratio_calls(node: Node) -> Iterator[Call]:
+    if isinstance(node, Call) and node.func == "ratio":
+        yield node
+    for child in children(node):
+        yield from ratio_calls(child)
+
+
 def unused_facts(ruleset: Ruleset, loaded: Loaded) -> Iterator[Diagnostic]:
     """`fact-unused` / `derive-unused`: a declared fact or derived value that no item, fix text,
     veto, gate or level reads (directly or through derived values). Unused facts still appear
@@ -223,7 +254,7 @@ def case_clashes(ruleset: Ruleset, loaded: Loaded) -> Iterator[Diagnostic]:
 
 
 LINTS: tuple[Callable[[Ruleset, Loaded], Iterator[Diagnostic]], ...] = (
-    kind_warnings, unreachable_levels, unused_facts, item_guidance, fix_reads, unbalanced_sections, case_clashes,
+    kind_warnings, unreachable_levels, undirected_facts, unused_facts, item_guidance, fix_reads, unbalanced_sections, case_clashes,
 )
 
 

@@ -12,6 +12,7 @@ from .expressions import Expression, Template
 from .kind import Kind
 
 DEFAULT_OWNER = "工会委员会"
+UP, DOWN, NONE = "up", "down", "none"  # the directions a fact may change in
 EFFORT_WEIGHTS = {"low": 1, "medium": 3, "high": 8}
 
 
@@ -28,11 +29,28 @@ class FactDecl:
     items: str = ""
     description: str = ""
     labels: tuple[tuple[str, str], ...] = ()
-    fixed: bool = False  # a circumstance rectification cannot change (employees, founding date)
+    change: str = ""  # as declared: up | down | none; "" when the ruleset does not say (see `direction`)
+    action: str = ""  # a yes/no fact's "do it" phrase: 配备职工书屋专（兼）职管理人员
 
     def shown(self, value: str) -> str:
         """An enum value as people read it: its label when the ruleset gives one."""
         return dict(self.labels).get(value, value)
+
+    @property
+    def direction(self) -> str:
+        """How a union can legitimately change the fact before re-inspection: up, down or none.
+        Undeclared: texts never change, everything else goes up (more members, 否 → 是, a later
+        date, a later enum value: enum values are listed worst first)."""
+        return self.change or ("none" if self.type == "string" else UP)
+
+    @property
+    def movable(self) -> bool:
+        return self.direction != NONE
+
+    @property
+    def todo(self) -> str:
+        """What doing a yes/no fact is called: its `action`, else its label."""
+        return self.action or self.label
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,6 +138,7 @@ class Veto:
     effect: str
     mark: Mark
     cap_level: str | None = None
+    fix: str = ""  # what the union does about it, and how the veto is lifted
 
 
 @dataclass(frozen=True, slots=True)

@@ -101,7 +101,7 @@ class Builder:
             decl = FactDecl(
                 name, spec["type"], spec["label"], self.mark("facts", name, key=True), spec.get("unit", ""),
                 num(spec.get("min")), num(spec.get("max")), tuple(spec.get("values", ())), spec.get("items", ""),
-                spec.get("description", ""), tuple(spec.get("labels", {}).items()), spec.get("fixed", False),
+                spec.get("description", ""), tuple(spec.get("labels", {}).items()), spec.get("change", ""), spec.get("action", ""),
             )
             self.check_fact(decl)
             decls[name] = decl
@@ -214,7 +214,7 @@ class Builder:
         vetoes = []
         for index, raw in enumerate(self.raw.get("vetoes", ())):
             when = self.cond(f"veto/{raw['id']}", raw["when"], self.mark("vetoes", index, "when"))
-            vetoes.append(Veto(raw["id"], raw["name"], when, raw["effect"], self.mark("vetoes", index), raw.get("cap_level")))
+            vetoes.append(Veto(raw["id"], raw["name"], when, raw["effect"], self.mark("vetoes", index), raw.get("cap_level"), raw.get("fix", "")))
         return tuple(vetoes)
 
     def gate(self) -> Gate | None:

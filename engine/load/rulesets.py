@@ -77,7 +77,7 @@ def check_vocabulary(rulesets: Iterable[Ruleset], problems: DiagnosticList) -> N
 
 
 def fact_spec(decl: FactDecl) -> tuple:
-    return (decl.type, decl.min, decl.max, decl.values, decl.items, decl.fixed)
+    return (decl.type, decl.min, decl.max, decl.values, decl.items, decl.direction)
 
 
 def ordered(loaded: dict[str, Ruleset], problems: DiagnosticList) -> list[Ruleset]:

@@ -5,8 +5,10 @@ cheapest part, `not` the opposite; a comparison is solved one fact at a time in 
 terms: integers and numbers by bisection over their grain (1, or 0.01% for ratios, 0.01 for
 other numbers), booleans flipped, enums to the nearest value, dates to the assessment date,
 lists element by element. When no single fact suffices, the change that brings the comparison
-closest is taken and the search goes on. Facts declared `fixed` are never changed unless the
-caller allows it (clearing a veto). Derived values are recomputed after every change.
+closest is taken and the search goes on. Every fact moves only in its declared direction
+(`change`: up, down, none), so a ratio improves only through the side that can move and what
+already happened stays as it is; a fact with no data may be given any value (补充资料). Derived
+values are recomputed after every change.
 """
 from __future__ import annotations
 
@@ -17,7 +19,7 @@ from typing import Any
 
 from ..language.expr_eval import Closure, Env, to_closure
 from ..language.expr_parse import BoolOp, Compare, Name, Node, Unary, names_in
-from ..language.model import FactDecl, Ruleset
+from ..language.model import UP, FactDecl, Ruleset
 from ..language.vocabulary import AT_MOST
 from ..values import Null
 
@@ -30,8 +32,8 @@ MAX_STEPS = 40
 class Solver:
     """Finds fact patches for one union in one ruleset; `base` is the union's environment."""
 
-    def __init__(self, ruleset: Ruleset, base: Env, allow_fixed: bool = False) -> None:
-        self.ruleset, self.base, self.allow_fixed = ruleset, base, allow_fixed
+    def __init__(self, ruleset: Ruleset, base: Env) -> None:
+        self.ruleset, self.base = ruleset, base
         self.guard: Callable[[Patch], bool] = lambda patch: True  # a change it refuses (one that costs points elsewhere)
         self.derived = {name: expression.node for name, expression in ruleset.derive}
         self.closures: dict[int, Closure] = {}
@@ -126,7 +128,7 @@ class Solver:
             seen.add(name)
             pending |= names_in(self.derived[name]) - seen if name in self.derived else set()
         decls = self.ruleset.facts
-        return sorted(n for n in seen if n in decls and decls[n].type != "string" and (self.allow_fixed or not decls[n].fixed))
+        return sorted(n for n in seen if n in decls and decls[n].movable)
 
     def size(self, patch: Patch) -> tuple:
         """How big a change is: facts changed, then the relative size of the numeric changes."""
@@ -148,31 +150,33 @@ class Solver:
         return patch[name] if name in patch else self.base.get(name)
 
     def candidates(self, decl: FactDecl, now: Any) -> list[Any]:
-        """Other values a non-numeric fact might take, nearest first."""
+        """Other values a non-numeric fact might take in its direction, nearest first."""
+        up = decl.direction == UP
         if decl.type == "boolean":
-            return [True, False] if isinstance(now, Null) else [not now]
+            return [up] if isinstance(now, Null) or now != up else []
         if decl.type == "enum":
-            at = decl.values.index(now) if now in decl.values else -1
-            return sorted((v for v in decl.values if v != now), key=lambda v: (abs(decl.values.index(v) - at), -decl.values.index(v)))
+            at = decl.values.index(now) if now in decl.values else None
+            ahead = [v for i, v in enumerate(decl.values) if at is None or (i > at if up else i < at)]
+            return ahead if up else ahead[::-1]
         if decl.type == "date":
-            return [self.base.as_of] if now != self.base.as_of else []
+            return [self.base.as_of] if up and (isinstance(now, Null) or now < self.base.as_of) else []
         if decl.type == "list" and decl.items in ("integer", "number"):
             items = [] if isinstance(now, Null) else list(now)
-            bumped = [items[:i] + [v + 1] + items[i + 1 :] for i, v in enumerate(items) if not isinstance(v, Null)]
-            return bumped + [items + [1]]
+            step = 1 if up else -1
+            moved = [items[:i] + [v + step] + items[i + 1 :] for i, v in enumerate(items) if not isinstance(v, Null) and v + step >= 0]
+            return moved + ([items + [1]] if up else [])
         return []
 
     def numeric(self, decl: FactDecl, goal: Callable[[Patch], bool], patch: Patch) -> Patch | None:
-        """The value nearest the current one that meets the goal, searching up and down."""
+        """The value nearest the current one, in the fact's direction, that meets the goal."""
         grain = 1 if decl.type == "integer" else Fraction(1, 10000) if decl.unit == "%" else Fraction(1, 100)
         low, high = self.bounds(decl, patch, grain)
         now = self.current(decl.name, patch)
-        if isinstance(now, Null):
+        if isinstance(now, Null):  # no data yet: the least value that meets the goal
             return self.first(decl.name, goal, patch, low - grain, high, grain)
-        up = self.first(decl.name, goal, patch, now, high, grain)
-        down = self.last(decl.name, goal, patch, low, now, grain)
-        found = [p for p in (up, down) if p is not None]
-        return min(found, key=lambda p: abs(p[decl.name] - now)) if found else None
+        if decl.direction == UP:
+            return self.first(decl.name, goal, patch, now, high, grain)
+        return self.last(decl.name, goal, patch, low, now, grain)
 
     def bounds(self, decl: FactDecl, patch: Patch, grain: Any) -> tuple[Any, Any]:
         low = decl.min if decl.min is not None else 0

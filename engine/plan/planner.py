@@ -27,6 +27,7 @@ from ..facts.fact_file import FactFile
 from ..language.model import Item, Level, Ruleset, Section
 from ..load.rulesets import requested
 from ..values import Null, Number, fmt_number, normal
+from .held import held_vetoes
 from .inversion import Patch, Solver
 from .records import Change, Plan, Standing, Step
 from .targets import ItemTargets, LiveContext, change_text
@@ -57,8 +58,8 @@ class State:
         self.by_id = {r.id: r for r in rulesets}
         self.results, self.envs = assessment.results, assessment.envs
 
-    def solver(self, ruleset: Ruleset, allow_fixed: bool = False) -> Solver:
-        return Solver(ruleset, self.envs[ruleset.id], allow_fixed)
+    def solver(self, ruleset: Ruleset) -> Solver:
+        return Solver(ruleset, self.envs[ruleset.id])
 
     def truth(self, ruleset: Ruleset, cond: Any) -> Any:
         return cond.expr(self.envs[ruleset.id])
@@ -111,7 +112,13 @@ class Planner:
         base: dict[str, Any] = {"union": self.start.fact_file.union, "as_of": self.start.date, "ruleset": ruleset.id, "ruleset_name": ruleset.name}
         before = (standing(ruleset, result),)
         if level is None:
-            return Plan(**base, target=None, target_name="", reachable=True, why_not="已达到最高等级，无需按等级整改", before=before, after=before)
+            return Plan(**base, target=None, target_name="", reachable=True, why_not="已达到最高等级，以巩固提升为主", before=before, after=before)
+        held = held_vetoes(ruleset, self.start.solver(ruleset))
+        if held.closes(level):
+            open_level = held.best_open(self.rank(ruleset, result)) if target is None else None
+            if open_level is None:
+                return Plan(**base, target=None, target_name="", reachable=False, why_not=held.statement(), before=before)
+            level = open_level
         if self.start.reaches(ruleset, level):
             return Plan(**base, target=level.id, target_name=level.name, reachable=True, why_not=f"已达到{level.name}", before=before, after=before)
         try:
@@ -125,6 +132,11 @@ class Planner:
             before=tuple(standing(r, self.start.results[r.id]) for r in involved),
             after=tuple(standing(r, state.results[r.id]) for r in involved), patch=merged(steps),
         )
+
+    def rank(self, ruleset: Ruleset, result: RulesetResult) -> int:
+        """The index of the union's level (the number of levels when it has none)."""
+        ids = [lv.id for lv in ruleset.levels]
+        return ids.index(result.level.id) if result.level else len(ids)
 
     def target_level(self, ruleset: Ruleset, target: str | None) -> Level | None:
         if target is not None:
@@ -222,11 +234,11 @@ class Search:
                 continue
             if veto.effect == "cap" and veto.cap_level in ids and ids.index(veto.cap_level) <= ids.index(level.id):
                 continue
-            patch = self.state.solver(ruleset, allow_fixed=True).solve(veto.when.expr.node, False)
+            patch = self.state.solver(ruleset).solve(veto.when.expr.node, False)
             if patch is None:
-                raise Unreachable(f"否决项“{veto.name}”无法通过整改消除")
+                raise Unreachable(held_vetoes(ruleset, self.state.solver(ruleset)).statement())
             facts = Context(ruleset, self.state.envs[ruleset.id], []).describe(sorted(veto.when.expr.names))
-            text = f"消除否决情形“{veto.name}”（{facts}）：落实整改并经上级工会认定解除否决"
+            text = f"消除否决情形“{veto.name}”（{facts}）：{veto.fix or '落实整改并经上级工会认定解除否决'}"
             steps.append(self.forced("veto", ruleset, veto.id, veto.name, patch, f"否决项：不消除不能评为{level.name}", text))
         return steps
 

@@ -110,7 +110,7 @@ class Plan:
     as_of: dt.date
     ruleset: str
     ruleset_name: str  # the short name (Plan.ruleset_name is the full one)
-    target: str | None  # level id; None when there is no higher level
+    target: str | None  # level id; None when there is no higher level, or none open this period (reachable False)
     target_name: str
     reachable: bool
     why_not: str  # plainly, when unreachable (or when already at the top)

@@ -18,7 +18,7 @@ from ..language.conditions import Cond
 from ..language.expr_eval import Env
 from ..language.expr_parse import Compare, Literal, Node
 from ..language.kind import Goal
-from ..language.model import Deduction, FactDecl, Item
+from ..language.model import NONE, Deduction, FactDecl, Item
 from ..values import Null, Number, fmt_number, fmt_percent, fmt_value, normal
 from .inversion import Patch, Solver
 from .records import Change, Target
@@ -143,15 +143,15 @@ class ItemTargets:
 
     # missing facts -----------------------------------------------------------------------------
     def filled(self, item: Item) -> Patch | None:
-        """The item's absent facts at their least favourable values; None if a fixed fact is absent."""
+        """The item's absent facts at their least favourable values; None if a fact no fix can change is absent."""
         patch: Patch = {}
         for name in item.reads:
             decl = self.ruleset.facts.get(name)
             if decl is None or not isinstance(self.solver.base.get(name), Null):
                 continue
-            if decl.fixed or decl.type in ("string", "date"):
-                if decl.fixed:
-                    return None
+            if decl.change == NONE:  # no data on a fact no fix can change: nothing to plan on
+                return None
+            if decl.type in ("string", "date"):
                 continue
             patch[name] = least(decl)
         return patch
@@ -218,5 +218,5 @@ def shown(decl: FactDecl, value: Any) -> str:
     return fmt_value(value, decl.unit)
 
 
-def item_solver(ruleset: Any, env: Env, allow_fixed: bool = False) -> ItemTargets:
-    return ItemTargets(Solver(ruleset, env, allow_fixed))
+def item_solver(ruleset: Any, env: Env) -> ItemTargets:
+    return ItemTargets(Solver(ruleset, env))

@@ -14,10 +14,10 @@ from engine.language.implication import implies, never_holds
 GOOD = """
 ruleset: {id: demo, name: 演示标准, version: '1', max_score: 10}
 facts:
-  employees: {type: integer, min: 0, label: 职工人数, unit: 人}
-  members: {type: integer, min: 0, label: 会员人数, unit: 人}
+  employees: {type: integer, min: 0, label: 职工人数, unit: 人, change: none}
+  members: {type: integer, min: 0, label: 会员人数, unit: 人, change: up}
   elected: {type: boolean, label: 依法选举}
-  kind: {type: enum, values: [a, b], label: 类别}
+  kind: {type: enum, values: [a, b], label: 类别, change: none}
 derive:
   rate: ratio(members, employees)
 sections:
@@ -283,3 +283,32 @@ def test_the_bundled_rulesets_pass_strict_check():
     result = run("check", "--strict", "rulesets/")
     assert result.exit_code == 0, result.stderr
     assert result.stdout.splitlines()[-1] == "检查了 4 个规则集：0 个错误，0 个警告"
+
+
+def test_facts_read_by_a_ratio_a_veto_or_a_level_must_say_how_they_change(write):
+    path = write("d.yaml", """
+ruleset: {id: d, name: 方向, version: '1', max_score: 10}
+facts:
+  members: {type: integer, label: 会员人数, unit: 人}
+  employees: {type: integer, label: 职工人数, unit: 人, change: none}
+  enrolled: {type: integer, label: 参保人数, unit: 人, change: up}
+  incidents: {type: integer, label: 本年度重大事故, unit: 起}
+  a: {type: boolean, label: 甲}
+derive:
+  rate: ratio(enrolled, members)
+sections:
+  - id: s
+    name: 一
+    max: 10
+    items:
+      - {id: s.rate, name: 参保率, points: 5, when: rate >= 0.9, fix: 动员参保。, evidence: 名册}
+      - {id: s.a, name: 甲, points: 5, when: a, fix: 做到。, evidence: 记录}
+vetoes:
+  - {id: veto.x, name: 重大事故, when: incidents > 0, effect: disqualify}
+levels:
+  - {id: good, name: 好, min: 8}
+  - {id: low, name: 差, min: 0}
+""")
+    found = [(d.code, d.mark.line, d.message) for d in check_file(path) if d.code == "fact-direction"]
+    assert [(code, line) for code, line, _ in found] == [("fact-direction", 3), ("fact-direction", 6)]
+    assert "被比率读取" in found[0][2] and "被否决项“重大事故”读取" in found[1][2]

@@ -59,14 +59,54 @@ def test_the_example_county_mostly_has_somewhere_to_go(bundled):
     assert all(p.after[0].level != p.before[0].level for p in reachable)
 
 
-def test_a_veto_is_cleared_first_and_the_plan_says_so(bundled, durable):
+def test_a_veto_from_this_year_s_accident_is_never_undone(bundled):
     fact_file = load_fact_file(REPO / "facts/qingshan/QS-017.yaml")  # zhijia 95 points, capped by a 重大事故 veto
-    plan = Planner.assessing(bundled, fact_file, OracleEvaluator()).plan("zhijia", "model")
-    first = plan.steps[0]
-    assert (first.kind, first.id) == ("veto", "veto.accident")
-    assert "消除否决情形" in first.target and "不消除不能评为模范职工之家" in first.why
-    after = reassess(bundled, fact_file, plan.patch, durable)["zhijia"]
-    assert after.level.id == "model" and after.veto_ids == []
+    planner = Planner.assessing(bundled, fact_file, OracleEvaluator())
+    plan = planner.plan("zhijia")
+    assert (plan.target, plan.reachable, plan.steps, plan.patch) == (None, False, (), {})
+    assert plan.why_not.startswith("本年度发生重大劳动安全责任事故 1 起，按标准本年度不能评为合格职工之家及以上等级。整改重点：深刻吸取事故教训")
+    assert plan.headline == f"职工之家 95 分（不合格）：{plan.why_not}。"
+    asked = planner.plan("zhijia", "model")  # asked for outright: the same answer, nothing undone
+    assert (asked.reachable, asked.steps) == (False, ()) and asked.why_not == plan.why_not
+
+
+VETO_RULES = RULESET_HEAD + """
+facts:
+  complaints: {type: integer, label: 未办结的职工投诉, unit: 件, change: down}
+  incidents: {type: integer, label: 本年度重大事故, unit: 起, change: none}
+  a: {type: boolean, label: 建立投诉台账}
+sections:
+  - id: s
+    name: 一
+    max: 10
+    items:
+      - {id: s.a, name: 甲, points: 10, when: a, fix: 建立台账。}
+vetoes:
+  - {id: veto.complaints, name: 职工投诉未办结, when: complaints > 0, effect: cap, cap_level: low, fix: 逐件办结并向职工反馈}
+  - {id: veto.accident, name: 发生重大事故, when: incidents > 0, effect: cap, cap_level: mid}
+levels:
+  - {id: top, name: 优秀, min: 9}
+  - {id: mid, name: 良好, min: 5}
+  - {id: low, name: 一般, min: 0}
+"""
+
+
+def test_a_veto_a_union_can_clear_is_cleared_first_and_the_plan_says_so(write):
+    ruleset = load_ruleset(write("v.yaml", VETO_RULES))
+    fact_file = load_fact_file(write("f.yaml", "union: {id: V-1, name: 某工会, type: enterprise}\nperiod: 2025\nfacts: {complaints: 2, incidents: 0, a: true}\n"))
+    plan = Planner.assessing([ruleset], fact_file, OracleEvaluator()).plan("r")
+    [first] = plan.steps
+    assert (first.kind, first.id, plan.target) == ("veto", "veto.complaints", "mid")
+    assert first.target == "消除否决情形“职工投诉未办结”（未办结的职工投诉 2件）：逐件办结并向职工反馈"
+    assert first.changes[0].after == 0 and "不消除不能评为良好" in first.why
+
+
+def test_a_veto_that_holds_plans_toward_the_best_level_still_open(write):
+    ruleset = load_ruleset(write("v.yaml", VETO_RULES))
+    fact_file = load_fact_file(write("f.yaml", "union: {id: V-1, name: 某工会, type: enterprise}\nperiod: 2025\nfacts: {complaints: 1, incidents: 1, a: true}\n"))
+    plan = Planner.assessing([ruleset], fact_file, OracleEvaluator()).plan("r")
+    assert (plan.target, plan.reachable) == ("mid", True)  # 优秀 is closed this year; 良好 is still open
+    assert [s.id for s in plan.steps] == ["veto.complaints"] and "incidents" not in plan.patch
 
 
 def test_xingji_counts_fixes_in_the_rulesets_it_uses(bundled, durable):
@@ -84,7 +124,7 @@ def test_unreachable_targets_say_why(bundled):
     founded_late = Planner.assessing(bundled, load_fact_file(REPO / "facts/qingshan/QS-029.yaml"), OracleEvaluator()).plan("zhijia")
     assert founded_late.reachable is False and "申报条件" in founded_late.why_not and "不是整改能改变的" in founded_late.why_not
     top = Planner.assessing(bundled, load_fact_file(REPO / "facts/qingshan/QS-001.yaml"), OracleEvaluator()).plan("zhijia")
-    assert top.target is None and top.why_not == "已达到最高等级，无需按等级整改"
+    assert top.target is None and top.why_not == "已达到最高等级，以巩固提升为主"
     with pytest.raises(UsageError, match="没有等级"):
         Planner.assessing(bundled, load_fact_file(REPO / "facts/qingshan/QS-001.yaml"), OracleEvaluator()).plan("zhijia", "gold")
 
@@ -92,7 +132,7 @@ def test_unreachable_targets_say_why(bundled):
 def test_a_level_beyond_every_fix_is_unreachable(write):
     ruleset = load_ruleset(write("r.yaml", RULESET_HEAD + """
 facts:
-  employees: {type: integer, label: 职工人数, unit: 人, fixed: true}
+  employees: {type: integer, label: 职工人数, unit: 人, change: none}
   a: {type: boolean, label: 甲}
 sections:
   - id: s

@@ -15,10 +15,10 @@ from engine.plan.targets import item_solver
 HEAD = """
 ruleset: {id: t, name: 测试, version: "1", max_score: 10}
 facts:
-  employees: {type: integer, label: 职工人数, unit: 人, fixed: true}
+  employees: {type: integer, label: 职工人数, unit: 人, change: none}
   members:   {type: integer, label: 会员人数, unit: 人}
   meetings:  {type: integer, label: 会议次数, unit: 次}
-  arrears:   {type: integer, label: 欠缴月数, unit: 月}
+  arrears:   {type: integer, label: 欠缴月数, unit: 月, change: down}
   rate:      {type: number, min: 0, max: 1, label: 收缴率, unit: "%"}
   board:     {type: boolean, label: 设立公开栏}
   duty:      {type: enum, values: [none, adopted, posted], labels: {none: 未建立, adopted: 已建立, posted: 已上墙}, label: 工作职责}
@@ -58,7 +58,7 @@ def one(write, when: str, facts: dict) -> dict:
     ("meetings > 4", {"meetings": 1}, {"meetings": 5}),
     ("arrears <= 2", {"arrears": 7}, {"arrears": 2}),
     ("arrears < 2", {"arrears": 7}, {"arrears": 1}),
-    ("meetings + arrears >= 10", {"meetings": 3, "arrears": 5}, {"arrears": 7}),  # the smaller relative change
+    ("meetings + arrears >= 10", {"meetings": 3, "arrears": 5}, {"meetings": 5}),  # arrears may only fall
     ("membership_rate >= 0.95", {"employees": 42, "members": 31}, {"members": 40}),  # ceil(39.9)
     ("ratio(members, employees) > 0.5", {"employees": 40, "members": 10}, {"members": 21}),
     ("rate >= 0.9", {"rate": 0.82}, {"rate": Fraction(9, 10)}),
@@ -136,3 +136,21 @@ def test_a_fix_never_costs_another_item_points(write):
 """
     [target] = item_targets(write, items, {"employees": 50, "members": 45, "meetings": 30})
     assert {c.fact: c.after for c in target.changes} == {"meetings": 41}
+
+
+def test_a_ratio_improves_only_through_the_side_that_can_move(write):
+    # members may only grow: 医疗互助参保率 rises by enrolling more, never by fewer members
+    [target] = item_targets(write, "      - {id: a, name: 参保率, points: 5, when: \"ratio(meetings, members) >= 0.9\"}\n", {"members": 45, "meetings": 30})
+    assert {c.fact: c.after for c in target.changes} == {"meetings": 41}
+
+
+@pytest.mark.parametrize("when, facts", [
+    ("arrears >= 5", {"arrears": 2}),  # arrears may only fall
+    ("members <= 10", {"members": 30}),  # members may only grow
+    ("employees <= 10", {"employees": 30}),  # employees do not change
+    ("not board", {"board": True}),  # 是 does not go back to 否
+    ("duty == 'none'", {"duty": "posted"}),  # enum values are worst first: no going back
+    ("years_since(elected) >= 3", {"elected": "2024-01-01"}),  # a date only moves to the assessment date
+])
+def test_no_target_moves_a_fact_against_its_direction(write, when, facts):
+    assert item_targets(write, f"      - {{id: a, name: 甲, points: 10, when: \"{when}\"}}\n", facts) == []
