@@ -94,12 +94,17 @@ def fmt_value(value: Any, unit: str = "") -> str:
     if isinstance(value, (int, Fraction)):
         if unit == "%":
             return fmt_percent(value)
-        return fmt_number(value) + unit
+        return f"{fmt_number(value)} {unit}" if unit else fmt_number(value)
     if isinstance(value, dt.date):
         return value.isoformat()
     if isinstance(value, (list, tuple)):
         return "、".join(fmt_value(v, unit) for v in value) or "（空）"
     return str(value)
+
+
+def cn_date(day: dt.date) -> str:
+    """A date as Chinese documents write it: 2025年12月31日."""
+    return f"{day.year}年{day.month}月{day.day}日"
 
 
 def to_json_value(value: Any) -> Any:

@@ -14,7 +14,7 @@ from ..evaluate.evaluators import Evaluator
 from ..evaluate.result import ItemScore, RulesetResult
 from ..facts.fact_file import load_fact_file
 from ..language.expr_eval import Env, to_closure
-from ..language.expr_parse import Call, Name, Node, children
+from ..language.expr_parse import Call, Literal, Name, Node, children
 from ..language.expressions import Expression
 from ..language.model import Item, Ruleset
 from ..language.vocabulary import HEADER_LABELS, OUTCOME_TEXT
@@ -79,9 +79,9 @@ class Explainer:
         """Each expression of the item with what it is for, in evaluation order."""
         found: list[tuple[str, Expression]] = []
         if item.applies_if:
-            found.append(("适用条件（applies_if）", item.applies_if.expr))
+            found.append(("适用条件", item.applies_if.expr))
         if item.zero_if:
-            found.append(("零分条件（zero_if）", item.zero_if.expr))
+            found.append(("不得分条件", item.zero_if.expr))
         found += item.kind.explain(item.points)
         for deduction in item.deduct:
             if deduction.when:
@@ -112,7 +112,8 @@ class Explainer:
             return lines
         lines = [f"{indent}{source} → {self.value_text(node, value)}"]
         for child in children(node):
-            lines += self.node(child, text, depth + 1, seen)
+            if not isinstance(child, Literal):  # a constant says itself: no 「500 → 500」
+                lines += self.node(child, text, depth + 1, seen)
         return lines
 
     def label(self, path: str) -> str:

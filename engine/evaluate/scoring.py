@@ -15,6 +15,7 @@ from typing import Any
 from ..language import evidence
 from ..language.conditions import Cond
 from ..language.expr_eval import Env
+from ..language.expr_parse import Node
 from ..language.expressions import Expression
 from ..language.kind import Base
 from ..language.model import Deduction, Gate, Item, Level, Ruleset, Section
@@ -47,13 +48,14 @@ class Context:
     def label(self, name: str) -> str:
         return self.ruleset.label(name) or HEADER_LABELS.get(name, name)
 
-    def figure(self, expression: Expression) -> str:
-        """A value with its name, unit and the facts behind it: 「会员入会率 73.8%（…）」."""
-        return evidence.figure(self.phrasing, expression.node, expression, self.env)
+    def figure(self, expression: Expression, node: Node | None = None) -> str:
+        """A value (of the whole expression, or of one of its parts) with its name, unit and the facts
+        behind it: 「会员入会率 73.8%（…）」."""
+        return evidence.figure(self.phrasing, expression.node if node is None else node, expression, self.env)
 
-    def unit(self, expression: Expression) -> str:
-        """The unit a value is shown in: 「次」, 「%」."""
-        return self.phrasing.unit(expression.node)
+    def unit(self, expression: Expression, node: Node | None = None) -> str:
+        """The unit a value (the expression's, or one of its parts') is shown in: 「次」, 「%」."""
+        return self.phrasing.unit(expression.node if node is None else node)
 
     def amount(self, value: Number, expression: Expression) -> str:
         """A number of a scoring rule in the unit of the value it scores: 0.05 → 5%."""
@@ -127,7 +129,7 @@ def score_item(item: Item, ctx: Context) -> ItemScore:
     if item.zero_if is not None:
         knocked = ctx.truth(item.zero_if)
         if knocked is True:
-            return make(item, ctx, "fail", 0, item.points, f"触发不得分条件：{ctx.fired(item.zero_if)}", facts, knockout=True)
+            return make(item, ctx, "fail", 0, item.points, f"{ctx.fired(item.zero_if)}，本项不得分", facts, knockout=True)
         if isinstance(knocked, Null) and knocked.missing:
             return make(item, ctx, "missing", 0, item.points, ctx.null_reason(knocked), facts)
     base = item.kind.score(item.points, ctx)

@@ -6,6 +6,7 @@ from typing import Any, ClassVar
 
 from ..codes import Code
 from ..diagnostics import Diagnostic, Mark
+from ..language.expr_parse import Node
 from ..language.expressions import Expression
 from ..language.kind import Aiming, Goal, Scoring
 from ..values import Number, fmt_number
@@ -42,12 +43,13 @@ def clamp(value: Any, low: Any, high: Any) -> Any:
     return min(max(value, low), high)
 
 
-def outcome_text(kind: Any, ctx: Scoring, value: Expression, points: Number, earned: Number, rest: str = "") -> str:
+def outcome_text(kind: Any, ctx: Scoring, value: Expression, points: Number, earned: Number, rest: str = "",
+                 shown: Node | None = None) -> str:
     """「本年度厂务公开次数 1 次，每次 1 分、满分 4 分，得 1 分，失 3 分」; nothing when all points are kept.
 
     `kind.rule(points, ctx)` says how the kind scores; it is the same for every union, so it is
-    phrased once per item."""
+    phrased once per item. `shown`: the part of `value` whose figure is cited, when not all of it."""
     if earned == points:
         return ""
     rule = ctx.remember("rule", kind, lambda: kind.rule(points, ctx))
-    return f"{ctx.figure(value)}，{rule}{rest}，得 {fmt_number(earned)} 分，失 {fmt_number(points - earned)} 分"
+    return f"{ctx.figure(value, shown)}，{rule}{rest}，得 {fmt_number(earned)} 分，失 {fmt_number(points - earned)} 分"

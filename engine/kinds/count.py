@@ -7,6 +7,7 @@ from fractions import Fraction
 from typing import Any, ClassVar
 
 from ..diagnostics import Mark
+from ..language.expr_parse import Binary, Call, Literal, Node
 from ..language.expressions import Expression
 from ..language.kind import Aiming, Base, Building, Goal, Record, Scoring
 from ..values import Null, Number, exact, fmt_number, normal
@@ -47,14 +48,28 @@ class Count(KindBase):
         if isinstance(value, Null):
             return Base(0, ctx.null_reason(value), value)
         earned = normal(clamp(value * self.each, 0, points))
-        return Base(earned, outcome_text(self, ctx, self.count, points, earned))
+        per = self.per()
+        return Base(earned, outcome_text(self, ctx, self.count, points, earned, shown=per[0] if per else None))
 
     def rule(self, points: Number, ctx: Scoring) -> str:
-        """「每次 1 分、满分 4 分」."""
+        """「每次 1 分、满分 4 分」; a count of lots, 「floor(library.books / 500)」: 「每 500 册计 1 分、满分 6 分」."""
+        per = self.per()
+        if per is not None:
+            lot = f"{fmt_number(per[1])} {ctx.unit(self.count, per[0])}".rstrip()
+            return f"每 {lot}计 {fmt_number(self.each)} 分、满分 {fmt_number(points)} 分"
         return f"每{ctx.unit(self.count) or '个'} {fmt_number(self.each)} 分、满分 {fmt_number(points)} 分"
 
+    def per(self) -> tuple[Node, Number] | None:
+        """(what is counted, the size of one lot) when the count is `floor(x / n)` or `x / n`."""
+        node = self.count.node
+        if isinstance(node, Call) and node.func == "floor" and len(node.args) == 1:
+            node = node.args[0]
+        if isinstance(node, Binary) and node.op == "/" and isinstance(node.right, Literal) and not isinstance(node.right.value, (bool, str)):
+            return node.left, node.right.value
+        return None
+
     def explain(self, points: Number) -> list[tuple[str, Expression]]:
-        return [(f"计数（每个 {fmt_number(self.each)} 分）", self.count)]
+        return [(f"计数（每个计 {fmt_number(self.each)} 分）", self.count)]
 
     def record(self) -> Record:
         return {"count": self.count.text, "each": fmt_number(self.each)}

@@ -50,7 +50,7 @@ class When(KindBase):
         return Base(0, ctx.unmet(self.when), truth if isinstance(truth, Null) else None)
 
     def explain(self, points: Number) -> list[tuple[str, Expression]]:
-        return [(f"得分条件（when，{fmt_number(points)} 分）", self.when.expr)]
+        return [(f"得分条件（成立得 {fmt_number(points)} 分）", self.when.expr)]
 
     def record(self) -> Record:
         return {"when": self.when.expr.text}

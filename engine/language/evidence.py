@@ -23,7 +23,7 @@ def figure(p: Phrasing, node: Node, expr: Expression, env: Env) -> str:
         done = "未评估" if isinstance(value, Null) else "达标" if value else "未达标"
         return f"{p.passed_subject(node, expr.text, env.results)} {done}"
     name, unit, path, behind = p.figure_parts(node, expr, env.results)
-    shown = f"{name} {p.display(value, unit, path, env.results)}"
+    shown = f"{name}{'：' if isinstance(value, (bool, str)) else ' '}{p.display(value, unit, path, env.results)}"
     if not behind:
         return shown
     return shown + "（" + "，".join(f"{label} {p.display(env.get(n), u, n, env.results)}" for label, u, n in behind) + "）"
@@ -69,14 +69,14 @@ def state(p: Phrasing, expr: Expression, env: Env, want: bool = False) -> str:
 
 def unmet(p: Phrasing, expr: Expression, env: Env) -> str:
     """A condition that does not hold, figures first: 「本年度召开职代会次数 0 次，要求 ≥ 1 次」,
-    「建立劳动争议调解委员会 否，要求 是」, else the failing parts and the whole condition."""
+    「建立劳动争议调解委员会：否」, else the failing parts and the whole condition."""
     split = p.threshold(expr, env.results)
     if split is not None:
         return f"{figure(p, split[0], expr, env)}，要求 {split[1]}"
     node = expr.node
-    bare, negated = (node.operand, True) if isinstance(node, Unary) and node.op == "not" else (node, False)
-    if isinstance(bare, Name):
-        return f"{figure(p, bare, expr, env)}，要求 {'否' if negated else '是'}"
+    bare = node.operand if isinstance(node, Unary) and node.op == "not" else node
+    if isinstance(bare, Name):  # a yes/no fact: 「建有职工书屋：否」 says what is missing
+        return figure(p, bare, expr, env)
     return f"{state(p, expr, env)}，要求 {p.requirement(expr, env.results)}"
 
 

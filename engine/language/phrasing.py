@@ -11,6 +11,7 @@ engine/language/evidence.py uses it to cite one union's figures.
 """
 from __future__ import annotations
 
+import re
 import weakref
 from collections import defaultdict
 from collections.abc import Callable
@@ -37,6 +38,7 @@ CALLS = {
 CALL_UNITS = {"ratio": "%", "years_since": "年", "days_since": "天"}
 KEEPS_UNIT = ("sum", "min", "max", "abs", "ceil", "floor", "round")
 RESULT_FIELDS = {"score": "得分", "level": "等级", "eligible": "参与定级"}
+PERIODIC = re.compile(r"各(季度|月)(.+?)(?:次数)?")  # a list kept per quarter or month
 
 
 _PHRASINGS: weakref.WeakKeyDictionary[Ruleset, Phrasing] = weakref.WeakKeyDictionary()
@@ -102,6 +104,8 @@ class Phrasing:
         if isinstance(node, Name):
             return self.name_unit(node.path)
         if isinstance(node, Call) and node.args:
+            if node.func == "count" and self.periodic(node.args[0]):
+                return "个"
             return CALL_UNITS.get(node.func) or (self.unit(node.args[0]) if node.func in KEEPS_UNIT else "")
         if isinstance(node, (Unary, ListLit)):
             return next((self.unit(child) for child in children(node)), "")
@@ -286,11 +290,17 @@ class Phrasing:
             return self.passed_subject(node, text, results) + "达标"
         args = [self.wrapped(arg, 3, text, results) for arg in node.args]
         if node.func == "count" and node.args:
-            return args[0] + self.counted(node.args[0])
+            return self.periodic(node.args[0]) or args[0] + self.counted(node.args[0])
         template = CALLS.get(node.func)
         if template is None or not args:
             return source(node, text)
         return template.format("、".join(args), *args[1:]) if node.func in ("min", "max") else template.format(*args)
+
+    def periodic(self, node: Node) -> str:
+        """A list fact kept per period, counted: 「各季度工会委员会会议次数」 → 「有工会委员会会议的季度数」."""
+        label = self.ruleset.label(node.path) if isinstance(node, Name) else ""
+        found = PERIODIC.fullmatch(label)
+        return f"有{found[2]}的{found[1]}数" if found else ""
 
     def counted(self, node: Node) -> str:
         if isinstance(node, Name):

@@ -39,11 +39,15 @@ class Held:
         """The best level still open that is better than the level at index `above`."""
         return self.ruleset.levels[self.ceiling] if self.ceiling < min(above, len(self.ruleset.levels)) else None
 
+    @property
+    def measures(self) -> tuple[str, ...]:
+        """What the union does about the vetoes that hold: each veto's `fix`, or a general one."""
+        return tuple(dict.fromkeys((veto.fix or DEFAULT_FIX).rstrip("。") for veto in self.vetoes))
+
     def statement(self) -> str:
         """「本年度发生重大劳动安全责任事故 1 起，按标准本年度不能评为合格职工之家及以上等级。整改重点：…」."""
         parts = [f"{facts}，按标准本年度{self.verdict(veto)}" for veto, facts in zip(self.vetoes, self.facts)]
-        fixes = "；".join(dict.fromkeys((veto.fix or DEFAULT_FIX).rstrip("。") for veto in self.vetoes))
-        return "；".join(parts) + f"。整改重点：{fixes}"
+        return "；".join(parts) + f"。整改重点：{'；'.join(self.measures)}"
 
     def verdict(self, veto: Veto) -> str:
         levels = self.ruleset.levels

@@ -117,7 +117,8 @@ class Planner:
         if held.closes(level):
             open_level = held.best_open(self.rank(ruleset, result)) if target is None else None
             if open_level is None:
-                return Plan(**base, target=None, target_name="", reachable=False, why_not=held.statement(), before=before)
+                return Plan(**base, target=None, target_name="", reachable=False, why_not=held.statement(), before=before,
+                            measures=held.measures)
             level = open_level
         if self.start.reaches(ruleset, level):
             return Plan(**base, target=level.id, target_name=level.name, reachable=True, why_not=f"已达到{level.name}", before=before, after=before)
@@ -190,9 +191,10 @@ class Search:
     def __init__(self, state: State) -> None:
         self.state = state
 
-    def reach(self, ruleset: Ruleset, level: Level, why: str = "提高得分") -> list[Step]:
-        """The least-effort steps that bring `ruleset` to `level` or above; `why` is what the score
-        steps are for. A better level is tried too when its rules are not simply stricter."""
+    def reach(self, ruleset: Ruleset, level: Level, why: str = "") -> list[Step]:
+        """The least-effort steps that bring `ruleset` to `level` or above; `why`, when given, is what
+        the score steps are for (else each says what it buys). A better level is tried too when its
+        rules are not simply stricter."""
         found, failures = [], []
         for candidate in alternatives(ruleset, level):
             try:
@@ -283,7 +285,7 @@ class Search:
             best = targets.best(item, score)
             if best is None or best.points < item.points:
                 raise Unreachable(f"{level.name}要求“{item.name}”达标，但按现有情况无法通过整改达到（{score.reason}）")
-            steps.append(item_step(ruleset, item, score, best, "必备项，须达标", required=True))
+            steps.append(item_step(ruleset, item, score, best, f"必备项，不达标不能评为{level.name}", required=True))
         return steps
 
     # the exact search over the other items -----------------------------------------------------
@@ -304,7 +306,11 @@ class Search:
         if choice is None:
             raise Unreachable(shortfall_reason(ruleset, level, front))
         chosen = [(ruleset.item_index[i], scores[i], options[i]) for i in choice.items]
-        return [item_step(ruleset, item, score, targets.target(item, score, o.patch, o.points, o.reached), why) for item, score, o in chosen]
+        steps = []
+        for item, score, option in chosen:
+            target = targets.target(item, score, option.patch, option.points, option.reached)
+            steps.append(item_step(ruleset, item, score, target, why or buys(ruleset, result, level, target.gain)))
+        return steps
 
     def forced(self, kind: str, ruleset: Ruleset, key: str, name: str, patch: Patch, why: str, text: str = "") -> Step:
         env = self.state.envs[ruleset.id]
@@ -363,6 +369,15 @@ class Fronts:
         if bonus is None or not bonus.counts_for_level:
             return scaled
         return join(scaled, self.items_front(bonus.items, bonus.max))
+
+
+def buys(ruleset: Ruleset, result: RulesetResult, level: Level, gain: Number) -> str:
+    """What a score step buys: 「距先进职工之家还差 3.5 分，本项可得 3 分」."""
+    counted = result.score - (0 if ruleset.bonus and ruleset.bonus.counts_for_level else result.bonus)
+    short = normal(level.min - counted)
+    if short > 0:
+        return f"距{level.name}还差 {fmt_number(short)} 分，本项可得 {fmt_number(gain)} 分"
+    return f"{level.name}要求各一级指标得分率达标，本项可得 {fmt_number(gain)} 分"
 
 
 def section_share(level: Level, section_id: str) -> Any:
@@ -438,7 +453,7 @@ def order(steps: list[Step], rulesets: list[Ruleset]) -> list[Step]:
 
 
 def standing(ruleset: Ruleset, result: RulesetResult) -> Standing:
-    return Standing(ruleset.id, ruleset.short_name, result.score, result.level.id if result.level else None, result.level_text)
+    return Standing(ruleset.id, ruleset.short_name, result.score, result.level.id if result.level else None, result.level_text, ruleset.name)
 
 
 def planned(rulesets: list[Ruleset], specs: list[str], target: str | None) -> list[Ruleset]:

@@ -94,6 +94,7 @@ class Standing:
     score: Number
     level: str | None  # level id
     level_name: str  # RulesetResult.level_text: the level, 未达到任何等级 or 不参与定级
+    title: str = ""  # the ruleset's full name, for documents (《“职工之家”建设考核评价标准》)
 
     def text(self) -> str:
         return f"{self.ruleset_name} {fmt_number(self.score)} 分（{self.level_name}）"
@@ -118,6 +119,7 @@ class Plan:
     before: tuple[Standing, ...] = ()  # the planned ruleset first, then the used ones that change
     after: tuple[Standing, ...] = ()  # re-assessed with every change applied
     patch: dict[str, Any] = field(default_factory=dict)  # fact → value after the plan
+    measures: tuple[str, ...] = ()  # what to do about vetoes that hold this period (their `fix`)
 
     @property
     def effort(self) -> int:
@@ -144,6 +146,6 @@ class Plan:
         return {
             "headline": self.headline, "after_text": self.after_text,
             "target": self.target, "target_name": self.target_name, "reachable": self.reachable, "why_not": self.why_not,
-            "effort": self.effort, "steps": [s.to_json() for s in self.steps],
+            "effort": self.effort, "steps": [s.to_json() for s in self.steps], "measures": list(self.measures),
             "before": [s.to_json() for s in self.before], "after": [s.to_json() for s in self.after],
         }

@@ -19,7 +19,8 @@ from ..language.expr_eval import Env
 from ..language.expr_parse import Compare, Literal, Node
 from ..language.kind import Goal
 from ..language.model import NONE, Deduction, FactDecl, Item
-from ..values import Null, Number, fmt_number, fmt_percent, fmt_value, normal
+from ..language.phrasing import with_unit
+from ..values import Null, Number, cn_date, fmt_number, fmt_percent, fmt_value, normal
 from .inversion import Patch, Solver
 from .records import Change, Target
 
@@ -158,7 +159,9 @@ class ItemTargets:
 
     # text --------------------------------------------------------------------------------------
     def target(self, item: Item, now: ItemScore, patch: Patch, points: Number, reached: str) -> Target:
-        changes = tuple(self.change(name, value) for name, value in sorted(patch.items()) if self.solver.base.get(name) != value)
+        order = list(self.ruleset.facts)  # as the ruleset declares them: 建有职工书屋 before its books
+        changed = sorted((name for name, value in patch.items() if self.solver.base.get(name) != value), key=order.index)
+        changes = tuple(self.change(name, patch[name]) for name in changed)
         gain = normal(points - now.points)
         what = "得满分" if points == item.points else item.kind.reaching(reached)
         derived = self.derived_notes(item, patch)
@@ -195,24 +198,27 @@ def least(decl: FactDecl) -> Any:
 
 
 def change_text(decl: FactDecl, before: Any, after: Any, as_of: Any) -> str:
-    """One change in the fact's own unit: 「会员人数再增加 12 人（38 → 50 人）」."""
+    """One change in the fact's own unit, as a task: 「会员人数再增加 12 人（38 → 50 人）」,
+    「配备职工书屋专（兼）职管理人员」, 「补齐“职工书屋藏书”资料，须达到 3000 册」."""
+    if decl.type == "boolean":
+        done = decl.todo if after else f"纠正：{decl.label}"
+        return f"{done}，并补齐台账资料" if isinstance(before, Null) else done
     if isinstance(before, Null):
-        return f"补充{decl.label}资料（应达到 {shown(decl, after)}）"
+        return f"补齐“{decl.label}”资料，须达到 {shown(decl, after)}"
     if decl.type in ("integer", "number") and decl.unit == "%":
         points = fmt_number(Fraction(after - before) * 100, 1)
         verb = "提高" if after > before else "降低"
         return f"{decl.label}{verb} {points.lstrip('-')} 个百分点（{fmt_percent(before)} → {fmt_percent(after)}）"
     if decl.type in ("integer", "number"):
         verb = "再增加" if after > before else "减少"
-        return f"{decl.label}{verb} {fmt_number(abs(after - before))} {decl.unit}（{fmt_number(before)} → {shown(decl, after)}）".replace(" （", "（")
-    if decl.type == "boolean":
-        return f"做到：{decl.label}" if after else f"纠正：{decl.label}"
+        return f"{decl.label}{verb} {with_unit(fmt_number(abs(after - before)), decl.unit)}（{fmt_number(before)} → {shown(decl, after)}）"
     if decl.type == "date":
-        return f"{decl.label}：于 {after.isoformat()} 前完成（现为 {before.isoformat()}）"
+        return f"{decl.todo}：于{cn_date(after)}前完成（上次为{cn_date(before)}）"
     return f"{decl.label}由“{shown(decl, before)}”改为“{shown(decl, after)}”"
 
 
 def shown(decl: FactDecl, value: Any) -> str:
+    """A value in the fact's unit: 「40 人」, 「90.0%」, 「已建立并上墙」."""
     if decl.type == "enum" and isinstance(value, str):
         return decl.shown(value)
     return fmt_value(value, decl.unit)

@@ -110,7 +110,7 @@ def reasons(assess, **changes) -> dict[str, str]:
 # --- each item kind ------------------------------------------------------------------------------
 
 def test_when_with_a_yes_no_fact_states_the_answer_and_the_requirement(assess):
-    assert reasons(assess)["w1"] == "建立劳动争议调解委员会 否，要求 是"
+    assert reasons(assess)["w1"] == "建立劳动争议调解委员会：否"
 
 
 def test_when_with_a_comparison_names_the_figure_and_the_threshold(assess):
@@ -138,7 +138,7 @@ def test_compound_tiers_read_naturally_with_percentages(assess):
 
 
 def test_tiers_over_an_enum_show_its_labels(assess):
-    assert reasons(assess)["t3"] == "经费审查制度 已建立未上墙，要求 已建立并上墙 得满分，当前档 已建立未上墙 得 1 分，失 1 分"
+    assert reasons(assess)["t3"] == "经费审查制度：已建立未上墙，要求 已建立并上墙 得满分，当前档 已建立未上墙 得 1 分，失 1 分"
 
 
 def test_count_names_the_value_the_points_per_unit_and_the_points_lost(assess):
@@ -173,8 +173,8 @@ def test_missing_facts_are_named_by_their_labels(assess):
 
 
 def test_a_knockout_names_the_figure_that_fired_it(assess):
-    assert reasons(assess, members=0)["k1"] == "触发不得分条件：会员人数 0 人"
-    assert reasons(assess, ledger={"missing": 6})["k2"] == "触发不得分条件：缺失的台账种数 6 种（≥ 5 种）"
+    assert reasons(assess, members=0)["k1"] == "会员人数 0 人，本项不得分"
+    assert reasons(assess, ledger={"missing": 6})["k2"] == "缺失的台账种数 6 种（≥ 5 种），本项不得分"
 
 
 def test_passing_items_say_so(assess):
@@ -221,7 +221,7 @@ PHRASES = {
     "-members < 0": "−会员人数 < 0 人",
     "years_since(founded) >= 1": "工会成立日期至今年数 ≥ 1 年",
     "days_since(founded) <= 365": "工会成立日期至今天数 ≤ 365 天",
-    "count(meetings.by_quarter) >= 4": "各季度会议次数中大于 0 的项数 ≥ 4",
+    "count(meetings.by_quarter) >= 4": "有会议的季度数 ≥ 4 个",
     "count(flags) >= 1": "各项检查结果中为“是”的项数 ≥ 1",
     "count([committee.elected, members > 0]) >= 2": "工会委员会经选举产生、会员人数 > 0 人中成立的项数 ≥ 2",
     "sum(meetings.by_quarter) >= 4": "各季度会议次数之和 ≥ 4 次",
@@ -307,9 +307,9 @@ def test_bundled_reasons_for_qingshan_016(bundled):
     results = {r.ruleset.id: {i.id: i.reason for i in r.items} for r in assess_union(bundled, load_fact_file(QS016), OracleEvaluator())}
     assert results["zhijia"]["zuzhi.membership"] == (
         "会员入会率 73.8%（会员人数 31 人，职工人数 42 人），要求 ≥ 95% 得满分、≥ 85% 得 5 分，当前档 ≥ 70% 得 2 分，失 6 分")
-    assert results["zhijia"]["weiquan.mediation"] == "建立劳动争议调解委员会 否，要求 是"
+    assert results["zhijia"]["weiquan.mediation"] == "建立劳动争议调解委员会：否"
     assert results["zhijia"]["guifan.ledger"] == "扣分：台账未按年度立卷归档 −1 分；缺失台账 3 种 −1.5 分（合计 2.5 分，最多扣 2 分）"
-    assert results["xingji"]["zuzhi.bayou"] == "“八有”等级 不达标，要求 达标 得满分、基本达标 得 3 分，未达到任何一档，失 6 分"
+    assert results["xingji"]["zuzhi.bayou"] == "“八有”等级：不达标，要求 达标 得满分、基本达标 得 3 分，未达到任何一档，失 6 分"
     assert results["xingji"]["jingfei.audit"] == (
         "“八有”“经审委员会每年审查经费收支并向会员公布” 未达标，要求 “八有”“经审委员会每年审查经费收支并向会员公布”达标")
     assert results["xingji"]["jixiao.zhijia"] == "“职工之家”得分 31 分，按 60 分（0 分）至 90 分（满分）线性计分，得 0 分，失 6 分"

@@ -73,7 +73,7 @@ def test_when_fails_gives_no_points_and_names_the_facts_not_the_expression(asses
     result = assess(single("- {id: e, name: 依法选举, points: 5, when: committee.elected}", 5), {"committee.elected": False})
     scored = item(result, "e")
     assert (scored.outcome, scored.points) == ("fail", 0)
-    assert scored.reason == "工会委员会经选举产生 否，要求 是"
+    assert scored.reason == "工会委员会经选举产生：否"
 
 
 # --- tiers ---------------------------------------------------------------------------------------
@@ -309,7 +309,7 @@ def test_zero_if_knocks_out_a_full_base(assess):
     scored = item(result, "n")
     assert (scored.outcome, scored.points) == ("fail", 0)
     assert scored.knockout
-    assert scored.reason == "触发不得分条件：工会委员会经选举产生 否"
+    assert scored.reason == "工会委员会经选举产生：否，本项不得分"
 
 
 def test_zero_if_not_fired_leaves_the_base(assess):
@@ -573,5 +573,5 @@ def test_reasons_show_an_enum_value_by_its_label(assess):
         - {id: r, name: 经费审查制度, points: 2, tiers: [{when: "audit == 'posted'", points: 2}, {when: "audit == 'adopted'", points: 1}]}
         """, 2).replace("  value: {type: number, label: 测试数值}", "  value: {type: number, label: 测试数值}\n  audit: {type: enum, label: 经费审查制度, values: [none, adopted, posted], labels: {adopted: 已建立未上墙}}")
     scored = item(assess(rules, {"audit": "adopted"}), "r")
-    assert scored.reason == "经费审查制度 已建立未上墙，要求 posted 得满分，当前档 已建立未上墙 得 1 分，失 1 分"
-    assert item(assess(rules, {"audit": "none"}), "r").reason == "经费审查制度 none，要求 posted 得满分、已建立未上墙 得 1 分，未达到任何一档，失 2 分"
+    assert scored.reason == "经费审查制度：已建立未上墙，要求 posted 得满分，当前档 已建立未上墙 得 1 分，失 1 分"
+    assert item(assess(rules, {"audit": "none"}), "r").reason == "经费审查制度：none，要求 posted 得满分、已建立未上墙 得 1 分，未达到任何一档，失 2 分"

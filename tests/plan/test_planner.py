@@ -97,7 +97,7 @@ def test_a_veto_a_union_can_clear_is_cleared_first_and_the_plan_says_so(write):
     plan = Planner.assessing([ruleset], fact_file, OracleEvaluator()).plan("r")
     [first] = plan.steps
     assert (first.kind, first.id, plan.target) == ("veto", "veto.complaints", "mid")
-    assert first.target == "消除否决情形“职工投诉未办结”（未办结的职工投诉 2件）：逐件办结并向职工反馈"
+    assert first.target == "消除否决情形“职工投诉未办结”（未办结的职工投诉 2 件）：逐件办结并向职工反馈"
     assert first.changes[0].after == 0 and "不消除不能评为良好" in first.why
 
 

@@ -83,14 +83,14 @@ def test_fixed_facts_and_ceilings_are_respected(write):
 
 def test_texts_speak_in_the_facts_units(write):
     [target] = item_targets(write, "      - {id: a, name: 甲, points: 10, when: \"membership_rate >= 0.95\"}\n", {"employees": 42, "members": 31})
-    assert target.changes[0].text == "会员人数再增加 9 人（31 → 40人）"
+    assert target.changes[0].text == "会员人数再增加 9 人（31 → 40 人）"
     assert target.text.endswith("得满分 10 分（+10 分）")
     [rate] = item_targets(write, "      - {id: a, name: 甲, points: 10, when: \"rate >= 0.9\"}\n", {"rate": 0.82})
     assert rate.changes[0].text == "收缴率提高 8 个百分点（82.0% → 90.0%）"
     [duty] = item_targets(write, "      - {id: a, name: 甲, points: 10, when: \"duty == 'posted'\"}\n", {"duty": "adopted"})
     assert duty.changes[0].text == "工作职责由“已建立”改为“已上墙”"
     [arrears] = item_targets(write, "      - {id: a, name: 甲, points: 10, when: \"arrears <= 2\"}\n", {"arrears": 7})
-    assert arrears.changes[0].text == "欠缴月数减少 5 月（7 → 2月）"
+    assert arrears.changes[0].text == "欠缴月数减少 5 月（7 → 2 月）"
 
 
 def test_every_better_tier_has_its_own_target(write):
@@ -126,7 +126,7 @@ def test_counts_deductions_and_knockouts(write):
 def test_absent_facts_start_from_the_least_favourable_value(write):
     [target] = item_targets(write, "      - {id: a, name: 甲, points: 10, when: \"meetings >= 2\"}\n", {})
     [change] = target.changes
-    assert change.after == 2 and change.text == "补充会议次数资料（应达到 2次）"
+    assert change.after == 2 and change.text == "补齐“会议次数”资料，须达到 2 次"
 
 
 def test_a_fix_never_costs_another_item_points(write):

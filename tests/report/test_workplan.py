@@ -14,6 +14,7 @@ from pathlib import Path
 
 import docx
 import pytest
+from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml.ns import qn
 
 from engine import UsageError
@@ -21,7 +22,7 @@ from engine.plan.records import Change, Plan, Standing, Step
 from engine.report.workplan.blocks import book, cn_numeral
 from engine.report.workplan.document import markdown
 from engine.report.workplan.schedule import Month, months, priority, schedule
-from engine.report.workplan.word import BODY_FONT, HEADING1_FONT, HEADING2_FONT, TITLE_FONT, write
+from engine.report.workplan.word import BODY_FONT, HEADING1_FONT, HEADING2_FONT, PAGE_NUMBER_FONT, TITLE_FONT, _title_lines, write
 
 ZHIJIA = "“职工之家”建设考核评价标准"
 BAYOU = '基层工会规范化建设"八有"标准'
@@ -55,7 +56,7 @@ STEPS = (
 
 
 def standing(ruleset: str, name: str, score, level: str) -> Standing:
-    return Standing(ruleset, name, score, ruleset, level)
+    return Standing(ruleset, name, score, ruleset, level, name)
 
 
 def make_plan(steps: tuple[Step, ...] = STEPS, reachable: bool = True, why_not: str = "", **extra) -> Plan:
@@ -135,21 +136,31 @@ def test_an_unreachable_plan_says_why_and_still_lists_what_can_be_done():
     assert "**1.建立女职工委员会。**" in section(text, "三、主要措施")
 
 
-def test_a_plan_without_steps_still_makes_a_whole_document():
+def test_a_plan_without_steps_is_a_whole_document_without_a_timetable_of_nothing():
     plan = make_plan((), reachable=False, why_not="不具备申报条件：建会未满一年", after=())
     text = markdown(plan, DEADLINE)
-    assert re.findall(r"^## (.+)$", text, re.MULTILINE) == HEADINGS
+    assert re.findall(r"^## (.+)$", text, re.MULTILINE) == ["一、指导思想", "二、工作目标", "三、主要措施", "四、保障措施"]
     assert "不具备申报条件：建会未满一年。目前没有能够通过整改提高得分的事项" in text
     assert "本轮没有可以落实的整改事项" in section(text, "三、主要措施")
-    assert "共需整改" not in text
-    rows = table_rows(text)
-    assert rows[0][1].startswith("召开工会委员会会议") and "自查自评" in rows[-2][1]
+    assert "共需整改" not in text and "时间安排" not in text and "|" not in text
 
 
-def test_a_plan_at_the_top_level_speaks_of_consolidating():
-    plan = make_plan((), reachable=False, target=None, target_name="", why_not="已是最高等级“模范职工之家”", after=())
+def test_a_plan_at_the_top_level_is_a_short_consolidation_plan():
+    top = (standing("zhijia", ZHIJIA, 96, "模范职工之家"),)
+    plan = make_plan((), target=None, target_name="", why_not="已达到最高等级，以巩固提升为主", before=top, after=top)
     text = markdown(plan, DEADLINE)
-    assert "巩固现有成果" in text and "已是最高等级“模范职工之家”。" in text and "尚不能达到" not in text
+    assert text.startswith("# 青山镇鑫源食品厂工会关于《“职工之家”建设考核评价标准》的巩固提升工作方案\n")
+    assert "本会已达到“模范职工之家”标准。本轮以巩固提升为主" in text and "“”" not in text
+    assert "时间安排" not in text and "整改事项" not in text and "逐项整改" not in text and "巩固提升工作领导小组" in text
+
+
+def test_a_veto_that_holds_makes_a_plan_for_the_next_period():
+    plan = make_plan((), reachable=False, target=None, target_name="", after=(), measures=("落实事故整改，经上级工会认定",),
+                     why_not="本年度发生重大劳动安全责任事故 1 起，按标准本年度不能评为合格职工之家及以上等级。整改重点：落实事故整改，经上级工会认定")
+    text = markdown(plan, DEADLINE)
+    measures = section(text, "三、主要措施")
+    assert "**1.**落实事故整改，经上级工会认定。" in measures and "**2.**对照《“职工之家”建设考核评价标准》逐项查找失分原因" in measures
+    assert "按标准本年度不能评为合格职工之家及以上等级" in section(text, "二、工作目标") and "时间安排" not in text
 
 
 def test_the_same_plan_gives_the_same_text():
@@ -251,11 +262,63 @@ def test_docx_is_written_atomically(docx_path: Path):
 def test_docx_uses_title_and_heading_styles(docx_path: Path):
     word = docx.Document(str(docx_path))
     styled = [(p.style.name, p.text) for p in word.paragraphs if p.style.name in ("Title", "Heading 1", "Heading 2")]
-    assert styled[0] == ("Title", "青山镇鑫源食品厂工会关于《“职工之家”建设考核评价标准》的整改工作方案")
+    assert styled[0] == ("Title", "青山镇鑫源食品厂工会关于《“职工之家”\n建设考核评价标准》的整改工作方案")
     assert [text for name, text in styled if name == "Heading 1"] == HEADINGS
     assert ("Heading 2", "（一）消除否决情形") in styled and ("Heading 2", "（三）强化督促检查") in styled
     assert [p.text for p in word.paragraphs[-2:]] == ["青山镇鑫源食品厂工会", "2025年12月31日"]
-    assert (word.core_properties.title, word.core_properties.author) == (styled[0][1], "青山镇鑫源食品厂工会")
+    title = styled[0][1].replace("\n", "")
+    assert (word.core_properties.title, word.core_properties.author) == (title, "青山镇鑫源食品厂工会")
+
+
+@pytest.mark.parametrize("title, lines", [
+    ("本单位工会关于《八有》的整改工作方案", ["本单位工会关于《八有》的整改工作方案"]),
+    ("青山镇鑫源食品厂工会关于《“职工之家”建设考核评价标准》的整改工作方案",
+     ["青山镇鑫源食品厂工会关于《“职工之家”", "建设考核评价标准》的整改工作方案"]),
+    ("青山县金泰化工有限公司工会关于《基层工会规范化建设“八有”标准》的整改工作方案",  # not 19, 19 and 「案」 alone
+     ["青山县金泰化工有限公司工会", "关于《基层工会规范化建设", "“八有”标准》的整改工作方案"]),
+    ("青山镇鑫源食品厂工会关于《“活力基层工会”星级评定标准（六好）》的整改工作方案",
+     ["青山镇鑫源食品厂工会关于", "《“活力基层工会”星级评定标准", "（六好）》的整改工作方案"]),
+    ("一二三四五六七八九十" * 4, ["一二三四五六七八九十" * 4]),  # no phrase to break at: left to Word
+])
+def test_a_long_title_is_broken_into_even_lines_where_phrases_end(title, lines):
+    assert _title_lines(title) == lines
+
+
+def test_docx_headings_keep_with_their_text_and_the_text_with_the_signature(docx_path: Path):
+    word = docx.Document(str(docx_path))
+    for name in ("Heading 1", "Heading 2"):
+        assert word.styles[name].paragraph_format.keep_with_next is True
+    assert word.styles["Normal"].paragraph_format.widow_control is True
+    *text, issuer, date = word.paragraphs
+    assert text[-1].style.name == "Normal" and text[-1].paragraph_format.keep_with_next  # the last lines go along
+    assert issuer.paragraph_format.keep_with_next and issuer.paragraph_format.keep_together
+    assert not date.paragraph_format.keep_with_next
+    steps = [p for p in text if re.match(r"\d+\.", p.text)]
+    kept = [len(p.text) for p in steps if p.paragraph_format.keep_with_next]
+    # a step's numbered paragraph as short as a heading, not a long one (LibreOffice would move it whole)
+    assert kept and max(kept) <= 2 * 28 and any(len(p.text) > 2 * 28 for p in steps)
+
+
+def test_docx_footer_numbers_pages_like_an_official_document(docx_path: Path):
+    word = docx.Document(str(docx_path))
+    [paragraph] = word.sections[0].footer.paragraphs
+    assert paragraph.alignment == WD_ALIGN_PARAGRAPH.CENTER
+    [field] = paragraph._p.findall(qn("w:fldSimple"))
+    assert field.get(qn("w:instr")) == "PAGE"
+    assert [run.text for run in paragraph.runs] == ["— ", " —"]
+    footer = word.styles["Footer"]
+    assert east_asian_font(footer) == PAGE_NUMBER_FONT == "宋体" and footer.font.size.pt == 14
+
+
+def test_docx_short_table_rows_do_not_split_and_tall_ones_may(tmp_path: Path):
+    changes = tuple(f"补充第 {n} 项制度并上墙公布，形成台账" for n in range(1, 9))
+    tall = step("item", "核心制度健全并上墙", "组织建设", "high", 8, 0, 4, changes=changes)
+    path = tmp_path / "整改工作方案.docx"
+    write(make_plan((*STEPS, tall)), DEADLINE, path)
+    [table] = docx.Document(str(path)).tables
+    whole = {row.cells[1].text[:9]: row._tr.trPr.find(qn("w:cantSplit")) is not None for row in table.rows}
+    assert whole["工作内容"] and whole["会员入会率（必备）"] and whole["形成整改情况报告，"]
+    assert not whole["核心制度健全并上墙"]
 
 
 def test_docx_fonts_are_chinese_official_ones_with_a_latin_font_too(docx_path: Path):
@@ -294,8 +357,9 @@ def test_docx_schedule_is_a_table_with_a_header_row_and_merged_months(docx_path:
 def pdf(docx_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The .docx converted once by LibreOffice, with a profile of its own (no clash with a running soffice)."""
     soffice = shutil.which("soffice")
-    if soffice is None:
-        pytest.skip("soffice（LibreOffice）不在 PATH 中：apt-get install libreoffice-writer-nogui poppler-utils")
+    if soffice is None or shutil.which("pdftotext") is None:
+        pytest.fail("转换和读取 PDF 需要 soffice 和 pdftotext：请先安装 Debian 软件包 "
+                    "sudo apt-get install -y libreoffice-writer-nogui poppler-utils", pytrace=False)
     out = tmp_path_factory.mktemp("pdf")
     profile = (tmp_path_factory.mktemp("lo-profile")).as_uri()
     subprocess.run([soffice, f"-env:UserInstallation={profile}", "--headless", "--convert-to", "pdf",

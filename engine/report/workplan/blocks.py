@@ -6,7 +6,6 @@ never drift apart.
 """
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass
 from itertools import groupby
 
@@ -49,11 +48,6 @@ def book(name: str) -> str:
     if len(parts) % 2 == 1:
         name = "".join(f"“{part}”" if index % 2 else part for index, part in enumerate(parts))
     return f"《{name}》"
-
-
-def cn_date(day: dt.date) -> str:
-    """2025年12月31日"""
-    return f"{day.year}年{day.month}月{day.day}日"
 
 
 def cn_numeral(number: int) -> str:

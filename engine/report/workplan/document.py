@@ -11,12 +11,18 @@ from collections.abc import Iterable
 
 from ...language.model import DEFAULT_OWNER
 from ...plan.records import Plan, Standing, Step
-from ...values import fmt_number
+from ...values import cn_date, fmt_number
 from . import blocks
-from .blocks import Block, Document, Heading, Paragraph, Table, book, cn_date, cn_numeral
+from .blocks import Block, Document, Heading, Paragraph, Table, book, cn_numeral
 from .schedule import CHAIR, Task, owner, schedule
 
 Section = tuple[str, list[Block]]  # a heading without its number, and what follows it
+STEP_TAGS = {"veto": "（否决项）", "gate": "（申报条件）"}
+CONSOLIDATE = (
+    "保持组织健全、制度上墙、台账规范，按时召开委员会会议和会员（代表）大会，及时做好换届和补选。",
+    "持续开展职工喜闻乐见的文体活动、劳动竞赛和技能比武，落实送温暖、“五必访”和困难职工帮扶。",
+    "坚持每季度对照标准自查一次，发现薄弱环节及时整改，巩固和扩大已有成果，发挥示范带动作用。",
+)
 
 
 def markdown(plan: Plan, deadline: dt.date) -> str:
@@ -27,11 +33,13 @@ def markdown(plan: Plan, deadline: dt.date) -> str:
 def document(plan: Plan, deadline: dt.date) -> Document:
     """The 整改工作方案 of `plan`, to be finished by `deadline` (after the assessment date)."""
     tasks = schedule(plan, deadline)  # first: it rejects a deadline that is not after the assessment
-    sections = [("指导思想", _guidance(plan)), ("工作目标", _goals(plan, deadline)), ("主要措施", _measures(plan)),
-                ("时间安排", _timeline(plan, deadline, tasks)), ("保障措施", _safeguards(plan, deadline))]
+    sections = [("指导思想", _guidance(plan)), ("工作目标", _goals(plan, deadline)), ("主要措施", _measures(plan))]
+    if plan.steps:  # a timetable only when there is something to schedule
+        sections.append(("时间安排", _timeline(plan, deadline, tasks)))
+    sections.append(("保障措施", _safeguards(plan, deadline)))
     # Dated the assessment day, not today: the plan answers that assessment, and a document
     # must not change with the day it is generated (the same facts give the same file).
-    return Document(f"{union_name(plan)}关于{book(plan.ruleset_name)}的整改工作方案",
+    return Document(f"{union_name(plan)}关于{book(plan.ruleset_name)}的{_work(plan)}工作方案",
                     (Paragraph(_opening(plan)), *_numbered(sections, 1)), (union_name(plan), cn_date(plan.as_of)))
 
 
@@ -51,14 +59,18 @@ def _numbered(sections: Iterable[Section], level: int) -> list[Block]:
 # --- 开头、指导思想 ------------------------------------------------------------------------------
 
 def _opening(plan: Plan) -> str:
-    return (f"根据{book(plan.ruleset_name)}，本会于{cn_date(plan.as_of)}对照标准开展了自查评估。"
-            f"为切实抓好问题整改，{_aim(plan)}，结合本会实际，特制定本方案。")
+    return f"根据{book(plan.ruleset_name)}，本会于{cn_date(plan.as_of)}对照标准开展了自查评估。为{_aim(plan)}，结合本会实际，特制定本方案。"
 
 
 def _aim(plan: Plan) -> str:
     if plan.target is None:
-        return "巩固现有成果、补齐薄弱环节"
-    return f"确保达到“{plan.target_name}”标准" if plan.reachable else "补齐短板、缩小差距"
+        return "巩固现有成果、持续提升工作水平" if plan.reachable else "切实落实整改、消除隐患，为下一年度评定打好基础"
+    return f"切实抓好问题整改，确保达到“{plan.target_name}”标准" if plan.reachable else "切实抓好问题整改，补齐短板、缩小差距"
+
+
+def _work(plan: Plan) -> str:
+    """What the document organises: 整改, or 巩固提升 for a union with nothing to fix."""
+    return "整改" if plan.steps or not plan.reachable else "巩固提升"
 
 
 def _guidance(plan: Plan) -> list[Block]:
@@ -67,14 +79,15 @@ def _guidance(plan: Plan) -> list[Block]:
     return [Paragraph(
         "以习近平新时代中国特色社会主义思想为指导，深入贯彻党的二十大精神和中国工会十八大精神，"
         f"坚持“组织起来、切实维权”的工作方针，以{book(plan.ruleset_name)}为标准，坚持问题导向和目标导向，"
-        f"对照本次考核评估查找出的问题逐项整改、立行立改，{focus}，推动本会工作规范化、制度化建设，"
+        f"{'对照本次考核评估查找出的问题逐项整改、立行立改' if _work(plan) == '整改' else '对照标准查找薄弱环节、持续改进'}，"
+        f"{focus}，推动本会工作规范化、制度化建设，"
         "努力把工会建设成为组织健全、维权到位、工作规范、作用明显、职工信赖的“职工之家”。")]
 
 
 # --- 工作目标 -----------------------------------------------------------------------------------
 
 def _goals(plan: Plan, deadline: dt.date) -> list[Block]:
-    now = "；".join(f"{book(s.ruleset_name)}现得分 {fmt_number(s.score)} 分（{s.level_name}）" for s in plan.before)
+    now = "；".join(f"{book(s.title)}现得分 {fmt_number(s.score)} 分（{s.level_name}）" for s in plan.before)
     blocks: list[Block] = [Paragraph(f"在{cn_date(plan.as_of)}的自查评估中，{now}。")] if now else []
     blocks.append(Paragraph(_outlook(plan)))
     if plan.steps:
@@ -89,8 +102,11 @@ def _outlook(plan: Plan) -> str:
     if plan.reachable and plan.steps:
         return f"通过整改，达到“{plan.target_name}”标准：各项措施全部落实后，{after}。"
     if plan.reachable:
-        return f"现有工作已达到“{plan.target_name}”标准，本轮整改以巩固提高为主。"
+        level = plan.before[0].level_name if plan.before else plan.target_name
+        return f"本会已达到“{level}”标准。本轮以巩固提升为主，保持各项工作制度化、规范化，查找薄弱环节，巩固和扩大已有成果。"
     why = plan.why_not.rstrip("。") + "。"
+    if plan.measures:  # a veto holds this period: the statement says it all
+        return why
     if plan.target is not None:
         why = f"经测算，本轮整改尚不能达到“{plan.target_name}”标准：{why}"
     if not plan.steps:
@@ -99,12 +115,17 @@ def _outlook(plan: Plan) -> str:
 
 
 def _changes(before: tuple[Standing, ...], after: tuple[Standing, ...]) -> str:
-    """「《甲》得分由 57.4 分提高到 72.9 分（合格职工之家）；《乙》…」, the planned ruleset first."""
+    """「《甲》得分由 57.4 分提高到 72.9 分（合格职工之家）；《乙》…」, the planned ruleset first; a score
+    that does not move says its level: 「《甲》得分 95 分，等级由不合格变为先进职工之家」."""
     was = {s.ruleset: s for s in before}
     parts = []
     for s in after:
-        start = f"由 {fmt_number(was[s.ruleset].score)} 分" if s.ruleset in was else ""
-        parts.append(f"{book(s.ruleset_name)}得分{start}提高到 {fmt_number(s.score)} 分（{s.level_name}）")
+        old = was.get(s.ruleset)
+        if old is not None and old.score == s.score:
+            parts.append(f"{book(s.title)}得分 {fmt_number(s.score)} 分，等级由{old.level_name}变为{s.level_name}")
+        else:
+            start = f"由 {fmt_number(old.score)} 分" if old is not None else ""
+            parts.append(f"{book(s.title)}得分{start}提高到 {fmt_number(s.score)} 分（{s.level_name}）")
     return "；".join(parts)
 
 
@@ -118,9 +139,14 @@ def _breakdown(steps: tuple[Step, ...]) -> str:
 # --- 主要措施 -----------------------------------------------------------------------------------
 
 def _measures(plan: Plan) -> list[Block]:
-    if not plan.steps:
-        return [Paragraph(f"本轮没有可以落实的整改事项。本会将对照{book(plan.ruleset_name)}坚持经常性自查，巩固现有工作成果。")]
-    return _numbered(_groups(plan.steps), 2)
+    if plan.steps:
+        return _numbered(_groups(plan.steps), 2)
+    if plan.measures:
+        texts = [*plan.measures, f"对照{book(plan.ruleset_name)}逐项查找失分原因，补齐台账资料和工作短板，为下一年度评定打好基础"]
+        return [Paragraph(_sentence(text), f"{index}.") for index, text in enumerate(texts, 1)]
+    if plan.reachable:
+        return [Paragraph(text, f"{index}.") for index, text in enumerate(CONSOLIDATE, 1)]
+    return [Paragraph(f"本轮没有可以落实的整改事项。本会将对照{book(plan.ruleset_name)}坚持经常性自查，巩固现有工作成果。")]
 
 
 def _groups(steps: tuple[Step, ...]) -> list[Section]:
@@ -135,7 +161,7 @@ def _groups(steps: tuple[Step, ...]) -> list[Section]:
         groups.append(("落实申报条件", [Paragraph("申报条件不具备则不能参加评定，须先行落实。"), *_steps(gate)]))
     several = len({s.ruleset for s in items}) > 1
     for key in _distinct((s.ruleset_name, s.section_name) for s in items):
-        title = (key[1] or "其他事项") + (f"（{book(key[0])}）" if several else "")
+        title = (key[1] or "其他事项") + (f"（“{key[0]}”）" if several else "")
         groups.append((title, _steps([s for s in items if (s.ruleset_name, s.section_name) == key])))
     return groups
 
@@ -146,7 +172,7 @@ def _steps(steps: list[Step]) -> list[Block]:
 
 def _step(index: int, step: Step) -> list[Block]:
     """One fix: its quantified target, then what to do, the evidence, who and what it gains."""
-    blocks: list[Block] = [Paragraph(_sentence(step.target), f"{index}.{step.name}{'（必备）' if step.required else ''}。")]
+    blocks: list[Block] = [Paragraph(_sentence(step.target), f"{index}.{step.name}{STEP_TAGS.get(step.kind, '（必备）' if step.required else '')}。")]
     if any(change.text not in step.target for change in step.changes):  # unless the target already says it
         blocks.append(Paragraph(_sentence("；".join(change.text for change in step.changes)), "具体事项："))
     if step.advice:
@@ -174,19 +200,23 @@ def _timeline(plan: Plan, deadline: dt.date, tasks: list[Task]) -> list[Block]:
 
 
 def _safeguards(plan: Plan, deadline: dt.date) -> list[Block]:
+    work = _work(plan)
     owners = _distinct(name for step in plan.steps for name in owner(step).split("、"))
     who = f"{'、'.join(owners)}分别牵头负责相应整改事项" if owners else f"{DEFAULT_OWNER}委员按照分工负责相应工作"
+    pace = "按时间安排完成" if plan.steps else "按季度推进"
+    check = "每月对照时间安排检查一次整改进度" if plan.steps else f"每季度检查一次{work}工作落实情况"
+    report = f"形成{work}情况报告，报上级工会验收" if plan.steps else f"形成{work}情况报告，报上级工会"
     return _numbered([
         ("加强组织领导", [Paragraph(
-            f"成立由{CHAIR}任组长、{DEFAULT_OWNER}委员为成员的整改工作领导小组，把整改工作列入{DEFAULT_OWNER}重要议事日程，"
-            "定期研究解决整改中的困难和问题。主动向同级党组织汇报整改进展，争取行政方面在场地、经费、人员等方面的支持。")]),
+            f"成立由{CHAIR}任组长、{DEFAULT_OWNER}委员为成员的{work}工作领导小组，把{work}工作列入{DEFAULT_OWNER}重要议事日程，"
+            f"定期研究解决{work}中的困难和问题。主动向同级党组织汇报工作进展，争取行政方面在场地、经费、人员等方面的支持。")]),
         ("落实工作责任", [Paragraph(
             f"按照本方案明确的分工，{who}，做到任务、责任、时限“三落实”。"
-            "各责任人要对照整改目标逐项推进，按时间安排完成，确保整改到位、不走过场。")]),
+            f"各责任人要对照工作目标逐项推进，{pace}，确保落实到位、不走过场。")]),
         ("强化督促检查", [Paragraph(
-            f"{DEFAULT_OWNER}每月对照时间安排检查一次整改进度，对进度滞后的事项及时督促、限期完成。"
-            "整改中形成的会议记录、制度文本、活动记录、经费凭证等资料要及时整理归档，做到有据可查。"
-            f"{cn_date(deadline)}前完成自查自评，形成整改情况报告，报上级工会验收。")]),
+            f"{DEFAULT_OWNER}{check}，对进度滞后的事项及时督促、限期完成。"
+            f"{work}中形成的会议记录、制度文本、活动记录、经费凭证等资料要及时整理归档，做到有据可查。"
+            f"{cn_date(deadline)}前完成自查自评，{report}。")]),
     ], 2)
 
 

@@ -12,7 +12,8 @@ from dataclasses import dataclass
 from ...diagnostics import UsageError
 from ...language.model import DEFAULT_OWNER
 from ...plan.records import Plan, Step
-from .blocks import book, cn_date
+from ...values import cn_date
+from .blocks import book
 
 CHAIR = "工会主席"
 EFFORT_ORDER = {"high": 1, "medium": 2, "low": 3}
