@@ -30,7 +30,7 @@ from ..values import Null, Number, fmt_number, normal
 from .held import held_vetoes
 from .inversion import Patch, Solver
 from .records import Change, Plan, Standing, Step
-from .targets import ItemTargets, LiveContext, change_text
+from .targets import ItemTargets, LiveContext, Reach, change_text
 
 ROUNDS = 2
 DEFAULT_OWNER_FORCED = "工会主席"  # vetoes and the gate are the chair's to settle
@@ -57,9 +57,31 @@ class State:
         self.fact_file, self.date = assessment.fact_file, assessment.as_of
         self.by_id = {r.id: r for r in rulesets}
         self.results, self.envs = assessment.results, assessment.envs
+        self.targets: dict[str, ItemTargets] = {}
+        self.reaches_by_item: dict[str, dict[str, Reach]] = {}
 
     def solver(self, ruleset: Ruleset) -> Solver:
         return Solver(ruleset, self.envs[ruleset.id])
+
+    def item_targets(self, ruleset: Ruleset) -> ItemTargets:
+        """The items' better results in this state, one finder per ruleset (it keeps what it found)."""
+        if ruleset.id not in self.targets:
+            self.targets[ruleset.id] = ItemTargets(self.solver(ruleset))
+        return self.targets[ruleset.id]
+
+    def best_reaches(self, ruleset: Ruleset) -> dict[str, Reach]:
+        """Every item below full points that some change raises, with its best result; found once per
+        state, whichever level is being tried."""
+        if ruleset.id not in self.reaches_by_item:
+            result, targets = self.results[ruleset.id], self.item_targets(ruleset)
+            found = {}
+            for score in result.items + result.bonus_items:
+                if score.outcome not in PASSING:
+                    best = targets.best_reach(ruleset.item_index[score.id], score)
+                    if best is not None:
+                        found[score.id] = best
+            self.reaches_by_item[ruleset.id] = found
+        return self.reaches_by_item[ruleset.id]
 
     def truth(self, ruleset: Ruleset, cond: Any) -> Any:
         return cond.expr(self.envs[ruleset.id])
@@ -277,7 +299,7 @@ class Search:
         if level.requires_all_required:
             wanted |= set(result.required_failed)
         steps = []
-        targets = ItemTargets(self.state.solver(ruleset))
+        targets = self.state.item_targets(ruleset)
         for score in result.items:
             if score.id not in wanted or score.outcome in PASSING:
                 continue
@@ -293,13 +315,8 @@ class Search:
         """The least-effort items (besides the `forced` ones, at their planned points) for the level's score."""
         result = self.state.results[ruleset.id]
         scores = {s.id: s for s in result.items + result.bonus_items}
-        targets = ItemTargets(self.state.solver(ruleset))
-        options = {}
-        for score in scores.values():
-            if score.outcome not in PASSING and score.id not in forced:
-                best = targets.best_reach(ruleset.item_index[score.id], score)
-                if best is not None:
-                    options[score.id] = best
+        targets = self.state.item_targets(ruleset)
+        options = {i: reach for i, reach in self.state.best_reaches(ruleset).items() if i not in forced}
         points = {i: forced.get(i, s.points) for i, s in scores.items()}
         front = Fronts(ruleset, result, points, options).level_front(level)
         choice = cheapest(front, level.min)
@@ -469,6 +486,7 @@ def planned(rulesets: list[Ruleset], specs: list[str], target: str | None) -> li
 
 
 def next_level_plans(rulesets: list[Ruleset], assessment: Assessment, evaluator: Evaluator) -> dict[str, Plan]:
-    """The plan to the next level in every assessed ruleset (for the per-union reports)."""
+    """The plan to the next level in every assessed ruleset that applies to the union (for its reports);
+    a standard whose gate fails (a 机关 standard for an enterprise) has no plan."""
     planner = Planner(rulesets, assessment, evaluator)
-    return {ruleset_id: planner.plan(ruleset_id) for ruleset_id in assessment.results}
+    return {rid: planner.plan(rid) for rid, result in assessment.results.items() if result.applies}
