@@ -124,8 +124,10 @@ class RulesetResult:
     bonus_items: list[ItemScore]
     sections: list[SectionScore]
     gaps: list[Gap]
-    notes: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # what else a reader should know (a veto lacking data …)
     applies: bool = True  # the gate held: the standard applies to this union (its type, its age …)
+    gate_reason: str = ""  # when it does not: 「未满足申报条件（工会类型：企业）」
+    rescaled: str = ""  # items dropped as not applicable: 「不适用 3 项（10 分）不计分，按 90 分折算为 100 分」
 
     @property
     def level_text(self) -> str:
@@ -135,6 +137,11 @@ class RulesetResult:
         if not self.eligible:
             return NOT_GRADED
         return self.level.name if self.level else NO_LEVEL
+
+    @property
+    def all_notes(self) -> list[str]:
+        """Every note, as the JSON record gives them: the rescaling, the others, why it is not graded."""
+        return ([self.rescaled] if self.rescaled else []) + self.notes + ([f"{self.gate_reason}，{NOT_GRADED}"] if self.gate_reason else [])
 
     @property
     def veto_ids(self) -> list[str]:
@@ -156,5 +163,5 @@ class RulesetResult:
             "required_failed": self.required_failed,
             "sections": [s.to_json() for s in self.sections],
             "items": [i.to_json() for i in self.items + self.bonus_items], "gaps": [g.to_json() for g in self.gaps],
-            "notes": self.notes,
+            "notes": self.all_notes,
         }

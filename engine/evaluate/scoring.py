@@ -22,7 +22,7 @@ from ..language.model import Deduction, Gate, Item, Level, Ruleset, Section
 from ..language.phrasing import Phrasing, phrasing_of
 from ..language.vocabulary import HEADER_LABELS, UNION_TYPES
 from ..values import Null, Number, fmt_number, fmt_value, normal
-from .result import NOT_GRADED, Gap, ItemScore, LevelRef, RulesetRef, RulesetResult, SectionScore, VetoHit
+from .result import Gap, ItemScore, LevelRef, RulesetRef, RulesetResult, SectionScore, VetoHit
 
 PASSING = ("pass", "na")
 
@@ -228,23 +228,21 @@ def assess_ruleset(ruleset: Ruleset, env: Env, truths: list[Any]) -> RulesetResu
     return finish(ruleset, ctx, items, bonus_items, sections, base, rescaled(ruleset, items, possible))
 
 
-def rescaled(ruleset: Ruleset, items: list[ItemScore], possible: Number) -> list[str]:
+def rescaled(ruleset: Ruleset, items: list[ItemScore], possible: Number) -> str:
     """How items dropped as not applicable (na: drop) changed the total: 「不适用 2 项（10 分）不计分，按 90 分折算为 100 分」."""
     dropped = [item for item in items if item.outcome == "na" and item.max_points == 0]
     if not dropped or possible == ruleset.max_score:
-        return []
+        return ""
     points = sum((ruleset.item_index[item.id].points for item in dropped), 0)
-    return [f"不适用 {len(dropped)} 项（{fmt_number(points)} 分）不计分，按 {fmt_number(possible)} 分折算为 {fmt_number(ruleset.max_score)} 分"]
+    return f"不适用 {len(dropped)} 项（{fmt_number(points)} 分）不计分，按 {fmt_number(possible)} 分折算为 {fmt_number(ruleset.max_score)} 分"
 
 
 def finish(ruleset: Ruleset, ctx: Context, items: list[ItemScore], bonus_items: list[ItemScore], sections: list[SectionScore],
-           base: Number, notes: list[str]) -> RulesetResult:
+           base: Number, rescale: str) -> RulesetResult:
     bonus = normal(min(sum((b.points for b in bonus_items), 0), ruleset.bonus.max)) if ruleset.bonus else 0
     hits = [v for v in ruleset.vetoes if ctx.truth(v.when) is True]
-    notes += [f"否决项“{v.name}”缺少资料，未计" for v in ruleset.vetoes if isinstance(ctx.truth(v.when), Null) and ctx.truth(v.when).missing]
+    notes = [f"否决项“{v.name}”缺少资料，未计" for v in ruleset.vetoes if isinstance(ctx.truth(v.when), Null) and ctx.truth(v.when).missing]
     gate_ok = ruleset.gate is None or ctx.truth(ruleset.gate.when) is True
-    if ruleset.gate is not None and not gate_ok:
-        notes.append(gate_note(ruleset.gate, ctx))
     zeroed = any(v.effect == "zero" for v in hits)
     score = 0 if zeroed else base + bonus
     level_score = 0 if zeroed else base + (bonus if ruleset.bonus and ruleset.bonus.counts_for_level else 0)
@@ -257,6 +255,7 @@ def finish(ruleset: Ruleset, ctx: Context, items: list[ItemScore], bonus_items: 
         level=LevelRef(level.id, level.name) if level else None, eligible=eligible,
         vetoes=tuple(VetoHit(v.id, v.name, ctx.fired(v.when)) for v in hits), required_failed=required_failed,
         items=items, bonus_items=bonus_items, sections=sections, gaps=gaps(items, ruleset), notes=notes, applies=gate_ok,
+        gate_reason=gate_reason(ruleset.gate, ctx) if ruleset.gate is not None and not gate_ok else "", rescaled=rescale,
     )
 
 
@@ -267,10 +266,11 @@ def ruleset_ref(ruleset: Ruleset) -> RulesetRef:
     return RulesetRef(ruleset.id, ruleset.name, ruleset.version, ruleset.hash, ruleset.short_name, levels)
 
 
-def gate_note(gate: Gate, ctx: Context) -> str:
+def gate_reason(gate: Gate, ctx: Context) -> str:
+    """Why the gate failed: 「未满足申报条件（工会类型：企业）」."""
     truth = ctx.truth(gate.when)
     why = ctx.null_reason(truth) if isinstance(truth, Null) else evidence.state(ctx.phrasing, gate.when.expr, ctx.env)
-    return f"未满足{gate.name}（{why}），{NOT_GRADED}"
+    return f"未满足{gate.name}（{why}）"
 
 
 def cap_index(ruleset: Ruleset, hits: list) -> int:

@@ -2,6 +2,8 @@
 and what to prepare, and — given a union's facts — whether it is already met and how to fix it.
 
 Markdown for e-mail and printing as text; HTML self-contained (inline CSS, no network), printable.
+The checklist is for unions: it names items, never their ids. Given facts, a standard that does not
+apply to the union (its gate failed) is one line saying why.
 """
 from __future__ import annotations
 
@@ -12,6 +14,7 @@ from ..evaluate.result import ItemScore, RulesetResult
 from ..language.model import Item, Ruleset, Section
 from ..language.vocabulary import OUTCOME_TEXT
 from ..values import fmt_number
+from .county import not_applicable_line
 from .templating import ENV
 
 FORMATS = ("markdown", "html")
@@ -56,6 +59,8 @@ class Sheet:
     groups: list[Group]
     score: str | None = None
     level: str | None = None
+    scale: tuple[str, ...] = ()  # how dropped items rescale the score: 「不适用 1 项（4 分）不计分，按 96 分折算为 100 分」
+    not_applicable: str | None = None  # why the standard does not apply to the union (its gate failed)
 
 
 def status_text(score: ItemScore) -> str:
@@ -87,8 +92,12 @@ def sheet(ruleset: Ruleset, result: RulesetResult | None) -> Sheet:
     found = [g for section in ruleset.sections for g in groups(section, 0, scores)]
     if ruleset.bonus and ruleset.bonus.items:
         found.append(Group("加分项", fmt_number(ruleset.bonus.max), 0, [row(i, scores.get(i.id)) for i in ruleset.bonus.items]))
+    if result is not None and not result.applies:
+        return Sheet(ruleset.id, ruleset.name, ruleset.version, fmt_number(ruleset.max_score), [],
+                     not_applicable=not_applicable_line(result))
     return Sheet(ruleset.id, ruleset.name, ruleset.version, fmt_number(ruleset.max_score), found,
-                 fmt_number(result.score) if result else None, result.level_text if result else None)
+                 fmt_number(result.score) if result else None, result.level_text if result else None,
+                 (result.rescaled,) if result and result.rescaled else ())
 
 
 def build_checklist(rulesets: list[Ruleset], results: list[RulesetResult] | None = None) -> list[Sheet]:
@@ -114,8 +123,12 @@ def as_markdown(sheets: list[Sheet], union: dict[str, Any] | None = None, period
     lines += ["说明：★ 为必备项；[x] 为按所填事实已达标（或不适用）的指标。", ""]
     for s in sheets:
         lines.append(f"## {one_line(s.name)}（{one_line(s.version)}，满分 {s.max_score} 分）")
+        if s.not_applicable:
+            lines += ["", f"{one_line(s.not_applicable)}。", ""]
+            continue
         if s.score is not None:
-            lines.append(f"\n当前得分：{s.score} / {s.max_score}，等级：{one_line(s.level)}")
+            scale = "".join(f"（{one_line(note)}）" for note in s.scale)
+            lines.append(f"\n当前得分：{s.score} / {s.max_score}{scale}，等级：{one_line(s.level)}")
         for group in s.groups:
             indent = "  " * group.depth
             lines.append("")
@@ -123,11 +136,11 @@ def as_markdown(sheets: list[Sheet], union: dict[str, Any] | None = None, period
                 lines.append(f"### {one_line(group.name)}（{group.max} 分）")
                 lines.append("")
             else:
-                lines.append(f"{'  ' * (group.depth - 1)}- **{one_line(group.name)}**（{group.max} 分）")
+                lines.append(f"{'  ' * (group.depth - 1)}- **{one_line(group.name)}**（小计 {group.max} 分）")  # not an item
             for r in group.rows:
                 box = "" if r.outcome is None else ("[x] " if r.met else "[ ] ")
                 star = " ★ 必备" if r.required else ""
-                lines.append(f"{indent}- {box}**{one_line(r.name)}**（{r.id}，{r.points} 分）{star}")
+                lines.append(f"{indent}- {box}**{one_line(r.name)}**（{r.points} 分）{star}")
                 sub = indent + "  "
                 lines.append(f"{sub}- 查验方式：{one_line(r.method or '—')}")
                 lines.append(f"{sub}- 准备资料：{one_line('；'.join(r.evidence) or '—')}")

@@ -16,6 +16,7 @@ from ..language.vocabulary import union_type_text
 from ..values import json_score
 
 NO_TOWNSHIP = "（未填乡镇）"
+NOT_APPLICABLE = "不适用"  # the standard's gate failed: it does not apply to the union (counted apart, never ranked by score)
 
 
 def fmt_score(value: float | None) -> str:
@@ -31,13 +32,39 @@ def shown_score(value: Any) -> float:
     return float(json_score(value))
 
 
+def not_applicable_line(result: RulesetResult) -> str:
+    """The one line a union's page gives a standard that does not apply to it."""
+    reason = result.gate_reason
+    if "缺少资料" in reason:  # the gate could not be decided: data is missing, not the union's type or age
+        return f"{reason}，补齐资料后才能确定本标准是否适用于本单位"
+    return f"{reason}，本标准不适用于本单位"
+
+
+def level_order(result: RulesetResult) -> int:
+    """Where a result's level stands in the ruleset's order (`RulesetRef.levels`, highest first = 0), then
+    未达到任何等级, then 不参与定级 (a disqualifying veto), then 不适用 (the gate failed)."""
+    levels = [level.id for level in result.ruleset.levels]
+    if not result.applies:
+        return len(levels) + 2
+    if not result.eligible:
+        return len(levels) + 1
+    return levels.index(result.level.id) if result.level and result.level.id in levels else len(levels)
+
+
 @dataclass(frozen=True, slots=True)
 class RulesetCell:
-    """One union's outcome under one ruleset."""
+    """One union's outcome under one ruleset; `order` is its level's place in the ruleset (`level_order`)."""
 
     score: float
     level: str
     eligible: bool
+    applies: bool = True
+    order: int = 0
+
+    @property
+    def shown_level(self) -> str:
+        """The level as tables show it: 不适用 where the standard does not apply."""
+        return self.level if self.applies else NOT_APPLICABLE
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,12 +109,12 @@ class Failure:
 
 def summary_row(union: dict[str, Any], results: dict[str, RulesetResult], names: dict[str, str]) -> SummaryRow:
     """Vetoes, failed required items, gaps and missing data count only where the union is graded
-    (参与定级): a standard it is not eligible for says nothing about it."""
+    (参与定级): a standard it is not eligible for (or that does not apply to it) says nothing about it."""
     graded = {rid: r for rid, r in results.items() if r.eligible}
     return SummaryRow(
         id=union["id"], name=union.get("name") or union["id"], type=union_type_text(union.get("type")),
         township=union.get("township") or NO_TOWNSHIP,
-        cells={rid: RulesetCell(shown_score(r.score), r.level_text, r.eligible) for rid, r in results.items()},
+        cells={rid: RulesetCell(shown_score(r.score), r.level_text, r.eligible, r.applies, level_order(r)) for rid, r in results.items()},
         vetoes=tuple(f"{names[rid]}：{veto.name}" for rid, r in graded.items() for veto in r.vetoes),
         required_failed=tuple(f"{names[rid]}：{name}" for rid, r in graded.items() for name in r.required_failed_names),
         gaps=sum(len(r.gaps) for r in graded.values()),
@@ -115,6 +142,7 @@ class CountyStats:
         self.scores: dict[str, list[float]] = {rid: [] for rid in ruleset_ids}
         self.max_scores: dict[str, float] = {}
         self.items: dict[str, dict[str, ItemStat]] = {rid: {} for rid in ruleset_ids}
+        self.counties: set[str] = set()
 
     def add(self, union: dict[str, Any], as_of: str, results: list[RulesetResult]) -> None:
         """One assessed union: its header, assessment date and results."""
@@ -123,19 +151,27 @@ class CountyStats:
         for rid, result in chosen.items():
             self._count(rid, result, township)
         self.as_of.add(as_of)
+        self.counties.add(union.get("county") or "")
         self.rows.append(summary_row(union, chosen, self.ruleset_names))
 
     def add_failure(self, origin: str, union_id: str | None, messages: list[str]) -> None:
         """A union that could not be assessed (bad fact file, …)."""
         self.failures.append(Failure(origin, union_id, tuple(messages)))
 
+    def title(self) -> str:
+        """The report's title: 「青山县基层工会考核评价汇总」 (every county named in the unions' headers)."""
+        return report_title(self.counties)
+
     def _count(self, rid: str, result: RulesetResult, township: str) -> None:
-        label, score = result.level_text, shown_score(result.score)
+        """A union the standard does not apply to is counted under 不适用 only: no score, no level floor."""
+        label, score = (result.level_text if result.applies else NOT_APPLICABLE), shown_score(result.score)
         self.level_counts[rid][label] += 1
         self.township_levels.setdefault(township, {}).setdefault(rid, Counter())[label] += 1
+        self.max_scores[rid] = shown_score(result.max_score)
+        if not result.applies:
+            return
         floors = self.level_floor[rid]
         floors[label] = min(floors.get(label, score), score)
-        self.max_scores[rid] = shown_score(result.max_score)
         if result.eligible:
             self.scores[rid].append(score)
             self._count_items(rid, result)
@@ -156,7 +192,8 @@ class CountyStats:
         return stats[item_id]
 
     def ranked_rows(self) -> list[SummaryRow]:
-        """By the scores of the `rank_by` rulesets in order (highest first), ties by union id."""
+        """By the `rank_by` rulesets in order, each by its level (the ruleset's order, highest first; then
+        未达到任何等级, 不参与定级, and last 不适用), then its score (highest first); ties by union id."""
         return sorted(self.rows, key=self._rank_key)
 
     def ranking(self) -> list[tuple[int, SummaryRow]]:
@@ -168,15 +205,23 @@ class CountyStats:
         return places
 
     def _rank_key(self, row: SummaryRow) -> tuple[Any, ...]:
-        scores = tuple(-row.cells[rid].score if rid in row.cells else math.inf for rid in self.rank_by)
-        return (*scores, row.id)
+        key: list[float] = []
+        for rid in self.rank_by:
+            cell = row.cells.get(rid)
+            # a standard that does not apply (or was not assessed) ranks last, its score unread
+            key += [cell.order, -cell.score] if cell and cell.applies else [math.inf, 0.0]
+        return (*key, row.id)
 
     def levels(self, rid: str) -> list[str]:
-        """Level labels to show as columns, highest first, then 未达到任何等级 and 不参与定级."""
+        """Level labels to show as columns, highest first, then 未达到任何等级, 不参与定级 and 不适用."""
         seen = self.level_counts[rid]
         named = self.level_names.get(rid) or sorted(
-            (label for label in seen if label not in (NO_LEVEL, NOT_GRADED)), key=lambda label: -self.level_floor[rid][label])
-        return list(named) + [label for label in (NO_LEVEL, NOT_GRADED) if seen[label]]
+            (label for label in seen if label not in (NO_LEVEL, NOT_GRADED, NOT_APPLICABLE)), key=lambda label: -self.level_floor[rid][label])
+        return list(named) + [label for label in (NO_LEVEL, NOT_GRADED, NOT_APPLICABLE) if seen[label]]
+
+    def applies_count(self, rid: str) -> int:
+        """Unions the standard applies to (its gate held), graded or not."""
+        return sum(self.level_counts[rid].values()) - self.level_counts[rid][NOT_APPLICABLE]
 
     def townships(self) -> list[str]:
         """Townships in the order their first union came."""
@@ -193,3 +238,8 @@ class CountyStats:
     def flagged_rows(self) -> list[SummaryRow]:
         """Unions with a veto or missing data, in input order."""
         return [row for row in self.rows if row.flagged]
+
+
+def report_title(counties: set[str]) -> str:
+    """「青山县基层工会考核评价汇总」; 「全县…」 when no union names its county."""
+    return f"{'、'.join(sorted(c for c in counties if c)) or '全县'}基层工会考核评价汇总"

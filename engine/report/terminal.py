@@ -11,7 +11,7 @@ from ..evaluate.result import RulesetResult
 from ..language.vocabulary import OUTCOME_TEXT, union_type_text
 from ..plan.records import Plan, Step
 from ..values import fmt_number
-from .county import CountyStats, SummaryRow, fmt_score
+from .county import CountyStats, SummaryRow, fmt_score, not_applicable_line
 
 tabulate_module.WIDE_CHARS_MODE = True
 
@@ -38,7 +38,8 @@ def item_rows(result: RulesetResult) -> list[list[str]]:
         rows.append([f"{indent}【{section.name}】", f"{fmt_number(section.points)}/{fmt_number(section.max_points)}", ""])
         for item in by_section.get(section.id, []):
             mark = "★" if item.required else ""
-            rows.append([f"{indent}  {mark}{item.name}", f"{fmt_number(item.points)}/{fmt_number(item.max_points)}", OUTCOME_TEXT[item.outcome]])
+            points = "" if item.outcome == "na" else f"{fmt_number(item.points)}/{fmt_number(item.max_points)}"  # as on the pages
+            rows.append([f"{indent}  {mark}{item.name}", points, OUTCOME_TEXT[item.outcome]])
     for item in result.bonus_items:
         rows.append([f"【加分】{item.name}", f"{fmt_number(item.points)}", OUTCOME_TEXT[item.outcome]])
     return rows
@@ -48,7 +49,7 @@ def summary_lines(result: RulesetResult) -> list[str]:
     lines = [f"总分：{score_text(result)}    等级：{result.level_text}"]
     lines.append("否决项：" + ("；".join(veto.text() for veto in result.vetoes) or "无"))
     lines.append("必备项未达标：" + ("、".join(result.required_failed_names) or "无"))
-    lines.extend(result.notes)
+    lines.extend(result.all_notes)
     return lines
 
 
@@ -59,6 +60,8 @@ def gap_lines(result: RulesetResult) -> list[str]:
 def ruleset_block(result: RulesetResult, plan: Plan | None) -> str:
     meta = result.ruleset
     block = [f"\n━━ {meta.name}（{meta.id} {meta.version}）━━"]
+    if not result.applies:  # as on the union's page: one line saying why
+        return "\n".join([*block, not_applicable_line(result)])
     block.append(tabulate(item_rows(result), headers=["评价指标", "得分", "结果"], tablefmt="simple",
                           colalign=("left", "right", "left"), preserve_whitespace=True))  # keeps the indents
     block.extend(summary_lines(result))
@@ -124,7 +127,8 @@ def county_summary(stats: CountyStats, labels: dict[str, str], shown: int = 30) 
 
 
 def ruleset_cell(row: SummaryRow, ruleset_id: str) -> str:
+    """「92 先进职工之家」; 不参与定级 or 不适用 without a score."""
     cell = row.cells.get(ruleset_id)
     if cell is None:
         return "—"
-    return cell.level if not cell.eligible else f"{fmt_score(cell.score)} {cell.level}"
+    return cell.shown_level if not cell.eligible else f"{fmt_score(cell.score)} {cell.level}"

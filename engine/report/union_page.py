@@ -2,13 +2,15 @@
 to send to the union: sections, level, gaps with their reasons, and the plan to the next level."""
 from __future__ import annotations
 
+from fractions import Fraction
 from typing import Any
 
 from ..evaluate.assessment import Assessment
 from ..evaluate.result import RulesetResult
 from ..language.vocabulary import union_type_text
 from ..plan.records import Plan
-from ..values import Number, json_score
+from ..values import Number, json_score, normal
+from .county import not_applicable_line
 from .templating import ENV
 
 SAFE_CHARACTERS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_")
@@ -26,32 +28,54 @@ def union_file_stem(union_id: str) -> str:
 
 
 def union_view(assessment: Assessment, plans: dict[str, Plan]) -> dict[str, Any]:
+    """What a union's page shows. A standard that does not apply to the union (its gate failed) is left
+    out, with one line saying why (`not_applicable`); a union a veto disqualifies still gets the standard."""
     union = assessment.fact_file.union
+    results = list(assessment.results.items())
     return {
         "name": union.get("name") or union["id"], "id": union["id"], "type": union_type_text(union.get("type")),
         "township": union.get("township") or "—", "period": assessment.fact_file.period, "as_of": assessment.as_of.isoformat(),
-        "results": [result_view(result, plans.get(rid)) for rid, result in assessment.results.items()],
+        "results": [result_view(result, plans.get(rid)) for rid, result in results if result.applies],
+        "not_applicable": [{"name": result.ruleset.name, "line": not_applicable_line(result)} for _, result in results if not result.applies],
     }
 
 
 def result_view(result: RulesetResult, plan: Plan | None) -> dict[str, Any]:
+    """The sections add up to 合计 (item points, as the gaps and the plan count them); when items were
+    dropped (na: drop) a row rescales 合计 to the standard's maximum, and the rescaling note stands by the
+    total; the bonus, when there is one, is added last. Not-applicable items are named, without points."""
     reasons = {item.id: item.reason for item in result.items}
+    not_applicable: dict[str, list[str]] = {}
+    for item in result.items:
+        if item.outcome == "na":
+            not_applicable.setdefault(item.section, []).append(item.name)
+    top = [s for s in result.sections if s.depth == 0]
+    earned: Number = sum((s.points for s in top), 0)
+    possible: Number = sum((s.max_points for s in top), 0)
+    scaled = bool(possible) and possible != result.max_score
+    base = normal(Fraction(earned) * result.max_score / possible) if scaled else earned
     return {
         "name": result.ruleset.name, "version": result.ruleset.version,
         "score": result.score, "max_score": result.max_score, "bonus": result.bonus,
-        "level": result.level_text, "eligible": result.eligible, "notes": result.notes,
+        "level": result.level_text, "eligible": result.eligible,
+        "scale": [result.rescaled] if result.rescaled else [],
+        "notes": result.notes,
         "vetoes": [veto.name for veto in result.vetoes], "required_failed": result.required_failed_names,
-        "sections": [section_view(s.name, s.points, s.max_points, s.depth) for s in result.sections],
+        "sections": [section_view(s.name, s.points, s.max_points, s.depth, not_applicable.get(s.id, [])) for s in result.sections],
+        "sum": section_view("合计", earned, possible, 0), "scaled": scaled, "base": base,
+        "total_row": scaled or bool(result.bonus) or result.score != earned,
         "gaps": [{"name": gap.name, "points_lost": gap.points_lost, "fix": gap.fix, "evidence": gap.evidence,
                   "reason": reasons.get(gap.item, "")} for gap in result.gaps],
         "lost": sum((gap.points_lost for gap in result.gaps), 0), "plan": plan,
     }
 
 
-def section_view(name: str, points: Number, max_points: Number, depth: int) -> dict[str, Any]:
-    """A section's points and its share of the maximum, the share from the points as shown (3.55 of 10 is 36%)."""
+def section_view(name: str, points: Number, max_points: Number, depth: int, not_applicable: list[str] | None = None) -> dict[str, Any]:
+    """A section's points and its share of the maximum, the share from the points as shown (3.55 of 10 is 36%);
+    the names of its items that do not apply."""
     shown, most = json_score(points), json_score(max_points)
-    return {"name": name, "points": points, "max_points": max_points, "depth": depth, "share": 100 * shown / most if most else 100}
+    return {"name": name, "points": points, "max_points": max_points, "depth": depth,
+            "share": 100 * shown / most if most else 100, "na": not_applicable or []}
 
 
 def union_report_html(view: dict[str, Any]) -> str:

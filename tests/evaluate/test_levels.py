@@ -317,16 +317,17 @@ def test_failed_gate_means_not_eligible_but_items_are_scored(assess):
     assert (result.eligible, result.level) == (False, None)
     assert result.score == 100
     assert all(i.outcome == "pass" for i in result.items)
-    assert any("未满足申报条件" in note for note in result.notes)
+    assert result.gate_reason.startswith("未满足申报条件") and not result.applies
 
 
 def test_gate_fails_on_union_type(assess):
     result = assess(rules(GATE, LEVELS), facts(employees=300), union={"type": "joint"})
     assert (result.eligible, result.level) == (False, None)
-    assert result.notes == ["未满足申报条件（工会类型：联合工会），不参与定级"]
+    assert result.gate_reason == "未满足申报条件（工会类型：联合工会）"
+    assert result.to_json()["notes"] == ["未满足申报条件（工会类型：联合工会），不参与定级"]
 
 
 def test_gate_with_an_absent_fact_is_not_eligible(assess):
     result = assess(rules(GATE, LEVELS), facts())
     assert (result.eligible, result.level) == (False, None)
-    assert any("职工人数" in note for note in result.notes)
+    assert "职工人数" in result.gate_reason

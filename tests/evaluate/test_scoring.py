@@ -371,7 +371,8 @@ def test_na_drop_rescales_the_total_exactly(assess):
     assert result.score == Fraction(20, 3)  # 2 of the 3 applicable points, times 10
     assert result.max_score == 10
     assert "不计入总分" in dropped.reason
-    assert result.notes == ["不适用 1 项（7 分）不计分，按 3 分折算为 10 分"]
+    assert result.rescaled == "不适用 1 项（7 分）不计分，按 3 分折算为 10 分"
+    assert result.to_json()["notes"] == [result.rescaled]
     assert result.to_json()["applies"] is True
 
 

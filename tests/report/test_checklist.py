@@ -32,10 +32,10 @@ def assessed(bayou):
     return facts, results
 
 
-def item_block(text: str, item_id: str) -> str:
-    """The Markdown lines of one item: its bullet and the sub-bullets under it."""
+def item_block(text: str, name: str) -> str:
+    """The Markdown lines of one item (found by its name: the checklist shows no ids): its bullet and the sub-bullets under it."""
     lines = text.splitlines()
-    start = next(i for i, line in enumerate(lines) if f"（{item_id}，" in line)
+    start = next(i for i, line in enumerate(lines) if f"**{name}**（" in line)
     indent = len(lines[start]) - len(lines[start].lstrip())
     block = [lines[start]]
     for line in lines[start + 1:]:
@@ -45,15 +45,15 @@ def item_block(text: str, item_id: str) -> str:
     return "\n".join(block)
 
 
-def section_of(text: str, item_id: str) -> str:
+def section_of(text: str, name: str) -> str:
     """The nearest section heading (### or bold group bullet) above an item."""
     lines = text.splitlines()
-    start = next(i for i, line in enumerate(lines) if f"（{item_id}，" in line)
+    start = next(i for i, line in enumerate(lines) if f"**{name}**（" in line)
     for line in reversed(lines[:start]):
-        found = re.match(r"^### (.+)（[\d.]+ 分）$", line) or re.match(r"^\s*- \*\*(.+)\*\*（[\d.]+ 分）$", line)
+        found = re.match(r"^### (.+)（[\d.]+ 分）$", line) or re.match(r"^\s*- \*\*(.+)\*\*（小计 [\d.]+ 分）$", line)
         if found:
             return found.group(1)
-    raise AssertionError(f"no section above {item_id}")
+    raise AssertionError(f"no section above {name}")
 
 
 def owners(sections, found=None) -> dict[str, Section]:
@@ -72,14 +72,14 @@ def test_without_facts_lists_every_item_with_method_and_evidence(bayou):
     assert len(items) > 20
     owner = owners(ruleset.sections)
     for item in items:
-        block = item_block(text, item.id)
-        assert item.name in block
+        block = item_block(text, item.name)
         assert f"查验方式：{item.method}" in block
         assert f"准备资料：{'；'.join(item.evidence)}" in block
         assert ("★ 必备" in block) == item.required
-        assert f"（{item.id}，{item.points:g} 分）" in block
+        assert f"**{item.name}**（{item.points:g} 分）" in block
         assert "自评结果" not in block and "[x]" not in block and "[ ]" not in block
-        assert section_of(text, item.id) == owner[item.id].name
+        assert section_of(text, item.name) == owner[item.id].name
+        assert item.id not in text  # the checklist is for unions: no internal ids
     assert text.count("★ 必备") == sum(i.required for i in items)
     for section in ruleset.sections:
         assert f"### {section.name}（" in text
@@ -105,11 +105,11 @@ def test_nested_sections_are_indented(write):
         """)
     text = as_markdown(build_checklist(resolve_rulesets([str(path)])))
     assert "### 顶层（10 分）" in text
-    assert "\n- **子项**（6 分）" in text
-    assert "\n  - **子项指标**（sub.a，6 分） ★ 必备" in text
+    assert "\n- **子项**（小计 6 分）" in text
+    assert "\n  - **子项指标**（6 分） ★ 必备" in text
     assert "\n    - 查验方式：实地查看" in text
-    assert "\n- **顶层指标**（top.a，4 分）" in text
-    assert section_of(text, "sub.a") == "子项" and section_of(text, "top.a") == "顶层"
+    assert "\n- **顶层指标**（4 分）" in text
+    assert section_of(text, "子项指标") == "子项" and section_of(text, "顶层指标") == "顶层"
 
 
 def test_with_facts_marks_met_and_unmet_like_assess(bayou, assessed):
@@ -120,7 +120,7 @@ def test_with_facts_marks_met_and_unmet_like_assess(bayou, assessed):
     outcomes = {s.outcome for s in result.items}
     assert {"pass", "fail", "partial"} <= outcomes
     for score in result.items:
-        block = item_block(text, score.id)
+        block = item_block(text, score.name)
         if score.outcome == "pass":
             assert "[x]" in block and "自评结果：达标" in block
             assert "整改" not in block
@@ -139,8 +139,10 @@ def test_with_facts_marks_met_and_unmet_like_assess(bayou, assessed):
             if score.fix:
                 assert f"整改：{' '.join(score.fix.split())}" in block
     assert text.count("- [x] ") == sum(s.outcome in ("pass", "na") for s in result.items + result.bonus_items)
-    assert "paizi.chair" in text and "工会主席身份未公示" in item_block(text, "paizi.chair")
-    assert "部分得分 1/3" in item_block(text, "changsuo.area")
+    names = {s.id: s.name for s in result.items}
+    assert "工会主席身份未公示" in item_block(text, names["paizi.chair"])
+    assert "部分得分 1/3" in item_block(text, names["changsuo.area"])
+    assert not any(item_id in text for item_id in names)
 
 
 def test_html_has_same_items_and_no_network(bayou, assessed):
@@ -181,7 +183,8 @@ def test_cli_markdown_default_all_bundled():
     assert outcome.exit_code == 0, outcome.output
     for ruleset in resolve_rulesets():
         assert f"## {ruleset.name}（" in outcome.output
-        assert ruleset.items()[0].id in outcome.output
+        assert f"**{ruleset.items()[0].name}**（" in outcome.output
+        assert ruleset.items()[0].id not in outcome.output
 
 
 def test_cli_with_facts_and_html_out(tmp_path: Path, assessed):

@@ -2,14 +2,19 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from pathlib import Path
 
 import pytest
 
+from engine import assess, load_fact_file, resolve_rulesets
 from engine.evaluate.result import NO_LEVEL, NOT_GRADED, Gap, ItemScore, LevelRef, RulesetRef, RulesetResult, VetoHit
-from engine.report.county import NO_TOWNSHIP, CountyStats, fmt_score
+from engine.report.county import NO_TOWNSHIP, NOT_APPLICABLE, CountyStats, fmt_score, not_applicable_line
+from engine.report.terminal import county_summary
 
 NAMES = {"a": "甲标准", "b": "乙标准"}
 LEVELS = {"good": "达标", "basic": "基本达标", "bad": "不达标"}
+ORDER = tuple(LevelRef(level_id, name) for level_id, name in LEVELS.items())  # highest first
+FACTS = Path(__file__).resolve().parents[2] / "facts" / "qingshan"
 
 
 def item(item_id: str, outcome: str = "pass", points: float = 5, max_points: float = 5) -> ItemScore:
@@ -17,13 +22,14 @@ def item(item_id: str, outcome: str = "pass", points: float = 5, max_points: flo
 
 
 def result(rid: str, score: float, level: str | None = "good", *, eligible: bool = True, vetoes: tuple[str, ...] = (),
-           required_failed: tuple[str, ...] = (), items: tuple[ItemScore, ...] = ()) -> RulesetResult:
+           required_failed: tuple[str, ...] = (), items: tuple[ItemScore, ...] = (), applies: bool = True) -> RulesetResult:
     gaps = [Gap(i.id, i.name, i.max_points - i.points, "整改") for i in items if i.outcome in ("partial", "fail", "missing")]
+    gate_reason = "" if applies else "未满足申报条件：机关、事业单位工会（工会类型：企业）"
     return RulesetResult(
-        ruleset=RulesetRef(rid, NAMES.get(rid, rid), "1", "0" * 16), score=score, max_score=100, bonus=0,
-        level=LevelRef(level, LEVELS[level]) if level and eligible else None, eligible=eligible,
+        ruleset=RulesetRef(rid, NAMES.get(rid, rid), "1", "0" * 16, levels=ORDER), score=score, max_score=100, bonus=0,
+        level=LevelRef(level, LEVELS[level]) if level and eligible and applies else None, eligible=eligible and applies,
         vetoes=tuple(VetoHit(v, f"否决{v}") for v in vetoes), required_failed=list(required_failed), items=list(items),
-        bonus_items=[], sections=[], gaps=sorted(gaps, key=lambda g: -g.points_lost),
+        bonus_items=[], sections=[], gaps=sorted(gaps, key=lambda g: -g.points_lost), applies=applies, gate_reason=gate_reason,
     )
 
 
@@ -98,9 +104,51 @@ def test_failures_are_kept_with_their_messages(stats):
     assert "U-9" not in {row.id for row in stats.rows}
 
 
-def test_ranking_by_rulesets_in_order(stats):
-    # a: 90, 90, 90, 70; among the 90s, b decides: 80, 50, 10 (a score, even where not graded)
-    assert [row.id for row in stats.ranked_rows()] == ["U-0", "U-3", "U-2", "U-1"]
+def test_ranking_by_rulesets_in_order_level_first(stats):
+    # a: U-3 and U-2 达标 (90), U-1 基本达标 (70), U-0 未达到任何等级 (90); between U-3 and U-2, b decides:
+    # U-3 is graded 不达标, U-2 is not graded (不参与定级) and comes after it
+    assert [row.id for row in stats.ranked_rows()] == ["U-3", "U-2", "U-1", "U-0"]
+
+
+def test_a_higher_level_ranks_first_whatever_the_score():
+    county = CountyStats(["a"], NAMES, ["a"])
+    county.add(*record("U-1", "青山镇", result("a", 95, "bad", vetoes=("veto.accident",))))  # a veto capped a high score
+    county.add(*record("U-2", "青山镇", result("a", 61, "basic")))
+    county.add(*record("U-3", "青山镇", result("a", 99, eligible=False)))
+    county.add(*record("U-4", "青山镇", result("a", 98, None)))
+    county.add(*record("U-5", "青山镇", result("a", 80, "good")))
+    assert [(place, row.id) for place, row in county.ranking()] == [(1, "U-5"), (2, "U-2"), (3, "U-1"), (4, "U-4"), (5, "U-3")]
+
+
+def test_a_standard_that_does_not_apply_ranks_last_and_is_counted_apart():
+    county = CountyStats(["a", "b"], NAMES, ["b", "a"])
+    county.add(*record("U-1", "青山镇", result("a", 99), result("b", 91, applies=False)))  # score 91, but b does not apply
+    county.add(*record("U-2", "青山镇", result("a", 10, "bad"), result("b", 20, eligible=False)))
+    county.add(*record("U-3", "河口镇", result("a", 50, "bad"), result("b", 30, "bad")))
+    assert [row.id for row in county.ranked_rows()] == ["U-3", "U-2", "U-1"]
+    assert county.level_counts["b"] == {NOT_APPLICABLE: 1, NOT_GRADED: 1, "不达标": 1}
+    assert county.levels("b") == ["不达标", NOT_GRADED, NOT_APPLICABLE]
+    assert county.applies_count("b") == 2 and county.eligible_count("b") == 1
+    assert county.scores["b"] == [30.0] and NOT_APPLICABLE not in county.level_floor["b"]
+    row = next(r for r in county.rows if r.id == "U-1")
+    assert row.cells["b"].shown_level == NOT_APPLICABLE and not row.cells["b"].applies
+    lines = county_summary(county, {"a": "甲", "b": "乙"}).splitlines()
+    [u1] = [line for line in lines if " U-1 " in line]
+    assert u1.split()[-1] == NOT_APPLICABLE and "91" not in u1  # the terminal shows 不适用, not the score
+    assert any(line.startswith("乙") and f"{NOT_APPLICABLE} 1" in line for line in lines)
+
+
+def test_a_vetoed_union_ranks_below_lower_scores_of_its_level_in_the_example_county(durable):
+    """QS-017 (a major accident: 职工之家 capped at 不合格, 95 points) ranked 9th of the county by its score."""
+    rulesets = resolve_rulesets(["zhijia"])
+    county = CountyStats([r.id for r in rulesets], {r.id: r.name for r in rulesets}, ["zhijia"],
+                         {r.id: [level.name for level in r.levels] for r in rulesets})
+    for union_id in ("QS-017", "QS-043", "QS-008", "QS-015", "QS-016"):
+        assessment = assess(rulesets, load_fact_file(FACTS / f"{union_id}.yaml"), durable)
+        county.add(assessment.fact_file.union, assessment.as_of.isoformat(), list(assessment.results.values()))
+    ranked = [(row.id, row.cells["zhijia"].level, row.cells["zhijia"].score) for row in county.ranked_rows()]
+    assert ranked == [("QS-043", "先进职工之家", 93), ("QS-008", "先进职工之家", 92), ("QS-015", "合格职工之家", 79),
+                      ("QS-017", "不合格", 95), ("QS-016", "不合格", 31)]
 
 
 def test_ties_are_ordered_by_union_id_and_share_a_place():
@@ -142,3 +190,10 @@ def test_missing_data_of_a_bonus_item_counts_as_missing():
     graded = replace(result("a", 90), bonus_items=[item("bonus.award", "missing", 0, 2)])
     county.add(*record("U-1", "青山镇", graded))
     assert county.rows[0].missing == 1 and county.items["a"]["bonus.award"].missing == 1
+
+
+def test_the_line_for_a_standard_that_does_not_apply_says_why():
+    enterprise = result("b", 91, applies=False)
+    assert not_applicable_line(enterprise) == "未满足申报条件：机关、事业单位工会（工会类型：企业），本标准不适用于本单位"
+    unknown = replace(enterprise, gate_reason="未满足申报条件（缺少资料：工会成立日期（无资料不得分））")
+    assert not_applicable_line(unknown) == "未满足申报条件（缺少资料：工会成立日期（无资料不得分）），补齐资料后才能确定本标准是否适用于本单位"

@@ -5,6 +5,8 @@ test fails: install with `apt-get install -y chromium chromium-driver`.
 """
 from __future__ import annotations
 
+import base64
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -12,6 +14,7 @@ import pytest
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
+from selenium.webdriver.common.print_page_options import PrintOptions
 from selenium.webdriver.remote.webdriver import WebDriver
 
 from engine import assess, load_fact_file, resolve_rulesets
@@ -93,3 +96,40 @@ def test_clicking_a_union_opens_its_report(browser, report):
     browser.find_element(By.LINK_TEXT, "← 返回全县汇总").click()
     assert browser.current_url == report.as_uri()
 
+
+
+A4_CONTENT_WIDTH = 710  # CSS px: 210 mm less the page's 11 mm side margins (@page in _style.css)
+
+
+def pages_printed(driver: WebDriver, url: str) -> int:
+    """Pages of the PDF Chromium prints the page to, on A4."""
+    driver.get(url)
+    options = PrintOptions()
+    options.page_width, options.page_height, options.background = 21.0, 29.7, True
+    pdf = base64.b64decode(driver.print_page(options))
+    return len(re.findall(rb"/Type\s*/Page[^s]", pdf))
+
+
+def test_the_ranking_fits_the_width_of_a_printed_a4_page(browser, report):
+    """Printed, the ranking kept its last column (失分项) and repeats its header on every page."""
+    browser.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": "print"})
+    browser.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", {"width": A4_CONTENT_WIDTH, "height": 1000, "deviceScaleFactor": 1, "mobile": False})
+    try:
+        browser.get(report.as_uri())
+        last = browser.find_element(By.CSS_SELECTOR, "table.ranking thead tr:first-child th:last-child")
+        assert last.text == "失分项"
+        width = browser.execute_script("return document.documentElement.clientWidth")
+        assert browser.execute_script("return arguments[0].getBoundingClientRect().right", last) <= width + 0.5
+        assert browser.execute_script("return document.documentElement.scrollWidth") <= width
+        assert browser.execute_script("return getComputedStyle(document.querySelector('table.ranking thead')).display") == "table-header-group"
+        assert not browser.find_element(By.CSS_SELECTOR, "nav").is_displayed()
+    finally:
+        browser.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
+        browser.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": ""})
+
+
+def test_pages_print_on_few_a4_pages(browser, report):
+    """QS-016's page printed to 23 pages (every gap in full width, the 机关 standard that does not apply to it
+    with its 18 steps); the county page keeps each standard to one page."""
+    assert pages_printed(browser, (report.parent / "unions" / "QS-016.html").as_uri()) <= 11
+    assert pages_printed(browser, report.as_uri()) <= 7
