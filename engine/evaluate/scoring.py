@@ -194,7 +194,7 @@ def render_fix(item: Item, ctx: Context, outcome: str) -> str | None:
         return None
     if outcome == "missing":
         absent = [ctx.label(n) for n in sorted(ctx.facts_read(item)) if isinstance(ctx.env.get(n), Null) and n in ctx.ruleset.facts]
-        return f"补充资料：{'、'.join(absent) or item.name}，备齐台账后重新评估。"
+        return f"补齐{'、'.join(f'“{name}”' for name in absent) or f'“{item.name}”'}的台账资料后重新评估。"
     return item.fix.render(ctx.env) if item.fix else f"对照“{item.name}”的要求进行整改。"
 
 

@@ -400,7 +400,7 @@ def test_absent_fact_makes_item_missing_with_a_gap_naming_its_label(assess):
     assert (scored.outcome, scored.points) == ("missing", 0)
     [gap] = result.gaps
     assert (gap.item, gap.points_lost) == ("m", 10)
-    assert gap.fix.startswith("补充资料：会员人数")
+    assert gap.fix.startswith("补齐“会员人数”的台账资料")
 
 
 def test_null_given_in_the_file_is_the_same_as_absent(assess):
