@@ -22,7 +22,7 @@ def test_plan_prints_an_ordered_checklist():
     assert result.exit_code == 0
     lines = result.output.splitlines()
     assert lines[0].startswith("工会：青山镇鑫源食品厂工会（QS-016）")
-    assert lines[1] == "职工之家 31 分（不合格） → 目标合格职工之家：整改 6 项，工作量 10（难度权重之和）。"
+    assert lines[1] == "职工之家 31 分（不合格） → 目标合格职工之家：整改 6 项（难度低 4 项、中 2 项）。"
     assert lines[2].startswith("1. [ ] ") and "+8 分" in lines[2]
     assert any(line.strip().startswith("准备资料：") for line in lines)
     assert lines[-1] == "完成以上整改后复核：职工之家 60 分（合格职工之家）。"
@@ -66,3 +66,17 @@ def test_batch_union_pages_include_the_plan(tmp_path):
     assert "消除否决情形" not in page and "完成以上整改后复核" not in page
     html = (tmp_path / "out/unions/QS-016.html").read_text(encoding="utf-8")
     assert "晋级整改规划" in html and "完成以上整改后复核" in html
+
+
+def test_no_workplan_for_a_standard_that_does_not_apply():
+    """A 工会小组 does not take part in the star rating; a union founded this year may next year: the checklist
+    says which, and no document is written."""
+    group, new = (str(REPO / f"facts/qingshan/QS-0{n}.yaml") for n in (11, 29))
+    checklist = run("plan", "--ruleset", "xingji", group)
+    assert checklist.exit_code == 0
+    assert checklist.output.splitlines()[1].startswith("星级（不适用）：未满足申报条件：")
+    assert checklist.output.rstrip().endswith("本标准不适用于本单位。")
+    assert "条件具备后方可参评本标准" in run("plan", "--ruleset", "xingji", new).output
+    for facts in (group, new):
+        document = CliRunner().invoke(cli, ["plan", "--ruleset", "xingji", facts, "--format", "markdown", "--deadline", "2026-06-30"])
+        assert document.exit_code == 2 and "不生成整改工作方案：未满足申报条件" in document.output

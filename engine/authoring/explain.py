@@ -17,6 +17,7 @@ from ..language.expr_eval import Env, to_closure
 from ..language.expr_parse import Call, Literal, Name, Node, children
 from ..language.expressions import Expression
 from ..language.model import Item, Ruleset
+from ..language.phrasing import phrasing_of
 from ..language.vocabulary import HEADER_LABELS, OUTCOME_TEXT
 from ..load.rulesets import requested
 from ..values import Null, fmt_number, fmt_percent
@@ -129,8 +130,7 @@ class Explainer:
             text = fmt_number(value)
             return f"{text}（{fmt_percent(value)}）" if self.is_ratio(node) else text
         if isinstance(value, str):
-            decl = self.ruleset.facts.get(node.path) if isinstance(node, Name) else None
-            shown = decl.shown(value) if decl else value
+            shown = phrasing_of(self.ruleset).text_value(value, node.path, self.env.results) if isinstance(node, Name) else value
             return f"“{shown}”" if shown == value else f"“{value}”（{shown}）"
         if isinstance(value, dt.date):
             return value.isoformat()

@@ -63,6 +63,7 @@ class Gap:
 
 NOT_GRADED = "不参与定级"
 NO_LEVEL = "未达到任何等级"
+NOT_APPLICABLE = "不适用"  # the standard's gate failed: it does not apply to the union
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,8 +133,10 @@ class RulesetResult:
     @property
     def level_text(self) -> str:
         """The level as people read it, decided here alone: the graded level's name; 未达到任何等级
-        when the union is graded but meets no level; 不参与定级 when it is not graded (the notes
-        and vetoes say why: the gate, a disqualifying veto)."""
+        when the union is graded but meets no level; 不参与定级 when a disqualifying veto ungrades
+        it; 不适用 when the standard's gate fails (`gate_reason` says why)."""
+        if not self.applies:
+            return NOT_APPLICABLE
         if not self.eligible:
             return NOT_GRADED
         return self.level.name if self.level else NO_LEVEL

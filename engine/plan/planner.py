@@ -63,6 +63,16 @@ class State:
     def solver(self, ruleset: Ruleset) -> Solver:
         return Solver(ruleset, self.envs[ruleset.id])
 
+    def applies(self, ruleset: Ruleset) -> bool:
+        """Whether the standard applies to the union: its gate holds, or a plan can make it hold."""
+        gate = ruleset.gate
+        return self.results[ruleset.id].applies or gate is None or self.solver(ruleset).solve(gate.when.expr.node, True) is not None
+
+    def applies_later(self, ruleset: Ruleset) -> bool:
+        """Whether the gate holds a year on (a union not yet a year old), as it stands otherwise."""
+        env = self.envs[ruleset.id]
+        return ruleset.gate is not None and ruleset.gate.when.expr(replace(env, as_of=env.as_of + dt.timedelta(days=366))) is True
+
     def item_targets(self, ruleset: Ruleset) -> ItemTargets:
         """The items' better results in this state, one finder per ruleset (it keeps what it found)."""
         if ruleset.id not in self.targets:
@@ -133,6 +143,9 @@ class Planner:
         result = self.start.results[ruleset.id]
         base: dict[str, Any] = {"union": self.start.fact_file.union, "as_of": self.start.date, "ruleset": ruleset.id, "ruleset_name": ruleset.name}
         before = (standing(ruleset, result),)
+        if not self.start.applies(ruleset):
+            why = not_applicable(result, self.start.applies_later(ruleset))
+            return Plan(**base, target=None, target_name="", reachable=False, why_not=why, before=before)
         if level is None:
             return Plan(**base, target=None, target_name="", reachable=True, why_not="已达到最高等级，以巩固提升为主", before=before, after=before)
         held = held_vetoes(ruleset, self.start.solver(ruleset))
@@ -246,8 +259,7 @@ class Search:
             return []
         patch = self.state.solver(ruleset).solve(gate.when.expr.node, True)
         if patch is None:
-            why = Context(ruleset, self.state.envs[ruleset.id], []).describe(sorted(gate.when.expr.names))
-            raise Unreachable(f"未满足{gate.name}（{why}），这不是整改能改变的，暂不能参评{ruleset.name}")
+            raise Unreachable(not_applicable(self.state.results[ruleset.id], self.state.applies_later(ruleset)))
         return [self.forced("gate", ruleset, "gate", gate.name, patch, "申报条件，须先满足")]
 
     def vetoes(self, ruleset: Ruleset, level: Level) -> list[Step]:
@@ -386,6 +398,12 @@ class Fronts:
         if bonus is None or not bonus.counts_for_level:
             return scaled
         return join(scaled, self.items_front(bonus.items, bonus.max))
+
+
+def not_applicable(result: RulesetResult, later: bool) -> str:
+    """A gate no change meets: 「未满足申报条件（工会类型：企业），本标准不适用于本单位」; one that time
+    will meet (a union not yet a year old): 「…，条件具备后方可参评本标准」."""
+    return f"{result.gate_reason}，{'条件具备后方可参评本标准' if later else '本标准不适用于本单位'}"
 
 
 def buys(ruleset: Ruleset, result: RulesetResult, level: Level, gain: Number) -> str:

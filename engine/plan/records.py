@@ -10,6 +10,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..evaluate.result import NOT_APPLICABLE
 from ..values import Number, fmt_number, json_score, to_json_value
 
 EFFORT_TEXT = {"low": "低", "medium": "中", "high": "高"}
@@ -97,6 +98,9 @@ class Standing:
     title: str = ""  # the ruleset's full name, for documents (《“职工之家”建设考核评价标准》)
 
     def text(self) -> str:
+        """「职工之家 31 分（不合格）」; a standard that does not apply has no score to show: 「星级（不适用）」."""
+        if self.level_name == NOT_APPLICABLE:
+            return f"{self.ruleset_name}（{NOT_APPLICABLE}）"
         return f"{self.ruleset_name} {fmt_number(self.score)} 分（{self.level_name}）"
 
     def to_json(self) -> dict:
@@ -133,7 +137,12 @@ class Plan:
             return f"{now}：{self.why_not}。"
         if not self.reachable:
             return f"{now} → 目标{self.target_name}：无法达到。{self.why_not}。"
-        return f"{now} → 目标{self.target_name}：整改 {len(self.steps)} 项，工作量 {self.effort}（难度权重之和）。"
+        return f"{now} → 目标{self.target_name}：整改 {len(self.steps)} 项{self.difficulty()}。"
+
+    def difficulty(self) -> str:
+        """「（难度低 2 项、中 1 项）」: how hard the steps are, in words a chair reads."""
+        counts = [(EFFORT_TEXT[effort], sum(s.effort == effort and s.kind == "item" for s in self.steps)) for effort in ("low", "medium", "high")]
+        return "（难度" + "、".join(f"{text} {count} 项" for text, count in counts if count) + "）" if any(c for _, c in counts) else ""
 
     @property
     def after_text(self) -> str:

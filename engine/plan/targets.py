@@ -203,8 +203,8 @@ def change_text(decl: FactDecl, before: Any, after: Any, as_of: Any) -> str:
     if decl.type == "boolean":
         done = decl.todo if after else f"纠正：{decl.label}"
         return f"{done}，并补齐台账资料" if isinstance(before, Null) else done
-    if isinstance(before, Null):
-        return f"补齐“{decl.label}”资料，须达到 {shown(decl, after)}"
+    if isinstance(before, Null):  # the union reports what it really has: the figure is a threshold, not a promise
+        return f"如实补齐“{decl.label}”资料（达到 {shown(decl, after)} 可得本项分数）"
     if decl.type in ("integer", "number") and decl.unit == "%":
         points = fmt_number(Fraction(after - before) * 100, 1)
         verb = "提高" if after > before else "降低"

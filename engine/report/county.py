@@ -11,12 +11,11 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
-from ..evaluate.result import NO_LEVEL, NOT_GRADED, RulesetResult
+from ..evaluate.result import NO_LEVEL, NOT_APPLICABLE, NOT_GRADED, RulesetResult
 from ..language.vocabulary import union_type_text
 from ..values import json_score
 
 NO_TOWNSHIP = "（未填乡镇）"
-NOT_APPLICABLE = "不适用"  # the standard's gate failed: it does not apply to the union (counted apart, never ranked by score)
 
 
 def fmt_score(value: float | None) -> str:
@@ -61,10 +60,6 @@ class RulesetCell:
     applies: bool = True
     order: int = 0
 
-    @property
-    def shown_level(self) -> str:
-        """The level as tables show it: 不适用 where the standard does not apply."""
-        return self.level if self.applies else NOT_APPLICABLE
 
 
 @dataclass(frozen=True, slots=True)
@@ -164,7 +159,7 @@ class CountyStats:
 
     def _count(self, rid: str, result: RulesetResult, township: str) -> None:
         """A union the standard does not apply to is counted under 不适用 only: no score, no level floor."""
-        label, score = (result.level_text if result.applies else NOT_APPLICABLE), shown_score(result.score)
+        label, score = result.level_text, shown_score(result.score)
         self.level_counts[rid][label] += 1
         self.township_levels.setdefault(township, {}).setdefault(rid, Counter())[label] += 1
         self.max_scores[rid] = shown_score(result.max_score)

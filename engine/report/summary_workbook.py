@@ -240,7 +240,7 @@ def summary_table(stats: CountyStats) -> tuple[list[str], list[list[Any]]]:
         for rid in stats.ruleset_ids:
             cell = row.cells.get(rid)
             if cell is None or not cell.applies:  # not assessed, or the standard does not apply: no score
-                cells += [None, cell.shown_level if cell else None]
+                cells += [None, cell.level if cell else None]
             else:
                 cells += [round(cell.score, 2), cell.level]
         rows.append(cells + ["\n".join(row.vetoes), "\n".join(row.required_failed), row.gaps, row.missing])

@@ -7,7 +7,7 @@ import tabulate as tabulate_module
 from tabulate import tabulate
 
 from ..evaluate.assessment import Assessment
-from ..evaluate.result import RulesetResult
+from ..evaluate.result import ItemScore, RulesetResult
 from ..language.vocabulary import OUTCOME_TEXT, union_type_text
 from ..plan.records import Plan, Step
 from ..values import fmt_number
@@ -38,11 +38,17 @@ def item_rows(result: RulesetResult) -> list[list[str]]:
         rows.append([f"{indent}【{section.name}】", f"{fmt_number(section.points)}/{fmt_number(section.max_points)}", ""])
         for item in by_section.get(section.id, []):
             mark = "★" if item.required else ""
-            points = "" if item.outcome == "na" else f"{fmt_number(item.points)}/{fmt_number(item.max_points)}"  # as on the pages
-            rows.append([f"{indent}  {mark}{item.name}", points, OUTCOME_TEXT[item.outcome]])
+            dropped = item.outcome == "na" and not item.max_points  # na: drop, out of the total
+            points = "" if dropped else f"{fmt_number(item.points)}/{fmt_number(item.max_points)}"
+            rows.append([f"{indent}  {mark}{item.name}", points, na_text(item) if item.outcome == "na" else OUTCOME_TEXT[item.outcome]])
     for item in result.bonus_items:
         rows.append([f"【加分】{item.name}", f"{fmt_number(item.points)}", OUTCOME_TEXT[item.outcome]])
     return rows
+
+
+def na_text(item: ItemScore) -> str:
+    """How an item that does not apply counts: 「不适用（按满分计）」 or 「不适用（不计分）」, as on the pages."""
+    return "不适用（按满分计）" if item.max_points else "不适用（不计分）"
 
 
 def summary_lines(result: RulesetResult) -> list[str]:
@@ -131,4 +137,4 @@ def ruleset_cell(row: SummaryRow, ruleset_id: str) -> str:
     cell = row.cells.get(ruleset_id)
     if cell is None:
         return "—"
-    return cell.shown_level if not cell.eligible else f"{fmt_score(cell.score)} {cell.level}"
+    return cell.level if not cell.eligible else f"{fmt_score(cell.score)} {cell.level}"

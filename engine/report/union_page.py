@@ -6,10 +6,10 @@ from fractions import Fraction
 from typing import Any
 
 from ..evaluate.assessment import Assessment
-from ..evaluate.result import RulesetResult
+from ..evaluate.result import ItemScore, RulesetResult
 from ..language.vocabulary import union_type_text
 from ..plan.records import Plan
-from ..values import Number, json_score, normal
+from ..values import Number, fmt_number, json_score, normal
 from .county import not_applicable_line
 from .templating import ENV
 
@@ -45,10 +45,10 @@ def result_view(result: RulesetResult, plan: Plan | None) -> dict[str, Any]:
     dropped (na: drop) a row rescales 合计 to the standard's maximum, and the rescaling note stands by the
     total; the bonus, when there is one, is added last. Not-applicable items are named, without points."""
     reasons = {item.id: item.reason for item in result.items}
-    not_applicable: dict[str, list[str]] = {}
+    not_applicable: dict[str, list[ItemScore]] = {}
     for item in result.items:
         if item.outcome == "na":
-            not_applicable.setdefault(item.section, []).append(item.name)
+            not_applicable.setdefault(item.section, []).append(item)
     top = [s for s in result.sections if s.depth == 0]
     earned: Number = sum((s.points for s in top), 0)
     possible: Number = sum((s.max_points for s in top), 0)
@@ -61,7 +61,7 @@ def result_view(result: RulesetResult, plan: Plan | None) -> dict[str, Any]:
         "scale": [result.rescaled] if result.rescaled else [],
         "notes": result.notes,
         "vetoes": [veto.name for veto in result.vetoes], "required_failed": result.required_failed_names,
-        "sections": [section_view(s.name, s.points, s.max_points, s.depth, not_applicable.get(s.id, [])) for s in result.sections],
+        "sections": [section_view(s.name, s.points, s.max_points, s.depth, na_note(not_applicable.get(s.id, []))) for s in result.sections],
         "sum": section_view("合计", earned, possible, 0), "scaled": scaled, "base": base,
         "total_row": scaled or bool(result.bonus) or result.score != earned,
         "gaps": [{"name": gap.name, "points_lost": gap.points_lost, "fix": gap.fix, "evidence": gap.evidence,
@@ -70,12 +70,21 @@ def result_view(result: RulesetResult, plan: Plan | None) -> dict[str, Any]:
     }
 
 
-def section_view(name: str, points: Number, max_points: Number, depth: int, not_applicable: list[str] | None = None) -> dict[str, Any]:
+def na_note(items: list[ItemScore]) -> str:
+    """A section's items that do not apply, in one line: those counted as full with their points (na: full),
+    those left out of the count (na: drop) apart: 「不适用（按满分计）：A（1 分）；不适用（不计分）：B、C」."""
+    full = [f"{item.name}（{fmt_number(item.max_points)} 分）" for item in items if item.max_points]
+    dropped = [item.name for item in items if not item.max_points]
+    parts = ([f"不适用（按满分计）：{'、'.join(full)}"] if full else []) + ([f"不适用（不计分）：{'、'.join(dropped)}"] if dropped else [])
+    return "；".join(parts)
+
+
+def section_view(name: str, points: Number, max_points: Number, depth: int, na: str = "") -> dict[str, Any]:
     """A section's points and its share of the maximum, the share from the points as shown (3.55 of 10 is 36%);
-    the names of its items that do not apply."""
+    the line naming its items that do not apply."""
     shown, most = json_score(points), json_score(max_points)
     return {"name": name, "points": points, "max_points": max_points, "depth": depth,
-            "share": 100 * shown / most if most else 100, "na": not_applicable or []}
+            "share": 100 * shown / most if most else 100, "na": na}
 
 
 def union_report_html(view: dict[str, Any]) -> str:

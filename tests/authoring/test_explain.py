@@ -109,6 +109,14 @@ def test_bundled_missing_fact_on_qingshan_union():
     assert "survey.satisfaction（职工对工会工作满意率（测评））  → （无数据：缺少 survey.satisfaction（职工对工会工作满意率（测评）））" in result.output
 
 
+def test_codes_read_with_their_chinese_names():
+    """Union types and used rulesets' levels show their code and what people call them."""
+    group = run("--ruleset", "zhijia", str(REPO / "facts" / "qingshan" / "QS-011.yaml"), "weiquan.coverage")
+    assert "  union.type（工会类型）→ “group”（工会小组）" in group.output.splitlines()
+    level = run("--ruleset", "xingji", QS016, "zuzhi.bayou")
+    assert "  results.bayou.level → “budabiao”（不达标）" in level.output.splitlines()
+
+
 def test_default_rulesets_explain_every_ruleset_with_the_item():
     result = run(QS016, "zuzhi.membership")
     assert result.exit_code == 0, result.output

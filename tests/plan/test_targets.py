@@ -126,7 +126,7 @@ def test_counts_deductions_and_knockouts(write):
 def test_absent_facts_start_from_the_least_favourable_value(write):
     [target] = item_targets(write, "      - {id: a, name: 甲, points: 10, when: \"meetings >= 2\"}\n", {})
     [change] = target.changes
-    assert change.after == 2 and change.text == "补齐“会议次数”资料，须达到 2 次"
+    assert change.after == 2 and change.text == "如实补齐“会议次数”资料（达到 2 次 可得本项分数）"
 
 
 def test_a_fix_never_costs_another_item_points(write):

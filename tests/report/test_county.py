@@ -7,8 +7,18 @@ from pathlib import Path
 import pytest
 
 from engine import assess, load_fact_file, resolve_rulesets
-from engine.evaluate.result import NO_LEVEL, NOT_GRADED, Gap, ItemScore, LevelRef, RulesetRef, RulesetResult, VetoHit
-from engine.report.county import NO_TOWNSHIP, NOT_APPLICABLE, CountyStats, fmt_score, not_applicable_line
+from engine.evaluate.result import (
+    NO_LEVEL,
+    NOT_APPLICABLE,
+    NOT_GRADED,
+    Gap,
+    ItemScore,
+    LevelRef,
+    RulesetRef,
+    RulesetResult,
+    VetoHit,
+)
+from engine.report.county import NO_TOWNSHIP, CountyStats, fmt_score, not_applicable_line
 from engine.report.terminal import county_summary
 
 NAMES = {"a": "甲标准", "b": "乙标准"}
@@ -131,7 +141,7 @@ def test_a_standard_that_does_not_apply_ranks_last_and_is_counted_apart():
     assert county.applies_count("b") == 2 and county.eligible_count("b") == 1
     assert county.scores["b"] == [30.0] and NOT_APPLICABLE not in county.level_floor["b"]
     row = next(r for r in county.rows if r.id == "U-1")
-    assert row.cells["b"].shown_level == NOT_APPLICABLE and not row.cells["b"].applies
+    assert row.cells["b"].level == NOT_APPLICABLE and not row.cells["b"].applies
     lines = county_summary(county, {"a": "甲", "b": "乙"}).splitlines()
     [u1] = [line for line in lines if " U-1 " in line]
     assert u1.split()[-1] == NOT_APPLICABLE and "91" not in u1  # the terminal shows 不适用, not the score

@@ -160,12 +160,12 @@ def test_sections_add_up_to_the_total_and_the_rescaling_stands_by_it(records, md
 
 def test_items_that_do_not_apply_are_named_without_points(records, md_pages, html_pages):
     """One convention for na: full (bayou's 集体合同档案: counted as full) and na: drop (职工之家's collective
-    contract items: not counted): the item is named 不适用, the section and total lines carry the points."""
+    contract items: not counted): the item is named as counted in full (with its points) or not counted, the section and total lines carry the points."""
     text = md_pages["QS-001"]
-    assert "| 有资料 | 10/10 | 满分；不适用：集体合同（协议）档案齐全 |" in text  # na: full
-    assert ("| 维权到位 | 15/15 | 满分；不适用：签订集体合同及工资、女职工权益保护专项集体合同、"
+    assert "| 有资料 | 10/10 | 满分；不适用（按满分计）：集体合同（协议）档案齐全（1 分） |" in text  # na: full
+    assert ("| 维权到位 | 15/15 | 满分；不适用（不计分）：签订集体合同及工资、女职工权益保护专项集体合同、"
             "集体合同覆盖率和履约率（均达 95% 满分，均达 80% 得一半）、每年至少开展一次工资集体协商 |") in text  # na: drop
-    assert '<div class="na-items">不适用：集体合同（协议）档案齐全</div>' in html_pages["QS-001"]
+    assert '<div class="na-items">不适用（按满分计）：集体合同（协议）档案齐全（1 分）</div>' in html_pages["QS-001"]
     for union_id in records:
         assert not re.search(r"\b0/0\b|1/1 不适用|0/0 不适用", md_pages[union_id])
 
@@ -490,5 +490,7 @@ def test_the_terminal_table_treats_standards_and_items_that_do_not_apply_as_the_
     assert jiguan[1] == "未满足申报条件：机关、事业单位工会，依法建会满一年（工会类型：企业），本标准不适用于本单位"
     assert len(jiguan) == 2  # no items, no gaps, no plan
     zhijia = CliRunner().invoke(cli, ["assess", "--ruleset", "zhijia", str(FACTS / "QS-001.yaml")]).stdout
-    not_applicable = [line for line in zhijia.splitlines() if line.rstrip().endswith("不适用")]
-    assert not_applicable and all("/" not in line for line in not_applicable)  # no 「1/1 不适用」 or 「0/0 不适用」
+    counted = [line for line in zhijia.splitlines() if line.rstrip().endswith("不适用（按满分计）")]
+    dropped = [line for line in zhijia.splitlines() if line.rstrip().endswith("不适用（不计分）")]
+    assert counted or dropped
+    assert all("/" not in line for line in dropped) and all(re.search(r"(\d+)/\1 ", line) for line in counted)

@@ -202,7 +202,8 @@ def _timeline(plan: Plan, deadline: dt.date, tasks: list[Task]) -> list[Block]:
 def _safeguards(plan: Plan, deadline: dt.date) -> list[Block]:
     work = _work(plan)
     owners = _distinct(name for step in plan.steps for name in owner(step).split("、"))
-    who = f"{'、'.join(owners)}分别牵头负责相应整改事项" if owners else f"{DEFAULT_OWNER}委员按照分工负责相应工作"
+    who = (f"{'、'.join(owners)}分别牵头负责相应整改事项" if len(owners) > 1 else f"{owners[0]}牵头负责各项整改事项" if owners
+           else f"{DEFAULT_OWNER}委员按照分工负责相应工作")
     pace = "按时间安排完成" if plan.steps else "按季度推进"
     check = "每月对照时间安排检查一次整改进度" if plan.steps else f"每季度检查一次{work}工作落实情况"
     report = f"形成{work}情况报告，报上级工会验收" if plan.steps else f"形成{work}情况报告，报上级工会"
