@@ -1,12 +1,15 @@
 """One diagnostic type for every problem found in a ruleset or fact file, rendered many ways."""
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from wcwidth import wcswidth
 
 SEVERITY_TEXT = {"error": "错误", "warning": "警告"}
+EXCERPT_CHARS = 120  # a source line longer than this is shown in part, around the problem
 
 
 @dataclass(frozen=True, slots=True, order=True)
@@ -66,11 +69,22 @@ def source_excerpt(mark: Mark, span: int) -> str:
         return ""
     if mark.line > len(lines):
         return ""
-    text = lines[mark.line - 1]
+    text, column, span = window(lines[mark.line - 1], max(mark.column, 1), span)
     gutter = f"{mark.line:>6} | "
-    pad = display_width(text[: max(mark.column - 1, 0)])
-    width = max(display_width(text[mark.column - 1 : mark.column - 1 + span]), 1)
+    pad = display_width(text[: column - 1])
+    width = max(display_width(text[column - 1 : column - 1 + span]), 1)
     return f"\n{gutter}{text}\n{' ' * (len(gutter) - 2)}| {' ' * pad}{'^' * width}"
+
+
+def window(text: str, column: int, span: int, limit: int = EXCERPT_CHARS) -> tuple[str, int, int]:
+    """A long line cut to `limit` characters around the column ("…" marks a cut); the column and span
+    moved and shortened to match."""
+    if len(text) <= limit:
+        return text, column, span
+    start = max(0, min(column - 1 - limit // 4, len(text) - limit))
+    head, tail = ("…" if start else ""), ("…" if start + limit < len(text) else "")
+    column = column - start + len(head)
+    return head + text[start : start + limit] + tail, column, min(span, limit + len(head) - column + 1)
 
 
 def display_width(text: str) -> int:
@@ -127,6 +141,41 @@ class UsageError(UnionscoreError):
     """The command was called wrongly (unknown ruleset id, bad option value)."""
 
     exit_code = 2
+
+
+class InternalError(UnionscoreError):
+    """An unexpected exception while assessing (a bug), named by where it happened: the union, the
+    ruleset, the item or condition, and its line in the ruleset file, so that it can be reported."""
+
+    exit_code = 3
+
+    def __init__(self, cause: BaseException, places: tuple[str, ...] = (), mark: Mark | None = None) -> None:
+        self.cause, self.places, self.mark = cause, places, mark
+        super().__init__(self.text())
+
+    def within(self, place: str, mark: Mark | None = None) -> InternalError:
+        """The same error, inside a wider place; the innermost mark is kept."""
+        return InternalError(self.cause, (place, *self.places), self.mark or mark)
+
+    def text(self) -> str:
+        where = f"{self.mark}: " if self.mark is not None and self.mark.file else ""
+        places = "，".join(self.places) or "评估"
+        return (f"{where}内部错误：{places}：程序出错（{type(self.cause).__name__}: {self.cause}）。"
+                "请加 --debug 重新运行，并把输出报告给维护者。")
+
+
+@contextmanager
+def blamed(place: str, mark: Mark | None = None) -> Iterator[None]:
+    """Name `place` (「规则集 “bayou”」) in any unexpected exception raised inside; expected failures
+    (`UnionscoreError`) pass through unchanged."""
+    try:
+        yield
+    except InternalError as exc:
+        raise exc.within(place, mark) from exc.cause
+    except UnionscoreError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - a bug, reported with where it happened
+        raise InternalError(exc, (place,), mark) from exc
 
 
 def fail(mark: Mark, code: str, message: str, span: int = 1) -> InvalidInput:

@@ -2,9 +2,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections.abc import Iterable
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
@@ -56,11 +57,12 @@ def normal(value: Number) -> Number:
 
 
 def round_half_up(value: Number, digits: int = 0) -> Number:
-    """四舍五入 to `digits` decimals, exactly."""
+    """四舍五入 to `digits` decimals, exactly, at any magnitude (half away from zero: −2.5 → −3)."""
     if isinstance(value, int) and digits >= 0:
         return value
-    quantum = Decimal(1).scaleb(-digits)
-    return exact(_decimal(value).quantize(quantum, rounding=ROUND_HALF_UP))
+    scale = Fraction(10) ** digits
+    whole = math.floor(abs(Fraction(value)) * scale + Fraction(1, 2))
+    return normal(Fraction(whole if value >= 0 else -whole) / scale)
 
 
 def fmt_number(value: Number, digits: int = 2) -> str:

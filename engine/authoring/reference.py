@@ -19,6 +19,7 @@ import yaml
 
 from ..codes import CODES, Code
 from ..kinds import KINDS, kind_codes
+from ..language import limits
 from ..language.functions import REGISTRY
 from ..load.schema import schema
 
@@ -102,12 +103,26 @@ def item_kinds() -> str:
     return "\n".join(lines)
 
 
+def limits_text() -> str:
+    """The bounds `unionscore check` enforces on expressions (engine/language/limits.py)."""
+    return "\n".join([
+        "**上限**（载入时检查，超出即为错误，保证通过 `unionscore check` 的规则集评估时不会卡住或出错）：",
+        f"一个表达式最多 {limits.MAX_EXPRESSION_CHARS} 个字符、{limits.MAX_NODES} 个部分、嵌套 {limits.MAX_DEPTH} 层"
+        "（`expr-too-large`，过大的条件请拆分到 `derive` 中）；",
+        f"数字写十进制，绝对值不大于 10 的 {len(str(limits.MAX_LITERAL)) - 1} 次方，小数不超过 {limits.MAX_DECIMAL_PLACES} 位"
+        "（`expr-number`；规则文件与事实文件中的数值同样不能超过这个绝对值，`yaml-number`）；",
+        f"`round`、`pct` 的小数位数写成 {limits.DIGITS.start} 到 {limits.DIGITS.stop - 1} 的整数常量（`expr-digits`）；",
+        f"`count` 指标满分所需次数（points ÷ each）不超过 {limits.MAX_COUNT_STEPS}（`count-each`）。",
+        "整改文本 `fix` 中 `{…}` 里的表达式按同样的规则检查。计算结果大到没有实际意义（超过约 120 位数字）时为空值，原因写明“超出计算范围”。",
+    ])
+
+
 def functions() -> str:
     """Each expression function's docstring, with its example."""
     lines = ['<a id="functions"></a>', "## 表达式函数", "",
              "表达式是 Python 表达式语法的一个安全子集：数字、文本、`true` `false` `null`、列表、事实路径，",
              "`+ - * /`、比较（可连写）、`and or not`、`in`，以及下面这些函数。数值精确计算：94.96% 达不到 95%。",
-             "除 `exists` 外，参数为空值（缺资料）时结果也是空值。"]
+             "除 `exists` 外，参数为空值（缺资料）时结果也是空值。", "", limits_text()]
     for name, entry in REGISTRY.items():
         text, example = split_doc(entry.doc)
         lines += ["", f"### `{name}`", "", text, "", f"例：{example}"]

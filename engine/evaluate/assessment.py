@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from ..diagnostics import Diagnostic, InvalidInput
+from ..diagnostics import Diagnostic, InvalidInput, Mark, blamed
 from ..facts.fact_file import FactFile, fact_checker
 from ..language.expr_eval import Env
 from ..language.model import Ruleset
@@ -53,7 +53,8 @@ def build_env(ruleset: Ruleset, facts: dict[str, Any], fact_file: FactFile, as_o
     values.update(result_values(used))
     env = Env(values, as_of, used)
     for name, expression in ruleset.derive:
-        values[name] = expression(env)
+        with blamed(f"派生值 “{name}”", expression.mark):
+            values[name] = expression(env)
     return env
 
 
@@ -82,14 +83,19 @@ def assess(rulesets: Iterable[Ruleset], fact_file: FactFile, evaluator: Evaluato
         raise InvalidInput(sorted(problems, key=Diagnostic.sort_key))
     known: dict[str, RulesetResult] = dict(stubs or {})
     envs: dict[str, Env] = {}
-    for ruleset in rulesets:
-        if ruleset.id in known:
-            continue
-        env = envs[ruleset.id] = build_env(ruleset, facts, fact_file, date, known)
-        values = ruleset.conditions.atom_values(env)
-        known[ruleset.id] = assess_ruleset(ruleset, env, evaluator.truths(ruleset, values))
+    with blamed(union_place(fact_file)):
+        for ruleset in (r for r in rulesets if r.id not in known):
+            with blamed(f"规则集 “{ruleset.id}”", Mark(ruleset.path)):
+                env = envs[ruleset.id] = build_env(ruleset, facts, fact_file, date, known)
+                known[ruleset.id] = assess_ruleset(ruleset, env, evaluator.truths(ruleset, ruleset.conditions.atom_values(env)))
     results = {r.id: known[r.id] for r in rulesets if r.id in envs}
     return Assessment(fact_file, date, facts, envs, results)
+
+
+def union_place(fact_file: FactFile) -> str:
+    """The union an internal error names: 「工会 “QS-016”（facts/qingshan/QS-016.yaml）」."""
+    where = f"（{fact_file.path}）" if fact_file.path else ""
+    return f"工会 “{fact_file.union.get('id', '（无编号）')}”{where}"
 
 
 def assess_union(rulesets: Iterable[Ruleset], fact_file: FactFile, evaluator: Evaluator, as_of: dt.date | None = None,

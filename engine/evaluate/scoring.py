@@ -12,6 +12,7 @@ from fractions import Fraction
 from functools import cache
 from typing import Any
 
+from ..diagnostics import blamed
 from ..language import evidence
 from ..language.conditions import Cond
 from ..language.expr_eval import Env
@@ -215,8 +216,8 @@ def score_section(section: Section, scores: dict[str, ItemScore], depth: int, ou
 def assess_ruleset(ruleset: Ruleset, env: Env, truths: list[Any]) -> RulesetResult:
     """Every item, section, veto, the gate and the level of one union in one ruleset."""
     ctx = Context(ruleset, env, truths)
-    items = [score_item(item, ctx) for item in ruleset.items()]
-    bonus_items = [score_item(item, ctx) for item in ruleset.bonus.items] if ruleset.bonus else []
+    items = [blamed_item(item, ctx) for item in ruleset.items()]
+    bonus_items = [blamed_item(item, ctx) for item in ruleset.bonus.items] if ruleset.bonus else []
     scores = {s.id: s for s in items}
     sections: list[SectionScore] = []
     earned: Number = 0
@@ -226,6 +227,12 @@ def assess_ruleset(ruleset: Ruleset, env: Env, truths: list[Any]) -> RulesetResu
         earned, possible = earned + e, possible + p
     base = normal(Fraction(earned) * ruleset.max_score / possible) if possible else 0
     return finish(ruleset, ctx, items, bonus_items, sections, base, rescaled(ruleset, items, possible))
+
+
+def blamed_item(item: Item, ctx: Context) -> ItemScore:
+    """`score_item`, naming the item and its line should anything unexpected go wrong."""
+    with blamed(f"指标 “{item.id}”", item.mark):
+        return score_item(item, ctx)
 
 
 def rescaled(ruleset: Ruleset, items: list[ItemScore], possible: Number) -> str:

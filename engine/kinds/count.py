@@ -6,10 +6,12 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any, ClassVar
 
+from ..codes import RULESET, Code
 from ..diagnostics import Mark
 from ..language.expr_parse import Binary, Call, Literal, Node
 from ..language.expressions import Expression
 from ..language.kind import Aiming, Base, Building, Goal, Record, Scoring
+from ..language.limits import MAX_COUNT_STEPS
 from ..values import Null, Number, exact, fmt_number, normal
 from .base import KindBase, clamp, outcome_text
 
@@ -36,9 +38,16 @@ class Count(KindBase):
     }}
     fields: ClassVar[dict[str, str]] = {"count": "次数", "each": "每次分值"}
 
+    codes: ClassVar[dict[str, Code]] = {
+        "count-each": Code(RULESET, f"count 的 each 为 0，或小到满分需要 {MAX_COUNT_STEPS} 次以上（整改规划要逐次比较）", "points: 10\ncount: members\neach: 0.001"),
+    }
+
     @classmethod
     def build(cls, raw: Any, at: Callable[..., Mark], builder: Building) -> Count:
-        return cls(builder.expr(raw["count"], at("count"), "number"), exact(raw.get("each", 1)))
+        each = exact(raw.get("each", 1))
+        if not each or Fraction(exact(raw.get("points", 0))) / each > MAX_COUNT_STEPS:
+            builder.problems.add(at("each"), "count-each", f"count 的 each 应大于 0，且满分所需次数（points ÷ each）不超过 {MAX_COUNT_STEPS}")
+        return cls(builder.expr(raw["count"], at("count"), "number"), each)
 
     def expressions(self) -> list[Expression]:
         return [self.count]

@@ -10,11 +10,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from ..diagnostics import Mark, blamed
 from ..values import Null, merge_nulls
 from .expr_eval import Closure, Env, compare_values, kleene, kleene_not, to_closure
 from .expr_parse import Binary, BoolOp, Compare, ListLit, Literal, Node, Unary, children
 from .expressions import Expression
 
+# What one durable-rules rule holds (engine/evaluate/durable_adapter.py measures the real limits: 63 alpha
+# stack slots, 15 groups): a condition beyond this is one atom computed in Python, with the same value.
+MAX_RULE_ATOMS, MAX_RULE_GROUPS = 48, 15
 NEGATED = {"<": ">=", ">=": "<", ">": "<=", "<=": ">", "==": "!=", "!=": "=="}
 DURABLE_OP = {"<": "$lt", "<=": "$lte", ">": "$gt", ">=": "$gte", "!=": "$neq"}
 MIN_MAGNITUDE, MAX_MAGNITUDE = 0.0001, 1e15
@@ -55,9 +59,23 @@ class ConditionSet:
     keys: tuple[str, ...]
     trees: tuple[Tree, ...]
     atoms: tuple[Atom, ...]
+    marks: tuple[Mark, ...] = ()  # where each condition is written
 
     def atom_values(self, env: Env) -> list[Any]:
-        return [atom.key(env) for atom in self.atoms]
+        try:
+            return [atom.key(env) for atom in self.atoms]
+        except Exception:
+            self.blame(env)
+            raise
+
+    def blame(self, env: Env) -> None:
+        """Compute the atoms again, one by one, to name the condition whose atom fails (error path only)."""
+        owners = {field: index for index, tree in enumerate(self.trees) for field in atom_fields(tree)}
+        for number, atom in enumerate(self.atoms):
+            index = owners.get(number)
+            mark = self.marks[index] if index is not None and index < len(self.marks) else None
+            with blamed(f"条件 “{self.keys[index]}”" if index is not None else "条件", mark):
+                atom.key(env)
 
     def rules(self) -> dict[str, dict]:
         """The durable-rules conditions: `<n>:t` holds when condition n is true, `<n>:f` when false."""
@@ -127,8 +145,15 @@ def encode(atom: Atom, value: Any) -> Any:
         return value
     if value == 0:
         return 0
-    magnitude = min(max(abs(float(value)), MIN_MAGNITUDE), MAX_MAGNITUDE)
-    return magnitude if value > 0 else -magnitude
+    return magnitude(abs(value)) if value > 0 else -magnitude(abs(value))
+
+
+def magnitude(value: Any) -> float:
+    """A positive exact number as a float in durable's plain range, compared before converting
+    (a 400-digit integer has no float)."""
+    if value >= MAX_MAGNITUDE:
+        return MAX_MAGNITUDE
+    return MIN_MAGNITUDE if value <= MIN_MAGNITUDE else float(value)
 
 
 def durable_condition(tree: Tree, positive: bool) -> dict:
@@ -156,6 +181,15 @@ class TreeBuilder:
 
     def __init__(self) -> None:
         self.atoms: list[Atom] = []
+
+    def condition(self, node: Node, kinds: dict[int, str]) -> Tree:
+        """A whole condition's tree; one too large for a durable-rules rule becomes a single atom."""
+        start = len(self.atoms)
+        tree = self.build(node, kinds)
+        if fits_rule(tree):
+            return tree
+        del self.atoms[start:]
+        return self.atom("bool", "==", True, to_closure(node))
 
     def atom(self, kind: str, op: str, target: Any, key: Closure) -> Atom:
         atom = Atom(f"a{len(self.atoms)}", kind, op, target, key)
@@ -187,6 +221,20 @@ class TreeBuilder:
         equal = [self.comparison(Compare(node.offset, node.length, "==", node.left, item), kind) for item in node.right.items]
         tree: Tree = Logic("or", tuple(equal))
         return Logic("not", (tree,)) if node.op == "not in" else tree
+
+
+def fits_rule(tree: Tree) -> bool:
+    """Whether a tree stays within `MAX_RULE_ATOMS` and `MAX_RULE_GROUPS` in both polarities."""
+    atoms = groups = 0
+    stack = [tree]
+    while stack:
+        current = stack.pop()
+        if isinstance(current, Atom):
+            atoms += 1
+        else:
+            groups += current.op != "not"
+            stack.extend(current.parts)
+    return atoms <= MAX_RULE_ATOMS and groups <= MAX_RULE_GROUPS
 
 
 def literal_list(node: Node) -> bool:
@@ -233,5 +281,5 @@ def compile_conditions(entries: list[tuple[str, Expression]], infer_kind: Any) -
     trees = []
     for _, expression in entries:
         kinds = comparison_kinds(expression.node, infer_kind)
-        trees.append(builder.build(expression.node, kinds))
-    return ConditionSet(tuple(k for k, _ in entries), tuple(trees), tuple(builder.atoms))
+        trees.append(builder.condition(expression.node, kinds))
+    return ConditionSet(tuple(k for k, _ in entries), tuple(trees), tuple(builder.atoms), tuple(e.mark for _, e in entries))

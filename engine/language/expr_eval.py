@@ -14,6 +14,7 @@ from typing import Any
 from ..values import Null, merge_nulls, normal
 from .expr_parse import Binary, BoolOp, Call, Compare, ListLit, Literal, Name, Node, Unary
 from .functions import REGISTRY
+from .limits import too_big
 
 Closure = Callable[["Env"], Any]
 ABSENT = object()
@@ -64,7 +65,16 @@ def kleene_not(value: Any) -> Any:
     return value if isinstance(value, Null) else not value
 
 
+OUT_OF_RANGE = Null(why=("计算结果的数值过大或位数过多，超出计算范围",))
+
+
 def arithmetic(op: str, a: Any, b: Any) -> Any:
+    """One exact operation; a result too large to be a real figure is null (reading it says why)."""
+    result = exact_operation(op, a, b)
+    return OUT_OF_RANGE if too_big(result) else result
+
+
+def exact_operation(op: str, a: Any, b: Any) -> Any:
     if op == "+":
         return a + b
     if op == "-":

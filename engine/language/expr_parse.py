@@ -10,12 +10,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..values import exact
+from .limits import MAX_DEPTH, MAX_EXPRESSION_CHARS, MAX_NODES, literal_problem
 
 BINARY = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/"}
 COMPARE = {ast.Eq: "==", ast.NotEq: "!=", ast.Lt: "<", ast.LtE: "<=", ast.Gt: ">", ast.GtE: ">=", ast.In: "in", ast.NotIn: "not in"}
 KEYWORDS = {"true": True, "false": False, "null": None}
-MAX_DEPTH = 100
 TOO_DEEP = f"表达式嵌套过深（超过 {MAX_DEPTH} 层），请拆分到 derive 中"
+TOO_BIG = f"表达式过大（超过 {MAX_NODES} 个部分），请拆分到 derive 中"
+TOO_LONG = f"表达式过长（超过 {MAX_EXPRESSION_CHARS} 个字符），请拆分到 derive 中"
 FORBIDDEN = {
     ast.Subscript: "下标访问", ast.Lambda: "lambda", ast.ListComp: "推导式", ast.SetComp: "推导式",
     ast.DictComp: "推导式", ast.GeneratorExp: "生成器表达式", ast.Dict: "字典", ast.Set: "集合",
@@ -93,26 +95,32 @@ def parse(text: str) -> Node:
     lead = len(text) - len(text.lstrip())
     if "\n" in source:
         source = " ".join(source.split("\n"))
+    if len(source) > MAX_EXPRESSION_CHARS:
+        raise ExprSyntaxError("expr-too-large", TOO_LONG, lead, len(source))
     try:
         tree = ast.parse(source, mode="eval")
     except SyntaxError as exc:
         offset = (exc.offset or 1) - 1 + lead  # SyntaxError counts characters already; ast nodes count bytes
         raise ExprSyntaxError("expr-syntax", f"表达式语法错误：{exc.msg}", offset) from None
-    except RecursionError:
-        raise ExprSyntaxError("expr-syntax", TOO_DEEP, lead, len(source)) from None
-    if depth(tree.body) > MAX_DEPTH:
-        raise ExprSyntaxError("expr-syntax", TOO_DEEP, lead, len(source))
+    except (RecursionError, MemoryError):
+        raise ExprSyntaxError("expr-too-large", TOO_DEEP, lead, len(source)) from None
+    deepest, size = measure(tree.body)
+    if deepest > MAX_DEPTH:
+        raise ExprSyntaxError("expr-too-large", TOO_DEEP, lead, len(source))
+    if size > MAX_NODES:
+        raise ExprSyntaxError("expr-too-large", TOO_BIG, lead, len(source))
     return Builder(source, lead).build(tree.body)
 
 
-def depth(tree: ast.AST) -> int:
-    """Nesting depth, counted without recursion: checking and evaluating a tree recurse over it."""
-    deepest, stack = 0, [(tree, 1)]
+def measure(tree: ast.AST) -> tuple[int, int]:
+    """Nesting depth and number of parts (sub-expressions), counted without recursion: checking,
+    evaluating and phrasing a tree recurse over it."""
+    deepest, size, stack = 0, 0, [(tree, 1)]
     while stack:
         node, level = stack.pop()
-        deepest = max(deepest, level)
+        deepest, size = max(deepest, level), size + isinstance(node, ast.expr)
         stack.extend((child, level + 1) for child in ast.iter_child_nodes(node))
-    return deepest
+    return deepest, size
 
 
 def char_offset(text: str, byte_offset: int) -> int:
@@ -150,9 +158,16 @@ class Builder:
         value = node.value
         if isinstance(value, bool) or value is None or not isinstance(value, (int, float, str)):
             return self.raise_(node, "expr-forbidden", f"不允许的常量 {value!r}，请用 true / false / null")
-        if isinstance(value, float):
-            value = exact_literal(ast.get_source_segment(self.source, node) or repr(value))
+        if not isinstance(value, str):
+            value = self.number(node, ast.get_source_segment(self.source, node) or repr(value))
         return Literal(*self.span(node), value)
+
+    def number(self, node: ast.Constant, text: str) -> Any:
+        """A number literal as an exact value, once its text is known to be within bounds."""
+        problem = literal_problem(text)
+        if problem:
+            raise self.reject(node, "expr-number", f"数字 “{text}” {problem}")
+        return exact_literal(text)
 
     def build_Name(self, node: ast.Name) -> Node:
         if node.id in KEYWORDS:
@@ -220,7 +235,7 @@ def exact_literal(text: str) -> Any:
 
     try:
         return exact(Decimal(text.replace("_", "")))
-    except InvalidOperation:
+    except InvalidOperation:  # pragma: no cover - `literal_problem` has read the text as a Decimal
         return exact(float(text))
 
 

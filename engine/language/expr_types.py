@@ -6,9 +6,11 @@ from collections.abc import Callable
 
 from .expr_parse import Binary, BoolOp, Call, Compare, ExprSyntaxError, ListLit, Literal, Name, Node, Unary
 from .functions import BOOL, DATE, NUM, REGISTRY, STR, TypeMismatch, type_text
+from .limits import DIGITS
 
 Lookup = Callable[[str], "str | None"]
 ORDERED = {NUM, DATE}
+DIGIT_ARGUMENT = {"round": 1, "pct": 1}  # function → index of its decimals argument
 EQUATABLE = {NUM, STR, BOOL, DATE}
 
 
@@ -48,6 +50,8 @@ class Checker:
 
     def infer_ListLit(self, node: ListLit) -> str:
         kinds = {self.infer(item) for item in node.items} - {"null"}
+        if any(kind.startswith("list") for kind in kinds):
+            raise self.fail(node, "列表的元素不能是列表")
         if len(kinds) > 1:
             raise self.fail(node, "列表中的元素类型不一致：" + "、".join(sorted(type_text(k) for k in kinds)))
         return f"list<{kinds.pop() if kinds else 'null'}>"
@@ -110,3 +114,13 @@ class Checker:
             raise self.fail(node, "exists() 的参数应为一个事实名称")
         if node.func == "passed" and not all(isinstance(a, Literal) and isinstance(a.value, str) for a in node.args):
             raise self.fail(node, "passed() 的参数应为两个带引号的文本：规则集 id 与指标 id")
+        index = DIGIT_ARGUMENT.get(node.func)
+        if index is not None and len(node.args) > index:
+            self.check_digits(node.func, node.args[index])
+
+    def check_digits(self, func: str, digits: Node) -> None:
+        """The decimals of round and pct: a literal whole number in a small range, known at load."""
+        value = digits.value if isinstance(digits, Literal) else None
+        if not isinstance(value, int) or isinstance(value, bool) or value not in DIGITS:
+            message = f"{func}() 的小数位数应为 {DIGITS.start} 到 {DIGITS.stop - 1} 之间的整数常量，如 {func}(x, 2)"
+            raise self.fail(digits, message, "expr-digits")

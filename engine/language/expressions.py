@@ -51,11 +51,16 @@ def compile_expression(text: Any, mark: Mark, scope: Scope, want: str | None = N
         node = parse(source)
         kind = infer(node, scope.lookup, scope.known)
     except ExprSyntaxError as exc:
-        raise ExpressionError(Diagnostic(mark.shifted(exc.offset), exc.code, f"{exc.message}：“{source}”", "error", exc.length)) from None
+        raise ExpressionError(Diagnostic(mark.shifted(exc.offset), exc.code, f"{exc.message}：“{quoted(source)}”", "error", exc.length)) from None
     if want and kind not in (want, "null"):
-        message = f"此处需要{type_text(want)}，表达式 “{source}” 的结果为{type_text(kind)}"
+        message = f"此处需要{type_text(want)}，表达式 “{quoted(source)}” 的结果为{type_text(kind)}"
         raise ExpressionError(Diagnostic(mark, "expr-type", message, "error", len(source)))
     return Expression(source, node, kind, mark, frozenset(names_in(node)), to_closure(node))
+
+
+def quoted(source: str, limit: int = 80) -> str:
+    """An expression as a message quotes it: a long one is cut short (the caret shows where it is)."""
+    return source if len(source) <= limit else source[: limit - 1] + "…"
 
 
 def to_source(value: Any) -> str:

@@ -233,6 +233,7 @@ def floor(env: Any, value: Any) -> int:
 @function(optional_digits(NUM))
 def round_(env: Any, value: Any, digits: Any = 0) -> Any:
     """四舍五入（0.5 进位，负数同样远离 0）到 digits 位小数，缺省取整：`round(2.5)` 为 3。
+    digits 须写成 0 到 6 的整数常量（不能是事实或表达式），载入时检查。
 
     例：`round(membership_rate, 2) >= 0.95`
     """
@@ -242,6 +243,7 @@ def round_(env: Any, value: Any, digits: Any = 0) -> Any:
 @function(optional_digits(STR))
 def pct(env: Any, value: Any, digits: Any = 1) -> str:
     """把比例写成百分数文本，保留 digits 位小数（缺省 1 位）：`pct(0.82)` 为 “82.0%”。多用于整改文本。
+    digits 须写成 0 到 6 的整数常量，载入时检查。
 
     例：`pct(membership_rate)`，整改文本中写作 “入会率 {pct(membership_rate)}”
     """
@@ -262,9 +264,15 @@ def exact_years(since: dt.date, until: dt.date) -> Any:
     early, late = (since, until) if sign == 1 else (until, since)
     whole = late.year - early.year - ((late.month, late.day) < (early.month, early.day))
     anniversary = add_years(early, whole)
-    following = add_years(early, whole + 1)
-    share = Fraction((late - anniversary).days, (following - anniversary).days)
+    share = Fraction((late - anniversary).days, year_length(early, whole))
     return normal(sign * (whole + share))
+
+
+def year_length(early: dt.date, years: int) -> int:
+    """Days from the `years`-th anniversary of `early` to the next. Past 9999 (the calendar's end) the
+    same span 400 years earlier is measured: the Gregorian calendar repeats every 400 years."""
+    shift = 400 if early.year + years + 1 > dt.MAXYEAR else 0
+    return (add_years(early, years + 1 - shift) - add_years(early, years - shift)).days
 
 
 def add_years(day: dt.date, years: int) -> dt.date:

@@ -225,9 +225,9 @@ class Phrasing:
         return "、".join(self.phrase(item, text, results) for item in node.items)
 
     def phrase_Unary(self, node: Unary, text: str, results: dict) -> str:
-        inner = self.phrase(node.operand, text, results)
+        inner = self.phrase(node.operand, text, results)  # once: phrasing it twice doubles per level of nesting
         if node.op != "not":
-            return f"−{self.wrapped(node.operand, 3, text, results)}" if node.op == "-" else inner
+            return f"−{bracketed(node.operand, inner, 3)}" if node.op == "-" else inner
         return f"{inner}为否" if isinstance(node.operand, (Name, Call)) else f"并非（{inner}）"
 
     def phrase_Binary(self, node: Binary, text: str, results: dict) -> str:
@@ -237,8 +237,7 @@ class Phrasing:
         return f"{left} {ARITHMETIC[node.op]} {right}"
 
     def wrapped(self, node: Node, rank: int, text: str, results: dict) -> str:
-        inner = self.phrase(node, text, results)
-        return f"（{inner}）" if isinstance(node, Binary) and RANK[node.op] < rank else inner
+        return bracketed(node, self.phrase(node, text, results), rank)
 
     def phrase_BoolOp(self, node: BoolOp, text: str, results: dict) -> str:
         parts = [self.phrase(v, text, results) for v in node.values]
@@ -333,6 +332,11 @@ def ordered_names(node: Node) -> list[str]:
     for child in children(node):
         found += [n for n in ordered_names(child) if n not in found]
     return found
+
+
+def bracketed(node: Node, inner: str, rank: int) -> str:
+    """A phrased operand in brackets when its operator binds less tightly than `rank`."""
+    return f"（{inner}）" if isinstance(node, Binary) and RANK[node.op] < rank else inner
 
 
 def source(node: Node, text: str) -> str:

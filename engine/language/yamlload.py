@@ -14,7 +14,9 @@ from typing import Any
 
 import yaml
 
-from ..diagnostics import Mark, fail
+from ..diagnostics import InvalidInput, Mark, fail
+from .limits import MAX_LITERAL
+from .yaml_errors import explain
 
 SCALAR_OFFSET = {'"': 1, "'": 1}
 MAX_EXPANDED_NODES = 200_000
@@ -177,9 +179,14 @@ class NodeReader:
 
     def scalar(self, node: yaml.ScalarNode) -> Any:
         try:
-            return SCALARS[node.tag](node.value)
+            value = SCALARS[node.tag](node.value)
         except ValueError:
             raise fail(self.mark(node), "yaml-number", f"不支持的数值 “{node.value}”：只能写有限的十进制数", len(node.value)) from None
+        if isinstance(value, (int, float)) and not isinstance(value, bool) and abs(value) > MAX_LITERAL:
+            shown = node.value if len(node.value) <= 30 else node.value[:29] + "…"
+            message = f"数值 “{shown}” 超出范围：绝对值不能大于 10 的 {len(str(MAX_LITERAL)) - 1} 次方"
+            raise fail(self.mark(node), "yaml-number", message, len(node.value))
+        return value
 
 
 def finite_float(text: str) -> float:
@@ -228,15 +235,30 @@ def parse_yaml(text: str, name: str) -> Any:
         node = composer.get_single_node()
         return NodeReader(name).read(node) if node is not None else None
     except yaml.MarkedYAMLError as exc:
-        where = exc.problem_mark or exc.context_mark
-        mark = Mark(name, where.line + 1, where.column + 1) if where else Mark(name)
-        raise fail(mark, "yaml-syntax", f"YAML 语法错误：{exc.problem or exc.context}") from None
+        raise syntax_error(text, name, exc) from None
+    except yaml.reader.ReaderError as exc:  # a control character: the reader gives an offset, not a mark
+        line, column = line_and_column(text, exc.position)
+        raise fail(Mark(name, line, column), "yaml-syntax", f"YAML 语法错误：文件中有不可见的控制字符（#x{exc.character:04X}），请删除") from None
     except yaml.YAMLError as exc:
-        raise fail(Mark(name), "yaml-syntax", f"YAML 语法错误：{exc}") from None
+        raise fail(Mark(name), "yaml-syntax", explain(text, str(exc), 0, 0).message) from None
     except RecursionError:
         raise fail(Mark(name), "yaml-too-large", "文件嵌套层次过深") from None
     finally:
         composer.dispose()
+
+
+def syntax_error(text: str, name: str, exc: yaml.MarkedYAMLError) -> InvalidInput:
+    """A parser error in Chinese at the character that likely caused it (see `yaml_errors`)."""
+    where, context = exc.problem_mark or exc.context_mark, exc.context_mark
+    line, column = (where.line + 1, where.column + 1) if where else (0, 0)
+    found = explain(text, exc.problem or exc.context or "", line, column, context.line + 1 if context else None)
+    return fail(Mark(name, found.line, found.column), "yaml-syntax", found.message)
+
+
+def line_and_column(text: str, position: int) -> tuple[int, int]:
+    """1-based line and column of a character offset."""
+    before = text[:position]
+    return before.count("\n") + 1, position - (before.rfind("\n") + 1) + 1
 
 
 def mark_at(root: Any, path: Iterable[Any], key: bool = False) -> Mark:

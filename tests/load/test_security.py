@@ -204,7 +204,7 @@ def test_very_deep_expression_is_a_diagnostic(tmp_path):
     with pytest.raises(InvalidInput) as caught:
         load_ruleset(path)
     [problem] = caught.value.diagnostics
-    assert problem.code == "expr-syntax" and "嵌套过深" in problem.message
+    assert problem.code == "expr-too-large" and "过长" in problem.message
 
 
 def test_deeply_negated_expression_is_a_diagnostic(tmp_path):
@@ -212,7 +212,7 @@ def test_deeply_negated_expression_is_a_diagnostic(tmp_path):
     path.write_text(hostile_ruleset("when", "not " * 3000 + "union_ok"), encoding="utf-8")
     with pytest.raises(InvalidInput) as caught:
         load_ruleset(path)
-    assert [d.code for d in caught.value.diagnostics] == ["expr-syntax"]
+    assert [d.code for d in caught.value.diagnostics] == ["expr-too-large"]
 
 
 def test_long_but_reasonable_expression_still_loads_and_scores(assess):
