@@ -1,64 +1,183 @@
-"""The batch output folder: refuses to clobber foreign files, writes every file atomically.
+"""The batch output folder: one run at a time, only its own files removed, every file written atomically.
 
-A folder is ours when it holds the marker file; then the previous run's outputs are removed
-first, so an interrupted run never leaves an old report that looks like the new one.
+A folder is ours when it holds the marker (`manifest.py`), which lists every file unionscore
+wrote there. A run locks the folder, refuses to write over a file it did not write, removes the
+previous run's files (and its own leftover temporary files, named *.unionscore.part), then
+names each file in the marker before writing it. A run that fails removes what it wrote, so a
+report that looks complete is always a complete report.
 """
 from __future__ import annotations
 
+import fcntl
 import os
-import shutil
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager, suppress
 from pathlib import Path
+from types import TracebackType
 from typing import IO
 
-from ..atomic import atomic_path, write_text
+from ..atomic import PART, atomic_path
 from ..diagnostics import UsageError
+from .failure import BatchFailed, cause
+from .manifest import LOCK, MARKER, OUTPUTS, UNIONS, Manifest, read_entries
 
-MARKER = ".unionscore-output"
-OUTPUTS = ("summary.csv", "summary.xlsx", "results.jsonl", "report.html")
+SHOWN = 5  # foreign files named in a refusal
+PAGES = (".html", ".md")
+
+
+def check_apart(out: Path, sources: Iterable[Path]) -> None:
+    """--out must not be a source or hold one: --force would remove the county's own files. An output
+    folder inside a source folder is fine (reading sources skips folders holding the marker)."""
+    target = out.resolve()
+    for source in sources:
+        if source.resolve() == target or source.resolve().is_relative_to(target):
+            raise UsageError(f"输出目录 {out} 与来源 {source} 相同或包含该来源；请另选一个输出目录，以免覆盖或删除原始数据")
 
 
 class OutputFolder:
-    """`--out DIR`: checked, cleaned of our previous outputs, then filled file by file."""
+    """`--out DIR` for one run, as a context manager: on entry locked, checked and cleared of the previous
+    run's files; on a clean exit marked complete; on an error (or Ctrl-C) emptied of this run's files."""
 
     def __init__(self, path: Path, force: bool = False) -> None:
-        self.path = path
-        if path.exists() and not path.is_dir():
-            raise UsageError(f"输出位置 {path} 已存在且不是目录")
-        if path.is_dir() and any(path.iterdir()) and not (path / MARKER).is_file() and not force:
-            raise UsageError(f"输出目录 {path} 不为空，且不是 unionscore 的输出目录；确需写入请加 --force")
-        path.mkdir(parents=True, exist_ok=True)
-        self.clear_previous()
-        write_text(path / MARKER, "unionscore batch output\n")
-        (path / "unions").mkdir(exist_ok=True)
-
-    def clear_previous(self) -> None:
-        for name in OUTPUTS:
-            (self.path / name).unlink(missing_ok=True)
-        shutil.rmtree(self.path / "unions", ignore_errors=True)
-        for leftover in self.path.glob(".*.part"):  # an interrupted run's temporary files
-            leftover.unlink(missing_ok=True)
-
-    @contextmanager
-    def stream(self, name: str) -> Iterator[IO[bytes]]:
-        """A file written piece by piece, visible under its name only once complete."""
-        with atomic_path(self.path / name) as temporary, temporary.open("wb") as handle:
-            yield handle
+        self.path, self.force = path, force
+        self.manifest = Manifest(path)
+        self.lock = -1
+        self.started = False
 
     @property
     def unions(self) -> Path:
         return self.path / "unions"
 
+    def __enter__(self) -> OutputFolder:
+        self.refuse_foreign()
+        self.path.mkdir(parents=True, exist_ok=True)
+        self.lock = lock(self.path)
+        try:
+            self.clear_previous()
+        except BaseException:
+            os.close(self.lock)
+            raise
+        self.started = True
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None) -> None:
+        try:
+            self.finish() if error is None else self.fail(cause(error, self.path))
+        finally:
+            os.close(self.lock)
+
+    def refuse_foreign(self) -> None:
+        path = self.path
+        if path.exists() and not path.is_dir():
+            raise UsageError(f"输出位置 {path} 已存在且不是目录")
+        if path.is_dir() and not (path / MARKER).is_file() and not self.force and any(p.name != LOCK for p in path.iterdir()):
+            raise UsageError(f"输出目录 {path} 不为空，且不是 unionscore 的输出目录；确需写入请加 --force（不会删除或覆盖已有文件）")
+
+    def clear_previous(self) -> None:
+        """Remove what the last run wrote, after checking that no file in our way is someone else's."""
+        previous = read_entries(self.path) or []
+        foreign = self.foreign(set(previous))
+        if foreign:
+            names = "、".join(foreign[:SHOWN]) + (f" 等 {len(foreign)} 个" if len(foreign) > SHOWN else "")
+            raise UsageError(f"输出目录 {self.path} 中已有不是 unionscore 写入的 {names}，不会覆盖或删除；请移走，或另选输出目录")
+        for name in previous:
+            if name != UNIONS:
+                (self.path / name).unlink(missing_ok=True)
+        self.sweep()
+        ours = UNIONS in previous or not os.path.lexists(self.unions)
+        self.unions.mkdir(exist_ok=True)
+        self.manifest.start([UNIONS] if ours else [])
+
+    def foreign(self, previous: set[str]) -> list[str]:
+        """Files the last run did not write, where this run writes or where they would pass for its pages
+        (unions/*.html, *.md): refused, whatever --force says. Other files are left alone."""
+        found = [name for name in OUTPUTS if os.path.lexists(self.path / name) and name not in previous]
+        if self.unions.is_symlink() or (os.path.lexists(self.unions) and not self.unions.is_dir()):
+            return [*found, "unions"]
+        if self.unions.is_dir():
+            found += [UNIONS + p.name for p in sorted(self.unions.iterdir()) if p.suffix in PAGES and UNIONS + p.name not in previous]
+        return found
+
+    def sweep(self) -> None:
+        """Our temporary files: left by a killed run, a union stopped half-way through writing its pages."""
+        for folder in (self.path, self.unions):
+            for leftover in folder.glob(f".*{PART}"):
+                leftover.unlink(missing_ok=True)
+
+    def file(self, name: str) -> Path:
+        """The path of an output file, named in the marker first."""
+        self.manifest.add(name)
+        return self.path / name
+
+    @contextmanager
+    def stream(self, name: str) -> Iterator[IO[bytes]]:
+        """A file written piece by piece, visible under its name only once complete."""
+        with atomic_path(self.file(name)) as temporary, temporary.open("wb") as handle:
+            yield handle
+
     def place_union(self, stem: str, pages: dict[str, str]) -> None:
         """Move a union's finished pages (written under temporary names) to unions/<stem>.<suffix>."""
         for suffix, temporary in pages.items():
-            os.replace(temporary, self.unions / f"{stem}.{suffix}")
+            target = self.unions / f"{stem}.{suffix}"
+            if os.path.lexists(target):  # put there during this run by someone else
+                raise BatchFailed(f"{target} 已存在，且不是本次运行写入的；不会覆盖")
+            os.replace(temporary, self.file(f"{UNIONS}{target.name}"))
 
     @staticmethod
     def discard(pages: dict[str, str]) -> None:
         for temporary in pages.values():
             Path(temporary).unlink(missing_ok=True)
 
-    def file(self, name: str) -> Path:
-        return self.path / name
+    def finish(self) -> None:
+        """Mark the run complete; a run that cannot even do that has failed."""
+        try:
+            self.sweep()
+            self.manifest.finish()
+        except OSError as failure:
+            self.fail(cause(failure, self.path))
+            raise
+
+    def fail(self, why: str) -> None:
+        """Remove every file this run wrote (the marker lists them) and say in the marker why the run failed.
+        Best effort: on a read-only disk, what cannot be removed stays listed for the next run."""
+        self.manifest.close()
+        with suppress(OSError):
+            self.sweep()
+        kept = []
+        for name in reversed(self.written()):
+            try:
+                remove(self.path / name)
+            except OSError:
+                kept.append(name)
+        with suppress(OSError):
+            self.manifest.failed(why, kept[::-1])
+
+    def written(self) -> list[str]:
+        """The files the marker says this run wrote."""
+        try:
+            return read_entries(self.path) or []
+        except OSError:
+            return []
+
+
+def lock(folder: Path) -> int:
+    """One batch at a time per folder: an exclusive lock on a file the folder keeps (it is never removed,
+    so every run locks the same file)."""
+    handle = os.open(folder / LOCK, os.O_RDWR | os.O_CREAT, 0o666)
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        os.close(handle)
+        raise BatchFailed(f"输出目录 {folder} 正被另一个 unionscore batch 使用；请等它结束后再运行，或另选输出目录") from None
+    except BaseException:
+        os.close(handle)
+        raise
+    return handle
+
+
+def remove(path: Path) -> None:
+    """A file, or a folder if empty: a file someone else put in unions/ keeps it."""
+    if path.is_dir() and not path.is_symlink():
+        path.rmdir()
+    else:
+        path.unlink(missing_ok=True)

@@ -2,24 +2,32 @@
 
 Sources are read lazily, unions are assessed by worker processes, and each result is
 written as soon as it arrives; only the compact summary rows and the aggregates stay in
-memory. Every output file is written atomically.
+memory. Every output file is written atomically. A batch always ends: a union past --timeout is
+stopped and reported, and a batch that cannot finish (a full disk, a read-only or busy output
+folder, lost workers, Ctrl-C or SIGTERM) removes what it wrote and says why.
 """
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
-from dataclasses import dataclass
+import signal
+import threading
+from collections.abc import Callable, Iterator
+from concurrent.futures.process import BrokenProcessPool
+from contextlib import closing, contextmanager
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import IO
 
+from ..diagnostics import InvalidInput
 from ..facts.fact_file import merged_declarations
-from ..facts.sources import read_units
+from ..facts.sources import Reading, header_mistakes, units_of
 from ..language.model import Ruleset
 from ..report.county import CountyStats
 from ..report.county_report import write_county_report
 from ..report.summary_workbook import ItemSheets, write_summary_csv
 from ..report.union_page import union_file_stem
-from .output_folder import OutputFolder
+from .failure import stopped
+from .output_folder import OutputFolder, check_apart
 from .workers import Outcome, run_units
 
 
@@ -32,6 +40,9 @@ class BatchOptions:
     sheet: str | None = None
     force: bool = False
     rank_by: tuple[str, ...] = ()
+    include_hidden: bool = False  # read hidden sheets, rows and columns too
+    unused: tuple[str, ...] = ()  # columns that resemble a fact's name but are not facts
+    timeout: float = 60.0  # seconds one union may take
 
 
 def county_stats(rulesets: list[Ruleset], rank_by: tuple[str, ...]) -> CountyStats:
@@ -47,6 +58,7 @@ class Collector:
     def __init__(self, folder: OutputFolder, stats: CountyStats, sheets: ItemSheets, jsonl: IO[bytes]) -> None:
         self.folder, self.stats, self.sheets, self.jsonl = folder, stats, sheets, jsonl
         self.seen: dict[str, str] = {}
+        self.stems: dict[str, str] = {}  # page file stem, case folded → union id
         self.counties: set[str] = set()
 
     def take(self, outcome: Outcome) -> None:
@@ -59,29 +71,76 @@ class Collector:
             self.stats.add_failure(outcome.origin, union_id, [message])
             self.folder.discard(outcome.pages)
             return
-        self.seen[union_id] = outcome.origin
+        stem = union_file_stem(union_id)
+        if stem.casefold() in self.stems:  # two ids whose hashes agree (engine/report/union_page.py): never seen
+            message = f"{outcome.origin}: 工会编号 “{union_id}” 与 “{self.stems[stem.casefold()]}” 的报告文件名相同，本单位未计入"
+            self.stats.add_failure(outcome.origin, union_id, [message])
+            self.folder.discard(outcome.pages)
+            return
+        self.seen[union_id], self.stems[stem.casefold()] = outcome.origin, union_id
         self.counties.add(outcome.union.get("county") or "")
         self.jsonl.write(outcome.lines)
-        self.folder.place_union(union_file_stem(union_id), outcome.pages)
+        self.folder.place_union(stem, outcome.pages)
         self.stats.add(outcome.union, outcome.as_of, outcome.results)
         self.sheets.add(outcome.union, outcome.results)
 
 
 def run_batch(options: BatchOptions, rulesets: list[Ruleset], warn: Callable[[str], None], tick: Callable[[], object]) -> CountyStats:
-    """Assess every union of every source; write the output folder; return the aggregates."""
+    """Assess every union of every source; write the output folder; return the aggregates. A batch that
+    cannot finish raises BatchFailed, the files it wrote removed."""
+    reading = Reading(merged_declarations(rulesets), options.sheet, options.include_hidden, warn, frozenset(options.unused))
+    mistakes = header_mistakes(options.sources, reading)
+    if mistakes:  # before the output folder is touched
+        raise InvalidInput(mistakes)
+    check_apart(options.out, options.sources)
     folder = OutputFolder(options.out, options.force)
+    try:
+        with sigterm_as_interrupt(), folder:
+            return fill(folder, options, rulesets, reading, tick)
+    except (OSError, BrokenProcessPool, KeyboardInterrupt) as error:
+        raise stopped(error, options.out, folder.started) from error
+
+
+def fill(folder: OutputFolder, options: BatchOptions, rulesets: list[Ruleset], reading: Reading, tick: Callable[[], object]) -> CountyStats:
+    """The output folder, file by file: union pages and results.jsonl as unions come back, then the summaries."""
     stats = county_stats(rulesets, options.rank_by)
-    units = read_units(options.sources, merged_declarations(rulesets), options.sheet, warn)
+    units = units_of(options.sources, replace(reading, warn=recorded(reading.warn, stats.notices)))
     with ItemSheets(folder.file("summary.xlsx"), [r.id for r in rulesets], {r.id: r.name for r in rulesets}) as sheets:
-        with folder.stream("results.jsonl") as jsonl:
+        outcomes = run_units(units, rulesets, options.jobs, options.as_of, folder.unions, options.timeout)
+        with folder.stream("results.jsonl") as jsonl, closing(outcomes):
             collector = Collector(folder, stats, sheets, jsonl)
-            for outcome in run_units(units, rulesets, options.jobs, options.as_of, folder.unions):
+            for outcome in outcomes:
                 collector.take(outcome)
                 tick()
         write_summary_csv(folder.file("summary.csv"), stats)
         sheets.save(stats)
     write_county_report(folder.file("report.html"), stats, report_title(collector.counties))
     return stats
+
+
+def recorded(warn: Callable[[str], None], notices: list[str]) -> Callable[[str], None]:
+    """`warn`, and each notice kept for report.html and summary.xlsx (数据读取说明)."""
+    def both(message: str) -> None:
+        notices.append(message)
+        warn(message)
+    return both
+
+
+@contextmanager
+def sigterm_as_interrupt() -> Iterator[None]:
+    """SIGTERM stops the batch as Ctrl-C does: workers killed, the files of the run removed."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGTERM, interrupt)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous if previous is not None else signal.SIG_DFL)
+
+
+def interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
 
 
 def report_title(counties: set[str]) -> str:

@@ -1,10 +1,13 @@
-"""Worker processes for a batch: chunks of units assessed in order, crashes contained.
+"""Worker processes for a batch: chunks of units assessed in order, crashes and hangs contained.
 
 Units go to workers in fixed-size chunks and come back in order, so the output is the same
 whatever the number of workers. A union that fails (bad file, bad row, an error while
-scoring) is reported and the batch goes on. durable-rules runs in C and can kill a process:
-when a worker dies, the chunks it left unfinished are re-run one union per task in fresh
-workers, and a union that kills its worker again is reported as an internal error.
+scoring) or runs past the time limit is reported and the batch goes on. durable-rules runs
+in C and can kill or hang a process: when a worker dies, or stops answering and is killed
+(`watch.py`), the chunks it left unfinished are re-run one union per task in fresh workers; a
+union that kills its worker again is reported as an internal error, the one that hung it as
+past its time. An error writing a union's pages (a full disk) is not the union's: it stops the
+batch. Workers end with the batch, however the batch ends.
 """
 from __future__ import annotations
 
@@ -12,24 +15,26 @@ import datetime as dt
 import itertools
 import multiprocessing
 import os
+import signal
 import traceback
-from collections.abc import Iterable, Iterator
-from concurrent.futures import Future, ProcessPoolExecutor
+from collections.abc import Generator, Iterable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..diagnostics import InvalidInput
-from ..evaluate.assessment import Assessment, assess
+from ..atomic import PART
+from ..diagnostics import InternalError, InvalidInput
+from ..evaluate.assessment import assess
 from ..evaluate.evaluators import DurableEvaluator
 from ..evaluate.result import RulesetResult
 from ..facts.sources import Unit
 from ..language.model import Ruleset
 from ..plan.planner import next_level_plans
-from ..plan.records import Plan
 from ..report.record import document, json_lines
 from ..report.union_page import union_file_stem, union_pages
+from .watch import UnionTimeout, Watch, die_with_parent, grace, kill, on_alarm, time_limit
 
 CHUNK = 16
 IN_FLIGHT_PER_JOB = 4
@@ -49,46 +54,92 @@ class Outcome:
     errors: list[str] = field(default_factory=list)
 
 
+@dataclass(frozen=True)
+class Chunk:
+    """Units in input order, numbered from `first`: the watch names the union a worker is on by its number."""
+
+    first: int
+    units: list[Unit]
+
+    def numbered(self) -> Iterator[tuple[int, Unit]]:
+        return enumerate(self.units, self.first)
+
+
 _WORKER: dict[str, Any] = {}
 
 
-def start_worker(rulesets: list[Ruleset], as_of: dt.date | None, pages: Path) -> None:
-    """Runs once in each worker process: keep the rulesets, open durable-rules lazily."""
-    _WORKER.update(rulesets=rulesets, as_of=as_of, evaluator=DurableEvaluator(), pages=pages, written=itertools.count())
+def start_worker(rulesets: list[Ruleset], as_of: dt.date | None, pages: Path, timeout: float, watch: Watch, parent: int) -> None:
+    """Runs once in each worker process: end with the batch, leave Ctrl-C to it, keep the rulesets,
+    open durable-rules lazily."""
+    die_with_parent(parent)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the batch process hears Ctrl-C and ends its workers
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.signal(signal.SIGALRM, on_alarm)
+    watch.join()
+    _WORKER.update(rulesets=rulesets, as_of=as_of, evaluator=DurableEvaluator(), pages=pages, timeout=timeout,
+                   watch=watch, written=itertools.count())
 
 
-def assess_chunk(units: list[Unit]) -> list[Outcome]:
-    """Assess a chunk of units in a worker; every failure is caught per union."""
-    return [assess_unit(unit) for unit in units]
+def assess_chunk(chunk: Chunk) -> list[Outcome]:
+    """Assess a chunk of units in a worker, telling the watch which union it is on."""
+    watch: Watch = _WORKER["watch"]
+    outcomes = []
+    try:
+        for number, unit in chunk.numbered():
+            watch.begin(number)
+            outcomes.append(assess_unit(unit))
+    finally:
+        watch.end()
+    return outcomes
 
 
 def assess_unit(unit: Unit) -> Outcome:
+    """One union within the time limit; every failure of its own is caught and becomes its outcome."""
     if unit.problems:
         return Outcome(unit.origin, errors=[d.render(with_source=False) for d in unit.problems])
+    timeout = _WORKER["timeout"]
+    try:
+        with time_limit(timeout):
+            return assessed(unit)
+    except UnionTimeout:
+        _WORKER["evaluator"] = DurableEvaluator()  # the stopped one may be half-way through firing
+        return Outcome(unit.origin, unit_id(unit), errors=[f"{unit.origin}: 评估此工会超过 {timeout:g} 秒仍未完成，已停止"
+                                                            f"（时限由 --timeout 设定），其余工会不受影响"])
+
+
+def assessed(unit: Unit) -> Outcome:
     try:
         facts = unit.read()
         rulesets, evaluator = _WORKER["rulesets"], _WORKER["evaluator"]
         assessment = assess(rulesets, facts, evaluator, _WORKER["as_of"])
         plans = next_level_plans(rulesets, assessment, evaluator)
-        return Outcome(unit.origin, facts.union.get("id"), facts.union, assessment.as_of.isoformat(), list(assessment.results.values()),
-                       write_pages(assessment, plans), json_lines(document(assessment, plans)))
+        texts, lines = union_pages(assessment, plans), json_lines(document(assessment, plans))
     except InvalidInput as exc:
         return Outcome(unit.origin, errors=[located(unit, d.render(with_source=False)) for d in exc.diagnostics])
+    except InternalError as exc:  # names the ruleset and item
+        return Outcome(unit.origin, errors=[f"{unit.origin}: {exc}"])
     except Exception as exc:  # noqa: BLE001 - one union's bug must not stop the county
         detail = traceback.format_exception_only(type(exc), exc)[-1].strip()
         return Outcome(unit.origin, errors=[f"{unit.origin}: 内部错误：评估此工会时程序出错（{detail}），其余工会不受影响"])
+    pages = write_pages(union_file_stem(assessment.fact_file.union["id"]), texts)  # an OSError here stops the batch
+    return Outcome(unit.origin, facts.union.get("id"), facts.union, assessment.as_of.isoformat(), list(assessment.results.values()),
+                   pages, lines)
 
 
-def write_pages(assessment: Assessment, plans: dict[str, Plan]) -> dict[str, str]:
-    """The union's own report pages, written here under temporary names; the parent moves
-    them into place once it has accepted the union (its id is not a duplicate)."""
+def write_pages(stem: str, texts: dict[str, str]) -> dict[str, str]:
+    """The union's own report pages, written here under temporary names; the parent moves them into place
+    once it has accepted the union (its id is not a duplicate)."""
     written = {}
-    stem = union_file_stem(assessment.fact_file.union["id"])
-    for suffix, text in union_pages(assessment, plans).items():
-        path = _WORKER["pages"] / f".{stem}.{os.getpid()}-{next(_WORKER['written'])}.{suffix}.part"
+    for suffix, text in texts.items():
+        path = _WORKER["pages"] / f".{stem}.{os.getpid()}-{next(_WORKER['written'])}.{suffix}{PART}"
         path.write_text(text, encoding="utf-8")
         written[suffix] = str(path)
     return written
+
+
+def unit_id(unit: Unit) -> str | None:
+    """The union's id when known without reading its file (a spreadsheet row)."""
+    return unit.facts.union.get("id") if unit.facts is not None else None
 
 
 def located(unit: Unit, message: str) -> str:
@@ -96,80 +147,118 @@ def located(unit: Unit, message: str) -> str:
     return message if unit.path is not None else f"{unit.origin}：{message}"
 
 
-def chunks(units: Iterable[Unit], size: int = CHUNK) -> Iterator[list[Unit]]:
-    batch: list[Unit] = []
-    for unit in units:
-        batch.append(unit)
-        if len(batch) == size:
-            yield batch
-            batch = []
-    if batch:
-        yield batch
+def chunks(units: Iterable[Unit], size: int = CHUNK) -> Iterator[Chunk]:
+    numbered = enumerate(units)
+    while batch := list(itertools.islice(numbered, size)):
+        yield Chunk(batch[0][0], [unit for _, unit in batch])
 
 
 class Pool:
-    """Worker processes (fork), restarted when one dies."""
+    """Worker processes (fork) under a watch; restarted when one dies or is killed for not answering."""
 
-    def __init__(self, jobs: int, rulesets: list[Ruleset], as_of: dt.date | None, pages: Path) -> None:
-        self.jobs, self.init_args = jobs, (rulesets, as_of, pages)
-        self.executor = self.new_executor()
+    def __init__(self, jobs: int, rulesets: list[Ruleset], as_of: dt.date | None, pages: Path, timeout: float) -> None:
+        self.jobs, self.timeout, self.init_args = jobs, timeout, (rulesets, as_of, pages, timeout)
+        self.stuck: set[int] = set()  # the numbers of the unions a worker stopped answering on
+        self.executor, self.watch = self.new_executor()
 
-    def new_executor(self) -> ProcessPoolExecutor:
+    def new_executor(self) -> tuple[ProcessPoolExecutor, Watch]:
         context = multiprocessing.get_context("fork")
-        return ProcessPoolExecutor(self.jobs, mp_context=context, initializer=start_worker, initargs=self.init_args)
+        watch = Watch(self.jobs, context)
+        initargs = (*self.init_args, watch, os.getpid())
+        return ProcessPoolExecutor(self.jobs, mp_context=context, initializer=start_worker, initargs=initargs), watch
 
-    def submit(self, units: list[Unit]) -> Future:
-        return self.executor.submit(assess_chunk, units)
+    def submit(self, chunk: Chunk) -> Future:
+        try:
+            return self.executor.submit(assess_chunk, chunk)
+        except BrokenProcessPool:  # a worker died since the last look
+            self.restart()
+            return self.executor.submit(assess_chunk, chunk)
+
+    def result(self, future: Future) -> list[Outcome]:
+        """A chunk's outcomes. While waiting, a worker on one union past the time limit and a grace period
+        is killed; its pool then breaks (BrokenProcessPool), as when a worker crashes."""
+        limit = self.timeout + grace(self.timeout)
+        while not wait([future], timeout=self.watch.next_check(limit)).done:
+            ours = self.watch.pids()
+            for pid, number in self.watch.overdue(limit):
+                if pid in ours:
+                    self.stuck.add(number)
+                    kill(pid)
+        return future.result()
 
     def restart(self) -> None:
+        self.kill()
         self.executor.shutdown(wait=False, cancel_futures=True)
-        self.executor = self.new_executor()
+        self.executor, self.watch = self.new_executor()
+
+    def kill(self) -> None:
+        """End every worker now: after a crash, or when the batch stops early."""
+        for pid in self.watch.pids():
+            kill(pid)
 
     def close(self) -> None:
         self.executor.shutdown(wait=True, cancel_futures=True)
 
-    def one_by_one(self, units: list[Unit]) -> list[Outcome]:
-        """After a worker died: each union alone, so the one that kills a worker is named."""
+    def holds_stuck(self, chunk: Chunk) -> bool:
+        return any(number in self.stuck for number, _ in chunk.numbered())
+
+    def one_by_one(self, chunk: Chunk) -> list[Outcome]:
+        """After a worker died or hung: each union alone, so the one that kills or hangs a worker is named.
+        A union that hung a worker is not run again."""
         outcomes = []
-        for unit in units:
+        for number, unit in chunk.numbered():
+            if number in self.stuck:
+                outcomes.append(self.lost(unit, number))
+                continue
             try:
-                outcomes += self.submit([unit]).result()
+                outcomes += self.result(self.submit(Chunk(number, [unit])))
             except BrokenProcessPool:
                 self.restart()
-                outcomes.append(Outcome(unit.origin, errors=[f"{unit.origin}: 内部错误：评估此工会时工作进程意外退出（规则引擎崩溃），已跳过"]))
+                outcomes.append(self.lost(unit, number))
         return outcomes
 
+    def lost(self, unit: Unit, number: int) -> Outcome:
+        """A union whose worker was lost: it hung (and was killed), or it died."""
+        if number in self.stuck:
+            message = (f"{unit.origin}: 评估此工会超过 {self.timeout:g} 秒，工作进程无响应，已终止（时限由 --timeout 设定），"
+                       f"其余工会不受影响")
+        else:
+            message = f"{unit.origin}: 内部错误：评估此工会时工作进程意外退出（规则引擎崩溃），已跳过"
+        return Outcome(unit.origin, unit_id(unit), errors=[message])
 
-def run_units(units: Iterable[Unit], rulesets: list[Ruleset], jobs: int, as_of: dt.date | None, pages: Path) -> Iterator[Outcome]:
-    """Outcomes in the order of `units`, assessed by `jobs` worker processes that write each
-    union's pages into the folder `pages`."""
-    pool = Pool(jobs, rulesets, as_of, pages)
-    pending: list[tuple[list[Unit], Future]] = []
+
+def run_units(units: Iterable[Unit], rulesets: list[Ruleset], jobs: int, as_of: dt.date | None, pages: Path,
+              timeout: float) -> Generator[Outcome, None, None]:
+    """Outcomes in the order of `units`, assessed by `jobs` worker processes that write each union's pages
+    into the folder `pages`, each union within `timeout` seconds."""
+    pool = Pool(jobs, rulesets, as_of, pages, timeout)
+    pending: list[tuple[Chunk, Future | None]] = []
     source = chunks(units)
     try:
         while True:
-            while len(pending) < jobs * IN_FLIGHT_PER_JOB:
-                batch = next(source, None)
-                if batch is None:
-                    break
-                pending.append((batch, pool.submit(batch)))
+            while len(pending) < jobs * IN_FLIGHT_PER_JOB and (chunk := next(source, None)) is not None:
+                pending.append((chunk, pool.submit(chunk)))
             if not pending:
                 return
-            batch, future = pending.pop(0)
-            yield from collect(pool, batch, future, pending)
+            chunk, future = pending.pop(0)
+            yield from collect(pool, chunk, future, pending)
+    except BaseException:
+        pool.kill()  # Ctrl-C, SIGTERM, a failed write: no worker outlives the batch
+        raise
     finally:
         pool.close()
 
 
-def collect(pool: Pool, batch: list[Unit], future: Future, pending: list[tuple[list[Unit], Future]]) -> list[Outcome]:
-    """The outcomes of one chunk; if its worker died, re-run it and every pending chunk safely."""
+def collect(pool: Pool, chunk: Chunk, future: Future | None, pending: list[tuple[Chunk, Future | None]]) -> list[Outcome]:
+    """The outcomes of one chunk. If its pool broke (a worker died or was killed), re-run it one union at a time
+    and resubmit every pending chunk; a chunk holding a union that hung a worker is kept for one by one (None)."""
     try:
-        return future.result()
+        return pool.result(future) if future is not None else pool.one_by_one(chunk)
     except BrokenProcessPool:
         pool.restart()
-        outcomes = pool.one_by_one(batch)
+        outcomes = pool.one_by_one(chunk)
         for index, (other, _) in enumerate(pending):
-            pending[index] = (other, pool.submit(other))
+            pending[index] = (other, None if pool.holds_stuck(other) else pool.submit(other))
         return outcomes
 
 

@@ -14,7 +14,6 @@ import datetime as dt
 import math
 import os
 import re
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Self
@@ -22,14 +21,15 @@ from typing import Any, Self
 from xlsxwriter import Workbook
 from xlsxwriter.worksheet import Worksheet
 
-from ..atomic import atomic_path
+from ..atomic import atomic_path, temporary_beside
 from ..diagnostics import display_width as text_width
 from ..evaluate.result import ItemScore, RulesetResult
 from ..values import Number, fmt_number, json_score
 from .county import NOT_APPLICABLE, CountyStats, fmt_score
 
-SUMMARY_SHEET, FAILURES_SHEET = "汇总", "失败单位"
+SUMMARY_SHEET, FAILURES_SHEET, NOTICES_SHEET = "汇总", "失败单位", "读取说明"
 FAILURES_TITLE = "评估失败的单位"
+NOTICES_TITLE = "数据读取说明：读取时未读入的列、隐藏的工作表、行和列"
 NA_COLUMN = "不适用的指标"
 TITLE = {"bold": True, "font_size": 14}
 HEADER = {"bold": True, "bg_color": "#F3F5F7", "text_wrap": True, "valign": "top", "border": 1}
@@ -37,6 +37,9 @@ WRAP = {"text_wrap": True, "valign": "top"}
 MIN_WIDTH, MAX_WIDTH, MAX_HEADER_WIDTH, LINE_HEIGHT = 4, 50, 16, 15
 TITLE_ROW, HEADER_ROW = 0, 1  # every sheet: a title, then the header, then one row per union
 PENDING_LIMIT = 500  # rows an item sheet holds back while some item's full points are still unknown
+# Text is text: a union named =HYPERLINK(…) or http://… stays a string cell, never a formula or a link.
+BOOK_OPTIONS = {"constant_memory": True, "strings_to_formulas": False, "strings_to_urls": False}
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def display_width(value: Any) -> int:
@@ -96,18 +99,17 @@ class ItemSheets:
 
     def __init__(self, path: str | Path, ruleset_ids: list[str], ruleset_names: dict[str, str]) -> None:
         self.path = Path(path)
-        handle, name = tempfile.mkstemp(prefix=f".{self.path.name}.", suffix=".part", dir=self.path.parent)
-        os.close(handle)
-        self.temporary = Path(name)
-        self.book = Workbook(str(self.temporary), {"constant_memory": True})
+        self.temporary = temporary_beside(self.path)
+        self.book = Workbook(str(self.temporary), BOOK_OPTIONS)
         self.title = self.book.add_format(TITLE)
         self.header = self.book.add_format(HEADER)
         self.wrap = self.book.add_format(WRAP)
-        taken = {SUMMARY_SHEET, FAILURES_SHEET}
+        taken = {SUMMARY_SHEET, FAILURES_SHEET, NOTICES_SHEET}
         self.names = {rid: ruleset_names.get(rid, rid) for rid in ruleset_ids}
         self.summary = self.book.add_worksheet(SUMMARY_SHEET)
         self.sheets = {rid: self.book.add_worksheet(sheet_title(self.names[rid], taken)) for rid in ruleset_ids}
         self.failures = self.book.add_worksheet(FAILURES_SHEET)
+        self.notices = self.book.add_worksheet(NOTICES_SHEET)
         self.columns: dict[str, ItemColumns] = {}
         self.saved = False
 
@@ -212,9 +214,16 @@ class ItemSheets:
             self.finish(self.sheets[rid], len(columns.headers()), columns.next_row - 1)
         failures = [[f.origin, f.union_id, "\n".join(f.messages)] for f in stats.failures]
         self.fill(self.failures, FAILURES_TITLE, ["来源", "编号", "错误"], failures)
+        self.fill(self.notices, NOTICES_TITLE, ["来源", "说明"], [notice_cells(notice) for notice in stats.notices])
         self.book.close()
         self.saved = True
         os.replace(self.temporary, self.path)
+
+
+def notice_cells(notice: str) -> list[str]:
+    """「青山县.xlsx 工作表“城关街道”：忽略无法识别的列 …」 as 来源 and 说明."""
+    where, _, what = notice.partition("：")
+    return [where, what] if what else ["", notice]
 
 
 def created(stats: CountyStats) -> dt.datetime:
@@ -257,6 +266,10 @@ def write_summary_csv(path: str | Path, stats: CountyStats) -> None:
 
 
 def csv_value(value: Any) -> str:
+    """A cell as text. Text that a spreadsheet would run as a formula (=, +, -, @, tab, CR first) gets a
+    leading ' (OWASP's advice); numbers stay numbers, a negative score included."""
     if value is None:
         return ""
+    if isinstance(value, str):
+        return f"'{value}" if value.startswith(FORMULA_STARTS) else value
     return fmt_score(value) if isinstance(value, float) else str(value)

@@ -2,6 +2,8 @@
 to send to the union: sections, level, gaps with their reasons, and the plan to the next level."""
 from __future__ import annotations
 
+import hashlib
+import re
 from fractions import Fraction
 from typing import Any
 
@@ -13,18 +15,28 @@ from ..values import Number, fmt_number, json_score, normal
 from .county import not_applicable_line
 from .templating import ENV
 
-SAFE_CHARACTERS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_")
-RESERVED_STEMS = frozenset({"CON", "PRN", "AUX", "NUL", *(f"{p}{n}" for p in ("COM", "LPT") for n in range(1, 10))})
+PLAIN_ID = re.compile(r"[A-Z0-9][A-Z0-9_-]{0,63}")
+RESERVED_STEMS = frozenset({"CON", "PRN", "AUX", "NUL", *(f"{p}{n}" for p in ("COM", "LPT") for n in range(10))})
+READABLE = re.compile(r"[^A-Za-z0-9_-]+")
+READABLE_LENGTH, HASH_LENGTH = 32, 16
 
 
-def union_file_stem(union_id: str) -> str:
-    """A file name stem for a union's page, safe in file names and URLs on every system.
+def union_file_stem(union_id: object) -> str:
+    """The file name stem of a union's pages: short, safe and distinct for every id, on every system.
 
-    ASCII letters, digits, - and _ stay; every other UTF-8 byte becomes ~XX (so distinct ids
-    give distinct stems); Windows device names get a trailing ~.
+    A plain id (upper-case ASCII letters, digits, - and _, at most 64 characters, not a Windows
+    device name) is its own stem: QS-001 → QS-001.html. Any other id keeps its ASCII letters,
+    digits, - and _ (at most 32) and gets ~ and 16 hex digits of its SHA-256: qs-001 →
+    qs-001~<hash>, 青山镇第一中学工会 → union~<hash>. Plain stems have no ~ and no lower-case
+    letters, so stems differ even where the file system ignores case; every stem is ASCII, at
+    most 64 characters, and depends on the id alone (not on --jobs or on the other unions).
     """
-    stem = "".join(c if c in SAFE_CHARACTERS else "".join(f"~{b:02X}" for b in c.encode()) for c in union_id)
-    return stem + "~" if stem.upper() in RESERVED_STEMS or not stem else stem
+    text = str(union_id)
+    if PLAIN_ID.fullmatch(text) and text not in RESERVED_STEMS:
+        return text
+    digest = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:HASH_LENGTH]
+    readable = READABLE.sub("", text).lstrip("-_")[:READABLE_LENGTH] or "union"
+    return f"{readable}~{digest}"
 
 
 def union_view(assessment: Assessment, plans: dict[str, Plan]) -> dict[str, Any]:
@@ -93,8 +105,8 @@ def union_report_html(view: dict[str, Any]) -> str:
 
 
 def union_report_markdown(view: dict[str, Any]) -> str:
-    """A union's own report as Markdown, ready to send to the union."""
-    return ENV.get_template("union.md").render(u=view, cell=markdown_cell)
+    """A union's own report as Markdown, ready to send to the union; every value is escaped (`markdown_text`)."""
+    return MARKDOWN.get_template("union.md").render(u=view)
 
 
 def union_markdown(assessment: Assessment, plans: dict[str, Plan]) -> str:
@@ -108,6 +120,14 @@ def union_pages(assessment: Assessment, plans: dict[str, Plan]) -> dict[str, str
     return {"html": union_report_html(view), "md": union_report_markdown(view)}
 
 
-def markdown_cell(text: Any) -> str:
-    """Text safe inside a Markdown table cell."""
-    return str(text).replace("|", "\\|").replace("\n", " ")
+def markdown_text(value: Any) -> str:
+    """A value as literal Markdown text, wherever it stands, also in a table cell: characters that open HTML
+    (`<`, `&`), links and images (`[`, `]`), code spans, block quotes and table cells are backslash-escaped,
+    line breaks become spaces. A union named 「<img src=…>」 or 「![x](http://…)」 reads as written."""
+    return MARKDOWN_SPECIAL.sub(r"\\\g<0>", LINE_BREAK.sub(" ", str(value)))
+
+
+MARKDOWN_SPECIAL = re.compile(r"[\\`<>\[\]&|]")
+LINE_BREAK = re.compile(r"\r\n?|\n")
+# The Markdown page escapes every value it shows, as the HTML pages escape theirs.
+MARKDOWN = ENV.overlay(finalize=markdown_text, cache_size=50)  # its own cache: templates compiled with finalize

@@ -1,0 +1,55 @@
+"""Why a batch stopped before its end, in words an assessor can act on."""
+from __future__ import annotations
+
+import errno
+from concurrent.futures.process import BrokenProcessPool
+from pathlib import Path
+
+from ..atomic import PART
+from ..diagnostics import UnionscoreError
+
+CAUSES = {
+    errno.ENOSPC: "磁盘空间已满", errno.EDQUOT: "超出磁盘配额", errno.EROFS: "文件系统是只读的",
+    errno.EACCES: "没有访问权限", errno.EPERM: "没有访问权限", errno.EIO: "磁盘读写出错",
+    errno.ENAMETOOLONG: "文件名过长", errno.EMFILE: "打开的文件过多", errno.ENOMEM: "内存不足",
+    errno.ENOLCK: "文件系统不支持文件锁", errno.EAGAIN: "系统资源暂时不足",
+}
+
+
+class BatchFailed(UnionscoreError):
+    """The batch could not finish: a full disk, a read-only folder, a lost worker, a folder in use. Exit 1."""
+
+    exit_code = 1
+
+
+def cause(error: BaseException, out: Path | None = None) -> str:
+    """「磁盘空间已满：/out/summary.csv」: what went wrong, and where when a file is named; a file refused
+    in the output folder `out` is 没有写入权限."""
+    if isinstance(error, UnionscoreError):
+        return str(error)
+    if isinstance(error, KeyboardInterrupt):
+        return "运行被中断（Ctrl-C 或 SIGTERM）"
+    if isinstance(error, BrokenProcessPool):
+        return "工作进程意外退出，无法继续评估"
+    if isinstance(error, OSError):
+        text = CAUSES.get(error.errno or 0, error.strerror or str(error))
+        if error.errno in (errno.EACCES, errno.EPERM) and out is not None and inside(error.filename, out):
+            text = "没有写入权限"
+        return f"{text}：{place(str(error.filename))}" if error.filename else text
+    return f"程序出错（{type(error).__name__}）"
+
+
+def inside(filename: object, out: Path) -> bool:
+    """Whether an error's file is the output folder or in it (or no file is named)."""
+    return filename is None or Path(str(filename)).resolve().is_relative_to(out.resolve())
+
+
+def place(filename: str) -> str:
+    """A temporary file stands for the folder it was written in."""
+    return f"{Path(filename).parent}/" if filename.endswith(PART) else filename
+
+
+def stopped(error: BaseException, out: Path, started: bool) -> BatchFailed:
+    """The message for a batch into `out` that stopped; `started` when it had begun filling the folder."""
+    after = "；本次写入的文件已删除，输出目录中的 .unionscore-output 记下了这次失败" if started else ""
+    return BatchFailed(f"批量评估未完成：{cause(error, out)}{after}。")

