@@ -6,25 +6,20 @@ code (1 invalid input, 2 usage); anything else is a bug: exit 3, traceback only 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 import re
 import sys
 import traceback
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import click
 from tqdm import tqdm
 
-from engine import (
-    Diagnostic,
-    InvalidInput,
-    UnionscoreError,
-    UsageError,
-    assess_union,
-    load_fact_file,
-    resolve_rulesets,
-    run_tests,
-)
+from engine import Diagnostic, InvalidInput, UnionscoreError, UsageError, assess_union, resolve_rulesets, run_tests
 from engine.atomic import write_text
 from engine.authoring import coverage, lint
 from engine.authoring.diff import ruleset_changes
@@ -33,10 +28,15 @@ from engine.authoring.explain import explain as explain_item
 from engine.authoring.impact import load_version, measure_impact
 from engine.batch.run import BatchOptions, run_batch
 from engine.batch.workers import default_jobs
+from engine.click_chinese import ChineseGroup, install
+from engine.diagnostics import InternalError
 from engine.evaluate.assessment import assess as assess_facts
 from engine.evaluate.evaluators import evaluator_named
 from engine.facts.blank_form import FORMATS, output_format, yaml_template
 from engine.facts.blank_workbook import write_workbook_template
+from engine.facts.fact_file import FactFile, merged_declarations
+from engine.facts.sources import Reading, read_union
+from engine.language.model import Ruleset
 from engine.plan.planner import Planner, next_level_plans, planned
 from engine.report.checklist import build_checklist
 from engine.report.checklist import render as render_checklist
@@ -46,9 +46,15 @@ from engine.report.union_page import union_markdown
 from engine.report.workplan.document import markdown as workplan_markdown
 from engine.report.workplan.word import write as write_docx
 
+install()  # before any command is declared: click.Path names itself in the catalog's words when made
 
-class Unionscore(click.Group):
-    """Catches expected failures in one place and turns them into exit codes."""
+
+class Unionscore(ChineseGroup):
+    """Catches expected failures in one place and turns them into exit codes; messages in Chinese
+    (engine/click_chinese.py); `--debug` accepted before or after the command name."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        return super().parse_args(ctx, hoist_debug(args))
 
     def invoke(self, ctx: click.Context) -> object:
         try:
@@ -58,6 +64,11 @@ class Unionscore(click.Group):
         except InvalidInput as exc:
             click.echo(exc.render(), err=True)
             ctx.exit(exc.exit_code)
+        except InternalError as exc:  # a bug, named by union, ruleset and item
+            if ctx.obj and ctx.obj.get("debug"):
+                traceback.print_exception(exc)
+            click.echo(str(exc), err=True)
+            ctx.exit(exc.exit_code)
         except UnionscoreError as exc:
             click.echo(f"错误：{exc}", err=True)
             ctx.exit(exc.exit_code)
@@ -66,6 +77,15 @@ class Unionscore(click.Group):
                 traceback.print_exc()
             click.echo("内部错误：unionscore 出现了未预料的问题。请加 --debug 重新运行，并把输出报告给维护者。", err=True)
             ctx.exit(3)
+
+
+def hoist_debug(args: list[str]) -> list[str]:
+    """`unionscore assess f.yaml --debug` as `unionscore --debug assess f.yaml`: the error message says
+    to add --debug, and people add it at the end. Only before a `--` (after it, words are values)."""
+    end = args.index("--") if "--" in args else len(args)
+    if "--debug" not in args[:end]:
+        return args
+    return ["--debug"] + [a for a in args[:end] if a != "--debug"] + args[end:]
 
 
 def parse_date(ctx: click.Context, param: click.Parameter, value: str | None) -> dt.date | None:
@@ -80,6 +100,46 @@ def parse_date(ctx: click.Context, param: click.Parameter, value: str | None) ->
 RULESET_HEADER = re.compile(r"^ruleset:", re.MULTILINE)
 RULESET_OPTION = click.option("--ruleset", "rulesets", multiple=True, metavar="ID_OR_PATH",
                               help="内置规则集 id 或 YAML 路径，可重复；缺省为全部内置规则集。")
+INCLUDE_HIDDEN_OPTION = click.option("--include-hidden", is_flag=True, help="也读取工作簿中隐藏的工作表、行和列（缺省跳过并提示）。")
+UNUSED_OPTION = click.option("--unused-column", "unused", multiple=True, metavar="表头",
+                             help="这一列与某个事实的名称相近，但确实不是考核数据（如“女职工人数”）：不读取它，照常评估。可重复。")
+UNION_OPTIONS = (
+    click.option("--union", "union_id", metavar="编号", help="事实来源是 CSV 或工作簿时，要评估的工会编号（只有一个工会时可省略）。"),
+    click.option("--sheet", help="只读取工作簿中这个名称的工作表。"),
+    INCLUDE_HIDDEN_OPTION,
+    UNUSED_OPTION,
+)
+
+
+@dataclass(frozen=True)
+class UnionChoice:
+    """Which union a one-union command reads: a fact file, or a row of a CSV file or workbook."""
+
+    union_id: str | None
+    sheet: str | None
+    include_hidden: bool
+    unused: tuple[str, ...]
+
+    def read(self, source: Path, rulesets: list[Ruleset]) -> FactFile:
+        reading = Reading(merged_declarations(rulesets), self.sheet, self.include_hidden, notice, frozenset(self.unused))
+        return read_union(source, reading, self.union_id)
+
+
+def union_options(command: Callable[..., None]) -> Callable[..., None]:
+    """--union, --sheet, --include-hidden and --unused-column, handed to the command as one `choice`."""
+    @functools.wraps(command)
+    def with_choice(*args: Any, union_id: str | None, sheet: str | None, include_hidden: bool, unused: tuple[str, ...],
+                    **kwargs: Any) -> None:
+        command(*args, choice=UnionChoice(union_id, sheet, include_hidden, unused), **kwargs)
+    for option in reversed(UNION_OPTIONS):
+        with_choice = option(with_choice)
+    return with_choice
+
+
+def notice(message: str) -> None:
+    click.echo(f"提示：{message}", err=True)
+
+
 ENGINE_OPTION = click.option("--engine", type=click.Choice(["durable", "oracle"]), default="durable", show_default=True,
                              help="条件求值方式：durable-rules 规则引擎，或纯 Python 对照实现（用于排查）。")
 
@@ -98,10 +158,11 @@ def cli(ctx: click.Context, debug: bool) -> None:
 @click.option("--format", "fmt", type=click.Choice(["table", "json", "markdown"]), default="table", show_default=True, help="输出格式。")
 @click.option("--as-of", callback=parse_date, metavar="YYYY-MM-DD", help="评估日期；缺省为事实文件年度的 12 月 31 日。")
 @ENGINE_OPTION
-def assess(rulesets: tuple[str, ...], fact_file: Path, fmt: str, as_of: dt.date | None, engine: str) -> None:
-    """评估一个工会的事实文件，输出得分、等级、失分项与整改建议。"""
+@union_options
+def assess(rulesets: tuple[str, ...], fact_file: Path, fmt: str, as_of: dt.date | None, engine: str, choice: UnionChoice) -> None:
+    """评估一个工会：事实文件，或 CSV、工作簿中的一行（--union 指定编号）；输出得分、等级、失分项与整改建议。"""
     chosen, chooser = resolve_rulesets(rulesets), evaluator_named(engine)
-    assessment = assess_facts(chosen, load_fact_file(fact_file), chooser, as_of)
+    assessment = assess_facts(chosen, choice.read(fact_file, chosen), chooser, as_of)
     plans = next_level_plans(chosen, assessment, chooser)
     if fmt == "table":
         click.echo(as_table(assessment, plans))
@@ -119,17 +180,21 @@ def assess(rulesets: tuple[str, ...], fact_file: Path, fmt: str, as_of: dt.date 
 @click.option("--as-of", callback=parse_date, metavar="YYYY-MM-DD", help="评估日期；缺省为各事实年度的 12 月 31 日。")
 @click.option("--sheet", help="只读取工作簿中这个名称的工作表。")
 @click.option("--rank-by", "rank_by", multiple=True, metavar="ID", help="排名依据的规则集 id，可重复；缺省按所选规则集的顺序。")
-@click.option("--force", is_flag=True, help="允许写入非空的、非 unionscore 输出的目录。")
+@click.option("--force", is_flag=True, help="允许写入非空的、非 unionscore 输出的目录（不会删除或覆盖其中已有的文件）。")
+@click.option("--timeout", type=click.FloatRange(min=0, min_open=True), default=60, show_default=True, metavar="秒",
+              help="评估一个工会的时限；超时的工会记为失败，其余照常评估。")
+@INCLUDE_HIDDEN_OPTION
+@UNUSED_OPTION
 def batch(rulesets: tuple[str, ...], sources: tuple[Path, ...], out: Path, jobs: int | None, as_of: dt.date | None,
-          sheet: str | None, rank_by: tuple[str, ...], force: bool) -> None:
+          sheet: str | None, rank_by: tuple[str, ...], force: bool, timeout: float, include_hidden: bool, unused: tuple[str, ...]) -> None:
     """批量评估：事实文件目录、CSV 或 XLSX 中的全部工会，输出排名、报告与每个工会的整改清单。"""
     chosen = resolve_rulesets(rulesets)
     unknown = [r for r in rank_by if r not in {c.id for c in chosen}]
     if unknown:
         raise UsageError(f"--rank-by 中的 “{'、'.join(unknown)}” 不在所选规则集中")
-    options = BatchOptions(sources, out, jobs or default_jobs(), as_of, sheet, force, rank_by)
+    options = BatchOptions(sources, out, jobs or default_jobs(), as_of, sheet, force, rank_by, include_hidden, unused, timeout=timeout)
     with tqdm(desc="评估", unit="个工会", delay=1, disable=None, file=sys.stderr, leave=False) as bar:
-        stats = run_batch(options, chosen, lambda message: click.echo(f"提示：{message}", err=True), lambda: bar.update())
+        stats = run_batch(options, chosen, notice, lambda: bar.update())
     click.echo(county_summary(stats, {r.id: r.short_name for r in chosen}))
     for failure in stats.failures:
         click.echo("\n".join(failure.messages), err=True)
@@ -247,11 +312,13 @@ def diff(old: str, new: str, sources: tuple[str, ...], fmt: str, as_of: dt.date 
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="输出文件；缺省打印到标准输出。")
 @click.option("--as-of", callback=parse_date, metavar="YYYY-MM-DD", help="评估日期；缺省为事实文件年度的 12 月 31 日。")
 @ENGINE_OPTION
-def checklist(rulesets: tuple[str, ...], fact_file: Path | None, fmt: str, out: Path | None, as_of: dt.date | None, engine: str) -> None:
+@union_options
+def checklist(rulesets: tuple[str, ...], fact_file: Path | None, fmt: str, out: Path | None, as_of: dt.date | None, engine: str,
+              choice: UnionChoice) -> None:
     """自查自评清单：逐项列出分值、查验方式、需准备的资料和必备项；给出事实文件时标明是否已达标及整改建议。"""
 
     chosen = resolve_rulesets(rulesets)
-    facts = load_fact_file(fact_file) if fact_file is not None else None
+    facts = choice.read(fact_file, chosen) if fact_file is not None else None
     results = assess_union(chosen, facts, evaluator_named(engine), as_of) if facts is not None else None
     text = render_checklist(fmt, build_checklist(chosen, results), facts.union if facts else None, facts.period if facts else None)
     if out is not None:
@@ -267,9 +334,11 @@ def checklist(rulesets: tuple[str, ...], fact_file: Path | None, fmt: str, out: 
 @click.argument("item_id", metavar="ITEM_ID")
 @click.option("--as-of", callback=parse_date, metavar="YYYY-MM-DD", help="评估日期；缺省为事实文件年度的 12 月 31 日。")
 @ENGINE_OPTION
-def explain(rulesets: tuple[str, ...], fact_file: Path, item_id: str, as_of: dt.date | None, engine: str) -> None:
+@union_options
+def explain(rulesets: tuple[str, ...], fact_file: Path, item_id: str, as_of: dt.date | None, engine: str, choice: UnionChoice) -> None:
     """解释一个工会某个指标的完整评估：得分、理由，以及每个子表达式的取值。"""
-    text = explain_item(resolve_rulesets(rulesets), fact_file, item_id, evaluator_named(engine), as_of, rulesets)
+    chosen = resolve_rulesets(rulesets)
+    text = explain_item(chosen, choice.read(fact_file, chosen), item_id, evaluator_named(engine), as_of, rulesets)
     click.echo(text, nl=False)
 
 
@@ -283,11 +352,12 @@ def explain(rulesets: tuple[str, ...], fact_file: Path, item_id: str, as_of: dt.
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="输出文件；docx 必填，其他缺省打印到标准输出。")
 @click.option("--as-of", callback=parse_date, metavar="YYYY-MM-DD", help="评估日期；缺省为事实文件年度的 12 月 31 日。")
 @ENGINE_OPTION
+@union_options
 def plan(rulesets: tuple[str, ...], fact_file: Path, target: str | None, deadline: dt.date | None, fmt: str,
-         out: Path | None, as_of: dt.date | None, engine: str) -> None:
+         out: Path | None, as_of: dt.date | None, engine: str, choice: UnionChoice) -> None:
     """整改规划：以最少的整改工作量达到目标等级（缺省高一个等级），列出每项整改的量化目标、得分、需准备的资料；可写成整改工作方案。"""
     chosen = resolve_rulesets(rulesets)
-    planner = Planner.assessing(chosen, load_fact_file(fact_file), evaluator_named(engine), as_of)
+    planner = Planner.assessing(chosen, choice.read(fact_file, chosen), evaluator_named(engine), as_of)
     targets = planned(chosen, list(rulesets), target)
     if fmt == "text":
         text = "\n".join(plan_text(planner.plan(r.id, target)) for r in targets)

@@ -12,7 +12,7 @@ from ..diagnostics import UsageError
 from ..evaluate.assessment import assess
 from ..evaluate.evaluators import Evaluator
 from ..evaluate.result import ItemScore, RulesetResult
-from ..facts.fact_file import load_fact_file
+from ..facts.fact_file import FactFile, load_fact_file
 from ..language.expr_eval import Env, to_closure
 from ..language.expr_parse import Call, Literal, Name, Node, children
 from ..language.expressions import Expression
@@ -36,7 +36,7 @@ def find_item(rulesets: Iterable[Ruleset], item_id: str) -> list[tuple[Ruleset, 
     raise UsageError(f"所选规则集（{names}）中没有指标 “{item_id}”{hint}")
 
 
-def explain(rulesets: list[Ruleset], fact_path: str | Path, item_id: str, evaluator: Evaluator, as_of: dt.date | None = None,
+def explain(rulesets: list[Ruleset], facts: FactFile | str | Path, item_id: str, evaluator: Evaluator, as_of: dt.date | None = None,
             specs: Iterable[str] = ()) -> str:
     """The explanation text for one item of one union (every requested ruleset that has the item).
 
@@ -44,7 +44,7 @@ def explain(rulesets: list[Ruleset], fact_path: str | Path, item_id: str, evalua
     the item search to the rulesets asked for, so a used ruleset is assessed but not explained.
     """
     targets = find_item(requested(rulesets, list(specs)), item_id)
-    assessment = assess(rulesets, load_fact_file(fact_path), evaluator, as_of)
+    assessment = assess(rulesets, facts if isinstance(facts, FactFile) else load_fact_file(facts), evaluator, as_of)
     union = assessment.fact_file.union
     blocks = [f"工会：{union.get('name', '')}（{union.get('id', '')}）　评估日期：{assessment.as_of.isoformat()}"]
     for ruleset, item in targets:

@@ -21,9 +21,9 @@ from ..language.model import FactDecl, Ruleset
 from ..language.vocabulary import UNION_TYPES
 from .blank_form import PERIOD_HELP, UNION_HEADER, bounds_text, choices_text, kind_text, ruleset_titles, template_facts
 from .fact_file import merged_declarations
-from .sources import header_index, match_header
+from .sources import GUIDE_SHEET, header_index, match_header
 
-DATA_SHEET, GUIDE_SHEET = "填报", "填表说明"
+DATA_SHEET = "填报"
 ROWS = 5000  # rows that get drop-down lists and prompts
 BOOLEAN_CHOICES = ("是", "否")
 LIST_LIMIT = 255  # Excel's limit on a drop-down list written inline

@@ -11,7 +11,8 @@ text and what was expected. The rules (also explained to assessors in facts/qing
 - blank: empty, spaces, `-`, `—`, `——`, `/`, `无数据`, `暂无数据`, `未统计` (the fact is absent).
   `无` is not blank: it is the boolean 否.
 - numbers: `1,200` (thousands in threes), full-width forms, spaces, a trailing unit that is the
-  fact's own unit (`230人`, `15 平方米`, `3000册`), `万` times ten thousand, exactly
+  fact's own unit (`230人`, `15 平方米`, `3000册`) or, for a count, any measure word (`50家`, `8 个`,
+  `1起`; not for money, area or years), `万` times ten thousand, exactly
   (`12.5万元` is 125000); `95%` is 0.95. Integers must be whole.
 - percent facts (`unit: "%"`): `95%`; a bare number above 1 is a percentage (`95` is 0.95);
   1 and below is the fraction itself (`0.95`; `1` is 100%).
@@ -39,6 +40,10 @@ BLANK_WORDS = frozenset({"-", "--", "—", "——", "–", "/", "无数据", "�
 TRUE_CELLS = frozenset({"是", "有", "√", "✓", "✔", "y", "yes", "true", "1"})
 FALSE_CELLS = frozenset({"否", "无", "×", "✗", "✘", "n", "no", "false", "0"})
 UNIT_ALIASES = {"平方米": ("平米", "m2"), "人": ("名",), "册": ("本",)}
+# Chinese measure words for things counted; money, area and years are measured, not counted
+MEASURE_WORDS = ("人次", "个", "家", "起", "次", "项", "名", "人", "位", "条", "件", "篇", "场", "期", "批", "户", "座",
+                 "间", "处", "本", "册", "份", "套", "台", "种", "类", "支", "队", "组", "张", "幅", "块", "届", "回", "例")
+COUNTED = frozenset(MEASURE_WORDS)
 NUMBER = re.compile(r"[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?|[+-]?\.\d+")
 DATE_PATTERNS = (
     re.compile(r"(\d{4})\s*([-/.])\s*(\d{1,2})\s*\2\s*(\d{1,2})(?:[\sT]+\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?"),
@@ -67,6 +72,8 @@ def read_cell(raw: Any, decl: FactDecl) -> Any:
         return None
     if decl.type == "list":
         return read_list(raw, decl)
+    if isinstance(raw, (list, dict)):
+        raise CellError(f"应为{expectation(decl)}，不能是列表")
     return READERS[decl.type](raw, decl)
 
 
@@ -159,7 +166,8 @@ def number_text(raw: str, decl: FactDecl) -> tuple[Decimal, bool]:
 
 
 def without_unit(text: str, unit: str) -> str:
-    """The text without a trailing unit, if that unit is the fact's own (or a common alias of it)."""
+    """The text without a trailing unit, if that unit is the fact's own (or a common alias of it);
+    a count (a fact in 人, 次, 项 … or without a unit) also takes any measure word: 「50家」, 「8 个」."""
     for name in unit_names(unit):
         if text.casefold().endswith(name):
             return text[: len(text) - len(name)]
@@ -168,8 +176,10 @@ def without_unit(text: str, unit: str) -> str:
 
 @cache
 def unit_names(unit: str) -> tuple[str, ...]:
-    """The ways of writing a unit, folded, longest first: 平方米, 平米, m2 (and ㎡, m², which fold to m2)."""
-    names = {fold(name).casefold() for name in (unit, *UNIT_ALIASES.get(unit, ())) if name and name != "%"}
+    """The ways of writing a unit, folded, longest first: 平方米, 平米, m2 (and ㎡, m², which fold to m2);
+    a count's unit with every measure word (人次 before 次)."""
+    written = (unit, *UNIT_ALIASES.get(unit, ()), *(MEASURE_WORDS if unit in COUNTED or not unit else ()))
+    names = {fold(name).casefold() for name in written if name and name != "%"}
     return tuple(sorted(names, key=len, reverse=True))
 
 
@@ -227,7 +237,9 @@ READERS: dict[str, Callable[[Any, FactDecl], Any]] = {
 
 
 def read_list(raw: Any, decl: FactDecl) -> list[Any]:
-    """Items separated by `,` `、` `;` `/` or spaces, each read as the list's item type."""
+    """Items separated by `,` `、` `;` `/` or spaces (or a YAML list), each read as the list's item type."""
+    if isinstance(raw, list):
+        return [list_item(item, number, raw, decl) for number, item in enumerate(raw, 1)]
     if not isinstance(raw, str):
         return [READERS[decl.items](raw, decl)]
     text = unicodedata.normalize("NFKC", raw).strip()
@@ -238,11 +250,18 @@ def read_list(raw: Any, decl: FactDecl) -> list[Any]:
     for number, part in enumerate(separator.split(text), 1):
         if not part:
             raise CellError(f"无法识别 “{shown(raw)}”：第 {number} 项为空，应为{expectation(decl)}")
-        try:
-            values.append(READERS[decl.items](part, decl))
-        except CellError:
-            raise CellError(f"无法识别 “{shown(raw)}”：第 {number} 项 “{part}” 应为{expectation(decl, True)}") from None
+        values.append(list_item(part, number, raw, decl))
     return values
+
+
+def list_item(part: Any, number: int, raw: Any, decl: FactDecl) -> Any:
+    try:
+        if is_blank(part):
+            raise CellError("")
+        return READERS[decl.items](part, decl)
+    except CellError:
+        whole = "、".join(shown(item) for item in raw) if isinstance(raw, list) else shown(raw)
+        raise CellError(f"无法识别 “{whole}”：第 {number} 项 “{shown(part)}” 应为{expectation(decl, True)}") from None
 
 
 def read_text(raw: Any) -> str | None:

@@ -2,17 +2,22 @@
 from __future__ import annotations
 
 import datetime as dt
+import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 from typing import Any
 
 from ..diagnostics import Diagnostic, DiagnosticList, Mark, fail
 from ..language.model import FactDecl, Ruleset
-from ..language.vocabulary import AT_MOST, AT_MOST_LABELS, UNION_TYPES
+from ..language.vocabulary import AT_MOST, AT_MOST_LABELS
 from ..language.yamlload import MarkedDict, load_yaml, mark_at
+from ..load.rulesets import resolve_rulesets
 from ..values import exact
+from .cells import CellError, read_cell, read_period, read_union_type
 from .fact_schema import TRUE_WORDS, fact_errors, validator
+from .names import closest
 
 
 @dataclass
@@ -25,6 +30,7 @@ class FactFile:
     facts: dict[str, Any]
     marks: dict[str, Mark] = field(default_factory=dict)
     header_mark: Mark = field(default_factory=lambda: Mark(""))
+    as_typed: bool = True  # values as a person wrote them (YAML); False when already read (spreadsheet cells)
 
     def mark(self, name: str) -> Mark:
         return self.marks.get(name, self.header_mark)
@@ -54,21 +60,25 @@ def check_union(raw: MarkedDict, name: str, problems: DiagnosticList) -> dict[st
     for key in ("id", "type"):
         if union.get(key) in (None, ""):
             problems.add(mark_at(raw, ("union",)), "fact-union", f"union 缺少 “{key}”")
-    kind = union.get("type")
-    if kind is not None and kind not in UNION_TYPES:
-        choices = "、".join(f"{k}（{v}）" for k, v in UNION_TYPES.items())
-        problems.add(mark_at(raw, ("union", "type")), "fact-union-type", f"union.type 应为以下之一：{choices}；实际为 “{kind}”")
-    return {key: str(value) for key, value in union.items() if value is not None}
+    found = {key: str(value) for key, value in union.items() if value is not None}
+    if union.get("type") not in (None, ""):
+        try:
+            found["type"] = str(read_union_type(union["type"]))
+        except CellError as error:
+            problems.add(mark_at(raw, ("union", "type")), "fact-union-type", f"union.type：{error}")
+    return found
 
 
 def check_period(raw: MarkedDict, problems: DiagnosticList) -> int | None:
     period = raw.get("period")
-    if period is None:
-        return None
-    if isinstance(period, bool) or not isinstance(period, int) or not 1949 <= period <= 2200:
+    if isinstance(period, bool) or not isinstance(period, (int, str, type(None))):
         problems.add(mark_at(raw, ("period",)), "fact-period", f"period 应为年度（如 2025），实际为 “{period}”")
         return None
-    return period
+    try:
+        return read_period(period)
+    except CellError:
+        problems.add(mark_at(raw, ("period",)), "fact-period", f"period 应为年度（如 2025），实际为 “{period}”")
+        return None
 
 
 def flatten(facts: Any, where: Mark, problems: DiagnosticList) -> tuple[dict[str, Any], dict[str, Mark]]:
@@ -112,15 +122,60 @@ class FactChecker:
         return cls(decls, validator(decls))
 
     def check(self, fact_file: FactFile) -> tuple[dict[str, Any], list[Diagnostic]]:
-        """The declared facts as exact runtime values; absent and null facts are left out, and a
-        fact that does not fit its declaration is a diagnostic (and left out too)."""
-        present = {d.name: fact_file.facts[d.name] for d in self.decls if fact_file.facts.get(d.name) is not None}
+        """The declared facts as exact runtime values; absent and null facts are left out. A value is
+        read as a person means it (「42人」, 「是」, 「95%」: the rules of engine/facts/cells.py, for fact
+        files as for spreadsheets); one that does not fit its declaration is a diagnostic (and left out
+        too), and so is a fact no ruleset declares (with the declared fact it most resembles)."""
+        present, problems = self.read(fact_file)
         errors = fact_errors(present, self.decls, self.validator)
-        problems = [Diagnostic(fact_file.mark(n), "fact-type", message, "error", len(str(present[n]))) for n, message in errors]
+        problems += [Diagnostic(fact_file.mark(n), "fact-type", message, "error", len(str(present[n]))) for n, message in errors]
         bad = {name for name, _ in errors}
         values = {d.name: convert(d, present[d.name]) for d in self.decls if d.name in present and d.name not in bad}
         problems.extend(cross_checks(fact_file, values))
+        problems.extend(self.undeclared(fact_file))
         return values, problems
+
+    def read(self, fact_file: FactFile) -> tuple[dict[str, Any], list[Diagnostic]]:
+        present, problems = {}, []
+        for decl in self.decls:
+            raw = fact_file.facts.get(decl.name)
+            try:
+                value = read_cell(raw, decl) if fact_file.as_typed else raw
+            except CellError as error:
+                message = f"{decl.name}（{decl.label}）：{error}"
+                problems.append(Diagnostic(fact_file.mark(decl.name), "fact-type", message, "error", len(str(raw))))
+                continue
+            if value is not None:
+                present[decl.name] = value
+        return present, problems
+
+    def undeclared(self, fact_file: FactFile) -> list[Diagnostic]:
+        """Facts that no ruleset of the run declares and no bundled ruleset knows: a misspelt name
+        would otherwise leave the fact 缺资料 without a word."""
+        declared = {decl.name for decl in self.decls}
+        stray = [name for name in fact_file.facts if name not in declared]
+        if not stray:
+            return []
+        known = {**bundled_declarations(), **{decl.name: decl for decl in self.decls}}
+        return [undeclared_fact(fact_file.mark(name), name, known) for name in stray if name not in known]
+
+
+def undeclared_fact(mark: Mark, name: str, known: dict[str, FactDecl]) -> Diagnostic:
+    like = closest(name, known)
+    hint = f"，是否指 “{like}”（{known[like].label}）？" if like else "；请核对事实名称（可用 unionscore template 查看全部事实）"
+    return Diagnostic(mark, "fact-undeclared", f"规则集中没有事实 “{visible(name)}”{hint}", "error", len(name))
+
+
+def visible(name: str) -> str:
+    """A name with its invisible characters shown, so 「employ\\u200bees」 does not look right."""
+    return "".join(c if c.isprintable() and unicodedata.category(c) != "Cf" else f"\\u{ord(c):04x}" for c in name)
+
+
+@cache
+def bundled_declarations() -> dict[str, FactDecl]:
+    """The facts the bundled rulesets declare: a fact file kept for all standards may be assessed
+    with only some of them (`--ruleset bayou`), and its other facts are not mistakes."""
+    return merged_declarations(resolve_rulesets())
 
 
 _CHECKERS: dict[tuple[tuple[str, str], ...], FactChecker] = {}

@@ -3,8 +3,12 @@
 `read_units` turns what an assessor names on the command line into one `Unit` per union, in a
 fixed order, lazily (a 100,000-row CSV is never held in memory). YAML fact files are only
 named here, and parsed later in the worker that assesses them; a spreadsheet row is read into
-a `FactFile` here, its cells by `engine.facts.cells`. A source, sheet or row that cannot be read
-becomes a unit with problems, so the batch reports it and goes on with the rest.
+a `FactFile` here, its cells by `engine.facts.cells`, a workbook's rows by
+`engine.facts.workbook`. A source, sheet or row that cannot be read becomes a unit with
+problems, so the batch reports it and goes on with the rest. Nothing is dropped without a word:
+columns no ruleset reads are named (`Reading.warn`), and a column that resembles a fact's name
+without matching it is a mistake found before any union is graded (`header_mistakes`).
+`read_union` is the one-union path: a fact file, or one row of a spreadsheet picked by its id.
 """
 from __future__ import annotations
 
@@ -12,20 +16,22 @@ import codecs
 import csv
 import itertools
 import re
-import unicodedata
 import zipfile
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from contextlib import contextmanager
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 import openpyxl
 from openpyxl.utils.exceptions import InvalidFileException
 
-from ..diagnostics import Diagnostic, Mark
+from ..diagnostics import Diagnostic, InvalidInput, Mark, UsageError
 from ..language.model import FactDecl
-from .cells import CellError, is_blank, read_cell, read_period, read_text, read_union_type
-from .fact_file import FactFile, load_fact_file
+from .cells import CellError, is_blank, read_cell, read_period, read_text, read_union_type, unit_names
+from .fact_file import FactFile, bundled_declarations, load_fact_file
+from .names import closest, name_key
+from .workbook import MAX_CELL, Formula, WorkbookError, check_unpacked_size, is_hidden, sheet_rows
 
 YAML_SUFFIXES = (".yaml", ".yml")
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
@@ -43,10 +49,16 @@ DELIMITERS = ",\t;"
 HEADER_SEARCH = 10  # non-blank rows searched for the header, past title rows
 # a damaged file: bad zip, missing part, malformed XML (ElementTree's and lxml's parse errors are SyntaxErrors)
 UNREADABLE = (OSError, zipfile.BadZipFile, InvalidFileException, KeyError, ValueError, SyntaxError)
+GUIDE_SHEET = "填表说明"  # the instructions sheet of the form `unionscore template --format xlsx` writes
+OUTPUT_MARKER = ".unionscore-output"  # a batch output folder (engine/batch/output_folder.py): never a source
 
 
-class SourceError(ValueError):
-    """A source that stops being readable part-way (an undecodable line, a malformed CSV record)."""
+class UnreadableRow(list):
+    """A CSV record that could not be decoded or parsed: it costs only its own row."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__()
+        self.message = message
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,6 +77,23 @@ class Unit:
         return load_fact_file(self.path or self.origin)
 
 
+@dataclass(frozen=True)
+class Reading:
+    """How sources are read: the declared facts, which sheet, hidden parts, and who hears notices."""
+
+    decls: Mapping[str, FactDecl]
+    sheet: str | None = None
+    include_hidden: bool = False
+    warn: Callable[[str], None] = lambda message: None
+    unused: frozenset[str] = frozenset()  # columns the user says are not facts though they resemble one
+    index: dict[str, str] = field(default_factory=dict)
+    others: dict[str, str] = field(default_factory=dict)  # the facts of bundled standards not in this run
+
+    def __post_init__(self) -> None:
+        self.index.update(header_index(self.decls))
+        self.others.update(header_index({n: d for n, d in bundled_declarations().items() if n not in self.decls}))
+
+
 @dataclass(frozen=True, slots=True)
 class Column:
     """A recognised spreadsheet column: a union header field, the period, or a declared fact."""
@@ -75,6 +104,11 @@ class Column:
     decl: FactDecl | None = None
 
     def read(self, raw: Any) -> Any:
+        if isinstance(raw, Formula):
+            raise CellError(f"单元格是公式 “{raw}”，但工作簿里没有保存它的计算结果：请用 Excel 或 WPS 打开这个工作簿、"
+                            "保存后再评估（或把公式改为数值）")
+        if isinstance(raw, str) and len(raw) > MAX_CELL:
+            raise CellError(f"内容有 {len(raw)} 个字符，超过 Excel 单元格 {MAX_CELL} 个字符的上限")
         if self.decl is not None:
             return read_cell(raw, self.decl)
         if self.target == "period":
@@ -84,12 +118,15 @@ class Column:
 
 @dataclass(slots=True)
 class Header:
-    """A sheet's header row: its recognised columns, and the header texts it ignores."""
+    """A sheet's header row: its recognised columns, the header texts it ignores, and those that
+    resemble a fact's name or label without matching it (text → what it resembles)."""
 
     row: int = 0
     columns: list[Column] = field(default_factory=list)
     unknown: list[str] = field(default_factory=list)
     ambiguous: list[str] = field(default_factory=list)
+    positions: dict[str, int] = field(default_factory=dict)  # header text → column index
+    resembling: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,31 +147,35 @@ class Table:
         return f"{sheet}第 {row} 行" + (f"“{header}”列" if header else "")
 
 
+Rows = Iterator[tuple[int, Sequence[Any]]]  # (row number as the user sees it, cells)
+
+
 def read_units(sources: Sequence[str | Path], decls: Mapping[str, FactDecl], sheet: str | None = None,
-               warn: Callable[[str], None] = lambda message: None) -> Iterator[Unit]:
+               warn: Callable[[str], None] = lambda message: None, include_hidden: bool = False) -> Iterator[Unit]:
     """Every union of every source, in order: sources as given, folders sorted by path, rows in sheet order.
 
     `decls` are the facts the rulesets declare (spreadsheet headers are their paths or labels);
-    `sheet` picks one sheet of each workbook; `warn` hears about ignored columns and empty folders.
+    `sheet` picks one sheet of each workbook; `warn` hears about ignored columns, hidden parts
+    skipped and empty folders.
     """
-    index = header_index(decls)
+    yield from units_of(sources, Reading(decls, sheet, include_hidden, warn))
+
+
+def units_of(sources: Sequence[str | Path], reading: Reading) -> Iterator[Unit]:
     for source in sources:
-        yield from source_units(Path(source), decls, index, sheet, warn)
+        yield from source_units(Path(source), reading)
 
 
-def source_units(path: Path, decls: Mapping[str, FactDecl], index: dict[str, str], sheet: str | None,
-                 warn: Callable[[str], None]) -> Iterator[Unit]:
+def source_units(path: Path, reading: Reading) -> Iterator[Unit]:
     suffix = path.suffix.lower()
     if path.is_dir():
-        yield from folder_units(path, warn)
+        yield from folder_units(path, reading.warn)
     elif not path.exists():
         yield problem_unit(str(path), Mark(str(path)), "source-unknown", f"找不到 “{path}”")
     elif suffix in YAML_SUFFIXES:
         yield Unit(str(path), path=str(path))
-    elif suffix == ".csv":
-        yield from csv_units(path, decls, index, warn)
-    elif suffix in WORKBOOK_SUFFIXES:
-        yield from workbook_units(path, decls, index, sheet, warn)
+    elif suffix == ".csv" or suffix in WORKBOOK_SUFFIXES:
+        yield from tabular_units(path, reading)
     else:
         message = f"无法识别的来源 “{path}”：应为文件夹、事实文件（.yaml/.yml）、CSV 文件或 Excel 工作簿（.xlsx；.xls 请另存为 .xlsx）"
         yield problem_unit(str(path), Mark(str(path)), "source-unknown", message)
@@ -145,11 +186,14 @@ def problem_unit(origin: str, mark: Mark, code: str, message: str) -> Unit:
 
 
 def folder_units(folder: Path, warn: Callable[[str], None]) -> Iterator[Unit]:
-    """The fact files under a folder, recursively, sorted by path; hidden files and folders are skipped."""
+    """The fact files under a folder, recursively, sorted by path; hidden files and folders, and
+    unionscore's own output folders, are skipped."""
+    outputs = [marker.parent for marker in folder.rglob(OUTPUT_MARKER)]
     found = sorted(
         path for path in folder.rglob("*")
         if path.suffix.lower() in YAML_SUFFIXES and path.is_file()
         and not any(part.startswith(".") for part in path.relative_to(folder).parts)
+        and not any(output in path.parents for output in outputs)
     )
     if not found:
         warn(f"文件夹 “{folder}” 中没有事实文件（.yaml/.yml）")
@@ -157,9 +201,12 @@ def folder_units(folder: Path, warn: Callable[[str], None]) -> Iterator[Unit]:
         yield Unit(str(path), path=str(path))
 
 
+# --- headers ---------------------------------------------------------------------------------------
+
 def header_key(text: str) -> str:
-    """Headers compare without spaces, case or full-width forms: “会员人数 ”, “（代表）” and “(代表)” match."""
-    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text)).casefold()
+    """Headers compare without spaces, case, full-width forms or invisible characters:
+    “会员人数 ”, “（代表）” and “(代表)” match."""
+    return name_key(text)
 
 
 def header_index(decls: Mapping[str, FactDecl]) -> dict[str, str]:
@@ -174,37 +221,50 @@ def header_index(decls: Mapping[str, FactDecl]) -> dict[str, str]:
 
 
 def match_header(text: str, index: dict[str, str], decls: Mapping[str, FactDecl]) -> str | None:
-    """The target of a header; a label followed by its unit in brackets also matches: 职工人数（人）."""
+    """The target of a header; a label followed by its unit in brackets also matches: 职工人数（人）, 职工人数（名）."""
     key = header_key(text)
     if key in index:
         return index[key]
     bracketed = re.fullmatch(r"(.+)\(([^()]+)\)", key)
     if bracketed:
         target = index.get(bracketed[1], "")
-        if target in decls and header_key(decls[target].unit) == bracketed[2]:
+        unit = decls[target].unit if target in decls else ""
+        if unit and (bracketed[2] == header_key(unit) or bracketed[2] in unit_names(unit)):
             return target
     return None
 
 
-def classify_header(cells: Sequence[Any], decls: Mapping[str, FactDecl], index: dict[str, str]) -> Header:
+def resembles(text: str, decls: Mapping[str, FactDecl]) -> str | None:
+    """The fact label or path (or union field word) a header resembles, e.g. 「职工人数数」 → 职工人数."""
+    names = [name for decl in decls.values() for name in (decl.label, decl.name)]
+    return closest(re.sub(r"[(（][^()（）]*[)）]$", "", text) or text, names + [w for words in HEADER_WORDS.values() for w in words])
+
+
+def classify_header(cells: Sequence[Any], reading: Reading) -> Header:
     """The recognised columns of a candidate header row, and the headers it does not recognise."""
     header = Header()
     for position, raw in enumerate(cells):
         text = read_text(raw)
         if text is None:
             continue
-        target = match_header(text, index, decls)
+        header.positions.setdefault(text, position)
+        target = match_header(text, reading.index, reading.decls)
+        if target is None and match_header(text, reading.others, bundled_declarations()):
+            continue  # a fact of a standard not assessed in this run (`--ruleset zhijia` on a full workbook)
         if target is None or target == AMBIGUOUS:
             (header.unknown if target is None else header.ambiguous).append(text)
         else:
-            header.columns.append(Column(position, text, target, decls.get(target)))
+            header.columns.append(Column(position, text, target, reading.decls.get(target)))
+    if header.columns:
+        like = {text: resembles(text, reading.decls) for text in header.unknown if text not in reading.unused}
+        header.resembling = {text: found for text, found in like.items() if found}
     return header
 
 
-def find_header(rows: Iterable[tuple[int, Sequence[Any]]], decls: Mapping[str, FactDecl], index: dict[str, str]) -> Header | None:
+def find_header(rows: Iterable[tuple[int, Sequence[Any]]], reading: Reading) -> Header | None:
     """The first row with a recognised column; rows above it are titles (「青山县2025年基层工会考核数据」)."""
     for number, cells in rows:
-        header = classify_header(cells, decls, index)
+        header = classify_header(cells, reading)
         if header.columns:
             header.row = number
             return header
@@ -229,19 +289,50 @@ def header_problems(columns: list[Column], table: Table, row: int) -> list[str]:
     return [f"{table.where(row)}（表头）{problem}" for problem in found]
 
 
-def table_units(rows: Iterable[Sequence[Any]], table: Table, decls: Mapping[str, FactDecl], index: dict[str, str],
-                warn: Callable[[str], None]) -> Iterator[Unit]:
+def header_mistakes(sources: Sequence[str | Path], reading: Reading) -> list[Diagnostic]:
+    """Columns that resemble a fact's name without matching it (「职工人数数」), in every spreadsheet
+    source: found before any union is graded, since reading on would leave that fact 缺资料 for all."""
+    quiet = replace(reading, warn=lambda message: None, index={}, others={})
+    found = []
+    for source in sources:
+        path = Path(source)
+        if path.is_file() and (path.suffix.lower() == ".csv" or path.suffix.lower() in WORKBOOK_SUFFIXES):
+            try:
+                for table, rows in tables(path, quiet):
+                    header = find_header(itertools.islice(nonblank(rows), HEADER_SEARCH), quiet)
+                    if header is not None:
+                        found += [resembling(table, header, text, like, quiet) for text, like in header.resembling.items()]
+            except (*UNREADABLE, WorkbookError, csv.Error):
+                continue  # reported when the source is read
+    return found
+
+
+def resembling(table: Table, header: Header, text: str, like: str, reading: Reading) -> Diagnostic:
+    decl = next((d for d in reading.decls.values() if like in (d.label, d.name)), None)
+    meant = f"“{decl.label}”（{decl.name}）" if decl else f"“{like}”"
+    message = (f"{table.where(header.row, text)}（表头）不是任何事实的名称，是否指 {meant}？请改正表头；"
+               f"若这一列确实不是考核数据，请加 --unused-column “{text}”")
+    return Diagnostic(Mark(table.file, header.row, header.positions[text] + 1), "source-column", message, "error", len(text))
+
+
+# --- rows ------------------------------------------------------------------------------------------
+
+def nonblank(rows: Rows) -> Rows:
+    return ((number, cells) for number, cells in rows if isinstance(cells, UnreadableRow) or not all(is_blank(c) for c in cells))
+
+
+def table_units(rows: Rows, table: Table, reading: Reading) -> Iterator[Unit]:
     """One unit per non-blank row under the header; a sheet without a recognisable header is warned about and skipped."""
-    numbered = ((number, cells) for number, cells in enumerate(rows, 1) if not all(is_blank(c) for c in cells))
+    numbered = nonblank(rows)
     first = next(numbered, None)
-    if first is None:
+    if first is None:  # an empty sheet
         return
-    header = find_header(itertools.chain([first], itertools.islice(numbered, HEADER_SEARCH - 1)), decls, index)
+    header = find_header(itertools.islice(itertools.chain([first], numbered), HEADER_SEARCH), reading)
     if header is None:
-        warn(f"{table.origin()}：前 {HEADER_SEARCH} 个非空行中没有可识别的表头（编号、类型或事实名称），已跳过")
+        reading.warn(f"{table.origin()}：前 {HEADER_SEARCH} 个非空行中没有可识别的表头（编号、类型或事实名称），已跳过")
         return
-    warn_headers(table, header.unknown, "忽略无法识别的列", warn)
-    warn_headers(table, header.ambiguous, "忽略对应多个事实的列（请改用字段路径作表头）", warn)
+    warn_headers(table, header.unknown, "忽略无法识别的列", reading.warn)
+    warn_headers(table, header.ambiguous, "忽略对应多个事实的列（请改用字段路径作表头）", reading.warn)
     problems = header_problems(header.columns, table, header.row)
     if problems:
         mark = Mark(table.file, header.row, 1)
@@ -253,6 +344,8 @@ def table_units(rows: Iterable[Sequence[Any]], table: Table, decls: Mapping[str,
 
 def row_unit(number: int, cells: Sequence[Any], columns: list[Column], table: Table) -> Unit:
     """One union from one row; every unreadable cell is a diagnostic, and then the row is skipped."""
+    if isinstance(cells, UnreadableRow):
+        return problem_unit(table.origin(number), Mark(table.file, number, 1), "source-unreadable", f"{table.where(number)}：{cells.message}")
     values, marks, problems, unreadable = {}, {}, [], set()
     for column in columns:
         mark = Mark(table.file, number, column.index + 1)
@@ -277,72 +370,156 @@ def row_unit(number: int, cells: Sequence[Any], columns: list[Column], table: Ta
 def row_facts(number: int, values: dict[str, Any], marks: dict[str, Mark], table: Table) -> FactFile:
     union: dict[str, Any] = {key: values.pop(key) for key in ("id", "name", "type", "county", "township") if key in values}
     period = values.pop("period", None)
-    return FactFile(table.file, union, period, values, {name: marks[name] for name in values}, Mark(table.file, number, 1))
+    marks = {name: marks[name] for name in values}
+    return FactFile(table.file, union, period, values, marks, Mark(table.file, number, 1), as_typed=False)
 
 
-def csv_units(path: Path, decls: Mapping[str, FactDecl], index: dict[str, str], warn: Callable[[str], None]) -> Iterator[Unit]:
-    """The rows of a CSV file; a file that stops being readable part-way ends with a problem unit."""
-    table = Table(str(path))
+# --- tables: CSV files and workbook sheets ---------------------------------------------------------
+
+class NoSuchSheet(ValueError):
+    """`--sheet` names a sheet the workbook does not have."""
+
+
+def tabular_units(path: Path, reading: Reading) -> Iterator[Unit]:
+    """The rows of a CSV file or of a workbook's sheets; a source that stops being readable ends with a problem unit."""
     try:
+        for table, rows in tables(path, reading):
+            yield from table_units(rows, table, reading)
+    except NoSuchSheet as error:
+        yield problem_unit(str(path), Mark(str(path)), "source-sheet", str(error))
+    except WorkbookError as error:
+        yield problem_unit(str(path), Mark(str(path)), "source-unreadable", f"无法读取工作簿：{error}")
+    except (*UNREADABLE, csv.Error) as error:
+        what = "CSV 文件" if path.suffix.lower() == ".csv" else "Excel 工作簿"
+        message = f"无法读取，文件可能已损坏或不是 {what}（{type(error).__name__}: {error}）"
+        yield problem_unit(str(path), Mark(str(path)), "source-unreadable", message)
+
+
+def tables(path: Path, reading: Reading) -> Iterator[tuple[Table, Rows]]:
+    if path.suffix.lower() == ".csv":
         with path.open("rb") as handle:
-            yield from table_units(csv_rows(handle), table, decls, index, warn)
-    except (SourceError, csv.Error, OSError) as error:
-        yield problem_unit(table.origin(), Mark(table.file), "source-unreadable", f"无法读取：{error}")
+            yield Table(str(path)), csv_rows(handle)
+    else:
+        yield from workbook_tables(path, reading)
 
 
-def csv_rows(handle: Any) -> Iterator[list[str]]:
-    """Records of a CSV file, decoded line by line, with the delimiter the header line uses most."""
-    lines = decoded_lines(handle)
+def csv_rows(handle: Any) -> Rows:
+    """Records of a CSV file with their first line's number, decoded line by line (`decoded_lines`),
+    with the delimiter the header line uses most; a record that cannot be decoded or parsed is an
+    `UnreadableRow`, and reading goes on with the next."""
+    bad: set[int] = set()
+    lines = decoded_lines(handle, bad)
     first = next(lines, None)
     if first is None:
         return
-    delimiter = max(DELIMITERS, key=first.count)
-    yield from csv.reader(itertools.chain([first], lines), delimiter=delimiter)
+    reader = csv.reader(itertools.chain([first], lines), delimiter=max(DELIMITERS, key=first.count))
+    while True:
+        start = reader.line_num + 1
+        try:
+            record = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as error:
+            yield start, UnreadableRow(f"无法按 CSV 格式解析（{error}），已跳过这一行")
+            continue
+        spanned = range(start, reader.line_num + 1)
+        if bad.intersection(spanned):
+            yield start, UnreadableRow("含有无法识别的字符（既不是 UTF-8 也不是 GB18030 编码），已跳过这一行；请检查后另存为“CSV UTF-8”")
+        else:
+            yield start, record
 
 
-def decoded_lines(handle: Iterable[bytes]) -> Iterator[str]:
-    """UTF-8 (a BOM is dropped) until a line is not, then GB18030 (Chinese Excel's “CSV”) from there on.
+def decoded_lines(handle: Iterable[bytes], bad: set[int]) -> Iterator[str]:
+    """Lines in the file's encoding: UTF-8 (a BOM is dropped), or GB18030 (Chinese Excel's “CSV”) when
+    the first line that is not ASCII is not UTF-8. A line that is not in the file's encoding is
+    added to `bad` (and yielded with replacement characters), so it costs only its own row.
 
-    Deciding line by line keeps the file streamed; ASCII lines read the same either way.
-    """
-    encoding = "utf-8"
+    Deciding on the first non-ASCII line keeps the file streamed and never switches encoding
+    half-way, which would misread every later line."""
+    encoding: str | None = None
     for number, line in enumerate(handle, 1):
         if number == 1:
             line = line.removeprefix(codecs.BOM_UTF8)
-        try:
-            yield line.decode(encoding)
-            continue
-        except UnicodeDecodeError:
-            encoding = "gb18030"
-        try:
-            yield line.decode(encoding)
-        except UnicodeDecodeError:
-            raise SourceError(f"第 {number} 行既不是 UTF-8 也不是 GB18030 编码；请另存为“CSV UTF-8”") from None
+        if encoding is None and not line.isascii():
+            encoding = "utf-8" if decodes(line, "utf-8") else "gb18030"
+        chosen = encoding or "utf-8"
+        if not decodes(line, chosen):
+            bad.add(number)
+        yield line.decode(chosen, errors="replace")
 
 
-def workbook_units(path: Path, decls: Mapping[str, FactDecl], index: dict[str, str], sheet: str | None,
-                   warn: Callable[[str], None]) -> Iterator[Unit]:
-    """The rows of every sheet of a workbook (or of the sheet named by `sheet`), streamed."""
+def decodes(line: bytes, encoding: str) -> bool:
     try:
-        workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except UNREADABLE as error:
-        yield problem_unit(str(path), Mark(str(path)), "source-unreadable", f"无法读取工作簿：{error}")
-        return
+        line.decode(encoding)
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def workbook_tables(path: Path, reading: Reading) -> Iterator[tuple[Table, Rows]]:
+    """The sheets of a workbook (or the one named by `reading.sheet`), streamed; hidden sheets are
+    skipped unless asked for (`--include-hidden`, or `--sheet` naming one)."""
+    check_unpacked_size(path)
+    with open_workbook(path) as workbook:
+        sheets = [ws for ws in workbook.worksheets if reading.sheet is None or ws.title.strip() == reading.sheet.strip()]
+        if not sheets:
+            names = "、".join(f"“{name}”" for name in workbook.sheetnames)
+            raise NoSuchSheet(f"工作簿 “{path}” 中没有工作表 “{reading.sheet}”（现有：{names}）")
+        warned: set[str] = set()
+        for sheet in sheets:
+            table = Table(str(path), sheet.title, warned)
+            if sheet.title == GUIDE_SHEET and reading.sheet is None:
+                continue  # the instructions of the form `unionscore template --format xlsx` writes
+            if is_hidden(sheet) and not reading.include_hidden and reading.sheet is None:
+                reading.warn(f"{table.origin()}：已跳过隐藏的工作表（需要读取请加 --include-hidden）")
+                continue
+            notice = lambda message, table=table: reading.warn(f"{table.origin()}：{message}")  # noqa: E731
+            yield table, sheet_rows(sheet, reading.include_hidden, notice)
+
+
+@contextmanager
+def open_workbook(path: Path) -> Iterator[Any]:
+    workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
     try:
-        yield from sheet_units(workbook, path, decls, index, sheet, warn)
-    except UNREADABLE as error:
-        yield problem_unit(str(path), Mark(str(path)), "source-unreadable", f"无法继续读取工作簿：{error}")
+        yield workbook
     finally:
         workbook.close()
 
 
-def sheet_units(workbook: Any, path: Path, decls: Mapping[str, FactDecl], index: dict[str, str], sheet: str | None,
-                warn: Callable[[str], None]) -> Iterator[Unit]:
-    sheets = [ws for ws in workbook.worksheets if sheet is None or ws.title.strip() == sheet.strip()]
-    if not sheets:
-        names = "、".join(f"“{name}”" for name in workbook.sheetnames)
-        yield problem_unit(str(path), Mark(str(path)), "source-sheet", f"工作簿 “{path}” 中没有工作表 “{sheet}”（现有：{names}）")
-    warned: set[str] = set()
-    for worksheet in sheets:
-        worksheet.reset_dimensions()  # read every row even if the file understates its size
-        yield from table_units(worksheet.iter_rows(values_only=True), Table(str(path), worksheet.title, warned), decls, index, warn)
+# --- one union -------------------------------------------------------------------------------------
+
+def read_union(source: Path, reading: Reading, union_id: str | None = None) -> FactFile:
+    """One union's facts for `assess`, `plan`, `checklist` and `explain`: a fact file, or the row of a
+    CSV file or workbook whose 编号 is `union_id` (needed only when it holds more than one union)."""
+    suffix = source.suffix.lower()
+    if suffix != ".csv" and suffix not in WORKBOOK_SUFFIXES:
+        facts = load_fact_file(source)
+        if union_id is not None and facts.union.get("id") != union_id:
+            raise UsageError(f"事实文件 {source} 是工会 “{facts.union.get('id')}” 的，不是 --union 指定的 “{union_id}”")
+        return facts
+    mistakes = header_mistakes([source], reading)
+    if mistakes:
+        raise InvalidInput(mistakes)
+    units = [unit for unit in units_of([source], reading) if union_id is None or unit_id(unit) in (union_id, None)]
+    return chosen_unit(source, units, union_id).read()
+
+
+def unit_id(unit: Unit) -> str | None:
+    return unit.facts.union.get("id") if unit.facts is not None else None
+
+
+def chosen_unit(source: Path, units: list[Unit], union_id: str | None) -> Unit:
+    """The one union asked for; rows that could not be read are reported when they may be it."""
+    readable = [unit for unit in units if unit.facts is not None]
+    if union_id is not None and len(readable) == 1:
+        return readable[0]
+    broken = [problem for unit in units if unit.facts is None for problem in unit.problems]
+    if len(readable) == 1 and not broken:
+        return readable[0]
+    if broken and len(readable) <= 1:
+        raise InvalidInput(broken)
+    if not readable:
+        where = f"编号为 “{union_id}” 的工会" if union_id else "工会"
+        raise UsageError(f"{source} 中没有{where}")
+    listed = "、".join(str(unit_id(unit)) for unit in readable[:10]) + ("等" if len(readable) > 10 else "")
+    raise UsageError(f"{source} 中有 {len(readable)} 个工会，请用 --union 指定编号：{listed}")

@@ -138,6 +138,7 @@ class CountyStats:
         self.max_scores: dict[str, float] = {}
         self.items: dict[str, dict[str, ItemStat]] = {rid: {} for rid in ruleset_ids}
         self.counties: set[str] = set()
+        self.notices: list[str] = []  # what reading the sources left out: columns no ruleset reads, hidden parts
 
     def add(self, union: dict[str, Any], as_of: str, results: list[RulesetResult]) -> None:
         """One assessed union: its header, assessment date and results."""

@@ -28,7 +28,7 @@ def write_county_report(path: str | Path, stats: CountyStats, title: str) -> Non
 
 def county_report_parts(stats: CountyStats, title: str) -> Iterator[str]:
     return ENV.get_template("county.html").generate(
-        title=title, as_of="、".join(sorted(stats.as_of)), assessed=len(stats.rows), failures=stats.failures,
+        title=title, as_of="、".join(sorted(stats.as_of)), assessed=len(stats.rows), failures=stats.failures, notices=stats.notices,
         townships=stats.townships(), rulesets=[ruleset_summary(stats, rid) for rid in stats.ruleset_ids],
         flagged=stats.flagged_rows(), ranking=stats.ranking(), ruleset_ids=stats.ruleset_ids,
         names=stats.ruleset_names, rank_by=[stats.ruleset_names[rid] for rid in stats.rank_by], stem=union_file_stem,

@@ -62,6 +62,7 @@ def test_wu_is_false_not_blank() -> None:
     ("12.5万元", DUES, 125000), ("12.5万", DUES, 125000), ("1,020,000", DUES, 1020000), ("102万元", DUES, 1020000),
     ("1.23456万元", DUES, Decimal("12345.6")), ("0.5", DUES, Decimal("0.5")), (".5", DUES, Decimal("0.5")),
     (Decimal("2.50"), DUES, Decimal("2.5")), (0.1, DUES, Decimal("0.1")), ("50%", DUES, Decimal("0.5")),
+    ("50家", MEMBERS, 50), ("8 个", TIMES, 8), ("1起", TIMES, 1), ("3人次", TIMES, 3), ("4项", SIZE, 4),
 ])
 def test_numbers(raw: Any, decl: FactDecl, expected: Any) -> None:
     value = read_cell(raw, decl)
@@ -128,7 +129,7 @@ def test_strings(raw: Any, expected: str) -> None:
     ("二百三十", MEMBERS, "无法识别 “二百三十”，应为不小于 0 的整数"),
     ("12.5", MEMBERS, "“12.5” 不是整数，应为不小于 0 的整数"),
     (12.5, MEMBERS, "“12.5” 不是整数，应为不小于 0 的整数"),
-    ("230次", MEMBERS, "无法识别 “230次”，应为不小于 0 的整数"),
+    ("230元", MEMBERS, "无法识别 “230元”，应为不小于 0 的整数"),
     ("约230人", MEMBERS, "无法识别 “约230人”，应为不小于 0 的整数"),
     ("1,20", MEMBERS, "无法识别 “1,20”，应为不小于 0 的整数"),
     ("1 200", MEMBERS, "无法识别 “1 200”，应为不小于 0 的整数"),
@@ -202,5 +203,5 @@ def test_values_pass_typed_facts_exactly() -> None:
 def test_bounds_are_left_to_the_fact_schema() -> None:
     """A readable but out-of-range value is read; typed_facts reports it with the fact's label."""
     facts = {"survey.satisfaction": read_cell("150", SHARE)}
-    _, problems = typed_facts(FactFile("t.xlsx", {}, 2025, facts), (SHARE,))
+    _, problems = typed_facts(FactFile("t.xlsx", {}, 2025, facts, as_typed=False), (SHARE,))
     assert [p.message for p in problems] == ["survey.satisfaction（满意率）应为不小于 0、不大于 1 的数值，实际为 “1.5”"]

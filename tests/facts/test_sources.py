@@ -166,10 +166,11 @@ def test_unknown_columns_are_warned_once_per_source(tmp_path: Path) -> None:
 
 def test_empty_sheets_are_skipped_and_sheets_without_known_columns_warned(tmp_path: Path) -> None:
     notes = [[f"第 {n} 条说明"] for n in range(12)] + [HEADER, ["QS-0", "x", "企业", "镇", 2025, 1, 1]]
-    book = write_xlsx(tmp_path / "a.xlsx", {"填表说明": notes, "Sheet2": [], "青山镇": rows(("QS-1", "企业", 1, 1))})
+    book = write_xlsx(tmp_path / "a.xlsx", {"说明": notes, "Sheet2": [], "青山镇": rows(("QS-1", "企业", 1, 1)),
+                                             "填表说明": notes})  # the template's own instructions: skipped without a word
     units, warnings = read(book)
     assert ids(units) == ["QS-1"]
-    assert warnings == [f"{book} 工作表“填表说明”：前 10 个非空行中没有可识别的表头（编号、类型或事实名称），已跳过"]
+    assert warnings == [f"{book} 工作表“说明”：前 10 个非空行中没有可识别的表头（编号、类型或事实名称），已跳过"]
 
 
 def test_title_rows_above_the_header_are_passed_over(tmp_path: Path) -> None:
@@ -227,14 +228,22 @@ def test_gb18030_found_after_ascii_lines(tmp_path: Path) -> None:
                                               {"id": "QS-2", "type": "enterprise", "name": "永兴纺织工会"}]
 
 
-def test_an_undecodable_csv_line_ends_the_source_with_a_problem(tmp_path: Path) -> None:
+def test_an_undecodable_csv_line_costs_only_its_row(tmp_path: Path) -> None:
+    """One stray byte in a UTF-8 file: that row is reported, the rows after it are read as UTF-8."""
     path = tmp_path / "a.csv"
-    path.write_bytes("编号,类型\nQS-1,企业\n".encode() + b"QS-2,\xff\xff\xff\n")
+    path.write_bytes("编号,类型\nQS-1,企业\n".encode() + b"QS-2,\xff\xff\xff\n" + "QS-3,机关\n".encode())
     units, _ = read(path, tmp_path / "missing.csv")
-    assert ids(units[:1]) == ["QS-1"]
-    assert [(p.code, p.message) for p in units[1].problems] == [
-        ("source-unreadable", "无法读取：第 3 行既不是 UTF-8 也不是 GB18030 编码；请另存为“CSV UTF-8”")]
-    assert units[2].problems[0].code == "source-unknown"
+    assert ids([units[0], units[2]]) == ["QS-1", "QS-3"] and units[2].facts.union["type"] == "government"
+    assert [(p.code, p.mark.line, p.message) for p in units[1].problems] == [
+        ("source-unreadable", 3, "第 3 行：含有无法识别的字符（既不是 UTF-8 也不是 GB18030 编码），已跳过这一行；请检查后另存为“CSV UTF-8”")]
+    assert units[3].problems[0].code == "source-unknown"
+
+
+def test_a_gb18030_csv_is_read_whole_and_a_bad_line_in_it_costs_its_row(tmp_path: Path) -> None:
+    path = tmp_path / "a.csv"
+    path.write_bytes("编号,类型,名称\nQS-1,企业,青山\n".encode("gb18030") + b"QS-2,\x81\n" + "QS-3,机关,河口\n".encode("gb18030"))
+    units, _ = read(path)
+    assert [u.facts.union["name"] for u in (units[0], units[2])] == ["青山", "河口"] and units[1].problems
 
 
 def test_a_quoted_csv_cell_may_span_lines(tmp_path: Path) -> None:
@@ -273,7 +282,7 @@ def test_a_corrupt_workbook_is_a_problem(tmp_path: Path) -> None:
     book = tmp_path / "broken.xlsx"
     book.write_bytes(b"not a zip")
     [unit], _ = read(book)
-    assert unit.problems[0].code == "source-unreadable" and unit.problems[0].message.startswith("无法读取工作簿：")
+    assert unit.problems[0].code == "source-unreadable" and unit.problems[0].message.startswith("无法读取，文件可能已损坏或不是 Excel 工作簿")
 
 
 def test_a_damaged_sheet_ends_the_workbook_with_a_problem(tmp_path: Path) -> None:
@@ -285,7 +294,7 @@ def test_a_damaged_sheet_ends_the_workbook_with_a_problem(tmp_path: Path) -> Non
             target.writestr(item, data[: len(data) // 2] if item.filename == "xl/worksheets/sheet2.xml" else data)
     units, _ = read(damaged, good)
     assert ids(units[:1]) == ["QS-1"] and ids(units[2:]) == ["QS-1", "QS-2"]
-    assert units[1].problems[0].code == "source-unreadable" and units[1].problems[0].message.startswith("无法继续读取工作簿：")
+    assert units[1].problems[0].code == "source-unreadable" and units[1].problems[0].message.startswith("无法读取，文件可能已损坏或不是 Excel 工作簿")
 
 
 def test_units_travel_to_worker_processes(tmp_path: Path) -> None:
@@ -309,8 +318,8 @@ def test_csv_is_streamed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Non
     decoded = []
     original = sources_module.decoded_lines
 
-    def counting(handle: Any) -> Iterator[str]:
-        for line in original(handle):
+    def counting(handle: Any, bad: set[int]) -> Iterator[str]:
+        for line in original(handle, bad):
             decoded.append(1)
             yield line
 

@@ -1,0 +1,137 @@
+"""Workbook rows as Excel shows them: cached formula results, hidden sheets, rows and columns skipped.
+
+openpyxl's read-only mode streams a sheet but reads a formula cell whose workbook holds no
+result (written by a program, never recalculated) as blank, and cannot say which rows and
+columns are hidden. So rows are read here with openpyxl's own sheet parser, as its read-only
+worksheet does, keeping what that drops: a formula without a result becomes a `Formula` (the
+union fails with a message saying how to fix the workbook; it is never read as blank), and
+the parser's row and column attributes tell what is hidden. A workbook is also bounded before
+it is opened, by what its parts unpack to, so a few megabytes cannot grow into gigabytes.
+"""
+from __future__ import annotations
+
+import zipfile
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet._reader import FORMULA_TAG, VALUE_TAG, WorkSheetParser
+
+MAX_UNPACKED = 512 * 2**20       # a county's workbook of 3,000 unions unpacks to about 30 MB
+MAX_SHARED_STRINGS = 128 * 2**20  # held in memory whole by openpyxl
+MAX_ROWS, MAX_COLUMNS = 1_048_576, 16_384  # Excel's own limits
+MAX_CELL = 32_767                # characters in one cell, Excel's limit
+SHOWN_AT_MOST = 10               # hidden rows named in a notice
+
+
+class WorkbookError(ValueError):
+    """A workbook that is not read at all (too large once unpacked, or past Excel's limits)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Formula:
+    """A formula cell whose workbook holds no computed result."""
+
+    text: str
+
+    def __str__(self) -> str:
+        return self.text
+
+
+def check_unpacked_size(path: Path) -> None:
+    """Refuse a workbook whose parts unpack past the limits (sizes as the archive declares them;
+    Python's zipfile never inflates a part past its declared size)."""
+    with zipfile.ZipFile(path) as archive:
+        parts = archive.infolist()
+    total = sum(part.file_size for part in parts)
+    strings = sum(part.file_size for part in parts if part.filename.lower().endswith("sharedstrings.xml"))
+    if total > MAX_UNPACKED or strings > MAX_SHARED_STRINGS:
+        raise WorkbookError(f"工作簿解压后有 {total / 2**20:.0f} MB（其中文本 {strings / 2**20:.0f} MB），超过 "
+                            f"{MAX_UNPACKED // 2**20} MB 的上限：可能已损坏或不是普通的数据表；请拆分工作簿，或另存为 CSV 后再评估")
+
+
+class ResultsParser(WorkSheetParser):
+    """openpyxl's sheet parser reading computed results (data_only), but keeping a formula that has none."""
+
+    def parse_cell(self, element: Any) -> dict[str, Any]:
+        cell: dict[str, Any] = super().parse_cell(element)
+        if cell["value"] is None and element.find(FORMULA_TAG) is not None and not has_result(element):
+            cell["value"] = Formula("=" + (element.findtext(FORMULA_TAG) or ""))
+        return cell
+
+
+def has_result(element: Any) -> bool:
+    """A formula cell holds a result: a value, or an empty text that Excel marks as text (t="str");
+    a program that cannot calculate writes no value or an empty one."""
+    return bool(element.findtext(VALUE_TAG)) or (element.find(VALUE_TAG) is not None and element.get("t") == "str")
+
+
+def is_hidden(sheet: Any) -> bool:
+    return getattr(sheet, "sheet_state", "visible") != "visible"
+
+
+def sheet_rows(sheet: Any, include_hidden: bool, notice: Callable[[str], None]) -> Iterator[tuple[int, list[Any]]]:
+    """(Excel row number, cell values) of a read-only worksheet, hidden rows and columns left out
+    unless `include_hidden`; afterwards `notice` hears which hidden ones held data."""
+    book = sheet.parent
+    skipped_rows: list[int] = []
+    skipped_columns: dict[int, Any] = {}  # column → its first value (the header, as a rule)
+    with book._archive.open(sheet._worksheet_path) as source:
+        parser = ResultsParser(source, sheet._shared_strings, data_only=True, epoch=book.epoch,
+                               date_formats=book._date_formats, timedelta_formats=book._timedelta_formats)
+        hidden_columns: set[int] | None = None
+        for number, cells in parser.parse():
+            if number > MAX_ROWS:
+                raise WorkbookError(f"第 {number} 行超过 Excel 的 {MAX_ROWS} 行上限，工作簿可能已损坏")
+            if hidden_columns is None:  # <cols> comes before the rows
+                hidden_columns = set() if include_hidden else columns_hidden(parser.column_dimensions)
+            row_hidden = not include_hidden and flag(parser.row_dimensions.get(str(number), {}).get("hidden"))
+            values = row_values(cells, hidden_columns, skipped_columns)
+            if row_hidden:
+                if any(value is not None for value in values):
+                    skipped_rows.append(number)
+                continue
+            yield number, values
+    notice_hidden(skipped_rows, skipped_columns, notice)
+
+
+def row_values(cells: list[dict[str, Any]], hidden_columns: set[int], skipped: dict[int, Any]) -> list[Any]:
+    """The values of one row by column, hidden columns blank (and noted when they held something)."""
+    width = max((cell["column"] for cell in cells), default=0)
+    if width > MAX_COLUMNS:
+        raise WorkbookError(f"第 {cells[0]['row']} 行超过 Excel 的 {MAX_COLUMNS} 列上限，工作簿可能已损坏")
+    values: list[Any] = [None] * width
+    for cell in cells:
+        column, value = cell["column"], cell["value"]
+        if column in hidden_columns:
+            if value is not None:
+                skipped.setdefault(column, value)
+            continue
+        values[column - 1] = value
+    return values
+
+
+def columns_hidden(dimensions: dict[str, dict[str, str]]) -> set[int]:
+    hidden: set[int] = set()
+    for attrs in dimensions.values():
+        if flag(attrs.get("hidden")):
+            low = int(attrs.get("min", 0))
+            high = min(int(attrs.get("max", low)), MAX_COLUMNS)
+            hidden.update(range(low, high + 1))
+    return hidden
+
+
+def flag(value: str | None) -> bool:
+    return value in ("1", "true")
+
+
+def notice_hidden(rows: list[int], columns: dict[int, Any], notice: Callable[[str], None]) -> None:
+    again = "（需要读取请加 --include-hidden）"
+    if rows:
+        shown = "、".join(str(number) for number in rows[:SHOWN_AT_MOST]) + ("等" if len(rows) > SHOWN_AT_MOST else "")
+        notice(f"已跳过隐藏的第 {shown} 行（共 {len(rows)} 行）{again}")
+    if columns:
+        named = "、".join(f"{get_column_letter(column)}（“{columns[column]}”）" for column in sorted(columns))
+        notice(f"已跳过隐藏的列 {named}{again}")
