@@ -37,6 +37,7 @@ from engine.facts.blank_workbook import write_workbook_template
 from engine.facts.fact_file import FactFile, merged_declarations
 from engine.facts.sources import Reading, read_union
 from engine.language.model import Ruleset
+from engine.load.loader import bundled_ids
 from engine.plan.planner import Planner, next_level_plans, planned
 from engine.report.checklist import build_checklist
 from engine.report.checklist import render as render_checklist
@@ -376,6 +377,63 @@ def plan(rulesets: tuple[str, ...], fact_file: Path, target: str | None, deadlin
         click.echo(workplan_markdown(document, deadline), nl=False)
     if out is not None:
         click.echo(f"已写入 {out}")
+
+
+DB_OPTION = click.option("--db", metavar="URL", help="数据库地址：sqlite:///文件路径（缺省为当前文件夹的 unionscore.sqlite3）或 postgresql://用户:密码@主机/库名。")
+
+
+@cli.command()
+@DB_OPTION
+@click.option("--host", default="127.0.0.1", show_default=True, help="监听地址；让本单位局域网访问请用 0.0.0.0。")
+@click.option("--port", type=click.IntRange(1, 65535), default=8000, show_default=True, help="端口。")
+@click.option("--demo", is_flag=True, help="演示：在当前文件夹创建（或沿用）演示数据库，载入示例县 2025 年度，打印演示账号。")
+def serve(db: str | None, host: str, port: int, demo: bool) -> None:
+    """启动网页服务：基层工会在线自查填报、查看得分和整改规划、下载整改工作方案；县总工会查看全县。"""
+    from service import bootstrap
+
+    if demo and db is not None:
+        raise UsageError("--demo 使用当前文件夹的演示数据库，不能同时指定 --db")
+    bootstrap.configure(bootstrap.demo_database(Path.cwd()) if demo else db)
+    from service import demo as demo_data
+    from service import server
+
+    if demo:
+        click.echo("演示账号（密码均为 unionscore-demo，仅存在于演示数据库）：")
+        click.echo("\n".join(f"  {line}" for line in demo_data.ensure_demo()))
+    click.echo(f"服务已启动：http://{host}:{port}/ （按 Ctrl-C 停止）")
+    server.serve(host, port)
+
+
+@cli.group()
+def db() -> None:
+    """服务的数据库：导入一个县的工会并生成账号，备份与恢复。"""
+
+
+@db.command("import")
+@DB_OPTION
+@RULESET_OPTION
+@click.argument("sources", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+@click.option("--year", type=click.IntRange(1949, 2200), required=True, help="考核年度，如 2025。")
+@click.option("--county", help="县（市、区）总工会名称；缺省取事实数据中的“县”。")
+@click.option("--deadline", callback=parse_date, metavar="YYYY-MM-DD", help="填报截止日期。")
+@click.option("--accounts", "accounts_out", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="新账号及初始密码写入这个 Excel 文件（发给各单位；首次登录须修改密码）。")
+def import_command(db: str | None, rulesets: tuple[str, ...], sources: tuple[Path, ...], year: int, county: str | None,
+                   deadline: dt.date | None, accounts_out: Path) -> None:
+    """把一个县的工会（事实文件夹、CSV 或工作簿，同 batch）导入为一个考核年度，并为新单位生成账号。"""
+    from service import bootstrap
+
+    bootstrap.configure(db)
+    from service import importing
+
+    ids = [r.id for r in resolve_rulesets(rulesets)] if rulesets else bundled_ids()
+    report = importing.import_round(sources, year, ids, county, deadline, notice)
+    importing.write_accounts(accounts_out, report.accounts, report.round.title)
+    for failure in report.failures:
+        click.echo(failure, err=True)
+    click.echo(f"已导入 {report.unions} 个工会到“{report.round.title}”，新建账号 {len(report.accounts)} 个，已写入 {accounts_out}；"
+               f"未能导入 {len(report.failures)} 处。")
+    sys.exit(1 if report.failures else 0)
 
 
 def main() -> None:

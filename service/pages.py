@@ -1,0 +1,13 @@
+"""The addresses of the pages people use (views.py)."""
+from __future__ import annotations
+
+from django.contrib.auth import views as auth
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("login/", auth.LoginView.as_view(template_name="service/login.html"), name="login"),
+    path("logout/", auth.LogoutView.as_view(), name="logout"),
+    path("", views.home, name="home"),
+]
