@@ -190,3 +190,6 @@ class ChineseGroup(click.Group):
         kwargs.setdefault("subcommand_metavar", SUBCOMMAND_METAVAR)
         super().__init__(*args, **kwargs)
         translate_metavars(self.params)
+
+
+ChineseGroup.group_class = ChineseGroup  # a group's subgroups (`unionscore db`) read in Chinese too
