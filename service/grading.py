@@ -5,30 +5,17 @@ A fact document has the shape of a YAML fact file, as JSON: {"union": {...}, "pe
 service (the union's own record and the round's year), never from the document. Values are read
 as a person writes them, by the same rules as fact files and spreadsheet cells. Every problem is
 returned as {"field", "message"} (in Chinese; `field` is a fact's dotted path, or "facts"), and then
-there is no result. durable-rules is not safe across threads, so one assessment runs at a time in a
-process (a few tens of milliseconds each).
+there is no result. The engine runs in worker processes (`grader.py`), never in the server's threads.
 """
 from __future__ import annotations
 
-import json
-import threading
 from dataclasses import dataclass, field
-from functools import cache
 from typing import Any
 
-from engine.diagnostics import InvalidInput, Mark
-from engine.evaluate.assessment import assess
-from engine.evaluate.evaluators import DurableEvaluator
-from engine.facts.fact_file import FactFile
 from engine.language.model import Ruleset
-from engine.load.rulesets import resolve_rulesets
-from engine.plan.planner import next_level_plans
-from engine.report.record import as_json
 
+from . import grader
 from .models import Entry, Round
-
-LOCK = threading.Lock()
-_EVALUATOR: list[DurableEvaluator] = []
 
 
 @dataclass(frozen=True)
@@ -40,38 +27,20 @@ class Graded:
     problems: list[dict[str, str]] = field(default_factory=list)
 
 
-@cache
-def rulesets_named(ids: tuple[str, ...]) -> list[Ruleset]:
-    return resolve_rulesets(list(ids))
-
-
 def round_rulesets(round_: Round) -> list[Ruleset]:
     """The rulesets of a round (with those they use), loaded once per process."""
-    return rulesets_named(tuple(round_.ruleset_ids()))
+    return grader.rulesets_named(tuple(round_.ruleset_ids()))
 
 
 def grade(entry: Entry, document: Any) -> Graded:
     """The document's facts checked and assessed with the round's rulesets, with the plans to the next level."""
     facts, problems = flat_facts(document)
-    stored = {"union": entry.union.header(), "period": entry.round.year, "facts": facts}
+    header, year = entry.union.header(), entry.round.year
+    stored = {"union": header, "period": year, "facts": facts}
     if problems:
         return Graded(stored, problems=problems)
-    fact_file = FactFile("网页填报", entry.union.header(), entry.round.year, facts, {name: Mark(name) for name in facts})
-    try:
-        with LOCK:
-            rulesets, chooser = round_rulesets(entry.round), evaluator()
-            assessment = assess(rulesets, fact_file, chooser)
-            plans = next_level_plans(rulesets, assessment, chooser)
-    except InvalidInput as exc:
-        return Graded(stored, problems=[{"field": d.mark.file, "message": d.message} for d in exc.diagnostics])
-    return Graded(stored, result=json.loads(as_json(assessment, plans)))
-
-
-def evaluator() -> DurableEvaluator:
-    """The process's durable-rules evaluator (used under LOCK)."""
-    if not _EVALUATOR:
-        _EVALUATOR.append(DurableEvaluator())
-    return _EVALUATOR[0]
+    result, problems = grader.run(tuple(entry.round.ruleset_ids()), header, year, facts)
+    return Graded(stored, result=result, problems=problems)
 
 
 def flat_facts(document: Any) -> tuple[dict[str, Any], list[dict[str, str]]]:

@@ -1,0 +1,81 @@
+"""Grading in worker processes: the engine, without Django, one assessment at a time per process.
+
+durable-rules is not safe across threads and a bug in its C core can kill the process it runs
+in (see ../shared/durable-rules-notes.md), so the web server never runs it itself: each save
+is graded in a small pool of worker processes (one per core), each with its own evaluator and
+rulesets. A worker that dies is replaced; the save that killed it gets an error, the server
+goes on. The pool is started on first use, with the spawn method (the server has threads).
+"""
+from __future__ import annotations
+
+import json
+import multiprocessing
+import os
+import threading
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from functools import cache
+from typing import Any
+
+from engine.diagnostics import InvalidInput, Mark, UnionscoreError
+from engine.evaluate.assessment import assess
+from engine.evaluate.evaluators import DurableEvaluator
+from engine.facts.fact_file import FactFile
+from engine.language.model import Ruleset
+from engine.load.rulesets import resolve_rulesets
+from engine.plan.planner import next_level_plans
+from engine.report.record import as_json
+
+TIMEOUT = 120  # seconds for one union: far beyond the tens of milliseconds a union takes
+_POOL: list[ProcessPoolExecutor] = []
+_STARTING = threading.Lock()
+_WORKER: dict[str, DurableEvaluator] = {}
+
+
+class GradingFailed(UnionscoreError):
+    """The worker grading this save stopped (a crash in the rules engine); the save is not stored."""
+
+    exit_code = 3
+
+
+@cache
+def rulesets_named(ids: tuple[str, ...]) -> list[Ruleset]:
+    return resolve_rulesets(ids)
+
+
+def grade_facts(ids: tuple[str, ...], union: dict[str, str], year: int, facts: dict[str, Any]) -> tuple[str | None, list[dict[str, str]]]:
+    """In a worker: the result as `assess --format json` prints it, or the problems ({"field", "message"})."""
+    evaluator = _WORKER.setdefault("evaluator", DurableEvaluator())
+    rulesets = rulesets_named(ids)
+    fact_file = FactFile("网页填报", union, year, facts, {name: Mark(name) for name in facts})
+    try:
+        assessment = assess(rulesets, fact_file, evaluator)
+    except InvalidInput as exc:
+        return None, [{"field": d.mark.file, "message": d.message} for d in exc.diagnostics]
+    return as_json(assessment, next_level_plans(rulesets, assessment, evaluator)), []
+
+
+def run(ids: tuple[str, ...], union: dict[str, str], year: int, facts: dict[str, Any]) -> tuple[dict[str, Any] | None, list[dict[str, str]]]:
+    """Grade in the pool; a worker that died is replaced and this save fails with GradingFailed."""
+    executor = pool()
+    try:
+        text, problems = executor.submit(grade_facts, ids, union, year, facts).result(timeout=TIMEOUT)
+    except BrokenProcessPool:
+        restart(executor)
+        raise GradingFailed("评估进程意外退出，本次保存未完成；请重试，仍不成功请联系管理员") from None
+    return (json.loads(text) if text is not None else None), problems
+
+
+def pool() -> ProcessPoolExecutor:
+    with _STARTING:
+        if not _POOL:
+            workers = max(1, min(4, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1))
+            _POOL.append(ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn")))
+        return _POOL[0]
+
+
+def restart(broken: ProcessPoolExecutor) -> None:
+    with _STARTING:
+        if _POOL and _POOL[0] is broken:
+            _POOL.clear()
+    broken.shutdown(wait=False, cancel_futures=True)
