@@ -63,6 +63,8 @@ def run(ids: tuple[str, ...], union: dict[str, str], year: int, facts: dict[str,
     except BrokenProcessPool:
         restart(executor)
         raise GradingFailed("评估进程意外退出，本次保存未完成；请重试，仍不成功请联系管理员") from None
+    except TimeoutError:
+        raise GradingFailed(f"评估超过 {TIMEOUT} 秒仍未完成，本次保存未完成；请稍后重试，仍不成功请联系管理员") from None
     return (json.loads(text) if text is not None else None), problems
 
 

@@ -1,16 +1,261 @@
-"""The pages: sign in, the rounds and unions an account may see, the self-check form and its result."""
+"""The pages: sign in, the rounds and unions an account may see, the self-check form and its result.
+
+Every page asks service.access what the account may see (404 otherwise) and change (403). An
+account with a one-time password is sent to change it before anything else.
+"""
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import wraps
 from typing import Any
+from urllib.parse import quote
 
+from django.contrib import messages
+from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.contrib.auth.forms import PasswordChangeForm
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import Count, OuterRef, Subquery
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_http_methods
+
+from . import access, records
+from .grader import GradingFailed
+from .grading import round_rulesets
+from .models import Entry, Role, Round, User, Version
+from .result_page import score_cells, standards
+from .selfcheck_form import bind, document, layout
+from .workplans import Workplan, workplan
+
+PAGE_SIZE = 100
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+View = Callable[..., HttpResponse]
+PASSWORD_ERRORS = {
+    "password_incorrect": "当前密码不正确，请重新输入。",
+    "password_mismatch": "两次输入的新密码不一致。",
+    "password_too_short": "新密码太短：至少需要 {min_length} 个字符。",
+    "password_too_common": "新密码太常见，容易被猜到，请换一个。",
+    "password_entirely_numeric": "新密码不能全是数字。",
+    "password_too_similar": "新密码与账号名太相似，请换一个。",
+}
 
 
-@login_required
+def account(request: HttpRequest) -> User:
+    user = request.user
+    assert isinstance(user, User)  # every page but sign-in is behind login_required
+    return user
+
+
+def signed_in(view: View) -> View:
+    """Signed in, and past the forced change of a one-time password."""
+    @login_required
+    @wraps(view)
+    def checked(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if account(request).must_change_password:
+            return redirect("password_change")
+        return view(request, *args, **kwargs)
+    return checked
+
+
+# home ------------------------------------------------------------------------------------------
+@signed_in
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "service/home.html", {})
+    """A union goes to its self-check of the latest open round (unless it asks for a round's table);
+    everyone else sees a round's unions."""
+    user = account(request)
+    entry = open_entry(user) if user.role == Role.UNION and "round" not in request.GET else None
+    if entry is not None:
+        return redirect("selfcheck", entry.round_id, entry.union.code)
+    rounds = list(access.rounds(user))
+    chosen = next((r for r in rounds if str(r.pk) == request.GET.get("round")), rounds[0] if rounds else None)
+    context: dict[str, Any] = {"rounds": rounds, "chosen": chosen}
+    if chosen is not None:
+        context |= round_table(user, chosen, request.GET.get("page"))
+    return render(request, "service/home.html", context)
+
+
+def open_entry(user: User) -> Entry | None:
+    return (Entry.objects.filter(union__in=access.unions(user), round__in=access.rounds(user), round__status=Round.Status.OPEN)
+            .select_related("union").order_by("-round__year").first())
+
+
+def round_table(user: User, round_: Round, page_number: str | None) -> dict[str, Any]:
+    """The round's unions the account may see, a page at a time, with status and latest score per standard."""
+    entries = access.entries(user, round_).order_by("union__township__name", "union__code")
+    page = Paginator(entries, PAGE_SIZE).get_page(page_number)
+    ids = round_.ruleset_ids()
+    names = short_names(round_)
+    results = latest_results(list(page.object_list))
+    counts = {row["status"]: row["n"] for row in entries.order_by().values("status").annotate(n=Count("pk"))}
+    columns = [names.get(i, i) for i in ids]
+    return {"page": page, "columns": columns,
+            "rows": [(entry, list(zip(columns, score_cells(results.get(entry.pk), ids)))) for entry in page.object_list],
+            "counts": [(label, counts.get(value, 0)) for value, label in Entry.Status.choices]}
+
+
+def latest_results(entries: list[Entry]) -> dict[int, Any]:
+    """Each entry's latest result (of its latest version that has one)."""
+    newest = Version.objects.filter(entry=OuterRef("pk"), result__isnull=False).order_by("-number").values("pk")[:1]
+    found = Entry.objects.filter(pk__in=[e.pk for e in entries]).annotate(newest=Subquery(newest)).values_list("newest", flat=True)
+    return dict(Version.objects.filter(pk__in=[pk for pk in found if pk]).values_list("entry_id", "result"))
+
+
+def short_names(round_: Round) -> dict[str, str]:
+    return {r.id: r.short_name or r.name for r in round_rulesets(round_)}
+
+
+# the self-check form -----------------------------------------------------------------------------
+@signed_in
+@require_http_methods(["GET", "POST"])
+def selfcheck(request: HttpRequest, round_id: int, code: str) -> HttpResponse:
+    """The self-check form (read-only for those who may not edit); a post saves a draft or submits."""
+    entry = access.entry_for(account(request), round_id, code)
+    if request.method == "POST":
+        return save_form(request, entry)
+    facts, problems, note = prefill(entry)
+    return form_page(request, entry, facts, problems, note)
+
+
+def save_form(request: HttpRequest, entry: Entry) -> HttpResponse:
+    """保存草稿 keeps the facts even with problems; 提交 is refused with them, and nothing is stored."""
+    user = account(request)
+    try:
+        access.check_edit(user, entry)
+    except access.Refused as exc:
+        raise PermissionDenied(str(exc)) from exc
+    submit = request.POST.get("action") == "submit"
+    posted = document(layout(tuple(round_rulesets(entry.round))), request.POST)
+    try:
+        graded, version = records.save(entry, user, posted, Version.Kind.SUBMITTED if submit else Version.Kind.DRAFT)
+    except GradingFailed as exc:
+        messages.error(request, str(exc))
+        return form_page(request, entry, posted["facts"], [], "")
+    if version is None:
+        messages.error(request, f"未提交：有 {len(graded.problems)} 处需要修改，本次填写的内容尚未保存。请按提示修改后再提交，或先保存草稿。")
+        return form_page(request, entry, graded.facts.get("facts", {}), graded.problems, "")
+    return saved(request, entry, version, graded.problems)
+
+
+def saved(request: HttpRequest, entry: Entry, version: Version, problems: list[dict[str, str]]) -> HttpResponse:
+    if version.kind == Version.Kind.SUBMITTED:
+        messages.success(request, f"已提交（第 {version.number} 版）。以下是按所填数据计算的得分和整改规划。")
+        return redirect("result", entry.round_id, entry.union.code)
+    tail = f"，还有 {len(problems)} 处需要修改后才能提交" if problems else "，数据检查通过，可以提交"
+    messages.success(request, f"草稿已保存（第 {version.number} 版）{tail}。")
+    return redirect("selfcheck", entry.round_id, entry.union.code)
+
+
+def prefill(entry: Entry) -> tuple[dict[str, Any], list[dict[str, str]], str]:
+    """The facts to show: the entry's latest version, else the union's record of an earlier round."""
+    latest = entry.latest()
+    if latest is not None:
+        return latest.facts.get("facts", {}), latest.problems, ""
+    earlier = (Version.objects.filter(entry__union=entry.union, entry__round__year__lt=entry.round.year)
+               .select_related("entry__round").order_by("-entry__round__year", "-number").first())
+    if earlier is None:
+        return {}, [], ""
+    note = (f"本年度尚未填报。以下数据取自 {earlier.entry.round.year} 年度的记录（第 {earlier.number} 版），"
+            "请逐项核对，改为本年度的情况后再保存。")
+    return earlier.facts.get("facts", {}), [], note
+
+
+def form_page(request: HttpRequest, entry: Entry, facts: dict[str, Any], problems: list[dict[str, str]], note: str) -> HttpResponse:
+    user = account(request)
+    groups, general = bind(layout(tuple(round_rulesets(entry.round))), facts, problems)
+    editable = access.may_edit(user, entry)
+    return render(request, "service/selfcheck.html", {
+        "entry": entry, "round": entry.round, "union": entry.union, "groups": groups, "general": general,
+        "problem_count": len(problems), "note": note, "editable": editable, "latest": entry.latest(),
+        "why_readonly": "" if editable else readonly_reason(user, entry),
+    })
+
+
+def readonly_reason(user: User, entry: Entry) -> str:
+    if user.role == Role.UNION and user.union_id == entry.union_id:
+        return "本年度填报已截止，只能查看。"
+    return "只读：只有本单位账号可以在填报期内修改自评数据。"
+
+
+# the result --------------------------------------------------------------------------------------
+@signed_in
+def result(request: HttpRequest, round_id: int, code: str) -> HttpResponse:
+    entry = access.entry_for(account(request), round_id, code)
+    versions = list(entry.versions.select_related("created_by").order_by("-number"))
+    chosen = chosen_version(versions, request.GET.get("version"))
+    names = short_names(entry.round)
+    good = next((v for v in versions if v.result is not None), None)
+    return render(request, "service/result.html", {
+        "entry": entry, "round": entry.round, "union": entry.union, "version": chosen, "last_good": good,
+        "editable": access.may_edit(account(request), entry),
+        "standards": standards(chosen.result if chosen else None, names),
+        "history": [(v, score_cells(v.result, entry.round.ruleset_ids())) for v in versions],
+        "columns": [names.get(i, i) for i in entry.round.ruleset_ids()],
+    })
+
+
+def chosen_version(versions: list[Version], number: str | None) -> Version | None:
+    """?version=N, or the latest."""
+    if number is None:
+        return versions[0] if versions else None
+    found = next((v for v in versions if str(v.number) == number), None)
+    if found is None:
+        raise Http404("没有这个版本")
+    return found
+
+
+@signed_in
+def workplan_docx(request: HttpRequest, round_id: int, code: str, ruleset_id: str) -> HttpResponse:
+    """The Word 整改工作方案 of one standard, for the shown version (?version=N, else the latest)."""
+    entry = access.entry_for(account(request), round_id, code)
+    names = short_names(entry.round)
+    if ruleset_id not in entry.round.ruleset_ids():
+        raise Http404("本年度没有这个考核标准")
+    versions = list(entry.versions.exclude(result__isnull=True).order_by("-number"))
+    version = chosen_version(versions, request.GET.get("version"))
+    if version is None:
+        raise Http404("还没有可以生成整改工作方案的评估结果")
+    try:
+        written = workplan(version, ruleset_id, names[ruleset_id])
+    except GradingFailed as exc:
+        written = Workplan("", refused=str(exc))
+    if written.refused:
+        messages.info(request, written.refused)
+        return redirect(f"{reverse('result', args=[entry.round_id, entry.union.code])}?version={version.number}")
+    response = HttpResponse(written.content, content_type=DOCX)
+    response["Content-Disposition"] = attachment(written.filename, f"workplan-{entry.union.code}-{ruleset_id}.docx")
+    return response
+
+
+def attachment(name: str, fallback: str) -> str:
+    """An attachment named in UTF-8 (RFC 5987), with an ASCII name for browsers that do not read it."""
+    plain = "".join(c if c.isascii() and (c.isalnum() or c in "-_.") else "_" for c in fallback)
+    return f"attachment; filename=\"{plain}\"; filename*=utf-8''{quote(name, safe='')}"
+
+
+# accounts ----------------------------------------------------------------------------------------
+@login_required
+@require_http_methods(["GET", "POST"])
+def password_change(request: HttpRequest) -> HttpResponse:
+    """Change the password; forced at first sign-in with a one-time password."""
+    user = account(request)
+    form = PasswordChangeForm(user, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        saved = form.save(commit=False)
+        saved.must_change_password = False
+        saved.save()
+        update_session_auth_hash(request, saved)
+        messages.success(request, "密码已修改，请牢记新密码。")
+        return redirect("home")
+    return render(request, "service/password.html", {"form": form, "forced": user.must_change_password, "errors": password_errors(form)})
+
+
+def password_errors(form: PasswordChangeForm) -> list[str]:
+    """The form's errors in Chinese, by their codes (Django's own translations miss some of them)."""
+    found = [error for errors in form.errors.as_data().values() for error in errors]
+    return [PASSWORD_ERRORS.get(error.code or "", " ".join(error.messages)).format(**(error.params or {})) for error in found]
 
 
 def locked_out(request: HttpRequest, credentials: dict[str, Any] | None = None, *args: Any, **kwargs: Any) -> HttpResponse:

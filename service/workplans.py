@@ -1,0 +1,72 @@
+"""The Word 整改工作方案 of one standard for one stored version, as `unionscore plan --format docx` writes it.
+
+The version's facts are assessed again with the round's rulesets and planned to the next level (the
+plan the result page shows), in a grading worker (service.grader: the engine never runs in the
+server's threads). The deadline is the round's when it falls after the assessment date, else the end
+of June of the next year: half a year to put things right. This module is imported by the workers,
+so it reaches Django's models only for type checks.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import re
+import tempfile
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from engine.diagnostics import Mark
+from engine.evaluate.evaluators import DurableEvaluator
+from engine.facts.fact_file import FactFile
+from engine.plan.planner import Planner
+from engine.report.workplan.word import write
+
+from . import grader
+
+if TYPE_CHECKING:
+    from .models import Version
+
+UNSAFE = re.compile(r'[\\/:*?"<>|\x00-\x1f]')  # not in a file name on Windows
+
+
+@dataclass(frozen=True)
+class Workplan:
+    """A written plan (`content`), or why there is none (`refused`)."""
+
+    filename: str
+    content: bytes = b""
+    refused: str = ""
+
+
+def deadline(given: dt.date | None, as_of: dt.date) -> dt.date:
+    return given if given is not None and given > as_of else dt.date(as_of.year + 1, 6, 30)
+
+
+def written(ids: tuple[str, ...], union: dict[str, str], year: int, facts: dict[str, Any], ruleset_id: str,
+            given: dt.date | None) -> tuple[bytes, str]:
+    """In a worker: the .docx, or why the CLI would write none (「不生成整改工作方案：…」)."""
+    evaluator = grader._WORKER.setdefault("evaluator", DurableEvaluator())  # the worker's one evaluator, shared with grading
+    fact_file = FactFile("网页填报", union, year, facts, {name: Mark(name) for name in facts})
+    plan = Planner.assessing(grader.rulesets_named(ids), fact_file, evaluator).plan(ruleset_id)
+    if plan.target is None and not plan.reachable and not plan.measures:
+        return b"", f"不生成整改工作方案：{plan.why_not}。"
+    with tempfile.TemporaryDirectory(prefix="unionscore-plan-") as folder:
+        path = Path(folder) / "plan.docx"
+        write(plan, deadline(given, plan.as_of), path)
+        return path.read_bytes(), ""
+
+
+def workplan(version: Version, ruleset_id: str, short_name: str) -> Workplan:
+    """The .docx of the standard's plan for the version, named 「<工会><标准>整改工作方案.docx」."""
+    entry, stored = version.entry, version.facts
+    arguments = (tuple(entry.round.ruleset_ids()), stored.get("union") or entry.union.header(),
+                 stored.get("period") or entry.round.year, stored.get("facts", {}), ruleset_id, entry.round.deadline)
+    executor = grader.pool()
+    try:
+        content, refused = executor.submit(written, *arguments).result(timeout=grader.TIMEOUT)
+    except BrokenProcessPool:
+        grader.restart(executor)
+        raise grader.GradingFailed("评估进程意外退出，整改工作方案未生成；请重试，仍不成功请联系管理员") from None
+    name = UNSAFE.sub("_", f"{entry.union.name}{short_name}整改工作方案") + ".docx"
+    return Workplan(name, content, refused)

@@ -1,0 +1,300 @@
+"""The union's pages: the self-check form generated from the round's declarations, drafts and
+submissions graded by the engine, the result page and its Word plan, read-only views, passwords."""
+from __future__ import annotations
+
+import io
+import json
+import re
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote
+
+import docx
+import pytest
+import yaml
+from click.testing import CliRunner
+from django.http import QueryDict
+from django.test import Client
+
+from cli import cli
+from engine.diagnostics import Mark
+from engine.language.model import FactDecl
+from service.models import Entry, Round, User, Version
+from service.result_page import level_text, number
+from service.selfcheck_form import OTHERS, Group, bind, document
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def signed_in(username: str) -> Client:
+    client = Client()
+    client.force_login(User.objects.get(username=username))
+    return client
+
+
+def form_url(round_: Round, code: str = "QS-016") -> str:
+    return f"/rounds/{round_.pk}/{code}/"
+
+
+def text_of(response: Any) -> str:
+    """The page as a person reads it: tags dropped, spaces collapsed."""
+    body = re.sub(r"<[^>]+>", " ", response.content.decode())
+    return " ".join(body.replace("&amp;", "&").replace("&quot;", '"').replace("&#x27;", "'").split())
+
+
+def form_data(response: Any) -> dict[str, Any]:
+    """What the form posts back unchanged: every field's value (lists as one value per input)."""
+    return {f.name: [p.value for p in f.parts] if f.parts else f.value
+            for group in response.context["groups"] for f in group.fields}
+
+
+def assessed(entry: Entry, facts: dict[str, Any], tmp_path: Path) -> dict[str, Any]:
+    """`unionscore assess --format json` of the same facts, as a fact file."""
+    path = tmp_path / f"{entry.union.code}.yaml"
+    document = {"union": entry.union.header(), "period": entry.round.year, "facts": facts}
+    path.write_text(yaml.safe_dump(document, allow_unicode=True), encoding="utf-8")
+    done = CliRunner().invoke(cli, ["assess", "--format", "json", str(path)])
+    assert done.exit_code in (0, 1), done.output
+    return json.loads(done.output)
+
+
+# the form ----------------------------------------------------------------------------------------
+def test_a_union_goes_straight_to_its_self_check(county: Round, union_client: Client) -> None:
+    response = union_client.get("/")
+    assert response.status_code == 302 and response["Location"] == form_url(county)
+
+
+def test_the_form_follows_the_standards_sections_each_fact_once(county: Round, union_client: Client) -> None:
+    response = union_client.get(form_url(county))
+    groups = response.context["groups"]
+    titles = [(g.title, g.standard) for g in groups]
+    assert titles[:3] == [("有班子", "八有"), ("有牌子", "八有"), ("有活动场所", "八有")]
+    assert ("组织健全", "职工之家") in titles and ("加分项", "星级") in titles and titles[-1] == (OTHERS, "")
+    names = [f.name for g in groups for f in g.fields]
+    assert len(names) == len(set(names)) == 92
+    first = {f.name: g.title for g in groups for f in g.fields}
+    assert first["members"] == "有班子" and first["employees"] == "组织健全" and first["meetings.by_quarter"] == "有记录"
+    assert [f.name for f in groups[-1].fields] == ["founded", "incidents.major_safety", "incidents.wage_arrears_protest",
+                                                    "incidents.funds_violation"]
+    assert [f.name for f in groups[0].fields][:2] == ["committee.elected", "chair.elected"]  # declaration order within an item
+    legends = re.findall(r"<legend>([^<]+)<", response.content.decode())
+    assert legends[:2] == ["有班子", "有牌子"] and legends[-1] == OTHERS
+
+
+def test_each_type_has_its_widget_and_the_imported_values(county: Round, union_client: Client) -> None:
+    html = union_client.get(form_url(county)).content.decode()
+    boolean = re.search(r'<select id="f-committee-elected" name="committee.elected">(.*?)</select>', html, re.S)
+    assert boolean and re.findall(r">([^<]+)</option>", boolean.group(1)) == ["未填/无资料", "是", "否"]
+    assert '<option value="true" selected>是</option>' in boolean.group(1)
+    enum = re.search(r'name="rules.audit">(.*?)</select>', html, re.S)
+    assert enum and re.findall(r">([^<]+)</option>", enum.group(1)) == ["未填/无资料", "未建立", "已建立未上墙", "已建立并上墙"]
+    assert '<option value="none" selected>未建立</option>' in enum.group(1)
+    assert '<input id="f-founded" name="founded" type="date" value="2017-09-12"' in html
+    quarters = re.findall(r'<span>(第.季度)</span><input id="f-meetings-by_quarter-\d" name="meetings.by_quarter" type="text" '
+                          r'inputmode="numeric" value="(\d)"', html)
+    assert quarters == [("第一季度", "1"), ("第二季度", "0"), ("第三季度", "1"), ("第四季度", "0")]
+    assert re.search(r'name="members" type="text" inputmode="numeric" value="31"[^>]*>\s*<span class="unit">人</span>', html)
+    assert 'name="funds.service_share" type="text" inputmode="decimal" value="45%"' in html
+    assert "填百分比，如 95%（也可填 0.95）" in html and "按《工会法》为 3 年或 5 年" in html
+    assert "none 未建立" not in html  # an enum's code legend is not repeated under its drop-down
+
+
+def test_a_new_round_is_prefilled_from_last_years_record(county: Round) -> None:
+    later = Round.objects.create(federation=county.federation, year=2026, title="青山县2026年度基层工会考核评价",
+                                 rulesets=county.rulesets)
+    entry = Entry.objects.create(round=later, union=county.entries.get(union__code="QS-016").union)
+    client = signed_in("qs-016")
+    assert client.get("/")["Location"] == form_url(later)
+    response = client.get(form_url(later))
+    assert "本年度尚未填报。以下数据取自 2025 年度的记录（第 1 版）" in text_of(response)
+    assert form_data(response)["members"] == "31"
+    assert entry.versions.count() == 0
+
+
+def decl(name: str, type_: str, label: str, **more: Any) -> FactDecl:
+    return FactDecl(name, type_, label, Mark("rules.yaml"), **more)
+
+
+QUARTERLY = decl("meetings.by_quarter", "list", "各季度会议次数", items="integer", unit="次")
+NAMES = decl("honours", "list", "获得的荣誉", items="string")
+ELECTED = decl("chair.elected", "boolean", "主席经选举产生")
+SHARE = decl("funds.share", "number", "经费用于服务职工的比例", unit="%", min=0, max=1)
+
+
+def test_posted_values_become_a_fact_document_blanks_left_out() -> None:
+    groups = [Group("有记录", "八有", (QUARTERLY, NAMES, ELECTED, SHARE))]
+    posted = QueryDict("meetings.by_quarter=1&meetings.by_quarter=&meetings.by_quarter=2&meetings.by_quarter=0"
+                       "&honours=&honours=%E5%85%88%E8%BF%9B%E9%9B%86%E4%BD%93&honours=&chair.elected=false&funds.share=+")
+    assert document(groups, posted) == {"facts": {"meetings.by_quarter": ["1", "", "2", "0"], "honours": ["先进集体"],
+                                                  "chair.elected": False}}
+    blank = QueryDict("meetings.by_quarter=&meetings.by_quarter=&meetings.by_quarter=&meetings.by_quarter=&chair.elected=")
+    assert document(groups, blank) == {"facts": {}}
+
+
+def test_values_are_shown_as_people_write_them() -> None:
+    groups = [Group("有记录", "八有", (QUARTERLY, NAMES, ELECTED, SHARE))]
+    facts = {"meetings.by_quarter": [1, 0, 1], "honours": ["先进集体"], "chair.elected": "maybe", "funds.share": "0.955"}
+    [bound], general = bind(groups, facts, [{"field": "chair.elected", "message": "chair.elected（主席经选举产生）：无法识别 “maybe”"},
+                                            {"field": "facts", "message": "应为事实文件的内容"}])
+    quarters, names, elected, share = bound.fields
+    assert [(p.label, p.value) for p in quarters.parts] == [("第一季度", "1"), ("第二季度", "0"), ("第三季度", "1"), ("第四季度", "")]
+    assert [(p.label, p.value) for p in names.parts] == [("第 1 项", "先进集体"), ("第 2 项", ""), ("第 3 项", "")]
+    assert elected.choices[-1] == ("maybe", "maybe（无法识别）") and elected.value == "maybe"
+    assert elected.problems == ("无法识别 “maybe”",) and general == ["应为事实文件的内容"]
+    assert share.value == "95.5%" and share.suffix == "" and share.shown == "95.5%"
+    assert quarters.shown == "第一季度 1 次；第二季度 0 次；第三季度 1 次"
+
+
+# saving -------------------------------------------------------------------------------------------
+def test_a_draft_keeps_an_invalid_value_and_shows_the_problem(county: Round, union_client: Client) -> None:
+    data = form_data(union_client.get(form_url(county))) | {"members": "三十一", "action": "draft"}
+    response = union_client.post(form_url(county), data)
+    assert response.status_code == 302 and response["Location"] == form_url(county)
+    entry = Entry.objects.get(round=county, union__code="QS-016")
+    latest = entry.latest()
+    assert entry.status == Entry.Status.DRAFT and latest and latest.kind == Version.Kind.DRAFT and latest.result is None
+    assert latest.facts["facts"]["members"] == "三十一"
+    shown = union_client.get(form_url(county))
+    html, text = shown.content.decode(), text_of(shown)
+    assert re.search(r'name="members" type="text" inputmode="numeric" value="三十一" autocomplete="off" aria-invalid="true"', html)
+    assert "无法识别 “三十一”，应为不小于 0 的整数" in text and "members（" not in text
+    assert "有 1 处需要修改" in text and '<a href="#f-members-row">会员人数</a>' in html
+
+
+def test_a_submission_with_problems_is_refused_and_nothing_is_stored(county: Round, union_client: Client) -> None:
+    entry = Entry.objects.get(round=county, union__code="QS-016")
+    before = entry.versions.count()
+    data = form_data(union_client.get(form_url(county))) | {"founded": "2017-13-40", "action": "submit"}
+    response = union_client.post(form_url(county), data)
+    assert response.status_code == 200 and entry.versions.count() == before
+    text = text_of(response)
+    assert "未提交：有 1 处需要修改，本次填写的内容尚未保存" in text and "“2017-13-40” 不是有效的日期" in text
+    assert 'name="founded" type="text" inputmode="text" value="2017-13-40"' in response.content.decode()  # shown as typed
+
+
+def test_a_corrected_submission_is_graded_as_assess_grades_the_facts(county: Round, union_client: Client, tmp_path: Path) -> None:
+    data = form_data(union_client.get(form_url(county))) | {"members": "40人", "survey.satisfaction": "92%", "action": "submit"}
+    response = union_client.post(form_url(county), data)
+    assert response.status_code == 302 and response["Location"] == form_url(county) + "result/"
+    entry = Entry.objects.get(round=county, union__code="QS-016")
+    latest = entry.latest()
+    assert latest and latest.kind == Version.Kind.SUBMITTED and entry.status == Entry.Status.SUBMITTED
+    assert latest.facts["facts"]["members"] == "40人" and latest.facts["facts"]["funds.service_share"] == "45%"
+    assert latest.result == assessed(entry, latest.facts["facts"], tmp_path)
+    assert "已提交（第 2 版）" in text_of(union_client.get(response["Location"]))
+
+
+# the result ---------------------------------------------------------------------------------------
+def test_the_result_page_shows_the_engines_numbers(county: Round, union_client: Client) -> None:
+    done = CliRunner().invoke(cli, ["assess", "--format", "json", str(REPO / "facts" / "qingshan" / "QS-016.yaml")])
+    expected = json.loads(done.output)["results"]
+    response = union_client.get(form_url(county) + "result/")
+    text, html = text_of(response), response.content.decode()
+    for result in expected:
+        if not result["applies"]:
+            assert f"{result['ruleset']['name']} 未满足申报条件：" in text and "本标准不适用于本单位" in text
+            continue
+        assert f"{number(result['score'])} / {number(result['max_score'])} 分 等级 {level_text(result)}" in text
+        for section in result["sections"]:
+            assert f"{section['name']} {number(section['points'])} / {number(section['max_points'])}" in text
+        for gap in result["gaps"]:
+            assert f"{gap['name']} 失 {number(gap['points_lost'])} 分" in text and gap["fix"] in text
+        assert result["plan"]["headline"] in text
+    assert "基层工会规范化建设“八有”标准 50.55 / 100 分 等级 不达标" in text
+    assert "失分项（23 项，共失 49.45 分）" in text
+    assert re.findall(r'/workplan/([a-z-]+)\.docx\?version=1"', html) == ["bayou", "zhijia", "xingji"]
+    assert "第 1 版 导入 — " in text  # the history
+
+
+def test_an_earlier_version_and_an_unknown_one(county: Round, union_client: Client) -> None:
+    union_client.post(form_url(county), form_data(union_client.get(form_url(county))) | {"members": "x", "action": "draft"})
+    latest = union_client.get(form_url(county) + "result/")
+    assert "这一版数据有 1 处需要修改，还不能计算得分" in text_of(latest) and "查看第 1 版的评估结果" in text_of(latest)
+    assert "50.55 / 100 分" in text_of(union_client.get(form_url(county) + "result/?version=1"))
+    assert union_client.get(form_url(county) + "result/?version=99").status_code == 404
+
+
+def test_the_word_plan_downloads_as_a_docx_with_a_chinese_name(county: Round, union_client: Client) -> None:
+    response = union_client.get(form_url(county) + "workplan/bayou.docx?version=1")
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+    disposition = response["Content-Disposition"]
+    assert disposition.startswith('attachment; filename="workplan-QS-016-bayou.docx"; filename*=utf-8\'\'')
+    assert unquote(disposition.split("''", 1)[1]) == "青山镇鑫源食品厂工会八有整改工作方案.docx"
+    paragraphs = [p.text for p in docx.Document(io.BytesIO(response.content)).paragraphs]
+    assert any("整改工作方案" in p for p in paragraphs) and any("青山镇鑫源食品厂工会" in p for p in paragraphs)
+
+
+def test_no_word_plan_for_a_standard_that_does_not_apply(county: Round, union_client: Client) -> None:
+    response = union_client.get(form_url(county) + "workplan/zhijia-jiguan.docx", follow=True)
+    assert response.redirect_chain[-1][0] == form_url(county) + "result/?version=1"
+    assert "不生成整改工作方案：未满足申报条件" in text_of(response)
+    assert union_client.get(form_url(county) + "workplan/nothing.docx").status_code == 404
+
+
+# who sees what ------------------------------------------------------------------------------------
+@pytest.mark.parametrize("username", ["t-qingshan", "assessor", "admin"])
+def test_others_see_the_record_read_only(county: Round, username: str) -> None:
+    client = signed_in(username)
+    response = client.get(form_url(county))
+    text = text_of(response)
+    assert response.status_code == 200 and 'class="selfcheck"' not in response.content.decode()
+    assert "只读：只有本单位账号可以在填报期内修改自评数据" in text
+    assert "会员人数 31 人" in text and "工会委员会经会员（代表）大会选举产生 是" in text and "经费审查制度 未建立" in text
+    assert "各季度工会委员会会议次数 第一季度 1 次；第二季度 0 次；第三季度 1 次；第四季度 0 次" in text
+    refused = client.post(form_url(county), {"members": "99", "action": "submit"})
+    assert refused.status_code == 403 and "只有本单位账号可以在填报期内修改自评数据" in text_of(refused)
+    assert client.get(form_url(county) + "result/").status_code == 200
+
+
+@pytest.mark.parametrize("username", ["qs-001", "t-hekou"])
+def test_a_union_outside_ones_scope_does_not_exist(county: Round, username: str) -> None:
+    response = signed_in(username).get(form_url(county))
+    assert response.status_code == 404 and "没有这个工会，或无权查看" in text_of(response)
+
+
+def test_a_closed_round_is_read_only_for_the_union_too(county: Round, union_client: Client) -> None:
+    Round.objects.filter(pk=county.pk).update(status=Round.Status.CLOSED)
+    response = union_client.get(form_url(county))
+    assert "本年度填报已截止，只能查看" in text_of(response) and 'class="selfcheck"' not in response.content.decode()
+    assert union_client.post(form_url(county), {"action": "draft"}).status_code == 403
+    assert union_client.get("/").status_code == 200  # no open round: the rounds, with its own union
+
+
+def test_a_township_sees_its_unions_with_status_and_scores(county: Round) -> None:
+    response = signed_in("t-qingshan").get("/")
+    rows = response.context["rows"]
+    assert rows and {entry.union.township.name for entry, _ in rows} == {"青山镇"}
+    assert response.context["columns"] == ["八有", "职工之家", "星级", "职工之家（机关）"]
+    cells = {entry.union.code: cells for entry, cells in rows}["QS-016"]
+    assert cells == [("八有", "50.55 不达标"), ("职工之家", "31 不合格"), ("星级", "15.63 未评星"), ("职工之家（机关）", "不适用")]
+    assert f"共 {len(rows)} 个工会：未填报 0，草稿 0，已提交 {len(rows)}" in text_of(response)
+    assert len(signed_in("assessor").get("/").context["rows"]) == 44
+
+
+# accounts -----------------------------------------------------------------------------------------
+def test_a_one_time_password_must_be_changed_first(county: Round) -> None:
+    user = User.objects.get(username="qs-016")
+    user.must_change_password = True
+    user.set_password("unionscore-demo")  # hashed with the tests' hasher, so checking it does not rehash it
+    user.save()
+    client = Client()
+    client.force_login(user)
+    assert client.get("/")["Location"] == "/password/"
+    assert client.get(form_url(county))["Location"] == "/password/"
+    page = client.get("/password/")
+    assert "这是首次登录：初始密码只能使用一次" in text_of(page)
+    weak = client.post("/password/", {"old_password": "unionscore-demo", "new_password1": "12345678", "new_password2": "12345678"})
+    assert weak.status_code == 200 and "新密码太短：至少需要 10 个字符。 新密码太常见，容易被猜到，请换一个。 新密码不能全是数字。" in text_of(weak)
+    done = client.post("/password/", {"old_password": "unionscore-demo", "new_password1": "青山镇-工会-2025", "new_password2": "青山镇-工会-2025"})
+    assert done["Location"] == "/"
+    user.refresh_from_db()
+    assert not user.must_change_password and user.check_password("青山镇-工会-2025")
+    assert client.get("/")["Location"] == form_url(county)  # still signed in
+
+
+def test_pages_need_signing_in_and_speak_chinese_when_missing(county: Round) -> None:
+    anonymous = Client()
+    assert anonymous.get(form_url(county))["Location"].startswith("/login/?next=")
+    missing = signed_in("assessor").get("/no/such/page/")
+    assert missing.status_code == 404 and "找不到这个页面" in text_of(missing)
