@@ -2,7 +2,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: install system-packages demo test lint bench clean
+.PHONY: install system-packages demo test test-postgresql lint bench clean
 
 $(BIN)/unionscore: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -16,10 +16,12 @@ demo: install
 	$(BIN)/unionscore batch facts/qingshan --out out/qingshan
 	@echo "单个工会的详细评估，例如：$(BIN)/unionscore assess facts/qingshan/QS-016.yaml"
 
-# What the browser, Word and PDF tests need from Debian: Chromium and its driver, LibreOffice Writer
-# (.docx to PDF), poppler-utils (PDF to text) and a Chinese font. Installed when missing and run as
-# root; otherwise the one command to run is printed and the tests stop.
-SYSTEM_TOOLS := chromium:chromium chromedriver:chromium-driver soffice:libreoffice-writer-nogui pdftotext:poppler-utils
+# What the browser, Word, PDF and PostgreSQL tests need from Debian: Chromium and its driver, LibreOffice
+# Writer (.docx to PDF), poppler-utils (PDF to text), PostgreSQL (pg_virtualenv, the server, pg_dump) and a
+# Chinese font. Installed when missing and run as root; otherwise the one command to run is printed and
+# the tests stop.
+SYSTEM_TOOLS := chromium:chromium chromedriver:chromium-driver soffice:libreoffice-writer-nogui pdftotext:poppler-utils \
+	pg_virtualenv:postgresql
 
 system-packages:
 	@missing=""; \
@@ -42,6 +44,15 @@ test: install system-packages lint
 	$(BIN)/unionscore check --strict rulesets/
 	$(BIN)/unionscore test --min-coverage 90 rulesets/
 	$(BIN)/pytest
+	$(PG_TESTS)
+
+# The service's database tests once more, on a real PostgreSQL server: pg_virtualenv (postgresql-common) makes a
+# throwaway cluster (-t: in a temporary folder, run by the postgres user when we are root), exports PGHOST, PGPORT,
+# PGUSER and PGPASSWORD for it and drops it afterwards; pytest-django creates its test database on that server.
+PG_TESTS := pg_virtualenv -t sh -c 'UNIONSCORE_DB="postgresql://$$PGUSER@$$PGHOST:$$PGPORT/unionscore" $(BIN)/pytest -p no:cacheprovider tests/service'
+
+test-postgresql: install system-packages
+	$(PG_TESTS)
 
 bench: install
 	$(BIN)/python bench/evaluate.py

@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import json
+import os
 import re
 import sys
 import traceback
@@ -387,7 +388,8 @@ DB_OPTION = click.option("--db", metavar="URL", help="数据库地址：sqlite:/
 @click.option("--host", default="127.0.0.1", show_default=True, help="监听地址；让本单位局域网访问请用 0.0.0.0。")
 @click.option("--port", type=click.IntRange(1, 65535), default=8000, show_default=True, help="端口。")
 @click.option("--demo", is_flag=True, help="演示：在当前文件夹创建（或沿用）演示数据库，载入示例县 2025 年度，打印演示账号。")
-def serve(db: str | None, host: str, port: int, demo: bool) -> None:
+@click.option("--proxy", metavar="地址", help="放在本单位的 Web 服务器（nginx、IIS）之后时，该服务器的 IP 地址：只信任它转来的访问者地址和 https。")
+def serve(db: str | None, host: str, port: int, demo: bool, proxy: str | None) -> None:
     """启动网页服务：基层工会在线自查填报、查看得分和整改规划、下载整改工作方案；县总工会查看全县。"""
     from service import bootstrap
 
@@ -401,7 +403,7 @@ def serve(db: str | None, host: str, port: int, demo: bool) -> None:
         click.echo("演示账号（密码均为 unionscore-demo，仅存在于演示数据库）：")
         click.echo("\n".join(f"  {line}" for line in demo_data.ensure_demo()))
     click.echo(f"服务已启动：http://{host}:{port}/ （按 Ctrl-C 停止）")
-    server.serve(host, port)
+    server.serve(host, port, proxy)
 
 
 @cli.group()
@@ -434,6 +436,31 @@ def import_command(db: str | None, rulesets: tuple[str, ...], sources: tuple[Pat
     click.echo(f"已导入 {report.unions} 个工会到“{report.round.title}”，新建账号 {len(report.accounts)} 个，已写入 {accounts_out}；"
                f"未能导入 {len(report.failures)} 处。")
     sys.exit(1 if report.failures else 0)
+
+
+@db.command("backup")
+@DB_OPTION
+@click.argument("target", metavar="备份文件或文件夹")
+@click.option("--keep", type=click.IntRange(1), metavar="N", help="备份到文件夹，只保留最新的 N 份（只删除按时间命名的备份文件）。")
+@click.option("--force", is_flag=True, help="备份文件已存在时覆盖。")
+def backup_command(db: str | None, target: str, keep: int | None, force: bool) -> None:
+    """备份服务的数据库，服务运行时也可以（得到某一时刻的完整副本）。给出文件夹（已有的，或以 / 结尾，或加 --keep）时，
+    文件名取当前时间，文件夹不存在则新建。"""
+    from service import backup
+
+    folder = target.endswith(("/", os.sep))
+    click.echo(backup.backup(db, Path(target), force, keep, folder).message)
+
+
+@db.command("restore")
+@DB_OPTION
+@click.argument("source", metavar="备份文件", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--force", is_flag=True, help="目标数据库已有数据时也恢复（先把现有数据另存为备份文件旁的 before-restore-时间 文件）。")
+def restore_command(db: str | None, source: Path, force: bool) -> None:
+    """把备份恢复到 --db 指定的数据库（新的文件或空数据库）；已有数据的数据库须加 --force。"""
+    from service import backup
+
+    click.echo(backup.restore(source, db, force).message)
 
 
 def main() -> None:
