@@ -88,6 +88,7 @@ class Round(models.Model):
     class Status(models.TextChoices):
         OPEN = "open", "填报中"
         CLOSED = "closed", "已截止"
+        PUBLISHED = "published", "已发布"
 
     federation = models.ForeignKey(Federation, on_delete=models.PROTECT, related_name="rounds", verbose_name="上级工会")
     year = models.PositiveIntegerField("年度")
@@ -116,6 +117,8 @@ class Entry(models.Model):
         EMPTY = "empty", "未填报"
         DRAFT = "draft", "草稿"
         SUBMITTED = "submitted", "已提交"
+        VERIFIED = "verified", "已核查"
+        PUBLISHED = "published", "已发布"
 
     round = models.ForeignKey(Round, on_delete=models.PROTECT, related_name="entries", verbose_name="考核年度")
     union = models.ForeignKey(Union, on_delete=models.PROTECT, related_name="entries", verbose_name="基层工会")
@@ -139,6 +142,8 @@ class Version(models.Model):
         DRAFT = "draft", "草稿"
         SUBMITTED = "submitted", "提交"
         IMPORTED = "imported", "导入"
+        VERIFIED = "verified", "核定"  # the inspection's facts: the self-report with what it found different
+        ARCHIVED = "archived", "历年结果"  # a result from a past `batch` run (results.jsonl), without its facts
 
     entry = models.ForeignKey(Entry, on_delete=models.PROTECT, related_name="versions", verbose_name="参评单位")
     number = models.PositiveIntegerField("版本")
@@ -146,6 +151,9 @@ class Version(models.Model):
     facts: Any = models.JSONField("事实", default=dict)  # a fact document: {"union": …, "period": …, "facts": {…}}
     result: Any = models.JSONField("评估结果", null=True, blank=True)  # as `assess --format json`; null when the facts do not check
     problems: Any = models.JSONField("问题", default=list)  # [{"field", "message"}]
+    based_on = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+                                 verbose_name="依据的版本")  # a verified version: the version it starts from
+    notes: Any = models.JSONField("核查说明", default=dict)  # a verified version: {fact: {"method", "note"}} per changed fact
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, verbose_name="保存人")
     created_at = models.DateTimeField("保存时间", auto_now_add=True)
 
@@ -168,3 +176,109 @@ class ApiToken(models.Model):
 
     class Meta:
         verbose_name = verbose_name_plural = "接口令牌"
+
+
+class Publication(models.Model):
+    """A round's verified results made public: each entry's version at that moment, frozen for good.
+
+    Versions are never changed, so freezing is pointing at them; a later verification or an accepted
+    整改 task makes a new version and leaves the published one as it was."""
+
+    round = models.ForeignKey(Round, on_delete=models.PROTECT, related_name="publications", verbose_name="考核年度")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, verbose_name="发布人")
+    created_at = models.DateTimeField("发布时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "结果发布"
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.round} 发布于 {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class PublishedResult(models.Model):
+    """One entry's result in a publication: the version that was published."""
+
+    publication = models.ForeignKey(Publication, on_delete=models.PROTECT, related_name="results", verbose_name="结果发布")
+    entry = models.ForeignKey(Entry, on_delete=models.PROTECT, related_name="published", verbose_name="参评单位")
+    version = models.ForeignKey(Version, on_delete=models.PROTECT, related_name="+", verbose_name="版本")
+
+    class Meta:
+        verbose_name = verbose_name_plural = "发布的结果"
+        constraints = [models.UniqueConstraint(fields=["publication", "entry"], name="published_once")]
+
+
+class Task(models.Model):
+    """One step of a union's 整改 plan, from a publication, carried to 销号."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", "整改中"
+        DONE = "done", "待复查"
+        RETURNED = "returned", "已退回"
+        ACCEPTED = "accepted", "已销号"
+
+    entry = models.ForeignKey(Entry, on_delete=models.PROTECT, related_name="tasks", verbose_name="参评单位")
+    publication = models.ForeignKey(Publication, on_delete=models.PROTECT, related_name="tasks", verbose_name="结果发布")
+    ruleset = models.CharField("规则集", max_length=64)
+    item = models.CharField("指标", max_length=128)  # the plan step's id: an item, a veto or "gate"
+    name = models.CharField("整改事项", max_length=300)
+    step: Any = models.JSONField("整改步骤", default=dict)  # the plan step as in the result's JSON: target, changes, evidence …
+    deadline = models.DateField("整改期限")
+    status = models.CharField("状态", max_length=20, choices=Status.choices, default=Status.OPEN)
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "整改任务"
+        ordering = ["entry", "deadline", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.entry.union} {self.name}"
+
+
+class TaskEvent(models.Model):
+    """A task's change of status, with who, when and why (复查意见)."""
+
+    task = models.ForeignKey(Task, on_delete=models.PROTECT, related_name="events", verbose_name="整改任务")
+    status = models.CharField("新状态", max_length=20, choices=Task.Status.choices)
+    note = models.TextField("说明", blank=True)
+    version = models.ForeignKey(Version, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name="销号后的核定版本")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, verbose_name="操作人")
+    created_at = models.DateTimeField("时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "整改任务记录"
+        ordering = ["task", "created_at", "id"]
+
+
+class Evidence(models.Model):
+    """A file a union uploaded for a task, stored outside the web root under a generated name."""
+
+    task = models.ForeignKey(Task, on_delete=models.PROTECT, related_name="evidence", verbose_name="整改任务")
+    original_name = models.CharField("原文件名", max_length=255)
+    stored_name = models.CharField("存储名", max_length=80, unique=True)
+    content_type = models.CharField("类型", max_length=100)
+    size = models.PositiveBigIntegerField("大小")
+    sha256 = models.CharField(max_length=64)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, verbose_name="上传人")
+    created_at = models.DateTimeField("上传时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "整改佐证材料"
+        ordering = ["task", "created_at", "id"]
+
+
+class AuditEvent(models.Model):
+    """One change to facts, results, tasks or accounts: who, when, what. Only ever added."""
+
+    created_at = models.DateTimeField("时间", auto_now_add=True, db_index=True)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name="操作人")
+    action = models.CharField("操作", max_length=40)
+    federation = models.ForeignKey(Federation, on_delete=models.PROTECT, null=True, blank=True, verbose_name="上级工会")
+    round = models.ForeignKey(Round, on_delete=models.PROTECT, null=True, blank=True, verbose_name="考核年度")
+    union = models.ForeignKey(Union, on_delete=models.PROTECT, null=True, blank=True, verbose_name="基层工会")
+    summary = models.CharField("摘要", max_length=300)
+    detail: Any = models.JSONField("详情", default=dict)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "操作记录"
+        ordering = ["-created_at", "-id"]

@@ -1,4 +1,4 @@
-"""Saving a union's facts: every save a new version, numbered in order, nothing overwritten."""
+"""Saving a union's facts: every save a new version, numbered in order, nothing overwritten, each one audited."""
 from __future__ import annotations
 
 from typing import Any
@@ -6,22 +6,30 @@ from typing import Any
 from django.db import transaction
 from django.db.models import Max
 
+from . import audit
 from .grading import Graded, grade
 from .models import Entry, User, Version
 
 STATUS_AFTER = {Version.Kind.DRAFT: Entry.Status.DRAFT, Version.Kind.SUBMITTED: Entry.Status.SUBMITTED,
-                Version.Kind.IMPORTED: Entry.Status.SUBMITTED}
+                Version.Kind.IMPORTED: Entry.Status.SUBMITTED, Version.Kind.VERIFIED: Entry.Status.VERIFIED,
+                Version.Kind.ARCHIVED: Entry.Status.PUBLISHED}
+VERIFY_METHODS = ("查阅资料", "实地查看", "座谈")
+BASE_KINDS = (Version.Kind.SUBMITTED, Version.Kind.IMPORTED, Version.Kind.VERIFIED)
 
 
-def store(entry: Entry, user: User | None, graded: Graded, kind: str) -> Version:
+def store(entry: Entry, user: User | None, graded: Graded, kind: str, based_on: Version | None = None,
+          notes: dict[str, Any] | None = None) -> Version:
     """A new version of the entry (the next number, taken under a lock on the entry)."""
     with transaction.atomic():
         locked = Entry.objects.select_for_update().get(pk=entry.pk)
         number = (locked.versions.aggregate(last=Max("number"))["last"] or 0) + 1
         version = Version.objects.create(entry=locked, number=number, kind=kind, facts=graded.facts,
-                                         result=graded.result, problems=graded.problems, created_by=user)
+                                         result=graded.result, problems=graded.problems, created_by=user,
+                                         based_on=based_on, notes=notes or {})
         locked.status = STATUS_AFTER[Version.Kind(kind)]
         locked.save(update_fields=["status"])
+        audit.record(user, f"version.{kind}", f"{entry.union}：{Version.Kind(kind).label}，第 {number} 版",
+                     round_=entry.round, union=entry.union, version=number, changed=sorted((notes or {}).keys()))
     entry.status = locked.status
     return version
 
@@ -33,3 +41,27 @@ def save(entry: Entry, user: User | None, document: Any, kind: str = Version.Kin
     if graded.problems and kind != Version.Kind.DRAFT:
         return graded, None
     return graded, store(entry, user, graded, kind)
+
+
+def verification_base(entry: Entry) -> Version | None:
+    """What an inspection starts from: the latest verified version, else the latest submitted or imported one."""
+    return entry.versions.filter(kind__in=BASE_KINDS).order_by("-number").first()
+
+
+def verify(entry: Entry, user: User, changes: dict[str, Any], notes: dict[str, dict[str, str]]) -> tuple[Graded, Version | None]:
+    """The inspection's record: the base version's facts with `changes` (by dotted path; None removes a fact),
+    graded and stored as a verified version when the facts check. `notes` says for each changed fact how it
+    was found ({"method": 查阅资料 / 实地查看 / 座谈, "note": …}); a change without one is a problem."""
+    base = verification_base(entry)
+    facts = dict(base.facts.get("facts", {})) if base is not None else {}
+    for name, value in changes.items():
+        if value is None:
+            facts.pop(name, None)
+        else:
+            facts[name] = value
+    graded = grade(entry, {"facts": facts})
+    missing = [{"field": name, "message": f"请注明核查方式（{'、'.join(VERIFY_METHODS)}）"}
+               for name in changes if notes.get(name, {}).get("method") not in VERIFY_METHODS]
+    if graded.problems or missing:
+        return Graded(graded.facts, problems=graded.problems + missing), None
+    return graded, store(entry, user, graded, Version.Kind.VERIFIED, based_on=base, notes={name: notes[name] for name in changes})

@@ -72,10 +72,10 @@ print(json.dumps({
 
 
 def rows(path: Path) -> dict[str, list[dict[str, Any]]]:
-    """Every row of every table, by column name."""
+    """Every row of every table, by column name (not SQLite's own counters: migrating adds rows, so they move)."""
     with sqlite3.connect(path) as connection:
         connection.row_factory = sqlite3.Row
-        tables = [row[0] for row in connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
+        tables = [row[0] for row in connection.execute("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")]
         return {table: [dict(row) for row in connection.execute(f'SELECT * FROM "{table}"')] for table in tables}
 
 
