@@ -20,13 +20,14 @@ from typing import Any
 import click
 from tqdm import tqdm
 
-from engine import Diagnostic, InvalidInput, UnionscoreError, UsageError, assess_union, resolve_rulesets, run_tests
+from engine import Diagnostic, InvalidInput, UnionscoreError, UsageError, assess_union, resolve_rulesets
 from engine.atomic import write_text
 from engine.authoring import coverage, lint
 from engine.authoring.diff import ruleset_changes
 from engine.authoring.diff_report import diff_json, diff_table
 from engine.authoring.explain import explain as explain_item
 from engine.authoring.impact import load_version, measure_impact
+from engine.authoring.ruleset_tests import load_suite, no_tests, run_suite
 from engine.batch.run import BatchOptions, run_batch
 from engine.batch.workers import default_jobs
 from engine.click_chinese import ChineseGroup, install
@@ -210,29 +211,35 @@ def batch(rulesets: tuple[str, ...], sources: tuple[Path, ...], out: Path, jobs:
 @ENGINE_OPTION
 @click.option("--coverage", "show_coverage", is_flag=True, help="报告每个规则集被测试用例覆盖的比例，并列出未覆盖的部分。")
 @click.option("--min-coverage", type=click.FloatRange(0, 100), metavar="P", help="任一规则集的覆盖率低于 P% 时失败（退出码 1）。")
-def test_command(paths: tuple[Path, ...], engine: str, show_coverage: bool, min_coverage: float | None) -> None:
-    """运行规则集自带的测试用例（tests: 或同目录的 <id>.tests.yaml）。"""
+@click.option("--strict", "strict", is_flag=True, help="没有任何测试用例的规则集按错误处理（退出码 1）。")
+def test_command(paths: tuple[Path, ...], engine: str, show_coverage: bool, min_coverage: float | None, strict: bool) -> None:
+    """运行规则集的测试用例（tests:、同目录的 <id>.tests.yaml 或 <文件名>.tests.yaml，以及 extends 的上级规则集的用例）。"""
     passed = failed = 0
     chooser = evaluator_named(engine)
-    measured = []
+    measured, empty = [], []
     for path in ruleset_files(paths):
         available = resolve_rulesets([str(path)])
         target = next(r for r in available if Path(r.path).resolve() == path.resolve())
-        outcomes = run_tests(target, available, chooser)
+        suite = load_suite(target)
+        outcomes = run_suite(suite, target, available, chooser)
         for outcome in outcomes:
-            status = "PASS" if outcome.passed else "FAIL"
-            click.echo(f"{status} {outcome.ruleset}::{outcome.name}")
+            click.echo(f"{'PASS' if outcome.passed else 'FAIL'} {outcome.ruleset}::{outcome.name}")
             for problem in outcome.problems:
                 click.echo(f"    {problem}")
             passed, failed = passed + outcome.passed, failed + (not outcome.passed)
+        for skipped in suite.skipped:
+            click.echo(f"SKIP {target.id}::（继承 {skipped.source}）{skipped.name}：{skipped.why}")
+        empty += no_tests(target, suite)
         measured.append(coverage.measure(target, [o.result for o in outcomes if o.result is not None]))
     if show_coverage:
         click.echo("\n".join(coverage.render(c) for c in measured))
     short = coverage.below(measured, min_coverage) if min_coverage is not None else []
     for item in short:
         click.echo(f"覆盖率不足：{item.ruleset.id} 为 {coverage.percent_text(item.percent)}，要求至少 {min_coverage:g}%（加 --coverage 查看未覆盖的部分）", err=True)
+    for diagnostic in lint.strict(empty) if strict else empty:
+        click.echo(diagnostic.render(), err=True)
     click.echo(f"{passed} passed, {failed} failed")
-    sys.exit(1 if failed or short else 0)
+    sys.exit(1 if failed or short or (strict and empty) else 0)
 
 
 @cli.command()

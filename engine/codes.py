@@ -53,9 +53,12 @@ CODES: dict[str, Code] = {
     "expr-unknown-name": Code(RULESET, "表达式读取了未声明的名称（提示最接近的名称）", "when: comittee.elected"),
     "expr-unknown-function": Code(RULESET, "调用了不存在的函数（提示最接近的函数名）", "when: years_sinse(committee.last_election) <= 5"),
     "expr-type": Code(RULESET, "表达式的类型不对：比较了不同类型的值，函数参数类型不对，或此处需要条件却给了数值", "when: members >= '100'"),
+    "expr-outcome": Code(RULESET, "指标结果（results.<id>.items.<指标>.outcome）只能与结果值 pass、partial、fail、missing、na、pending 比较", "when: results.zhijia.items.zuzhi.membership.outcome == 'n/a'"),
     "template-brace": Code(RULESET, "整改文本中的花括号不配对（字面的花括号写作 {{ 和 }}）", "fix: 入会率 {pct(membership_rate)"),
     # building and checking a ruleset ---------------------------------------------------------
     "item-kind": Code(RULESET, "指标的计分方式缺失，或同时用了两种（when、tiers、count、scale、shortfall 只能选一种）", "- {id: a, name: 甲, points: 5, when: x, tiers: [...]}"),
+    "item-uncapped": Code(RULESET, "points: uncapped（上不封顶）只能用于加分项（bonus）中按 count 计分的指标", "sections: [{id: s, items: [{id: a, points: uncapped, when: x}]}]"),
+    "level-cohort": Code(RULESET, "按排名评定的等级（cohort）名额不对：百分数应大于 0% 且不超过 100%", "cohort: {top: 0%}"),
     "deduct-kind": Code(RULESET, "扣分项应写 {when, points} 或 {count, each} 之一", "deduct: [{name: 无名册, when: not ledger.members_register}]"),
     "derive-clash": Code(RULESET, "派生值与已声明的事实同名", "derive: {members: ratio(a, b)}"),
     "fact-enum": Code(RULESET, "枚举事实没有用 values 列出可选值", "rules.duties: {type: enum, label: 工作职责}"),
@@ -98,6 +101,8 @@ CODES: dict[str, Code] = {
     "fact-undeclared": Code(FACTS, "本次评估的规则集和内置规则集都没有声明这个事实，通常是拼写错误（提示最接近的事实名）", "employes: 42   # 应为 employees"),
     "fact-duplicate": Code(FACTS, "同一事实既用嵌套写法又用带点路径写了两次", "committee: {elected: true}\ncommittee.elected: false"),
     "fact-type": Code(f"{FACTS}、{SHEET}", "事实的值不符合声明的类型、范围或可选值", "employees: 二百三十"),
+    "judged-range": Code(f"{FACTS}、{SHEET}", "考核组给的分数超出该指标酌情给分的范围", "brand.points: 7   # 特色工作在 0 到 5 分之间酌情给分"),
+    "judged-note": Code(f"{FACTS}、{SHEET}", "考核组给了分数，却没有填写评分说明", "brand: {points: 4}   # 缺 brand.note"),
     "fact-members": Code(f"{FACTS}、{SHEET}", "会员人数大于职工人数", "employees: 100\nmembers: 120"),
     # spreadsheets and batch sources ----------------------------------------------------------
     "source-unknown": Code(SHEET, "找不到来源，或来源不是文件夹、YAML、CSV、XLSX", "unionscore batch 青山县.xls --out out"),
@@ -108,4 +113,6 @@ CODES: dict[str, Code] = {
     "cell-value": Code(SHEET, "单元格的内容无法按该列的事实读取", "QS-001,企业,二百三十   # “会员人数”列"),
     # ruleset tests ---------------------------------------------------------------------------
     "test-as-of": Code(TESTS, "测试用例的 as_of 不是日期", "as_of: 年底"),
+    "test-unknown-id": Code(TESTS, "测试用例期望的等级、指标或否决项 id 不是本规则集的（提示最接近的 id）", "expect: {level: modle}   # 应为 model"),
+    "tests-none": Code(TESTS, "规则集没有测试用例（自己的和继承的都没有）；加 --strict 时按错误处理", "unionscore test rulesets/county.yaml   # 旁边没有 county.tests.yaml"),
 }

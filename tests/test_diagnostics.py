@@ -112,7 +112,7 @@ def test_schema_required_max_score(check):
 def test_schema_type(check):
     [problem] = check(variant("points: 10", "points: ten"))
     assert found([problem]) == [(16, 17, "schema-type")]
-    assert problem.message == "sections.0.items.0.points：应为数值，实际为 “ten”"
+    assert problem.message == "sections.0.items.0.points：应为数值或“uncapped”，实际为 “ten”"
 
 
 def test_schema_type_of_whole_file(check):
@@ -168,8 +168,8 @@ def test_schema_empty_list(check):
 
 def test_schema_invalid_for_other_keywords(check):
     [problem] = check(variant("        when: committee.elected\n", "        when: committee.elected\n        evidence: 3\n"))
-    assert found([problem]) == [(18, 19, "schema-invalid")]
-    assert problem.message.startswith("sections.0.items.0.evidence：不符合规则文件格式")
+    assert found([problem]) == [(18, 19, "schema-type")]
+    assert problem.message == "sections.0.items.0.evidence：应为文本或列表，实际为 “3”"
 
 
 def test_schema_errors_in_sibling_tests_file(tmp_path):
@@ -230,8 +230,8 @@ def test_file_unreadable(tmp_path):
 
 def test_expr_syntax(check):
     [problem] = check(variant("when: committee.elected", "when: members >> "))
-    assert found([problem]) == [(17, 15, "expr-syntax")]
-    assert problem.message.startswith("表达式语法错误")
+    assert found([problem]) == [(17, 25, "expr-syntax")]  # where something is missing: after the operator
+    assert problem.message == "表达式语法错误：表达式不完整：运算符后面缺少内容：“members >>”"
 
 
 def test_expr_syntax_column_after_chinese(check):
@@ -330,7 +330,7 @@ def test_template_expression_error_points_into_fix(check):
 def test_item_kind_none(check):
     [problem] = check(variant("        when: committee.elected\n", ""))
     assert found([problem]) == [(14, 9, "item-kind")]
-    assert problem.message == "指标 “s1.elected” 缺少计分方式：when、tiers、count、scale、shortfall 或 deduct"
+    assert problem.message == "指标 “s1.elected” 缺少计分方式：when、tiers、count、scale、shortfall、around、judged 或 deduct"
 
 
 def test_item_kind_two(check):

@@ -6,10 +6,10 @@ test that could be assessed (passing or failing). A part is *reached* when:
 | part | reached when some test … |
 | --- | --- |
 | item (bonus items too) | gives it full points (`pass`) and some test makes it lose points by its own rule (`partial` or `fail`); `missing` and `n/a` show neither |
-| tier | lands on it: it is the first tier that holds |
-| deduction | takes points |
+| tier | lands on it: it is the first tier that holds (for an item scored around a target: lands above it, or below) |
+| deduction (of an item or a section) | takes points |
 | veto | fires |
-| level | is the level the union gets |
+| level | is the level the union gets; a level held by rank in a cohort: the union qualifies for it (its rank needs other unions) |
 
 A ruleset's coverage is the share of all its parts that are reached (100% when it has none).
 """
@@ -48,6 +48,8 @@ def parts_of(ruleset: Ruleset) -> list[Part]:
     """Every part of a ruleset, in file order within each kind."""
     items = ruleset.items() + (list(ruleset.bonus.items) if ruleset.bonus else [])
     found = [part for item in items for part in item_parts(item)]
+    found += [Part("deduction", f"{section.id}#{n}", f"{section.name}：{deduction.name}")
+              for section in ruleset.all_sections() for n, deduction in enumerate(section.deduct, 1)]
     found += [Part("veto", veto.id, veto.name) for veto in ruleset.vetoes]
     found += [Part("level", level.id, level.name) for level in ruleset.levels]
     return sorted(found, key=lambda part: list(KIND_TEXT).index(part.kind))
@@ -66,6 +68,8 @@ def reached(results: Iterable[RulesetResult]) -> set[tuple[str, str]]:
     for result in results:
         found |= {("veto", veto) for veto in result.veto_ids}
         found |= {("level", result.level.id)} if result.level else set()
+        found |= {("level", place.level) for place in result.cohort.places} if result.cohort else set()
+        found |= {("deduction", f"{section.id}#{n + 1}") for section in result.sections for n in section.deductions}
         for score in result.items + result.bonus_items:
             found |= reached_by(score)
             outcomes.setdefault(score.id, set()).add(score.outcome)

@@ -13,10 +13,11 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from ..evaluate.cohort import rule_text
 from ..kinds import kind_fields
 from ..language.conditions import Cond
 from ..language.kind import Record
-from ..language.model import FactDecl, Item, Level, Ruleset, Section, Veto
+from ..language.model import Deduction, FactDecl, Item, Level, Ruleset, Section, Veto
 from ..load.checks import all_sections
 from ..values import fmt_number
 
@@ -32,6 +33,7 @@ FIELD_TEXT = {
     "allow_unbalanced": "允许不平衡", "counts_for_level": "计入定级", "effect": "效果", "cap_level": "最高等级",
     "min": "最低分", "section_min": "分项最低得分率", "requires": "其他要求", "requires_all_required": "必备项全部达标",
     "type": "类型", "label": "中文名称", "unit": "单位", "values": "可选值", "items": "元素类型", "expression": "表达式",
+    "cohort": "按排名评定", "unstated": "原文未给出",
     "deduct[].name": "第 {} 项扣分名称", "deduct[].when": "第 {} 项扣分条件", "deduct[].points": "第 {} 项扣分分值",
     "deduct[].count": "第 {} 项扣分次数", "deduct[].each": "第 {} 项扣分每次扣分", **kind_fields(),
 }
@@ -143,7 +145,9 @@ def sections(ruleset: Ruleset) -> dict[str, Section]:
 
 
 def section_record(section: Section) -> Record:
-    return {"name": section.name, "max": number(section.max), "allow_unbalanced": "是" if section.allow_unbalanced else ""}
+    found = {"name": section.name, "max": number(section.max), "allow_unbalanced": "是" if section.allow_unbalanced else "",
+             "max_deduct": number(section.max_deduct)}
+    return found | deduction_records(section.deduct)
 
 
 def items(ruleset: Ruleset) -> dict[str, Item]:
@@ -157,14 +161,19 @@ def item_record(item: Item) -> Record:
         "name": item.name, "section": item.section, "points": number(item.points), "kind": item.kind.key,
         "applies_if": text(item.applies_if), "zero_if": text(item.zero_if), **item.kind.record(),
         "na": item.na if item.applies_if else "", "required": "是" if item.required else "",
-        "max_deduct": number(item.max_deduct),
+        "max_deduct": number(item.max_deduct), "unstated": "、".join(item.unstated),
     }
-    for index, deduction in enumerate(item.deduct, 1):
+    return {key: value for key, value in (found | deduction_records(item.deduct)).items() if value}
+
+
+def deduction_records(deductions: tuple[Deduction, ...]) -> Record:
+    found: Record = {}
+    for index, deduction in enumerate(deductions, 1):
         found |= {f"deduct[{index}].name": deduction.name, f"deduct[{index}].when": text(deduction.when),
                   f"deduct[{index}].points": number(deduction.points) if deduction.when else "",
                   f"deduct[{index}].count": deduction.count.text if deduction.count else "",
                   f"deduct[{index}].each": number(deduction.each) if deduction.count else ""}
-    return {key: value for key, value in found.items() if value}
+    return found
 
 
 def bonus(ruleset: Ruleset) -> dict[str, Any]:
@@ -172,7 +181,7 @@ def bonus(ruleset: Ruleset) -> dict[str, Any]:
 
 
 def bonus_record(part: Any) -> Record:
-    return {"name": "加分", "max": number(part.max), "counts_for_level": "是" if part.counts_for_level else "否"}
+    return {"name": "加分", "max": "上不封顶" if part.max is None else number(part.max), "counts_for_level": "是" if part.counts_for_level else "否"}
 
 
 def veto_record(veto: Veto) -> Record:
@@ -187,4 +196,5 @@ def level_record(level: Level) -> Record:
     share = level.section_min
     shares = "、".join(f"{k} {number(v)}" for k, v in share.items()) if isinstance(share, dict) else number(share)
     return {"name": level.name, "min": number(level.min), "section_min": shares,
-            "requires": "；".join(r.text for r in level.requires), "requires_all_required": "是" if level.requires_all_required else ""}
+            "requires": "；".join(r.text for r in level.requires), "requires_all_required": "是" if level.requires_all_required else "",
+            "cohort": rule_text(level) if level.cohort else ""}

@@ -42,9 +42,23 @@ def level_order(old: Version, new: Version) -> list[str]:
 def diff_table(old: Version, new: Version, changes: list[Change], impact: Impact | None, sources: Sequence[str]) -> str:
     """The whole comparison as text for the terminal."""
     blocks = [f"规则集对比：{version_title(old)}\n        → {version_title(new)}", changes_block(changes)]
+    blocks[:0] = [different_text(old, new)] if unrelated(old, new) else []
     if impact is not None:
         blocks += [impact_block(impact, sources, level_order(old, new))]
     return "\n\n".join(blocks)
+
+
+def unrelated(old: Version, new: Version) -> bool:
+    """Two different standards: different ids, and neither extends the other (a county variant of its
+    province's standard is a comparison worth making)."""
+    a, b = old.ruleset, new.ruleset
+    return a.id != b.id and a.id not in b.lineage and b.id not in a.lineage
+
+
+def different_text(old: Version, new: Version) -> str:
+    """Said first when the two files are different standards, not two versions of one."""
+    return (f"注意：两者是不同的规则集（{old.ruleset.id}「{old.ruleset.name}」与 {new.ruleset.id}「{new.ruleset.name}」），"
+            "不是同一规则集的两个版本；以下按相同的 id 逐项比较，仅供参考。")
 
 
 def changes_block(changes: list[Change]) -> str:
@@ -124,6 +138,7 @@ def signed(value: Any) -> str:
 # JSON -----------------------------------------------------------------------------------------
 def diff_json(old: Version, new: Version, changes: list[Change], impact: Impact | None, sources: Sequence[str]) -> str:
     document = {
+        "unrelated": unrelated(old, new), "notice": different_text(old, new) if unrelated(old, new) else None,
         "old": version_json(old), "new": version_json(new), "changes": [c.to_json() for c in changes],
         "impact": impact_json(impact, sources, level_order(old, new)) if impact is not None else None,
     }

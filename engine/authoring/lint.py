@@ -25,13 +25,15 @@ from ..diagnostics import Diagnostic, InvalidInput, Mark
 from ..language.expr_parse import Call, Name, Node, children, names_in
 from ..language.implication import Constraint, never_holds, shape
 from ..language.model import Item, Level, Ruleset
+from ..language.vocabulary import OUTCOMES
 from ..load.checks import all_sections
+from ..load.loader import load_checked
 from ..load.rulesets import resolve_rulesets
 from ..values import Number, fmt_number
 from .ruleset_tests import load_tests
 
-OUTCOMES = ("pass", "partial", "fail", "missing", "na")
 Loaded = dict[str, Ruleset]
+UNSURE_AFTER_ERRORS = ("fact-unused",)  # an expression that failed to build reads nothing: its facts would look unused
 
 
 def warning(mark: Mark, code: str, message: str, span: int = 1) -> Diagnostic:
@@ -62,17 +64,21 @@ def unreachable_levels(ruleset: Ruleset, loaded: Loaded) -> Iterator[Diagnostic]
             yield warning(level.mark, "level-unreachable", f"等级 “{level.name}”（{level.id}）无法达到：{why}")
 
 
-def highest_score(ruleset: Ruleset) -> Number:
-    """The most a level can see: max_score, plus what the bonus can add when it counts for levels."""
+def highest_score(ruleset: Ruleset) -> Number | None:
+    """The most a level can see: max_score, plus what items scored around a target earn above their points,
+    plus what the bonus can add when it counts for levels; None (no end) when that bonus is uncapped."""
+    top = ruleset.max_score + sum((section.headroom for section in ruleset.sections), 0)
     bonus = ruleset.bonus
     if bonus is None or not bonus.counts_for_level:
-        return ruleset.max_score
-    return ruleset.max_score + min(bonus.max, sum((i.points for i in bonus.items), 0))
+        return top
+    if any(i.uncapped for i in bonus.items):
+        return None if bonus.max is None else top + bonus.max
+    return top + bonus.capped(sum((i.points for i in bonus.items), 0))
 
 
 def above_maximum(ruleset: Ruleset, level: Level) -> str:
     top = highest_score(ruleset)
-    return f"min 为 {fmt_number(level.min)}，高于可能的最高分 {fmt_number(top)}" if level.min > top else ""
+    return f"min 为 {fmt_number(level.min)}，高于可能的最高分 {fmt_number(top)}" if top is not None and level.min > top else ""
 
 
 def contradiction(ruleset: Ruleset, level: Level, loaded: Loaded) -> str:
@@ -197,12 +203,15 @@ def unused_facts(ruleset: Ruleset, loaded: Loaded) -> Iterator[Diagnostic]:
 # items ---------------------------------------------------------------------------------------
 def item_guidance(ruleset: Ruleset, loaded: Loaded) -> Iterator[Diagnostic]:
     """`item-no-fix` / `item-no-evidence`: every item should say how to fix a gap (`fix`) and which
-    台账 prove it (`evidence`); without them a union's report says only 「对照要求进行整改」."""
+    台账 prove it (`evidence`); without them a union's report says only 「对照要求进行整改」. Not asked:
+    what the item marks as absent from its source table (`unstated: [fix, evidence]`), and a fix for a bonus
+    item (missing a bonus is no gap to put right)."""
+    hint = "；考核表原文没有的，写 unstated: [fix] 或 [evidence] 说明"
     for item in every_item(ruleset):
-        if item.fix is None:
-            yield warning(item.mark, "item-no-fix", f"指标 “{item.id}” 没有 fix（整改措施）")
-        if not item.evidence:
-            yield warning(item.mark, "item-no-evidence", f"指标 “{item.id}” 没有 evidence（需准备的台账资料）")
+        if item.fix is None and "fix" not in item.unstated and item.section != "bonus":
+            yield warning(item.mark, "item-no-fix", f"指标 “{item.id}” 没有 fix（整改措施）{hint}")
+        if not item.evidence and "evidence" not in item.unstated:
+            yield warning(item.mark, "item-no-evidence", f"指标 “{item.id}” 没有 evidence（需准备的台账资料）{hint}")
 
 
 def fix_reads(ruleset: Ruleset, loaded: Loaded) -> Iterator[Diagnostic]:
@@ -273,18 +282,22 @@ def located(diagnostic: Diagnostic, ruleset: Ruleset) -> Diagnostic:
 
 # the check command ---------------------------------------------------------------------------
 def check_file(path: Path) -> list[Diagnostic]:
-    """Load errors of a ruleset file checked with what it `uses`; when it loads, the errors of its
-    tests and its lint warnings."""
+    """Every problem of a ruleset file in one pass: its load errors (schema, build, semantic, checked
+    with what it `uses`), the errors of its tests and its lint warnings. A file with errors is still
+    linted as far as it could be built (engine/load/salvage.py)."""
     try:
         rulesets = resolve_rulesets([str(path)])
     except InvalidInput as exc:
-        return exc.diagnostics
+        target, _ = load_checked(path)
+        found = lint(target, {target.id: target}) if target else []
+        return exc.diagnostics + [d for d in found if d.code not in UNSURE_AFTER_ERRORS]
     target = next(r for r in rulesets if Path(r.path).resolve() == path.resolve())
+    loaded = {r.id: r for r in rulesets}
     try:
         load_tests(target)
     except InvalidInput as exc:
-        return exc.diagnostics + lint(target, {r.id: r for r in rulesets})
-    return lint(target, {r.id: r for r in rulesets})
+        return exc.diagnostics + lint(target, loaded)
+    return lint(target, loaded)
 
 
 def strict(diagnostics: list[Diagnostic]) -> list[Diagnostic]:

@@ -38,6 +38,7 @@ PARTS = (  # (anchor, title, path in the schema)
     ("part-veto", "否决项（vetoes 的一项）", ("$defs", "veto")),
     ("part-gate", "申报条件（gate）", ("$defs", "gate")),
     ("part-level", "等级（levels 的一项）", ("$defs", "level")),
+    ("part-cohort", "按排名评定（cohort）", ("$defs", "cohort")),
     ("part-test", "测试用例（tests 的一项）", ("$defs", "test")),
     ("part-expect", "期望结果（expect）", ("$defs", "expect")),
 )
@@ -159,6 +160,8 @@ def type_text(prop: dict) -> str:
         return f"[{name}](#{ANCHORS[name]})"
     if "enum" in prop:
         return " | ".join(f"`{value}`" for value in prop["enum"])
+    if "const" in prop:
+        return f"`{prop['const']}`"
     if "oneOf" in prop:
         return " 或 ".join(type_text(option) for option in prop["oneOf"])
     kind = prop.get("type")

@@ -1,20 +1,25 @@
-"""Ruleset tests: known unions with expected results, inline under `tests:` or in `<id>.tests.yaml`."""
+"""Ruleset tests: known unions with expected results, inline under `tests:` or in a tests file beside the ruleset
+(`<id>.tests.yaml`, or named after the ruleset file: `my-county.tests.yaml`); a variant also runs the tests of
+the rulesets it extends (engine/authoring/inherited.py)."""
 from __future__ import annotations
 
 import datetime as dt
+import difflib
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..diagnostics import DiagnosticList, InvalidInput, Mark
+from ..diagnostics import Diagnostic, DiagnosticList, InvalidInput, Mark
 from ..evaluate.assessment import Evaluator, assess_union
 from ..evaluate.result import ItemScore, LevelRef, RulesetRef, RulesetResult
 from ..facts.fact_file import FactFile, flatten
 from ..language.model import Ruleset
-from ..language.yamlload import load_yaml, mark_at
-from ..load.loader import load_raw
+from ..language.yamlload import MarkedDict, load_yaml, mark_at
+from ..load.loader import read_file
 from ..load.schema import validate
 from ..values import exact, fmt_number, round_half_up
+from .inherited import Skipped, inherit
 
 DEFAULT_UNION = {"id": "TEST", "name": "测试工会", "type": "enterprise"}
 
@@ -30,6 +35,12 @@ class RulesetTest:
     results: dict[str, Any] = field(default_factory=dict)
     as_of: dt.date | None = None
     marks: dict[str, Mark] = field(default_factory=dict)  # where each fact was given
+    source: str = ""  # inherited: the id of the ruleset whose test it is
+
+    @property
+    def title(self) -> str:
+        """The name `test` prints: 「（继承 zhijia）入会率恰好 95%」 for an inherited test."""
+        return f"（继承 {self.source}）{self.name}" if self.source else self.name
 
     def fact_file(self) -> FactFile:
         union = {k: str(v) for k, v in self.union.items()}
@@ -67,20 +78,84 @@ def make_test(raw: Any, defaults: Any, mark: Mark, problems: DiagnosticList) -> 
         union={**DEFAULT_UNION, **(defaults.get("union") or {}), **(raw.get("union") or {})},
         period=raw.get("period", defaults.get("period", 2025)),
         facts={**default_facts, **own_facts},
-        expect=dict(raw["expect"]), results={**(defaults.get("results") or {}), **(raw.get("results") or {})},
+        expect=raw["expect"], results={**(defaults.get("results") or {}), **(raw.get("results") or {})},
         as_of=as_of_date(raw if "as_of" in raw else defaults, problems), marks={**default_marks, **own_marks},
     )
 
 
-def load_tests(ruleset: Ruleset) -> tuple[RulesetTest, ...]:
-    """A ruleset's tests: inline under `tests:`, then the sibling `<id>.tests.yaml` if there is one;
-    every problem at once as `InvalidInput`."""
+@dataclass(frozen=True)
+class Suite:
+    """A ruleset's tests: its own, then those it inherits; the inherited ones that do not run; where it looked."""
+
+    tests: tuple[RulesetTest, ...]
+    skipped: tuple[Skipped, ...] = ()
+    files: tuple[Path, ...] = ()  # the tests files looked for beside the ruleset
+
+
+def load_suite(ruleset: Ruleset) -> Suite:
+    """Every test of a ruleset (see the module); every problem at once as `InvalidInput`."""
     path, problems = Path(ruleset.path), DiagnosticList()
-    raw = load_raw(path, problems)
-    tests = [make_test(t, {}, mark_at(raw, ("tests", i)), problems) for i, t in enumerate(raw.get("tests", ()))]
-    tests += sibling_tests(path.parent / f"{ruleset.id}.tests.yaml", problems)
+    own = file_tests(path, ruleset.id, problems, inline_checked=True)
+    problems.extend([d for test in own for d in unknown_ids(test, ruleset)])
+    inherited = inherit(ruleset, lambda parent, source: file_tests(parent, source, problems))
     problems.raise_if_errors()
-    return tuple(tests)
+    return Suite(tuple(own + inherited.tests), tuple(inherited.skipped), tests_files(path, ruleset.id))
+
+
+def load_tests(ruleset: Ruleset) -> tuple[RulesetTest, ...]:
+    """A ruleset's tests, its own and those it inherits (`load_suite`)."""
+    return load_suite(ruleset).tests
+
+
+def no_tests(ruleset: Ruleset, suite: Suite) -> list[Diagnostic]:
+    """`tests-none`: a ruleset with no test of its own and none inherited (a warning; `--strict`: an error)."""
+    if suite.tests:
+        return []
+    where = "、".join(path.name for path in suite.files)
+    message = f"规则集 “{ruleset.id}” 没有测试用例：在 tests: 下编写，或放在同目录的 {where} 中"
+    return [Diagnostic(Mark(ruleset.path, 1, 1), "tests-none", message, "warning")]
+
+
+def tests_files(path: Path, ruleset_id: str) -> tuple[Path, ...]:
+    """`<id>.tests.yaml` beside the ruleset, and `<file name>.tests.yaml` when the file is named otherwise."""
+    return tuple(dict.fromkeys(path.parent / f"{name}.tests.yaml" for name in (ruleset_id, path.stem)))
+
+
+def file_tests(path: Path, ruleset_id: str, problems: DiagnosticList, inline_checked: bool = False) -> list[RulesetTest]:
+    """The tests written for one ruleset file: inline under `tests:`, then those of its tests files.
+    Inline tests are checked by the ruleset's schema when it loads; a parent's are checked here."""
+    raw = read_file(path)
+    inline = raw.get("tests")
+    if not inline_checked and inline is not None and checked(raw, problems):
+        inline = None
+    tests = [make_test(t, {}, mark_at(raw, ("tests", i)), problems) for i, t in enumerate(inline or ())]
+    for sibling in tests_files(path, ruleset_id):
+        tests += sibling_tests(sibling, problems)
+    return tests
+
+
+def checked(raw: MarkedDict, problems: DiagnosticList) -> bool:
+    """Whether a file's inline tests break the tests schema (the problems are reported)."""
+    holder = MarkedDict(tests=raw["tests"])
+    holder.mark, holder.key_marks["tests"], holder.value_marks["tests"] = raw.mark, raw.key_marks["tests"], raw.value_marks["tests"]
+    found = validate(holder, "tests.schema.json")
+    problems.extend(found)
+    return bool(found)
+
+
+def unknown_ids(test: RulesetTest, ruleset: Ruleset) -> Iterable[Diagnostic]:
+    """Levels, items and vetoes a test expects that the ruleset does not have, with the closest id."""
+    expect = test.expect
+    named = [("level", "等级", [expect["level"]] if expect.get("level") is not None else [], [lv.id for lv in ruleset.levels])]
+    named += [(key, "指标", list(expect.get(key) or {}), list(ruleset.item_index)) for key in ("items", "outcomes")]
+    named += [("candidates", "等级", list(expect.get("candidates") or ()), [lv.id for lv in ruleset.levels if lv.cohort])]
+    named += [("vetoes", "否决项", list(expect.get("vetoes") or ()), [v.id for v in ruleset.vetoes])]
+    for key, what, given, known in named:
+        for value in (str(v) for v in given if str(v) not in known):
+            close = difflib.get_close_matches(value, known, n=1, cutoff=0.6)
+            hint = f"，是否应为 “{close[0]}”？" if close else f"（{what}：{'、'.join(known) or '无'}）"
+            at = mark_at(expect, (key, value) if key in ("items", "outcomes") else (key,), key=key in ("items", "outcomes"))
+            yield Diagnostic(at if at.line else test.mark, "test-unknown-id", f"用例 “{test.name}” 的 expect.{key} 中 “{value}” 不是本规则集的{what} id{hint}", "error", len(value))
 
 
 def sibling_tests(path: Path, problems: DiagnosticList) -> list[RulesetTest]:
@@ -124,6 +199,9 @@ def mismatches(result: RulesetResult, expect: dict) -> list[str]:
     actual_level = result.level.id if result.level else None
     if "level" in expect and actual_level != expect["level"]:
         found.append(f"level：期望 {expect['level']}，实际 {actual_level}")
+    candidates = sorted(place.level for place in result.cohort.places) if result.cohort else []
+    if "candidates" in expect and candidates != sorted(expect["candidates"]):
+        found.append(f"candidates：期望 {sorted(expect['candidates'])}，实际 {candidates}")
     if "eligible" in expect and result.eligible != expect["eligible"]:
         found.append(f"eligible：期望 {expect['eligible']}，实际 {result.eligible}")
     if "vetoes" in expect and sorted(result.veto_ids) != sorted(expect["vetoes"]):
@@ -154,7 +232,11 @@ class TestOutcome:
 
 def run_tests(ruleset: Ruleset, available: list[Ruleset], evaluator: Evaluator) -> list[TestOutcome]:
     """Run every test of `ruleset`; `available` holds it and the rulesets it uses, dependencies first."""
-    return [run_test(test, ruleset, available, evaluator) for test in load_tests(ruleset)]
+    return run_suite(load_suite(ruleset), ruleset, available, evaluator)
+
+
+def run_suite(suite: Suite, ruleset: Ruleset, available: list[Ruleset], evaluator: Evaluator) -> list[TestOutcome]:
+    return [run_test(test, ruleset, available, evaluator) for test in suite.tests]
 
 
 def run_test(test: RulesetTest, ruleset: Ruleset, available: list[Ruleset], evaluator: Evaluator) -> TestOutcome:
@@ -164,5 +246,5 @@ def run_test(test: RulesetTest, ruleset: Ruleset, available: list[Ruleset], eval
         results = assess_union(available, test.fact_file(), evaluator, test.as_of, stubs)
         result = next(r for r in results if r.ruleset.id == ruleset.id)
     except InvalidInput as exc:
-        return TestOutcome(ruleset.id, test.name, [d.render(with_source=False) for d in exc.diagnostics])
-    return TestOutcome(ruleset.id, test.name, mismatches(result, test.expect), result)
+        return TestOutcome(ruleset.id, test.title, [d.render(with_source=False) for d in exc.diagnostics])
+    return TestOutcome(ruleset.id, test.title, mismatches(result, test.expect), result)

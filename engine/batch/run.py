@@ -19,6 +19,8 @@ from pathlib import Path
 from typing import IO
 
 from ..diagnostics import InvalidInput
+from ..evaluate.cohort import CohortEntry
+from ..evaluate.rounds import cohort_decisions
 from ..facts.fact_file import merged_declarations
 from ..facts.sources import Reading, header_mistakes, units_of
 from ..language.model import Ruleset
@@ -28,7 +30,7 @@ from ..report.summary_workbook import ItemSheets, write_summary_csv
 from ..report.union_page import union_file_stem
 from .failure import stopped
 from .output_folder import OutputFolder, check_apart
-from .workers import Outcome, run_units
+from .workers import Outcome, Work, run_units
 
 
 @dataclass(frozen=True)
@@ -102,11 +104,13 @@ def run_batch(options: BatchOptions, rulesets: list[Ruleset], warn: Callable[[st
 
 
 def fill(folder: OutputFolder, options: BatchOptions, rulesets: list[Ruleset], reading: Reading, tick: Callable[[], object]) -> CountyStats:
-    """The output folder, file by file: union pages and results.jsonl as unions come back, then the summaries."""
+    """The output folder, file by file: union pages and results.jsonl as unions come back, then the summaries.
+    Levels held by rank in a cohort are decided first, from a scoring pass over every union."""
     stats = county_stats(rulesets, options.rank_by)
+    decisions = cohort_decisions(rulesets, lambda decided, ids: scoring_pass(options, rulesets, reading, folder, Work(decided, ids)))
     units = units_of(options.sources, replace(reading, warn=recorded(reading.warn, stats.notices)))
     with ItemSheets(folder.file("summary.xlsx"), [r.id for r in rulesets], {r.id: r.name for r in rulesets}) as sheets:
-        outcomes = run_units(units, rulesets, options.jobs, options.as_of, folder.unions, options.timeout)
+        outcomes = run_units(units, rulesets, options.jobs, options.as_of, folder.unions, options.timeout, Work(decisions))
         with folder.stream("results.jsonl") as jsonl, closing(outcomes):
             collector = Collector(folder, stats, sheets, jsonl)
             for outcome in outcomes:
@@ -116,6 +120,14 @@ def fill(folder: OutputFolder, options: BatchOptions, rulesets: list[Ruleset], r
         sheets.save(stats)
     write_county_report(folder.file("report.html"), stats, report_title(collector.counties))
     return stats
+
+
+def scoring_pass(options: BatchOptions, rulesets: list[Ruleset], reading: Reading, folder: OutputFolder, work: Work) -> Iterator[dict[str, CohortEntry]]:
+    """Every union scored for the cohort pass, quietly: what it reads is told, and what fails is reported, once,
+    by the pass that writes the outputs."""
+    units = units_of(options.sources, replace(reading, warn=lambda message: None))
+    with closing(run_units(units, rulesets, options.jobs, options.as_of, folder.unions, options.timeout, work)) as outcomes:
+        yield from (outcome.entries for outcome in outcomes if not outcome.errors)
 
 
 def recorded(warn: Callable[[str], None], notices: list[str]) -> Callable[[str], None]:

@@ -26,9 +26,11 @@ from typing import Any
 
 from ..atomic import PART
 from ..diagnostics import InternalError, InvalidInput
-from ..evaluate.assessment import assess
+from ..evaluate.assessment import Decisions, assess
+from ..evaluate.cohort import CohortEntry
 from ..evaluate.evaluators import DurableEvaluator
 from ..evaluate.result import RulesetResult
+from ..evaluate.rounds import entries
 from ..facts.sources import Unit
 from ..language.model import Ruleset
 from ..plan.planner import next_level_plans
@@ -52,6 +54,16 @@ class Outcome:
     pages: dict[str, str] = field(default_factory=dict)
     lines: bytes = b""
     errors: list[str] = field(default_factory=list)
+    entries: dict[str, CohortEntry] = field(default_factory=dict)  # a scoring pass: what the cohort pass needs
+
+
+@dataclass(frozen=True)
+class Work:
+    """What the workers do: assess each union and write its pages with the cohort levels decided
+    (`cohort`), or only score it for the cohort pass (`scoring`: the ids of the rulesets to rank)."""
+
+    cohort: Decisions = field(default_factory=dict)
+    scoring: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -68,7 +80,7 @@ class Chunk:
 _WORKER: dict[str, Any] = {}
 
 
-def start_worker(rulesets: list[Ruleset], as_of: dt.date | None, pages: Path, timeout: float, watch: Watch, parent: int) -> None:
+def start_worker(rulesets: list[Ruleset], as_of: dt.date | None, pages: Path, timeout: float, work: Work, watch: Watch, parent: int) -> None:
     """Runs once in each worker process: end with the batch, leave Ctrl-C to it, keep the rulesets,
     open durable-rules lazily."""
     die_with_parent(parent)
@@ -77,7 +89,7 @@ def start_worker(rulesets: list[Ruleset], as_of: dt.date | None, pages: Path, ti
     signal.signal(signal.SIGALRM, on_alarm)
     watch.join()
     _WORKER.update(rulesets=rulesets, as_of=as_of, evaluator=DurableEvaluator(), pages=pages, timeout=timeout,
-                   watch=watch, written=itertools.count())
+                   watch=watch, written=itertools.count(), work=work)
 
 
 def assess_chunk(chunk: Chunk) -> list[Outcome]:
@@ -100,18 +112,30 @@ def assess_unit(unit: Unit) -> Outcome:
     timeout = _WORKER["timeout"]
     try:
         with time_limit(timeout):
-            return assessed(unit)
+            return scored(unit) if _WORKER["work"].scoring else assessed(unit)
     except UnionTimeout:
         _WORKER["evaluator"] = DurableEvaluator()  # the stopped one may be half-way through firing
         return Outcome(unit.origin, unit_id(unit), errors=[f"{unit.origin}: 评估此工会超过 {timeout:g} 秒仍未完成，已停止"
                                                             f"（时限由 --timeout 设定），其余工会不受影响"])
 
 
+def scored(unit: Unit) -> Outcome:
+    """A scoring pass for the cohort levels: the union's entries, nothing written. A union that fails here
+    fails again in the pass that writes the outputs, and is reported there."""
+    try:
+        facts = unit.read()
+        work: Work = _WORKER["work"]
+        assessment = assess(_WORKER["rulesets"], facts, _WORKER["evaluator"], _WORKER["as_of"], None, work.cohort)
+    except Exception as exc:  # noqa: BLE001 - the pass that writes the outputs reports it
+        return Outcome(unit.origin, errors=[str(exc)])
+    return Outcome(unit.origin, facts.union.get("id"), facts.union, entries=entries(facts.union, assessment.results, work.scoring))
+
+
 def assessed(unit: Unit) -> Outcome:
     try:
         facts = unit.read()
         rulesets, evaluator = _WORKER["rulesets"], _WORKER["evaluator"]
-        assessment = assess(rulesets, facts, evaluator, _WORKER["as_of"])
+        assessment = assess(rulesets, facts, evaluator, _WORKER["as_of"], None, _WORKER["work"].cohort)  # positional: tests stand in for assess
         plans = next_level_plans(rulesets, assessment, evaluator)
         texts, lines = union_pages(assessment, plans), json_lines(document(assessment, plans))
     except InvalidInput as exc:
@@ -156,8 +180,8 @@ def chunks(units: Iterable[Unit], size: int = CHUNK) -> Iterator[Chunk]:
 class Pool:
     """Worker processes (fork) under a watch; restarted when one dies or is killed for not answering."""
 
-    def __init__(self, jobs: int, rulesets: list[Ruleset], as_of: dt.date | None, pages: Path, timeout: float) -> None:
-        self.jobs, self.timeout, self.init_args = jobs, timeout, (rulesets, as_of, pages, timeout)
+    def __init__(self, jobs: int, rulesets: list[Ruleset], as_of: dt.date | None, pages: Path, timeout: float, work: Work | None = None) -> None:
+        self.jobs, self.timeout, self.init_args = jobs, timeout, (rulesets, as_of, pages, timeout, work or Work())
         self.stuck: set[int] = set()  # the numbers of the unions a worker stopped answering on
         self.executor, self.watch = self.new_executor()
 
@@ -228,10 +252,10 @@ class Pool:
 
 
 def run_units(units: Iterable[Unit], rulesets: list[Ruleset], jobs: int, as_of: dt.date | None, pages: Path,
-              timeout: float) -> Generator[Outcome, None, None]:
+              timeout: float, work: Work | None = None) -> Generator[Outcome, None, None]:
     """Outcomes in the order of `units`, assessed by `jobs` worker processes that write each union's pages
-    into the folder `pages`, each union within `timeout` seconds."""
-    pool = Pool(jobs, rulesets, as_of, pages, timeout)
+    into the folder `pages`, each union within `timeout` seconds; `work` says what they do (see `Work`)."""
+    pool = Pool(jobs, rulesets, as_of, pages, timeout, work)
     pending: list[tuple[Chunk, Future | None]] = []
     source = chunks(units)
     try:

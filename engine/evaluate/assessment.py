@@ -11,9 +11,12 @@ from ..facts.fact_file import FactFile, fact_checker
 from ..language.expr_eval import Env
 from ..language.model import Ruleset
 from ..values import Null
+from .cohort import Decision, settle
 from .evaluators import Evaluator
 from .result import RulesetResult
 from .scoring import assess_ruleset
+
+Decisions = dict[str, dict[str, Decision]]  # ruleset id → union id → the union's level once its cohort is ranked
 
 
 def assessment_date(fact_file: FactFile, as_of: dt.date | None) -> dt.date:
@@ -73,9 +76,11 @@ class Assessment:
 
 
 def assess(rulesets: Iterable[Ruleset], fact_file: FactFile, evaluator: Evaluator, as_of: dt.date | None = None,
-           stubs: dict[str, RulesetResult] | None = None) -> Assessment:
+           stubs: dict[str, RulesetResult] | None = None, cohort: Decisions | None = None) -> Assessment:
     """Every ruleset (dependencies first) for one union; bad facts raise `InvalidInput` for this union.
-    `stubs`: results of used rulesets given instead of assessed (ruleset tests)."""
+    `stubs`: results of used rulesets given instead of assessed (ruleset tests). `cohort`: the levels the
+    cohort pass decided (engine/evaluate/cohort.py), applied as each ruleset is scored, so that the rulesets
+    using it read the decided level; without it a level held by rank is pending (待排名)."""
     rulesets = list(rulesets)
     date = assessment_date(fact_file, as_of)
     facts, problems = fact_checker(rulesets).check(fact_file)
@@ -87,7 +92,8 @@ def assess(rulesets: Iterable[Ruleset], fact_file: FactFile, evaluator: Evaluato
         for ruleset in (r for r in rulesets if r.id not in known):
             with blamed(f"规则集 “{ruleset.id}”", Mark(ruleset.path)):
                 env = envs[ruleset.id] = build_env(ruleset, facts, fact_file, date, known)
-                known[ruleset.id] = assess_ruleset(ruleset, env, evaluator.truths(ruleset, ruleset.conditions.atom_values(env)))
+                result = assess_ruleset(ruleset, env, evaluator.truths(ruleset, ruleset.conditions.atom_values(env)))
+                known[ruleset.id] = settle(result, (cohort or {}).get(ruleset.id, {}).get(str(fact_file.union.get("id"))))
     results = {r.id: known[r.id] for r in rulesets if r.id in envs}
     return Assessment(fact_file, date, facts, envs, results)
 

@@ -2,9 +2,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..values import Number, json_score, to_json_value
+
+if TYPE_CHECKING:
+    from .cohort import CohortResult
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,10 +45,16 @@ class SectionScore:
     points: Number
     max_points: Number
     depth: int
+    deducted: Number | None = None  # what the section's own deductions took; None: it has none
+    reason: str = ""  # 「扣分：没有建立职代会制度 −6 分」
+    deductions: tuple[int, ...] = ()  # indexes of the section's deductions that took points (not in the JSON form)
 
     def to_json(self) -> dict:
-        return {"id": self.id, "name": self.name, "points": json_score(self.points),
-                "max_points": json_score(self.max_points), "depth": self.depth}
+        found = {"id": self.id, "name": self.name, "points": json_score(self.points),
+                 "max_points": json_score(self.max_points), "depth": self.depth}
+        if self.deducted is not None:
+            found |= {"deducted": json_score(self.deducted), "reason": self.reason}
+        return found
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,6 +138,9 @@ class RulesetResult:
     applies: bool = True  # the gate held: the standard applies to this union (its type, its age …)
     gate_reason: str = ""  # when it does not: 「未满足申报条件（工会类型：企业）」
     rescaled: str = ""  # items dropped as not applicable: 「不适用 3 项（10 分）不计分，按 90 分折算为 100 分」
+    level_score: Number = 0  # the score levels see (the bonus only when it counts for levels)
+    ladder: tuple[str, ...] = ()  # every level whose own conditions hold, best first (not in the JSON form)
+    cohort: CohortResult | None = None  # levels held by rank in a cohort: pending (assessed alone) or decided
 
     @property
     def level_text(self) -> str:
@@ -139,12 +151,19 @@ class RulesetResult:
             return NOT_APPLICABLE
         if not self.eligible:
             return NOT_GRADED
-        return self.level.name if self.level else NO_LEVEL
+        level = self.level.name if self.level else NO_LEVEL
+        candidate = [place.name for place in self.cohort.places] if self.cohort and not self.cohort.decided else []
+        return f"{level}（可参评{'、'.join(candidate)}，待排名）" if candidate else level
+
+    @property
+    def remarks(self) -> list[str]:
+        """The notes, then where the union stands in cohort levels (「“模范职工之家”按…排名…」)."""
+        return self.notes + ([place.text for place in self.cohort.places] if self.cohort else [])
 
     @property
     def all_notes(self) -> list[str]:
         """Every note, as the JSON record gives them: the rescaling, the others, why it is not graded."""
-        return ([self.rescaled] if self.rescaled else []) + self.notes + ([f"{self.gate_reason}，{NOT_GRADED}"] if self.gate_reason else [])
+        return ([self.rescaled] if self.rescaled else []) + self.remarks + ([f"{self.gate_reason}，{NOT_GRADED}"] if self.gate_reason else [])
 
     @property
     def veto_ids(self) -> list[str]:
@@ -167,4 +186,4 @@ class RulesetResult:
             "sections": [s.to_json() for s in self.sections],
             "items": [i.to_json() for i in self.items + self.bonus_items], "gaps": [g.to_json() for g in self.gaps],
             "notes": self.all_notes,
-        }
+        } | ({"cohort": self.cohort.to_json()} if self.cohort else {})

@@ -23,6 +23,7 @@ from ..language.model import Deduction, Gate, Item, Level, Ruleset, Section
 from ..language.phrasing import Phrasing, phrasing_of
 from ..language.vocabulary import HEADER_LABELS, UNION_TYPES
 from ..values import Null, Number, fmt_number, fmt_value, normal
+from .cohort import pending
 from .result import Gap, ItemScore, LevelRef, RulesetRef, RulesetResult, SectionScore, VetoHit
 
 PASSING = ("pass", "na")
@@ -136,31 +137,63 @@ def score_item(item: Item, ctx: Context) -> ItemScore:
     base = item.kind.score(item.points, ctx)
     if base.null is not None and base.null.missing:
         return make(item, ctx, "missing", 0, item.points, base.reason, facts)
+    if base.pending:
+        return make(item, ctx, "pending", 0, item.points, base.reason, facts)
     return deducted(item, ctx, base, facts)
 
 
-def deducted(item: Item, ctx: Context, base: Base, facts: dict) -> ItemScore:
-    taken: list[str] = []
-    applied: list[int] = []
+@dataclass
+class Taken:
+    """What a list of deductions took: the texts of those that took points, their indexes, the total
+    (within `max_deduct`), and a null when one lacks data."""
+
+    texts: list[str]
+    applied: list[int]
     total: Number = 0
-    for index, deduction in enumerate(item.deduct):
+    missing: Null | None = None
+
+    @property
+    def reason(self) -> str:
+        return "扣分：" + "；".join(self.texts) if self.texts else ""
+
+
+def take(deductions: tuple[Deduction, ...], max_deduct: Number | None, ctx: Context, whole: Number | None = None) -> Taken:
+    """Every deduction, independent of the others; their sum capped by `max_deduct`. `whole`: for a section,
+    where a deduction lacking data is taken in full (its points; a count: all of `whole`), else it stops."""
+    taken = Taken([], [])
+    for index, deduction in enumerate(deductions):
         amount, null = deduction_amount(deduction, ctx)
         if null is not None and null.missing:
-            return make(item, ctx, "missing", 0, item.points, ctx.null_reason(null), facts)
-        if null is not None:
-            taken.append(f"{deduction.name}（{ctx.null_reason(null)}），未扣分")
+            if whole is None:
+                return Taken([], [], 0, null)
+            amount = deduction.points if deduction.when is not None else whole
+            absent = "、".join(ctx.label(name) for name in sorted(null.missing))
+            taken.texts.append(f"{deduction.name}（缺少资料：{absent}，按扣分计）−{fmt_number(amount)} 分")
+        elif null is not None:
+            taken.texts.append(f"{deduction.name}（{ctx.null_reason(null)}），未扣分")
+            continue
         elif amount:
-            taken.append(f"{deduction_text(deduction, ctx)} −{fmt_number(amount)} 分")
-            applied.append(index)
-            total += amount
-    if item.max_deduct is not None and total > item.max_deduct:
-        taken[-1] += f"（合计 {fmt_number(total)} 分，最多扣 {fmt_number(item.max_deduct)} 分）"
-        total = item.max_deduct
-    final = normal(min(max(base.points - total, 0), item.points))
-    reason = "；".join(filter(None, [base.reason, "扣分：" + "；".join(taken)])) if taken else base.reason
-    outcome = "pass" if final == item.points else "fail" if final == 0 else "partial"
+            taken.texts.append(f"{deduction_text(deduction, ctx)} −{fmt_number(amount)} 分")
+        if amount:
+            taken.applied.append(index)
+            taken.total += amount
+    if max_deduct is not None and taken.total > max_deduct:
+        taken.texts[-1] += f"（合计 {fmt_number(taken.total)} 分，最多扣 {fmt_number(max_deduct)} 分）"
+        taken.total = max_deduct
+    return taken
+
+
+def deducted(item: Item, ctx: Context, base: Base, facts: dict) -> ItemScore:
+    taken = take(item.deduct, item.max_deduct, ctx)
+    if taken.missing is not None:
+        return make(item, ctx, "missing", 0, item.points, ctx.null_reason(taken.missing), facts)
+    most = item.most
+    final = normal(max(base.points - taken.total, 0) if most is None else min(max(base.points - taken.total, 0), most))
+    reason = "；".join(filter(None, [base.reason, taken.reason]))
+    outcome = ("pass" if final > 0 else "fail") if item.uncapped else "pass" if final >= item.points else "fail" if final == 0 else "partial"
     text = reason or ("符合要求" if outcome == "pass" else "")
-    return make(item, ctx, outcome, final, item.points, text, facts, branch=base.branch, deductions=tuple(applied))
+    possible = final if item.uncapped else item.points
+    return make(item, ctx, outcome, final, possible, text, facts, branch=base.branch, deductions=tuple(taken.applied))
 
 
 def deduction_text(deduction: Deduction, ctx: Context) -> str:
@@ -191,7 +224,7 @@ def make(item: Item, ctx: Context, outcome: str, points: Number, possible: Numbe
 
 
 def render_fix(item: Item, ctx: Context, outcome: str) -> str | None:
-    if outcome in ("pass", "na"):
+    if outcome in ("pass", "na", "pending"):
         return None
     if outcome == "missing":
         absent = [ctx.label(n) for n in sorted(ctx.facts_read(item)) if isinstance(ctx.env.get(n), Null) and n in ctx.ruleset.facts]
@@ -199,18 +232,26 @@ def render_fix(item: Item, ctx: Context, outcome: str) -> str | None:
     return item.fix.render(ctx.env) if item.fix else f"对照“{item.name}”的要求进行整改。"
 
 
-def score_section(section: Section, scores: dict[str, ItemScore], depth: int, out: list[SectionScore]) -> tuple[Number, Number]:
-    """(earned, possible) of a section: possible = min(max, Σ children possible); earned ≤ possible."""
+def score_section(section: Section, scores: dict[str, ItemScore], depth: int, out: list[SectionScore], ctx: Context) -> tuple[Number, Number]:
+    """(earned, possible) of a section: possible = min(max, Σ children possible); earned ≤ possible, plus
+    what items scored around a target earn above their points; then the section's own deductions, floored at 0."""
     at = len(out)
     earned: Number = sum((scores[i.id].points for i in section.items), 0)
     possible: Number = sum((scores[i.id].max_points for i in section.items), 0)
     for sub in section.sections:
-        sub_earned, sub_possible = score_section(sub, scores, depth + 1, out)
+        sub_earned, sub_possible = score_section(sub, scores, depth + 1, out, ctx)
         earned, possible = earned + sub_earned, possible + sub_possible
     possible = min(section.max, possible)
-    earned = min(possible, earned)
-    out.insert(at, SectionScore(section.id, section.name, normal(earned), normal(possible), depth))
-    return earned, possible
+    earned = min(possible + section.headroom, earned)
+    if not section.deduct:
+        out.insert(at, SectionScore(section.id, section.name, normal(earned), normal(possible), depth))
+        return earned, possible
+    with blamed(f"分项 “{section.id}”", section.mark):
+        taken = take(section.deduct, section.max_deduct, ctx, earned)
+    final = max(earned - taken.total, 0)
+    out.insert(at, SectionScore(section.id, section.name, normal(final), normal(possible), depth, normal(earned - final), taken.reason,
+                                tuple(taken.applied)))
+    return final, possible
 
 
 def assess_ruleset(ruleset: Ruleset, env: Env, truths: list[Any]) -> RulesetResult:
@@ -223,7 +264,7 @@ def assess_ruleset(ruleset: Ruleset, env: Env, truths: list[Any]) -> RulesetResu
     earned: Number = 0
     possible: Number = 0
     for section in ruleset.sections:
-        e, p = score_section(section, scores, 0, sections)
+        e, p = score_section(section, scores, 0, sections, ctx)
         earned, possible = earned + e, possible + p
     base = normal(Fraction(earned) * ruleset.max_score / possible) if possible else 0
     return finish(ruleset, ctx, items, bonus_items, sections, base, rescaled(ruleset, items, possible))
@@ -246,7 +287,7 @@ def rescaled(ruleset: Ruleset, items: list[ItemScore], possible: Number) -> str:
 
 def finish(ruleset: Ruleset, ctx: Context, items: list[ItemScore], bonus_items: list[ItemScore], sections: list[SectionScore],
            base: Number, rescale: str) -> RulesetResult:
-    bonus = normal(min(sum((b.points for b in bonus_items), 0), ruleset.bonus.max)) if ruleset.bonus else 0
+    bonus = normal(ruleset.bonus.capped(sum((b.points for b in bonus_items), 0))) if ruleset.bonus else 0
     hits = [v for v in ruleset.vetoes if ctx.truth(v.when) is True]
     notes = [f"否决项“{v.name}”缺少资料，未计" for v in ruleset.vetoes if isinstance(ctx.truth(v.when), Null) and ctx.truth(v.when).missing]
     gate_ok = ruleset.gate is None or ctx.truth(ruleset.gate.when) is True
@@ -256,14 +297,31 @@ def finish(ruleset: Ruleset, ctx: Context, items: list[ItemScore], bonus_items: 
     eligible = gate_ok and not any(v.effect == "disqualify" for v in hits)
     required_failed = [i.id for i in items if i.required and i.outcome not in PASSING]
     cap = cap_index(ruleset, hits)
-    level = pick_level(ruleset, ctx, items, sections, level_score, required_failed, cap) if eligible else None
+    ladder = qualifying(ruleset, ctx, items, sections, level_score, required_failed, cap) if eligible else ()
+    level, cohort = pending(ruleset, ladder, union_of(ctx))
     return RulesetResult(
         ruleset=ruleset_ref(ruleset), score=normal(score), max_score=ruleset.max_score, bonus=0 if zeroed else bonus,
         level=LevelRef(level.id, level.name) if level else None, eligible=eligible,
         vetoes=tuple(VetoHit(v.id, v.name, ctx.fired(v.when)) for v in hits), required_failed=required_failed,
-        items=items, bonus_items=bonus_items, sections=sections, gaps=gaps(items, ruleset), notes=notes, applies=gate_ok,
+        items=items, bonus_items=bonus_items, sections=sections, gaps=gaps(items, ruleset, sections),
+        notes=notes + judging_notes(items + bonus_items), applies=gate_ok,
         gate_reason=gate_reason(ruleset.gate, ctx) if ruleset.gate is not None and not gate_ok else "", rescaled=rescale,
+        level_score=normal(level_score), ladder=ladder, cohort=cohort,
     )
+
+
+def union_of(ctx: Context) -> dict[str, Any]:
+    """The union header as the expressions read it (county and township rank cohorts)."""
+    return {key: ctx.env.values.get(f"union.{key}") for key in ("id", "county", "township")}
+
+
+def judging_notes(items: list[ItemScore]) -> list[str]:
+    """「待考核组评定 1 项（特色工作，满分 5 分），当前得分未计入，评定后得分与等级可能变化」."""
+    waiting = [item for item in items if item.outcome == "pending"]
+    if not waiting:
+        return []
+    names = "、".join(f"{item.name}，满分 {fmt_number(item.max_points)} 分" for item in waiting)
+    return [f"待考核组评定 {len(waiting)} 项（{names}），当前得分未计入，评定后得分与等级可能变化"]
 
 
 @cache
@@ -287,17 +345,19 @@ def cap_index(ruleset: Ruleset, hits: list) -> int:
     return max(caps, default=0)
 
 
-def pick_level(ruleset: Ruleset, ctx: Context, items: list[ItemScore], sections: list[SectionScore], score: Number, required_failed: list[str], cap: int) -> Level | None:
+def qualifying(ruleset: Ruleset, ctx: Context, items: list[ItemScore], sections: list[SectionScore], score: Number,
+               required_failed: list[str], cap: int) -> tuple[str, ...]:
+    """Every level, below the cap, whose min, section_min and requires hold, best first: the first is the level
+    (a level held by rank in a cohort needs its place too, see engine/evaluate/cohort.py)."""
     outcomes = {i.id: i.outcome for i in items}
     top = {s.id: s for s in sections if s.depth == 0}
-    for level in ruleset.levels[cap:]:
-        if score < level.min or (level.requires_all_required and required_failed):
-            continue
-        if not sections_reach(level, top):
-            continue
-        if all(requirement_holds(r, ctx, outcomes) for r in level.requires):
-            return level
-    return None
+    return tuple(level.id for level in ruleset.levels[cap:] if meets(level, ctx, outcomes, top, score, required_failed))
+
+
+def meets(level: Level, ctx: Context, outcomes: dict[str, str], top: dict[str, SectionScore], score: Number, required_failed: list[str]) -> bool:
+    if score < level.min or (level.requires_all_required and required_failed):
+        return False
+    return sections_reach(level, top) and all(requirement_holds(r, ctx, outcomes) for r in level.requires)
 
 
 def sections_reach(level: Level, top: dict[str, SectionScore]) -> bool:
@@ -313,8 +373,17 @@ def requirement_holds(requirement: Any, ctx: Context, outcomes: dict[str, str]) 
     return ctx.truth(requirement.cond) is True
 
 
-def gaps(items: list[ItemScore], ruleset: Ruleset) -> list[Gap]:
-    """Items that lost points, largest loss first, each with its rendered fix and the evidence to prepare."""
-    lost = [i for i in items if i.outcome in ("partial", "fail", "missing") and i.lost > 0]
-    lost.sort(key=lambda i: -i.lost)
-    return [Gap(i.id, i.name, i.lost, i.fix or "", ruleset.item_index[i.id].evidence) for i in lost]
+def gaps(items: list[ItemScore], ruleset: Ruleset, sections: list[SectionScore]) -> list[Gap]:
+    """Items that lost points and sections whose deductions took points, largest loss first, each with its
+    rendered fix and the evidence to prepare."""
+    lost = [Gap(i.id, i.name, i.lost, i.fix or "", ruleset.item_index[i.id].evidence)
+            for i in items if i.outcome in ("partial", "fail", "missing") and i.lost > 0]
+    lost += [section_gap(s, ruleset) for s in sections if s.deducted]
+    return sorted(lost, key=lambda gap: -gap.points_lost)
+
+
+def section_gap(score: SectionScore, ruleset: Ruleset) -> Gap:
+    """「制度建设（分项扣分）」: what the section's deductions took, and what to put right."""
+    section = next(s for s in ruleset.all_sections() if s.id == score.id)
+    names = "、".join(section.deduct[index].name for index in score.deductions)
+    return Gap(score.id, f"{score.name}（分项扣分）", score.deducted or 0, f"纠正分项扣分情形：{names}。")

@@ -10,11 +10,12 @@ from pathlib import Path
 from typing import Any
 
 from ..diagnostics import Diagnostic, DiagnosticList, Mark, fail
+from ..kinds import Judged
 from ..language.model import FactDecl, Ruleset
 from ..language.vocabulary import AT_MOST, AT_MOST_LABELS
 from ..language.yamlload import MarkedDict, load_yaml, mark_at
 from ..load.rulesets import resolve_rulesets
-from ..values import exact
+from ..values import Number, exact, fmt_number
 from .cells import CellError, read_cell, read_period, read_union_type
 from .fact_schema import TRUE_WORDS, fact_errors, validator
 from .names import closest
@@ -109,17 +110,39 @@ def flatten(facts: Any, where: Mark, problems: DiagnosticList) -> tuple[dict[str
     return values, marks
 
 
+@dataclass(frozen=True, slots=True)
+class Judgment:
+    """An item the assessors judge: the fact with their points, within [low, high], and the fact with their note."""
+
+    item: str  # the item's name
+    points: str
+    note: str
+    low: Number
+    high: Number
+
+
+def judgments(rulesets: Iterable[Ruleset]) -> tuple[Judgment, ...]:
+    """Every judged item of the rulesets (engine/kinds/judged.py)."""
+    found = []
+    for ruleset in rulesets:
+        for item in ruleset.item_index.values():
+            if isinstance(item.kind, Judged):
+                found.append(Judgment(item.name, *item.kind.facts, item.kind.low, item.points))
+    return tuple(found)
+
+
 @dataclass(frozen=True)
 class FactChecker:
     """Checks fact files against a set of declarations through their generated JSON Schema."""
 
     decls: tuple[FactDecl, ...]
     validator: Any
+    judged: tuple[Judgment, ...] = ()
 
     @classmethod
-    def of(cls, decls: Iterable[FactDecl]) -> FactChecker:
+    def of(cls, decls: Iterable[FactDecl], judged: tuple[Judgment, ...] = ()) -> FactChecker:
         decls = tuple(decls)
-        return cls(decls, validator(decls))
+        return cls(decls, validator(decls), judged)
 
     def check(self, fact_file: FactFile) -> tuple[dict[str, Any], list[Diagnostic]]:
         """The declared facts as exact runtime values; absent and null facts are left out. A value is
@@ -132,6 +155,7 @@ class FactChecker:
         bad = {name for name, _ in errors}
         values = {d.name: convert(d, present[d.name]) for d in self.decls if d.name in present and d.name not in bad}
         problems.extend(cross_checks(fact_file, values))
+        problems.extend(judging_checks(fact_file, values, self.judged, {decl.name: decl.label for decl in self.decls}))
         problems.extend(self.undeclared(fact_file))
         return values, problems
 
@@ -185,7 +209,7 @@ def fact_checker(rulesets: list[Ruleset]) -> FactChecker:
     """One checker for the facts of all the rulesets assessed together (they share one vocabulary)."""
     key = tuple((r.id, r.hash) for r in rulesets)
     if key not in _CHECKERS:
-        _CHECKERS[key] = FactChecker.of(merged_declarations(rulesets).values())
+        _CHECKERS[key] = FactChecker.of(merged_declarations(rulesets).values(), judgments(rulesets))
     return _CHECKERS[key]
 
 
@@ -221,6 +245,23 @@ def to_date(raw: Any) -> dt.date:
 
 
 SCALARS: dict[str, Callable[[Any], Any]] = {"integer": int, "number": exact, "boolean": to_boolean, "string": str, "enum": str, "date": to_date}
+
+
+def judging_checks(fact_file: FactFile, values: dict[str, Any], judged: tuple[Judgment, ...], labels: dict[str, str]) -> list[Diagnostic]:
+    """Points the assessors give are within the item's range and come with a note (「酌情给分」 says why)."""
+    problems = []
+    for judgment in judged:
+        given = values.get(judgment.points)
+        if given is None:
+            continue
+        if not judgment.low <= given <= judgment.high:
+            span = f"{fmt_number(judgment.low)} 到 {fmt_number(judgment.high)} 分之间"
+            message = f"“{judgment.item}”由考核组在 {span}酌情给分，“{labels[judgment.points]}”（{judgment.points}）实际为 {fmt_number(given)}"
+            problems.append(Diagnostic(fact_file.mark(judgment.points), "judged-range", message, "error", len(str(given))))
+        if not str(values.get(judgment.note) or "").strip():
+            message = f"“{judgment.item}”已评定 {fmt_number(given)} 分，须在“{labels[judgment.note]}”（{judgment.note}）中写明评分理由"
+            problems.append(Diagnostic(fact_file.mark(judgment.points), "judged-note", message))
+    return problems
 
 
 def cross_checks(fact_file: FactFile, values: dict[str, Any]) -> list[Diagnostic]:

@@ -8,14 +8,17 @@ from __future__ import annotations
 
 from ..codes import Code
 from ..language.kind import Kind
+from .around import Around
+from .base import UNCAPPED
 from .count import Count
 from .deductions import DeductionsOnly
+from .judged import Judged
 from .scale import Scale
 from .shortfall import Shortfall
 from .tiers import Tier, Tiers
 from .when import When
 
-KINDS: dict[str, type[Kind]] = {kind.key: kind for kind in (When, Tiers, Count, Scale, Shortfall, DeductionsOnly)}
+KINDS: dict[str, type[Kind]] = {kind.key: kind for kind in (When, Tiers, Count, Scale, Shortfall, Around, Judged, DeductionsOnly)}
 FALLBACK = DeductionsOnly  # an item with only `deduct`
 CHOSEN_BY_FIELD = tuple(kind for kind in KINDS.values() if kind is not FALLBACK)
 
@@ -30,5 +33,5 @@ def kind_fields() -> dict[str, str]:
     return {key: text for kind in KINDS.values() for key, text in kind.fields.items()}
 
 
-__all__ = ["CHOSEN_BY_FIELD", "FALLBACK", "KINDS", "Count", "DeductionsOnly", "Scale", "Shortfall", "Tier", "Tiers", "When",
-           "kind_codes", "kind_fields"]
+__all__ = ["CHOSEN_BY_FIELD", "FALLBACK", "KINDS", "UNCAPPED", "Around", "Count", "DeductionsOnly", "Judged", "Scale", "Shortfall",
+           "Tier", "Tiers", "When", "kind_codes", "kind_fields"]

@@ -11,6 +11,8 @@ from ..language.expressions import Expression
 from ..language.kind import Aiming, Goal, Scoring
 from ..values import Number, fmt_number
 
+UNCAPPED = "uncapped"  # `points: uncapped` (a per-step bonus item) and `bonus.max: uncapped`: 上不封顶, declared, never by omission
+
 
 class KindBase:
     """Defaults for kinds without branches, partial goals or checks of their own."""
@@ -25,6 +27,10 @@ class KindBase:
     def reaching(self, reached: str) -> str:
         """How a target short of full points reads before its points: 「得」, 「达到“85% 以上”，得」."""
         return "得"
+
+    def most(self, points: Number) -> Number | None:
+        """The most an item of this kind can earn (its points); None when it has no cap."""
+        return points
 
     def branches(self) -> list[str]:
         """The parts of the kind a ruleset's tests should each reach (coverage)."""

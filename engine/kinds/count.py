@@ -13,12 +13,13 @@ from ..language.expressions import Expression
 from ..language.kind import Aiming, Base, Building, Goal, Record, Scoring
 from ..language.limits import MAX_COUNT_STEPS
 from ..values import Null, Number, exact, fmt_number, normal
-from .base import KindBase, clamp, outcome_text
+from .base import UNCAPPED, KindBase, clamp, outcome_text
 
 
 @dataclass(frozen=True, slots=True)
 class Count(KindBase):
-    """`count: 表达式, each: N`：每发生一次得 N 分，以指标满分为上限。
+    """`count: 表达式, each: N`：每发生一次得 N 分，以指标满分为上限。加分项中写 `points: uncapped` 时上不封顶
+    （「每获一项市级表彰加 2 分，逐项累加，上不封顶」）。
 
     例：
       - id: guifan.meetings
@@ -30,6 +31,7 @@ class Count(KindBase):
 
     count: Expression
     each: Number = 1
+    uncapped: bool = False  # `points: uncapped`: every occurrence counts (a bonus item only)
 
     key: ClassVar[str] = "count"
     schema: ClassVar[dict[str, Any]] = {"properties": {
@@ -44,10 +46,10 @@ class Count(KindBase):
 
     @classmethod
     def build(cls, raw: Any, at: Callable[..., Mark], builder: Building) -> Count:
-        each = exact(raw.get("each", 1))
-        if not each or Fraction(exact(raw.get("points", 0))) / each > MAX_COUNT_STEPS:
+        each, uncapped = exact(raw.get("each", 1)), raw.get("points") == UNCAPPED
+        if not each or not uncapped and Fraction(exact(raw.get("points", 0))) / each > MAX_COUNT_STEPS:
             builder.problems.add(at("each"), "count-each", f"count 的 each 应大于 0，且满分所需次数（points ÷ each）不超过 {MAX_COUNT_STEPS}")
-        return cls(builder.expr(raw["count"], at("count"), "number"), each)
+        return cls(builder.expr(raw["count"], at("count"), "number"), each, uncapped)
 
     def expressions(self) -> list[Expression]:
         return [self.count]
@@ -56,17 +58,27 @@ class Count(KindBase):
         value = ctx.value(self.count)
         if isinstance(value, Null):
             return Base(0, ctx.null_reason(value), value)
-        earned = normal(clamp(value * self.each, 0, points))
         per = self.per()
-        return Base(earned, outcome_text(self, ctx, self.count, points, earned, shown=per[0] if per else None))
+        shown = per[0] if per else None
+        if self.uncapped:
+            earned = normal(max(value * self.each, 0))
+            rule = ctx.remember("rule", self, lambda: self.rule(points, ctx))
+            return Base(earned, f"{ctx.figure(self.count, shown)}，{rule}，得 {fmt_number(earned)} 分")
+        earned = normal(clamp(value * self.each, 0, points))
+        return Base(earned, outcome_text(self, ctx, self.count, points, earned, shown=shown))
 
     def rule(self, points: Number, ctx: Scoring) -> str:
-        """「每次 1 分、满分 4 分」; a count of lots, 「floor(library.books / 500)」: 「每 500 册计 1 分、满分 6 分」."""
+        """「每次 1 分、满分 4 分」; a count of lots, 「floor(library.books / 500)」: 「每 500 册计 1 分、满分 6 分」;
+        uncapped: 「每项 2 分、上不封顶」."""
         per = self.per()
+        cap = "上不封顶" if self.uncapped else f"满分 {fmt_number(points)} 分"
         if per is not None:
             lot = f"{fmt_number(per[1])} {ctx.unit(self.count, per[0])}".rstrip()
-            return f"每 {lot}计 {fmt_number(self.each)} 分、满分 {fmt_number(points)} 分"
-        return f"每{ctx.unit(self.count) or '个'} {fmt_number(self.each)} 分、满分 {fmt_number(points)} 分"
+            return f"每 {lot}计 {fmt_number(self.each)} 分、{cap}"
+        return f"每{ctx.unit(self.count) or '个'} {fmt_number(self.each)} 分、{cap}"
+
+    def most(self, points: Number) -> Number | None:
+        return None if self.uncapped else points
 
     def per(self) -> tuple[Node, Number] | None:
         """(what is counted, the size of one lot) when the count is `floor(x / n)` or `x / n`."""
@@ -81,13 +93,16 @@ class Count(KindBase):
         return [(f"计数（每个计 {fmt_number(self.each)} 分）", self.count)]
 
     def record(self) -> Record:
-        return {"count": self.count.text, "each": fmt_number(self.each)}
+        return {"count": self.count.text, "each": fmt_number(self.each)} | ({"points": "上不封顶"} if self.uncapped else {})
 
     def full(self, points: Number, aim: Aiming) -> list[Goal]:
-        return [aim.compare(self.count.node, ">=", Fraction(points) / self.each)]
+        """Uncapped: no full points to aim at, so plans never count on it."""
+        return [] if self.uncapped else [aim.compare(self.count.node, ">=", Fraction(points) / self.each)]
 
     def better(self, points: Number, now: Number, aim: Aiming) -> list[tuple[str, list[Goal]]]:
         """Each count between the current one and the one that gives full points."""
+        if self.uncapped:
+            return []
         value = aim.current(self.count.node)
         start = 0 if isinstance(value, Null) else int(value)
         whole = -(-Fraction(points) // self.each)

@@ -6,10 +6,14 @@ and every node outside the language is a diagnostic that names it.
 from __future__ import annotations
 
 import ast
+import io
+import tokenize
 from dataclasses import dataclass
+from fractions import Fraction
 from typing import Any
 
-from ..values import exact
+from ..values import exact, normal
+from .expr_errors import explain
 from .limits import MAX_DEPTH, MAX_EXPRESSION_CHARS, MAX_NODES, literal_problem
 
 BINARY = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/"}
@@ -97,11 +101,13 @@ def parse(text: str) -> Node:
         source = " ".join(source.split("\n"))
     if len(source) > MAX_EXPRESSION_CHARS:
         raise ExprSyntaxError("expr-too-large", TOO_LONG, lead, len(source))
+    percents = percent_signs(source)
+    plain = "".join(" " if index in percents else char for index, char in enumerate(source))
     try:
-        tree = ast.parse(source, mode="eval")
+        tree = ast.parse(plain, mode="eval")
     except SyntaxError as exc:
-        offset = (exc.offset or 1) - 1 + lead  # SyntaxError counts characters already; ast nodes count bytes
-        raise ExprSyntaxError("expr-syntax", f"表达式语法错误：{exc.msg}", offset) from None
+        message, offset = explain(source, exc.msg, (exc.offset or 1) - 1)  # SyntaxError counts characters; ast nodes count bytes
+        raise ExprSyntaxError("expr-syntax", f"表达式语法错误：{message}", offset + lead) from None
     except (RecursionError, MemoryError):
         raise ExprSyntaxError("expr-too-large", TOO_DEEP, lead, len(source)) from None
     deepest, size = measure(tree.body)
@@ -109,7 +115,18 @@ def parse(text: str) -> Node:
         raise ExprSyntaxError("expr-too-large", TOO_DEEP, lead, len(source))
     if size > MAX_NODES:
         raise ExprSyntaxError("expr-too-large", TOO_BIG, lead, len(source))
-    return Builder(source, lead).build(tree.body)
+    return Builder(plain, lead, percents).build(tree.body)
+
+
+def percent_signs(source: str) -> frozenset[int]:
+    """Where `%` follows a number directly (`60%`): a percent literal, 0.6. Any other `%` is left to the
+    parser, which refuses it (the language has no remainder operator)."""
+    try:
+        tokens = list(tokenize.generate_tokens(io.StringIO(source).readline))
+    except (tokenize.TokenError, SyntaxError):
+        return frozenset()
+    return frozenset(sign.start[1] for number, sign in zip(tokens, tokens[1:])
+                     if number.type == tokenize.NUMBER and sign.string == "%" and sign.start == number.end)
 
 
 def measure(tree: ast.AST) -> tuple[int, int]:
@@ -131,8 +148,8 @@ def char_offset(text: str, byte_offset: int) -> int:
 class Builder:
     """Maps whitelisted `ast` nodes to our nodes, keeping character offsets."""
 
-    def __init__(self, source: str, lead: int) -> None:
-        self.source, self.lead = source, lead
+    def __init__(self, source: str, lead: int, percents: frozenset[int] = frozenset()) -> None:
+        self.source, self.lead, self.percents = source, lead, percents
 
     def span(self, node: ast.AST) -> tuple[int, int]:
         """Where a node stands (every node the builder meets is an expression part and has a position)."""
@@ -158,9 +175,13 @@ class Builder:
         value = node.value
         if isinstance(value, bool) or value is None or not isinstance(value, (int, float, str)):
             return self.raise_(node, "expr-forbidden", f"不允许的常量 {value!r}，请用 true / false / null")
-        if not isinstance(value, str):
-            value = self.number(node, ast.get_source_segment(self.source, node) or repr(value))
-        return Literal(*self.span(node), value)
+        offset, length = self.span(node)
+        if isinstance(value, str):
+            return Literal(offset, length, value)
+        value = self.number(node, ast.get_source_segment(self.source, node) or repr(value))
+        if offset - self.lead + length in self.percents:  # `60%`: the sign is part of the literal
+            return Literal(offset, length + 1, normal(Fraction(value) / 100))
+        return Literal(offset, length, value)
 
     def number(self, node: ast.Constant, text: str) -> Any:
         """A number literal as an exact value, once its text is known to be within bounds."""
@@ -198,6 +219,8 @@ class Builder:
         return Unary(*self.span(node), ops[type(node.op)], self.build(node.operand))
 
     def build_BinOp(self, node: ast.BinOp) -> Node:
+        if isinstance(node.op, ast.Mod):
+            return self.raise_(node, "expr-forbidden", "% 只能紧接在数字后面表示百分数（如 60% 即 0.6），不能用作运算符")
         if type(node.op) not in BINARY:
             return self.raise_(node, "expr-forbidden", "只允许 + - * / 四则运算")
         return Binary(*self.span(node), BINARY[type(node.op)], self.build(node.left), self.build(node.right))

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from .expr_parse import Binary, BoolOp, Call, Compare, ExprSyntaxError, ListLit, Literal, Name, Node, Unary
 from .functions import BOOL, DATE, NUM, REGISTRY, STR, TypeMismatch, type_text
 from .limits import DIGITS
+from .vocabulary import OUTCOMES, is_outcome
 
 Lookup = Callable[[str], "str | None"]
 ORDERED = {NUM, DATE}
@@ -20,6 +21,16 @@ def literal_type(value: object) -> str:
     if isinstance(value, bool):
         return BOOL
     return STR if isinstance(value, str) else NUM
+
+
+def outcome_message(text: object) -> str:
+    """「“n/a” 不是指标结果，是否应为 “na”？」."""
+    allowed = "、".join(OUTCOMES)
+    if not isinstance(text, str):
+        return f"指标结果只能与结果值比较（{allowed}）"
+    close = difflib.get_close_matches(text, OUTCOMES, n=1, cutoff=0.5)
+    hint = f"，是否应为 “{close[0]}”？" if close else ""
+    return f"“{text}” 不是指标结果（结果写作 {allowed}）{hint}"
 
 
 def infer(node: Node, lookup: Lookup, known: Callable[[], list[str]]) -> str:
@@ -78,6 +89,7 @@ class Checker:
 
     def infer_Compare(self, node: Compare) -> str:
         left, right = self.infer(node.left), self.infer(node.right)
+        self.check_outcome(node)
         if node.op in ("in", "not in"):
             return self.check_membership(node, left, right)
         allowed = ORDERED if node.op in ("<", "<=", ">", ">=") else EQUATABLE
@@ -86,6 +98,20 @@ class Checker:
         if left != right or left not in allowed:
             raise self.fail(node, f"不能用 “{node.op}” 比较{type_text(left)}与{type_text(right)}")
         return BOOL
+
+    def check_outcome(self, node: Compare) -> None:
+        """An item's outcome is compared with outcome values only: `'n/a'` would never be equal."""
+        sides = (node.left, node.right)
+        if not any(isinstance(side, Name) and is_outcome(side.path) for side in sides):
+            return
+        for side in sides:
+            values = side.items if isinstance(side, ListLit) else (side,)
+            for value in values:
+                if isinstance(value, Name) and is_outcome(value.path):
+                    continue
+                text = value.value if isinstance(value, Literal) else None
+                if not isinstance(text, str) or text not in OUTCOMES:
+                    raise self.fail(value, outcome_message(text), "expr-outcome")
 
     def check_membership(self, node: Compare, left: str, right: str) -> str:
         if not right.startswith("list<"):

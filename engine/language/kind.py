@@ -1,6 +1,6 @@
 """The contract of an item kind: how an item's base points are found, and what every stage asks of it.
 
-A kind (`when`, `tiers`, `count`, `scale`, `shortfall`, or deductions alone) is one module under
+A kind (`when`, `tiers`, `count`, `scale`, `shortfall`, `around`, `judged`, or deductions alone) is one module under
 engine/kinds/, registered in engine/kinds/__init__.py. Its value sits in `Item.kind`, and each
 stage reaches the kind through it: loading builds it (`build`), scoring asks for the base points
 and the reason (`score`), `explain` lists its expressions, the planner asks for the goals that
@@ -33,6 +33,7 @@ class Base:
     reason: str
     null: Null | None = None
     branch: int | None = None  # which of the kind's branches gave the points (tiers: the tier's index)
+    pending: bool = False  # no points yet: they are entered by the assessors (a judged item before it is judged)
 
 
 class Scoring(Protocol):
@@ -89,6 +90,7 @@ class Kind(Protocol):
     def full(self, points: Number, aim: Aiming) -> list[Goal]: ...
     def better(self, points: Number, now: Number, aim: Aiming) -> list[tuple[str, list[Goal]]]: ...
     def reaching(self, reached: str) -> str: ...
+    def most(self, points: Number) -> Number | None: ...
     def branches(self) -> list[str]: ...
     def problems(self, item_id: str, points: Number, mark: Mark) -> Iterator[Diagnostic]: ...
     def warnings(self, item_id: str) -> Iterator[Diagnostic]: ...

@@ -101,12 +101,33 @@ class Item:
     reads: tuple[str, ...] = ()
     owner: str = DEFAULT_OWNER
 
+    unstated: tuple[str, ...] = ()  # what the source table gives no text for: fix, evidence (`--strict` does not ask)
+
     def expressions(self) -> list[Expression]:
         """Every expression the item evaluates (for the facts it reads)."""
-        found = [c.expr for c in (self.applies_if, self.zero_if) if c] + self.kind.expressions()
-        for deduction in self.deduct:
-            found += [e for e in (deduction.when and deduction.when.expr, deduction.count) if e]
-        return found
+        return [c.expr for c in (self.applies_if, self.zero_if) if c] + self.kind.expressions() + deduction_expressions(self.deduct)
+
+    @property
+    def most(self) -> Number | None:
+        """The most the item can earn: its points; more for a kind scored around a target; None when uncapped."""
+        return self.kind.most(self.points)
+
+    @property
+    def uncapped(self) -> bool:
+        return self.most is None
+
+    @property
+    def headroom(self) -> Number:
+        """What the item may earn above its points (a kind scored around a target), counted in its section."""
+        most = self.most
+        return 0 if most is None else most - self.points
+
+
+def deduction_expressions(deductions: tuple[Deduction, ...]) -> list[Expression]:
+    found: list[Expression] = []
+    for deduction in deductions:
+        found += [e for e in (deduction.when and deduction.when.expr, deduction.count) if e]
+    return found
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,16 +139,28 @@ class Section:
     items: tuple[Item, ...] = ()
     sections: tuple[Section, ...] = ()
     allow_unbalanced: bool = False
+    deduct: tuple[Deduction, ...] = ()  # taken from the section's points, floored at 0 (「扣完为止」)
+    max_deduct: Number | None = None
+    owner: str = DEFAULT_OWNER  # who puts right what its deductions take (and its items' default)
 
     def all_items(self) -> list[Item]:
         return list(self.items) + [i for s in self.sections for i in s.all_items()]
 
+    @property
+    def headroom(self) -> Number:
+        """What the section may earn above its max: its items' headroom (kinds scored around a target)."""
+        return sum((i.headroom for i in self.items), 0) + sum((s.headroom for s in self.sections), 0)
+
 
 @dataclass(frozen=True, slots=True)
 class Bonus:
-    max: Number
+    max: Number | None  # None: 上不封顶, declared `max: uncapped`
     items: tuple[Item, ...]
     counts_for_level: bool = False
+
+    def capped(self, total: Number) -> Number:
+        """The bonus items' sum, within the cap."""
+        return total if self.max is None else min(total, self.max)
 
 
 @dataclass(frozen=True, slots=True)
@@ -157,6 +190,17 @@ class Requirement:
 
 
 @dataclass(frozen=True, slots=True)
+class Cohort:
+    """A level held by the best of a cohort: the top `top` unions, or the top `share` of them, within
+    the whole run, a county or a township (`per`); `ties`: all unions tied at the cut-off get it, or none."""
+
+    top: int | None = None
+    share: Number | None = None
+    per: str = "run"  # run | county | township
+    ties: str = "all"  # all | none
+
+
+@dataclass(frozen=True, slots=True)
 class Level:
     id: str
     name: str
@@ -165,6 +209,7 @@ class Level:
     section_min: Any = None
     requires: tuple[Requirement, ...] = ()
     requires_all_required: bool = False
+    cohort: Cohort | None = None  # held by rank in a cohort, decided once every union is scored
 
 
 @dataclass(frozen=True, eq=False)  # compared and hashed by identity: one loaded ruleset is one object
@@ -189,10 +234,26 @@ class Ruleset:
     short_name: str = ""
     effort_weights: dict[str, int] = field(default_factory=lambda: dict(EFFORT_WEIGHTS))
     captions: dict[str, Caption] = field(default_factory=dict)  # derived values that have a label
+    lineage: tuple[str, ...] = ()  # the ids of the rulesets it extends, nearest first
+
+    @property
+    def by_cohort(self) -> bool:
+        """Whether some level is held by rank in a cohort (decided after every union is scored)."""
+        return any(level.cohort for level in self.levels)
 
     def items(self) -> list[Item]:
         """Every scored item, in file order (bonus items excluded)."""
         return [item for section in self.sections for item in section.all_items()]
+
+    def all_sections(self) -> list[Section]:
+        """Every section, each before its sub-sections."""
+        found: list[Section] = []
+        pending = list(reversed(self.sections))
+        while pending:
+            section = pending.pop()
+            found.append(section)
+            pending += reversed(section.sections)
+        return found
 
     @cached_property
     def item_index(self) -> dict[str, Item]:
@@ -206,6 +267,7 @@ class Ruleset:
         """Every expression of the ruleset, fix texts' parts included (for cross-ruleset checks)."""
         items = self.items() + (list(self.bonus.items) if self.bonus else [])
         found = [e for _, e in self.derive] + [e for item in items for e in item.expressions()]
+        found += [e for section in self.all_sections() for e in deduction_expressions(section.deduct)]
         found += [p for item in items if item.fix for p in item.fix.parts if isinstance(p, Expression)]
         conds = [v.when for v in self.vetoes] + ([self.gate.when] if self.gate else [])
         conds += [r.cond for level in self.levels for r in level.requires if r.cond]

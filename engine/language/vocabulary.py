@@ -11,7 +11,14 @@ UNION_TYPES = {
 HEADER_LABELS = {"union.id": "编号", "union.name": "工会名称", "union.type": "工会类型", "union.county": "县",
                  "union.township": "乡镇（街道）", "period": "考核年度"}
 
-OUTCOME_TEXT = {"pass": "达标", "partial": "部分得分", "fail": "未得分", "missing": "缺资料", "na": "不适用"}
+OUTCOME_TEXT = {"pass": "达标", "partial": "部分得分", "fail": "未得分", "missing": "缺资料", "na": "不适用", "pending": "待评定"}
+OUTCOMES = tuple(OUTCOME_TEXT)  # how results write an item's outcome; the only values an outcome is compared with
+
+
+def is_outcome(path: str) -> bool:
+    """`results.<id>.items.<item>.outcome`: a used ruleset's item outcome."""
+    parts = path.split(".")
+    return len(parts) >= 5 and parts[0] == "results" and parts[2] == "items" and parts[-1] == "outcome"
 
 AT_MOST = {"members": "employees"}  # a fact that may not exceed another (the planner keeps to it too)
 AT_MOST_LABELS = {"members": "会员人数", "employees": "职工人数"}

@@ -3,10 +3,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import replace
+from decimal import Decimal
+from fractions import Fraction
 from typing import Any
 
 from ..diagnostics import DiagnosticList, Mark
-from ..kinds import CHOSEN_BY_FIELD, FALLBACK
+from ..kinds import CHOSEN_BY_FIELD, FALLBACK, UNCAPPED, Count
 from ..language.conditions import Cond, ConditionSet, compile_conditions
 from ..language.expr_eval import to_closure
 from ..language.expr_parse import Literal, Name, parse
@@ -18,6 +20,7 @@ from ..language.model import (
     EFFORT_WEIGHTS,
     Bonus,
     Caption,
+    Cohort,
     Deduction,
     FactDecl,
     Gate,
@@ -29,7 +32,7 @@ from ..language.model import (
     Veto,
 )
 from ..language.yamlload import MarkedDict, mark_at
-from ..values import exact
+from ..values import Number, exact, normal
 
 FACT_TYPES = {"integer": "number", "number": "number", "boolean": "boolean", "string": "string", "enum": "string", "date": "date"}
 UNION_FIELDS = ("id", "name", "type", "county", "township")
@@ -145,20 +148,28 @@ class Builder:
         at = lambda *p: self.mark(*where, *p)  # noqa: E731
         fields: dict[str, Any] = {
             "kind": self.kind(raw, at),
-            "deduct": tuple(self.deduction(key, i, d, where) for i, d in enumerate(raw.get("deduct", ()))),
+            "deduct": self.deductions(key, raw.get("deduct", ()), where),
             "zero_if": self.cond(f"{key}/zero_if", raw["zero_if"], at("zero_if")) if "zero_if" in raw else None,
             "applies_if": self.cond(f"{key}/applies_if", raw["applies_if"], at("applies_if")) if "applies_if" in raw else None,
         }
         fix = raw.get("fix")
         item = Item(
-            id=key, name=raw["name"], points=exact(raw["points"]), section=section, mark=at(),
+            id=key, name=raw["name"], points=self.points(raw, fields["kind"], section, at), section=section, mark=at(),
             max_deduct=num(raw.get("max_deduct")),
             na=raw.get("na", self.raw["ruleset"].get("na", "full")), required=raw.get("required", False),
             evidence=as_tuple(raw.get("evidence", ())), method=raw.get("method", ""),
             fix=self.template(fix, at("fix")) if fix else None, effort=raw.get("effort", "medium"),
-            description=raw.get("description", ""), owner=raw.get("owner", owner), **fields,
+            description=raw.get("description", ""), owner=raw.get("owner", owner), unstated=tuple(raw.get("unstated", ())), **fields,
         )
         return replace(item, reads=self.reads(item))
+
+    def points(self, raw: MarkedDict, kind: Kind, section: str, at: Callable[..., Mark]) -> Number:
+        """An item's points; `uncapped` (0 points promised, no cap) only for a counting bonus item."""
+        if raw["points"] != UNCAPPED:
+            return exact(raw["points"])
+        if section != "bonus" or not isinstance(kind, Count):
+            self.problems.add(at("points"), "item-uncapped", f"指标 “{raw['id']}” 写了 points: uncapped：只有加分项（bonus）中按 count 计分的指标可以上不封顶")
+        return 0
 
     def reads(self, item: Item) -> tuple[str, ...]:
         """Every name an item's expressions read, with the facts behind derived values."""
@@ -188,6 +199,9 @@ class Builder:
             self.problems.extend([exc.diagnostic])
             return None
 
+    def deductions(self, key: str, raws: list, where: tuple) -> tuple[Deduction, ...]:
+        return tuple(self.deduction(key, index, raw, where) for index, raw in enumerate(raws))
+
     def deduction(self, key: str, index: int, raw: MarkedDict, where: tuple) -> Deduction:
         at = (*where, "deduct", index)
         if ("when" in raw) == ("count" in raw) or ("when" in raw and "points" not in raw):
@@ -200,7 +214,9 @@ class Builder:
         owner = raw.get("owner", owner)
         items = tuple(self.item(item, (*where, "items", i), raw["id"], owner) for i, item in enumerate(raw.get("items", ())))
         subs = tuple(self.section(sub, (*where, "sections", i), owner) for i, sub in enumerate(raw.get("sections", ())))
-        return Section(raw["id"], raw["name"], exact(raw["max"]), self.mark(*where), items, subs, raw.get("allow_unbalanced", False))
+        deduct = self.deductions(raw["id"], raw.get("deduct", ()), where)
+        return Section(raw["id"], raw["name"], exact(raw["max"]), self.mark(*where), items, subs, raw.get("allow_unbalanced", False),
+                       deduct, num(raw.get("max_deduct")), owner)
 
     # bonus, vetoes, gate, levels -------------------------------------------------------------
     def bonus(self) -> Bonus | None:
@@ -208,7 +224,7 @@ class Builder:
         if raw is None:
             return None
         items = tuple(self.item(item, ("bonus", "items", i), "bonus") for i, item in enumerate(raw["items"]))
-        return Bonus(exact(raw["max"]), items, raw.get("counts_for_level", False))
+        return Bonus(None if raw["max"] == UNCAPPED else exact(raw["max"]), items, raw.get("counts_for_level", False))
 
     def vetoes(self) -> tuple[Veto, ...]:
         vetoes = []
@@ -229,9 +245,21 @@ class Builder:
             requires = tuple(self.requirement(raw["id"], i, text, index, item_ids) for i, text in enumerate(raw.get("requires", ())))
             levels.append(Level(
                 raw["id"], raw["name"], exact(raw["min"]), self.mark("levels", index), section_min(raw.get("section_min")),
-                requires, raw.get("requires_all_required", False),
+                requires, raw.get("requires_all_required", False), self.cohort(raw.get("cohort"), index),
             ))
         return tuple(levels)
+
+    def cohort(self, raw: Any, index: int) -> Cohort | None:
+        """`cohort: {top: 2 | "10%", per, ties}`; a share is more than 0% and at most 100%."""
+        if raw is None:
+            return None
+        top, per, ties = raw["top"], raw.get("per", "run"), raw.get("ties", "all")
+        if isinstance(top, int):
+            return Cohort(top, None, per, ties)
+        share = normal(Fraction(Decimal(top[:-1])) / 100)
+        if not 0 < share <= 1:
+            self.problems.add(self.mark("levels", index, "cohort", "top"), "level-cohort", f"cohort 的 top 应在 0% 与 100% 之间（不含 0%），实际为 {top}")
+        return Cohort(None, share, per, ties)
 
     def requirement(self, level: str, index: int, text: Any, at: int, item_ids: set[str]) -> Requirement:
         mark = self.mark("levels", at, "requires", index)
@@ -243,7 +271,7 @@ class Builder:
         return Requirement(str(text), cond=self.cond(f"level/{level}/requires/{index}", text, mark))
 
     # the whole ruleset -----------------------------------------------------------------------
-    def build(self, digest: str = "") -> Ruleset:
+    def build(self, digest: str = "", lineage: tuple[str, ...] = ()) -> Ruleset:
         meta = self.raw["ruleset"]
         facts = self.facts()
         derive = self.derive()
@@ -258,7 +286,7 @@ class Builder:
             na=meta.get("na", "full"), path=self.path, facts=facts, derive=derive, sections=sections, bonus=bonus,
             vetoes=vetoes, gate=gate, levels=levels, uses=self.uses, conditions=conditions, hash=digest,
             uses_mark=self.mark("uses"), short_name=meta.get("short_name", meta["name"]),
-            effort_weights={**EFFORT_WEIGHTS, **meta.get("effort_weights", {})}, captions=self.captions,
+            effort_weights={**EFFORT_WEIGHTS, **meta.get("effort_weights", {})}, captions=self.captions, lineage=lineage,
         )
 
 

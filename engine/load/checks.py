@@ -4,6 +4,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from ..diagnostics import Diagnostic, Mark
+from ..kinds import Judged
 from ..language.model import Ruleset, Section
 from ..values import fmt_number
 
@@ -11,7 +12,7 @@ from ..values import fmt_number
 def semantic_problems(ruleset: Ruleset, mark: Mark) -> list[Diagnostic]:
     """Every semantic problem of a ruleset; `mark` locates the ruleset header."""
     problems: list[Diagnostic] = []
-    for check in (check_ids, check_balance, check_max_score, check_kinds, check_levels, check_vetoes):
+    for check in (check_ids, check_balance, check_max_score, check_kinds, check_judged, check_levels, check_vetoes):
         problems.extend(check(ruleset, mark))
     return problems
 
@@ -64,6 +65,18 @@ def check_kinds(ruleset: Ruleset, mark: Mark) -> Iterator[Diagnostic]:
     bonus = list(ruleset.bonus.items) if ruleset.bonus else []
     for item in ruleset.items() + bonus:
         yield from item.kind.problems(item.id, item.points, item.mark)
+
+
+def check_judged(ruleset: Ruleset, mark: Mark) -> Iterator[Diagnostic]:
+    """A judged item's points and note are declared facts (a number, a text) that the assessors fill in."""
+    wanted = (("fact", ("integer", "number"), "数值"), ("note", ("string",), "文本"))
+    for item in ruleset.item_index.values():
+        if not isinstance(item.kind, Judged):
+            continue
+        for (key, types, text), name in zip(wanted, item.kind.facts):
+            decl = ruleset.facts.get(name)
+            if decl is None or decl.type not in types:
+                yield error(item.mark, "judged-fact", f"指标 “{item.id}” 的 judged.{key} “{name}” 应为 facts 中声明的{text}事实")
 
 
 def check_levels(ruleset: Ruleset, mark: Mark) -> Iterator[Diagnostic]:

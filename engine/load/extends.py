@@ -5,6 +5,7 @@ problem in the merged ruleset still points at the file and line that caused it.
 """
 from __future__ import annotations
 
+import difflib
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -62,6 +63,20 @@ def find(raw: MarkedDict, key: str) -> tuple[MarkedList, int, MarkedDict] | None
     return next((found for found in nodes(raw) if found[2].get("id") == key), None)
 
 
+def known_ids(raw: MarkedDict, declarations: bool = False) -> list[str]:
+    """The section and item ids of a parent (with its facts and derived values: what `remove` may name)."""
+    found = [str(node.get("id")) for _, _, node in nodes(raw)]
+    for key in ("facts", "derive") if declarations else ():
+        found += [str(name) for name in raw.get(key) or {}]
+    return found
+
+
+def closest(key: Any, known: list[str]) -> str:
+    """「，是否应为 “zuzhi.membership”？」 when a known id is close to `key`."""
+    close = difflib.get_close_matches(str(key), known, n=1, cutoff=0.6)
+    return f"，是否应为 “{close[0]}”？" if close else ""
+
+
 def remove(parent: MarkedDict, child: MarkedDict, problems: DiagnosticList) -> None:
     """Drop sections and items by id; a name that is no id drops an inherited fact or derived value."""
     for index, key in enumerate(child.get("remove", ())):
@@ -71,7 +86,8 @@ def remove(parent: MarkedDict, child: MarkedDict, problems: DiagnosticList) -> N
             del holder[position]
             del holder.item_marks[position]
         elif not remove_declaration(parent, key):
-            problems.add(mark_at(child, ("remove", index)), "extends-unknown-id", f"要删除的 “{key}” 在上级规则集中不存在")
+            problems.add(mark_at(child, ("remove", index)), "extends-unknown-id",
+                         f"要删除的 “{key}” 在上级规则集中不存在{closest(key, known_ids(parent, declarations=True))}")
 
 
 def remove_declaration(parent: MarkedDict, name: str) -> bool:
@@ -89,7 +105,7 @@ def override(parent: MarkedDict, child: MarkedDict, problems: DiagnosticList) ->
         found = find(parent, key)
         mark = mark_at(child, ("override", key), key=True)
         if found is None:
-            problems.add(mark, "extends-unknown-id", f"要覆盖的 “{key}” 在上级规则集中不存在")
+            problems.add(mark, "extends-unknown-id", f"要覆盖的 “{key}” 在上级规则集中不存在{closest(key, known_ids(parent))}")
             continue
         if not isinstance(changes[key], dict) or "id" in changes[key]:
             problems.add(mark, "extends-override", f"覆盖 “{key}” 应为字段映射，且不能修改 id")
@@ -109,7 +125,7 @@ def add(parent: MarkedDict, child: MarkedDict, problems: DiagnosticList) -> None
             continue
         found = find(parent, entry["to"])
         if found is None:
-            problems.add(mark_at(child, ("add", index, "to")), "extends-unknown-id", f"要添加到的分项 “{entry['to']}” 在上级规则集中不存在")
+            problems.add(mark_at(child, ("add", index, "to")), "extends-unknown-id", f"要添加到的分项 “{entry['to']}” 在上级规则集中不存在{closest(entry['to'], known_ids(parent))}")
             continue
         for key in ("items", "sections"):
             if entry.get(key):

@@ -13,6 +13,7 @@ from ..language.yamlload import MarkedDict, load_yaml, mark_at
 from .build import Builder
 from .checks import semantic_problems
 from .extends import resolve
+from .salvage import Cuts, salvage
 from .schema import validate
 
 SUFFIXES = (".yaml", ".yml")
@@ -50,21 +51,46 @@ def locate(spec: str | Path) -> Path:
     return found
 
 
-def load_raw(path: Path, problems: DiagnosticList, chain: tuple[Path, ...] = ()) -> MarkedDict:
+def load_raw(path: Path, problems: DiagnosticList) -> MarkedDict:
     """The raw ruleset with every `extends` resolved."""
+    return load_chain(path, problems)[0]
+
+
+def read_file(path: Path) -> MarkedDict:
+    """One ruleset file as written (its `extends` not applied)."""
     raw = load_yaml(path)
     if not isinstance(raw, MarkedDict):
         raise fail(Mark(str(path), 1, 1), "schema-type", "规则文件应为映射，至少包含 ruleset 部分")
+    return raw
+
+
+def parent_path(path: Path, spec: str) -> Path | None:
+    """The file `extends: spec` names, written in the ruleset file at `path` (a relative path or an id)."""
+    target = path.parent / spec if spec.endswith(SUFFIXES) else find_by_id(spec, path.parent)
+    return target if target is not None and target.is_file() else None
+
+
+def load_chain(path: Path, problems: DiagnosticList, chain: tuple[Path, ...] = ()) -> tuple[MarkedDict, tuple[tuple[str, Path], ...]]:
+    """The raw ruleset with every `extends` resolved, and the (id, file) of each ruleset it extends, nearest first."""
+    raw = read_file(path)
+    parents: list[tuple[str, Path]] = []
 
     def parent(spec: str, mark: Mark) -> MarkedDict:
-        target = path.parent / spec if spec.endswith(SUFFIXES) else find_by_id(spec, path.parent)
-        if target is None or not target.is_file():
+        target = parent_path(path, spec)
+        if target is None:
             raise fail(mark, "extends-unknown", f"找不到 extends 指定的规则集 “{spec}”")
         if target.resolve() in chain + (path.resolve(),):
             raise fail(mark, "extends-cycle", f"extends 形成循环：{' → '.join(p.name for p in chain + (path, target))}")
-        return load_raw(target, problems, chain + (path.resolve(),))
+        found, above = load_chain(target, problems, chain + (path.resolve(),))
+        parents.extend([(header_id(found), target), *above])  # before the child's header is merged in
+        return found
 
-    return resolve(raw, parent, problems)
+    return resolve(raw, parent, problems), tuple(parents)
+
+
+def header_id(raw: MarkedDict) -> str:
+    header = raw.get("ruleset")
+    return str(header.get("id", "")) if isinstance(header, dict) else ""
 
 
 def digest(raw: Any) -> str:
@@ -76,14 +102,25 @@ def digest(raw: Any) -> str:
 
 def load_ruleset(path: str | Path) -> Ruleset:
     """Load, validate and compile one ruleset; every problem at once as `InvalidInput`."""
-    path = Path(path)
-    problems = DiagnosticList()
-    raw = load_raw(path, problems)
-    problems.extend(validate(raw, "ruleset.schema.json"))
+    ruleset, problems = load_checked(Path(path))
     problems.raise_if_errors()
-    builder = Builder(raw, str(path))
-    ruleset = builder.build(digest(raw))
-    problems.extend(builder.problems.items)
-    problems.extend(semantic_problems(ruleset, mark_at(raw, ("ruleset",))))
-    problems.raise_if_errors()
+    assert ruleset is not None  # no ruleset comes with an error
     return ruleset
+
+
+def load_checked(path: Path) -> tuple[Ruleset | None, DiagnosticList]:
+    """A ruleset and every problem found on the way: schema errors, then the build's and the semantic
+    checks' of what is left once the broken parts are cut (engine/load/salvage.py). The ruleset is None
+    only when nothing could be built."""
+    problems = DiagnosticList()
+    raw, parents = load_chain(path, problems)
+    found = validate(raw, "ruleset.schema.json")
+    problems.extend(found)
+    cuts = salvage(raw) if found else Cuts()
+    if cuts is None:
+        return None, problems
+    builder = Builder(raw, str(path))
+    ruleset = builder.build(digest(raw), tuple(ruleset_id for ruleset_id, _ in parents))
+    built = builder.problems.items + semantic_problems(ruleset, mark_at(raw, ("ruleset",)))
+    problems.extend([d for d in built if not cuts.hides(d)])
+    return ruleset, problems

@@ -94,4 +94,15 @@ def describe(error: jsonschema.ValidationError) -> tuple[str, str, Any]:
         return "schema-id", f"“{error.instance}” 不是合法的标识：只能用英文字母开头，含字母、数字、下划线、点或连字符", bad_key
     if keyword in ("minItems", "minLength"):
         return "schema-empty", "不能为空", None
+    if keyword in ("oneOf", "anyOf"):
+        return "schema-type", f"应为{'或'.join(option_text(option) for option in value)}，实际为 “{error.instance}”", None
     return "schema-invalid", f"不符合规则文件格式：{error.message}", None
+
+
+def option_text(option: dict) -> str:
+    """One branch of a `oneOf` in words: 「数值」, 「“uncapped”」, 「百分数（如 “10%”）」."""
+    if "const" in option:
+        return f"“{option['const']}”"
+    if "%" in option.get("pattern", ""):
+        return "百分数（如 “10%”）"
+    return TYPE_NAMES.get(str(option.get("type")), str(option.get("type", "")))

@@ -20,6 +20,7 @@ from typing import Any
 
 from ..diagnostics import UsageError
 from ..evaluate.assessment import Assessment, assess
+from ..evaluate.cohort import rule_text
 from ..evaluate.evaluators import Evaluator
 from ..evaluate.result import ItemScore, RulesetResult
 from ..evaluate.scoring import PASSING, Context, score_item
@@ -27,6 +28,7 @@ from ..facts.fact_file import FactFile
 from ..language.model import Item, Level, Ruleset, Section
 from ..load.rulesets import requested
 from ..values import Null, Number, fmt_number, normal
+from .cuts import Cut, cut_step, cuts_of
 from .held import held_vetoes
 from .inversion import Patch, Solver
 from .records import Change, Plan, Standing, Step
@@ -120,8 +122,11 @@ def raw(value: Any) -> Any:
 
 
 def at_least(ruleset: Ruleset, result: RulesetResult, level: Level) -> bool:
+    """The union holds `level` or better, or qualifies for it or better: a level held by rank in a cohort is
+    reached when the union may take part in its ranking (its place is not the union's to plan)."""
     ids = [lv.id for lv in ruleset.levels]
-    return result.level is not None and ids.index(result.level.id) <= ids.index(level.id)
+    held = [result.level.id] if result.level is not None else []
+    return any(ids.index(found) <= ids.index(level.id) for found in held + list(result.ladder))
 
 
 class Planner:
@@ -141,7 +146,8 @@ class Planner:
         ruleset = self.start.by_id[ruleset_id]
         level = self.target_level(ruleset, target)
         result = self.start.results[ruleset.id]
-        base: dict[str, Any] = {"union": self.start.fact_file.union, "as_of": self.start.date, "ruleset": ruleset.id, "ruleset_name": ruleset.name}
+        base: dict[str, Any] = {"union": self.start.fact_file.union, "as_of": self.start.date, "ruleset": ruleset.id, "ruleset_name": ruleset.name,
+                                "notes": judged_notes(result)}
         before = (standing(ruleset, result),)
         if not self.start.applies(ruleset):
             why = not_applicable(result, self.start.applies_later(ruleset))
@@ -156,11 +162,12 @@ class Planner:
                             measures=held.measures)
             level = open_level
         if self.start.reaches(ruleset, level):
-            return Plan(**base, target=level.id, target_name=level.name, reachable=True, why_not=f"已达到{level.name}", before=before, after=before)
+            return Plan(**base, target=level.id, target_name=level.name, reachable=True, why_not=reached(result, level), before=before, after=before)
         try:
             steps, state = self.rounds(ruleset, level)
         except Unreachable as exc:
             return Plan(**base, target=level.id, target_name=level.name, reachable=False, why_not=str(exc), before=before)
+        base["notes"] += ranked_note(level)
         involved = [r for r in self.rulesets if r.id == ruleset.id or any(s.ruleset == r.id for s in steps)]
         involved.sort(key=lambda r: r.id != ruleset.id)
         return Plan(
@@ -330,13 +337,19 @@ class Search:
         targets = self.state.item_targets(ruleset)
         options = {i: reach for i, reach in self.state.best_reaches(ruleset).items() if i not in forced}
         points = {i: forced.get(i, s.points) for i, s in scores.items()}
-        front = Fronts(ruleset, result, points, options).level_front(level)
+        solver = self.state.solver(ruleset)
+        cuts = cuts_of(ruleset, result, solver)
+        front = Fronts(ruleset, result, points, options, cuts).level_front(level)
         choice = cheapest(front, level.min)
         if choice is None:
             raise Unreachable(shortfall_reason(ruleset, level, front))
-        chosen = [(ruleset.item_index[i], scores[i], options[i]) for i in choice.items]
+        cleared = {cut.key: cut for found in cuts.values() for cut in found}
         steps = []
-        for item, score, option in chosen:
+        for key in choice.items:
+            if key in cleared:
+                steps.append(cut_step(ruleset, cleared[key], solver, why or buys(ruleset, result, level, cleared[key].amount)))
+                continue
+            item, score, option = ruleset.item_index[key], scores[key], options[key]
             target = targets.target(item, score, option.patch, option.points, option.reached)
             steps.append(item_step(ruleset, item, score, target, why or buys(ruleset, result, level, target.gain)))
         return steps
@@ -366,24 +379,45 @@ def stricter(ruleset: Ruleset, high: Level, low: Level) -> bool:
 class Fronts:
     """Pareto fronts of (effort, points) per section, capped, joined into the level score."""
 
-    def __init__(self, ruleset: Ruleset, result: RulesetResult, points: dict[str, Number], options: dict) -> None:
-        self.ruleset, self.points, self.options = ruleset, points, options
+    def __init__(self, ruleset: Ruleset, result: RulesetResult, points: dict[str, Number], options: dict,
+                 cuts: dict[str, list[Cut]] | None = None) -> None:
+        self.ruleset, self.points, self.options, self.cuts = ruleset, points, options, cuts or {}
         self.possible = {s.id: s.max_points for s in result.sections}
         self.weights = {i: ruleset.weight(ruleset.item_index[i]) for i in options}
 
-    def items_front(self, items: Iterable[Item], cap: Number) -> list[Front]:
+    def items_front(self, items: Iterable[Item], cap: Number | None) -> list[Front]:
+        """Every Pareto-optimal choice of the items' better results, capped at `cap` (None: uncapped)."""
         front = [Front(0, sum((self.points[i.id] for i in items), 0))]
         for item in items:
             if item.id in self.options:
                 gain, cost = self.options[item.id].points - self.points[item.id], self.weights[item.id]
                 front = pareto(front + [Front(f.cost + cost, f.value + gain, f.items + (item.id,)) for f in front])
-        return pareto([Front(f.cost, min(f.value, cap), f.items) for f in front])
+        return pareto([Front(f.cost, f.value if cap is None else min(f.value, cap), f.items) for f in front])
 
     def section_front(self, section: Section) -> list[Front]:
-        front = self.items_front(section.items, self.possible[section.id])
+        """Capped at the section's possible points (and what items scored around a target earn above theirs),
+        then less what the section's own deductions still take, floored at 0."""
+        cap = self.possible[section.id] + section.headroom
+        front = self.items_front(section.items, cap)
         for sub in section.sections:
             front = join(front, self.section_front(sub))
-        return pareto([Front(f.cost, min(f.value, self.possible[section.id]), f.items) for f in front])
+        front = pareto([Front(f.cost, min(f.value, cap), f.items) for f in front])
+        cuts = self.cuts.get(section.id)
+        if not cuts:
+            return front
+        return pareto([Front(f.cost + c.cost, max(f.value + c.value, 0), f.items + c.items) for f in front for c in self.cut_front(section, cuts)])
+
+    def cut_front(self, section: Section, cuts: list[Cut]) -> list[Front]:
+        """Every choice of the section's deductions to clear: its effort, and what the others still take (negative)."""
+        clearable = [cut for cut in cuts if cut.patch is not None]
+        weight = self.ruleset.effort_weights["medium"]
+        found = []
+        for size in range(len(clearable) + 1):
+            for chosen in itertools.combinations(clearable, size):
+                rest = sum((cut.amount for cut in cuts if cut not in chosen), 0)
+                rest = rest if section.max_deduct is None else min(rest, section.max_deduct)
+                found.append(Front(weight * size, -rest, tuple(cut.key for cut in chosen)))
+        return pareto(found)
 
     def level_front(self, level: Level) -> list[Front]:
         """The level score of every Pareto-optimal choice meeting the level's section minimums."""
@@ -398,6 +432,29 @@ class Fronts:
         if bonus is None or not bonus.counts_for_level:
             return scaled
         return join(scaled, self.items_front(bonus.items, bonus.max))
+
+
+def reached(result: RulesetResult, level: Level) -> str:
+    """「已达到先进职工之家」; a level held by rank that the union qualifies for but does not hold:
+    「已具备模范职工之家的参评条件（青山镇符合条件的 5 个单位中排第 3 名，未入选）」."""
+    place = next((p for p in result.cohort.places if p.level == level.id), None) if result.cohort else None
+    if place is None or place.selected:
+        return f"已达到{level.name}"
+    standing = f"{place.group}符合条件的 {place.candidates} 个单位中排第 {place.rank} 名，未入选" if place.rank else "能否评上待全部工会评分后按排名确定"
+    return f"已具备{level.name}的参评条件（{standing}）"
+
+
+def judged_notes(result: RulesetResult) -> tuple[str, ...]:
+    """「“特色工作”待考核组评定（满分 5 分），本规划未计入」: items the assessors judge are never planned."""
+    waiting = [item for item in result.items + result.bonus_items if item.outcome == "pending"]
+    return tuple(f"“{item.name}”待考核组评定（满分 {fmt_number(item.max_points)} 分），本规划未计入" for item in waiting)
+
+
+def ranked_note(level: Level) -> tuple[str, ...]:
+    """A level held by rank: a plan can make the union a candidate, its place is decided by the ranking."""
+    if level.cohort is None:
+        return ()
+    return (f"“{level.name}”{rule_text(level)}：整改使本单位具备参评条件，能否评上以排名为准",)
 
 
 def not_applicable(result: RulesetResult, later: bool) -> str:
@@ -482,7 +539,7 @@ def larger(change: Change, other: Any) -> Any:
 
 def order(steps: list[Step], rulesets: list[Ruleset]) -> list[Step]:
     """Vetoes, the gate, then by ruleset (used ones first), required items, effort and points."""
-    rank = {"veto": 0, "gate": 1, "item": 2}
+    rank = {"veto": 0, "gate": 1, "item": 2, "deduction": 2}
     position = {r.id: i for i, r in enumerate(rulesets)}
     return sorted(steps, key=lambda s: (rank[s.kind], position.get(s.ruleset, 0), not s.required, -s.weight, -s.gain))
 

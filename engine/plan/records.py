@@ -15,6 +15,7 @@ from ..values import Number, fmt_number, json_score, to_json_value
 
 EFFORT_TEXT = {"low": "低", "medium": "中", "high": "高"}
 FORCED_TEXT = {"veto": "否决项", "gate": "申报条件"}
+SCORED = ("item", "deduction")  # steps that raise a score: an item, or a section's deduction cleared
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,7 +48,7 @@ class Target:
 class Step:
     """One fix in a plan: an item to improve, a veto to clear or the gate to meet."""
 
-    kind: str  # "veto" | "gate" | "item"
+    kind: str  # "veto" | "gate" | "item" | "deduction" (a section's deduction cleared)
     ruleset: str  # ruleset id
     ruleset_name: str  # the short name (Plan.ruleset_name is the full one)
     id: str  # item, veto or "gate"
@@ -71,9 +72,14 @@ class Step:
         return self.points_after - self.points_before
 
     @property
+    def scored(self) -> bool:
+        """A fix that raises the score (an item, a section's deduction), not a forced one (a veto, the gate)."""
+        return self.kind in SCORED
+
+    @property
     def tags(self) -> str:
         """What kind of fix it is, in a few words: 「职工之家，组织健全，必备，难度中」."""
-        if self.kind != "item":
+        if not self.scored:
             return f"{self.ruleset_name}，{FORCED_TEXT[self.kind]}"
         return "，".join(filter(None, [self.ruleset_name, self.section_name, "必备" if self.required else "", f"难度{EFFORT_TEXT[self.effort]}"]))
 
@@ -124,6 +130,7 @@ class Plan:
     after: tuple[Standing, ...] = ()  # re-assessed with every change applied
     patch: dict[str, Any] = field(default_factory=dict)  # fact → value after the plan
     measures: tuple[str, ...] = ()  # what to do about vetoes that hold this period (their `fix`)
+    notes: tuple[str, ...] = ()  # what the plan leaves to others: items the assessors judge, a level held by rank
 
     @property
     def effort(self) -> int:
@@ -141,7 +148,7 @@ class Plan:
 
     def difficulty(self) -> str:
         """「（难度低 2 项、中 1 项）」: how hard the steps are, in words a chair reads."""
-        counts = [(EFFORT_TEXT[effort], sum(s.effort == effort and s.kind == "item" for s in self.steps)) for effort in ("low", "medium", "high")]
+        counts = [(EFFORT_TEXT[effort], sum(s.effort == effort and s.scored for s in self.steps)) for effort in ("low", "medium", "high")]
         return "（难度" + "、".join(f"{text} {count} 项" for text, count in counts if count) + "）" if any(c for _, c in counts) else ""
 
     @property
@@ -157,4 +164,4 @@ class Plan:
             "target": self.target, "target_name": self.target_name, "reachable": self.reachable, "why_not": self.why_not,
             "effort": self.effort, "steps": [s.to_json() for s in self.steps], "measures": list(self.measures),
             "before": [s.to_json() for s in self.before], "after": [s.to_json() for s in self.after],
-        }
+        } | ({"notes": list(self.notes)} if self.notes else {})

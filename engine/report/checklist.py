@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..evaluate.result import ItemScore, RulesetResult
-from ..language.model import Item, Ruleset, Section
+from ..language.model import Bonus, Item, Ruleset, Section
 from ..language.vocabulary import OUTCOME_TEXT
 from ..values import fmt_number
 from .county import not_applicable_line
@@ -71,7 +71,7 @@ def status_text(score: ItemScore) -> str:
 
 
 def row(item: Item, score: ItemScore | None) -> Row:
-    base: dict[str, Any] = {"id": item.id, "name": item.name, "points": fmt_number(item.points), "method": item.method,
+    base: dict[str, Any] = {"id": item.id, "name": item.name, "points": "上不封顶" if item.uncapped else fmt_number(item.points), "method": item.method,
                             "evidence": tuple(item.evidence), "required": item.required}
     if score is None:
         return Row(**base)
@@ -81,17 +81,22 @@ def row(item: Item, score: ItemScore | None) -> Row:
 
 
 def groups(section: Section, depth: int, scores: dict[str, ItemScore]) -> list[Group]:
-    found = [Group(section.name, fmt_number(section.max), depth, [row(i, scores.get(i.id)) for i in section.items])]
+    found = [Group(section.name, f"{fmt_number(section.max)} 分", depth, [row(i, scores.get(i.id)) for i in section.items])]
     for sub in section.sections:
         found += groups(sub, depth + 1, scores)
     return found
+
+
+def bonus_cap(bonus: Bonus) -> str:
+    """The bonus line's points: its cap, or 「上不封顶」."""
+    return "上不封顶" if bonus.max is None else f"{fmt_number(bonus.max)} 分"
 
 
 def sheet(ruleset: Ruleset, result: RulesetResult | None) -> Sheet:
     scores = {s.id: s for s in (result.items + result.bonus_items)} if result else {}
     found = [g for section in ruleset.sections for g in groups(section, 0, scores)]
     if ruleset.bonus and ruleset.bonus.items:
-        found.append(Group("加分项", fmt_number(ruleset.bonus.max), 0, [row(i, scores.get(i.id)) for i in ruleset.bonus.items]))
+        found.append(Group("加分项", bonus_cap(ruleset.bonus), 0, [row(i, scores.get(i.id)) for i in ruleset.bonus.items]))
     if result is not None and not result.applies:
         return Sheet(ruleset.id, ruleset.name, ruleset.version, fmt_number(ruleset.max_score), [],
                      not_applicable=not_applicable_line(result))
@@ -133,14 +138,14 @@ def as_markdown(sheets: list[Sheet], union: dict[str, Any] | None = None, period
             indent = "  " * group.depth
             lines.append("")
             if group.depth == 0:
-                lines.append(f"### {one_line(group.name)}（{group.max} 分）")
+                lines.append(f"### {one_line(group.name)}（{group.max}）")
                 lines.append("")
             else:
-                lines.append(f"{'  ' * (group.depth - 1)}- **{one_line(group.name)}**（小计 {group.max} 分）")  # not an item
+                lines.append(f"{'  ' * (group.depth - 1)}- **{one_line(group.name)}**（小计 {group.max}）")  # not an item
             for r in group.rows:
                 box = "" if r.outcome is None else ("[x] " if r.met else "[ ] ")
                 star = " ★ 必备" if r.required else ""
-                lines.append(f"{indent}- {box}**{one_line(r.name)}**（{r.points} 分）{star}")
+                lines.append(f"{indent}- {box}**{one_line(r.name)}**（{r.points}{'' if r.points == '上不封顶' else ' 分'}）{star}")
                 sub = indent + "  "
                 lines.append(f"{sub}- 查验方式：{one_line(r.method or '—')}")
                 lines.append(f"{sub}- 准备资料：{one_line('；'.join(r.evidence) or '—')}")

@@ -35,7 +35,7 @@ def item_rows(result: RulesetResult) -> list[list[str]]:
         by_section.setdefault(item.section, []).append(item)
     for section in result.sections:
         indent = "  " * section.depth
-        rows.append([f"{indent}【{section.name}】", f"{fmt_number(section.points)}/{fmt_number(section.max_points)}", ""])
+        rows.append([f"{indent}【{section.name}】", f"{fmt_number(section.points)}/{fmt_number(section.max_points)}", section.reason])
         for item in by_section.get(section.id, []):
             mark = "★" if item.required else ""
             dropped = item.outcome == "na" and not item.max_points  # na: drop, out of the total
@@ -90,7 +90,7 @@ def as_table(assessment: Assessment, plans: dict[str, Plan]) -> str:
 
 def step_lines(number: int, step: Step) -> list[str]:
     """One checklist entry: the fix, its points, the evidence to prepare and who does it."""
-    gain = f"　+{fmt_number(step.gain)} 分" if step.kind == "item" else ""
+    gain = f"　+{fmt_number(step.gain)} 分" if step.scored else ""
     head = f"{number}. [ ] {step.name}（{step.tags}）{gain}"
     lines = [head, f"目标：{step.target}", f"原因：{step.why}"]
     if step.evidence:
@@ -103,7 +103,7 @@ def step_lines(number: int, step: Step) -> list[str]:
 
 def plan_lines(plan: Plan) -> list[str]:
     """Where the union stands and the target, each step, and where the steps lead."""
-    lines = [plan.headline]
+    lines = [plan.headline, *plan.notes]
     for number, step in enumerate(plan.steps, 1):
         lines += step_lines(number, step)
     return lines + ([plan.after_text] if plan.after_text else [])

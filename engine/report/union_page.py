@@ -8,7 +8,7 @@ from fractions import Fraction
 from typing import Any
 
 from ..evaluate.assessment import Assessment
-from ..evaluate.result import ItemScore, RulesetResult
+from ..evaluate.result import ItemScore, RulesetResult, SectionScore
 from ..language.vocabulary import union_type_text
 from ..plan.records import Plan
 from ..values import Number, fmt_number, json_score, normal
@@ -71,15 +71,20 @@ def result_view(result: RulesetResult, plan: Plan | None) -> dict[str, Any]:
         "score": result.score, "max_score": result.max_score, "bonus": result.bonus,
         "level": result.level_text, "eligible": result.eligible,
         "scale": [result.rescaled] if result.rescaled else [],
-        "notes": result.notes,
+        "notes": result.remarks,
         "vetoes": [veto.name for veto in result.vetoes], "required_failed": result.required_failed_names,
-        "sections": [section_view(s.name, s.points, s.max_points, s.depth, na_note(not_applicable.get(s.id, []))) for s in result.sections],
+        "sections": [section_view(s.name, s.points, s.max_points, s.depth, section_note(s, not_applicable.get(s.id, []))) for s in result.sections],
         "sum": section_view("合计", earned, possible, 0), "scaled": scaled, "base": base,
         "total_row": scaled or bool(result.bonus) or result.score != earned,
         "gaps": [{"name": gap.name, "points_lost": gap.points_lost, "fix": gap.fix, "evidence": gap.evidence,
                   "reason": reasons.get(gap.item, "")} for gap in result.gaps],
         "lost": sum((gap.points_lost for gap in result.gaps), 0), "plan": plan,
     }
+
+
+def section_note(section: SectionScore, items: list[ItemScore]) -> str:
+    """What a section's line says besides its points: its own deductions, its items that do not apply."""
+    return "；".join(filter(None, [section.reason, na_note(items)]))
 
 
 def na_note(items: list[ItemScore]) -> str:

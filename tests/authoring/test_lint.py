@@ -184,7 +184,7 @@ def test_items_without_fix_or_evidence(write):
     text = GOOD.replace("        evidence: [选举结果报告]\n        fix: 召开会员大会依法选举。\n", "")
     found = warnings_of(write, text)
     assert codes(found) == [("item-no-evidence", line_of(text, "id: zuzhi.elected")), ("item-no-fix", line_of(text, "id: zuzhi.elected"))]
-    assert found[1].message == "指标 “zuzhi.elected” 没有 fix（整改措施）"
+    assert found[1].message == "指标 “zuzhi.elected” 没有 fix（整改措施）；考核表原文没有的，写 unstated: [fix] 或 [evidence] 说明"
 
 
 def test_a_fix_quoting_a_fact_its_item_does_not_read(write):
@@ -255,7 +255,7 @@ def test_check_json_lists_the_diagnostics(write):
     assert result.exit_code == 0
     assert json.loads(result.stdout) == [{
         "file": str(path), "line": line_of(GOOD, "id: zuzhi.elected"), "column": 9, "severity": "warning",
-        "code": "item-no-evidence", "message": "指标 “zuzhi.elected” 没有 evidence（需准备的台账资料）",
+        "code": "item-no-evidence", "message": "指标 “zuzhi.elected” 没有 evidence（需准备的台账资料）；考核表原文没有的，写 unstated: [fix] 或 [evidence] 说明",
     }]
     strict = json.loads(run("check", "--strict", "--format", "json", str(path)).stdout)
     assert [d["severity"] for d in strict] == ["error"]

@@ -80,7 +80,6 @@ def test_each_expect_field_is_checked(write, evaluator):
     ("{level: null}", "level：期望 None，实际 good"),
     ("{eligible: false}", "eligible：期望 False，实际 True"),
     ("{items: {term: 0}}", "items.term：期望 0 分，实际 2"),
-    ("{items: {nosuch: 1}}", "items.nosuch：期望 1 分，实际 无此指标"),
     ("{outcomes: {third: pass}}", "outcomes.third：期望 pass，实际 na"),
     ("{vetoes: [veto.accident]}", "vetoes：期望 ['veto.accident']，实际 []"),
 ])

@@ -12,12 +12,13 @@ from cli import cli
 
 REPO = Path(__file__).resolve().parents[2]
 TUTORIAL = REPO / "docs" / "tutorial.md"
+TABLES = REPO / "docs" / "tutorial-tables.md"  # the second tutorial: writing a published scoring table
 SHELL_BLOCK = re.compile(r"```sh\n(.*?)```", re.DOTALL)
 
 
 def commands() -> list[str]:
-    """The command lines of the tutorial's ```sh blocks."""
-    blocks = SHELL_BLOCK.findall(TUTORIAL.read_text(encoding="utf-8"))
+    """The command lines of both tutorials' ```sh blocks."""
+    blocks = [block for path in (TUTORIAL, TABLES) for block in SHELL_BLOCK.findall(path.read_text(encoding="utf-8"))]
     return [line.strip() for block in blocks for line in block.splitlines() if line.strip()]
 
 

@@ -18,6 +18,8 @@ ITEMS = {
     "count": "count: meetings\n        each: 2",
     "scale": "scale: {value: members, from: 0, to: 20}",
     "shortfall": "shortfall: {value: members, target: 20, step: 5, each: 1}",
+    "around": "around: {value: members, target: 20, step: 5, each: 1, ceiling: 6}",
+    "judged": "judged: {fact: judged.points, note: judged.note, bands: [{min: 3, text: 成效显著}]}",
     "deduct": "deduct: [{when: members < 5, points: 1, name: 会员过少}]",
 }
 
@@ -26,6 +28,8 @@ ruleset: {{id: demo, name: 演示, version: '1', max_score: 4}}
 facts:
   members: {{type: integer, label: 会员人数, unit: 人}}
   meetings: {{type: integer, label: 会议次数, unit: 次}}
+  judged.points: {{type: number, label: 考核组评分, unit: 分}}
+  judged.note: {{type: string, label: 评分说明}}
 sections:
   - id: s
     name: 分项

@@ -74,7 +74,7 @@ def _work(plan: Plan) -> str:
 
 
 def _guidance(plan: Plan) -> list[Block]:
-    areas = _distinct(step.section_name for step in plan.steps if step.kind == "item" and step.section_name)
+    areas = _distinct(step.section_name for step in plan.steps if step.scored and step.section_name)
     focus = f"着力补齐{'、'.join(areas)}等方面的短板" if areas else "着力巩固和提升各项工作成果"
     return [Paragraph(
         "以习近平新时代中国特色社会主义思想为指导，深入贯彻党的二十大精神和中国工会十八大精神，"
@@ -153,7 +153,7 @@ def _groups(steps: tuple[Step, ...]) -> list[Section]:
     """Vetoes, then the gate, then the items by section in plan order."""
     vetoes = [s for s in steps if s.kind == "veto"]
     gate = [s for s in steps if s.kind == "gate"]
-    items = [s for s in steps if s.kind == "item"]
+    items = [s for s in steps if s.scored]
     groups: list[Section] = []
     if vetoes:
         groups.append(("消除否决情形", [Paragraph("否决情形直接影响评定结果，须立即整改、优先消除。"), *_steps(vetoes)]))

@@ -50,8 +50,8 @@ def schedule(plan: Plan, deadline: dt.date) -> list[Task]:
     calendar = months(plan.as_of, deadline)
     working = calendar[:-1] or calendar  # a single month holds both the work and the inspection
     tasks = [Task(working[0], f"召开工会委员会会议，学习{book(plan.ruleset_name)}，研究部署整改工作，明确责任分工", CHAIR)]
-    tasks += [Task(working[0], _step_text(step), owner(step)) for step in plan.steps if step.kind != "item"]
-    tasks += _spread([step for step in plan.steps if step.kind == "item"], working)
+    tasks += [Task(working[0], _step_text(step), owner(step)) for step in plan.steps if not step.scored]
+    tasks += _spread([step for step in plan.steps if step.scored], working)
     tasks += [Task(month, "督促检查整改进度，巩固已完成事项的成果", DEFAULT_OWNER)
               for month in working if not any(task.month == month for task in tasks)]
     tasks += _inspection(plan, deadline, calendar[-1])
@@ -60,7 +60,7 @@ def schedule(plan: Plan, deadline: dt.date) -> list[Task]:
 
 def priority(step: Step) -> int:
     """0 vetoes and the gate, 1 required or high-effort items, 2 medium, 3 low."""
-    if step.kind != "item":
+    if not step.scored:
         return 0
     return 1 if step.required else EFFORT_ORDER.get(step.effort, 2)
 
