@@ -79,6 +79,7 @@ def result_view(result: RulesetResult, plan: Plan | None) -> dict[str, Any]:
         "gaps": [{"name": gap.name, "points_lost": gap.points_lost, "fix": gap.fix, "evidence": gap.evidence,
                   "reason": reasons.get(gap.item, "")} for gap in result.gaps],
         "lost": sum((gap.points_lost for gap in result.gaps), 0), "plan": plan,
+        "pending": "、".join(item.name for item in result.items if item.outcome == "pending"),
     }
 
 

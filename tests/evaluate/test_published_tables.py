@@ -112,6 +112,10 @@ def test_batch_decides_the_cohort_once_every_union_is_scored(tmp_path: Path) -> 
     mf01 = next(line["result"] for line in lines if line["union"]["id"] == "MF-01")
     assert mf01["notes"] == ["“模范职工之家”按乡镇（街道）内得分排名前 1 名评定（27 分以上方可参评，并列者全部入选）："
                              "青山镇符合条件的 2 个单位中本单位排第 2 名，未入选"]
+    # MF-04 lost nothing it can rectify; its judged item is not yet entered, and its page says so
+    page = (tmp_path / "out" / "unions" / "MF-04.md").read_text(encoding="utf-8")
+    assert "除待考核组评定的“特色工作（考核组酌情给分）”外，各项均已达标，无整改事项。" in page
+    assert "除待考核组评定" not in (tmp_path / "out" / "unions" / "MF-02.md").read_text(encoding="utf-8")
 
 
 def entry(union: str, score: int) -> CohortEntry:
