@@ -23,10 +23,13 @@ from ninja.renderers import JSONRenderer
 from engine.language.vocabulary import union_type_text
 
 from . import access, tokens
+from .api_assessor import router as assessor_router
+from .api_loop import router as loop_router
 from .api_schemas import Credentials, FactDocument, Message, Problem, RoundOut, Saved, Token, UnionOut, VersionOut, VersionSummary
 from .grader import GradingFailed
 from .models import Entry, Round, User, Version
 from .records import save
+from .tasks import TaskError
 
 DESCRIPTION = """基层工会考核评价：考核年度、参评工会、自评数据及其每一个版本与评估结果。
 
@@ -144,6 +147,14 @@ def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
 @api.exception_handler(GradingFailed)
 def grading_failed(request: HttpRequest, exc: GradingFailed) -> HttpResponse:
     return api.create_response(request, {"detail": str(exc)}, status=503)  # nothing stored; trying again may work
+
+
+@api.exception_handler(TaskError)
+def task_refused(request: HttpRequest, exc: TaskError) -> HttpResponse:
+    """A 整改 task's move it cannot make now (409), or an upload refused (413, 415); a missing note or file is 422."""
+    if exc.status == 422:
+        return api.create_response(request, [{"field": exc.field or "file", "message": str(exc)}], status=422)
+    return api.create_response(request, {"detail": str(exc)}, status=exc.status)
 
 
 @api.exception_handler(RequestDataTooBig)
@@ -307,3 +318,6 @@ def one_version(request: HttpRequest, round: RoundId, union: UnionCode, number: 
         raise Http404(f"工会 “{entry.union.code}” 没有第 {number} 版")
     return version_out(version)
 
+
+api.add_router("", loop_router)  # the 整改 loop and the history (api_loop.py)
+api.add_router("", assessor_router)  # verification and publication (api_assessor.py)

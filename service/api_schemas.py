@@ -122,3 +122,157 @@ class VersionSummary(VersionHead):
     """自评数据的一个版本（摘要）。"""
 
     scores: list[Score] = Field(description="各标准得分与等级")
+
+
+class EvidenceOut(Schema):
+    """整改任务的一份佐证材料。"""
+
+    id: int = Field(description="佐证材料编号")
+    name: str = Field(description="上传时的文件名（仅作说明，不作存储路径）")
+    content_type: str = Field(description="按文件内容识别的类型：image/jpeg、image/png、application/pdf 或 Word（.docx）")
+    size: int = Field(description="大小（字节）")
+    sha256: str = Field(description="SHA-256 摘要")
+    by: str | None = Field(description="上传人账号")
+    at: dt.datetime = Field(description="上传时间")
+    url: str = Field(description="下载地址（网页，须登录；以附件形式下载）")
+
+
+class TaskOut(Schema):
+    """一项整改任务（整改规划中的一步）。"""
+
+    id: int = Field(description="整改任务编号（地址中的 {id}）")
+    ruleset: str = Field(description="规则集编号")
+    item: str = Field(description="指标编号（或 veto、gate）")
+    name: str = Field(description="整改事项")
+    target: str = Field(description="整改目标")
+    evidence_expected: list[str] = Field(description="须提交的台账资料")
+    deadline: dt.date = Field(description="整改期限")
+    status: str = Field(description="状态：open 整改中，done 待复查，returned 已退回，accepted 已销号")
+    status_label: str = Field(description="状态（中文）")
+    overdue: bool = Field(description="已过整改期限且仍待本单位整改")
+    evidence: list[EvidenceOut] = Field(description="已上传的佐证材料")
+
+
+class Transition(Schema):
+    """整改任务的状态变更。"""
+
+    to: str = Field(description="新状态：done（本单位：整改完成，提请复查），accepted（考核人员：销号），returned（考核人员：退回，须写明复查意见）")
+    note: str = Field("", description="说明或复查意见；退回时必填", max_length=2000)
+
+
+class TransitionOut(Schema):
+    """状态变更的结果。"""
+
+    task: TaskOut = Field(description="变更后的整改任务")
+    version: int | None = Field(description="销号时：按整改目标修改事实后新生成的核定版本编号；否则为 null")
+    result: dict[str, Any] | None = Field(description="销号时：重新评估的结果（同 assess --format json）；否则为 null")
+
+
+class YearResult(Schema):
+    """一个标准在某年度的得分与等级。"""
+
+    score: float | None = Field(description="得分")
+    level: str | None = Field(description="等级编号")
+    level_name: str | None = Field(description="等级名称")
+
+
+class HistoryYear(Schema):
+    """工会在一个考核年度的记录。"""
+
+    year: int = Field(description="年度")
+    round: int = Field(description="考核年度编号")
+    results: dict[str, YearResult] = Field(description="各标准（规则集编号）的得分与等级：取该年度最新的非草稿评估结果（复核、核定、提交或历年导入）")
+    published: dict[str, YearResult] = Field(description="发布时的得分与等级；尚未发布时为空")
+    tasks: int = Field(description="整改任务数")
+    tasks_accepted: int = Field(description="已销号的整改任务数")
+
+
+class VerifyNote(Schema):
+    """一项事实的核查方式和说明。"""
+
+    model_config = ConfigDict(extra="forbid")
+
+    method: str = Field(description="核查方式：查阅资料、实地查看或座谈")
+    note: str = Field("", description="核查情况说明", max_length=2000)
+
+
+class VerifiedIn(Schema):
+    """核查结果：只写与自评不一致的事实，每项注明核查方式。"""
+
+    model_config = ConfigDict(extra="forbid")
+
+    facts: dict[str, Any] = Field(description="核查改动的事实：点分路径或嵌套，写法同 YAML 事实文件；null 表示核查中没有这项（删除）")
+    notes: dict[str, VerifyNote] = Field(default_factory=dict, description="每项改动的事实（点分路径）的核查方式和说明")
+
+
+class Standing(Schema):
+    """一个标准的得分与等级。"""
+
+    score: float | None = Field(description="得分；标准不适用时为 null")
+    level: str | None = Field(description="等级编号；未达到任何等级或不适用时为 null")
+    level_name: str = Field(description="等级（中文）：等级名称、未达到任何等级、不参与定级或不适用")
+
+
+class FactPair(Schema):
+    """指标所读的一项事实（或由事实算出的值）的自评值与核定值。"""
+
+    fact: str = Field(description="事实的点分路径，或指标算出的值的名称（如 membership_rate）")
+    self: Any = Field(description="自评值")
+    verified: Any = Field(description="核定值")
+
+
+class ItemPair(Schema):
+    """得分或结果因核查而变动的指标。"""
+
+    id: str = Field(description="指标编号")
+    name: str = Field(description="指标名称")
+    self_points: float = Field(description="自评得分")
+    verified_points: float = Field(description="核定得分")
+    self_outcome: str = Field(description="自评结果：pass、partial、fail、missing、na 等")
+    verified_outcome: str = Field(description="核定结果")
+    facts: list[FactPair] = Field(description="该指标所读、自评与核定不同的事实")
+
+
+class StandardPair(Schema):
+    """一个考核标准的自评与核定对照。"""
+
+    ruleset: str = Field(description="规则集编号")
+    name: str = Field(description="标准名称")
+    self: Standing = Field(description="自评的得分与等级")
+    verified: Standing = Field(description="核定的得分与等级")
+    items: list[ItemPair] = Field(description="得分或结果不同的指标（按标准中的顺序）")
+
+
+class ReconciliationOut(Schema):
+    """自评与核定的对照，按考核标准分列（同一指标编号可能出现在几个标准中）。"""
+
+    self_version: int = Field(description="自评版本（最近提交或导入的版本）的编号")
+    verified_version: int | None = Field(description="核定版本的编号；尚未核查时为 null，核定与自评相同")
+    notes: dict[str, dict[str, str]] = Field(description="核查改动的事实及其核查方式和说明：{事实: {method, note}}")
+    rulesets: list[StandardPair] = Field(description="各考核标准的对照，按考核年度中的顺序")
+
+
+class VerifiedOut(Schema):
+    """保存的核查结果。"""
+
+    version: int = Field(description="新的核定版本的编号")
+    result: dict[str, Any] | None = Field(description="评估结果，与 unionscore assess --format json 相同")
+    reconciliation: ReconciliationOut | None = Field(description="自评与核定的对照")
+
+
+class PublishIn(Schema):
+    """发布考核年度结果。"""
+
+    model_config = ConfigDict(extra="forbid")
+
+    deadline: dt.date = Field(description="整改期限（晚于今天），写入整改通知书和每项整改任务")
+
+
+class PublishOut(Schema):
+    """发布的结果。"""
+
+    publication: int = Field(description="结果发布的编号")
+    results: int = Field(description="发布结果的工会数")
+    notices: int = Field(description="生成的整改通知书份数")
+    tasks: int = Field(description="建立的整改任务数")
+    left_out: list[str] = Field(description="未提交、未发布的工会")

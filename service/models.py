@@ -197,11 +197,17 @@ class Publication(models.Model):
 
 
 class PublishedResult(models.Model):
-    """One entry's result in a publication: the version that was published."""
+    """One entry's result in a publication: the version that was published, and the result as published
+    where levels held by rank in a cohort (decided over the whole round) make it differ from the version's own."""
 
     publication = models.ForeignKey(Publication, on_delete=models.PROTECT, related_name="results", verbose_name="结果发布")
     entry = models.ForeignKey(Entry, on_delete=models.PROTECT, related_name="published", verbose_name="参评单位")
     version = models.ForeignKey(Version, on_delete=models.PROTECT, related_name="+", verbose_name="版本")
+    ranked: Any = models.JSONField("按排名定级后的结果", null=True, blank=True)  # null: the version's result as it is
+
+    @property
+    def result(self) -> Any:
+        return self.ranked if self.ranked is not None else self.version.result
 
     class Meta:
         verbose_name = verbose_name_plural = "发布的结果"

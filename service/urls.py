@@ -10,4 +10,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
     path("", include("service.pages")),
+    path("", include("service.pages_loop")),  # the 整改 loop, history, audit
+    path("", include("service.pages_assessor")),  # rounds, verification, publication
 ]

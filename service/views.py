@@ -149,11 +149,12 @@ def saved(request: HttpRequest, entry: Entry, version: Version, problems: list[d
 
 
 def prefill(entry: Entry) -> tuple[dict[str, Any], list[dict[str, str]], str]:
-    """The facts to show: the entry's latest version, else the union's record of an earlier round."""
+    """The facts to show: the entry's latest version, else the union's record (with facts) of an earlier round."""
     latest = entry.latest()
     if latest is not None:
         return latest.facts.get("facts", {}), latest.problems, ""
     earlier = (Version.objects.filter(entry__union=entry.union, entry__round__year__lt=entry.round.year)
+               .exclude(kind=Version.Kind.ARCHIVED)  # a year imported from results.jsonl has no facts
                .select_related("entry__round").order_by("-entry__round__year", "-number").first())
     if earlier is None:
         return {}, [], ""

@@ -133,6 +133,7 @@ class Migration(migrations.Migration):
                 ('entry', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='published', to='service.entry', verbose_name='参评单位')),
                 ('publication', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='results', to='service.publication', verbose_name='结果发布')),
                 ('version', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='service.version', verbose_name='版本')),
+                ('ranked', models.JSONField(blank=True, null=True, verbose_name='按排名定级后的结果')),
             ],
             options={
                 'verbose_name': '发布的结果',

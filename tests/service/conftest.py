@@ -7,13 +7,16 @@ in production and only slows tests down (one test keeps Argon2 to prove it is us
 """
 from __future__ import annotations
 
-from collections.abc import Iterator
+import datetime as dt
+from collections.abc import Callable, Iterator
+from pathlib import Path
 
 import pytest
+from clients import signed_in
 from django.test import Client
 
 from service.demo import DEMO_PASSWORD, make_demo
-from service.models import Round, User
+from service.models import Entry, Publication, PublishedResult, Round, Task, User
 
 
 @pytest.fixture(scope="session")
@@ -30,21 +33,40 @@ def fast_hasher(settings: pytest.FixtureRequest) -> None:
                                  "django.contrib.auth.hashers.Argon2PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def data_folder(settings: pytest.FixtureRequest, tmp_path: Path) -> Path:
+    """The service's data folder (evidence uploads land in it) is the test's own."""
+    settings.DATA = tmp_path  # type: ignore[attr-defined]
+    return tmp_path
+
+
 @pytest.fixture
 def county(db: None) -> Round:
     return Round.objects.get(year=2025)
-
-
-def signed_in(username: str) -> Client:
-    client = Client()
-    client.force_login(User.objects.get(username=username))
-    return client
 
 
 @pytest.fixture
 def union_client(county: Round) -> Client:
     """QS-016 (青山镇鑫源食品厂工会) signed in."""
     return signed_in("qs-016")
+
+
+def publish(entry: Entry, deadline: dt.date, by: str = "admin") -> list[Task]:
+    """The entry's latest version published, and one 整改 task per step of each standard's plan (as publishing does)."""
+    version = entry.versions.exclude(result__isnull=True).order_by("-number").first()
+    assert version is not None
+    publication = Publication.objects.create(round=entry.round, created_by=User.objects.get(username=by))
+    PublishedResult.objects.create(publication=publication, entry=entry, version=version)
+    Entry.objects.filter(pk=entry.pk).update(status=Entry.Status.PUBLISHED)
+    return [Task.objects.create(entry=entry, publication=publication, ruleset=result["ruleset"]["id"], item=step["id"],
+                                name=step["name"], step=step, deadline=deadline)
+            for result in version.result["results"] for step in (result.get("plan") or {}).get("steps", [])]
+
+
+@pytest.fixture
+def publish_tasks(county: Round) -> Callable[..., list[Task]]:
+    """publish_tasks(entry, deadline): tasks made directly, as publishing makes them (not through publishing.py)."""
+    return publish
 
 
 __all__ = ["DEMO_PASSWORD", "signed_in"]

@@ -355,7 +355,14 @@ def test_the_openapi_document_is_generated_with_chinese_descriptions(county: Rou
     assert set(schema["paths"]) == {"/api/v1/token", "/api/v1/rounds", "/api/v1/rounds/{round}/unions",
                                     "/api/v1/rounds/{round}/unions/{union}/self-report",
                                     "/api/v1/rounds/{round}/unions/{union}/self-report/versions",
-                                    "/api/v1/rounds/{round}/unions/{union}/self-report/versions/{number}"}
+                                    "/api/v1/rounds/{round}/unions/{union}/self-report/versions/{number}",
+                                    # verification and publication (issue 14, api_assessor.py)
+                                    "/api/v1/rounds/{round}/unions/{union}/verified",
+                                    "/api/v1/rounds/{round}/unions/{union}/reconciliation",
+                                    "/api/v1/rounds/{round}/publish",
+                                    # the 整改 loop and the history (issue 14, api_loop.py)
+                                    "/api/v1/rounds/{round}/unions/{union}/tasks", "/api/v1/tasks/{id}/evidence",
+                                    "/api/v1/tasks/{id}/transition", "/api/v1/unions/{union}/history"}
     assert CHINESE.search(schema["info"]["description"])
     for path, operations in schema["paths"].items():
         for method, operation in operations.items():

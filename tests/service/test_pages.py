@@ -11,8 +11,8 @@ from urllib.parse import unquote
 
 import docx
 import pytest
-import yaml
 from click.testing import CliRunner
+from clients import assessed, signed_in
 from django.http import QueryDict
 from django.test import Client
 
@@ -24,12 +24,6 @@ from service.result_page import level_text, number
 from service.selfcheck_form import OTHERS, Group, bind, document
 
 REPO = Path(__file__).resolve().parents[2]
-
-
-def signed_in(username: str) -> Client:
-    client = Client()
-    client.force_login(User.objects.get(username=username))
-    return client
 
 
 def form_url(round_: Round, code: str = "QS-016") -> str:
@@ -46,16 +40,6 @@ def form_data(response: Any) -> dict[str, Any]:
     """What the form posts back unchanged: every field's value (lists as one value per input)."""
     return {f.name: [p.value for p in f.parts] if f.parts else f.value
             for group in response.context["groups"] for f in group.fields}
-
-
-def assessed(entry: Entry, facts: dict[str, Any], tmp_path: Path) -> dict[str, Any]:
-    """`unionscore assess --format json` of the same facts, as a fact file."""
-    path = tmp_path / f"{entry.union.code}.yaml"
-    document = {"union": entry.union.header(), "period": entry.round.year, "facts": facts}
-    path.write_text(yaml.safe_dump(document, allow_unicode=True), encoding="utf-8")
-    done = CliRunner().invoke(cli, ["assess", "--format", "json", str(path)])
-    assert done.exit_code in (0, 1), done.output
-    return json.loads(done.output)
 
 
 # the form ----------------------------------------------------------------------------------------
@@ -109,6 +93,20 @@ def test_a_new_round_is_prefilled_from_last_years_record(county: Round) -> None:
     assert "本年度尚未填报。以下数据取自 2025 年度的记录（第 1 版）" in text_of(response)
     assert form_data(response)["members"] == "31"
     assert entry.versions.count() == 0
+
+
+
+def test_a_year_imported_from_results_alone_is_not_the_prefill(county: Round) -> None:
+    """2026 came from a past batch's results.jsonl (no facts): 2027's form starts from 2025's facts."""
+    union = county.entries.get(union__code="QS-016").union
+    archived = Round.objects.create(federation=county.federation, year=2026, title="2026", rulesets=county.rulesets)
+    Version.objects.create(entry=Entry.objects.create(round=archived, union=union), number=1, kind=Version.Kind.ARCHIVED,
+                           facts={}, result={"results": []})
+    later = Round.objects.create(federation=county.federation, year=2027, title="2027", rulesets=county.rulesets)
+    Entry.objects.create(round=later, union=union)
+    response = signed_in("qs-016").get(form_url(later))
+    assert "以下数据取自 2025 年度的记录（第 1 版）" in text_of(response)
+    assert form_data(response)["members"] == "31"
 
 
 def decl(name: str, type_: str, label: str, **more: Any) -> FactDecl:

@@ -15,6 +15,7 @@ union, its round, its first version, a standard of the round.
 """
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
 from collections.abc import Callable, Iterator
@@ -25,21 +26,23 @@ import pytest
 from django.apps import apps
 from django.contrib import admin
 from django.contrib.contenttypes.models import ContentType
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db.models import Model
 from django.http import HttpResponse
 from django.test import Client, RequestFactory
 from django.urls import URLPattern, URLResolver, get_resolver
 
-from service import tokens
+from service import evidence, tokens
 from service.api import api
 from service.demo import DEMO_PASSWORD
 from service.importing import new_account
-from service.models import Federation, Role, Round, Township, Union, User, Version
+from service.models import Entry, Federation, Publication, Role, Round, Task, Township, Union, User, Version
 
 ROLES = ("anonymous", "union_own", "union_other", "township_own", "township_other", "assessor", "admin", "other_federation")
 ACCOUNTS = {"union_own": "qs-016", "union_other": "qs-017", "township_own": "t-qingshan", "township_other": "t-chengguan",
             "assessor": "assessor", "admin": "admin", "other_federation": "bh-admin"}
 TARGET = "QS-016"
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 
 Outcome = int | str  # a status code, or "login" / "admin-login": a redirect to that sign-in page
 Row = dict[str, Outcome]
@@ -57,6 +60,7 @@ def everyone(outcome: Outcome, anonymous: Outcome | None = None) -> Row:
 # API: 401 without a token; what a role may not see is 404, what it sees but may not change 403
 API_SEES_ROUND = row(401, 200, 200, 200, 200, 200, 200, 404)
 API_SEES_UNION = row(401, 200, 404, 200, 404, 200, 200, 404)
+API_COUNTY_STAFF = row(401, 403, 404, 403, 404, 200, 200, 404)
 API: dict[tuple[str, str], Row] = {
     ("api:openapi-json", "GET"): everyone(200),
     ("api:openapi-view", "GET"): everyone(200),
@@ -69,10 +73,22 @@ API: dict[tuple[str, str], Row] = {
     ("api:self_report", "PUT"): row(401, 200, 404, 403, 404, 403, 403, 404),
     ("api:versions", "GET"): API_SEES_UNION,
     ("api:version", "GET"): API_SEES_UNION,
+    # verification and publication (api_assessor.py): the county's staff; publishing, its admin only
+    ("api:verified", "PUT"): API_COUNTY_STAFF,  # 核查无误: an inspection that changes nothing is stored too
+    ("api:reconciliation", "GET"): API_COUNTY_STAFF,
+    ("api:publish", "POST"): row(401, 403, 403, 403, 403, 403, 422, 404),  # a deadline in the past: nothing published
+    # the 整改 loop and the history (api_loop.py): the union uploads and marks done; the assessor may not mark done (409)
+    ("api:tasks", "GET"): API_SEES_UNION,
+    ("api:task_evidence", "POST"): row(401, 200, 404, 403, 404, 403, 403, 404),  # a real PNG, multipart
+    ("api:task_transition", "POST"): row(401, 200, 404, 403, 404, 409, 409, 404),  # {"to": "done"}
+    ("api:history", "GET"): API_SEES_UNION,
 }
 
 # pages: the sign-in page for anonymous callers, then as the API
 PAGE_SEES_UNION = row("login", 200, 404, 200, 404, 200, 200, 404)
+COUNTY_STAFF = row("login", 403, 403, 403, 403, 200, 200, 404)
+STAFF_ON_UNION = row("login", 403, 404, 403, 404, 200, 200, 404)
+ADMIN_ONLY = row("login", 403, 403, 403, 403, 403, 200, 200)  # the other county's admin opens a round of its own
 PAGES: dict[str, dict[str, Row]] = {
     "login": {"GET": everyone(200), "POST": everyone(200)},  # an empty form comes back with its errors
     "logout": {"GET": everyone(405), "POST": everyone("login")},
@@ -81,6 +97,26 @@ PAGES: dict[str, dict[str, Row]] = {
     "selfcheck": {"GET": PAGE_SEES_UNION, "POST": row("login", 302, 404, 403, 404, 403, 403, 404)},
     "result": {"GET": PAGE_SEES_UNION},
     "workplan": {"GET": PAGE_SEES_UNION},
+    # the county's pages (views_assessor.py): staff only; what is not yet published is 404 to all
+    "round_new": {"GET": ADMIN_ONLY, "POST": ADMIN_ONLY},  # an empty form comes back with its error
+    "round_board": {"GET": COUNTY_STAFF},
+    "reminders": {"GET": COUNTY_STAFF},
+    "figures": {"GET": COUNTY_STAFF},
+    "publish": {"POST": row("login", 403, 403, 403, 403, 403, 200, 404)},  # no deadline: the board with its error
+    "published_report": {"GET": row("login", 403, 403, 403, 403, 404, 404, 404)},
+    "published_workbook": {"GET": row("login", 403, 403, 403, 403, 404, 404, 404)},
+    "verify": {"GET": STAFF_ON_UNION, "POST": STAFF_ON_UNION},  # an empty form: every fact changed without a method, nothing stored
+    "reconciliation": {"GET": STAFF_ON_UNION},
+    "notice": {"GET": everyone(404, anonymous="login")},  # test_publishing walks the roles over a real publication
+    # the 整改 loop, history and audit (views_loop.py): an empty form comes back to the task page with its error
+    "tasks": {"GET": PAGE_SEES_UNION},
+    "task_evidence": {"POST": row("login", 302, 404, 403, 404, 403, 403, 404)},
+    "task_transition": {"POST": row("login", 302, 404, 403, 404, 302, 302, 404)},
+    "evidence": {"GET": PAGE_SEES_UNION},
+    "overdue": {"GET": row("login", 403, 403, 200, 200, 200, 200, 404)},
+    "compare": {"GET": row("login", 403, 403, 200, 200, 200, 200, 404)},
+    "history": {"GET": PAGE_SEES_UNION},
+    "audit": {"GET": ADMIN_ONLY},  # each county's admin sees its own county's trail
 }
 
 
@@ -120,6 +156,8 @@ def superuser_outcome(address: Address) -> Outcome | None:
     if model is None:
         return 404 if address.route == "admin/(?P<url>.*)$" else None  # the catch-all: an address the admin has not
     suffix = address.route.removeprefix(f"admin/{model._meta.app_label}/{model._meta.model_name}/")
+    if suffix == "<path:object_id>/delete/" and model_admin_allows(model, suffix) is False:
+        return 403  # a record: the admin refuses its deletion before it looks for the object
     if suffix == "<path:object_id>/" or (f"/{model._meta.model_name}/0/" in address.url and "object_id" in suffix):
         return 302  # on to the change page; or back to the admin's start: no such object (admin_object() gave 0)
     allowed = model_admin_allows(model, suffix)
@@ -215,11 +253,25 @@ def world(county: Round) -> dict[str, Callable[[str], str]]:
         user.set_password(DEMO_PASSWORD)                                # to the API must not rehash it and so end a session
         user.save()
     union = Union.objects.get(federation=county.federation, code=TARGET)
-    return {"round": lambda _: str(county.pk), "round_id": lambda _: str(county.pk), "union": lambda _: TARGET,
+    task = loop_objects(county)
+    return {"task_id": lambda _: str(task.pk), "evidence_id": lambda _: str(task.evidence.get().pk),"round": lambda _: str(county.pk), "round_id": lambda _: str(county.pk), "union": lambda _: TARGET,
             "code": lambda _: TARGET, "number": lambda _: "1", "ruleset_id": lambda _: county.ruleset_ids()[0],
             "app_label": lambda _: "service", "url": lambda _: "no-such-page/",
             "content_type_id": lambda _: str(ContentType.objects.get_for_model(Union).pk),
-            "object_id": lambda route: admin_object(route, union), "id": lambda route: admin_object(route, union)}
+            "object_id": lambda route: admin_object(route, union), "id": lambda route: str(task.pk) if route.startswith("api/") else admin_object(route, union)}
+
+
+def loop_objects(county: Round) -> Task:
+    """The target's 整改 task (from its plan), with one piece of evidence uploaded."""
+    entry = Entry.objects.get(round=county, union__code=TARGET)
+    version = entry.versions.order_by("number").first()
+    assert version is not None and version.result is not None
+    publication = Publication.objects.create(round=county, created_by=User.objects.get(username="admin"))
+    step = next(step for result in version.result["results"] for step in (result.get("plan") or {}).get("steps", []))
+    task = Task.objects.create(entry=entry, publication=publication, ruleset=step["ruleset"], item=step["id"], name=step["name"],
+                               step=step, deadline=dt.date(2026, 6, 30))
+    evidence.upload(User.objects.get(username="qs-016"), task, SimpleUploadedFile("公示栏.png", PNG))
+    return task
 
 
 def admin_object(route: str, union: Union) -> str:
@@ -247,6 +299,8 @@ class Callers:
         client = self.made(role, api_call) if fresh else self.clients[role, api_call]
         if not api_call:
             return client.generic(method, address.url)  # a page's form posted empty
+        if (address.name, method) == ("api:task_evidence", "POST"):
+            return client.post(address.url, {"file": SimpleUploadedFile("整改照片.png", PNG)})
         body = request_body(role, method, address)
         return client.generic(method, address.url, "" if body is None else json.dumps(body, ensure_ascii=False),
                               content_type="application/json")
@@ -265,6 +319,12 @@ class Callers:
 def request_body(role: str, method: str, address: Address) -> Any:
     if (address.name, method) == ("api:token", "POST"):
         return {"username": ACCOUNTS.get(role, ""), "password": DEMO_PASSWORD if role != "anonymous" else ""}
+    if (address.name, method) == ("api:verified", "PUT"):
+        return {"facts": {}, "notes": {}}
+    if (address.name, method) == ("api:publish", "POST"):
+        return {"deadline": "2020-01-01"}
+    if (address.name, method) == ("api:task_transition", "POST"):
+        return {"to": "done", "note": ""}
     if (address.name, method) == ("api:self_report", "PUT"):
         return {"facts": Version.objects.get(entry__union__code=TARGET, entry__round__year=2025, number=1).facts["facts"]}
     return None

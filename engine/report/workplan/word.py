@@ -70,13 +70,14 @@ STEP = re.compile(r"\d+\.")  # the lead of a step's first paragraph: 「1.会员
 def write(plan: Plan, deadline: dt.date, path: Path) -> None:
     """Write the 整改工作方案 of `plan` as a .docx file, atomically."""
     document = workplan_document(plan, deadline)
-    word = _render(document)
+    word = render(document)
     _describe(word, document.title, plan)
     with atomic_path(path) as temporary:
         word.save(str(temporary))
 
 
-def _render(document: Document) -> WordDocument:
+def render(document: Document) -> WordDocument:
+    """Any document of blocks (the 整改工作方案, the service's 整改通知书) in the official layout."""
     word = docx.Document()
     _setup_page(word)
     _setup_styles(word)

@@ -1,0 +1,143 @@
+"""The files a publication leaves: the county report and summary workbook, and the 整改通知书.
+
+`county_files` runs in a grading worker (service.grader: the engine never runs in the server's
+threads). It assesses the published facts again, exactly as `batch` does (levels held by rank in a
+cohort decided first, over the whole round), and hands the results to the renderers `batch` uses:
+engine.report.county_report (report.html) and engine.report.summary_workbook (summary.xlsx).
+
+`notice` writes one union's 整改通知书 from its published result: the items to rectify (the steps of
+each standard's plan to the next level, or its lost items where the plan has no step), the deadline
+and the evidence to submit, laid out as the 整改工作方案 is (engine.report.workplan: the same
+document model and the same Word renderer, GB/T 9704). This module is imported by the workers, so it
+does not touch Django.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import io
+import json
+from pathlib import Path
+from typing import Any
+
+from engine.batch.run import county_stats
+from engine.diagnostics import InvalidInput, Mark
+from engine.evaluate.assessment import assess
+from engine.evaluate.evaluators import DurableEvaluator
+from engine.evaluate.rounds import apply_cohort_levels
+from engine.facts.fact_file import FactFile
+from engine.plan.planner import next_level_plans
+from engine.report.county_report import write_county_report
+from engine.report.record import as_json
+from engine.report.summary_workbook import ItemSheets
+from engine.report.workplan.blocks import Block, Document, Heading, Paragraph, book, cn_numeral
+from engine.report.workplan.word import render
+from engine.values import cn_date, fmt_number
+
+from . import grader
+
+Unit = tuple[dict[str, Any], int, dict[str, Any]]  # a union's header, the period, its facts by dotted path
+STEP_TAGS = {"veto": "（否决项）", "gate": "（申报条件）"}
+
+
+def county_files(ids: tuple[str, ...], units: list[Unit], folder: str, title: str) -> dict[str, dict[str, Any]]:
+    """In a worker: report.html and summary.xlsx of the units in `folder`. When levels held by rank in a cohort
+    were decided, each union's result with them (as `assess --format json`, by union id): what is published."""
+    evaluator = grader._WORKER.setdefault("evaluator", DurableEvaluator())
+    rulesets = grader.rulesets_named(ids)
+    fact_files = [FactFile("发布", header, year, facts, {name: Mark(name) for name in facts}) for header, year, facts in units]
+    decisions = apply_cohort_levels(rulesets, fact_files, evaluator)
+    stats = county_stats(rulesets, ())
+    target = Path(folder)
+    ranked: dict[str, dict[str, Any]] = {}
+    with ItemSheets(target / "summary.xlsx", [r.id for r in rulesets], {r.id: r.name for r in rulesets}) as sheets:
+        for fact_file in fact_files:
+            try:
+                assessment = assess(rulesets, fact_file, evaluator, cohort=decisions)
+            except InvalidInput as exc:
+                stats.add_failure(fact_file.path, fact_file.union.get("id"), [d.message for d in exc.diagnostics])
+                continue
+            if decisions:
+                ranked[str(fact_file.union.get("id"))] = json.loads(as_json(assessment, next_level_plans(rulesets, assessment, evaluator)))
+            results = list(assessment.results.values())
+            stats.add(fact_file.union, assessment.as_of.isoformat(), results)
+            sheets.add(fact_file.union, results)
+        sheets.save(stats, title)
+    write_county_report(target / "report.html", stats, title)
+    return ranked
+
+
+# the 整改通知书 ------------------------------------------------------------------------------------
+def has_gaps(result: dict[str, Any]) -> bool:
+    """Whether a published result leaves something to rectify in a standard that applies."""
+    return any(r.get("applies", True) and (r.get("gaps") or r.get("vetoes") or (r.get("plan") or {}).get("steps"))
+               for r in result.get("results", []))
+
+
+def notice(result: dict[str, Any], union: str, issuer: str, year: int, published: dt.date, deadline: dt.date) -> bytes:
+    """The .docx of one union's 整改通知书."""
+    document = notice_document(result, union, issuer, year, published, deadline)
+    word = render(document)
+    properties = word.core_properties
+    properties.title, properties.author, properties.comments, properties.language = document.title, issuer, "", "zh-CN"
+    properties.created = properties.modified = dt.datetime.combine(published, dt.time())
+    buffer = io.BytesIO()
+    word.save(buffer)
+    return buffer.getvalue()
+
+
+def notice_document(result: dict[str, Any], union: str, issuer: str, year: int, published: dt.date, deadline: dt.date) -> Document:
+    graded = [r for r in result.get("results", []) if r.get("applies", True)]
+    sections: list[tuple[str, list[Block]]] = [
+        ("核定结果", [Paragraph(standing(r)) for r in graded]),
+        ("整改事项", numbered([(r["ruleset"]["name"], items(r)) for r in graded if items(r)], 2)),
+        ("整改期限", [Paragraph(f"请于{cn_date(deadline)}前完成全部整改事项。否决情形和必备项须立即整改、优先完成。")]),
+        ("佐证资料", [*evidence(graded), Paragraph(
+            "请逐项整理上述佐证资料（照片、PDF 或 Word 文件），在考核评价系统中对应的整改任务下上传并标记完成，"
+            f"由{issuer}复查，复查合格后予以销号；复查不合格的将退回并注明原因，请按要求继续整改。")]),
+    ]
+    opening = (f"根据{year}年度基层工会考核评价工作安排，{issuer}对你会开展了核查评估，核查结果已于{cn_date(published)}发布。"
+               "现将核定结果和需要整改的事项通知如下，请你会高度重视，对照标准逐项整改。")
+    return Document(f"关于{union}限期整改的通知书", (Paragraph(f"{union}："), Paragraph(opening), *numbered(sections, 1)),
+                    (issuer, cn_date(published)))
+
+
+def numbered(sections: list[tuple[str, list[Block]]], level: int) -> list[Block]:
+    blocks: list[Block] = []
+    for index, (title, body) in enumerate(sections, 1):
+        blocks += [Heading(f"{cn_numeral(index)}、{title}" if level == 1 else f"（{cn_numeral(index)}）{title}", level), *body]
+    return blocks
+
+
+def standing(result: dict[str, Any]) -> str:
+    level = (result.get("level") or {}).get("name") or "未达到任何等级"
+    if not result.get("eligible", True):
+        level = "不参与定级"
+    return f"{book(result['ruleset']['name'])}核定得分 {fmt_number(result['score'])} 分（满分 {fmt_number(result['max_score'])} 分），{level}。"
+
+
+def items(result: dict[str, Any]) -> list[Block]:
+    """The plan's steps to the next level, or, where the plan has none, the lost items."""
+    steps = (result.get("plan") or {}).get("steps") or []
+    if steps:
+        return [block for index, step in enumerate(steps, 1) for block in step_blocks(index, step)]
+    return [Paragraph(sentence(gap.get("fix") or "按标准补齐"), f"{index}.{gap['name']}（失 {fmt_number(gap['points_lost'])} 分）。")
+            for index, gap in enumerate(result.get("gaps", []), 1)]
+
+
+def step_blocks(index: int, step: dict[str, Any]) -> list[Block]:
+    tag = STEP_TAGS.get(step.get("kind", ""), "（必备）" if step.get("required") else "")
+    blocks: list[Block] = [Paragraph(sentence(step.get("target", "")), f"{index}.{step['name']}{tag}。")]
+    if step.get("evidence"):
+        blocks.append(Paragraph(sentence("、".join(step["evidence"])), "佐证资料："))
+    return blocks
+
+
+def evidence(results: list[dict[str, Any]]) -> list[Block]:
+    wanted = dict.fromkeys(name for r in results for step in ((r.get("plan") or {}).get("steps") or r.get("gaps", []))
+                           for name in step.get("evidence", []))
+    return [Paragraph(f"需报送的佐证资料：{'、'.join(wanted)}。")] if wanted else []
+
+
+def sentence(text: str) -> str:
+    text = text.strip()
+    return text if not text or text[-1] in "。！？；" else text + "。"

@@ -1,0 +1,69 @@
+"""The audit page: the county admin's, every event newest first, filtered by union and action; nothing deletable."""
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+
+import pytest
+from django.contrib import admin
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client, RequestFactory
+
+from service import audit
+from service.models import AuditEvent, Entry, Evidence, Publication, PublishedResult, Round, Task, TaskEvent, User, Version
+
+
+def admin_page(username: str = "admin") -> Client:
+    client = Client()
+    client.force_login(User.objects.get(username=username))
+    return client
+
+
+def test_only_the_county_admin_sees_the_audit_page(county: Round) -> None:
+    assert admin_page().get("/audit/").status_code == 200
+    for username in ("assessor", "t-qingshan", "qs-016"):
+        assert admin_page(username).get("/audit/").status_code == 403, username
+    assert Client().get("/audit/")["Location"].startswith("/login/")
+
+
+def test_events_newest_first_filtered_by_union_and_action(county: Round) -> None:
+    user = User.objects.get(username="assessor")
+    qs016 = Entry.objects.get(round=county, union__code="QS-016").union
+    audit.record(user, "task.returned", "第一条：退回", round_=county, union=qs016)
+    audit.record(user, "task.accepted", "第二条：销号", round_=county, union=qs016)
+    audit.record(user, "task.accepted", "别的工会：销号", round_=county, union=Entry.objects.get(round=county, union__code="QS-017").union)
+    text = admin_page().get("/audit/").content.decode()
+    assert text.index("别的工会：销号") < text.index("第二条：销号") < text.index("第一条：退回")
+    only = admin_page().get("/audit/?union=qs-016&action=task.accepted").content.decode()
+    assert "第二条：销号" in only and "第一条：退回" not in only and "别的工会" not in only and "共 1 条" in only
+    assert '<option value="task.accepted" selected>' in only
+
+
+def test_the_audit_page_lists_the_loop_s_steps(county: Round, publish_tasks: Callable[..., list[Task]]) -> None:
+    task = publish_tasks(Entry.objects.get(round=county, union__code="QS-016"), dt.date(2026, 6, 30))[0]
+    union = admin_page("qs-016")
+    union.post(f"/tasks/{task.pk}/evidence/", {"file": SimpleUploadedFile("照片.png", b"\x89PNG\r\n\x1a\n" + b"0" * 10)})
+    union.post(f"/tasks/{task.pk}/transition/", {"to": "done"})
+    admin_page("assessor").post(f"/tasks/{task.pk}/transition/", {"to": "accepted", "note": "核实无误"})
+    text = admin_page().get("/audit/?union=QS-016").content.decode()
+    for action in ("evidence.upload", "task.done", "task.accepted", "version.verified"):
+        assert f"<code>{action}</code>" in text, action
+    assert "待复查 → 已销号（核实无误）" in text
+
+
+@pytest.mark.parametrize("model", [Version, AuditEvent, TaskEvent, Evidence, Publication, PublishedResult])
+def test_the_django_admin_changes_and_deletes_no_record(county: Round, model: type) -> None:
+    model_admin = admin.site.get_model_admin(model)
+    request = RequestFactory().get("/")
+    request.user = User.objects.get(username="admin")
+    assert model_admin.has_view_permission(request)
+    assert not model_admin.has_add_permission(request)
+    assert not model_admin.has_change_permission(request)
+    assert not model_admin.has_delete_permission(request)
+
+
+def test_an_audit_event_cannot_be_deleted_in_the_django_admin(county: Round) -> None:
+    event = AuditEvent.objects.first()
+    assert event is not None
+    answer = admin_page().post(f"/admin/service/auditevent/{event.pk}/delete/", {"post": "yes"})
+    assert answer.status_code == 403 and AuditEvent.objects.filter(pk=event.pk).exists()

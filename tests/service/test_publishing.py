@@ -1,0 +1,164 @@
+"""Publishing a round: each entry's verified result (else its self-report) frozen, the county report and
+summary workbook written by the batch's renderers, one 整改通知书 per union with gaps, one task per plan step.
+Published results never change: a later verification makes a new version and leaves them as they were."""
+from __future__ import annotations
+
+import datetime as dt
+import io
+import json
+from pathlib import Path
+from typing import Any
+
+import docx
+import pytest
+import yaml
+from clients import signed_in
+from django.test import Client
+from openpyxl import load_workbook
+
+from engine.values import cn_date
+from service import publishing, records, tokens
+from service.models import AuditEvent, Entry, Publication, PublishedResult, Round, Task, Union, User, Version
+
+DEADLINE = dt.date.today() + dt.timedelta(days=180)
+CHANGES = {"committee.elected": False, "sign.board": False}
+NOTES = {"committee.elected": {"method": "查阅资料", "note": "未见选举记录"}, "sign.board": {"method": "实地查看", "note": "未挂牌"}}
+
+
+@pytest.fixture
+def data_folder(settings: Any, tmp_path: Path) -> Path:
+    settings.DATA = tmp_path
+    return tmp_path
+
+
+def verified(county: Round, code: str = "QS-016") -> Version:
+    entry = Entry.objects.get(round=county, union__code=code)
+    _, version = records.verify(entry, User.objects.get(username="assessor"), CHANGES, NOTES)
+    assert version is not None
+    return version
+
+
+def published_by_page(county: Round) -> Publication:
+    response = signed_in("admin").post(f"/county/{county.pk}/publish/", {"deadline": DEADLINE.isoformat()})
+    assert response.status_code == 302, response.content.decode()[:2000]
+    return Publication.objects.get(round=county)
+
+
+def test_publishing_freezes_the_verified_results_and_writes_the_batch_files(county: Round, data_folder: Path) -> None:
+    checked = verified(county)
+    publication = published_by_page(county)
+    county.refresh_from_db()
+    assert county.status == Round.Status.PUBLISHED
+    rows = {r.entry.union.code: r.version for r in PublishedResult.objects.filter(publication=publication).select_related("entry__union")}
+    assert rows["QS-016"] == checked  # the verified version, not the self-report
+    assert rows["QS-017"].kind == Version.Kind.IMPORTED
+    assert set(Entry.objects.filter(round=county).values_list("status", flat=True)) == {Entry.Status.PUBLISHED}
+    steps = sum(len((r.get("plan") or {}).get("steps") or []) for v in rows.values() for r in v.result["results"] if r.get("applies", True))
+    tasks = Task.objects.filter(publication=publication)
+    assert tasks.count() == steps > 0 and {t.deadline for t in tasks} == {DEADLINE}
+    first = tasks.filter(entry__union__code="QS-016").order_by("pk").first()
+    assert first is not None and first.step in [s for r in checked.result["results"] for s in (r.get("plan") or {}).get("steps") or []]
+    folder = data_folder / "published" / str(county.pk) / str(publication.pk)
+    assert (folder / "report.html").is_file() and (folder / "summary.xlsx").is_file()
+
+    report = signed_in("assessor").get(f"/county/{county.pk}/report.html")
+    assert report.status_code == 200 and "青山县" in report.content.decode()
+    book = load_workbook(io.BytesIO(signed_in("admin").get(f"/county/{county.pk}/summary.xlsx").content), read_only=True)
+    summary = [list(row) for row in book.worksheets[0].iter_rows(values_only=True)]
+    line = next(row for row in summary if "QS-016" in row)
+    assert checked.result["results"][0]["score"] in line  # 38.55: the verified score, as the batch's workbook shows it
+    assert len([row for row in summary if row and isinstance(row[0], int)]) == len(rows)
+    event = AuditEvent.objects.get(action="round.publish", round=county)
+    assert event.detail["results"] == len(rows) and event.detail["tasks"] == steps
+
+
+def test_published_results_never_change(county: Round, data_folder: Path) -> None:
+    verified(county)
+    publication = published_by_page(county)
+    frozen = PublishedResult.objects.get(publication=publication, entry__union__code="QS-016")
+    before = (frozen.version.pk, frozen.version.facts, frozen.version.result)
+    manifest = (data_folder / "published" / str(county.pk) / str(publication.pk) / "publication.json").read_text(encoding="utf-8")
+    entry = frozen.entry
+    _, later = records.verify(entry, User.objects.get(username="assessor"), {"committee.elected": True},
+                              {"committee.elected": {"method": "座谈", "note": "补充了选举材料"}})
+    assert later is not None and later.number > frozen.version.number
+    frozen.refresh_from_db()
+    again = Version.objects.get(pk=frozen.version.pk)
+    assert (again.pk, again.facts, again.result) == before
+    assert (data_folder / "published" / str(county.pk) / str(publication.pk) / "publication.json").read_text(encoding="utf-8") == manifest
+    assert json.loads(manifest)["results"]["QS-016"] == frozen.version.number
+    refused = signed_in("admin").post(f"/county/{county.pk}/publish/", {"deadline": DEADLINE.isoformat()})
+    assert refused.status_code == 200 and "不能重复发布" in refused.content.decode()
+    assert Publication.objects.filter(round=county).count() == 1
+
+
+def test_each_union_with_gaps_gets_a_notice_that_opens_in_word(county: Round, data_folder: Path) -> None:
+    checked = verified(county)
+    publication = published_by_page(county)
+    url = f"/rounds/{county.pk}/QS-016/notice.docx"
+    response = signed_in("qs-016").get(url)
+    assert response.status_code == 200 and response["Content-Type"].startswith("application/vnd.openxmlformats")
+    word = docx.Document(io.BytesIO(response.content))
+    text = "\n".join(p.text for p in word.paragraphs)
+    assert word.paragraphs[0].text.replace("\n", "") == "关于青山镇鑫源食品厂工会限期整改的通知书"
+    assert word.core_properties.title == "关于青山镇鑫源食品厂工会限期整改的通知书"
+    for heading in ("一、核定结果", "二、整改事项", "三、整改期限", "四、佐证资料"):
+        assert heading in text
+    assert f"请于{cn_date(DEADLINE)}前完成全部整改事项" in text
+    assert "核定得分 38.55 分" in text  # the verified score, not the self-reported 50.55
+    steps = [s for r in checked.result["results"] if r.get("applies", True) for s in (r.get("plan") or {}).get("steps") or []]
+    assert all(step["name"] in text for step in steps)
+    assert all(name in text for step in steps for name in step.get("evidence", []))
+    assert text.rstrip().endswith(cn_date(publication.created_at.date()))
+    outcomes = {user: signed_in(user).get(url).status_code for user in ("qs-017", "t-qingshan", "t-chengguan", "assessor", "admin")}
+    assert outcomes == {"qs-017": 404, "t-qingshan": 200, "t-chengguan": 404, "assessor": 200, "admin": 200}
+
+
+def test_only_the_county_admin_publishes(county: Round, data_folder: Path) -> None:
+    for user in ("assessor", "qs-016", "t-qingshan"):
+        assert signed_in(user).post(f"/county/{county.pk}/publish/", {"deadline": DEADLINE.isoformat()}).status_code == 403
+    assert signed_in("qs-016").get(f"/county/{county.pk}/report.html").status_code == 403
+    assert signed_in("admin").get(f"/county/{county.pk}/report.html").status_code == 404  # not yet published
+    past = signed_in("admin").post(f"/county/{county.pk}/publish/", {"deadline": "2020-01-01"})
+    assert past.status_code == 200 and "整改期限应晚于今天" in past.content.decode()
+    assert not Publication.objects.exists()
+
+
+def test_the_api_publishes_once(county: Round, data_folder: Path) -> None:
+    def client(username: str) -> Client:
+        return Client(headers={"Authorization": f"Bearer {tokens.issue(User.objects.get(username=username))[0]}"})
+
+    url = f"/api/v1/rounds/{county.pk}/publish"
+    body = json.dumps({"deadline": DEADLINE.isoformat()})
+    assert client("assessor").post(url, body, content_type="application/json").status_code == 403
+    past = client("admin").post(url, json.dumps({"deadline": "2020-01-01"}), content_type="application/json")
+    assert past.status_code == 422 and json.loads(past.content)[0]["field"] == "deadline"
+    done = client("admin").post(url, body, content_type="application/json")
+    assert done.status_code == 200, done.content
+    answer = json.loads(done.content)
+    assert answer["results"] == Entry.objects.filter(round=county).count() and answer["tasks"] == Task.objects.count()
+    assert answer["notices"] == len(publishing.notice_codes(Publication.objects.get(pk=answer["publication"])))
+    assert client("admin").post(url, body, content_type="application/json").status_code == 409
+
+
+def test_levels_held_by_rank_are_decided_over_the_whole_round_when_published(county: Round, data_folder: Path) -> None:
+    """docs/examples/mofan.yaml: 模范职工之家 goes to the top union of each township (from 27 分). 青山镇: MF-02
+    33 分 and MF-01 29 分 both qualify, MF-04 has 25; 城关街道: MF-03 28 分 — as `batch` decides it."""
+    examples = Path(__file__).resolve().parents[2] / "docs" / "examples"
+    ranked_round = Round.objects.create(federation=county.federation, year=2030, title="模范职工之家验收",
+                                        rulesets=[{"id": str(examples / "mofan.yaml")}])
+    townships = {t.name: t for t in county.federation.townships.all()}
+    for path in sorted((examples / "mofan").glob("MF-*.yaml")):
+        document = yaml.safe_load(path.read_text(encoding="utf-8"))
+        header = document["union"]
+        union = Union.objects.create(federation=county.federation, township=townships[header["township"]], code=header["id"],
+                                     name=header["name"], type=header["type"])
+        _, version = records.save(Entry.objects.create(round=ranked_round, union=union), None, document, Version.Kind.IMPORTED)
+        assert version is not None and version.result["results"][0]["level"]["id"] != "model"  # alone, nobody is ranked yet
+    publication = publishing.publish(ranked_round, User.objects.get(username="admin"), DEADLINE).publication
+    levels = {row.entry.union.code: row.result["results"][0]["level"]["id"] for row in publication.results.select_related("entry__union")}
+    assert levels == {"MF-01": "advanced", "MF-02": "model", "MF-03": "model", "MF-04": "advanced"}
+    mf01 = publication.results.get(entry__union__code="MF-01").result["results"][0]
+    assert mf01["notes"] == ["“模范职工之家”按乡镇（街道）内得分排名前 1 名评定（27 分以上方可参评，并列者全部入选）："
+                             "青山镇符合条件的 2 个单位中本单位排第 2 名，未入选"]
+    assert all(row.version.result["results"][0]["level"]["id"] != "model" for row in publication.results.all())  # versions unchanged

@@ -1,0 +1,74 @@
+"""The county admin's rounds: opening next year's round from this year's (entries copied, the form
+prefilled from last year's record), the status board per township, the reminder workbook."""
+from __future__ import annotations
+
+import io
+from typing import Any
+
+from clients import signed_in
+from openpyxl import load_workbook
+
+from service import records
+from service.models import AuditEvent, Entry, Round, User
+
+NEXT = {"year": "2026", "rulesets": ["bayou", "zhijia"], "deadline": "2026-05-31"}
+
+
+def opened(county: Round, **changes: Any) -> Any:
+    return signed_in("admin").post("/county/new-round/", {**NEXT, "source": str(county.pk), **changes})
+
+
+def test_next_years_round_opens_from_this_years_and_prefills(county: Round) -> None:
+    response = opened(county)
+    made = Round.objects.get(federation=county.federation, year=2026)
+    assert response.status_code == 302 and response["Location"] == f"/county/{made.pk}/"
+    assert made.ruleset_ids() == ["bayou", "zhijia"] and str(made.deadline) == "2026-05-31" and made.status == Round.Status.OPEN
+    assert set(made.entries.values_list("union_id", flat=True)) == set(county.entries.values_list("union_id", flat=True))
+    assert set(made.entries.values_list("status", flat=True)) == {Entry.Status.EMPTY}
+    form = signed_in("qs-016").get(f"/rounds/{made.pk}/QS-016/")
+    assert "以下数据取自 2025 年度的记录" in form.content.decode()
+    assert form.context["groups"][0].fields[0].value != ""  # last year's value in the first field
+    event = AuditEvent.objects.get(action="round.open", round=made)
+    assert event.detail["unions"] == county.entries.count() and event.detail["source"] == county.pk
+
+
+def test_a_round_is_not_opened_twice_nor_without_standards(county: Round) -> None:
+    assert "2025 年度的考核已经存在" in opened(county, year="2025").content.decode()
+    assert "请至少选择一个考核标准" in opened(county, rulesets=[]).content.decode()
+    assert "年度应为四位数字" in opened(county, year="明年").content.decode()
+    assert Round.objects.filter(federation=county.federation).count() == 1
+
+
+def test_the_board_counts_each_townships_unions_by_status(county: Round) -> None:
+    entry = Entry.objects.get(round=county, union__code="QS-016")
+    records.verify(entry, User.objects.get(username="assessor"), {}, {})
+    board = signed_in("assessor").get(f"/county/{county.pk}/").context["board"]
+    by_name = {row.township: row for row in board}
+    qingshan = Entry.objects.filter(round=county, union__township__name="青山镇")
+    statuses = [value for value, _ in Entry.Status.choices]
+    assert by_name["青山镇"].counts == tuple(qingshan.filter(status=s).count() for s in statuses)
+    assert by_name["青山镇"].counts[statuses.index(Entry.Status.VERIFIED)] == 1
+    assert by_name["合计"].total == county.entries.count() == sum(row.total for row in board[:-1])
+
+
+def test_the_reminder_list_names_the_unions_that_have_not_submitted(county: Round) -> None:
+    opened(county)
+    made = Round.objects.get(federation=county.federation, year=2026)
+    entry = made.entries.get(union__code="QS-016")
+    facts = county.entries.get(union__code="QS-016").latest().facts  # type: ignore[union-attr]
+    records.save(entry, User.objects.get(username="qs-016"), {"facts": facts["facts"]}, "submitted")
+    response = signed_in("admin").get(f"/county/{made.pk}/reminders.xlsx")
+    assert response.status_code == 200 and "attachment" in response["Content-Disposition"]
+    rows = list(load_workbook(io.BytesIO(response.content), read_only=True).worksheets[0].iter_rows(values_only=True))
+    assert rows[1] == ("工会", "编号", "乡镇（街道）", "账号", "状态")
+    listed = {row[1]: row for row in rows[2:]}
+    assert "QS-016" not in listed and len(listed) == made.entries.count() - 1
+    assert listed["QS-017"][2:] == ("青山镇", "qs-017", "未填报")
+
+
+def test_rounds_are_the_county_staffs(county: Round) -> None:
+    assert signed_in("assessor").get("/county/new-round/").status_code == 403
+    assert signed_in("assessor").get(f"/county/{county.pk}/").status_code == 200
+    for user in ("qs-016", "t-qingshan"):
+        assert signed_in(user).get(f"/county/{county.pk}/").status_code == 403
+        assert signed_in(user).get(f"/county/{county.pk}/reminders.xlsx").status_code == 403

@@ -1,0 +1,177 @@
+"""The 整改 loop: a union's tasks from its plan, evidence, done, returned with a note, accepted (销号) and re-scored."""
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from click.testing import CliRunner
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+
+from cli import cli
+from service import tokens
+from service.models import AuditEvent, Entry, Round, Task, TaskEvent, User, Version
+
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+LATER = dt.date(2026, 6, 30)
+
+
+def bearer(username: str) -> Client:
+    return Client(headers={"Authorization": f"Bearer {tokens.issue(User.objects.get(username=username))[0]}"})
+
+
+def entry_of(county: Round, code: str = "QS-016") -> Entry:
+    return Entry.objects.select_related("union", "round").get(round=county, union__code=code)
+
+
+def move(client: Client, task: Task, to: str, note: str = "") -> Any:
+    return client.post(f"/api/v1/tasks/{task.pk}/transition", json.dumps({"to": to, "note": note}), content_type="application/json")
+
+
+def upload(client: Client, task: Task, name: str = "公示栏.png", content: bytes = PNG) -> Any:
+    return client.post(f"/api/v1/tasks/{task.pk}/evidence", {"file": SimpleUploadedFile(name, content)})
+
+
+@pytest.fixture
+def tasks(county: Round, publish_tasks: Callable[..., list[Task]]) -> list[Task]:
+    return publish_tasks(entry_of(county), LATER)
+
+
+def test_a_union_sees_its_tasks_from_its_plan_with_item_deadline_and_status(county: Round, tasks: list[Task]) -> None:
+    answer = bearer("qs-016").get(f"/api/v1/rounds/{county.pk}/unions/qs-016/tasks")
+    assert answer.status_code == 200
+    listed = answer.json()
+    assert [t["id"] for t in listed] == [t.pk for t in tasks]
+    first = next(t for t in listed if t["item"] == "paizi.chair")
+    assert first["deadline"] == "2026-06-30" and first["status"] == "open" and first["status_label"] == "整改中"
+    assert first["evidence_expected"] == ["公示栏照片", "工会干部联系卡"] and first["target"].startswith("公示工会主席")
+    page = Client()
+    page.force_login(User.objects.get(username="qs-016"))
+    text = page.get(f"/rounds/{county.pk}/QS-016/tasks/").content.decode()
+    assert "工会主席亮身份" in text and "2026-06-30" in text and "公示栏照片" in text and "整改中" in text
+    assert bearer("qs-017").get(f"/api/v1/rounds/{county.pk}/unions/qs-016/tasks").status_code == 404
+
+
+def test_returned_with_a_note_then_accepted_rescores_as_assess_does(county: Round, tasks: list[Task], tmp_path: Path) -> None:
+    union, assessor = bearer("qs-016"), bearer("assessor")
+    task = next(t for t in tasks if t.item == "changsuo.library")  # two facts: library.exists, library.books
+    entry = entry_of(county)
+    before = entry.latest()
+    assert before is not None
+    assert upload(union, task).status_code == 200
+    assert move(union, task, "done").json()["task"]["status"] == "done"
+    refused = move(assessor, task, "returned")
+    assert refused.status_code == 422 and refused.json() == [{"field": "note", "message": "退回须写明复查意见：哪些材料不足、还要做什么"}]
+    assert move(assessor, task, "returned", "照片看不清藏书数量，请补登记册").json()["task"]["status"] == "returned"
+    assert upload(union, task, "图书登记册.pdf", b"%PDF-1.7\n" + b"1" * 100).status_code == 200
+    assert move(union, task, "done").status_code == 200
+    accepted = move(assessor, task, "accepted", "登记册与现场一致")
+    assert accepted.status_code == 200, accepted.content
+    body = accepted.json()
+    assert body["task"]["status"] == "accepted" and body["version"] == before.number + 1
+    version = Version.objects.get(entry=entry, number=body["version"])
+    assert version.kind == Version.Kind.VERIFIED and version.based_on == before
+    assert version.facts["facts"]["library.exists"] is True and version.facts["facts"]["library.books"] == 3000
+    assert version.notes["library.books"] == {"method": "查阅资料", "note": "整改销号：建有职工书屋（每 500 册藏书得 1 分，3000 册满分）。登记册与现场一致"}
+    bayou = {r["ruleset"]["id"]: r for r in version.result["results"]}["bayou"]
+    old = {r["ruleset"]["id"]: r for r in before.result["results"]}["bayou"]
+    assert bayou["score"] == old["score"] + 6  # the step's gain
+    assert bayou["score"] == assessed(tmp_path, version.facts, "bayou")["score"]  # by hand: the CLI on the changed facts
+    assert [e.status for e in TaskEvent.objects.filter(task=task)] == ["done", "returned", "done", "accepted"]
+    assert Entry.objects.get(pk=entry.pk).status == Entry.Status.PUBLISHED  # the round stays published
+    assert entry.published.get().version == before  # and what was published is what it was
+
+
+def assessed(folder: Path, document: dict[str, Any], ruleset: str) -> dict[str, Any]:
+    """`unionscore assess --format json` on a fact file of the document."""
+    path = folder / "facts.yaml"
+    path.write_text(yaml.safe_dump(document, allow_unicode=True), encoding="utf-8")
+    run = CliRunner().invoke(cli, ["assess", "--format", "json", "--ruleset", ruleset, str(path)])
+    assert run.exit_code == 0, run.output
+    result: dict[str, Any] = json.loads(run.stdout)["results"][0]
+    return result
+
+
+def test_accepting_brings_the_union_a_level_up_as_its_plan_said(county: Round, tasks: list[Task]) -> None:
+    union, assessor = bearer("qs-016"), bearer("assessor")
+    for task in [t for t in tasks if t.ruleset == "bayou"]:
+        upload(union, task)
+        assert move(union, task, "done").status_code == 200
+        assert move(assessor, task, "accepted").status_code == 200
+    latest = entry_of(county).latest()
+    assert latest is not None
+    bayou = latest.result["results"][0]
+    assert (bayou["score"], bayou["level"]["name"]) == (61.55, "基本达标")  # plan.after_text: 八有 61.55 分（基本达标）
+    page = Client()
+    page.force_login(User.objects.get(username="qs-016"))
+    text = page.get(f"/rounds/{county.pk}/QS-016/tasks/").content.decode()
+    assert "50.55 分 不达标" in text and "61.55 分 基本达标" in text  # published, and 复核 now
+
+
+@pytest.mark.parametrize(("who", "to", "status", "expected"), [
+    ("qs-016", "accepted", "done", 409),       # a union cannot close its own task
+    ("assessor", "done", "open", 409),         # nor an assessor mark it done
+    ("assessor", "accepted", "open", 409),     # nothing to re-check yet
+    ("admin", "returned", "accepted", 409),    # 销号 is final
+    ("qs-016", "done", "accepted", 409),
+    ("qs-016", "finished", "open", 409),       # no such status
+    ("t-qingshan", "accepted", "done", 403),   # a township sees but does not act
+    ("qs-017", "done", "open", 404),           # another union's task does not exist for it
+])
+def test_only_the_state_machine_s_moves_are_made(tasks: list[Task], who: str, to: str, status: str, expected: int) -> None:
+    task = tasks[0]
+    Task.objects.filter(pk=task.pk).update(status=status)
+    answer = move(bearer(who), task, to, "说明")
+    assert answer.status_code == expected
+    assert Task.objects.get(pk=task.pk).status == status and not TaskEvent.objects.filter(task=task).exists()
+    if expected == 409:
+        assert "整改任务现为" in answer.json()["detail"] or "不认识的状态" in answer.json()["detail"]
+
+
+def test_marking_done_needs_evidence_first(tasks: list[Task]) -> None:
+    answer = move(bearer("qs-016"), tasks[0], "done")
+    assert answer.status_code == 409 and answer.json()["detail"] == "请先上传佐证材料（照片、PDF 或 Word 文件），再提请复查"
+
+
+def test_the_pages_refuse_an_invalid_move_with_a_chinese_message(county: Round, tasks: list[Task]) -> None:
+    page = Client()
+    page.force_login(User.objects.get(username="assessor"))
+    answer = page.post(f"/tasks/{tasks[0].pk}/transition/", {"to": "accepted"}, follow=True)
+    assert "未变更：整改任务现为“整改中”，考核人员不能将其改为“已销号”" in answer.content.decode()
+    assert Task.objects.get(pk=tasks[0].pk).status == "open"
+
+
+def test_overdue_tasks_are_listed_per_township_for_the_county_and_township(county: Round, tasks: list[Task],
+                                                                          publish_tasks: Callable[..., list[Task]]) -> None:
+    other = entry_of(county, "QS-001")  # 城关街道
+    publish_tasks(other, LATER)
+    elsewhere = Task.objects.create(entry=other, publication=tasks[0].publication, ruleset="bayou", item=tasks[0].item,
+                                    name=tasks[0].name, step=tasks[0].step, deadline=dt.date(2025, 1, 31))
+    Task.objects.filter(pk=tasks[0].pk).update(deadline=dt.date(2025, 2, 1))
+    Task.objects.filter(pk=tasks[1].pk).update(deadline=dt.date(2025, 2, 1), status=Task.Status.ACCEPTED)  # closed: not overdue
+    seen = {}
+    for username in ("assessor", "admin", "t-qingshan", "t-chengguan"):
+        page = Client()
+        page.force_login(User.objects.get(username=username))
+        text = page.get(f"/county/{county.pk}/overdue/").content.decode()
+        seen[username] = {task.pk for task in (tasks[0], tasks[1], elsewhere) if f"#task-{task.pk}\"" in text}
+    assert seen == {"assessor": {tasks[0].pk, elsewhere.pk}, "admin": {tasks[0].pk, elsewhere.pk},
+                    "t-qingshan": {tasks[0].pk}, "t-chengguan": {elsewhere.pk}}
+    union = Client()
+    union.force_login(User.objects.get(username="qs-016"))
+    assert union.get(f"/county/{county.pk}/overdue/").status_code == 403
+
+
+def test_every_move_is_in_the_audit_trail(tasks: list[Task]) -> None:
+    union, assessor = bearer("qs-016"), bearer("assessor")
+    upload(union, tasks[0])
+    move(union, tasks[0], "done")
+    move(assessor, tasks[0], "returned", "材料不全")
+    actions = list(AuditEvent.objects.filter(detail__task=tasks[0].pk).order_by("id").values_list("action", "user__username"))
+    assert actions == [("evidence.upload", "qs-016"), ("task.done", "qs-016"), ("task.returned", "assessor")]
+    assert "材料不全" in AuditEvent.objects.get(action="task.returned").summary

@@ -1,0 +1,166 @@
+"""Verification and reconciliation: the assessor enters only what the inspection found different, and the
+pages and the API show 自评分 against 核定分 item by item, with the county's over-reporting figures.
+
+QS-016 (青山镇鑫源食品厂工会) reports its committee elected and a 牌子 on the wall; the inspection finds
+neither. Hand-checked with `unionscore assess` on the two changed facts (facts/qingshan/QS-016.yaml with
+committee.elected and sign.board false): 八有 loses banzi.elected, banzi.term (4 each: the term is counted
+from an election) and paizi.board (4), 50.55 → 38.55; 职工之家 and 星级 lose zuzhi.election (5 and 4);
+机关职工之家 does not apply to an enterprise and lists nothing. No other item moves.
+"""
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+from clients import assessed, signed_in
+from django.test import Client
+
+from service import tokens
+from service.models import AuditEvent, Entry, Round, User, Version
+
+CHANGED = {("bayou", "banzi.elected"): (4, 0), ("bayou", "banzi.term"): (4, 0), ("bayou", "paizi.board"): (4, 0),
+           ("zhijia", "zuzhi.election"): (5, 0), ("xingji", "zuzhi.election"): (4, 0)}
+NOTES = {"committee.elected": {"method": "查阅资料", "note": "未见选举会议记录和选票"},
+         "sign.board": {"method": "实地查看", "note": "办公场所未挂工会牌子"}}
+
+
+def text_of(response: Any) -> str:
+    """The page as a person reads it: tags dropped, spaces collapsed."""
+    body = re.sub(r"<[^>]+>", " ", response.content.decode())
+    return " ".join(body.replace("&amp;", "&").replace("&quot;", '"').replace("&#x27;", "'").split())
+
+
+def form_data(response: Any) -> dict[str, Any]:
+    """What the verify form posts back unchanged: every field's value (lists as one value per input)."""
+    return {f.name: [p.value for p in f.parts] if f.parts else f.value
+            for group, rows in response.context["rows"] for _, f, _ in rows}
+
+
+def verify_url(round_: Round, code: str = "QS-016") -> str:
+    return f"/rounds/{round_.pk}/{code}/verify/"
+
+
+def posted_inspection(client: Client, round_: Round, code: str = "QS-016", notes: dict[str, dict[str, str]] | None = None,
+                      **changes: str) -> Any:
+    """The verify form posted back as shown, with `changes` (fact name with __ for dots) and their notes."""
+    data = form_data(client.get(verify_url(round_, code)))
+    for name, value in changes.items():
+        data[name.replace("__", ".")] = value
+    for name, note in (NOTES if notes is None else notes).items():
+        data[f"method.{name}"], data[f"note.{name}"] = note["method"], note["note"]
+    return client.post(verify_url(round_, code), data)
+
+
+def api_client(username: str) -> Client:
+    return Client(headers={"Authorization": f"Bearer {tokens.issue(User.objects.get(username=username))[0]}"})
+
+
+def listed(reconciliation: dict[str, Any]) -> dict[tuple[str, str], tuple[float, float]]:
+    return {(s["ruleset"], i["id"]): (i["self_points"], i["verified_points"]) for s in reconciliation["rulesets"] for i in s["items"]}
+
+
+def test_reconciliation_lists_exactly_the_items_two_changed_facts_touch(county: Round, tmp_path: Path) -> None:
+    assessor = signed_in("assessor")
+    response = posted_inspection(assessor, county, committee__elected="false", sign__board="false")
+    assert response.status_code == 302 and response["Location"] == f"/rounds/{county.pk}/QS-016/reconciliation/"
+    entry = Entry.objects.get(round=county, union__code="QS-016")
+    version = entry.latest()
+    assert version is not None and version.kind == Version.Kind.VERIFIED and entry.status == Entry.Status.VERIFIED
+    assert version.notes == NOTES and version.based_on is not None and version.based_on.kind == Version.Kind.IMPORTED
+    own = version.based_on.facts["facts"]
+    assert {k: v for k, v in version.facts["facts"].items() if own.get(k) != v} == {"committee.elected": False, "sign.board": False}
+    assert version.result == assessed(entry, version.facts["facts"], tmp_path)  # graded as `assess` grades the changed facts
+
+    found = json.loads(api_client("assessor").get(f"/api/v1/rounds/{county.pk}/unions/QS-016/reconciliation").content)
+    assert listed(found) == CHANGED
+    bayou = next(s for s in found["rulesets"] if s["ruleset"] == "bayou")
+    assert (bayou["self"]["score"], bayou["verified"]["score"]) == (50.55, 38.55)
+    assert bayou["self"]["level_name"] == bayou["verified"]["level_name"] == "不达标"
+    elected = next(i for i in bayou["items"] if i["id"] == "banzi.elected")
+    assert {"fact": "committee.elected", "self": True, "verified": False} in elected["facts"]
+    assert found["notes"] == NOTES and found["verified_version"] == version.number
+
+    page = text_of(assessor.get(f"/rounds/{county.pk}/QS-016/reconciliation/"))
+    assert "八有 50.55 不达标 38.55 不达标 -12 3" in page
+    assert "工会委员会和主席经会员（代表）大会民主选举产生" in page and "查阅资料 未见选举会议记录和选票" in page
+    assert AuditEvent.objects.filter(action="version.verified", union=entry.union).exists()
+
+
+def test_the_verify_form_shows_the_self_report_and_changes_nothing_unasked(county: Round) -> None:
+    assessor = signed_in("assessor")
+    page = text_of(assessor.get(verify_url(county)))
+    assert "自评： 42 人" in page or "自评：42 人" in page.replace("： ", "：")
+    response = posted_inspection(assessor, county, notes={})  # nothing changed: 核查无误
+    assert response.status_code == 302
+    version = Entry.objects.get(round=county, union__code="QS-016").latest()
+    assert version is not None and version.kind == Version.Kind.VERIFIED and version.notes == {}
+    assert version.based_on is not None and version.facts["facts"] == version.based_on.facts["facts"]
+
+
+def test_a_change_without_its_method_is_refused_and_nothing_is_stored(county: Round) -> None:
+    before = Version.objects.count()
+    response = posted_inspection(signed_in("assessor"), county, notes={}, sign__board="false")
+    assert response.status_code == 200
+    assert "请注明核查方式（查阅资料、实地查看、座谈）" in text_of(response)
+    assert Version.objects.count() == before
+
+
+def test_unions_and_townships_cannot_verify(county: Round) -> None:
+    assert signed_in("qs-016").get(verify_url(county)).status_code == 403
+    assert signed_in("t-qingshan").post(verify_url(county), {}).status_code == 403
+    assert signed_in("qs-017").get(verify_url(county)).status_code == 404
+
+
+def test_the_api_takes_a_partial_fact_document(county: Round) -> None:
+    client = api_client("assessor")
+    url = f"/api/v1/rounds/{county.pk}/unions/QS-016/verified"
+    body = {"facts": {"committee": {"elected": False}, "sign.board": False}, "notes": NOTES}
+    response = client.put(url, json.dumps(body), content_type="application/json")
+    assert response.status_code == 200, response.content
+    answer = json.loads(response.content)
+    assert listed(answer["reconciliation"]) == CHANGED
+    assert answer["result"]["results"][0]["score"] == 38.55
+    assert Version.objects.get(entry__round=county, entry__union__code="QS-016", number=answer["version"]).kind == Version.Kind.VERIFIED
+
+
+def test_the_api_refuses_bad_facts_and_changes_without_method_storing_nothing(county: Round) -> None:
+    client, before = api_client("assessor"), Version.objects.count()
+    url = f"/api/v1/rounds/{county.pk}/unions/QS-016/verified"
+    bad = client.put(url, json.dumps({"facts": {"employees": "很多"}, "notes": {"employees": {"method": "座谈"}}}),
+                     content_type="application/json")
+    assert bad.status_code == 422 and json.loads(bad.content)[0]["field"] == "employees"
+    silent = client.put(url, json.dumps({"facts": {"sign.board": False}}), content_type="application/json")
+    assert silent.status_code == 422
+    assert json.loads(silent.content) == [{"field": "sign.board", "message": "请注明核查方式（查阅资料、实地查看、座谈）"}]
+    assert Version.objects.count() == before
+    union = api_client("qs-016").put(url, json.dumps({"facts": {}}), content_type="application/json")
+    assert union.status_code == 403
+
+
+def test_before_an_inspection_the_reconciliation_is_the_self_report(county: Round) -> None:
+    found = json.loads(api_client("admin").get(f"/api/v1/rounds/{county.pk}/unions/QS-016/reconciliation").content)
+    assert found["verified_version"] is None and all(not s["items"] for s in found["rulesets"])
+    assert all(s["self"] == s["verified"] for s in found["rulesets"])
+
+
+def test_the_county_figures_count_over_reporting(county: Round) -> None:
+    assessor = signed_in("assessor")
+    posted_inspection(assessor, county, committee__elected="false", sign__board="false")
+    posted_inspection(assessor, county, "QS-017", notes={"committee.elected": NOTES["committee.elected"]}, committee__elected="false")
+    response = assessor.get(f"/county/{county.pk}/verification/")
+    figures = {f.ruleset: f for f, _, _ in response.context["figures"]}
+    assert figures["bayou"].verified == 2
+    assert [(item, count) for item, _, count in figures["bayou"].most_often()][0] == ("banzi.elected", 2)
+    assert ("zuzhi.election", 2) in [(item, count) for item, _, count in figures["zhijia"].most_often()]
+    page = response.content.decode()
+    assert "<svg" in page and "多报该指标的工会数" in page and "http" not in page.split("<svg", 1)[1].split("</svg>")[0].replace(
+        'xmlns="http://www.w3.org/2000/svg"', "")
+    assert figures["bayou"].over == sum(1 for code in ("QS-016", "QS-017") if over(county, code))
+
+
+def over(county: Round, code: str) -> bool:
+    found = json.loads(api_client("assessor").get(f"/api/v1/rounds/{county.pk}/unions/{code}/reconciliation").content)
+    bayou = next(s for s in found["rulesets"] if s["ruleset"] == "bayou")
+    return bool(bayou["self"]["score"] > bayou["verified"]["score"])
