@@ -16,10 +16,10 @@ demo: install
 	$(BIN)/unionscore batch facts/qingshan --out out/qingshan
 	@echo "单个工会的详细评估，例如：$(BIN)/unionscore assess facts/qingshan/QS-016.yaml"
 
-# What the browser, Word, PDF and PostgreSQL tests need from Debian: Chromium and its driver, LibreOffice
-# Writer (.docx to PDF), poppler-utils (PDF to text), PostgreSQL (pg_virtualenv, the server, pg_dump) and a
-# Chinese font. Installed when missing and run as root; otherwise the one command to run is printed and
-# the tests stop.
+# What the browser, Word, PDF and PostgreSQL tests need from Debian: Chromium, its driver and its Chinese
+# interface (file pickers, dates as a Chinese user sees them), LibreOffice Writer (.docx to PDF),
+# poppler-utils (PDF to text), PostgreSQL (pg_virtualenv, the server, pg_dump) and a Chinese font.
+# Installed when missing and run as root; otherwise the one command to run is printed and the tests stop.
 SYSTEM_TOOLS := chromium:chromium chromedriver:chromium-driver soffice:libreoffice-writer-nogui pdftotext:poppler-utils \
 	pg_virtualenv:postgresql
 
@@ -27,6 +27,7 @@ system-packages:
 	@missing=""; \
 	for pair in $(SYSTEM_TOOLS); do command -v "$${pair%%:*}" >/dev/null || missing="$$missing $${pair#*:}"; done; \
 	fc-list :lang=zh-cn 2>/dev/null | grep -q . || missing="$$missing fonts-noto-cjk"; \
+	[ -e /usr/lib/chromium/locales/zh-CN.pak ] || missing="$$missing chromium-l10n"; \
 	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
 	    echo "安装测试所需的系统软件包：$$missing"; \
