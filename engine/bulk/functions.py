@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from fractions import Fraction
+from functools import cache
 from typing import Any
 
 import numpy as np
@@ -19,6 +20,7 @@ from .columns import BOOLEAN, Col, ListCol, Scope, Unsupported, list_nulls, merg
 from .rational import Array, Q
 
 Compiled = Callable[[Scope], Any]
+DAYS = 4_000_000  # above every day ordinal (31 Dec 9999 is 3,652,059)
 Entry = Callable[[Call, list[Compiled]], Compiled]
 
 
@@ -143,12 +145,20 @@ def years_since(node: Call, args: list[Compiled]) -> Compiled:
     def run(scope: Scope) -> Col:
         col = args[0](scope)
         since = np.where(col.null, scope.as_of, col.data)
-        pairs, back = np.unique(np.stack([since, scope.as_of]), axis=1, return_inverse=True)
-        years = [Fraction(exact_years(dt.date.fromordinal(int(a)), dt.date.fromordinal(int(b)))) for a, b in pairs.T]
-        num = np.array([y.numerator for y in years], dtype=np.int64)[back.ravel()]
-        den = np.array([y.denominator for y in years], dtype=np.int64)[back.ravel()]
+        keys, back = np.unique(since * DAYS + scope.as_of, return_inverse=True)  # one key per (date, assessment date)
+        years = [years_between(int(key // DAYS), int(key % DAYS)) for key in keys]
+        num = np.array([y[0] for y in years], dtype=np.int64)[back]
+        den = np.array([y[1] for y in years], dtype=np.int64)[back]
         return number(rational.reduced(num, den), col.null, col.missing)
     return run
+
+
+@cache
+def years_between(since: int, until: int) -> tuple[int, int]:
+    """`exact_years` between two day ordinals, as (numerator, denominator); remembered, as the same
+    dates recur in every partition."""
+    years = Fraction(exact_years(dt.date.fromordinal(since), dt.date.fromordinal(until)))
+    return years.numerator, years.denominator
 
 
 def passed(node: Call, args: list[Compiled]) -> Compiled:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from fractions import Fraction
+from functools import lru_cache
 
 import numpy as np
 
@@ -32,12 +33,22 @@ def fits(value: Number) -> bool:
 
 
 def const(value: Number, n: int) -> Q:
+    """The same number in every row (read-only arrays, shared by every use: grading asks for a few constants often)."""
     fraction = Fraction(value)
-    return Q(np.full(n, fraction.numerator, np.int64), np.full(n, fraction.denominator, np.int64))
+    return Q(filled(fraction.numerator, n), filled(fraction.denominator, n))
+
+
+@lru_cache(maxsize=512)
+def filled(value: int, n: int) -> Array:
+    array = np.full(n, value, np.int64)
+    array.flags.writeable = False
+    return array
 
 
 def times(x: Array, y: Array, sink: Array, fallback: int = 0) -> Array:
     """x · y, exactly; rows where it would reach `LIMIT` are flagged in `sink` and read `fallback`."""
+    if not x.size or float(np.abs(x).max()) * float(np.abs(y).max()) < LIMIT:  # the usual case: small figures
+        return x * y
     over = np.abs(x.astype(np.float64) * y.astype(np.float64)) >= LIMIT
     if not over.any():
         return x * y
@@ -47,8 +58,10 @@ def times(x: Array, y: Array, sink: Array, fallback: int = 0) -> Array:
 
 def reduced(num: Array, den: Array) -> Q:
     """num/den in lowest terms (den > 0)."""
+    if not den.size or den.max() == 1:  # whole numbers: nothing to reduce
+        return Q(num, den)
     divisor = np.gcd(num, den)
-    divisor[divisor == 0] = 1
+    divisor = np.where(divisor == 0, 1, divisor)
     return Q(num // divisor, den // divisor)
 
 
