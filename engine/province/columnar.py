@@ -21,7 +21,7 @@ from ..bulk.frame import Frame, column, kind_of, list_column
 from ..bulk.rational import Array, Q
 from ..facts.cells import CellError
 from ..facts.fact_file import FactChecker, convert
-from ..facts.sources import REQUIRED, UNION_FIELDS
+from ..facts.sources import REQUIRED
 from ..facts.sources import Column as SourceColumn
 from ..language.vocabulary import AT_MOST
 
@@ -54,7 +54,7 @@ def read_chunk(table: pl.DataFrame, columns: list[SourceColumn], checker: FactCh
             period = np.array(kept, dtype=object)[index]
         else:
             union[source.target] = np.array(kept, dtype=object)[index]
-    bad |= absent_required(union, columns, n) | contradicted(cols)
+    bad |= absent_required(union, n) | contradicted(cols)
     cols |= {f"union.{field}": header_column(values) for field, values in union.items()}
     cols["period"] = column(list(period), NUMBER, sink)
     days, undated = assessment_days(period, as_of)
@@ -106,7 +106,7 @@ def header_column(values: Array) -> Col:
     return Col(STRING, np.where(null, 0, values), null, null.copy())
 
 
-def absent_required(union: Mapping[str, Array], columns: list[SourceColumn], n: int) -> Array:
+def absent_required(union: Mapping[str, Array], n: int) -> Array:
     """Rows whose id or type column is blank (a county batch reports them the same way)."""
     found = np.zeros(n, dtype=bool)
     for field in REQUIRED:
@@ -136,5 +136,3 @@ def assessment_days(period: Array, as_of: dt.date | None) -> tuple[Array, Array]
     days = [0 if value is None else dt.date(int(value), 12, 31).toordinal() for value in period]
     return np.array(days, dtype=np.int64), undated
 
-
-__all__ = ["UNION_FIELDS", "Chunk", "read_chunk"]
