@@ -60,3 +60,31 @@ def test_generated_sample_grades_identically(durable: DurableEvaluator):
 
 def as_fact_file(data: dict) -> FactFile:
     return FactFile(f"{data['union']['id']}.yaml", data["union"], data["period"], data["facts"], {}, Mark("generated"))
+
+
+def test_numbers_beyond_exact_range_are_left_to_the_per_union_engine(durable: DurableEvaluator):
+    rulesets = resolve_rulesets(["bayou"])
+    decls = merged_declarations(rulesets)
+    data = union(1, decls, random.Random(1))
+    data["facts"]["dues.due"], data["facts"]["dues.paid"] = "12345678901.2345679", "12345678901.2345677"  # ratio: 10²⁴
+    compared, found, unsure = disagreements(rulesets, [as_fact_file(data)], durable)
+    assert (compared, found, unsure) == (1, [], 1)
+
+
+def test_a_ruleset_the_columns_cannot_grade_is_left_whole_to_the_per_union_engine(write):
+    path = write("pct.yaml", """
+ruleset: {id: pct, name: 百分数文本, version: '1', max_score: 10}
+facts:
+  members: {type: integer, min: 0, label: 会员人数, unit: 人}
+  employees: {type: integer, min: 0, label: 职工人数, unit: 人}
+sections:
+  - id: a
+    name: 甲
+    max: 10
+    items:
+      - {id: a.text, name: 以文本比较, points: 10, when: "pct(ratio(members, employees)) == '100.0%'"}
+levels:
+  - {id: ok, name: 合格, min: 0}
+""")
+    rulesets = resolve_rulesets([str(path)])
+    assert compile_rulesets(rulesets, merged_declarations(rulesets)) == {"pct": None}

@@ -98,3 +98,16 @@ def test_dask_local_cluster_writes_the_same_files(source: Path, tmp_path: Path):
     assert written == sorted(p.relative_to(tmp_path / "cluster") for p in (tmp_path / "cluster").rglob("*") if p.is_file() and not p.name.startswith(".unionscore"))
     for name in written:
         assert (tmp_path / "here" / name).read_bytes() == (tmp_path / "cluster" / name).read_bytes(), name
+
+
+def test_rows_beyond_exact_range_are_graded_one_by_one(source: Path, tmp_path: Path):
+    lines = source.read_text(encoding="utf-8").splitlines()
+    header = lines[0].split(",")
+    huge = lines[5].split(",")
+    huge[header.index("dues.due")], huge[header.index("dues.paid")] = "12345678901.2345679", "12345678901.2345677"
+    edited = tmp_path / "huge.csv"
+    edited.write_text("\n".join([*lines[:5], ",".join(huge), *lines[6:]]) + "\n", encoding="utf-8")
+    code, stdout, _ = run(edited, tmp_path / "out")
+    assert code == 0, stdout
+    assert "由逐个评估引擎评分的单位（数值超出整列精确计算范围）：1 家" in (tmp_path / "out" / "report.html").read_text(encoding="utf-8")
+    assert sample_mismatches(tmp_path / "out", edited, SPECS, UNIONS, seed=2) == (UNIONS, [])
