@@ -41,6 +41,9 @@ from engine.facts.sources import Reading, read_union
 from engine.language.model import Ruleset
 from engine.load.loader import bundled_ids
 from engine.plan.planner import Planner, next_level_plans, planned
+from engine.province.mode import PAGES, PAGES_LIMIT, province_mode
+from engine.province.partitions import PARTITION_ROWS
+from engine.province.run import ProvinceOptions, run_province
 from engine.report.checklist import build_checklist
 from engine.report.checklist import render as render_checklist
 from engine.report.record import as_json
@@ -188,10 +191,23 @@ def assess(rulesets: tuple[str, ...], fact_file: Path, fmt: str, as_of: dt.date 
               help="评估一个工会的时限；超时的工会记为失败，其余照常评估。")
 @INCLUDE_HIDDEN_OPTION
 @UNUSED_OPTION
+@click.option("--pages", type=click.Choice(PAGES), default="auto", show_default=True,
+              help=f"是否为每个工会生成报告页和整改方案：auto 在不超过 {PAGES_LIMIT} 个工会时生成（县级批量），超过时不生成，"
+                   "改为批量评分并输出 Parquet 结果（省级批量，只读 CSV 或 Parquet）；all 总是生成；none 总是按省级批量。")
+@click.option("--dask", metavar="ADDRESS", help="省级批量在 Dask 集群上运行：调度器地址（如 tcp://10.0.0.1:8786），或 local:N（本机 N 个工作进程）。")
+@click.option("--partition-rows", type=click.IntRange(min=1), default=PARTITION_ROWS, show_default=True, metavar="N",
+              help="省级批量时每个分区（一个工作进程一次评估）的工会数。")
 def batch(rulesets: tuple[str, ...], sources: tuple[Path, ...], out: Path, jobs: int | None, as_of: dt.date | None,
-          sheet: str | None, rank_by: tuple[str, ...], force: bool, timeout: float, include_hidden: bool, unused: tuple[str, ...]) -> None:
-    """批量评估：事实文件目录、CSV 或 XLSX 中的全部工会，输出排名、报告与每个工会的整改清单。"""
+          sheet: str | None, rank_by: tuple[str, ...], force: bool, timeout: float, include_hidden: bool, unused: tuple[str, ...],
+          pages: str, dask: str | None, partition_rows: int) -> None:
+    """批量评估：事实文件目录、CSV 或 XLSX 中的全部工会，输出排名、报告与每个工会的整改清单；
+    大批量（省级）读取 CSV 或 Parquet，输出汇总报告与 Parquet 结果。"""
     chosen = resolve_rulesets(rulesets)
+    if province_mode(sources, pages):
+        province_batch(ProvinceOptions(sources, out, jobs or default_jobs(), rulesets, as_of, force, dask, partition_rows), chosen)
+        return
+    if dask:
+        raise UsageError("--dask 只用于省级批量（--pages none，或超过阈值的 CSV、Parquet 文件）")
     unknown = [r for r in rank_by if r not in {c.id for c in chosen}]
     if unknown:
         raise UsageError(f"--rank-by 中的 “{'、'.join(unknown)}” 不在所选规则集中")
@@ -204,6 +220,17 @@ def batch(rulesets: tuple[str, ...], sources: tuple[Path, ...], out: Path, jobs:
     click.echo(f"报告已写入 {out}/（report.html、summary.xlsx、summary.csv、results.jsonl、unions/）")
     click.echo(f"已评估 {len(stats.rows)} 个工会，失败 {len(stats.failures)} 个。")
     sys.exit(1 if stats.failures else 0)
+
+
+def province_batch(options: ProvinceOptions, chosen: list[Ruleset]) -> None:
+    """A province: grades in bulk, Parquet results and the summary report, no per-union pages."""
+    with tqdm(desc="评估", unit="个工会", delay=1, disable=None, file=sys.stderr, leave=False) as bar:
+        tally = run_province(options, chosen, bar.update)
+    for origin, _, messages in tally.failures:
+        click.echo("\n".join(messages) or origin, err=True)
+    click.echo(f"报告已写入 {options.out}/（report.html、levels.csv、results/ 中每个标准的 Parquet 结果）")
+    click.echo(f"已评估 {tally.graded} 个工会，失败 {tally.failed} 个。")
+    sys.exit(1 if tally.failed else 0)
 
 
 @cli.command("test")

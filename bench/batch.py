@@ -10,7 +10,6 @@ peak of the summed resident memory of the batch process and its workers, sampled
 from __future__ import annotations
 
 import argparse
-import csv
 import random
 import subprocess
 import sys
@@ -25,6 +24,7 @@ import yaml
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from generate import union  # noqa: E402
+from generate import write_csv as write_unions
 
 from engine import resolve_rulesets  # noqa: E402
 from engine.facts.fact_file import merged_declarations  # noqa: E402
@@ -47,27 +47,7 @@ def generate(count: int, folder: Path, as_csv: bool) -> Path:
 
 
 def write_csv(count: int, decls: dict, rng: random.Random, path: Path) -> Path:
-    names = sorted(decls)
-    with path.open("w", encoding="utf-8", newline="") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(["编号", "名称", "类型", "县", "乡镇", "年度"] + names)
-        for index in range(count):
-            data = union(index, decls, rng)
-            head = data["union"]
-            facts = data["facts"]
-            writer.writerow([head["id"], head["name"], head["type"], head["county"], head["township"], data["period"]]
-                            + [cell(facts.get(name)) for name in names])
-    return path
-
-
-def cell(value: object) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "是" if value else "否"
-    if isinstance(value, list):
-        return "、".join(str(v) for v in value)
-    return str(value)
+    return write_unions(iter(union(index, decls, rng) for index in range(count)), sorted(decls), path)
 
 
 def peak_memory(process: psutil.Process, stop: threading.Event, peak: list[int]) -> None:

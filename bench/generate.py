@@ -6,8 +6,11 @@ levels. About 3% of facts are left out, as in real data.
 """
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import random
+from collections.abc import Iterator, Mapping
+from pathlib import Path
 from typing import Any
 
 from engine.language.model import FactDecl
@@ -47,16 +50,62 @@ def numeric(decl: FactDecl, rng: random.Random, size: int, good: float) -> Any:
     return int(rng.uniform(0, 12) * good)
 
 
-def union(index: int, decls: dict[str, FactDecl], rng: random.Random, period: int = 2025) -> dict:
-    """One fact file (as a dict) for union number `index`."""
-    kind = rng.choices(list(KIND_WEIGHTS), weights=list(KIND_WEIGHTS.values()))[0]
+def union(index: int, decls: dict[str, FactDecl], rng: random.Random, period: int = 2025,
+          place: tuple[str, str, str] | None = None, weights: Mapping[str, float] | None = None) -> dict:
+    """One fact file (as a dict) for union number `index`; `place` (city, county, township) and the
+    union type `weights` come from `province` when a province is generated."""
+    mix = weights or KIND_WEIGHTS
+    kind = rng.choices(list(mix), weights=list(mix.values()))[0]
     size = max(3, int(rng.lognormvariate(4.0, 1.1))) if kind != "group" else rng.randint(3, 25)
     good = rng.betavariate(2.5, 1.5)
     facts = {name: fact_value(decl, rng, size, good, period) for name, decl in decls.items() if rng.random() > 0.03}
     facts = consistent(facts, size, good, rng)
-    header = {"id": f"BM-{index:06d}", "name": f"测试{UNION_TYPES[kind]}工会{index}", "type": kind,
+    header = {"id": f"BM-{index:07d}", "name": f"测试{UNION_TYPES[kind]}工会{index}", "type": kind,
               "county": "青山县", "township": rng.choice(TOWNSHIPS)}
+    if place is not None:
+        header["city"], header["county"], header["township"] = place
     return {"union": header, "period": period, "facts": facts}
+
+
+def province(count: int, decls: dict[str, FactDecl], rng: random.Random) -> Iterator[dict]:
+    """`count` unions county by county, as a province federation's file lists them: counties of
+    1,000–3,000 unions, 8–20 townships each, ten counties a city; urban counties (every third) have more
+    enterprise unions, rural ones more village unions and union groups."""
+    index = 0
+    while index < count:
+        county_number = index // 1000
+        city, county = f"第{county_number // 10 + 1}市", f"第{county_number + 1}县"
+        urban = county_number % 3 == 0
+        weights = {**KIND_WEIGHTS, "enterprise": 65 if urban else 35, "village": 5 if urban else 30, "group": 3 if urban else 9}
+        townships = [f"{county}第{t + 1}镇" for t in range(rng.randint(8, 20))]
+        for _ in range(min(rng.randint(1000, 3000), count - index)):
+            yield union(index, decls, rng, place=(city, county, rng.choice(townships)), weights=weights)
+            index += 1
+
+
+HEADER = ["编号", "名称", "类型", "市", "县", "乡镇", "年度"]
+
+
+def write_csv(unions: Iterator[dict], names: list[str], path: Path) -> Path:
+    """One row per union: the header fields, then every declared fact by its dotted path."""
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(HEADER + names)
+        for data in unions:
+            head, facts = data["union"], data["facts"]
+            writer.writerow([head["id"], head["name"], head["type"], head.get("city", ""), head["county"], head["township"], data["period"]]
+                            + [cell(facts.get(name)) for name in names])
+    return path
+
+
+def cell(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, list):
+        return "、".join(str(v) for v in value)
+    return str(value)
 
 
 def consistent(facts: dict, size: int, good: float, rng: random.Random) -> dict:

@@ -39,11 +39,13 @@ HEADER_WORDS = {
     "id": ("编号", "工会编号", "id", "union.id"),
     "name": ("名称", "工会名称", "name", "union.name"),
     "type": ("类型", "工会类型", "type", "union.type"),
+    "city": ("市", "市(州)", "地市", "city", "union.city"),
     "county": ("县", "县(市、区)", "county", "union.county"),
     "township": ("乡镇", "乡镇(街道)", "街道", "township", "union.township"),
     "period": ("年度", "考核年度", "period"),
 }
 REQUIRED = {"id": "编号", "type": "类型"}
+UNION_FIELDS = ("id", "name", "type", "city", "county", "township")  # the columns that go to a union's header
 AMBIGUOUS = "?"
 DELIMITERS = ",\t;"
 HEADER_SEARCH = 10  # non-blank rows searched for the header, past title rows
@@ -100,7 +102,7 @@ class Column:
 
     index: int
     header: str
-    target: str                    # "id", "name", "type", "county", "township", "period" or a fact name
+    target: str                    # one of UNION_FIELDS, "period" or a fact name
     decl: FactDecl | None = None
 
     def read(self, raw: Any) -> Any:
@@ -368,7 +370,7 @@ def row_unit(number: int, cells: Sequence[Any], columns: list[Column], table: Ta
 
 
 def row_facts(number: int, values: dict[str, Any], marks: dict[str, Mark], table: Table) -> FactFile:
-    union: dict[str, Any] = {key: values.pop(key) for key in ("id", "name", "type", "county", "township") if key in values}
+    union: dict[str, Any] = {key: values.pop(key) for key in UNION_FIELDS if key in values}
     period = values.pop("period", None)
     marks = {name: marks[name] for name in values}
     return FactFile(table.file, union, period, values, marks, Mark(table.file, number, 1), as_typed=False)

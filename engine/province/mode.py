@@ -1,0 +1,27 @@
+"""Which batch a run is: a county's (every union's pages and plans, engine/batch/) or a province's
+(grades in bulk, Parquet results, no pages). `--pages auto` decides by the number of unions."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from ..diagnostics import UsageError
+from .partitions import TABULAR, row_count
+
+PAGES_LIMIT = 5_000  # above this many unions, `--pages auto` writes no per-union pages (a county has 1,000–3,000)
+PAGES = ("auto", "all", "none")
+
+
+def tabular(sources: tuple[Path, ...]) -> bool:
+    return bool(sources) and all(source.suffix.lower() in TABULAR and source.is_file() for source in sources)
+
+
+def province_mode(sources: tuple[Path, ...], pages: str) -> bool:
+    """Whether the run grades in bulk; a combination that cannot work is a usage error."""
+    parquet = any(source.suffix.lower() == ".parquet" for source in sources)
+    if pages == "all" and parquet:
+        raise UsageError("Parquet 文件只能按省级批量评估（不生成每个工会的报告页）：请去掉 --pages all，或改用 CSV、XLSX")
+    if pages == "none" and not tabular(sources):
+        raise UsageError("--pages none（省级批量）只能读取 CSV 或 Parquet 文件")
+    if pages != "auto":
+        return pages == "none"
+    return tabular(sources) and (parquet or sum(row_count(str(source)) for source in sources) > PAGES_LIMIT)

@@ -1,0 +1,78 @@
+"""`unionscore batch` for a province: partitions of CSV or Parquet sources graded in bulk by worker
+processes (or a Dask cluster), Parquet results, report.html and levels.csv from the tallies.
+
+The parent holds partitions (a few numbers each) and the running tally, never unions: its memory
+does not grow with the number of unions. Tallies are added in partition order, so a run gives the
+same files however many workers take part, local or on a cluster.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterator
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from functools import partial
+from multiprocessing import get_context
+from pathlib import Path
+
+from ..batch.failure import stopped
+from ..batch.output_folder import OutputFolder, check_apart
+from ..batch.run import sigterm_as_interrupt
+from ..language.model import Ruleset
+from .aggregate import Tally
+from .job import Settings, grade_partition
+from .output import part_name
+from .partitions import PARTITION_ROWS, Partition, plan_partitions
+from .report import write_levels_csv, write_report
+
+
+@dataclass(frozen=True)
+class ProvinceOptions:
+    sources: tuple[Path, ...]
+    out: Path
+    jobs: int
+    specs: tuple[str, ...]  # the rulesets as named on the command line: each worker loads them itself
+    as_of: dt.date | None = None
+    force: bool = False
+    dask: str | None = None  # a scheduler address, or local:N for a LocalCluster of N workers
+    partition_rows: int = PARTITION_ROWS
+
+
+def run_province(options: ProvinceOptions, rulesets: list[Ruleset], tick: Callable[[int], object]) -> Tally:
+    """Grade every union of the sources into the output folder; return the tally."""
+    check_apart(options.out, options.sources)
+    folder = OutputFolder(options.out, options.force)
+    try:
+        with sigterm_as_interrupt(), folder:
+            return fill(folder, options, rulesets, tick)
+    except (OSError, KeyboardInterrupt) as error:
+        raise stopped(error, options.out, folder.started) from error
+
+
+def fill(folder: OutputFolder, options: ProvinceOptions, rulesets: list[Ruleset], tick: Callable[[int], object]) -> Tally:
+    partitions = plan_partitions(list(options.sources), options.partition_rows)
+    for each in partitions:
+        for ruleset in rulesets:
+            folder.file(part_name(ruleset.id, each.index))
+    settings = Settings(options.specs, str(options.out), options.as_of)
+    total = Tally()
+    for each, tally in zip(partitions, graded(partitions, settings, options)):
+        total.add(tally)
+        tick(each.rows)
+    write_report(folder.file("report.html"), rulesets, total)
+    write_levels_csv(folder.file("levels.csv"), rulesets, total)
+    return total
+
+
+def graded(partitions: list[Partition], settings: Settings, options: ProvinceOptions) -> Iterator[Tally]:
+    """Each partition's tally, in partition order."""
+    if options.dask:
+        from .cluster import on_cluster  # dask is an optional dependency: imported only when asked for
+
+        yield from on_cluster(options.dask, partitions, settings)
+        return
+    if options.jobs == 1:
+        yield from (grade_partition(each, settings) for each in partitions)
+        return
+    with ProcessPoolExecutor(options.jobs, mp_context=get_context("spawn")) as pool:  # polars threads do not survive a fork
+        yield from pool.map(partial(grade_partition, settings=settings), partitions)

@@ -1,0 +1,113 @@
+"""`unionscore batch --pages none`: a province graded in bulk through the command line — Parquet
+results equal to the per-union engine, the report and level counts, bad rows reported, CSV and
+Parquet sources alike, and the same files on a Dask LocalCluster."""
+from __future__ import annotations
+
+import csv
+import random
+import sys
+from pathlib import Path
+
+import polars as pl
+import pytest
+from click.testing import CliRunner
+
+from cli import cli
+from engine import resolve_rulesets
+from engine.facts.fact_file import merged_declarations
+from engine.province.verify import sample_mismatches
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT / "bench"))
+
+from generate import province, write_csv  # noqa: E402
+
+SPECS = ("bayou", "zhijia", "xingji")
+UNIONS = 400
+
+
+@pytest.fixture(scope="module")
+def source(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    decls = merged_declarations(resolve_rulesets(list(SPECS)))
+    path = tmp_path_factory.mktemp("province") / "province.csv"
+    return write_csv(province(UNIONS, decls, random.Random(3)), sorted(decls), path)
+
+
+def run(source: Path, out: Path, *more: str) -> tuple[int, str, str]:
+    args = ["batch", str(source), "--out", str(out), "--pages", "none", "--jobs", "1", "--partition-rows", "150", *more]
+    result = CliRunner().invoke(cli, args + [part for spec in SPECS for part in ("--ruleset", spec)])
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_province_results_equal_the_per_union_engine(source: Path, tmp_path: Path):
+    code, stdout, _ = run(source, tmp_path)
+    assert code == 0, stdout
+    assert f"已评估 {UNIONS} 个工会，失败 0 个" in stdout
+    for spec in SPECS:
+        table = pl.read_parquet(tmp_path / "results" / spec / "*.parquet")
+        assert table.height == UNIONS
+        assert {"score", "level", "vetoes", "points:" + resolve_rulesets([spec])[-1].items()[0].id} <= set(table.columns)
+    assert sorted((tmp_path / "results" / "bayou").iterdir())[-1].name == "part-00002.parquet"
+    assert sample_mismatches(tmp_path, source, SPECS, UNIONS, seed=1) == (UNIONS, [])
+
+
+def test_report_and_level_counts(source: Path, tmp_path: Path):
+    run(source, tmp_path)
+    report = (tmp_path / "report.html").read_text(encoding="utf-8")
+    assert "按市（州）统计的等级分布" in report and "失分最多的指标" in report and "第1市" in report
+    with (tmp_path / "levels.csv").open(encoding="utf-8-sig") as handle:
+        rows = list(csv.DictReader(handle))
+    assert sum(int(row["单位数"]) for row in rows) == UNIONS * len(SPECS)
+    levels = pl.read_parquet(tmp_path / "results" / "zhijia" / "*.parquet").group_by("level_name").len()
+    counted = {row["等级"]: 0 for row in rows if row["标准"] == "zhijia"}
+    for row in rows:
+        if row["标准"] == "zhijia":
+            counted[row["等级"]] += int(row["单位数"])
+    assert counted == dict(zip(levels["level_name"], levels["len"]))
+
+
+def test_bad_rows_are_reported_and_the_rest_graded(source: Path, tmp_path: Path):
+    lines = source.read_text(encoding="utf-8").splitlines()
+    header = lines[0].split(",")
+    broken = lines[2].split(",")
+    broken[header.index("employees")] = "二百三十"
+    bad = tmp_path / "bad.csv"
+    bad.write_text("\n".join([lines[0], lines[1], ",".join(broken), *lines[3:]]) + "\n", encoding="utf-8")
+    code, stdout, stderr = run(bad, tmp_path / "out")
+    assert code == 1
+    assert f"已评估 {UNIONS - 1} 个工会，失败 1 个" in stdout
+    assert "第 3 行" in stderr and "二百三十" in stderr
+
+
+def test_parquet_source_grades_like_csv(source: Path, tmp_path: Path):
+    parquet = tmp_path / "province.parquet"
+    pl.read_csv(source, infer_schema=False).write_parquet(parquet)
+    run(source, tmp_path / "from_csv")
+    code, stdout, _ = run(parquet, tmp_path / "from_parquet")
+    assert code == 0, stdout
+    for spec in SPECS:
+        a, b = (pl.read_parquet(tmp_path / out / "results" / spec / "*.parquet").drop("source") for out in ("from_csv", "from_parquet"))
+        assert a.equals(b)
+
+
+def test_dask_local_cluster_writes_the_same_files(source: Path, tmp_path: Path):
+    run(source, tmp_path / "here")
+    code, stdout, _ = run(source, tmp_path / "cluster", "--dask", "local:1")
+    assert code == 0, stdout
+    written = sorted(p.relative_to(tmp_path / "here") for p in (tmp_path / "here").rglob("*") if p.is_file() and not p.name.startswith(".unionscore"))
+    assert written == sorted(p.relative_to(tmp_path / "cluster") for p in (tmp_path / "cluster").rglob("*") if p.is_file() and not p.name.startswith(".unionscore"))
+    for name in written:
+        assert (tmp_path / "here" / name).read_bytes() == (tmp_path / "cluster" / name).read_bytes(), name
+
+
+def test_rows_beyond_exact_range_are_graded_one_by_one(source: Path, tmp_path: Path):
+    lines = source.read_text(encoding="utf-8").splitlines()
+    header = lines[0].split(",")
+    huge = lines[5].split(",")
+    huge[header.index("dues.due")], huge[header.index("dues.paid")] = "12345678901.2345679", "12345678901.2345677"
+    edited = tmp_path / "huge.csv"
+    edited.write_text("\n".join([*lines[:5], ",".join(huge), *lines[6:]]) + "\n", encoding="utf-8")
+    code, stdout, _ = run(edited, tmp_path / "out")
+    assert code == 0, stdout
+    assert "由逐个评估引擎评分的单位（数值超出整列精确计算范围）：1 家" in (tmp_path / "out" / "report.html").read_text(encoding="utf-8")
+    assert sample_mismatches(tmp_path / "out", edited, SPECS, UNIONS, seed=2) == (UNIONS, [])
