@@ -203,7 +203,7 @@ def batch(rulesets: tuple[str, ...], sources: tuple[Path, ...], out: Path, jobs:
     """批量评估：事实文件目录、CSV 或 XLSX 中的全部工会，输出排名、报告与每个工会的整改清单；
     大批量（省级）读取 CSV 或 Parquet，输出汇总报告与 Parquet 结果。"""
     chosen = resolve_rulesets(rulesets)
-    if province_mode(sources, pages):
+    if province_mode(sources, pages, any(r.by_cohort for r in chosen)):
         province_batch(ProvinceOptions(sources, out, jobs or default_jobs(), rulesets, as_of, force, dask, partition_rows), chosen)
         return
     if dask:

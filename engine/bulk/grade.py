@@ -65,7 +65,22 @@ def grading_expressions(ruleset: Ruleset) -> list[Expression]:
     return found + [c.expr for c in conds]
 
 
+def beyond_columns(ruleset: Ruleset) -> str | None:
+    """What of a published table's constructs the columns do not grade (the ruleset is then graded union by union)."""
+    items = ruleset.items() + (list(ruleset.bonus.items) if ruleset.bonus else [])
+    if any(section.deduct for section in ruleset.all_sections()):
+        return "分项扣分"
+    if any(item.uncapped for item in items):
+        return "上不封顶的指标"
+    if ruleset.by_cohort:
+        return "按排名评定的等级"
+    return None
+
+
 def plan_ruleset(ruleset: Ruleset) -> Plan:
+    beyond = beyond_columns(ruleset)
+    if beyond:
+        raise Unsupported(beyond)
     values = {id(e): compile_node(e.node) for e in grading_expressions(ruleset)}
     return Plan(ruleset, values, tuple((name, compile_node(e.node)) for name, e in ruleset.derive))
 

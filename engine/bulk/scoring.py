@@ -132,7 +132,9 @@ def grade_ruleset(ruleset: Ruleset, reading: Reading) -> BulkResult:
     base = rational.div(rational.mul(earned, rational.const(ruleset.max_score, n), sink), possible, sink)[0]
     bonus = rational.const(0, n)
     if ruleset.bonus:
-        bonus = rational.minimum(rational.total([items[b.id].points for b in bonus_items], n, sink), rational.const(ruleset.bonus.max, n), sink)
+        bonus = rational.total([items[b.id].points for b in bonus_items], n, sink)
+        if ruleset.bonus.max is not None:  # None: 上不封顶
+            bonus = rational.minimum(bonus, rational.const(ruleset.bonus.max, n), sink)
     return finish(ruleset, reading, items, sections, base, bonus)
 
 

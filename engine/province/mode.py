@@ -15,9 +15,15 @@ def tabular(sources: tuple[Path, ...]) -> bool:
     return bool(sources) and all(source.suffix.lower() in TABULAR and source.is_file() for source in sources)
 
 
-def province_mode(sources: tuple[Path, ...], pages: str) -> bool:
-    """Whether the run grades in bulk; a combination that cannot work is a usage error."""
+def province_mode(sources: tuple[Path, ...], pages: str, ranked: bool = False) -> bool:
+    """Whether the run grades in bulk; a combination that cannot work is a usage error. Levels held by rank
+    in a cohort (`ranked`) are decided by the county batch's pass over every union, so such a run is never bulk."""
     parquet = any(source.suffix.lower() == ".parquet" for source in sources)
+    if ranked and (pages == "none" or parquet):
+        raise UsageError("所选规则集有按排名评定的等级（cohort），须在全部工会评分后统一排名，省级批量暂不支持："
+                         "请用 CSV 或 XLSX 并去掉 --pages none")
+    if ranked:
+        return False
     if pages == "all" and parquet:
         raise UsageError("Parquet 文件只能按省级批量评估（不生成每个工会的报告页）：请去掉 --pages all，或改用 CSV、XLSX")
     if pages == "none" and not tabular(sources):

@@ -88,3 +88,37 @@ levels:
 """)
     rulesets = resolve_rulesets([str(path)])
     assert compile_rulesets(rulesets, merged_declarations(rulesets)) == {"pct": None}
+
+
+def test_an_uncapped_bonus_grades_in_columns_as_the_engine_grades_it(write, durable: DurableEvaluator):
+    path = write("open.yaml", """
+ruleset: {id: open, name: 不封顶, version: '1', max_score: 10}
+facts:
+  members: {type: integer, min: 0, label: 会员人数, unit: 人}
+  awards: {type: integer, min: 0, label: 表彰项数, unit: 项}
+sections:
+  - id: a
+    name: 甲
+    max: 10
+    items:
+      - {id: a.members, name: 会员, points: 10, when: members >= 10, evidence: [名册], fix: 发展会员。}
+bonus:
+  max: uncapped
+  items:
+    - {id: b.one, name: 一项表彰, points: 30, when: awards >= 1}
+    - {id: b.two, name: 两项表彰, points: 40, when: awards >= 2}
+levels:
+  - {id: ok, name: 合格, min: 60}
+  - {id: no, name: 不合格, min: 0}
+""")
+    rulesets = resolve_rulesets([str(path)])
+    assert compile_rulesets(rulesets, merged_declarations(rulesets))["open"] is not None
+    files = [FactFile(f"U{awards}.yaml", {"id": f"U{awards}", "name": "工会", "type": "enterprise"}, 2025,
+                      {"members": 12, "awards": awards}, {}, Mark("test")) for awards in range(4)]
+    assert disagreements(rulesets, files, durable) == (4, [], 0)  # awards 2 and 3: 10 + 70 = 80 分, past any cap
+
+
+def test_the_published_tables_constructs_beyond_columns_are_left_to_the_per_union_engine():
+    """docs/examples/mofan.yaml: an item around a target, a section deduction, a judged item, a level by rank."""
+    rulesets = resolve_rulesets([str(ROOT / "docs" / "examples" / "mofan.yaml")])
+    assert compile_rulesets(rulesets, merged_declarations(rulesets)) == {"mofan": None}
