@@ -111,3 +111,21 @@ def test_rows_beyond_exact_range_are_graded_one_by_one(source: Path, tmp_path: P
     assert code == 0, stdout
     assert "由逐个评估引擎评分的单位（数值超出整列精确计算范围）：1 家" in (tmp_path / "out" / "report.html").read_text(encoding="utf-8")
     assert sample_mismatches(tmp_path / "out", edited, SPECS, UNIONS, seed=2) == (UNIONS, [])
+
+
+def test_a_ruleset_with_levels_by_rank_keeps_the_county_batch(tmp_path: Path):
+    """Cohort levels are decided from every union's score: never graded in bulk, and --pages none says why."""
+    mofan = ROOT / "docs" / "examples" / "mofan.yaml"
+    rows = [{"编号": f"MF-{i}", "名称": f"工会{i}", "类型": "企业", "乡镇": "青山镇", "年度": "2025", "职工人数": "100",
+             "会员人数": str(90 + i), "应收工会经费": "10000", "实收工会经费": "9000", "建立职代会制度": "是",
+             "本年度召开职代会次数": "2", "厂务公开栏按季更新": "是", "获市级以上表彰项数": "0"} for i in range(3)]
+    source = tmp_path / "mofan.csv"
+    with source.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    refused = CliRunner().invoke(cli, ["batch", "--ruleset", str(mofan), "--pages", "none", str(source), "--out", str(tmp_path / "p")])
+    assert refused.exit_code == 2 and "按排名评定的等级" in refused.output
+    done = CliRunner().invoke(cli, ["batch", "--ruleset", str(mofan), str(source), "--out", str(tmp_path / "c"), "--jobs", "1"])
+    assert done.exit_code == 0, done.output
+    assert (tmp_path / "c" / "unions").is_dir() and not (tmp_path / "c" / "results").exists()
