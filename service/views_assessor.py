@@ -260,12 +260,14 @@ def shown(value: Any) -> str:
 
 
 def changes_shown(found: verification.Reconciliation, decls: dict[str, Any]) -> list[tuple[str, str, str, str, str]]:
-    """Each fact the inspection changed: label, self-reported, verified, method, note."""
+    """Each fact the inspection changed, in the order the rulesets declare them (PostgreSQL keeps no key order):
+    label, self-reported, verified, method, note."""
     if found.verified_version is None:
         return []
     mine, theirs = found.self_version.facts.get("facts", {}), found.verified_version.facts.get("facts", {})
     rows = []
-    for name, note in found.notes.items():
+    order = {name: index for index, name in enumerate(decls)}
+    for name, note in sorted(found.notes.items(), key=lambda pair: (order.get(pair[0], len(order)), pair[0])):
         decl = decls.get(name)
         label = decl.label if decl else name
         was, now = mine.get(name), theirs.get(name)

@@ -23,6 +23,7 @@ from typing import Any
 
 import docx
 from clients import assessed, shots, sign_in, sign_out, wait_for_download
+from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webdriver import WebDriver
 from selenium.webdriver.remote.webelement import WebElement
@@ -61,9 +62,12 @@ def pdf(path: Path) -> Path:
 
 
 def wait_text(driver: WebDriver, css: str, text: str) -> WebElement:
-    """The element at `css` once it says `text`."""
-    WebDriverWait(driver, 30).until(lambda d: any(text in e.text for e in d.find_elements(By.CSS_SELECTOR, css)))
-    return next(e for e in driver.find_elements(By.CSS_SELECTOR, css) if text in e.text)
+    """The element at `css` once it says `text` (elements of the page being left go stale meanwhile: looked for again)."""
+    def found(d: WebDriver) -> WebElement | bool:
+        return next((e for e in d.find_elements(By.CSS_SELECTOR, css) if text in e.text), False)
+
+    element: WebElement = WebDriverWait(driver, 30, ignored_exceptions=(StaleElementReferenceException,)).until(found)
+    return element
 
 
 def message(driver: WebDriver) -> str:
