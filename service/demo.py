@@ -29,9 +29,8 @@ def ensure_demo() -> list[str]:
 
 
 def make_demo() -> None:
-    imported = import_round([COUNTY], 2025, list(bundled_ids()))
+    imported = import_round([COUNTY], 2025, list(bundled_ids()), accounts=False)  # the demo's are named, one password
     federation = imported.round.federation
-    User.objects.all().delete()  # the import's one-time accounts: the demo's are named and share one password
     for township in Township.objects.filter(federation=federation):
         new_account(TOWNSHIPS.get(township.name, f"t-{township.pk}"), Role.TOWNSHIP, federation, township=township, password=DEMO_PASSWORD)
     for union in federation.unions.select_related("township"):

@@ -15,9 +15,11 @@ import secrets
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import cache
 from pathlib import Path
 from typing import Any
 
+from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from xlsxwriter import Workbook
 
@@ -52,6 +54,7 @@ class Imported:
     unions: int = 0
     accounts: list[Account] = field(default_factory=list)
     failures: list[str] = field(default_factory=list)
+    make_accounts: bool = True  # the demo names its own accounts
 
 
 def one_time_password() -> str:
@@ -59,16 +62,17 @@ def one_time_password() -> str:
 
 
 def import_round(sources: Iterable[str | Path], year: int, ruleset_ids: list[str], county: str | None = None,
-                 deadline: dt.date | None = None, warn: Callable[[str], None] = lambda message: None) -> Imported:
+                 deadline: dt.date | None = None, warn: Callable[[str], None] = lambda message: None,
+                 accounts: bool = True) -> Imported:
     """Read the sources into the round of `year` (created if new) of the federation named `county`,
-    or the county the first union names."""
+    or the county the first union names; with `accounts`, an account for each new union and township."""
     rulesets = resolve_rulesets(tuple(ruleset_ids))
     decls = merged_declarations(rulesets)
     read, failures = read_all(sources, Reading(decls, warn=warn))
     if not read:
         raise UsageError("来源中没有可以导入的工会" + ("：" + "；".join(failures[:3]) if failures else ""))
     name = county or read[0].union.get("county") or "本县"
-    report = Imported(open_round(name, year, rulesets, deadline), failures=failures)
+    report = Imported(open_round(name, year, rulesets, deadline), failures=failures, make_accounts=accounts)
     for facts in read:
         add_union(report, facts, decls)
     return report
@@ -104,9 +108,9 @@ def add_union(report: Imported, facts: FactFile, decls: dict[str, FactDecl]) -> 
         union, _ = Union.objects.update_or_create(federation=federation, code=header["id"], defaults={
             "name": header.get("name") or header["id"], "type": header["type"], "township": township})
         entry, _ = Entry.objects.get_or_create(round=report.round, union=union)
-        if not User.objects.filter(union=union, role=Role.UNION).exists():
+        if report.make_accounts and not User.objects.filter(union=union, role=Role.UNION).exists():
             report.accounts.append(new_account(header["id"].lower(), Role.UNION, federation, union=union, township=township))
-        if not User.objects.filter(federation=federation, role=Role.ADMIN).exists():
+        if report.make_accounts and not User.objects.filter(federation=federation, role=Role.ADMIN).exists():
             report.accounts.append(new_account("admin", Role.ADMIN, federation))
     graded, version = save(entry, None, {"facts": human_document(facts, decls)}, Version.Kind.IMPORTED)
     if version is None:
@@ -119,19 +123,24 @@ def township_of(report: Imported, federation: Federation, name: str | None) -> T
     if not name:
         return None
     township, created = Township.objects.get_or_create(federation=federation, name=name)
-    if not User.objects.filter(township=township, role=Role.TOWNSHIP).exists():
+    if report.make_accounts and not User.objects.filter(township=township, role=Role.TOWNSHIP).exists():
         number = User.objects.filter(federation=federation, role=Role.TOWNSHIP).count() + 1
         report.accounts.append(new_account(f"t-{number:02d}", Role.TOWNSHIP, federation, township=township))
     return township
 
 
+@cache
+def shared_hash(password: str) -> str:
+    """One hash for the accounts that share a password (the demo's): Argon2 costs a tenth of a second each."""
+    return make_password(password)
+
+
 def new_account(username: str, role: str, federation: Federation, union: Union | None = None,
                 township: Township | None = None, password: str | None = None) -> Account:
-    """An account with a one-time password (or the given one, for the demo)."""
+    """An account with a one-time password (or the given one, for the demo: hashed once for every account)."""
     secret = password or one_time_password()
     user = User(username=username, role=role, federation=federation, union=union, township=township,
-                must_change_password=password is None)
-    user.set_password(secret)
+                must_change_password=password is None, password=shared_hash(password) if password else make_password(secret))
     user.save()
     unit = str(union) if union else (township.name if township else federation.name)
     return Account(username, secret, Role(role).label, unit, township.name if township else "")
