@@ -8,3 +8,6 @@ class ServiceConfig(AppConfig):
     name = "service"
     verbose_name = "基层工会考核评价"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from . import account_audit  # noqa: F401  (connects the account signals)

@@ -65,6 +65,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
+    "service.audit.ActorMiddleware",
 ]
 ROOT_URLCONF = "service.urls"
 WSGI_APPLICATION = "service.wsgi.application"

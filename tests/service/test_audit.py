@@ -67,3 +67,28 @@ def test_an_audit_event_cannot_be_deleted_in_the_django_admin(county: Round) -> 
     assert event is not None
     answer = admin_page().post(f"/admin/service/auditevent/{event.pk}/delete/", {"post": "yes"})
     assert answer.status_code == 403 and AuditEvent.objects.filter(pk=event.pk).exists()
+
+
+def test_changes_to_accounts_are_recorded_with_who_made_them(county: Round) -> None:
+    """A password changed on the page, an account changed in the Django admin, a sign-in (not a change)."""
+    before = AuditEvent.objects.count()
+    union = Client()
+    signed = union.post("/login/", {"username": "qs-016", "password": "unionscore-demo"})  # saves last_login: no event
+    assert signed.status_code == 302
+    assert AuditEvent.objects.count() == before
+    done = union.post("/password/", {"old_password": "unionscore-demo", "new_password1": "Qingshan-2026-xinyuan",
+                                     "new_password2": "Qingshan-2026-xinyuan"})
+    assert done.status_code == 302
+    changed = AuditEvent.objects.latest("id")
+    assert (changed.action, changed.user.username, changed.summary) == ("account.change", "qs-016", "账号 qs-016：修改了密码")
+    assert "Qingshan-2026" not in str(changed.detail)
+    target = User.objects.get(username="qs-017")
+    page = admin_page().post(f"/admin/service/user/{target.pk}/change/", {
+        "username": "qs-017", "role": "union", "federation": target.federation_id, "township": target.township_id or "",
+        "union": target.union_id or "", "date_joined_0": "2025-01-01", "date_joined_1": "00:00:00"})
+    assert page.status_code == 302, page.content.decode()[:500]
+    deactivated = AuditEvent.objects.latest("id")
+    assert deactivated.action == "account.change" and deactivated.user.username == "admin"
+    assert deactivated.summary == "账号 qs-017：修改了启用状态"  # is_active left unticked on the form
+    listed = admin_page().get("/audit/?action=account.change").content.decode()
+    assert "修改账号" in listed and "账号 qs-016：修改了密码" in listed
