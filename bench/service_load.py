@@ -56,7 +56,7 @@ def prepare(url: str, unions: int, assessors: int = 0) -> None:
     with assessors, their accounts and the round's 整改 tasks."""
     from service import bootstrap
 
-    bootstrap.configure(url)
+    bootstrap.configure(url, data=folder_of(url))
     from service.demo import ensure_demo
 
     ensure_demo()
@@ -117,13 +117,18 @@ def census(url: str) -> None:
     """The versions in the database by kind, as JSON on stdout."""
     from service import bootstrap
 
-    bootstrap.configure(url, migrate=False)
+    bootstrap.configure(url, data=folder_of(url), migrate=False)
     from django.db.models import Count
 
     from service.models import Version
 
     kinds = Version.objects.values("kind").annotate(n=Count("id"))
     print(json.dumps({row["kind"]: row["n"] for row in kinds}))
+
+
+def folder_of(url: str) -> Path:
+    """The load test's folder (its database's), which also keeps the service's secret key: never the current folder."""
+    return Path(url.removeprefix("sqlite:///")).parent
 
 
 def child(*arguments: str) -> str:
