@@ -25,7 +25,19 @@ from engine.language.vocabulary import union_type_text
 from . import access, tokens
 from .api_assessor import router as assessor_router
 from .api_loop import router as loop_router
-from .api_schemas import Credentials, FactDocument, Message, Problem, RoundOut, Saved, Token, UnionOut, VersionOut, VersionSummary
+from .api_schemas import (
+    Credentials,
+    FactDocument,
+    Message,
+    Problem,
+    Problems,
+    RoundOut,
+    Saved,
+    Token,
+    UnionOut,
+    VersionOut,
+    VersionSummary,
+)
 from .grader import GradingFailed
 from .models import Entry, Round, User, Version
 from .records import save
@@ -85,14 +97,6 @@ def in_chinese(pattern: URLPattern) -> URLPattern:
         return response
 
     return URLPattern(pattern.pattern, answer, pattern.default_args, pattern.name)
-
-
-class Problems(Exception):
-    """Facts that do not check: answered 422 with their list."""
-
-    def __init__(self, problems: list[dict[str, str]]) -> None:
-        super().__init__(problems)
-        self.problems = problems
 
 
 def failure(status: int, message: str) -> JsonResponse:

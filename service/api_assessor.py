@@ -19,7 +19,7 @@ from ninja import P, PathEx, Router
 from ninja.errors import AuthenticationError, HttpError
 
 from . import access, publishing, records, verification
-from .api_schemas import Message, Problem, PublishIn, PublishOut, ReconciliationOut, VerifiedIn, VerifiedOut
+from .api_schemas import Message, Problem, Problems, PublishIn, PublishOut, ReconciliationOut, VerifiedIn, VerifiedOut
 from .models import Entry, Role, User
 
 router = Router(tags=["核查与发布"])
@@ -67,8 +67,7 @@ def put_verified(request: HttpRequest, round: RoundId, union: UnionCode, documen
     notes = {name: note.model_dump() for name, note in document.notes.items()}
     graded, version = records.verify(entry, user, flat(document.facts), notes)
     if version is None:
-        from .api import Problems as ApiProblems  # api.py mounts this router: imported here, when it is loaded
-        raise ApiProblems(graded.problems)
+        raise Problems(graded.problems)
     found = verification.reconciliation(entry)
     return {"version": version.number, "result": version.result, "reconciliation": verification.as_json(found) if found else None}
 
@@ -95,8 +94,7 @@ def post_publish(request: HttpRequest, round: RoundId, body: PublishIn) -> dict[
     if user.role != Role.ADMIN:
         raise access.Refused("只有县总工会管理员可以发布结果")
     if body.deadline <= timezone.localdate():
-        from .api import Problems as ApiProblems
-        raise ApiProblems([{"field": "deadline", "message": "整改期限应晚于今天"}])
+        raise Problems([{"field": "deadline", "message": "整改期限应晚于今天"}])
     try:
         done = publishing.publish(round_, user, body.deadline)
     except publishing.PublishError as exc:

@@ -9,6 +9,14 @@ from ninja import Field, Schema
 from pydantic import ConfigDict
 
 
+class Problems(Exception):
+    """Facts that do not check: answered 422 with their list (by the handler in api.py)."""
+
+    def __init__(self, problems: list[dict[str, str]]) -> None:
+        super().__init__(problems)
+        self.problems = problems
+
+
 class Message(Schema):
     """出错时的说明。"""
 
