@@ -62,7 +62,8 @@ def pdf(path: Path) -> Path:
 
 
 def wait_text(driver: WebDriver, css: str, text: str) -> WebElement:
-    """The element at `css` once it says `text` (elements of the page being left go stale meanwhile: looked for again)."""
+    """The element at `css` once it says `text` (elements of the page being left go stale meanwhile: looked for again).
+    `text` must be new with the page waited for: the page being left may still be there."""
     def found(d: WebDriver) -> WebElement | bool:
         return next((e for e in d.find_elements(By.CSS_SELECTOR, css) if text in e.text), False)
 
@@ -198,7 +199,7 @@ def test_one_union_through_a_whole_year(server: str, browser: WebDriver, county:
         item.find_element(By.CSS_SELECTOR, "form.upload button").click()
         assert wait_text(browser, ".messages", "已上传").text.startswith(f"已上传“{files[key].name}”")
         browser.find_element(By.ID, f"task-{task.pk}").find_element(By.CSS_SELECTOR, "button[value=done]").click()
-        assert wait_text(browser, ".messages", "整改任务").text == f"整改任务“{task.name}”已改为“待复查”。"
+        assert wait_text(browser, ".messages", "已改为“待复查”").text == f"整改任务“{task.name}”已改为“待复查”。"
     sign_out(browser)
 
     # 6. the assessor returns one with a note and accepts (销号) the other -------------------------------------------
@@ -208,11 +209,11 @@ def test_one_union_through_a_whole_year(server: str, browser: WebDriver, county:
     assert files[RETURNED].name in item.text
     item.find_element(By.NAME, "note").send_keys(RETURN_NOTE)
     item.find_element(By.CSS_SELECTOR, "button[value=returned]").click()
-    assert wait_text(browser, ".messages", "整改任务").text == f"整改任务“{tasks[RETURNED].name}”已改为“已退回”。"
+    assert wait_text(browser, ".messages", "已改为“已退回”").text == f"整改任务“{tasks[RETURNED].name}”已改为“已退回”。"
     item = browser.find_element(By.ID, f"task-{tasks[ACCEPTED].pk}")
     item.find_element(By.NAME, "note").send_keys(ACCEPT_NOTE)
     item.find_element(By.CSS_SELECTOR, "button[value=accepted]").click()
-    assert wait_text(browser, ".messages", "整改任务").text == (
+    assert wait_text(browser, ".messages", "已改为“已销号”").text == (
         f"整改任务“{tasks[ACCEPTED].name}”已改为“已销号”，已按整改目标生成第 4 版核定数据并重新评分。")
     sign_out(browser)
 
