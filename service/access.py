@@ -7,14 +7,16 @@ what it may see but not change is refused (403).
 """
 from __future__ import annotations
 
+from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import Http404
 
 from .models import Entry, Role, Round, Union, User
 
 
-class Refused(Exception):
-    """Seen but not to be changed by this account (HTTP 403)."""
+class Refused(PermissionDenied):
+    """Seen but not to be changed by this account: 403 on the pages (Django's own PermissionDenied, with
+    this message) and in the API (its handler in api.py)."""
 
 
 def rounds(user: User) -> QuerySet[Round]:
