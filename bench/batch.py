@@ -14,17 +14,16 @@ import random
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 
-import psutil
 import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from generate import union  # noqa: E402
 from generate import write_csv as write_unions
+from peak import peak_memory  # noqa: E402
 
 from engine import resolve_rulesets  # noqa: E402
 from engine.facts.fact_file import merged_declarations  # noqa: E402
@@ -50,28 +49,14 @@ def write_csv(count: int, decls: dict, rng: random.Random, path: Path) -> Path:
     return write_unions(iter(union(index, decls, rng) for index in range(count)), sorted(decls), path)
 
 
-def peak_memory(process: psutil.Process, stop: threading.Event, peak: list[int]) -> None:
-    while not stop.is_set():
-        try:
-            tree = [process] + process.children(recursive=True)
-            peak[0] = max(peak[0], sum(p.memory_info().rss for p in tree if p.is_running()))
-        except psutil.Error:
-            pass
-        time.sleep(0.05)
-
-
 def run(source: Path, out: Path, jobs: int | None) -> tuple[float, int, int]:
     command = [str(ROOT / ".venv/bin/unionscore"), "batch", str(source), "--out", str(out)]
     command += [part for r in RULESETS for part in ("--ruleset", r)] + (["--jobs", str(jobs)] if jobs else [])
     start = time.perf_counter()
     child = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    stop, peak = threading.Event(), [0]
-    sampler = threading.Thread(target=peak_memory, args=(psutil.Process(child.pid), stop, peak))
-    sampler.start()
-    child.wait()
-    elapsed = time.perf_counter() - start
-    stop.set()
-    sampler.join()
+    with peak_memory(child.pid) as peak:
+        child.wait()
+        elapsed = time.perf_counter() - start
     return elapsed, peak[0], child.returncode
 
 

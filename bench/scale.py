@@ -27,17 +27,16 @@ import resource
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 from typing import Any
 
 import numpy as np
-import psutil
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from generate import province, write_csv  # noqa: E402
+from peak import peak_memory  # noqa: E402
 
 from engine import resolve_rulesets  # noqa: E402
 from engine.bulk.agreement import disagreements  # noqa: E402
@@ -60,29 +59,15 @@ def generated(count: int, folder: Path, seed: int) -> Path:
     return write_csv(province(count, decls, random.Random(seed)), sorted(decls), folder / "province.csv")
 
 
-def peak_memory(process: psutil.Process, stop: threading.Event, peak: list[int]) -> None:
-    while not stop.is_set():
-        try:
-            tree = [process] + process.children(recursive=True)
-            peak[0] = max(peak[0], sum(p.memory_info().rss for p in tree if p.is_running()))
-        except psutil.Error:
-            pass
-        time.sleep(0.05)
-
-
 def run_cli(source: Path, out: Path, dask: str | None) -> dict[str, Any]:
     command = [sys.executable, "-c", "import cli; cli.main()", "batch", str(source), "--out", str(out)]
     command += [part for r in RULESETS for part in ("--ruleset", r)] + (["--dask", dask] if dask else [])
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     child = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env={**os.environ, "PYTHONPATH": str(ROOT)}, cwd=ROOT)
-    stop, peak = threading.Event(), [0]
-    sampler = threading.Thread(target=peak_memory, args=(psutil.Process(child.pid), stop, peak))
-    sampler.start()
-    stdout, stderr = child.communicate()
-    wall = time.perf_counter() - start
-    stop.set()
-    sampler.join()
+    with peak_memory(child.pid) as peak:
+        stdout, stderr = child.communicate()
+        wall = time.perf_counter() - start
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     return {"wall_s": round(wall, 2), "cpu_s": round(cpu, 2), "peak_mib": round(peak[0] / 2**20), "exit_code": child.returncode,
