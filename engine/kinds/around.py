@@ -1,10 +1,8 @@
 """`around`: points at a target, more above it and fewer below it, step by step, within a floor and a ceiling."""
 from __future__ import annotations
 
-import math
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from fractions import Fraction
 from typing import Any, ClassVar
 
 from ..codes import RULESET, Code
@@ -12,7 +10,7 @@ from ..diagnostics import Diagnostic, Mark
 from ..language.expressions import Expression
 from ..language.kind import Aiming, Base, Building, Goal, Record, Scoring
 from ..values import Null, Number, exact, fmt_number, normal
-from .base import KindBase, clamp
+from .base import KindBase, clamp, whole_steps
 
 BRANCHES = ("高于基准", "低于基准")
 
@@ -75,9 +73,9 @@ class Around(KindBase):
 
     def steps(self, value: Number) -> int:
         """Whole steps above (positive) or below (negative) the target."""
-        steps = Fraction(value - self.target) / Fraction(self.step)
-        whole = math.floor(abs(steps)) if self.round == "floor" else math.ceil(abs(steps))
-        return whole if steps >= 0 else -whole
+        above = value >= self.target
+        whole = whole_steps(value - self.target if above else self.target - value, self.step, self.round)
+        return whole if above else -whole
 
     def score(self, points: Number, ctx: Scoring) -> Base:
         value = ctx.value(self.value)

@@ -1,7 +1,9 @@
 """What most kinds share: the defaults of the kind contract, and the reason of a partial score."""
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator
+from fractions import Fraction
 from typing import Any, ClassVar
 
 from ..codes import Code
@@ -43,6 +45,12 @@ class KindBase:
     def warnings(self, item_id: str) -> Iterator[Diagnostic]:
         """`check` warnings only this kind can have."""
         return iter(())
+
+
+def whole_steps(distance: Number, step: Number, rounding: str) -> int:
+    """How many steps of `step` a distance (≥ 0) makes: whole ones only (floor), or a part counted as one (ceil)."""
+    steps = Fraction(distance) / Fraction(step)
+    return math.floor(steps) if rounding == "floor" else math.ceil(steps)
 
 
 def clamp(value: Any, low: Any, high: Any) -> Any:

@@ -1,17 +1,15 @@
 """`shortfall`: full points at a target, a deduction per step below it."""
 from __future__ import annotations
 
-import math
 from collections.abc import Callable
 from dataclasses import dataclass
-from fractions import Fraction
 from typing import Any, ClassVar
 
 from ..diagnostics import Mark
 from ..language.expressions import Expression
 from ..language.kind import Aiming, Base, Building, Goal, Record, Scoring
 from ..values import Null, Number, exact, fmt_number, normal
-from .base import KindBase, clamp, outcome_text
+from .base import KindBase, clamp, outcome_text, whole_steps
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,8 +62,7 @@ class Shortfall(KindBase):
             return Base(0, ctx.null_reason(value), value)
         if value >= self.target:
             return Base(points, "")
-        steps = Fraction(self.target - value) / Fraction(self.step)
-        whole = math.ceil(steps) if self.round == "ceil" else math.floor(steps)
+        whole = whole_steps(self.target - value, self.step, self.round)
         earned = normal(clamp(points - whole * self.each, 0, points))
         return Base(earned, outcome_text(self, ctx, self.value, points, earned, f"，差 {whole} 档"))
 
