@@ -268,11 +268,8 @@ def changes_shown(found: verification.Reconciliation, decls: dict[str, Any]) -> 
     rows = []
     order = {name: index for index, name in enumerate(decls)}
     for name, note in sorted(found.notes.items(), key=lambda pair: (order.get(pair[0], len(order)), pair[0])):
-        decl = decls.get(name)
-        label = decl.label if decl else name
-        was, now = mine.get(name), theirs.get(name)
-        rows.append((label, shown_value(decl, was) if decl else shown(was), shown_value(decl, now) if decl else shown(now),
-                     note.get("method", ""), note.get("note", "")))
+        change = verification.FactChange(name, mine.get(name), theirs.get(name))
+        rows.append((*fact_row(change, decls), note.get("method", ""), note.get("note", "")))
     return rows
 
 
