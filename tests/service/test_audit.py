@@ -5,6 +5,7 @@ import datetime as dt
 from collections.abc import Callable
 
 import pytest
+from clients import signed_in
 from django.contrib import admin
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client, RequestFactory
@@ -13,16 +14,10 @@ from service import audit
 from service.models import AuditEvent, Entry, Evidence, Publication, PublishedResult, Round, Task, TaskEvent, User, Version
 
 
-def admin_page(username: str = "admin") -> Client:
-    client = Client()
-    client.force_login(User.objects.get(username=username))
-    return client
-
-
 def test_only_the_county_admin_sees_the_audit_page(county: Round) -> None:
-    assert admin_page().get("/audit/").status_code == 200
+    assert signed_in("admin").get("/audit/").status_code == 200
     for username in ("assessor", "t-qingshan", "qs-016"):
-        assert admin_page(username).get("/audit/").status_code == 403, username
+        assert signed_in(username).get("/audit/").status_code == 403, username
     assert Client().get("/audit/")["Location"].startswith("/login/")
 
 
@@ -32,20 +27,20 @@ def test_events_newest_first_filtered_by_union_and_action(county: Round) -> None
     audit.record(user, "task.returned", "第一条：退回", round_=county, union=qs016)
     audit.record(user, "task.accepted", "第二条：销号", round_=county, union=qs016)
     audit.record(user, "task.accepted", "别的工会：销号", round_=county, union=Entry.objects.get(round=county, union__code="QS-017").union)
-    text = admin_page().get("/audit/").content.decode()
+    text = signed_in("admin").get("/audit/").content.decode()
     assert text.index("别的工会：销号") < text.index("第二条：销号") < text.index("第一条：退回")
-    only = admin_page().get("/audit/?union=qs-016&action=task.accepted").content.decode()
+    only = signed_in("admin").get("/audit/?union=qs-016&action=task.accepted").content.decode()
     assert "第二条：销号" in only and "第一条：退回" not in only and "别的工会" not in only and "共 1 条" in only
     assert '<option value="task.accepted" selected>' in only
 
 
 def test_the_audit_page_lists_the_loop_s_steps(county: Round, publish_tasks: Callable[..., list[Task]]) -> None:
     task = publish_tasks(Entry.objects.get(round=county, union__code="QS-016"), dt.date(2026, 6, 30))[0]
-    union = admin_page("qs-016")
+    union = signed_in("qs-016")
     union.post(f"/tasks/{task.pk}/evidence/", {"file": SimpleUploadedFile("照片.png", b"\x89PNG\r\n\x1a\n" + b"0" * 10)})
     union.post(f"/tasks/{task.pk}/transition/", {"to": "done"})
-    admin_page("assessor").post(f"/tasks/{task.pk}/transition/", {"to": "accepted", "note": "核实无误"})
-    text = admin_page().get("/audit/?union=QS-016").content.decode()
+    signed_in("assessor").post(f"/tasks/{task.pk}/transition/", {"to": "accepted", "note": "核实无误"})
+    text = signed_in("admin").get("/audit/?union=QS-016").content.decode()
     for action in ("evidence.upload", "task.done", "task.accepted", "version.verified"):
         assert f"<code>{action}</code>" in text, action
     assert "待复查 → 已销号（核实无误）" in text
@@ -65,7 +60,7 @@ def test_the_django_admin_changes_and_deletes_no_record(county: Round, model: ty
 def test_an_audit_event_cannot_be_deleted_in_the_django_admin(county: Round) -> None:
     event = AuditEvent.objects.first()
     assert event is not None
-    answer = admin_page().post(f"/admin/service/auditevent/{event.pk}/delete/", {"post": "yes"})
+    answer = signed_in("admin").post(f"/admin/service/auditevent/{event.pk}/delete/", {"post": "yes"})
     assert answer.status_code == 403 and AuditEvent.objects.filter(pk=event.pk).exists()
 
 
@@ -83,12 +78,12 @@ def test_changes_to_accounts_are_recorded_with_who_made_them(county: Round) -> N
     assert (changed.action, changed.user.username, changed.summary) == ("account.change", "qs-016", "账号 qs-016：修改了密码")
     assert "Qingshan-2026" not in str(changed.detail)
     target = User.objects.get(username="qs-017")
-    page = admin_page().post(f"/admin/service/user/{target.pk}/change/", {
+    page = signed_in("admin").post(f"/admin/service/user/{target.pk}/change/", {
         "username": "qs-017", "role": "union", "federation": target.federation_id, "township": target.township_id or "",
         "union": target.union_id or "", "date_joined_0": "2025-01-01", "date_joined_1": "00:00:00"})
     assert page.status_code == 302, page.content.decode()[:500]
     deactivated = AuditEvent.objects.latest("id")
     assert deactivated.action == "account.change" and deactivated.user.username == "admin"
     assert deactivated.summary == "账号 qs-017：修改了启用状态"  # is_active left unticked on the form
-    listed = admin_page().get("/audit/?action=account.change").content.decode()
+    listed = signed_in("admin").get("/audit/?action=account.change").content.decode()
     assert "修改账号" in listed and "账号 qs-016：修改了密码" in listed

@@ -8,12 +8,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
-from click.testing import CliRunner
+from clients import assessed, signed_in
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
-from cli import cli
 from service import tokens
 from service.models import AuditEvent, Entry, Round, Task, TaskEvent, User, Version
 
@@ -50,8 +48,7 @@ def test_a_union_sees_its_tasks_from_its_plan_with_item_deadline_and_status(coun
     first = next(t for t in listed if t["item"] == "paizi.chair")
     assert first["deadline"] == "2026-06-30" and first["status"] == "open" and first["status_label"] == "整改中"
     assert first["evidence_expected"] == ["公示栏照片", "工会干部联系卡"] and first["target"].startswith("公示工会主席")
-    page = Client()
-    page.force_login(User.objects.get(username="qs-016"))
+    page = signed_in("qs-016")
     text = page.get(f"/rounds/{county.pk}/QS-016/tasks/").content.decode()
     assert "工会主席亮身份" in text and "2026-06-30" in text and "公示栏照片" in text and "整改中" in text
     assert bearer("qs-017").get(f"/api/v1/rounds/{county.pk}/unions/qs-016/tasks").status_code == 404
@@ -81,20 +78,11 @@ def test_returned_with_a_note_then_accepted_rescores_as_assess_does(county: Roun
     bayou = {r["ruleset"]["id"]: r for r in version.result["results"]}["bayou"]
     old = {r["ruleset"]["id"]: r for r in before.result["results"]}["bayou"]
     assert bayou["score"] == old["score"] + 6  # the step's gain
-    assert bayou["score"] == assessed(tmp_path, version.facts, "bayou")["score"]  # by hand: the CLI on the changed facts
+    by_cli = {r["ruleset"]["id"]: r for r in assessed(entry, version.facts["facts"], tmp_path)["results"]}["bayou"]
+    assert bayou["score"] == by_cli["score"]  # by hand: the CLI on the changed facts
     assert [e.status for e in TaskEvent.objects.filter(task=task)] == ["done", "returned", "done", "accepted"]
     assert Entry.objects.get(pk=entry.pk).status == Entry.Status.PUBLISHED  # the round stays published
     assert entry.published.get().version == before  # and what was published is what it was
-
-
-def assessed(folder: Path, document: dict[str, Any], ruleset: str) -> dict[str, Any]:
-    """`unionscore assess --format json` on a fact file of the document."""
-    path = folder / "facts.yaml"
-    path.write_text(yaml.safe_dump(document, allow_unicode=True), encoding="utf-8")
-    run = CliRunner().invoke(cli, ["assess", "--format", "json", "--ruleset", ruleset, str(path)])
-    assert run.exit_code == 0, run.output
-    result: dict[str, Any] = json.loads(run.stdout)["results"][0]
-    return result
 
 
 def test_accepting_brings_the_union_a_level_up_as_its_plan_said(county: Round, tasks: list[Task]) -> None:
@@ -107,8 +95,7 @@ def test_accepting_brings_the_union_a_level_up_as_its_plan_said(county: Round, t
     assert latest is not None
     bayou = latest.result["results"][0]
     assert (bayou["score"], bayou["level"]["name"]) == (61.55, "基本达标")  # plan.after_text: 八有 61.55 分（基本达标）
-    page = Client()
-    page.force_login(User.objects.get(username="qs-016"))
+    page = signed_in("qs-016")
     text = page.get(f"/rounds/{county.pk}/QS-016/tasks/").content.decode()
     assert "50.55 分 不达标" in text and "61.55 分 基本达标" in text  # published, and 复核 now
 
@@ -139,8 +126,7 @@ def test_marking_done_needs_evidence_first(tasks: list[Task]) -> None:
 
 
 def test_the_pages_refuse_an_invalid_move_with_a_chinese_message(county: Round, tasks: list[Task]) -> None:
-    page = Client()
-    page.force_login(User.objects.get(username="assessor"))
+    page = signed_in("assessor")
     answer = page.post(f"/tasks/{tasks[0].pk}/transition/", {"to": "accepted"}, follow=True)
     assert "未变更：整改任务现为“整改中”，考核人员不能将其改为“已销号”" in answer.content.decode()
     assert Task.objects.get(pk=tasks[0].pk).status == "open"
@@ -156,14 +142,12 @@ def test_overdue_tasks_are_listed_per_township_for_the_county_and_township(count
     Task.objects.filter(pk=tasks[1].pk).update(deadline=dt.date(2025, 2, 1), status=Task.Status.ACCEPTED)  # closed: not overdue
     seen = {}
     for username in ("assessor", "admin", "t-qingshan", "t-chengguan"):
-        page = Client()
-        page.force_login(User.objects.get(username=username))
+        page = signed_in(username)
         text = page.get(f"/county/{county.pk}/overdue/").content.decode()
         seen[username] = {task.pk for task in (tasks[0], tasks[1], elsewhere) if f"#task-{task.pk}\"" in text}
     assert seen == {"assessor": {tasks[0].pk, elsewhere.pk}, "admin": {tasks[0].pk, elsewhere.pk},
                     "t-qingshan": {tasks[0].pk}, "t-chengguan": {elsewhere.pk}}
-    union = Client()
-    union.force_login(User.objects.get(username="qs-016"))
+    union = signed_in("qs-016")
     assert union.get(f"/county/{county.pk}/overdue/").status_code == 403
 
 
