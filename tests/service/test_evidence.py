@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from clients import signed_in
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
@@ -115,8 +116,7 @@ def test_no_upload_once_the_task_is_with_the_assessor(task: Task) -> None:
 def test_downloads_are_attachments_for_those_who_may_see_the_union(task: Task) -> None:
     kept = upload(task, "../公示栏<script>.png", PNG).json()
     for username, status in (("qs-016", 200), ("t-qingshan", 200), ("assessor", 200), ("qs-017", 404), ("t-chengguan", 404)):
-        client = Client()
-        client.force_login(User.objects.get(username=username))
+        client = signed_in(username)
         answer = client.get(kept["url"])
         assert answer.status_code == status, username
         if status == 200:
@@ -128,8 +128,7 @@ def test_downloads_are_attachments_for_those_who_may_see_the_union(task: Task) -
 
 
 def test_the_page_uploads_and_says_what_was_wrong(task: Task, county: Round) -> None:
-    client = Client()
-    client.force_login(User.objects.get(username="qs-016"))
+    client = signed_in("qs-016")
     done = client.post(f"/tasks/{task.pk}/evidence/", {"file": SimpleUploadedFile("setup.pdf", EXE)}, follow=True)
     assert "文件“setup.pdf”不是照片（JPG、PNG）、PDF 或 Word（.docx）文件，未保存" in done.content.decode()
     done = client.post(f"/tasks/{task.pk}/evidence/", {"file": SimpleUploadedFile("公示栏.png", PNG)}, follow=True)

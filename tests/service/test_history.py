@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
+from clients import signed_in
 from django.test import Client
 
 from cli import cli
@@ -65,8 +66,7 @@ def test_the_history_shows_both_years(county: Round, imported: Round) -> None:
     assert [(y["year"], y["round"]) for y in years] == [(2024, imported.pk), (2025, county.pk)]
     assert years[0]["results"]["bayou"] == {"score": 61.55, "level": "jiben", "level_name": "基本达标"}
     assert years[1]["results"]["bayou"] == {"score": 50.55, "level": "budabiao", "level_name": "不达标"}
-    page = Client()
-    page.force_login(User.objects.get(username="qs-016"))
+    page = signed_in("qs-016")
     text = page.get("/unions/QS-016/history/").content.decode()
     assert "2024 年度" in text and "2025 年度" in text and "61.55 分 基本达标" in text and "50.55 分 不达标" in text
     assert "建有职工书屋（每 500 册藏书得 1 分，3000 册满分）（bayou）：6 → 0 分（-6）" in text  # what changed
@@ -75,16 +75,14 @@ def test_the_history_shows_both_years(county: Round, imported: Round) -> None:
 
 
 def test_the_county_compares_this_round_with_the_last(county: Round, imported: Round) -> None:
-    page = Client()
-    page.force_login(User.objects.get(username="admin"))
+    page = signed_in("admin")
     text = page.get(f"/county/{county.pk}/compare/").content.decode()
     assert "2025 年度与 2024 年度相比" in text and "<svg" in text and "<script" not in text
     bayou = text.split('<h2>基层工会规范化建设“八有”标准</h2>')[1].split("</section>")[0]
     assert "升级 0 个，持平 43 个，降级 1 个。" in bayou
     assert "<tr><td>青山镇</td><td>0</td>" in bayou and "<td>1</td></tr>" in bayou
     assert "全县失分增加最多的指标" in bayou and "建有职工书屋" in bayou.split("全县失分增加最多的指标")[1]
-    union = Client()
-    union.force_login(User.objects.get(username="qs-016"))
+    union = signed_in("qs-016")
     assert union.get(f"/county/{county.pk}/compare/").status_code == 403
 
 
