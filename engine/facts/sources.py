@@ -49,6 +49,7 @@ UNION_FIELDS = ("id", "name", "type", "city", "county", "township")  # the colum
 AMBIGUOUS = "?"
 DELIMITERS = ",\t;"
 HEADER_SEARCH = 10  # non-blank rows searched for the header, past title rows
+REMEMBERED_CELLS = 50_000  # distinct fact cells a table's reading keeps (`read_once`)
 # a damaged file: bad zip, missing part, malformed XML (ElementTree's and lxml's parse errors are SyntaxErrors)
 UNREADABLE = (OSError, zipfile.BadZipFile, InvalidFileException, KeyError, ValueError, SyntaxError)
 GUIDE_SHEET = "填表说明"  # the instructions sheet of the form `unionscore template --format xlsx` writes
@@ -340,12 +341,14 @@ def table_units(rows: Rows, table: Table, reading: Reading) -> Iterator[Unit]:
         mark = Mark(table.file, header.row, 1)
         yield Unit(table.origin(), problems=tuple(Diagnostic(mark, "source-header", text) for text in problems))
         return
+    seen: dict[tuple, tuple[Any, str]] = {}
     for number, cells in numbered:
-        yield row_unit(number, cells, header.columns, table)
+        yield row_unit(number, cells, header.columns, table, seen)
 
 
-def row_unit(number: int, cells: Sequence[Any], columns: list[Column], table: Table) -> Unit:
-    """One union from one row; every unreadable cell is a diagnostic, and then the row is skipped."""
+def row_unit(number: int, cells: Sequence[Any], columns: list[Column], table: Table, seen: dict | None = None) -> Unit:
+    """One union from one row; every unreadable cell is a diagnostic, and then the row is skipped.
+    `seen`: the fact cells already read in this table (`read_once`)."""
     if isinstance(cells, UnreadableRow):
         return problem_unit(table.origin(number), Mark(table.file, number, 1), "source-unreadable", f"{table.where(number)}：{cells.message}")
     values, marks, problems, unreadable = {}, {}, [], set()
@@ -353,7 +356,7 @@ def row_unit(number: int, cells: Sequence[Any], columns: list[Column], table: Ta
         mark = Mark(table.file, number, column.index + 1)
         raw = cells[column.index] if column.index < len(cells) else None
         try:
-            value = column.read(raw)
+            value = column.read(raw) if seen is None else read_once(column, raw, seen)
         except CellError as error:
             problems.append(Diagnostic(mark, "cell-value", f"{table.where(number, column.header)}：{error}"))
             unreadable.add(column.target)
@@ -367,6 +370,26 @@ def row_unit(number: int, cells: Sequence[Any], columns: list[Column], table: Ta
     if problems:
         return Unit(table.origin(number), problems=tuple(problems))
     return Unit(table.origin(number), facts=row_facts(number, values, marks, table))
+
+
+def read_once(column: Column, raw: Any, seen: dict[tuple, tuple[Any, str]]) -> Any:
+    """`column.read(raw)`, each distinct cell of a fact column read once per table: a county's rows repeat
+    their figures. What it read is copied when it is a list; what it could not read is raised again."""
+    if column.decl is None or isinstance(raw, (list, dict)):
+        return column.read(raw)
+    key = (column.index, type(raw), raw)
+    found = seen.get(key)
+    if found is None:
+        try:
+            found = (column.read(raw), "")
+        except CellError as unreadable:
+            found = (None, str(unreadable))
+        if len(seen) < REMEMBERED_CELLS:
+            seen[key] = found
+    value, message = found
+    if message:
+        raise CellError(message)
+    return list(value) if isinstance(value, list) else value
 
 
 def row_facts(number: int, values: dict[str, Any], marks: dict[str, Mark], table: Table) -> FactFile:

@@ -134,6 +134,24 @@ def test_every_bad_cell_of_a_row_is_reported(tmp_path: Path) -> None:
     ]
 
 
+def test_a_cell_repeated_down_a_column_is_reported_on_every_row(tmp_path: Path) -> None:
+    """Each distinct cell of a column is read once (read_once); what it could not read is still each row's own problem."""
+    content = [HEADER, ["QS-1", "甲", "企业", "镇", 2025, 10, "九"], ["QS-2", "乙", "企业", "镇", 2025, 10, 9],
+               ["QS-3", "丙", "企业", "镇", 2025, 10, "九"]]
+    units, _ = read(write_csv(tmp_path / "a.csv", content))
+    assert [[(p.mark.line, p.mark.column, p.message) for p in unit.problems] for unit in units] == [
+        [(2, 7, "第 2 行“会员人数”列：无法识别 “九”，应为不小于 0 的整数")], [],
+        [(4, 7, "第 4 行“会员人数”列：无法识别 “九”，应为不小于 0 的整数")]]
+    assert units[1].facts.facts == {"employees": 10, "members": 9}
+
+
+def test_rows_with_the_same_list_cell_do_not_share_the_list(tmp_path: Path) -> None:
+    content = [["编号", "类型", "年度", "meetings.by_quarter"], ["QS-1", "企业", 2025, "1、0、2、1"], ["QS-2", "企业", 2025, "1、0、2、1"]]
+    first, second = read(write_csv(tmp_path / "a.csv", content))[0]
+    first.facts.facts["meetings.by_quarter"].append(5)
+    assert second.facts.facts["meetings.by_quarter"] == [1, 0, 2, 1]
+
+
 def test_a_row_without_id_or_type_is_a_problem(tmp_path: Path) -> None:
     [unit], _ = read(write_csv(tmp_path / "a.csv", [HEADER, ["", "无名工会", "—", "镇", 2025, 1, 1]]))
     assert [(p.code, p.mark.column, p.message) for p in unit.problems] == [
