@@ -8,12 +8,14 @@ from pathlib import Path
 
 from wcwidth import wcswidth
 
+from .pickled import Pickled
+
 SEVERITY_TEXT = {"error": "错误", "warning": "警告"}
 EXCERPT_CHARS = 120  # a source line longer than this is shown in part, around the problem
 
 
 @dataclass(frozen=True, slots=True, order=True)
-class Mark:
+class Mark(Pickled):
     """A place in a source file: 1-based line and column, columns counted in characters."""
 
     file: str

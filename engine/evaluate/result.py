@@ -4,6 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from ..pickled import Pickled
 from ..values import Number, json_score, to_json_value
 
 if TYPE_CHECKING:
@@ -11,7 +12,7 @@ if TYPE_CHECKING:
 
 
 @dataclass(frozen=True, slots=True)
-class ItemScore:
+class ItemScore(Pickled):
     id: str
     name: str
     section: str
@@ -39,7 +40,7 @@ class ItemScore:
 
 
 @dataclass(frozen=True, slots=True)
-class SectionScore:
+class SectionScore(Pickled):
     id: str
     name: str
     points: Number
@@ -58,7 +59,7 @@ class SectionScore:
 
 
 @dataclass(frozen=True, slots=True)
-class Gap:
+class Gap(Pickled):
     item: str
     name: str
     points_lost: Number
@@ -76,7 +77,7 @@ NOT_APPLICABLE = "不适用"  # the standard's gate failed: it does not apply to
 
 
 @dataclass(frozen=True, slots=True)
-class LevelRef:
+class LevelRef(Pickled):
     id: str
     name: str
 
@@ -85,7 +86,7 @@ class LevelRef:
 
 
 @dataclass(frozen=True, slots=True)
-class RulesetRef:
+class RulesetRef(Pickled):
     """Which ruleset a result is of: what every result names, and what reasons of rulesets that
     use it need (its short name, its levels' names)."""
 
@@ -104,7 +105,7 @@ class RulesetRef:
 
 
 @dataclass(frozen=True, slots=True)
-class VetoHit:
+class VetoHit(Pickled):
     """A veto that fired, and the figures that fired it: 「本年度发生重大劳动安全责任事故 1 起（> 0 起）」."""
 
     id: str
