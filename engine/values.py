@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import math
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
@@ -60,31 +59,41 @@ def round_half_up(value: Number, digits: int = 0) -> Number:
     """四舍五入 to `digits` decimals, exactly, at any magnitude (half away from zero: −2.5 → −3)."""
     if isinstance(value, int) and digits >= 0:
         return value
-    scale = Fraction(10) ** digits
-    whole = math.floor(abs(Fraction(value)) * scale + Fraction(1, 2))
-    return normal(Fraction(whole if value >= 0 else -whole) / scale)
+    whole, scale = rounded_steps(value, digits)
+    return normal(Fraction(whole, 10**digits)) if digits >= 0 else whole * scale
+
+
+def rounded_steps(value: Number, digits: int) -> tuple[int, int]:
+    """`value` rounded half away from zero to a whole number of steps of 10**-digits, in integers
+    (a page shows some 200 numbers: Fraction arithmetic here was a tenth of a batch's time)."""
+    exact_value = Fraction(value)
+    top, bottom = abs(exact_value.numerator), exact_value.denominator
+    scale = 10 ** abs(digits)
+    if digits >= 0:
+        top *= scale
+    else:
+        bottom *= scale
+    whole = (2 * top + bottom) // (2 * bottom)  # floor(top / bottom + 1/2)
+    return (whole if exact_value >= 0 else -whole), scale
 
 
 def fmt_number(value: Number, digits: int = 2) -> str:
     """A number for people: at most `digits` decimals, no trailing zeros (85, 85.5, 85.33)."""
     if isinstance(value, int):
         return str(value)
-    text = f"{_decimal(round_half_up(value, digits)):f}"
-    if "." in text:
-        text = text.rstrip("0").rstrip(".")
-    return "0" if text in ("-0", "") else text
-
-
-def _decimal(value: Number) -> Decimal:
-    """Enough precision for display; exactness is kept in the Fraction."""
-    if isinstance(value, Fraction):
-        return Decimal(value.numerator) / Decimal(value.denominator)
-    return Decimal(value)
+    if digits < 0:
+        return str(round_half_up(value, digits))
+    whole, scale = rounded_steps(value, digits)
+    units, decimals = divmod(abs(whole), scale)
+    tail = f"{decimals:0{digits}d}".rstrip("0") if digits else ""
+    return f"{'-' if whole < 0 else ''}{units}{'.' + tail if tail else ''}"
 
 
 def fmt_percent(value: Number, digits: int = 1) -> str:
     """A fraction as a percentage with fixed decimals: 0.82 → 82.0%."""
-    return f"{_decimal(round_half_up(value * 100, digits)):.{digits}f}%"
+    whole, scale = rounded_steps(value * 100, digits)
+    units, decimals = divmod(abs(whole), scale)
+    return f"{'-' if whole < 0 else ''}{units}{f'.{decimals:0{digits}d}' if digits else ''}%"
 
 
 def fmt_value(value: Any, unit: str = "") -> str:
