@@ -204,7 +204,7 @@ def batch(rulesets: tuple[str, ...], sources: tuple[Path, ...], out: Path, jobs:
     大批量（省级）读取 CSV 或 Parquet，输出汇总报告与 Parquet 结果。"""
     chosen = resolve_rulesets(rulesets)
     if province_mode(sources, pages, any(r.by_cohort for r in chosen)):
-        province_batch(ProvinceOptions(sources, out, jobs or default_jobs(), rulesets, as_of, force, dask, partition_rows), chosen)
+        province_batch(ProvinceOptions(sources, out, jobs or default_jobs(), rulesets, as_of, force, dask, partition_rows, unused), chosen)
         return
     if dask:
         raise UsageError("--dask 只用于省级批量（--pages none，或超过阈值的 CSV、Parquet 文件）")
@@ -225,7 +225,7 @@ def batch(rulesets: tuple[str, ...], sources: tuple[Path, ...], out: Path, jobs:
 def province_batch(options: ProvinceOptions, chosen: list[Ruleset]) -> None:
     """A province: grades in bulk, Parquet results and the summary report, no per-union pages."""
     with tqdm(desc="评估", unit="个工会", delay=1, disable=None, file=sys.stderr, leave=False) as bar:
-        tally = run_province(options, chosen, bar.update)
+        tally = run_province(options, chosen, bar.update, notice)
     for origin, _, messages in tally.failures:
         click.echo("\n".join(messages) or origin, err=True)
     click.echo(f"报告已写入 {options.out}/（report.html、levels.csv、results/ 中每个标准的 Parquet 结果）")

@@ -33,11 +33,19 @@ def scanned(source: str) -> pl.LazyFrame:
 
 
 def header_of(source: str) -> list[str]:
-    return scanned(source).collect_schema().names()
+    """The header's cells; none for an empty file."""
+    try:
+        return scanned(source).collect_schema().names()
+    except pl.exceptions.NoDataError:
+        return []
 
 
 def row_count(source: str) -> int:
-    return int(scanned(source).select(pl.len()).collect().item())
+    """The unions of a source; 0 for an empty file."""
+    try:
+        return int(scanned(source).select(pl.len()).collect().item())
+    except pl.exceptions.NoDataError:
+        return 0
 
 
 def plan_partitions(sources: list[Path], rows: int = PARTITION_ROWS) -> list[Partition]:

@@ -18,8 +18,11 @@ from pathlib import Path
 from ..batch.failure import stopped
 from ..batch.output_folder import OutputFolder, check_apart
 from ..batch.run import sigterm_as_interrupt
+from ..facts.fact_file import merged_declarations
+from ..facts.sources import Reading
 from ..language.model import Ruleset
 from .aggregate import Tally
+from .checks import check_sources
 from .job import Settings, grade_partition
 from .output import part_name
 from .partitions import PARTITION_ROWS, Partition, plan_partitions
@@ -36,10 +39,14 @@ class ProvinceOptions:
     force: bool = False
     dask: str | None = None  # a scheduler address, or local:N for a LocalCluster of N workers
     partition_rows: int = PARTITION_ROWS
+    unused: tuple[str, ...] = ()  # columns that resemble a fact's name but are not facts
 
 
-def run_province(options: ProvinceOptions, rulesets: list[Ruleset], tick: Callable[[int], object]) -> Tally:
-    """Grade every union of the sources into the output folder; return the tally."""
+def run_province(options: ProvinceOptions, rulesets: list[Ruleset], tick: Callable[[int], object],
+                 warn: Callable[[str], None] = lambda message: None) -> Tally:
+    """Grade every union of the sources into the output folder; return the tally. The sources are checked
+    first (engine/province/checks.py); `warn` hears about the columns they ignore."""
+    check_sources(options.sources, Reading(merged_declarations(rulesets), warn=warn, unused=frozenset(options.unused)))
     check_apart(options.out, options.sources)
     folder = OutputFolder(options.out, options.force)
     try:

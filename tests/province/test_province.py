@@ -129,3 +129,59 @@ def test_a_ruleset_with_levels_by_rank_keeps_the_county_batch(tmp_path: Path):
     done = CliRunner().invoke(cli, ["batch", "--ruleset", str(mofan), str(source), "--out", str(tmp_path / "c"), "--jobs", "1"])
     assert done.exit_code == 0, done.output
     assert (tmp_path / "c" / "unions").is_dir() and not (tmp_path / "c" / "results").exists()
+
+
+def edited_header(source: Path, path: Path, renamed: dict[str, str], rows: int = 5) -> Path:
+    lines = source.read_text(encoding="utf-8").splitlines()
+    header = [renamed.get(cell, cell) for cell in lines[0].split(",")]
+    path.write_text("\n".join([",".join(header), *lines[1 : rows + 1]]) + "\n", encoding="utf-8")
+    return path
+
+
+def test_a_misspelt_or_missing_header_stops_the_province_before_anything_is_written(source: Path, tmp_path: Path):
+    """The county batch's header checks hold for a province too: a column no one would notice lost is an error."""
+    bad = edited_header(source, tmp_path / "typo.csv", {"activists": "activistz", "编号": "单位编码"})
+    code, _, stderr = run(bad, tmp_path / "out")
+    assert code == 1 and not (tmp_path / "out").exists()
+    assert f"{bad}:1:1: 错误 [source-header] 第 1 行（表头）缺少“编号”列" in stderr
+    assert "[source-column] 第 1 行“activistz”列（表头）不是任何事实的名称，是否指 “工会积极分子人数”（activists）？" in stderr
+
+
+def test_columns_a_province_ignores_are_told_and_unused_columns_accepted(source: Path, tmp_path: Path):
+    noted = edited_header(source, tmp_path / "noted.csv", {"activists": "activistz", "audit.times": "备注"})
+    code, stdout, stderr = run(noted, tmp_path / "out", "--unused-column", "activistz")
+    assert code == 0, stderr
+    assert f"提示：{noted}：忽略无法识别的列 “activistz”、“备注”" in stderr and "已评估 5 个工会，失败 0 个" in stdout
+
+
+def test_a_gb18030_csv_is_refused_with_the_way_to_convert_it(source: Path, tmp_path: Path):
+    lines = source.read_text(encoding="utf-8").splitlines()[:4]
+    gbk = tmp_path / "gbk.csv"
+    gbk.write_bytes(("\n".join(lines) + "\n").encode("gb18030"))
+    code, _, stderr = run(gbk, tmp_path / "out")
+    assert code == 1 and not (tmp_path / "out").exists()
+    assert f"{gbk}:1:1: 错误 [source-unreadable] {gbk} 第 1 行不是 UTF-8 编码" in stderr and "CSV UTF-8（逗号分隔）" in stderr
+
+
+def test_a_bad_byte_further_down_is_found_on_its_line(source: Path, tmp_path: Path):
+    lines = source.read_text(encoding="utf-8").splitlines()[:6]
+    mixed = tmp_path / "mixed.csv"
+    mixed.write_bytes(("\n".join(lines[:4]) + "\n").encode() + lines[4].encode("gb18030") + b"\n")
+    assert f"{mixed} 第 5 行不是 UTF-8 编码" in run(mixed, tmp_path / "out")[2]
+
+
+@pytest.mark.parametrize("pages", ["none", "auto"])
+def test_an_empty_csv_grades_no_union_and_does_not_fail(tmp_path: Path, pages: str):
+    empty = tmp_path / "empty.csv"
+    empty.write_bytes(b"")
+    result = CliRunner().invoke(cli, ["batch", str(empty), "--out", str(tmp_path / "out"), "--pages", pages, "--jobs", "1"])
+    assert result.exit_code == 0, result.output
+    assert "已评估 0 个工会，失败 0 个" in result.stdout
+    assert ("文件是空的，没有工会" in result.stderr) == (pages == "none")
+
+
+def test_an_unreadable_parquet_file_is_a_problem_not_a_crash(tmp_path: Path):
+    broken = tmp_path / "broken.parquet"
+    broken.write_bytes(b"PAR1 not really parquet")
+    result = CliRunner().invoke(cli, ["batch", str(broken), "--out", str(tmp_path / "out"), "--jobs", "1"])
+    assert result.exit_code == 1 and f"[source-unreadable] {broken} 不是可读取的 Parquet 文件" in result.stderr
