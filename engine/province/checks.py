@@ -1,9 +1,10 @@
 """What a province run checks of its sources before it grades a union, as a county batch checks a
 sheet: a CSV it can read (UTF-8), a readable Parquet file, and a header with 编号 and 类型 and no column
-that resembles a fact's name without matching it. Columns it ignores are told (`Reading.warn`)."""
+that resembles a fact's name without matching it; one union a line. Columns it ignores are told (`Reading.warn`)."""
 from __future__ import annotations
 
 import codecs
+import csv
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -11,7 +12,7 @@ import polars as pl
 
 from ..diagnostics import Diagnostic, InvalidInput, Mark
 from ..facts.sources import Reading, Table, classify_header, header_problems, resembling, warn_headers
-from .partitions import header_of
+from .partitions import header_of, row_count
 
 BLOCK = 1 << 20
 HEADER_ROW = 1  # a province source has its header on the first line, no title rows above it
@@ -28,38 +29,57 @@ def check_sources(sources: Sequence[Path], reading: Reading) -> None:
 
 
 def unreadable(source: Path) -> list[Diagnostic]:
-    """A CSV that is not UTF-8 (Excel's 「CSV（逗号分隔）」 is GB18030), or a Parquet file polars cannot open."""
-    if source.suffix.lower() == ".csv":
-        line = first_line_not_utf8(source)
-        if line is None:
-            return []
-        message = (f"{source} 第 {line} 行不是 UTF-8 编码（Excel 另存的“CSV（逗号分隔）”通常是 GB18030 编码）：省级批量只读 UTF-8 的 CSV。"
+    """A CSV that is not UTF-8 (Excel's 「CSV（逗号分隔）」 is GB18030) or has a union over more than one line,
+    or a Parquet file polars cannot open."""
+    if source.suffix.lower() != ".csv":
+        try:
+            pl.read_parquet_schema(source)
+        except (OSError, pl.exceptions.PolarsError) as error:
+            return [Diagnostic(Mark(str(source)), "source-unreadable", f"{source} 不是可读取的 Parquet 文件（{error}）")]
+        return []
+    bad, lines = utf8_lines(source)
+    if bad is not None:
+        message = (f"{source} 第 {bad} 行不是 UTF-8 编码（Excel 另存的“CSV（逗号分隔）”通常是 GB18030 编码）：省级批量只读 UTF-8 的 CSV。"
                    "请在 Excel 中另存为“CSV UTF-8（逗号分隔）”，或用 iconv -f GB18030 -t UTF-8 转换；"
                    "不超过 5,000 个工会时也可以加 --pages all，按县级批量直接读取")
+        return [Diagnostic(Mark(str(source), bad, 1), "source-unreadable", message)]
+    if lines and row_count(str(source)) != lines - 1:
+        line = spanning_record(source)
+        message = (f"{source} 第 {line} 行的单元格跨了行（引号没有配对，或单元格里有换行）：省级批量要求每个工会占一行，"
+                   "否则其后的工会会被并进这个单元格；请检查这一行的引号，或去掉单元格里的换行")
         return [Diagnostic(Mark(str(source), line, 1), "source-unreadable", message)]
-    try:
-        pl.read_parquet_schema(source)
-    except (OSError, pl.exceptions.PolarsError) as error:
-        return [Diagnostic(Mark(str(source)), "source-unreadable", f"{source} 不是可读取的 Parquet 文件（{error}）")]
     return []
 
 
-def first_line_not_utf8(path: Path) -> int | None:
-    """The line of the first byte that is not UTF-8, read a block at a time; None when the whole file is."""
+def utf8_lines(path: Path) -> tuple[int | None, int]:
+    """The line of the first byte that is not UTF-8 (None when the whole file is), and the number of lines;
+    read a block at a time."""
     decoder = codecs.getincrementaldecoder("utf-8")()
-    line = 1
+    lines, last = 0, b"\n"
     with path.open("rb") as handle:
         for block in iter(lambda: handle.read(BLOCK), b""):
             try:
                 decoder.decode(block)
             except UnicodeDecodeError as error:
-                return line + block[: max(error.start, 0)].count(b"\n")
-            line += block.count(b"\n")
+                return lines + 1 + block[: max(error.start, 0)].count(b"\n"), 0
+            lines, last = lines + block.count(b"\n"), block[-1:]
     try:
         decoder.decode(b"", final=True)
     except UnicodeDecodeError:
-        return line
-    return None
+        return lines + 1, 0
+    return None, lines + (last != b"\n")
+
+
+def spanning_record(path: Path) -> int:
+    """The line where the first record that runs over more than one line starts."""
+    with path.open(encoding="utf-8-sig", newline="") as handle:
+        reader = csv.reader(handle)
+        ended = 0
+        for _ in reader:
+            if reader.line_num > ended + 1:
+                return ended + 1
+            ended = reader.line_num
+    return ended + 1
 
 
 def header_diagnostics(source: Path, reading: Reading) -> list[Diagnostic]:

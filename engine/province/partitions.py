@@ -29,7 +29,7 @@ def scanned(source: str) -> pl.LazyFrame:
     """Every cell as text for CSV (read by the engine's own cell rules), as stored for Parquet."""
     if source.lower().endswith(".parquet"):
         return pl.scan_parquet(source)
-    return pl.scan_csv(source, infer_schema=False, encoding="utf8")
+    return pl.scan_csv(source, infer_schema=False, encoding="utf8", truncate_ragged_lines=True)  # cells past the header: ignored, as in a county batch
 
 
 def header_of(source: str) -> list[str]:

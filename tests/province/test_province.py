@@ -185,3 +185,24 @@ def test_an_unreadable_parquet_file_is_a_problem_not_a_crash(tmp_path: Path):
     broken.write_bytes(b"PAR1 not really parquet")
     result = CliRunner().invoke(cli, ["batch", str(broken), "--out", str(tmp_path / "out"), "--jobs", "1"])
     assert result.exit_code == 1 and f"[source-unreadable] {broken} 不是可读取的 Parquet 文件" in result.stderr
+
+
+def test_an_unclosed_quote_is_refused_on_its_line_not_swallowing_the_unions_after_it(source: Path, tmp_path: Path):
+    lines = source.read_text(encoding="utf-8").splitlines()[:8]
+    lines[4] = lines[4].replace(",", ',"', 1)
+    quoted = tmp_path / "quoted.csv"
+    quoted.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    code, _, stderr = run(quoted, tmp_path / "out")
+    assert code == 1 and f"{quoted}:5:1: 错误 [source-unreadable] {quoted} 第 5 行的单元格跨了行" in stderr
+
+
+def test_rows_longer_or_shorter_than_the_header_are_read_as_a_county_batch_reads_them(source: Path, tmp_path: Path):
+    lines = source.read_text(encoding="utf-8").splitlines()[:6]
+    lines[2] += ",多余,的单元格"
+    lines[4] = ",".join(lines[4].split(",")[:20])
+    ragged = tmp_path / "ragged.csv"
+    ragged.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    code, stdout, stderr = run(ragged, tmp_path / "out")
+    assert code == 0, stderr
+    assert "已评估 5 个工会，失败 0 个" in stdout
+    assert sample_mismatches(tmp_path / "out", ragged, SPECS, 5, seed=1) == (5, [])
