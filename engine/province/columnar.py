@@ -63,11 +63,40 @@ def read_chunk(table: pl.DataFrame, columns: list[SourceColumn], checker: FactCh
 
 def distinct(series: pl.Series) -> tuple[list[Any], Array]:
     """The distinct cells of a column (None for blank last) and each row's index into them."""
+    if series.dtype.is_nested():  # a Parquet list or struct column: Arrow does not dictionary-encode those
+        return distinct_objects(series.to_list())
     encoded = series.rechunk().to_arrow().dictionary_encode() if series.len() else None
     if encoded is None:
         return [None], np.zeros(0, dtype=np.int64)
     values = encoded.dictionary.to_pylist() + [None]
     return values, encoded.indices.fill_null(len(values) - 1).to_numpy(zero_copy_only=False).astype(np.int64)
+
+
+def distinct_objects(cells: list[Any]) -> tuple[list[Any], Array]:
+    """`distinct` over Python values (lists, dicts), compared by their contents."""
+    first: dict[Any, int] = {}
+    values: list[Any] = []
+    index = np.empty(len(cells), dtype=np.int64)
+    for row, cell in enumerate(cells):
+        if cell is None:
+            index[row] = -1
+            continue
+        key = frozen(cell)
+        if key not in first:
+            first[key] = len(values)
+            values.append(cell)
+        index[row] = first[key]
+    index[index == -1] = len(values)
+    return values + [None], index
+
+
+def frozen(value: Any) -> Any:
+    """A list or dict as a hashable key of its contents."""
+    if isinstance(value, list):
+        return ("list", tuple(frozen(v) for v in value))
+    if isinstance(value, dict):
+        return ("dict", tuple((k, frozen(v)) for k, v in value.items()))
+    return value
 
 
 def cell_value(source: SourceColumn, raw: Any, checker: FactChecker) -> Any:

@@ -90,6 +90,23 @@ def test_parquet_source_grades_like_csv(source: Path, tmp_path: Path):
         assert a.equals(b)
 
 
+def test_a_typed_parquet_file_grades_like_the_csv(source: Path, tmp_path: Path):
+    """Parquet written by pandas or DuckDB carries numbers, dates, booleans and lists, not text."""
+    typed = pl.read_csv(source, try_parse_dates=True)
+    yes_no = [c for c in typed.columns if typed[c].dtype == pl.String and set(typed[c].drop_nulls()) <= {"是", "否"}]
+    lists = [c for c in typed.columns if typed[c].dtype == pl.String and typed[c].str.contains("、").any()]
+    assert len(yes_no) > 10 and len(lists) == 2 and pl.Date in typed.dtypes and pl.Float64 in typed.dtypes
+    typed = typed.with_columns([(pl.col(c) == "是").alias(c) for c in yes_no]
+                               + [pl.col(c).str.split("、").list.eval(pl.element().cast(pl.Int64)).alias(c) for c in lists])
+    typed.write_parquet(tmp_path / "typed.parquet")
+    run(source, tmp_path / "from_csv")
+    code, stdout, stderr = run(tmp_path / "typed.parquet", tmp_path / "from_parquet")
+    assert code == 0, stderr
+    for spec in SPECS:
+        a, b = (pl.read_parquet(tmp_path / out / "results" / spec / "*.parquet").drop("source") for out in ("from_csv", "from_parquet"))
+        assert a.equals(b)
+
+
 def test_dask_local_cluster_writes_the_same_files(source: Path, tmp_path: Path):
     run(source, tmp_path / "here")
     code, stdout, _ = run(source, tmp_path / "cluster", "--dask", "local:1")
