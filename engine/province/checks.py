@@ -12,7 +12,7 @@ import polars as pl
 
 from ..diagnostics import Diagnostic, InvalidInput, Mark
 from ..facts.sources import Reading, Table, classify_header, header_problems, resembling, warn_headers
-from .partitions import header_of, row_count
+from .partitions import csv_header, header_of, row_count
 
 BLOCK = 1 << 20
 HEADER_ROW = 1  # a province source has its header on the first line, no title rows above it
@@ -73,7 +73,7 @@ def utf8_lines(path: Path) -> tuple[int | None, int]:
 def spanning_record(path: Path) -> int:
     """The line where the first record that runs over more than one line starts."""
     with path.open(encoding="utf-8-sig", newline="") as handle:
-        reader = csv.reader(handle)
+        reader = csv.reader(handle, delimiter=csv_header(str(path))[1])
         ended = 0
         for _ in reader:
             if reader.line_num > ended + 1:

@@ -6,10 +6,13 @@ Rows are numbered as the user sees them: a CSV's header is line 1, so data row i
 """
 from __future__ import annotations
 
+import csv
 from dataclasses import dataclass
 from pathlib import Path
 
 import polars as pl
+
+from ..facts.sources import DELIMITERS
 
 PARTITION_ROWS = 20_000  # a partition's frame is ~40 MB per ruleset at this size; two workers stay far below 2 GB
 TABULAR = (".csv", ".parquet")
@@ -29,15 +32,26 @@ def scanned(source: str) -> pl.LazyFrame:
     """Every cell as text for CSV (read by the engine's own cell rules), as stored for Parquet."""
     if source.lower().endswith(".parquet"):
         return pl.scan_parquet(source)
-    return pl.scan_csv(source, infer_schema=False, encoding="utf8", truncate_ragged_lines=True)  # cells past the header: ignored, as in a county batch
+    return pl.scan_csv(source, infer_schema=False, encoding="utf8", separator=csv_header(source)[1],
+                       truncate_ragged_lines=True)  # cells past the header: ignored, as in a county batch
 
 
 def header_of(source: str) -> list[str]:
-    """The header's cells; none for an empty file."""
+    """The header's cells as written (two columns may have one name); none for an empty file."""
+    if not source.lower().endswith(".parquet"):
+        return csv_header(source)[0]
     try:
         return scanned(source).collect_schema().names()
     except pl.exceptions.NoDataError:
         return []
+
+
+def csv_header(source: str) -> tuple[list[str], str]:
+    """A CSV's first line as cells, and its delimiter: the one the line uses most, as a county batch reads it."""
+    with open(source, encoding="utf-8-sig", errors="replace", newline="") as handle:
+        line = handle.readline()
+    delimiter = max(DELIMITERS, key=line.count)
+    return (next(csv.reader([line], delimiter=delimiter), []) if line.strip() else []), delimiter
 
 
 def row_count(source: str) -> int:

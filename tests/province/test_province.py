@@ -223,3 +223,24 @@ def test_rows_longer_or_shorter_than_the_header_are_read_as_a_county_batch_reads
     assert code == 0, stderr
     assert "已评估 5 个工会，失败 0 个" in stdout
     assert sample_mismatches(tmp_path / "out", ragged, SPECS, 5, seed=1) == (5, [])
+
+
+def test_two_columns_with_one_name_are_a_header_problem(source: Path, tmp_path: Path):
+    """polars would rename the second 编号 and drop it as unknown: the header as written is what is checked."""
+    twice = edited_header(source, tmp_path / "twice.csv", {"audit.published": "编号"})
+    code, _, stderr = run(twice, tmp_path / "out")
+    assert code == 1 and "[source-header] 第 1 行（表头）列 “编号”、“编号” 重复（都对应 id）" in stderr
+
+
+@pytest.mark.parametrize("delimiter", [";", "\t"])
+def test_semicolon_and_tab_separated_files_grade_like_commas(source: Path, tmp_path: Path, delimiter: str):
+    lines = source.read_text(encoding="utf-8").splitlines()[:30]
+    assert not any(delimiter in line for line in lines)
+    other = tmp_path / "other.csv"
+    other.write_text("\n".join(line.replace(",", delimiter) for line in lines) + "\n", encoding="utf-8")
+    comma = tmp_path / "comma.csv"
+    comma.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    assert run(comma, tmp_path / "a")[0] == 0 and run(other, tmp_path / "b")[0] == 0
+    for spec in SPECS:
+        a, b = (pl.read_parquet(tmp_path / out / "results" / spec / "*.parquet").drop("source") for out in ("a", "b"))
+        assert a.equals(b)
