@@ -41,7 +41,7 @@ from engine.facts.sources import Reading, read_union
 from engine.language.model import Ruleset
 from engine.load.loader import bundled_ids
 from engine.plan.planner import Planner, next_level_plans, planned
-from engine.province.mode import PAGES, PAGES_LIMIT, province_mode
+from engine.province.mode import PAGES, PAGES_LIMIT, dask_address, province_mode
 from engine.province.partitions import PARTITION_ROWS
 from engine.province.run import ProvinceOptions, run_province
 from engine.report.checklist import build_checklist
@@ -203,6 +203,7 @@ def batch(rulesets: tuple[str, ...], sources: tuple[Path, ...], out: Path, jobs:
     """批量评估：事实文件目录、CSV 或 XLSX 中的全部工会，输出排名、报告与每个工会的整改清单；
     大批量（省级）读取 CSV 或 Parquet，输出汇总报告与 Parquet 结果。"""
     chosen = resolve_rulesets(rulesets)
+    dask = dask and dask_address(dask)
     if province_mode(sources, pages, any(r.by_cohort for r in chosen)):
         province_batch(ProvinceOptions(sources, out, jobs or default_jobs(), rulesets, as_of, force, dask, partition_rows, unused), chosen)
         return

@@ -2,6 +2,7 @@
 (grades in bulk, Parquet results, no pages). `--pages auto` decides by the number of unions."""
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from ..diagnostics import UsageError
@@ -9,6 +10,8 @@ from .partitions import TABULAR, row_count
 
 PAGES_LIMIT = 5_000  # above this many unions, `--pages auto` writes no per-union pages (a county has 1,000–3,000)
 PAGES = ("auto", "all", "none")
+SCHEDULER = re.compile(r"(?:(?:tcp|tls|ucx|ws|wss)://)?(?:\[[0-9A-Fa-f:]+\]|[^\s:/\[\]]+):\d{1,5}")
+LOCAL = re.compile(r"local:([1-9]\d{0,2})")
 
 
 def tabular(sources: tuple[Path, ...]) -> bool:
@@ -31,3 +34,12 @@ def province_mode(sources: tuple[Path, ...], pages: str, ranked: bool = False) -
     if pages != "auto":
         return pages == "none"
     return tabular(sources) and (parquet or sum(row_count(str(source)) for source in sources) > PAGES_LIMIT)
+
+
+def dask_address(address: str) -> str:
+    """`--dask` as given, when it names a scheduler (tcp://10.0.0.1:8786, 10.0.0.1:8786) or a LocalCluster of
+    1 to 999 workers (local:2); otherwise a usage error before anything is read or written."""
+    if LOCAL.fullmatch(address) or (not address.startswith("local:") and SCHEDULER.fullmatch(address)):
+        return address
+    raise UsageError(f"--dask “{address}” 不是可用的地址：应为 Dask 调度器的地址和端口（如 tcp://10.0.0.1:8786），"
+                     "或 local:N（在本机启动 N 个工作进程，N 为 1 到 999）")

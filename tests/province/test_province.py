@@ -244,3 +244,9 @@ def test_semicolon_and_tab_separated_files_grade_like_commas(source: Path, tmp_p
     for spec in SPECS:
         a, b = (pl.read_parquet(tmp_path / out / "results" / spec / "*.parquet").drop("source") for out in ("a", "b"))
         assert a.equals(b)
+
+
+@pytest.mark.parametrize("address", ["nonsense", "local:0", "local:x", "tcp://scheduler", "http://x:8786"])
+def test_a_dask_address_that_cannot_work_is_a_usage_error_before_anything_is_written(source: Path, tmp_path: Path, address: str):
+    code, _, stderr = run(source, tmp_path / "out", "--dask", address)
+    assert code == 2 and f"--dask “{address}” 不是可用的地址" in stderr and not (tmp_path / "out").exists()
