@@ -26,6 +26,7 @@ from ..facts.sources import Column as SourceColumn
 from ..language.vocabulary import AT_MOST
 
 INVALID = object()  # a cell that does not read as its column's value
+UNDATED = dt.date(2000, 12, 31).toordinal()  # graded with the others, never kept: a row without a year goes one by one
 
 
 @dataclass(frozen=True)
@@ -162,6 +163,6 @@ def assessment_days(period: Array, as_of: dt.date | None) -> tuple[Array, Array]
     if as_of is not None:
         return np.full(len(period), as_of.toordinal(), dtype=np.int64), np.zeros(len(period), dtype=bool)
     undated = np.array([value is None for value in period], dtype=bool)
-    days = [0 if value is None else dt.date(int(value), 12, 31).toordinal() for value in period]
+    days = [UNDATED if value is None else dt.date(int(value), 12, 31).toordinal() for value in period]
     return np.array(days, dtype=np.int64), undated
 

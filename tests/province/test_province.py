@@ -250,3 +250,16 @@ def test_semicolon_and_tab_separated_files_grade_like_commas(source: Path, tmp_p
 def test_a_dask_address_that_cannot_work_is_a_usage_error_before_anything_is_written(source: Path, tmp_path: Path, address: str):
     code, _, stderr = run(source, tmp_path / "out", "--dask", address)
     assert code == 2 and f"--dask “{address}” 不是可用的地址" in stderr and not (tmp_path / "out").exists()
+
+
+def test_a_row_without_a_year_is_reported_and_the_rest_graded(source: Path, tmp_path: Path):
+    """Its assessment date is unknown: graded in columns with the others (a placeholder date), kept out, reported."""
+    lines = source.read_text(encoding="utf-8").splitlines()[:8]
+    cells = lines[3].split(",")
+    cells[lines[0].split(",").index("年度")] = ""
+    lines[3] = ",".join(cells)
+    undated = tmp_path / "undated.csv"
+    undated.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    code, stdout, stderr = run(undated, tmp_path / "out")
+    assert code == 1 and "已评估 6 个工会，失败 1 个" in stdout
+    assert "[fact-period] 缺少 period（评估年度）" in stderr
