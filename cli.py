@@ -26,7 +26,8 @@ from engine.authoring import coverage, lint
 from engine.authoring.diff import ruleset_changes
 from engine.authoring.diff_report import diff_json, diff_table
 from engine.authoring.explain import explain as explain_item
-from engine.authoring.impact import load_version, measure_impact
+from engine.authoring.impact import load_version
+from engine.authoring.measure import measure_impact
 from engine.authoring.ruleset_tests import load_suite, no_tests, run_suite
 from engine.batch.run import BatchOptions, run_batch
 from engine.batch.workers import default_jobs

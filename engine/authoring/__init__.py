@@ -3,8 +3,9 @@ from __future__ import annotations
 
 from .diff import ruleset_changes
 from .explain import explain
-from .impact import load_version, measure_impact
+from .impact import load_version
 from .lint import check_file
+from .measure import measure_impact
 from .ruleset_tests import load_tests, run_tests
 
 __all__ = ["check_file", "explain", "load_tests", "load_version", "measure_impact", "ruleset_changes", "run_tests"]

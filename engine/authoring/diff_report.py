@@ -70,12 +70,11 @@ def changes_block(changes: list[Change]) -> str:
 
 
 def impact_block(impact: Impact, sources: Sequence[str], order: list[str]) -> str:
-    assessed = impact.assessed
-    moved = [u for u in assessed if u.level_changed]
-    rescored = [u for u in assessed if u.score_changed and not u.level_changed]
+    moved = [u for u in impact.changed if u.level_changed]
+    rescored = len(impact.changed) - len(moved)
     lines = [
-        f"对 {'、'.join(sources)} 的影响：评估 {len(assessed)} 个工会，失败 {len(impact.failures)} 个。",
-        f"等级变化 {len(moved)} 个，仅分数变化 {len(rescored)} 个，不变 {len(assessed) - len(moved) - len(rescored)} 个。",
+        f"对 {'、'.join(sources)} 的影响：评估 {impact.assessed} 个工会，失败 {len(impact.failures)} 个。",
+        f"等级变化 {len(moved)} 个，仅分数变化 {rescored} 个，不变 {impact.assessed - len(impact.changed)} 个。",
         "", "等级分布：", level_table(impact, order),
     ]
     if moved:
@@ -151,12 +150,11 @@ def version_json(version: Version) -> dict:
 
 
 def impact_json(impact: Impact, sources: Sequence[str], order: list[str]) -> dict:
-    changed = [u for u in impact.assessed if u.level_changed or u.score_changed]
     return {
-        "sources": list(sources), "assessed": len(impact.assessed),
+        "sources": list(sources), "assessed": impact.assessed,
         "failed": [{"origin": u.origin, "union": u.union or None, "errors": u.errors} for u in impact.failures],
         "level_counts": [{"level": name, "old": before, "new": after} for name, before, after in impact.level_counts(order)],
-        "changed": [union_json(u) for u in changed],
+        "changed": [union_json(u) for u in impact.changed],
     }
 
 

@@ -1,14 +1,14 @@
 """The impact of a ruleset change on real unions: assess each union under both versions.
 
-Sources are read as `batch` reads them (folders, fact files, CSV, XLSX, through
-`engine.facts.sources.read_units`). Each union is assessed against the old version and the new one
-(each with the rulesets it `uses`); the result says whose level and score change, and the
-items whose points changed most for that union, which is why.
+Each union is assessed against the old version and the new one (each with the rulesets it `uses`);
+the result says whose level and score change, and the items whose points changed most for that
+union, which is why. engine/authoring/measure.py reads the sources and compares every union, in
+bulk where it can (engine/authoring/bulk_impact.py).
 """
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from fractions import Fraction
 from pathlib import Path
@@ -16,8 +16,8 @@ from pathlib import Path
 from ..diagnostics import InvalidInput
 from ..evaluate.assessment import Evaluator, assess_union
 from ..evaluate.result import RulesetResult
-from ..facts.fact_file import FactFile, load_fact_file, merged_declarations
-from ..facts.sources import Unit, read_units
+from ..facts.fact_file import FactFile, load_fact_file
+from ..facts.sources import Unit
 from ..language.model import Ruleset
 from ..load.loader import locate
 from ..load.rulesets import resolve_rulesets
@@ -106,37 +106,33 @@ class UnionImpact:
 
 @dataclass
 class Impact:
-    """Every union of the sources under both versions, in source order."""
+    """Every union of the sources under both versions, counted; the unions whose level or score changes
+    and those that could not be compared are kept, in source order (a province's unchanged unions are not)."""
 
-    unions: list[UnionImpact] = field(default_factory=list)
+    changed: list[UnionImpact] = field(default_factory=list)
+    failures: list[UnionImpact] = field(default_factory=list)
+    assessed: int = 0
+    levels: dict[str, list[int]] = field(default_factory=dict)  # level as shown → [unions before, after], first seen first
 
-    @property
-    def assessed(self) -> list[UnionImpact]:
-        return [u for u in self.unions if not u.errors]
+    def add(self, union: UnionImpact) -> None:
+        if union.errors or union.old is None or union.new is None:
+            self.failures.append(union)
+            return
+        self.count(union.old.level_name, union.new.level_name)
+        if union.level_changed or union.score_changed:
+            self.changed.append(union)
 
-    @property
-    def failures(self) -> list[UnionImpact]:
-        return [u for u in self.unions if u.errors]
+    def count(self, old: str, new: str, unions: int = 1) -> None:
+        """`unions` more compared, with level `old` before and `new` after."""
+        self.assessed += unions
+        self.levels.setdefault(old, [0, 0])[0] += unions
+        self.levels.setdefault(new, [0, 0])[1] += unions
 
     def level_counts(self, order: Iterable[str] = ()) -> list[tuple[str, int, int]]:
         """(level as shown, unions with it before, after): the levels named in `order` first, then
         the others as they first appear (「不参与定级」 …)."""
-        names = [s.level_name for u in self.assessed for s in (u.old, u.new) if s is not None]
-        found = [name for name in dict.fromkeys(order) if name in names] + list(dict.fromkeys(names))
-        return [(name, self.count(name, "old"), self.count(name, "new")) for name in dict.fromkeys(found)]
-
-    def count(self, level_name: str, side: str) -> int:
-        return sum(1 for u in self.assessed if getattr(u, side).level_name == level_name)
-
-
-def measure_impact(old: Version, new: Version, sources: Sequence[str | Path], evaluator: Evaluator,
-                   as_of: dt.date | None = None, warn: Callable[[str], None] = lambda message: None) -> Impact:
-    """Assess every union of the sources under both versions."""
-    decls = merged_declarations(new.chain + old.chain)  # a spreadsheet may head a column with either version's labels
-    impact = Impact()
-    for unit in read_units(sources, decls, None, warn):
-        impact.unions.append(compare_unit(unit, old, new, evaluator, as_of))
-    return impact
+        found = [name for name in dict.fromkeys(order) if name in self.levels] + list(self.levels)
+        return [(name, *self.levels[name]) for name in dict.fromkeys(found)]  # type: ignore[misc]
 
 
 def compare_unit(unit: Unit, old: Version, new: Version, evaluator: Evaluator, as_of: dt.date | None) -> UnionImpact:

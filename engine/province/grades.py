@@ -34,13 +34,17 @@ class Grades:
 
     def level_text(self) -> Array:
         """Per row, the level as people read it (`RulesetResult.level_text`)."""
-        names = np.array([level.name for level in self.ruleset.levels] + [NO_LEVEL], dtype=object)
-        text = names[self.level]
-        return np.where(~self.applies, NOT_APPLICABLE, np.where(~self.eligible, NOT_GRADED, text))
+        return level_texts(self.ruleset, self.level, self.eligible, self.applies)
 
     def gaps(self, item_id: str) -> Array:
         """Rows where the item is a gap: it lost points (partial, fail or missing)."""
         return np.isin(self.outcome[item_id], LOSING) & self.losing[item_id]
+
+
+def level_texts(ruleset: Ruleset, level: Array, eligible: Array, applies: Array) -> Array:
+    """Per row, the level as people read it (`RulesetResult.level_text`): 不适用, 不参与定级, the level or 未达到任何等级."""
+    names = np.array([each.name for each in ruleset.levels] + [NO_LEVEL], dtype=object)
+    return np.where(~applies, NOT_APPLICABLE, np.where(~eligible, NOT_GRADED, names[level]))
 
 
 def hundredths(q: Q) -> Array:

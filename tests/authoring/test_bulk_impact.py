@@ -1,0 +1,110 @@
+"""`diff --facts` over CSV and Parquet in bulk: the same unions, standings and counts as union by union."""
+from __future__ import annotations
+
+import random
+import sys
+from pathlib import Path
+
+import polars as pl
+import pytest
+
+from engine import OracleEvaluator, load_fact_file, resolve_rulesets
+from engine.authoring import bulk_impact
+from engine.authoring.bulk_impact import BulkSource
+from engine.authoring.impact import Impact, Version, load_version
+from engine.authoring.measure import measure_impact
+from engine.facts.fact_file import merged_declarations
+
+REPO = Path(__file__).resolve().parents[2]
+COUNTY = REPO / "facts" / "qingshan"
+sys.path.insert(0, str(REPO / "bench"))
+
+from generate import province, write_csv  # noqa: E402
+
+
+def county_csv(path: Path) -> Path:
+    """The example county's fact files as one CSV, a row each, facts by their paths."""
+    files = [load_fact_file(p) for p in sorted(COUNTY.glob("QS-*.yaml"))]
+    names = sorted({name for f in files for name in f.facts})
+    return write_csv(({"union": {"county": "", **f.union}, "period": f.period, "facts": f.facts} for f in files), names, path)
+
+
+def variant(tmp_path: Path, spec: str, old: str, new: str) -> Version:
+    source = REPO / "rulesets" / f"{spec}.yaml"
+    text = source.read_text(encoding="utf-8")
+    assert old in text
+    path = tmp_path / "next" / source.name
+    path.parent.mkdir(exist_ok=True)
+    path.write_text(text.replace(old, new), encoding="utf-8")
+    return load_version(path)
+
+
+def one_by_one(monkeypatch: pytest.MonkeyPatch, old: Version, new: Version, source: Path) -> Impact:
+    with monkeypatch.context() as patched:
+        patched.setattr(BulkSource, "of", classmethod(lambda cls, *args: None))
+        return measure_impact(old, new, [source], OracleEvaluator())
+
+
+def assert_same(bulk: Impact, reference: Impact) -> None:
+    assert (bulk.assessed, bulk.level_counts()) == (reference.assessed, reference.level_counts())
+    assert [(u.origin, u.union, u.old, u.new) for u in bulk.changed] == [(u.origin, u.union, u.old, u.new) for u in reference.changed]
+    assert [(u.origin, u.errors) for u in bulk.failures] == [(u.origin, u.errors) for u in reference.failures]
+
+
+CHANGES = [
+    ("zhijia", "- {when: membership_rate >= 0.95, points: 8", "- {when: membership_rate >= 0.97, points: 8"),
+    ("xingji", "    name: 五星\n    min: 90", "    name: 五星\n    min: 80"),
+    ("bayou", "name: 达标, min: 80", "name: 达标, min: 75"),
+]
+
+
+@pytest.mark.parametrize("spec, old_text, new_text", CHANGES)
+def test_the_example_county_as_csv_compares_in_bulk_as_one_by_one(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                                    spec: str, old_text: str, new_text: str) -> None:
+    source = county_csv(tmp_path / "qingshan.csv")
+    old, new = load_version(spec), variant(tmp_path, spec, old_text, new_text)
+    assert BulkSource.of(source, old, new, merged_declarations(new.chain + old.chain)) is not None
+    bulk = measure_impact(old, new, [source], OracleEvaluator())
+    assert bulk.assessed == 44 and bulk.changed
+    assert_same(bulk, one_by_one(monkeypatch, old, new, source))
+
+
+def test_the_county_variant_that_drops_and_adds_facts(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    source = county_csv(tmp_path / "qingshan.csv")
+    old, new = load_version("zhijia"), load_version(REPO / "docs" / "examples" / "zhijia-qingshan.yaml")
+    assert BulkSource.of(source, old, new, merged_declarations(new.chain + old.chain)) is not None
+    bulk = measure_impact(old, new, [source], OracleEvaluator())
+    assert [u.union["id"] for u in bulk.changed if u.level_changed][:1] == ["QS-014"]
+    assert_same(bulk, one_by_one(monkeypatch, old, new, source))
+
+
+def test_a_generated_province_with_bad_rows_and_parquet(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    decls = merged_declarations(resolve_rulesets(["bayou", "zhijia"]))
+    source = write_csv(province(600, decls, random.Random(7)), sorted(decls), tmp_path / "province.csv")
+    lines = source.read_text(encoding="utf-8").splitlines()
+    header = lines[0].split(",")
+    broken = lines[5].split(",")
+    broken[header.index("members")] = "二百"
+    lines[5] = ",".join(broken)
+    lines.insert(9, "," * (len(header) - 1))  # a blank line: not a union
+    source.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    old, new = load_version("zhijia"), variant(tmp_path, "zhijia", "- {when: membership_rate >= 0.95, points: 8",
+                                                "- {when: membership_rate >= 0.90, points: 8")
+    bulk = measure_impact(old, new, [source], OracleEvaluator())
+    assert bulk.assessed == 599 and len(bulk.failures) == 1 and "二百" in bulk.failures[0].errors[0]
+    assert len(bulk.changed) > 20
+    assert_same(bulk, one_by_one(monkeypatch, old, new, source))
+    parquet = tmp_path / "province.parquet"
+    pl.read_csv(source, infer_schema=False).write_parquet(parquet)
+    from_parquet = measure_impact(old, new, [parquet], OracleEvaluator())
+    assert [(u.union, u.old, u.new) for u in from_parquet.changed] == [(u.union, u.old, u.new) for u in bulk.changed]
+    assert from_parquet.level_counts() == bulk.level_counts()
+
+
+def test_a_ruleset_the_columns_do_not_grade_is_compared_one_by_one(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    source = county_csv(tmp_path / "qingshan.csv")
+    old, new = load_version("zhijia"), variant(tmp_path, "zhijia", "- {when: membership_rate >= 0.95, points: 8",
+                                                "- {when: pct(membership_rate) == '97.0%', points: 8")
+    assert BulkSource.of(source, old, new, merged_declarations(new.chain + old.chain)) is None
+    assert_same(measure_impact(old, new, [source], OracleEvaluator()), one_by_one(monkeypatch, old, new, source))
+    assert bulk_impact.Side.of(old) is not None
