@@ -1,7 +1,7 @@
 """`unionscore diff` for people (a Chinese table) and programs (JSON).
 
-The table lists the changes, then, given facts, the level counts before and after and every
-union whose level changes, with its scores and the items that moved it. The JSON carries the
+The table lists the changes, then, given facts, the level counts before and after and the
+unions whose level changes (the first 100), with their scores and the items that moved them. The JSON carries the
 same, with every union whose level or score changes and all of its item deltas.
 """
 from __future__ import annotations
@@ -17,6 +17,8 @@ from tabulate import tabulate
 from ..values import fmt_number, json_score
 from .diff import PART_TEXT, Change
 from .impact import Impact, ItemDelta, Standing, UnionImpact, Version
+
+LISTED = 100  # unions that change level listed in the terminal: a province may move thousands (all are in the JSON)
 
 tabulate_module.WIDE_CHARS_MODE = True
 
@@ -78,7 +80,8 @@ def impact_block(impact: Impact, sources: Sequence[str], order: list[str]) -> st
         "", "等级分布：", level_table(impact, order),
     ]
     if moved:
-        lines += ["", "等级变化的工会：", union_table(moved)]
+        lines += ["", "等级变化的工会：", union_table(moved[:LISTED])]
+        lines += [f"……共 {len(moved)} 个，这里列出前 {LISTED} 个；全部见 --format json。"] if len(moved) > LISTED else []
     return "\n".join(lines)
 
 

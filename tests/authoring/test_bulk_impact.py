@@ -1,13 +1,16 @@
 """`diff --facts` over CSV and Parquet in bulk: the same unions, standings and counts as union by union."""
 from __future__ import annotations
 
+import json
 import random
 import sys
 from pathlib import Path
 
 import polars as pl
 import pytest
+from click.testing import CliRunner
 
+from cli import cli
 from engine import OracleEvaluator, load_fact_file, resolve_rulesets
 from engine.authoring import bulk_impact
 from engine.authoring.bulk_impact import BulkSource
@@ -108,3 +111,16 @@ def test_a_ruleset_the_columns_do_not_grade_is_compared_one_by_one(tmp_path: Pat
     assert BulkSource.of(source, old, new, merged_declarations(new.chain + old.chain)) is None
     assert_same(measure_impact(old, new, [source], OracleEvaluator()), one_by_one(monkeypatch, old, new, source))
     assert bulk_impact.Side.of(old) is not None
+
+
+def test_the_table_lists_the_first_hundred_unions_that_move_and_the_json_all(tmp_path: Path) -> None:
+    decls = merged_declarations(resolve_rulesets(["zhijia"]))
+    source = write_csv(province(600, decls, random.Random(7)), sorted(decls), tmp_path / "province.csv")
+    uncapped = variant(tmp_path, "zhijia", "cap_level: unqualified", "cap_level: model")
+    table = CliRunner().invoke(cli, ["diff", "zhijia", uncapped.ruleset.path, "--facts", str(source)])
+    moved = int(table.stdout.split("等级变化 ")[1].split(" 个")[0])
+    assert moved > 100 and f"……共 {moved} 个，这里列出前 100 个；全部见 --format json。" in table.stdout
+    rows = table.stdout[table.stdout.index("等级变化的工会："):].splitlines()[3:-1]
+    assert len(rows) == 100 and all(row.startswith("BM-") for row in rows)
+    document = CliRunner().invoke(cli, ["diff", "zhijia", uncapped.ruleset.path, "--facts", str(source), "--format", "json"])
+    assert sum(u["level_changed"] for u in json.loads(document.stdout)["impact"]["changed"]) == moved
