@@ -37,12 +37,16 @@ def unreadable(source: Path) -> list[Diagnostic]:
         except (OSError, pl.exceptions.PolarsError) as error:
             return [Diagnostic(Mark(str(source)), "source-unreadable", f"{source} 不是可读取的 Parquet 文件（{error}）")]
         return []
-    bad, lines = utf8_lines(source)
+    bad, lines, bare = utf8_lines(source)
     if bad is not None:
         message = (f"{source} 第 {bad} 行不是 UTF-8 编码（Excel 另存的“CSV（逗号分隔）”通常是 GB18030 编码）：省级批量只读 UTF-8 的 CSV。"
                    "请在 Excel 中另存为“CSV UTF-8（逗号分隔）”，或用 iconv -f GB18030 -t UTF-8 转换；"
                    "不超过 5,000 个工会时也可以加 --pages all，按县级批量直接读取")
         return [Diagnostic(Mark(str(source), bad, 1), "source-unreadable", message)]
+    if bare:
+        message = (f"{source} 的行尾有单独的回车符（CR，如 Excel 另存的“CSV（Macintosh）”）：省级批量要求以换行符（LF 或 CRLF）"
+                   "分行，否则多行会被读成一行；请另存为“CSV UTF-8（逗号分隔）”")
+        return [Diagnostic(Mark(str(source), 1, 1), "source-unreadable", message)]
     if lines and row_count(str(source)) != lines - 1:
         line = spanning_record(source)
         message = (f"{source} 第 {line} 行的单元格跨了行（引号没有配对，或单元格里有换行）：省级批量要求每个工会占一行，"
@@ -51,23 +55,26 @@ def unreadable(source: Path) -> list[Diagnostic]:
     return []
 
 
-def utf8_lines(path: Path) -> tuple[int | None, int]:
-    """The line of the first byte that is not UTF-8 (None when the whole file is), and the number of lines;
-    read a block at a time."""
+def utf8_lines(path: Path) -> tuple[int | None, int, bool]:
+    """The line of the first byte that is not UTF-8 (None when the whole file is), the number of lines, and
+    whether a line ends in a carriage return alone (CR); read a block at a time."""
     decoder = codecs.getincrementaldecoder("utf-8")()
-    lines, last = 0, b"\n"
+    lines, last, carry, bare = 0, b"\n", b"", False
     with path.open("rb") as handle:
         for block in iter(lambda: handle.read(BLOCK), b""):
             try:
                 decoder.decode(block)
             except UnicodeDecodeError as error:
-                return lines + 1 + block[: max(error.start, 0)].count(b"\n"), 0
+                return lines + 1 + block[: max(error.start, 0)].count(b"\n"), 0, False
+            data = carry + block  # a CR that ended the last block, to see whether an LF follows it
+            bare |= data.count(b"\r") - data.count(b"\r\n") - data.endswith(b"\r") > 0
+            carry = b"\r" if data.endswith(b"\r") else b""
             lines, last = lines + block.count(b"\n"), block[-1:]
     try:
         decoder.decode(b"", final=True)
     except UnicodeDecodeError:
-        return lines + 1, 0
-    return None, lines + (last != b"\n")
+        return lines + 1, 0, False
+    return None, lines + (last != b"\n"), bare or bool(carry)
 
 
 def spanning_record(path: Path) -> int:

@@ -263,3 +263,27 @@ def test_a_row_without_a_year_is_reported_and_the_rest_graded(source: Path, tmp_
     code, stdout, stderr = run(undated, tmp_path / "out")
     assert code == 1 and "已评估 6 个工会，失败 1 个" in stdout
     assert "[fact-period] 缺少 period（评估年度）" in stderr
+
+
+def test_lines_ended_by_a_carriage_return_alone_are_refused_and_crlf_read(source: Path, tmp_path: Path):
+    """polars reads a CR-only file (Excel's 「CSV（Macintosh）」) as one line: 0 unions, without a word."""
+    lines = source.read_text(encoding="utf-8").splitlines()[:6]
+    mac, windows = tmp_path / "mac.csv", tmp_path / "windows.csv"
+    mac.write_bytes(("\r".join(lines) + "\r").encode())
+    windows.write_bytes(("\r\n".join(lines) + "\r\n").encode())
+    code, _, stderr = run(mac, tmp_path / "a")
+    assert code == 1 and f"[source-unreadable] {mac} 的行尾有单独的回车符（CR" in stderr
+    code, stdout, _ = run(windows, tmp_path / "b")
+    assert code == 0 and "已评估 5 个工会，失败 0 个" in stdout
+
+
+@pytest.mark.parametrize("block", [1, 2, 3, 7, 64])
+def test_line_ends_are_found_whatever_the_block_size(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, block: int):
+    from engine.province import checks
+
+    monkeypatch.setattr(checks, "BLOCK", block)
+    found = []
+    for text in (b"a,b\r\n1,2\r\n", b"a,b\r1,2\r", b"a,b\n1,2\r\n3,4", b"a,b\r\n1,2\r", b"\r\r\n"):
+        (tmp_path / "t.csv").write_bytes(text)
+        found.append(checks.utf8_lines(tmp_path / "t.csv"))
+    assert found == [(None, 2, False), (None, 1, True), (None, 3, False), (None, 2, True), (None, 1, True)]
