@@ -49,6 +49,7 @@ UNION_FIELDS = ("id", "name", "type", "city", "county", "township")  # the colum
 AMBIGUOUS = "?"
 DELIMITERS = ",\t;"
 HEADER_SEARCH = 10  # non-blank rows searched for the header, past title rows
+BARE_CR = re.compile(rb"(?<=\r)(?!\n)")  # after a carriage return that no line feed follows
 REMEMBERED_CELLS = 50_000  # distinct fact cells a table's reading keeps (`read_once`)
 # a damaged file: bad zip, missing part, malformed XML (ElementTree's and lxml's parse errors are SyntaxErrors)
 UNREADABLE = (OSError, zipfile.BadZipFile, InvalidFileException, KeyError, ValueError, SyntaxError)
@@ -462,7 +463,7 @@ def decoded_lines(handle: Iterable[bytes], bad: set[int]) -> Iterator[str]:
     Deciding on the first non-ASCII line keeps the file streamed and never switches encoding
     half-way, which would misread every later line."""
     encoding: str | None = None
-    for number, line in enumerate(handle, 1):
+    for number, line in enumerate(physical_lines(handle), 1):
         if number == 1:
             line = line.removeprefix(codecs.BOM_UTF8)
         if encoding is None and not line.isascii():
@@ -471,6 +472,15 @@ def decoded_lines(handle: Iterable[bytes], bad: set[int]) -> Iterator[str]:
         if not decodes(line, chosen):
             bad.add(number)
         yield line.decode(chosen, errors="replace")
+
+
+def physical_lines(handle: Iterable[bytes]) -> Iterator[bytes]:
+    """Lines with their endings: LF, CRLF, or a carriage return alone (Excel's 「CSV（Macintosh）」)."""
+    for line in handle:
+        if b"\r" in line.rstrip(b"\r\n"):
+            yield from (part for part in BARE_CR.split(line) if part)
+        else:
+            yield line
 
 
 def decodes(line: bytes, encoding: str) -> bool:

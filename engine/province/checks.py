@@ -45,7 +45,7 @@ def unreadable(source: Path) -> list[Diagnostic]:
         return [Diagnostic(Mark(str(source), bad, 1), "source-unreadable", message)]
     if bare:
         message = (f"{source} 的行尾有单独的回车符（CR，如 Excel 另存的“CSV（Macintosh）”）：省级批量要求以换行符（LF 或 CRLF）"
-                   "分行，否则多行会被读成一行；请另存为“CSV UTF-8（逗号分隔）”")
+                   "分行，否则多行会被读成一行；请另存为“CSV UTF-8（逗号分隔）”，不超过 5,000 个工会时也可以加 --pages all 按县级批量读取")
         return [Diagnostic(Mark(str(source), 1, 1), "source-unreadable", message)]
     if lines and row_count(str(source)) != lines - 1:
         line = spanning_record(source)

@@ -264,6 +264,15 @@ def test_a_gb18030_csv_is_read_whole_and_a_bad_line_in_it_costs_its_row(tmp_path
     assert [u.facts.union["name"] for u in (units[0], units[2])] == ["青山", "河口"] and units[1].problems
 
 
+def test_lines_ended_by_a_carriage_return_alone_are_lines(tmp_path: Path) -> None:
+    """Excel's 「CSV（Macintosh）」 ends lines with CR alone; a CR inside quotes stays in its cell."""
+    text = "\r".join(["编号,名称,类型,年度,会员人数", 'QS-1,"一\r号",企业,2025,5', "", "QS-2,二号,机关,2025,坏"]) + "\r"
+    (tmp_path / "mac.csv").write_bytes(text.encode())
+    units, _ = read(tmp_path / "mac.csv")
+    assert ids(units[:1]) == ["QS-1"] and units[0].facts.union["name"] == "一\r号" and units[0].facts.facts == {"members": 5}
+    assert [p.mark.line for p in units[1].problems] == [5]
+
+
 def test_a_quoted_csv_cell_may_span_lines(tmp_path: Path) -> None:
     units, _ = read(write_csv(tmp_path / "a.csv", [["编号", "类型", "名称"], ["QS-1", "企业", "第一行\n第二行"], ["QS-2", "企业", "b"]]))
     assert [u.facts.union["name"] for u in units] == ["第一行\n第二行", "b"]
