@@ -13,20 +13,16 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import random
-import resource
-import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from generate import province, write_csv  # noqa: E402
-from peak import peak_memory  # noqa: E402
+from peak import measured  # noqa: E402
 from scale import as_fact_file  # noqa: E402
 
 from engine import DurableEvaluator, resolve_rulesets  # noqa: E402
@@ -48,19 +44,10 @@ def new_version(folder: Path) -> Path:
 
 
 def run_cli(source: Path, new: Path) -> tuple[dict[str, Any], dict[str, Any]]:
-    command = [sys.executable, "-c", "import cli; cli.main()", "diff", "zhijia", str(new), "--facts", str(source), "--format", "json"]
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    start = time.perf_counter()
-    child = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env={**os.environ, "PYTHONPATH": str(ROOT)}, cwd=ROOT)
-    with peak_memory(child.pid) as peak:
-        stdout, stderr = child.communicate()
-        wall = time.perf_counter() - start
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-    if child.returncode != 0:
-        raise SystemExit(f"diff exited {child.returncode}: {stderr.decode()[-500:]}")
-    figures = {"wall_s": round(wall, 2), "cpu_s": round(cpu, 2), "peak_mib": round(peak[0] / 2**20)}
-    return figures, json.loads(stdout)["impact"]
+    figures, done = measured(["diff", "zhijia", str(new), "--facts", str(source), "--format", "json"], ROOT)
+    if done.returncode != 0:
+        raise SystemExit(f"diff exited {done.returncode}: {done.stderr[-500:]}")
+    return figures, json.loads(done.stdout)["impact"]
 
 
 def mismatches(impact: dict[str, Any], count: int, seed: int, sample: int, old: Version, new: Version) -> tuple[int, list[str]]:

@@ -21,10 +21,7 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import random
-import resource
-import subprocess
 import sys
 import tempfile
 import time
@@ -36,7 +33,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from generate import province, write_csv  # noqa: E402
-from peak import peak_memory  # noqa: E402
+from peak import measured  # noqa: E402
 
 from engine import resolve_rulesets  # noqa: E402
 from engine.bulk.agreement import disagreements  # noqa: E402
@@ -60,18 +57,9 @@ def generated(count: int, folder: Path, seed: int) -> Path:
 
 
 def run_cli(source: Path, out: Path, dask: str | None) -> dict[str, Any]:
-    command = [sys.executable, "-c", "import cli; cli.main()", "batch", str(source), "--out", str(out)]
-    command += [part for r in RULESETS for part in ("--ruleset", r)] + (["--dask", dask] if dask else [])
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    start = time.perf_counter()
-    child = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env={**os.environ, "PYTHONPATH": str(ROOT)}, cwd=ROOT)
-    with peak_memory(child.pid) as peak:
-        stdout, stderr = child.communicate()
-        wall = time.perf_counter() - start
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-    return {"wall_s": round(wall, 2), "cpu_s": round(cpu, 2), "peak_mib": round(peak[0] / 2**20), "exit_code": child.returncode,
-            "last_line": stdout.decode().strip().splitlines()[-1] if stdout.strip() else stderr.decode()[-300:]}
+    arguments = ["batch", str(source), "--out", str(out)] + [part for r in RULESETS for part in ("--ruleset", r)]
+    figures, done = measured(arguments + (["--dask", dask] if dask else []), ROOT)
+    return {**figures, "exit_code": done.returncode, "last_line": done.stdout.strip().splitlines()[-1] if done.stdout.strip() else done.stderr[-300:]}
 
 
 def as_fact_file(data: dict) -> FactFile:
