@@ -32,6 +32,7 @@ from typing import Any
 
 from openpyxl.utils.datetime import from_excel
 
+from ..language.limits import MAX_LITERAL
 from ..language.model import FactDecl
 from ..language.vocabulary import UNION_TYPES
 from .fact_schema import expected
@@ -147,7 +148,9 @@ def read_decimal(raw: Any, decl: FactDecl) -> Decimal:
     if not value.is_finite():
         raise cannot(raw, decl)
     if decl.unit == "%" and not marked and value > 1:
-        return value.scaleb(-2)
+        value = value.scaleb(-2)
+    if value.copy_abs() > MAX_LITERAL:  # as in a fact file (yaml-number); copy_abs never rounds
+        raise CellError(f"“{shown(raw)}” 超出范围：绝对值不能大于 10 的 {len(str(MAX_LITERAL)) - 1} 次方，应为{expectation(decl)}")
     return value
 
 

@@ -152,6 +152,13 @@ def test_rows_with_the_same_list_cell_do_not_share_the_list(tmp_path: Path) -> N
     assert second.facts.facts["meetings.by_quarter"] == [1, 0, 2, 1]
 
 
+def test_a_number_past_ten_to_the_fifteenth_is_refused_as_in_a_fact_file(tmp_path: Path) -> None:
+    [unit], _ = read(write_csv(tmp_path / "a.csv", [HEADER, ["QS-1", "甲", "企业", "镇", 2025, "99999999999999999999999", 1]]))
+    [problem] = unit.problems
+    assert problem.message == ("第 2 行“职工人数”列：“99999999999999999999999” 超出范围：绝对值不能大于 10 的 15 次方，"
+                               "应为不小于 0 的整数")
+
+
 def test_a_row_without_id_or_type_is_a_problem(tmp_path: Path) -> None:
     [unit], _ = read(write_csv(tmp_path / "a.csv", [HEADER, ["", "无名工会", "—", "镇", 2025, 1, 1]]))
     assert [(p.code, p.mark.column, p.message) for p in unit.problems] == [
