@@ -35,4 +35,13 @@ def as_json(assessment: Assessment, plans: dict[str, Plan]) -> str:
 def json_lines(record: dict) -> bytes:
     """results.jsonl: one line per union and ruleset (UTF-8 JSON)."""
     head = {"union": record["union"], "as_of": record["as_of"]}
-    return b"".join(orjson.dumps({**head, "result": result}) + b"\n" for result in record["results"])
+    return b"".join(json_line({**head, "result": result}) for result in record["results"])
+
+
+def json_line(value: dict) -> bytes:
+    """One compact line: orjson, or the json module for what orjson refuses (an integer past 64 bits,
+    such as a head count typed as 99999999999999999999999)."""
+    try:
+        return orjson.dumps(value) + b"\n"
+    except TypeError:
+        return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode() + b"\n"

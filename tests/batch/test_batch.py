@@ -156,6 +156,36 @@ def test_results_jsonl_has_one_line_per_union_and_ruleset(sample, tmp_path):
     assert set(records[0]) == {"union", "as_of", "result"}
 
 
+def test_a_derived_value_past_64_bits_is_written_not_an_internal_error(tmp_path):
+    """Facts stop at 10^15, but a product of two may pass 2^63: orjson refuses it, the json module writes it."""
+    ruleset = tmp_path / "product.yaml"
+    ruleset.write_text("""
+ruleset: {id: product, name: 乘积, version: "1", max_score: 10}
+facts:
+  a: {type: integer, label: 甲, min: 0}
+  b: {type: integer, label: 乙, min: 0}
+derive:
+  ab: a * b
+sections:
+  - id: s
+    name: 唯一分项
+    max: 10
+    items:
+      - {id: s.big, name: 乘积够大, points: 10, when: ab > 1000}
+levels:
+  - {id: ok, name: 合格, min: 60}
+  - {id: no, name: 不合格, min: 0}
+""", encoding="utf-8")
+    facts = tmp_path / "facts"
+    facts.mkdir()
+    (facts / "X-1.yaml").write_text("union: {id: X-1, type: enterprise}\nperiod: 2025\nfacts: {a: 1000000000000000, b: 1000000000000000}\n",
+                                    encoding="utf-8")
+    result = run(str(facts), "--out", str(tmp_path / "out"), "--ruleset", str(ruleset), "--jobs", "1")
+    assert result.exit_code == 0, result.stderr
+    [record] = [json.loads(line) for line in (tmp_path / "out" / "results.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert record["result"]["items"][0]["facts"]["ab"] == 10**30 and record["result"]["score"] == 10
+
+
 def test_terminal_shows_ranked_table_level_counts_and_where_reports_are(sample, tmp_path):
     result = run(str(sample), "--out", str(tmp_path / "out"), "--ruleset", "bayou")
     lines = result.stdout.splitlines()
