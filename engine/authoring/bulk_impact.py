@@ -7,8 +7,8 @@ exact range) are compared union by union (`compare_unit`), as are whole files th
 grade: a fact the two versions read differently, or a version the columns do not grade (a Parquet
 file row by row from its columns, a CSV by the county batch's reader). So is a CSV not readable by
 columns: not UTF-8, a union over two lines, no 编号 or 类型 on the first line; a Parquet file that
-cannot be read so is one failure, with why. Only the unions whose level or score
-changes become `UnionImpact`s; the others are counted, so memory does not grow with the file.
+cannot be read so is one failure, with why. Only the unions whose level or score changes become
+`UnionImpact`s; the others are counted, so memory does not grow with the file.
 """
 from __future__ import annotations
 
@@ -68,6 +68,8 @@ class Side:
 
 @dataclass(frozen=True)
 class Graded:
+    """A version's target ruleset graded over a partition: the grades, each row's level as shown, its header."""
+
     result: BulkResult
     apart: Array  # rows the per-union engine compares
     level_text: Array

@@ -122,17 +122,17 @@ class Impact:
         if union.level_changed or union.score_changed:
             self.changed.append(union)
 
-    def count(self, old: str, new: str, unions: int = 1) -> None:
-        """`unions` more compared, with level `old` before and `new` after."""
-        self.assessed += unions
-        self.levels.setdefault(old, [0, 0])[0] += unions
-        self.levels.setdefault(new, [0, 0])[1] += unions
+    def count(self, old: str, new: str) -> None:
+        """One more union compared, with level `old` before and `new` after."""
+        self.assessed += 1
+        self.levels.setdefault(old, [0, 0])[0] += 1
+        self.levels.setdefault(new, [0, 0])[1] += 1
 
     def level_counts(self, order: Iterable[str] = ()) -> list[tuple[str, int, int]]:
         """(level as shown, unions with it before, after): the levels named in `order` first, then
         the others as they first appear (「不参与定级」 …)."""
         found = [name for name in dict.fromkeys(order) if name in self.levels] + list(self.levels)
-        return [(name, *self.levels[name]) for name in dict.fromkeys(found)]  # type: ignore[misc]
+        return [(name, self.levels[name][0], self.levels[name][1]) for name in dict.fromkeys(found)]
 
 
 def compare_unit(unit: Unit, old: Version, new: Version, evaluator: Evaluator, as_of: dt.date | None) -> UnionImpact:
