@@ -31,7 +31,7 @@ from ..evaluate.cohort import CohortEntry
 from ..evaluate.evaluators import DurableEvaluator
 from ..evaluate.result import RulesetResult
 from ..evaluate.rounds import entries
-from ..facts.sources import Unit
+from ..facts.sources import Table, Unit
 from ..language.model import Ruleset
 from ..plan.planner import next_level_plans
 from ..report.record import document, json_lines
@@ -167,8 +167,11 @@ def unit_id(unit: Unit) -> str | None:
 
 
 def located(unit: Unit, message: str) -> str:
-    """A spreadsheet row's diagnostics name the workbook only: say which sheet and row too."""
-    return message if unit.path is not None else f"{unit.origin}：{message}"
+    """A workbook row's diagnostics name the workbook, row and column: say which sheet too. Those of a
+    fact file or a CSV row already say where they are."""
+    if unit.path is not None or unit.facts is None or unit.origin == Table(unit.facts.path).origin(unit.facts.header_mark.line):
+        return message
+    return f"{unit.origin}：{message}"
 
 
 def chunks(units: Iterable[Unit], size: int = CHUNK) -> Iterator[Chunk]:

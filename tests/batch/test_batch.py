@@ -58,6 +58,22 @@ def test_a_workbook_with_one_bad_row(tmp_path):
     assert ids == ["A-1", "A-3"]
 
 
+def test_a_row_fact_problem_says_where_once_for_csv_and_with_its_sheet_for_a_workbook(tmp_path):
+    """The diagnostic names file, row and column; a workbook's also needs its sheet, a CSV's nothing more."""
+    rows = [["编号", "名称", "类型", "乡镇", "年度", "会员人数", "职工人数"], ["A-1", "甲厂工会", "企业", "青山镇", 2025, 120, 100]]
+    (tmp_path / "county.csv").write_text("\n".join(",".join(map(str, row)) for row in rows) + "\n", encoding="utf-8")
+    book = openpyxl.Workbook()
+    book.active.title = "青山镇"
+    for row in rows:
+        book.active.append(row)
+    book.save(tmp_path / "county.xlsx")
+    for name, prefix in (("county.csv", ""), ("county.xlsx", f"{tmp_path / 'county.xlsx'} 工作表“青山镇” 第 2 行：")):
+        result = run(str(tmp_path / name), "--out", str(tmp_path / f"out-{name}"), "--ruleset", "zhijia", "--jobs", "1")
+        assert result.exit_code == 1
+        [line] = [text for text in result.stderr.splitlines() if "[fact-members]" in text]
+        assert line == f"{prefix}{tmp_path / name}:2:6: 错误 [fact-members] members（会员人数）120 大于 employees（职工人数）100"
+
+
 def test_duplicate_ids_name_both_places(sample, tmp_path):
     shutil.copy(sample / "QS-001.yaml", sample / "zz-copy.yaml")
     result = run(str(sample), "--out", str(tmp_path / "out"), "--ruleset", "bayou", "--jobs", "1")
