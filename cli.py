@@ -111,7 +111,7 @@ INCLUDE_HIDDEN_OPTION = click.option("--include-hidden", is_flag=True, help="也
 UNUSED_OPTION = click.option("--unused-column", "unused", multiple=True, metavar="表头",
                              help="这一列与某个事实的名称相近，但确实不是考核数据（如“女职工人数”）：不读取它，照常评估。可重复。")
 UNION_OPTIONS = (
-    click.option("--union", "union_id", metavar="编号", help="事实来源是 CSV 或工作簿时，要评估的工会编号（只有一个工会时可省略）。"),
+    click.option("--union", "union_id", metavar="编号", help="事实来源是 CSV、Parquet 或工作簿时，要评估的工会编号（只有一个工会时可省略）。"),
     click.option("--sheet", help="只读取工作簿中这个名称的工作表。"),
     INCLUDE_HIDDEN_OPTION,
     UNUSED_OPTION,
@@ -167,7 +167,7 @@ def cli(ctx: click.Context, debug: bool) -> None:
 @ENGINE_OPTION
 @union_options
 def assess(rulesets: tuple[str, ...], fact_file: Path, fmt: str, as_of: dt.date | None, engine: str, choice: UnionChoice) -> None:
-    """评估一个工会：事实文件，或 CSV、工作簿中的一行（--union 指定编号）；输出得分、等级、失分项与整改建议。"""
+    """评估一个工会：事实文件，或 CSV、Parquet、工作簿中的一行（--union 指定编号）；输出得分、等级、失分项与整改建议。"""
     chosen, chooser = resolve_rulesets(rulesets), evaluator_named(engine)
     assessment = assess_facts(chosen, choice.read(fact_file, chosen), chooser, as_of)
     plans = next_level_plans(chosen, assessment, chooser)
@@ -201,7 +201,7 @@ def assess(rulesets: tuple[str, ...], fact_file: Path, fmt: str, as_of: dt.date 
 def batch(rulesets: tuple[str, ...], sources: tuple[Path, ...], out: Path, jobs: int | None, as_of: dt.date | None,
           sheet: str | None, rank_by: tuple[str, ...], force: bool, timeout: float, include_hidden: bool, unused: tuple[str, ...],
           pages: str, dask: str | None, partition_rows: int) -> None:
-    """批量评估：事实文件目录、CSV 或 XLSX 中的全部工会，输出排名、报告与每个工会的整改清单；
+    """批量评估：事实文件目录、CSV、Parquet 或 XLSX 中的全部工会，输出排名、报告与每个工会的整改清单；
     大批量（省级）读取 CSV 或 Parquet，输出汇总报告与 Parquet 结果。"""
     chosen = resolve_rulesets(rulesets)
     dask = dask and dask_address(dask)
@@ -326,7 +326,7 @@ def template(rulesets: tuple[str, ...], fmt: str | None, out: Path | None) -> No
 @click.argument("old", metavar="OLD")
 @click.argument("new", metavar="NEW")
 @click.option("--facts", "sources", multiple=True, metavar="SOURCE",
-              help="用这些工会的事实评估两个版本，列出等级和得分的变化：文件夹、事实文件、CSV 或 XLSX，可重复。")
+              help="用这些工会的事实评估两个版本，列出等级和得分的变化：文件夹、事实文件、CSV、Parquet 或 XLSX，可重复。")
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True, help="输出格式。")
 @click.option("--as-of", callback=parse_date, metavar="YYYY-MM-DD", help="评估日期；缺省为各事实年度的 12 月 31 日。")
 @ENGINE_OPTION
@@ -458,7 +458,7 @@ def db() -> None:
               help="新账号及初始密码写入这个 Excel 文件（发给各单位；首次登录须修改密码）。")
 def import_command(db: str | None, rulesets: tuple[str, ...], sources: tuple[Path, ...], year: int, county: str | None,
                    deadline: dt.date | None, accounts_out: Path) -> None:
-    """把一个县的工会（事实文件夹、CSV 或工作簿，同 batch）导入为一个考核年度，并为新单位生成账号。"""
+    """把一个县的工会（事实文件夹、CSV、Parquet 或工作簿，同 batch）导入为一个考核年度，并为新单位生成账号。"""
     from service import bootstrap
 
     bootstrap.configure(db)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-RULESET, FACTS, SHEET, BOTH, TESTS = "规则文件", "事实文件", "表格（CSV、XLSX）", "规则文件、事实文件", "测试用例"
+RULESET, FACTS, SHEET, BOTH, TESTS = "规则文件", "事实文件", "表格（CSV、Parquet、XLSX）", "规则文件、事实文件", "测试用例"
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,8 +105,8 @@ CODES: dict[str, Code] = {
     "judged-note": Code(f"{FACTS}、{SHEET}", "考核组给了分数，却没有填写评分说明", "brand: {points: 4}   # 缺 brand.note"),
     "fact-members": Code(f"{FACTS}、{SHEET}", "会员人数大于职工人数", "employees: 100\nmembers: 120"),
     # spreadsheets and batch sources ----------------------------------------------------------
-    "source-unknown": Code(SHEET, "找不到来源，或来源不是文件夹、YAML、CSV、XLSX", "unionscore batch 青山县.xls --out out"),
-    "source-unreadable": Code(SHEET, "CSV 或工作簿无法读取（文件损坏、编码无法识别）", "unionscore batch 已损坏.xlsx --out out"),
+    "source-unknown": Code(SHEET, "找不到来源，或来源不是文件夹、YAML、CSV、Parquet、XLSX", "unionscore batch 青山县.xls --out out"),
+    "source-unreadable": Code(SHEET, "CSV、Parquet 或工作簿无法读取（文件损坏、编码无法识别、省级批量的 CSV 不是 UTF-8 或单元格跨行）", "unionscore batch 已损坏.xlsx --out out"),
     "source-sheet": Code(SHEET, "工作簿中没有 --sheet 指定的工作表", "unionscore batch 青山县.xlsx --sheet 河口 --out out"),
     "source-header": Code(SHEET, "表头缺少“编号”或“类型”列，或两列对应同一字段", "名称,职工人数,会员人数   # CSV 的表头没有“编号”列"),
     "source-column": Code(SHEET, "表头与某个事实的名称相近却不相同，通常是笔误（提示最接近的名称）；确实不是考核数据的列用 --unused-column 说明", "编号,类型,职工人数数   # 应为“职工人数”"),

@@ -3,12 +3,11 @@ province batch reads it, and graded under both versions at once by engine/bulk/.
 takes seconds instead of hours.
 
 Rows the columns do not settle (a cell that does not read, facts one version rejects, numbers out of
-exact range) are compared union by union (`compare_unit`), as are whole files the columns cannot
-grade: a fact the two versions read differently, or a version the columns do not grade (a Parquet
-file row by row from its columns, a CSV by the county batch's reader). So is a CSV not readable by
-columns: not UTF-8, a union over two lines, no 编号 or 类型 on the first line; a Parquet file that
-cannot be read so is one failure, with why. Only the unions whose level or score changes become
-`UnionImpact`s; the others are counted, so memory does not grow with the file.
+exact range) are compared union by union (`compare_unit`). So are, by the county batch's reader,
+whole files the columns cannot take: not UTF-8, a union over two lines, no 编号 or 类型 on the first
+line, a fact the two versions read differently, or a version the columns do not grade. Only the
+unions whose level or score changes become `UnionImpact`s; the others are counted, so memory does
+not grow with the file.
 """
 from __future__ import annotations
 
@@ -24,12 +23,11 @@ import polars as pl
 from ..bulk import BulkResult, Plan, compile_rulesets, grade_frame
 from ..bulk.rational import Array, Q
 from ..bulk.scoring import OUTCOMES
-from ..diagnostics import Diagnostic, Mark
 from ..evaluate.assessment import Evaluator
 from ..evaluate.scoring import PASSING
 from ..facts.cells import is_blank
 from ..facts.fact_file import FactChecker, bundled_declarations, fact_checker, merged_declarations
-from ..facts.sources import Column, Header, Reading, Table, classify_header, header_problems, row_unit, warn_headers
+from ..facts.sources import Column, Reading, Table, classify_header, header_problems, row_unit, warn_headers
 from ..language.model import FactDecl
 from ..province.checks import HEADER_ROW, unreadable
 from ..province.columnar import read_chunk
@@ -107,68 +105,54 @@ def undeclared(frame: pl.DataFrame, columns: list[Column], declared: set[str]) -
 
 @dataclass(frozen=True)
 class BulkSource:
-    """A CSV or Parquet file read by columns: compared in bulk (`sides`), or row by row when the columns do
-    not grade both versions (`sides` None: a Parquet file, which the county batch's reader does not read);
-    `problems` when it cannot be read at all."""
+    """A CSV or Parquet file whose unions are compared in bulk."""
 
     source: Path
     versions: tuple[Version, Version]
     columns: list[Column]
     unknown: tuple[list[str], list[str]]  # header texts ignored: unrecognised, ambiguous
-    sides: tuple[Side, Side] | None
-    problems: tuple[str, ...] = ()
+    sides: tuple[Side, Side]
 
     @classmethod
     def of(cls, source: Path, old: Version, new: Version, decls: Mapping[str, FactDecl]) -> BulkSource | None:
-        """How the source is read, or None when the county batch's reader takes it (see the module's doc)."""
-        parquet = source.suffix.lower() == ".parquet"
-        if source.suffix.lower() not in TABULAR or not source.is_file():
+        """The source compared in bulk, or None when the county batch's reader takes it (see the module's doc)."""
+        if source.suffix.lower() not in TABULAR or not source.is_file() or unreadable(source):
             return None
-        unread = [d.render(with_source=False) for d in unreadable(source)]
-        header = classify_header(header_of(str(source)), Reading(decls)) if not unread else Header()
-        problems = unread or [Diagnostic(Mark(str(source), HEADER_ROW, 1), "source-header", text).render(with_source=False)
-                              for text in header_problems(header.columns, Table(str(source)), HEADER_ROW)]
-        sides = None if problems or read_apart(old, new, header.columns) else (Side.of(old), Side.of(new))
-        graded = (sides[0], sides[1]) if sides is not None and sides[0] is not None and sides[1] is not None else None
-        if graded is None and not parquet:
+        header = classify_header(header_of(str(source)), Reading(decls))
+        if not header.columns or header_problems(header.columns, Table(str(source)), HEADER_ROW) or read_apart(old, new, header.columns):
             return None
-        return cls(source, (old, new), header.columns, (header.unknown, header.ambiguous), graded, tuple(problems))
+        sides = Side.of(old), Side.of(new)
+        if sides[0] is None or sides[1] is None:
+            return None
+        return cls(source, (old, new), header.columns, (header.unknown, header.ambiguous), (sides[0], sides[1]))
 
     def compare(self, impact: Impact, evaluator: Evaluator, as_of: dt.date | None, warn: Callable[[str], None]) -> None:
-        if self.problems:
-            impact.add(UnionImpact(str(self.source), {}, errors=list(self.problems)))
-            return
         table = Table(str(self.source))
         warn_headers(table, self.unknown[0], "忽略无法识别的列", warn)
         warn_headers(table, self.unknown[1], "忽略对应多个事实的列（请改用字段路径作表头）", warn)
         for partition in plan_partitions([self.source]):
-            frame, first = read_partition(partition), first_line(partition)
-            if self.sides is None:
-                for row in range(frame.height):
-                    self.one_by_one(frame.row(row), first + row, impact, evaluator, as_of)
-            else:
-                self.compare_rows(frame, first, self.sides, impact, evaluator, as_of)
+            self.compare_rows(read_partition(partition), first_line(partition), impact, evaluator, as_of)
 
-    def compare_rows(self, frame: pl.DataFrame, first: int, sides: tuple[Side, Side], impact: Impact, evaluator: Evaluator,
-                     as_of: dt.date | None) -> None:
+    def compare_rows(self, frame: pl.DataFrame, first: int, impact: Impact, evaluator: Evaluator, as_of: dt.date | None) -> None:
         """Each row in order: compared one by one, built as a changed union, or counted."""
-        old, new = (side.graded(frame, self.columns, as_of) for side in sides)
+        old, new = (side.graded(frame, self.columns, as_of) for side in self.sides)
         apart = old.apart | new.apart
         changed = ((old.level_ids() != new.level_ids()) | (old.result.eligible != new.result.eligible)
                    | (old.result.score.num != new.result.score.num) | (old.result.score.den != new.result.score.den))
+        table = Table(str(self.source))
         for row in range(frame.height):
             if apart[row]:
-                self.one_by_one(frame.row(row), first + row, impact, evaluator, as_of)
+                self.one_by_one(frame.row(row), first + row, table, impact, evaluator, as_of)
             elif changed[row]:
                 union = {key: str(old.union[key][row] or "") if key in old.union else "" for key in UNION_HEADER}
-                impact.add(UnionImpact(Table(str(self.source)).origin(first + row), union, old.standing(row), new.standing(row)))
+                impact.add(UnionImpact(table.origin(first + row), union, old.standing(row), new.standing(row)))
             else:
                 impact.count(old.level_text[row], new.level_text[row])
 
-    def one_by_one(self, cells: tuple, line: int, impact: Impact, evaluator: Evaluator, as_of: dt.date | None) -> None:
+    def one_by_one(self, cells: tuple, line: int, table: Table, impact: Impact, evaluator: Evaluator, as_of: dt.date | None) -> None:
         """A row compared by the per-union engine; a blank line is not a union, as when a county batch reads it."""
         if not all(is_blank(cell) for cell in cells):
-            impact.add(compare_unit(row_unit(line, cells, self.columns, Table(str(self.source))), *self.versions, evaluator, as_of))
+            impact.add(compare_unit(row_unit(line, cells, self.columns, table), *self.versions, evaluator, as_of))
 
 
 def read_apart(old: Version, new: Version, columns: list[Column]) -> bool:

@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 import openpyxl
+import polars as pl
 from openpyxl.utils.exceptions import InvalidFileException
 
 from ..diagnostics import Diagnostic, InvalidInput, Mark, UsageError
@@ -35,6 +36,8 @@ from .workbook import MAX_CELL, Formula, WorkbookError, check_unpacked_size, is_
 
 YAML_SUFFIXES = (".yaml", ".yml")
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
+PARQUET = ".parquet"
+TABLE_SUFFIXES = (".csv", PARQUET, *WORKBOOK_SUFFIXES)  # sources read as tables, a union a row
 HEADER_WORDS = {
     "id": ("编号", "工会编号", "id", "union.id"),
     "name": ("名称", "工会名称", "name", "union.name"),
@@ -52,7 +55,7 @@ HEADER_SEARCH = 10  # non-blank rows searched for the header, past title rows
 BARE_CR = re.compile(rb"(?<=\r)(?!\n)")  # after a carriage return that no line feed follows
 REMEMBERED_CELLS = 50_000  # distinct fact cells a table's reading keeps (`read_once`)
 # a damaged file: bad zip, missing part, malformed XML (ElementTree's and lxml's parse errors are SyntaxErrors)
-UNREADABLE = (OSError, zipfile.BadZipFile, InvalidFileException, KeyError, ValueError, SyntaxError)
+UNREADABLE = (OSError, zipfile.BadZipFile, InvalidFileException, KeyError, ValueError, SyntaxError, pl.exceptions.PolarsError)
 GUIDE_SHEET = "填表说明"  # the instructions sheet of the form `unionscore template --format xlsx` writes
 OUTPUT_MARKER = ".unionscore-output"  # a batch output folder (engine/batch/output_folder.py): never a source
 
@@ -178,10 +181,11 @@ def source_units(path: Path, reading: Reading) -> Iterator[Unit]:
         yield problem_unit(str(path), Mark(str(path)), "source-unknown", f"找不到 “{path}”")
     elif suffix in YAML_SUFFIXES:
         yield Unit(str(path), path=str(path))
-    elif suffix == ".csv" or suffix in WORKBOOK_SUFFIXES:
+    elif suffix in TABLE_SUFFIXES:
         yield from tabular_units(path, reading)
     else:
-        message = f"无法识别的来源 “{path}”：应为文件夹、事实文件（.yaml/.yml）、CSV 文件或 Excel 工作簿（.xlsx；.xls 请另存为 .xlsx）"
+        message = (f"无法识别的来源 “{path}”：应为文件夹、事实文件（.yaml/.yml）、CSV 文件、Parquet 文件或 Excel 工作簿"
+                   "（.xlsx；.xls 请另存为 .xlsx）")
         yield problem_unit(str(path), Mark(str(path)), "source-unknown", message)
 
 
@@ -300,7 +304,7 @@ def header_mistakes(sources: Sequence[str | Path], reading: Reading) -> list[Dia
     found = []
     for source in sources:
         path = Path(source)
-        if path.is_file() and (path.suffix.lower() == ".csv" or path.suffix.lower() in WORKBOOK_SUFFIXES):
+        if path.is_file() and path.suffix.lower() in TABLE_SUFFIXES:
             try:
                 for table, rows in tables(path, quiet):
                     header = find_header(itertools.islice(nonblank(rows), HEADER_SEARCH), quiet)
@@ -407,7 +411,7 @@ class NoSuchSheet(ValueError):
 
 
 def tabular_units(path: Path, reading: Reading) -> Iterator[Unit]:
-    """The rows of a CSV file or of a workbook's sheets; a source that stops being readable ends with a problem unit."""
+    """The rows of a CSV or Parquet file or of a workbook's sheets; a source that stops being readable ends with a problem unit."""
     try:
         for table, rows in tables(path, reading):
             yield from table_units(rows, table, reading)
@@ -416,7 +420,7 @@ def tabular_units(path: Path, reading: Reading) -> Iterator[Unit]:
     except WorkbookError as error:
         yield problem_unit(str(path), Mark(str(path)), "source-unreadable", f"无法读取工作簿：{error}")
     except (*UNREADABLE, csv.Error) as error:
-        what = "CSV 文件" if path.suffix.lower() == ".csv" else "Excel 工作簿"
+        what = {".csv": "CSV 文件", PARQUET: "Parquet 文件"}.get(path.suffix.lower(), "Excel 工作簿")
         message = f"无法读取，文件可能已损坏或不是 {what}（{type(error).__name__}: {error}）"
         yield problem_unit(str(path), Mark(str(path)), "source-unreadable", message)
 
@@ -425,8 +429,18 @@ def tables(path: Path, reading: Reading) -> Iterator[tuple[Table, Rows]]:
     if path.suffix.lower() == ".csv":
         with path.open("rb") as handle:
             yield Table(str(path)), csv_rows(handle)
+    elif path.suffix.lower() == PARQUET:
+        yield Table(str(path)), parquet_rows(path)
     else:
         yield from workbook_tables(path, reading)
+
+
+def parquet_rows(path: Path) -> Rows:
+    """A Parquet file's column names as its first row, then its rows, numbered as the province batch
+    numbers them; cells as stored (numbers, dates, booleans and lists are read as a workbook's are)."""
+    frame = pl.read_parquet(path)
+    yield 1, frame.columns
+    yield from enumerate(frame.iter_rows(), 2)
 
 
 def csv_rows(handle: Any) -> Rows:
@@ -525,9 +539,8 @@ def open_workbook(path: Path) -> Iterator[Any]:
 
 def read_union(source: Path, reading: Reading, union_id: str | None = None) -> FactFile:
     """One union's facts for `assess`, `plan`, `checklist` and `explain`: a fact file, or the row of a
-    CSV file or workbook whose 编号 is `union_id` (needed only when it holds more than one union)."""
-    suffix = source.suffix.lower()
-    if suffix != ".csv" and suffix not in WORKBOOK_SUFFIXES:
+    CSV or Parquet file or workbook whose 编号 is `union_id` (needed only when it holds more than one union)."""
+    if source.suffix.lower() not in TABLE_SUFFIXES:
         facts = load_fact_file(source)
         if union_id is not None and facts.union.get("id") != union_id:
             raise UsageError(f"事实文件 {source} 是工会 “{facts.union.get('id')}” 的，不是 --union 指定的 “{union_id}”")

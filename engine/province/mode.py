@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import polars as pl
+
 from ..diagnostics import UsageError
 from .partitions import TABULAR, row_count
 
@@ -21,19 +23,24 @@ def tabular(sources: tuple[Path, ...]) -> bool:
 def province_mode(sources: tuple[Path, ...], pages: str, ranked: bool = False) -> bool:
     """Whether the run grades in bulk; a combination that cannot work is a usage error. Levels held by rank
     in a cohort (`ranked`) are decided by the county batch's pass over every union, so such a run is never bulk."""
-    parquet = any(source.suffix.lower() == ".parquet" for source in sources)
-    if ranked and (pages == "none" or parquet):
-        raise UsageError("所选规则集有按排名评定的等级（cohort），须在全部工会评分后统一排名，省级批量暂不支持："
-                         "请用 CSV 或 XLSX 并去掉 --pages none")
+    if ranked and pages == "none":
+        raise UsageError("所选规则集有按排名评定的等级（cohort），须在全部工会评分后统一排名，省级批量暂不支持：请去掉 --pages none")
     if ranked:
         return False
-    if pages == "all" and parquet:
-        raise UsageError("Parquet 文件只能按省级批量评估（不生成每个工会的报告页）：请去掉 --pages all，或改用 CSV、XLSX")
     if pages == "none" and not tabular(sources):
         raise UsageError("--pages none（省级批量）只能读取 CSV 或 Parquet 文件")
     if pages != "auto":
         return pages == "none"
-    return tabular(sources) and (parquet or sum(row_count(str(source)) for source in sources) > PAGES_LIMIT)
+    return tabular(sources) and sum(map(unions_in, sources)) > PAGES_LIMIT
+
+
+def unions_in(source: Path) -> int:
+    """The rows of a source, for `--pages auto`; 0 when polars cannot read it, and the county batch's reader
+    then reports why."""
+    try:
+        return row_count(str(source))
+    except (OSError, pl.exceptions.PolarsError):
+        return 0
 
 
 def dask_address(address: str) -> str:

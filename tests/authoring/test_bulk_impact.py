@@ -105,7 +105,7 @@ def test_a_generated_province_with_bad_rows_and_parquet(tmp_path: Path, monkeypa
 
 
 def test_a_ruleset_the_columns_do_not_grade_is_compared_one_by_one(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """A CSV by the county batch's reader; a Parquet file, which that reader does not read, row by row from its columns."""
+    """By the county batch's reader, which reads Parquet as it reads CSV."""
     source = county_csv(tmp_path / "qingshan.csv")
     old, new = load_version("zhijia"), variant(tmp_path, "zhijia", "- {when: membership_rate >= 0.95, points: 8",
                                                 "- {when: pct(membership_rate) == '97.0%', points: 8")
@@ -116,7 +116,7 @@ def test_a_ruleset_the_columns_do_not_grade_is_compared_one_by_one(tmp_path: Pat
     assert_same(from_csv, one_by_one(monkeypatch, old, new, source))
     parquet = tmp_path / "qingshan.parquet"
     pl.read_csv(source, infer_schema=False).write_parquet(parquet)
-    assert BulkSource.of(parquet, old, new, decls).sides is None
+    assert BulkSource.of(parquet, old, new, decls) is None
     from_parquet = measure_impact(old, new, [parquet], OracleEvaluator())
     assert from_parquet.changed and [(u.union, u.old, u.new) for u in from_parquet.changed] == [(u.union, u.old, u.new) for u in from_csv.changed]
     assert (from_parquet.assessed, from_parquet.level_counts()) == (from_csv.assessed, from_csv.level_counts())
@@ -127,7 +127,7 @@ def test_a_parquet_file_that_cannot_be_read_is_one_failure(tmp_path: Path) -> No
     broken.write_bytes(b"PAR1 not really")
     impact = measure_impact(load_version("zhijia"), load_version("zhijia"), [broken], OracleEvaluator())
     [failure] = impact.failures
-    assert impact.assessed == 0 and failure.origin == str(broken) and "不是可读取的 Parquet 文件" in failure.errors[0]
+    assert impact.assessed == 0 and failure.origin == str(broken) and "无法读取，文件可能已损坏或不是 Parquet 文件" in failure.errors[0]
 
 
 def test_the_table_lists_the_first_hundred_unions_that_move_and_the_json_all(tmp_path: Path) -> None:

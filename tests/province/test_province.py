@@ -197,11 +197,12 @@ def test_an_empty_csv_grades_no_union_and_does_not_fail(tmp_path: Path, pages: s
     assert ("文件是空的，没有工会" in result.stderr) == (pages == "none")
 
 
-def test_an_unreadable_parquet_file_is_a_problem_not_a_crash(tmp_path: Path):
+@pytest.mark.parametrize("pages, said", [("none", "不是可读取的 Parquet 文件"), ("auto", "无法读取，文件可能已损坏或不是 Parquet 文件")])
+def test_an_unreadable_parquet_file_is_a_problem_not_a_crash(tmp_path: Path, pages: str, said: str):
     broken = tmp_path / "broken.parquet"
     broken.write_bytes(b"PAR1 not really parquet")
-    result = CliRunner().invoke(cli, ["batch", str(broken), "--out", str(tmp_path / "out"), "--jobs", "1"])
-    assert result.exit_code == 1 and f"[source-unreadable] {broken} 不是可读取的 Parquet 文件" in result.stderr
+    result = CliRunner().invoke(cli, ["batch", str(broken), "--out", str(tmp_path / "out"), "--pages", pages, "--jobs", "1"])
+    assert result.exit_code == 1 and f"{broken}: 错误 [source-unreadable] " in result.stderr and said in result.stderr
 
 
 def test_an_unclosed_quote_is_refused_on_its_line_not_swallowing_the_unions_after_it(source: Path, tmp_path: Path):
@@ -287,3 +288,28 @@ def test_line_ends_are_found_whatever_the_block_size(tmp_path: Path, monkeypatch
         (tmp_path / "t.csv").write_bytes(text)
         found.append(checks.utf8_lines(tmp_path / "t.csv"))
     assert found == [(None, 2, False), (None, 1, True), (None, 3, False), (None, 2, True), (None, 1, True)]
+
+
+def test_a_county_sized_parquet_file_gets_the_county_batch_of_its_csv(source: Path, tmp_path: Path):
+    """Up to 5,000 unions `--pages auto` writes every union's page and plan, from Parquet as from CSV."""
+    lines = source.read_text(encoding="utf-8").splitlines()[:21]
+    small = tmp_path / "county.csv"
+    small.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    typed = pl.read_csv(small, try_parse_dates=True)
+    typed.write_parquet(tmp_path / "county.parquet")
+    for name in ("county.csv", "county.parquet"):
+        result = CliRunner().invoke(cli, ["batch", str(tmp_path / name), "--out", str(tmp_path / name.replace(".", "-")), "--jobs", "1"])
+        assert result.exit_code == 0, result.output
+    a, b = tmp_path / "county-csv", tmp_path / "county-parquet"
+    assert (a / "results.jsonl").read_bytes() == (b / "results.jsonl").read_bytes()
+    pages = sorted(p.name for p in (a / "unions").iterdir())
+    assert len(pages) == 40 and pages == sorted(p.name for p in (b / "unions").iterdir())
+    assert all((a / "unions" / name).read_bytes() == (b / "unions" / name).read_bytes() for name in pages)
+
+
+def test_one_union_of_a_parquet_file_is_assessed_as_from_the_csv(source: Path, tmp_path: Path):
+    typed = pl.read_csv(source, try_parse_dates=True)
+    typed.write_parquet(tmp_path / "province.parquet")
+    union = typed["编号"][7]
+    results = [CliRunner().invoke(cli, ["assess", str(path), "--union", union, "--format", "json"]) for path in (source, tmp_path / "province.parquet")]
+    assert all(result.exit_code == 0 for result in results) and results[0].stdout == results[1].stdout
