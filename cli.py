@@ -24,7 +24,7 @@ from engine import Diagnostic, InvalidInput, UnionscoreError, UsageError, assess
 from engine.atomic import write_text
 from engine.authoring import coverage, lint
 from engine.authoring.diff import ruleset_changes
-from engine.authoring.diff_report import diff_json, diff_table
+from engine.authoring.diff_report import diff_table, write_diff_json
 from engine.authoring.explain import explain as explain_item
 from engine.authoring.impact import load_version
 from engine.authoring.measure import measure_impact
@@ -336,8 +336,10 @@ def diff(old: str, new: str, sources: tuple[str, ...], fmt: str, as_of: dt.date 
     changes = ruleset_changes(before.ruleset, after.ruleset)
     warn = lambda message: click.echo(f"提示：{message}", err=True)  # noqa: E731
     impact = measure_impact(before, after, sources, evaluator_named(engine), as_of, warn) if sources else None
-    render = diff_json if fmt == "json" else diff_table
-    click.echo(render(before, after, changes, impact, list(sources)))
+    if fmt == "json":
+        write_diff_json(sys.stdout, before, after, changes, impact, list(sources))
+    else:
+        click.echo(diff_table(before, after, changes, impact, list(sources)))
     for union in impact.failures if impact else []:
         click.echo("\n".join(union.errors), err=True)
     sys.exit(1 if impact and impact.failures else 0)

@@ -61,7 +61,8 @@ class Side:
         for result in results.values():
             apart |= result.unsure
         target = results[self.version.ruleset.id]
-        return Graded(target, apart, level_texts(target.ruleset, target.level, target.eligible, target.applies), chunk.union)
+        return Graded(target, apart, level_texts(target.ruleset, target.level, target.eligible, target.applies), chunk.union,
+                      self.version.names)
 
 
 @dataclass(frozen=True)
@@ -72,6 +73,7 @@ class Graded:
     apart: Array  # rows the per-union engine compares
     level_text: Array
     union: dict[str, Array]
+    names: dict[str, str]  # the version's (`Version.names`)
 
     def level_ids(self) -> Array:
         return np.array([level.id for level in self.result.ruleset.levels] + [None], dtype=object)[self.result.level]
@@ -82,10 +84,9 @@ class Graded:
         scored = ruleset.items() + (list(ruleset.bonus.items) if ruleset.bonus else [])
         hit = tuple(veto.id for veto in ruleset.vetoes if result.vetoes[veto.id][row])
         outcome = {item.id: OUTCOMES[result.items[item.id].outcome[row]] for item in ruleset.items()}
-        names = {item.id: item.name for item in scored} | {veto.id: veto.name for veto in ruleset.vetoes if veto.id in hit}
         level = int(result.level[row])
         return Standing(exact(result.score, row), ruleset.levels[level].id if level >= 0 else None, str(self.level_text[row]),
-                        bool(result.eligible[row]), {item.id: exact(result.items[item.id].points, row) for item in scored}, names,
+                        bool(result.eligible[row]), tuple(exact(result.items[item.id].points, row) for item in scored), self.names,
                         tuple(item.id for item in ruleset.items() if item.required and outcome[item.id] not in PASSING), hit)
 
 

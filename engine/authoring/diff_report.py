@@ -6,10 +6,11 @@ same, with every union whose level or score changes and all of its item deltas.
 """
 from __future__ import annotations
 
+import itertools
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 import tabulate as tabulate_module
 from tabulate import tabulate
@@ -138,13 +139,33 @@ def signed(value: Any) -> str:
 
 
 # JSON -----------------------------------------------------------------------------------------
-def diff_json(old: Version, new: Version, changes: list[Change], impact: Impact | None, sources: Sequence[str]) -> str:
+def write_diff_json(out: TextIO, old: Version, new: Version, changes: list[Change], impact: Impact | None, sources: Sequence[str]) -> None:
+    """The comparison as JSON, written as it is encoded: a province's changed unions are made into JSON one
+    at a time (`Lazily`), never all held as text or as dicts."""
     document = {
         "unrelated": unrelated(old, new), "notice": different_text(old, new) if unrelated(old, new) else None,
         "old": version_json(old), "new": version_json(new), "changes": [c.to_json() for c in changes],
         "impact": impact_json(impact, sources, level_order(old, new)) if impact is not None else None,
     }
-    return json.dumps(document, ensure_ascii=False, indent=2)
+    chunks = json.JSONEncoder(ensure_ascii=False, indent=2).iterencode(document)
+    while batch := "".join(itertools.islice(chunks, 4096)):  # thousands of tiny chunks a union: written in batches
+        out.write(batch)
+    out.write("\n")
+
+
+class Lazily(list):
+    """A JSON array whose elements are made as the encoder reaches them. json's encoder, with an indent,
+    walks a list by iterating it and asks only whether it is empty."""
+
+    def __init__(self, items: Sequence[Any], make: Callable[[Any], Any]) -> None:
+        super().__init__()
+        self.items, self.make = items, make
+
+    def __iter__(self) -> Iterator[Any]:
+        return map(self.make, self.items)
+
+    def __len__(self) -> int:
+        return len(self.items)
 
 
 def version_json(version: Version) -> dict:
@@ -157,7 +178,7 @@ def impact_json(impact: Impact, sources: Sequence[str], order: list[str]) -> dic
         "sources": list(sources), "assessed": impact.assessed,
         "failed": [{"origin": u.origin, "union": u.union or None, "errors": u.errors} for u in impact.failures],
         "level_counts": [{"level": name, "old": before, "new": after} for name, before, after in impact.level_counts(order)],
-        "changed": [union_json(u) for u in impact.changed],
+        "changed": Lazily(impact.changed, union_json),
     }
 
 

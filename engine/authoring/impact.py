@@ -11,6 +11,7 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from fractions import Fraction
+from functools import cached_property
 from pathlib import Path
 
 from ..diagnostics import InvalidInput
@@ -31,6 +32,11 @@ class Version:
     ruleset: Ruleset
     chain: list[Ruleset]
 
+    @cached_property
+    def names(self) -> dict[str, str]:
+        """Its items' and vetoes' names by id, one dict shared by every union's `Standing`."""
+        return names_of(self.ruleset)
+
 
 def load_version(spec: str | Path) -> Version:
     """A ruleset (a path or a bundled id) with its `extends` applied and its `uses` resolved."""
@@ -48,18 +54,27 @@ class Standing:
     level: str | None
     level_name: str
     eligible: bool
-    points: dict[str, Number]
-    names: dict[str, str]  # item and veto names by id
+    item_points: tuple[Number, ...]  # in the order of `names`' items
+    names: dict[str, str]  # item, then veto names by id: the version's, one dict for all its unions (`Version.names`)
     required_failed: tuple[str, ...] = ()
     vetoes: tuple[str, ...] = ()
 
     @classmethod
-    def of(cls, result: RulesetResult) -> Standing:
-        scored = result.items + result.bonus_items
+    def of(cls, result: RulesetResult, names: dict[str, str]) -> Standing:
         level = result.level.id if result.level else None
-        names = {i.id: i.name for i in scored} | {veto.id: veto.name for veto in result.vetoes}
-        return cls(result.score, level, result.level_text, result.eligible, {i.id: i.points for i in scored}, names,
-                   tuple(result.required_failed), tuple(result.veto_ids))
+        return cls(result.score, level, result.level_text, result.eligible, tuple(i.points for i in result.items + result.bonus_items),
+                   names, tuple(result.required_failed), tuple(result.veto_ids))
+
+    @property
+    def points(self) -> dict[str, Number]:
+        """Every item's points by id (a province's standings keep them as one tuple each)."""
+        return dict(zip(self.names, self.item_points))
+
+
+def names_of(ruleset: Ruleset) -> dict[str, str]:
+    """Every item's (bonus items last), then every veto's name by id: what the reasons a union moved are written with."""
+    scored = ruleset.items() + (list(ruleset.bonus.items) if ruleset.bonus else [])
+    return {item.id: item.name for item in scored} | {veto.id: veto.name for veto in ruleset.vetoes}
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,8 +114,9 @@ class UnionImpact:
         if self.old is None or self.new is None:
             return []
         old, new = self.old, self.new
-        ids = list(old.points) + [key for key in new.points if key not in old.points]
-        found = [ItemDelta(key, new.names.get(key) or old.names[key], old.points.get(key), new.points.get(key)) for key in ids]
+        before, after = old.points, new.points
+        ids = list(before) + [key for key in after if key not in before]
+        found = [ItemDelta(key, new.names.get(key) or old.names[key], before.get(key), after.get(key)) for key in ids]
         return sorted((d for d in found if d.delta != 0), key=lambda d: abs(Fraction(d.delta)), reverse=True)
 
 
@@ -162,7 +178,7 @@ def failure_lines(failures: dict[str, list[str]]) -> list[str]:
 
 def standing(version: Version, facts: FactFile, evaluator: Evaluator, as_of: dt.date | None) -> Standing:
     results = assess_union(version.chain, facts, evaluator, as_of)
-    return Standing.of(next(r for r in results if r.ruleset.id == version.ruleset.id))
+    return Standing.of(next(r for r in results if r.ruleset.id == version.ruleset.id), version.names)
 
 
 def rendered(diagnostics: Iterable) -> list[str]:

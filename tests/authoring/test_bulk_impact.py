@@ -141,3 +141,13 @@ def test_the_table_lists_the_first_hundred_unions_that_move_and_the_json_all(tmp
     assert len(rows) == 100 and all(row.startswith("BM-") for row in rows)
     document = CliRunner().invoke(cli, ["diff", "zhijia", uncapped.ruleset.path, "--facts", str(source), "--format", "json"])
     assert sum(u["level_changed"] for u in json.loads(document.stdout)["impact"]["changed"]) == moved
+
+
+def test_the_json_is_written_as_encoded_and_reads_back(tmp_path: Path) -> None:
+    """write_diff_json encodes changed unions one at a time; an empty list is still a list."""
+    same = CliRunner().invoke(cli, ["diff", "zhijia", "zhijia", "--facts", str(COUNTY), "--format", "json"])
+    assert json.loads(same.stdout)["impact"]["changed"] == [] and same.stdout.endswith("}\n")
+    moved = CliRunner().invoke(cli, ["diff", "zhijia", str(REPO / "docs" / "examples" / "zhijia-qingshan.yaml"), "--facts", str(COUNTY),
+                                     "--format", "json"])
+    changed = json.loads(moved.stdout)["impact"]["changed"]
+    assert len(changed) == 20 and changed[0]["union"]["id"].startswith("QS-") and changed[0]["items"]
