@@ -27,7 +27,7 @@ from ..evaluate.assessment import Evaluator
 from ..evaluate.scoring import PASSING
 from ..facts.cells import is_blank
 from ..facts.fact_file import FactChecker, bundled_declarations, fact_checker, merged_declarations
-from ..facts.sources import Column, Reading, Table, classify_header, header_problems, row_unit, warn_headers
+from ..facts.sources import Column, Header, Reading, Table, classify_header, header_problems, row_unit, warn_ignored
 from ..language.model import FactDecl
 from ..province.checks import HEADER_ROW, unreadable
 from ..province.columnar import read_chunk
@@ -81,12 +81,11 @@ class Graded:
     def standing(self, row: int) -> Standing:
         """Row `row` as `Standing.of` gives it from the per-union engine's result."""
         result, ruleset = self.result, self.result.ruleset
-        scored = ruleset.items() + (list(ruleset.bonus.items) if ruleset.bonus else [])
         hit = tuple(veto.id for veto in ruleset.vetoes if result.vetoes[veto.id][row])
         outcome = {item.id: OUTCOMES[result.items[item.id].outcome[row]] for item in ruleset.items()}
         level = int(result.level[row])
         return Standing(exact(result.score, row), ruleset.levels[level].id if level >= 0 else None, str(self.level_text[row]),
-                        bool(result.eligible[row]), tuple(exact(result.items[item.id].points, row) for item in scored), self.names,
+                        bool(result.eligible[row]), tuple(exact(result.items[item.id].points, row) for item in ruleset.every_item()), self.names,
                         tuple(item.id for item in ruleset.items() if item.required and outcome[item.id] not in PASSING), hit)
 
 
@@ -110,8 +109,7 @@ class BulkSource:
 
     source: Path
     versions: tuple[Version, Version]
-    columns: list[Column]
-    unknown: tuple[list[str], list[str]]  # header texts ignored: unrecognised, ambiguous
+    header: Header  # its columns, and those it ignores
     sides: tuple[Side, Side]
 
     @classmethod
@@ -125,18 +123,16 @@ class BulkSource:
         sides = Side.of(old), Side.of(new)
         if sides[0] is None or sides[1] is None:
             return None
-        return cls(source, (old, new), header.columns, (header.unknown, header.ambiguous), (sides[0], sides[1]))
+        return cls(source, (old, new), header, (sides[0], sides[1]))
 
     def compare(self, impact: Impact, evaluator: Evaluator, as_of: dt.date | None, warn: Callable[[str], None]) -> None:
-        table = Table(str(self.source))
-        warn_headers(table, self.unknown[0], "忽略无法识别的列", warn)
-        warn_headers(table, self.unknown[1], "忽略对应多个事实的列（请改用字段路径作表头）", warn)
+        warn_ignored(Table(str(self.source)), self.header, warn)
         for partition in plan_partitions([self.source]):
             self.compare_rows(read_partition(partition), first_line(partition), impact, evaluator, as_of)
 
     def compare_rows(self, frame: pl.DataFrame, first: int, impact: Impact, evaluator: Evaluator, as_of: dt.date | None) -> None:
         """Each row in order: compared one by one, built as a changed union, or counted."""
-        old, new = (side.graded(frame, self.columns, as_of) for side in self.sides)
+        old, new = (side.graded(frame, self.header.columns, as_of) for side in self.sides)
         apart = old.apart | new.apart
         changed = ((old.level_ids() != new.level_ids()) | (old.result.eligible != new.result.eligible)
                    | (old.result.score.num != new.result.score.num) | (old.result.score.den != new.result.score.den))
@@ -153,7 +149,7 @@ class BulkSource:
     def one_by_one(self, cells: tuple, line: int, table: Table, impact: Impact, evaluator: Evaluator, as_of: dt.date | None) -> None:
         """A row compared by the per-union engine; a blank line is not a union, as when a county batch reads it."""
         if not all(is_blank(cell) for cell in cells):
-            impact.add(compare_unit(row_unit(line, cells, self.columns, table), *self.versions, evaluator, as_of))
+            impact.add(compare_unit(row_unit(line, cells, self.header.columns, table), *self.versions, evaluator, as_of))
 
 
 def read_apart(old: Version, new: Version, columns: list[Column]) -> bool:

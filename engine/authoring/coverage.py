@@ -46,7 +46,7 @@ def item_parts(item: Item) -> list[Part]:
 
 def parts_of(ruleset: Ruleset) -> list[Part]:
     """Every part of a ruleset, in file order within each kind."""
-    items = ruleset.items() + (list(ruleset.bonus.items) if ruleset.bonus else [])
+    items = ruleset.every_item()
     found = [part for item in items for part in item_parts(item)]
     found += [Part("deduction", f"{section.id}#{n}", f"{section.name}：{deduction.name}")
               for section in ruleset.all_sections() for n, deduction in enumerate(section.deduct, 1)]

@@ -152,7 +152,7 @@ def section_record(section: Section) -> Record:
 
 def items(ruleset: Ruleset) -> dict[str, Item]:
     """Every scored item and bonus item by id (ids are unique across both)."""
-    return {item.id: item for item in ruleset.items() + (list(ruleset.bonus.items) if ruleset.bonus else [])}
+    return {item.id: item for item in ruleset.every_item()}
 
 
 def item_record(item: Item) -> Record:

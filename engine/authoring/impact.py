@@ -73,8 +73,7 @@ class Standing:
 
 def names_of(ruleset: Ruleset) -> dict[str, str]:
     """Every item's (bonus items last), then every veto's name by id: what the reasons a union moved are written with."""
-    scored = ruleset.items() + (list(ruleset.bonus.items) if ruleset.bonus else [])
-    return {item.id: item.name for item in scored} | {veto.id: veto.name for veto in ruleset.vetoes}
+    return {item.id: item.name for item in ruleset.every_item()} | {veto.id: veto.name for veto in ruleset.vetoes}
 
 
 @dataclass(frozen=True, slots=True)

@@ -40,15 +40,11 @@ def warning(mark: Mark, code: str, message: str, span: int = 1) -> Diagnostic:
     return Diagnostic(mark, code, message, "warning", span)
 
 
-def every_item(ruleset: Ruleset) -> list[Item]:
-    return ruleset.items() + (list(ruleset.bonus.items) if ruleset.bonus else [])
-
-
 # item kinds ----------------------------------------------------------------------------------
 def kind_warnings(ruleset: Ruleset, loaded: Loaded) -> Iterator[Diagnostic]:
     """What only an item's kind can warn about: for tiers, `tier-dead` (a tier first-match never
     reaches) and `tier-order` (a tier that does not give fewer points than the one above it)."""
-    for item in every_item(ruleset):
+    for item in ruleset.every_item():
         yield from item.kind.warnings(item.id)
 
 
@@ -164,7 +160,7 @@ def undirected_facts(ruleset: Ruleset, loaded: Loaded) -> Iterator[Diagnostic]:
     decide (its headcount): a ratio's sides and a veto's facts must say it."""
     sensitive: dict[str, str] = {}
     read = read_names(ruleset)
-    for expression in [e for n, e in ruleset.derive if n in read] + [e for item in every_item(ruleset) for e in item.expressions()]:
+    for expression in [e for n, e in ruleset.derive if n in read] + [e for item in ruleset.every_item() for e in item.expressions()]:
         for call in ratio_calls(expression.node):
             sensitive.update(dict.fromkeys(behind(set().union(*(names_in(a) for a in call.args)), ruleset) - set(sensitive), "比率"))
     for veto in ruleset.vetoes:
@@ -207,7 +203,7 @@ def item_guidance(ruleset: Ruleset, loaded: Loaded) -> Iterator[Diagnostic]:
     what the item marks as absent from its source table (`unstated: [fix, evidence]`), and a fix for a bonus
     item (missing a bonus is no gap to put right)."""
     hint = "；考核表原文没有的，写 unstated: [fix] 或 [evidence] 说明"
-    for item in every_item(ruleset):
+    for item in ruleset.every_item():
         if item.fix is None and "fix" not in item.unstated and item.section != "bonus":
             yield warning(item.mark, "item-no-fix", f"指标 “{item.id}” 没有 fix（整改措施）{hint}")
         if not item.evidence and "evidence" not in item.unstated:
@@ -218,7 +214,7 @@ def fix_reads(ruleset: Ruleset, loaded: Loaded) -> Iterator[Diagnostic]:
     """`fix-unread-fact`: a fix text quotes a fact that the item's own scoring does not read
     (derived values count through their facts). The item is not `missing` when that fact is
     absent, so the fix would print 「（无数据）」 to the union."""
-    for item in every_item(ruleset):
+    for item in ruleset.every_item():
         reported: set[str] = set()
         for part in (p for p in (item.fix.parts if item.fix else ()) if not isinstance(p, str)):
             for node in names(part.node):
@@ -249,7 +245,7 @@ def case_clashes(ruleset: Ruleset, loaded: Loaded) -> Iterator[Diagnostic]:
     """`id-case`: ids (sections, items, vetoes; levels; facts and derived values) that differ
     only in upper and lower case, an easy slip when one is referenced."""
     groups = [
-        [(s.id, s.mark) for s in all_sections(ruleset.sections)] + [(i.id, i.mark) for i in every_item(ruleset)]
+        [(s.id, s.mark) for s in all_sections(ruleset.sections)] + [(i.id, i.mark) for i in ruleset.every_item()]
         + [(v.id, v.mark) for v in ruleset.vetoes],
         [(level.id, level.mark) for level in ruleset.levels],
         [(d.name, d.mark) for d in ruleset.facts.values()] + [(n, e.mark) for n, e in ruleset.derive],

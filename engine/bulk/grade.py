@@ -58,7 +58,7 @@ class Grader:
 
 def grading_expressions(ruleset: Ruleset) -> list[Expression]:
     """What grading reads (fix texts are left out: they are for explanations)."""
-    items = ruleset.items() + (list(ruleset.bonus.items) if ruleset.bonus else [])
+    items = ruleset.every_item()
     found = [e for item in items for e in item.expressions()]
     conds = [v.when for v in ruleset.vetoes] + ([ruleset.gate.when] if ruleset.gate else [])
     conds += [r.cond for level in ruleset.levels for r in level.requires if r.cond]
@@ -67,7 +67,7 @@ def grading_expressions(ruleset: Ruleset) -> list[Expression]:
 
 def beyond_columns(ruleset: Ruleset) -> str | None:
     """What of a published table's constructs the columns do not grade (the ruleset is then graded union by union)."""
-    items = ruleset.items() + (list(ruleset.bonus.items) if ruleset.bonus else [])
+    items = ruleset.every_item()
     if any(section.deduct for section in ruleset.all_sections()):
         return "分项扣分"
     if any(item.uncapped for item in items):

@@ -286,6 +286,12 @@ def warn_headers(table: Table, headers: list[str], what: str, warn: Callable[[st
         warn(f"{table.origin()}：{what} " + "、".join(f"“{header}”" for header in fresh))
 
 
+def warn_ignored(table: Table, header: Header, warn: Callable[[str], None]) -> None:
+    """Tell of the header's columns that are not read: unrecognised ones, and labels two facts share."""
+    warn_headers(table, header.unknown, "忽略无法识别的列", warn)
+    warn_headers(table, header.ambiguous, "忽略对应多个事实的列（请改用字段路径作表头）", warn)
+
+
 def header_problems(columns: list[Column], table: Table, row: int) -> list[str]:
     """What makes a sheet unreadable as a whole: no 编号 or 类型 column, or one target in two columns."""
     targets = [column.target for column in columns]
@@ -339,8 +345,7 @@ def table_units(rows: Rows, table: Table, reading: Reading) -> Iterator[Unit]:
     if header is None:
         reading.warn(f"{table.origin()}：前 {HEADER_SEARCH} 个非空行中没有可识别的表头（编号、类型或事实名称），已跳过")
         return
-    warn_headers(table, header.unknown, "忽略无法识别的列", reading.warn)
-    warn_headers(table, header.ambiguous, "忽略对应多个事实的列（请改用字段路径作表头）", reading.warn)
+    warn_ignored(table, header, reading.warn)
     problems = header_problems(header.columns, table, header.row)
     if problems:
         mark = Mark(table.file, header.row, 1)

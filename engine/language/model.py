@@ -245,6 +245,10 @@ class Ruleset:
         """Every scored item, in file order (bonus items excluded)."""
         return [item for section in self.sections for item in section.all_items()]
 
+    def every_item(self) -> list[Item]:
+        """Every item in file order, bonus items last."""
+        return self.items() + (list(self.bonus.items) if self.bonus else [])
+
     def all_sections(self) -> list[Section]:
         """Every section, each before its sub-sections."""
         found: list[Section] = []
@@ -258,14 +262,14 @@ class Ruleset:
     @cached_property
     def item_index(self) -> dict[str, Item]:
         """Every item by id, bonus items included."""
-        return {item.id: item for item in self.items() + (list(self.bonus.items) if self.bonus else [])}
+        return {item.id: item for item in self.every_item()}
 
     def item(self, item_id: str) -> Item | None:
         return self.item_index.get(item_id)
 
     def expressions(self) -> list[Expression]:
         """Every expression of the ruleset, fix texts' parts included (for cross-ruleset checks)."""
-        items = self.items() + (list(self.bonus.items) if self.bonus else [])
+        items = self.every_item()
         found = [e for _, e in self.derive] + [e for item in items for e in item.expressions()]
         found += [e for section in self.all_sections() for e in deduction_expressions(section.deduct)]
         found += [p for item in items if item.fix for p in item.fix.parts if isinstance(p, Expression)]

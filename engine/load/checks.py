@@ -29,9 +29,8 @@ def all_sections(sections: tuple[Section, ...]) -> Iterator[Section]:
 
 def check_ids(ruleset: Ruleset, mark: Mark) -> Iterator[Diagnostic]:
     seen: dict[str, Mark] = {}
-    bonus = list(ruleset.bonus.items) if ruleset.bonus else []
     named = [(s.id, s.mark) for s in all_sections(ruleset.sections)]
-    named += [(i.id, i.mark) for i in ruleset.items() + bonus] + [(v.id, v.mark) for v in ruleset.vetoes]
+    named += [(i.id, i.mark) for i in ruleset.every_item()] + [(v.id, v.mark) for v in ruleset.vetoes]
     for key, where in named:
         if key in seen:
             yield error(where, "duplicate-id", f"id “{key}” 重复（第 {seen[key].line} 行已使用）")
@@ -62,8 +61,7 @@ def check_max_score(ruleset: Ruleset, mark: Mark) -> Iterator[Diagnostic]:
 
 def check_kinds(ruleset: Ruleset, mark: Mark) -> Iterator[Diagnostic]:
     """What only an item's kind can check (a tier worth more than the item, …)."""
-    bonus = list(ruleset.bonus.items) if ruleset.bonus else []
-    for item in ruleset.items() + bonus:
+    for item in ruleset.every_item():
         yield from item.kind.problems(item.id, item.points, item.mark)
 
 

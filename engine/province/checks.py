@@ -11,7 +11,7 @@ from pathlib import Path
 import polars as pl
 
 from ..diagnostics import Diagnostic, InvalidInput, Mark
-from ..facts.sources import Reading, Table, classify_header, header_problems, resembling, warn_headers
+from ..facts.sources import Reading, Table, classify_header, header_problems, resembling, warn_ignored
 from .partitions import csv_header, header_of, row_count
 
 BLOCK = 1 << 20
@@ -99,8 +99,7 @@ def header_diagnostics(source: Path, reading: Reading) -> list[Diagnostic]:
         return []
     header = classify_header(cells, reading)
     header.row = HEADER_ROW
-    warn_headers(table, header.unknown, "忽略无法识别的列", reading.warn)
-    warn_headers(table, header.ambiguous, "忽略对应多个事实的列（请改用字段路径作表头）", reading.warn)
+    warn_ignored(table, header, reading.warn)
     found = [resembling(table, header, text, like, reading) for text, like in header.resembling.items()]
     mark = Mark(str(source), HEADER_ROW, 1)
     return found + [Diagnostic(mark, "source-header", text) for text in header_problems(header.columns, table, HEADER_ROW)]

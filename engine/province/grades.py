@@ -67,7 +67,7 @@ def from_bulk(bulk: BulkResult) -> Grades:
 
 def blank(ruleset: Ruleset, n: int) -> Grades:
     """Grades for rows all filled in from per-union results (a ruleset the columns do not grade)."""
-    items = ruleset.items() + (list(ruleset.bonus.items) if ruleset.bonus else [])
+    items = ruleset.every_item()
     zeros = np.zeros(n, dtype=np.float64)
     return Grades(ruleset, zeros.copy(), zeros.copy(), np.full(n, -1, dtype=np.int16), np.zeros(n, dtype=bool), np.zeros(n, dtype=bool),
                   {v.id: np.zeros(n, dtype=bool) for v in ruleset.vetoes}, {i.id: zeros.copy() for i in items},
