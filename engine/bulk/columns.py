@@ -52,6 +52,11 @@ def absent(kind: str, n: int, missing: bool = True) -> Col:
     return Col(kind, data, np.ones(n, dtype=bool), np.full(n, missing))
 
 
+def absent_list(n: int) -> ListCol:
+    """A list fact absent in every row (a source without its column): no elements, missing."""
+    return ListCol((), (), np.ones(n, dtype=bool), np.ones(n, dtype=bool))
+
+
 def uniform(cols: tuple[Col, ...], n: int) -> tuple[Col, ...]:
     """A list's elements with every literal null given the kind of the others (the type checker
     allows null beside any kind)."""
@@ -99,6 +104,6 @@ class Scope:
         if found is not None:
             return found
         kind = self.kinds.get(name)
-        if kind is None or kind == "list":
+        if kind is None:
             raise Unsupported(f"名称 {name} 无法按列读取")
-        return absent(kind, self.n)
+        return absent_list(self.n) if kind == "list" else absent(kind, self.n)

@@ -313,3 +313,14 @@ def test_one_union_of_a_parquet_file_is_assessed_as_from_the_csv(source: Path, t
     union = typed["编号"][7]
     results = [CliRunner().invoke(cli, ["assess", str(path), "--union", union, "--format", "json"]) for path in (source, tmp_path / "province.parquet")]
     assert all(result.exit_code == 0 for result in results) and results[0].stdout == results[1].stdout
+
+
+def test_a_source_without_a_list_facts_column_grades_as_the_engine(source: Path, tmp_path: Path):
+    """A county that does not collect quarterly meetings leaves the column out: the fact is absent (缺资料) in
+    every row, as the per-union engine has it, not a failure of the whole run."""
+    table = pl.read_csv(source, infer_schema=False).drop("meetings.by_quarter", "publicity.updates_by_quarter")
+    table.head(60).write_csv(tmp_path / "fewer.csv")
+    code, stdout, stderr = run(tmp_path / "fewer.csv", tmp_path / "out")
+    assert code == 0, stderr
+    assert "已评估 60 个工会，失败 0 个" in stdout
+    assert sample_mismatches(tmp_path / "out", tmp_path / "fewer.csv", SPECS, 60, seed=3) == (60, [])
