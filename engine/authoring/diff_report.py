@@ -6,9 +6,9 @@ same, with every union whose level or score changes and all of its item deltas.
 """
 from __future__ import annotations
 
-import itertools
 import json
-from collections.abc import Callable, Iterator, Sequence
+import textwrap
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -140,32 +140,33 @@ def signed(value: Any) -> str:
 
 # JSON -----------------------------------------------------------------------------------------
 def write_diff_json(out: TextIO, old: Version, new: Version, changes: list[Change], impact: Impact | None, sources: Sequence[str]) -> None:
-    """The comparison as JSON, written as it is encoded: a province's changed unions are made into JSON one
-    at a time (`Lazily`), never all held as text or as dicts."""
+    """The comparison as JSON (indented by 2). A province's changed unions are encoded and written one at a
+    time into the place the rest of the document leaves for them, never all held as dicts or as text."""
     document = {
         "unrelated": unrelated(old, new), "notice": different_text(old, new) if unrelated(old, new) else None,
         "old": version_json(old), "new": version_json(new), "changes": [c.to_json() for c in changes],
         "impact": impact_json(impact, sources, level_order(old, new)) if impact is not None else None,
     }
-    chunks = json.JSONEncoder(ensure_ascii=False, indent=2).iterencode(document)
-    while batch := "".join(itertools.islice(chunks, 4096)):  # thousands of tiny chunks a union: written in batches
-        out.write(batch)
-    out.write("\n")
+    head, _, tail = json.dumps(document, ensure_ascii=False, indent=2).rpartition(json.dumps(CHANGED))
+    out.write(head)
+    if impact is not None:
+        write_changed(out, impact.changed)
+    out.write(tail + "\n")
 
 
-class Lazily(list):
-    """A JSON array whose elements are made as the encoder reaches them. json's encoder, with an indent,
-    walks a list by iterating it and asks only whether it is empty."""
+CHANGED = "\0changed"  # where the changed unions go: the document's last value, found from the end whatever a union is called
 
-    def __init__(self, items: Sequence[Any], make: Callable[[Any], Any]) -> None:
-        super().__init__()
-        self.items, self.make = items, make
 
-    def __iter__(self) -> Iterator[Any]:
-        return map(self.make, self.items)
-
-    def __len__(self) -> int:
-        return len(self.items)
+def write_changed(out: TextIO, unions: Sequence[UnionImpact]) -> None:
+    """The JSON array of the changed unions as `json.dumps(indent=2)` lays it out at the depth of
+    document["impact"]["changed"]: JSON text has no line breaks inside strings, so indenting lines is safe."""
+    if not unions:
+        out.write("[]")
+        return
+    out.write("[")
+    for index, union in enumerate(unions):
+        out.write(("," if index else "") + "\n" + textwrap.indent(json.dumps(union_json(union), ensure_ascii=False, indent=2), " " * 6))
+    out.write("\n    ]")
 
 
 def version_json(version: Version) -> dict:
@@ -178,7 +179,7 @@ def impact_json(impact: Impact, sources: Sequence[str], order: list[str]) -> dic
         "sources": list(sources), "assessed": impact.assessed,
         "failed": [{"origin": u.origin, "union": u.union or None, "errors": u.errors} for u in impact.failures],
         "level_counts": [{"level": name, "old": before, "new": after} for name, before, after in impact.level_counts(order)],
-        "changed": Lazily(impact.changed, union_json),
+        "changed": CHANGED,
     }
 
 

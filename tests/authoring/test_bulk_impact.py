@@ -151,3 +151,12 @@ def test_the_json_is_written_as_encoded_and_reads_back(tmp_path: Path) -> None:
                                      "--format", "json"])
     changed = json.loads(moved.stdout)["impact"]["changed"]
     assert len(changed) == 20 and changed[0]["union"]["id"].startswith("QS-") and changed[0]["items"]
+
+
+def test_a_union_named_like_the_place_of_the_changed_unions_does_not_break_the_json(tmp_path: Path) -> None:
+    source = tmp_path / "odd.csv"
+    source.write_text("编号,名称,类型,年度,职工人数,会员人数\nQS-1,\0changed,企业,2025,10,20\nQS-2,乙,企业,2025,10,9\n", encoding="utf-8")
+    result = CliRunner().invoke(cli, ["diff", "zhijia", str(REPO / "docs" / "examples" / "zhijia-qingshan.yaml"), "--facts", str(source),
+                                      "--format", "json"])
+    impact = json.loads(result.stdout)["impact"]
+    assert [f["union"]["name"] for f in impact["failed"]] == ["\0changed"] and impact["assessed"] == 1
