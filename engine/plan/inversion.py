@@ -111,14 +111,19 @@ class Solver:
         names = self.controllable(node)
         goal: Callable[[Patch], bool] = lambda p: self.holds(node, want, p) and self.kept(keep, p)  # noqa: E731
         for _ in range(MAX_STEPS):
-            found = [p for p in (self.single(name, goal, patch) for name in names) if p is not None and self.guard(p)]
-            if found:
-                return min(found, key=self.size)
+            found = self.least_harmless([p for p in (self.single(name, goal, patch) for name in names) if p is not None])
+            if found is not None:
+                return found
             improved = self.improve(node, want, names, patch, keep)
             if improved is None:
                 return None
             patch = improved
         return None
+
+    def least_harmless(self, patches: list[Patch]) -> Patch | None:
+        """The smallest patch the guard lets through (the first of equals); the guard, which scores
+        items again, runs only until one passes."""
+        return next((p for p in sorted(patches, key=self.size) if self.guard(p)), None)
 
     def controllable(self, node: Node) -> list[str]:
         """The declared facts behind `node` (through derived values) that a fix may change."""
@@ -226,9 +231,8 @@ class Solver:
         """The one non-numeric change that brings `node` closest to holding (None if none helps)."""
         now = self.distance(node, want, patch)
         trials = [{**patch, n: v} for n in names for v in self.candidates(self.ruleset.facts[n], self.current(n, patch))]
-        scored = [(self.distance(node, want, t), self.size(t), i) for i, t in enumerate(trials) if self.kept(keep, t) and self.guard(t)]
-        best = min(scored, default=None)
-        return trials[best[2]] if best is not None and best[0] < now else None
+        closer = sorted((self.distance(node, want, t), self.size(t), i) for i, t in enumerate(trials) if self.kept(keep, t))
+        return next((trials[i] for gap, _, i in closer if gap < now and self.guard(trials[i])), None)
 
     def distance(self, node: Node, want: bool, patch: Patch) -> Any:
         """How far a comparison is from holding (0 when it holds); 1 for anything else not holding."""

@@ -52,54 +52,60 @@ class ItemTargets:
         for item in self.ruleset.item_index.values():
             for name in item.reads:
                 self.readers.setdefault(name, []).append(item)
-        self.now: dict[str, Number] = {}
+        self.scored: dict[tuple[str, int], Number] = {}
         solver.guard = self.harmless
 
     def harmless(self, patch: Patch) -> bool:
         """A fix may not cost another item of the ruleset points (fewer members to lift a ratio)."""
         changed = {name for name, value in patch.items() if self.solver.base.get(name) != value}
         touched = {item.id: item for name in changed for item in self.readers.get(name, ())}
-        return all(self.score(item, patch).points >= self.points_now(item) for item in touched.values())
+        return all(self.points(item, patch) >= self.points(item, {}) for item in touched.values())
 
-    def points_now(self, item: Item) -> Number:
-        if item.id not in self.now:
-            self.now[item.id] = self.score(item, {}).points
-        return self.now[item.id]
-
-    def score(self, item: Item, patch: Patch) -> ItemScore:
+    def points(self, item: Item, patch: Patch) -> Number:
+        """The item's points with `patch` applied, scored once per patched environment (the solver keeps
+        each environment, so its identity stands for the patch)."""
         env = self.solver.env(patch)
-        return score_item(item, LiveContext(self.ruleset, env, []))
+        key = (item.id, id(env))
+        if key not in self.scored:
+            self.scored[key] = score_item(item, LiveContext(self.ruleset, env, [])).points
+        return self.scored[key]
 
     def all(self, item: Item, now: ItemScore) -> list[Target]:
         """One target per better result, fewest points first; the last is the best reachable."""
-        start = self.filled(item)
-        if start is None:
-            return []
-        found: dict[Number, Target] = {}
-        for name, goals in self.goals(item, now):
-            patch = self.reach(self.unknock(item) + goals, start)
-            if patch is None:
-                continue
-            points = self.score(item, patch).points
-            target = self.target(item, now, patch, points, name)
-            if points > now.points and (points not in found or len(target.changes) < len(found[points].changes)):
-                found[points] = target
-        return [found[p] for p in sorted(found)]
+        return [self.target(item, now, reach.patch, reach.points, reach.reached) for reach in self.reaches(item, now)]
 
     def best(self, item: Item, now: ItemScore) -> Target | None:
         reach = self.best_reach(item, now)
         return None if reach is None else self.target(item, now, reach.patch, reach.points, reach.reached)
 
     def best_reach(self, item: Item, now: ItemScore) -> Reach | None:
-        """Full points when some change reaches them, else the best of all targets (no texts yet)."""
+        """Full points when some change reaches them, else the best of all better results (no texts yet)."""
+        found = self.reaches(item, now, stop_at_full=True)
+        return found[-1] if found else None
+
+    def reaches(self, item: Item, now: ItemScore, stop_at_full: bool = False) -> list[Reach]:
+        """One result per better score, fewest points first, each by the fewest changed facts (the first
+        found among equals); with `stop_at_full`, only the first goal's when it reaches full points."""
         start = self.filled(item)
-        patch = None if start is None else self.reach(self.unknock(item) + self.goals(item, now)[0][1], start)
-        if patch is not None and self.score(item, patch).points == item.points:
-            return Reach(item.points, patch, "满分")
-        found = self.all(item, now)
-        if not found:
-            return None
-        return Reach(found[-1].points, {c.fact: c.after for c in found[-1].changes}, found[-1].tier)
+        if start is None:
+            return []
+        found: dict[Number, Reach] = {}
+        for index, (name, goals) in enumerate(self.goals(item, now)):
+            patch = self.reach(self.unknock(item) + goals, start)
+            if patch is None:
+                continue
+            points = self.points(item, patch)
+            reach = Reach(points, self.changed(patch), name)
+            if stop_at_full and index == 0 and points == item.points:
+                return [reach]
+            if points > now.points and (points not in found or len(reach.patch) < len(found[points].patch)):
+                found[points] = reach
+        return [found[p] for p in sorted(found)]
+
+    def changed(self, patch: Patch) -> Patch:
+        """The facts a patch changes, in the order the ruleset declares them (建有职工书屋 before its books)."""
+        order = list(self.ruleset.facts)
+        return {name: patch[name] for name in sorted((n for n, v in patch.items() if self.solver.base.get(n) != v), key=order.index)}
 
     # goals -------------------------------------------------------------------------------------
     def reach(self, goals: list[Goal], patch: Patch) -> Patch | None:
@@ -159,9 +165,7 @@ class ItemTargets:
 
     # text --------------------------------------------------------------------------------------
     def target(self, item: Item, now: ItemScore, patch: Patch, points: Number, reached: str) -> Target:
-        order = list(self.ruleset.facts)  # as the ruleset declares them: 建有职工书屋 before its books
-        changed = sorted((name for name, value in patch.items() if self.solver.base.get(name) != value), key=order.index)
-        changes = tuple(self.change(name, patch[name]) for name in changed)
+        changes = tuple(self.change(name, value) for name, value in self.changed(patch).items())
         gain = normal(points - now.points)
         what = "得满分" if points == item.points else item.kind.reaching(reached)
         derived = self.derived_notes(item, patch)
