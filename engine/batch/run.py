@@ -69,8 +69,7 @@ class Collector:
             return
         union_id = str(outcome.union_id)
         if union_id in self.seen:
-            message = f"{outcome.origin}: 工会编号 “{union_id}” 重复：已在 {self.seen[union_id]} 中出现，本单位未计入"
-            self.stats.add_failure(outcome.origin, union_id, [message])
+            self.stats.add_failure(outcome.origin, union_id, [repeated_id(outcome.origin, union_id, self.seen[union_id])])
             self.folder.discard(outcome.pages)
             return
         stem = union_file_stem(union_id)
@@ -85,6 +84,11 @@ class Collector:
         self.folder.place_union(stem, outcome.pages)
         self.stats.add(outcome.union, outcome.as_of, outcome.results)
         self.sheets.add(outcome.union, outcome.results)
+
+
+def repeated_id(origin: str, union_id: str, first: str) -> str:
+    """Why a union whose id an earlier one has is left out."""
+    return f"{origin}: 工会编号 “{union_id}” 重复：已在 {first} 中出现，本单位未计入"
 
 
 def run_batch(options: BatchOptions, rulesets: list[Ruleset], warn: Callable[[str], None], tick: Callable[[], object]) -> CountyStats:

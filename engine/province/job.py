@@ -12,6 +12,7 @@ from typing import Any
 
 import numpy as np
 
+from ..batch.run import repeated_id
 from ..batch.workers import located
 from ..bulk import BulkResult, Plan, compile_rulesets, grade_frame
 from ..diagnostics import InvalidInput
@@ -27,6 +28,7 @@ from .columnar import read_chunk
 from .grades import Grades, blank, from_bulk, put
 from .output import part_name, results_table, write_part
 from .partitions import Partition, first_line, header_of, read_partition
+from .repeats import origin
 
 
 @dataclass(frozen=True)
@@ -71,8 +73,13 @@ def grade_partition(partition: Partition, settings: Settings) -> Tally:
     lines = np.arange(table.height, dtype=np.int64) + first_line(partition)
     tally = Tally()
     failed = np.zeros(table.height, dtype=bool)
-    for row in np.flatnonzero(apart):
-        failed[row] = not one_by_one(int(row), table.row(int(row)), columns, partition, settings, grades, tally)
+    repeats = dict(partition.repeats)
+    for row in sorted({*np.flatnonzero(apart).tolist(), *repeats}):
+        failed[row] = bool(apart[row]) and not one_by_one(row, table.row(row), columns, partition, settings, grades, tally)
+        if row in repeats and not failed[row]:  # a row with wrong data is reported for them, as in a county batch
+            failed[row] = True
+            union_id = str(chunk.union["id"][row])
+            tally.fail(origin(partition, row), union_id, (repeated_id(origin(partition, row), union_id, repeats[row]),))
     kept = ~failed
     for ruleset in prep.rulesets:
         write_part(results_table(grades[ruleset.id], chunk.union, lines, partition.source, kept),

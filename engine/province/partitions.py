@@ -20,12 +20,14 @@ TABULAR = (".csv", ".parquet")
 
 @dataclass(frozen=True)
 class Partition:
-    """Rows `start` to `start + rows` of one source; `index` names its part files."""
+    """Rows `start` to `start + rows` of one source; `index` names its part files; `repeats`: its rows
+    whose union id an earlier row has, with where that row is (engine/province/repeats.py)."""
 
     source: str
     index: int
     start: int
     rows: int
+    repeats: tuple[tuple[int, str], ...] = ()
 
 
 def scanned(source: str) -> pl.LazyFrame:

@@ -26,6 +26,7 @@ from .checks import check_sources
 from .job import Settings, grade_partition
 from .output import part_name
 from .partitions import PARTITION_ROWS, Partition, plan_partitions
+from .repeats import with_repeats
 from .report import write_levels_csv, write_report
 
 
@@ -46,18 +47,19 @@ def run_province(options: ProvinceOptions, rulesets: list[Ruleset], tick: Callab
                  warn: Callable[[str], None] = lambda message: None) -> Tally:
     """Grade every union of the sources into the output folder; return the tally. The sources are checked
     first (engine/province/checks.py); `warn` hears about the columns they ignore."""
-    check_sources(options.sources, Reading(merged_declarations(rulesets), warn=warn, unused=frozenset(options.unused)))
+    reading = Reading(merged_declarations(rulesets), warn=warn, unused=frozenset(options.unused))
+    check_sources(options.sources, reading)
     check_apart(options.out, options.sources)
     folder = OutputFolder(options.out, options.force)
     try:
         with sigterm_as_interrupt(), folder:
-            return fill(folder, options, rulesets, tick)
+            return fill(folder, options, rulesets, reading, tick)
     except (OSError, KeyboardInterrupt) as error:
         raise stopped(error, options.out, folder.started) from error
 
 
-def fill(folder: OutputFolder, options: ProvinceOptions, rulesets: list[Ruleset], tick: Callable[[int], object]) -> Tally:
-    partitions = plan_partitions(list(options.sources), options.partition_rows)
+def fill(folder: OutputFolder, options: ProvinceOptions, rulesets: list[Ruleset], reading: Reading, tick: Callable[[int], object]) -> Tally:
+    partitions = with_repeats(plan_partitions(list(options.sources), options.partition_rows), reading)
     for each in partitions:
         for ruleset in rulesets:
             folder.file(part_name(ruleset.id, each.index))

@@ -324,3 +324,48 @@ def test_a_source_without_a_list_facts_column_grades_as_the_engine(source: Path,
     assert code == 0, stderr
     assert "已评估 60 个工会，失败 0 个" in stdout
     assert sample_mismatches(tmp_path / "out", tmp_path / "fewer.csv", SPECS, 60, seed=3) == (60, [])
+
+
+def repeated_rows(source: Path, folder: Path) -> Path:
+    """The source with a union entered twice (a later row given row 3's id, in another partition), its first three
+    rows appended again, and a wrong cell in the repeat of row 2 (reported for that, not as a repeat)."""
+    lines = source.read_text(encoding="utf-8").splitlines()
+    header = lines[0].split(",")
+    at, employees = header.index("编号"), header.index("employees")
+    moved = lines[300].split(",")
+    moved[at] = lines[2].split(",")[at]
+    again = [line.split(",") for line in lines[1:4]]
+    again[0][employees] = "二百三十"
+    path = folder / "repeated.csv"
+    path.write_text("\n".join([*lines[:300], ",".join(moved), *lines[301:], *(",".join(cells) for cells in again)]) + "\n", encoding="utf-8")
+    return path
+
+
+def test_a_union_id_met_again_is_reported_as_a_county_batch_reports_it(source: Path, tmp_path: Path):
+    repeated = repeated_rows(source, tmp_path)
+    code, stdout, stderr = run(repeated, tmp_path / "province")
+    assert code == 1 and f"已评估 {UNIONS - 1} 个工会，失败 4 个" in stdout
+    said = [line for line in stderr.splitlines() if "重复" in line]
+    assert said == [
+        f"{repeated} 第 301 行: 工会编号 “{pl.read_csv(source, infer_schema=False)['编号'][1]}” 重复：已在 {repeated} 第 3 行 中出现，本单位未计入",
+        *(f"{repeated} 第 {UNIONS + 2 + n} 行: 工会编号 “{pl.read_csv(source, infer_schema=False)['编号'][n]}” 重复：已在 {repeated} 第 {n + 2} 行 "
+          "中出现，本单位未计入" for n in (1, 2)),
+    ]
+    assert f"第 {UNIONS + 2} 行“employees”列" in stderr
+    county = CliRunner().invoke(cli, ["batch", str(repeated), "--out", str(tmp_path / "county"), "--pages", "all",
+                                      *(part for spec in SPECS for part in ("--ruleset", spec))])
+    assert said == [line for line in county.stderr.splitlines() if "重复" in line]
+    for spec in SPECS:
+        ids = pl.read_parquet(tmp_path / "province" / "results" / spec / "*.parquet")["union.id"]
+        assert ids.len() == ids.n_unique() == UNIONS - 1
+
+
+def test_ids_repeated_in_a_typed_parquet_file_and_across_sources_are_found(source: Path, tmp_path: Path):
+    """Numbers as ids, read as a worker reads them; a second source repeating the first's unions."""
+    table = pl.read_csv(source, infer_schema=False).head(20).with_columns(pl.Series("编号", range(1, 21)))
+    table.write_parquet(tmp_path / "a.parquet")
+    table.tail(2).write_parquet(tmp_path / "b.parquet")
+    result = CliRunner().invoke(cli, ["batch", str(tmp_path / "a.parquet"), str(tmp_path / "b.parquet"), "--out", str(tmp_path / "out"),
+                                      "--pages", "none", "--jobs", "1", "--partition-rows", "7", "--ruleset", "bayou"])
+    assert result.exit_code == 1 and "已评估 20 个工会，失败 2 个" in result.stdout
+    assert f"{tmp_path / 'b.parquet'} 第 3 行: 工会编号 “20” 重复：已在 {tmp_path / 'a.parquet'} 第 21 行 中出现" in result.stderr
