@@ -19,6 +19,7 @@ from ..diagnostics import InvalidInput
 from ..evaluate.assessment import assess
 from ..evaluate.evaluators import DurableEvaluator
 from ..evaluate.result import RulesetResult
+from ..facts.cells import is_blank
 from ..facts.fact_file import FactChecker, fact_checker, merged_declarations
 from ..facts.sources import Column, Reading, Table, classify_header, row_unit
 from ..language.model import Ruleset
@@ -72,15 +73,15 @@ def grade_partition(partition: Partition, settings: Settings) -> Tally:
     apart = chunk.bad | unsure(bulk, table.height, all(p is not None for p in prep.plans.values()))
     lines = np.arange(table.height, dtype=np.int64) + first_line(partition)
     tally = Tally()
-    failed = np.zeros(table.height, dtype=bool)
+    left_out = np.zeros(table.height, dtype=bool)
     repeats = dict(partition.repeats)
     for row in sorted({*np.flatnonzero(apart).tolist(), *repeats}):
-        failed[row] = bool(apart[row]) and not one_by_one(row, table.row(row), columns, partition, settings, grades, tally)
-        if row in repeats and not failed[row]:  # a row with wrong data is reported for them, as in a county batch
-            failed[row] = True
+        left_out[row] = bool(apart[row]) and not one_by_one(row, table.row(row), columns, partition, settings, grades, tally)
+        if row in repeats and not left_out[row]:  # a row with wrong data is reported for them, as in a county batch
+            left_out[row] = True
             union_id = str(chunk.union["id"][row])
             tally.fail(origin(partition, row), union_id, (repeated_id(origin(partition, row), union_id, repeats[row]),))
-    kept = ~failed
+    kept = ~left_out
     for ruleset in prep.rulesets:
         write_part(results_table(grades[ruleset.id], chunk.union, lines, partition.source, kept),
                    Path(settings.out) / part_name(ruleset.id, partition.index))
@@ -108,7 +109,9 @@ def count_all(tally: Tally, grades: dict[str, Grades], union: dict[str, np.ndarr
 def one_by_one(row: int, cells: tuple[Any, ...], columns: list[Column], partition: Partition, settings: Settings,
                grades: dict[str, Grades], tally: Tally) -> bool:
     """A row graded by the per-union engine, as a county batch would: its results into `grades`, or
-    its errors into the tally (False)."""
+    its errors into the tally (False). A blank line is not a union (False, nothing told), as in a county batch."""
+    if all(is_blank(cell) for cell in cells):
+        return False
     number = first_line(partition) + row
     unit = row_unit(number, cells, columns, Table(partition.source))
     errors = [d.render(with_source=False) for d in unit.problems]

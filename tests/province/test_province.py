@@ -369,3 +369,18 @@ def test_ids_repeated_in_a_typed_parquet_file_and_across_sources_are_found(sourc
                                       "--pages", "none", "--jobs", "1", "--partition-rows", "7", "--ruleset", "bayou"])
     assert result.exit_code == 1 and "已评估 20 个工会，失败 2 个" in result.stdout
     assert f"{tmp_path / 'b.parquet'} 第 3 行: 工会编号 “20” 重复：已在 {tmp_path / 'a.parquet'} 第 21 行 中出现" in result.stderr
+
+
+def test_blank_lines_are_not_unions_and_the_lines_after_them_keep_their_numbers(source: Path, tmp_path: Path):
+    """An empty line, and a line of commas as Excel writes for a formatted empty row: skipped, as by a county batch."""
+    lines = source.read_text(encoding="utf-8").splitlines()[:12]
+    cells = lines[9].split(",")
+    cells[lines[0].split(",").index("employees")] = "二百三十"
+    blank = tmp_path / "blank.csv"
+    blank.write_text("\n".join([*lines[:4], "", *lines[4:8], "," * (len(cells) - 1), lines[8], ",".join(cells), *lines[10:]]) + "\n",
+                     encoding="utf-8")
+    code, stdout, stderr = run(blank, tmp_path / "out")
+    assert code == 1 and "已评估 10 个工会，失败 1 个" in stdout
+    assert "第 12 行“employees”列" in stderr and "缺少编号" not in stderr
+    table = pl.read_parquet(tmp_path / "out" / "results" / "bayou" / "*.parquet")
+    assert table["line"].to_list() == [2, 3, 4, 6, 7, 8, 9, 11, 13, 14]
