@@ -87,8 +87,8 @@ class Collector:
 
 
 def repeated_id(origin: str, union_id: str, first: str) -> str:
-    """Why a union whose id an earlier one has is left out."""
-    return f"{origin}: 工会编号 “{union_id}” 重复：已在 {first} 中出现，本单位未计入"
+    """Why a union whose id an earlier one has is left out: the union itself is graded from its first record."""
+    return f"{origin}: 工会编号 “{union_id}” 重复：已按 {first} 的记录评估，这里的记录未计入；如是另一个单位，请改正其编号"
 
 
 def run_batch(options: BatchOptions, rulesets: list[Ruleset], warn: Callable[[str], None], tick: Callable[[], object]) -> CountyStats:

@@ -108,14 +108,14 @@ def assess_chunk(chunk: Chunk) -> list[Outcome]:
 def assess_unit(unit: Unit) -> Outcome:
     """One union within the time limit; every failure of its own is caught and becomes its outcome."""
     if unit.problems:
-        return Outcome(unit.origin, errors=[d.render(with_source=False) for d in unit.problems])
+        return Outcome(unit.origin, unit.union_id, errors=[d.render(with_source=False) for d in unit.problems])
     timeout = _WORKER["timeout"]
     try:
         with time_limit(timeout):
             return scored(unit) if _WORKER["work"].scoring else assessed(unit)
     except UnionTimeout:
         _WORKER["evaluator"] = DurableEvaluator()  # the stopped one may be half-way through firing
-        return Outcome(unit.origin, unit_id(unit), errors=[f"{unit.origin}: 评估此工会超过 {timeout:g} 秒仍未完成，已停止"
+        return Outcome(unit.origin, unit.union_id, errors=[f"{unit.origin}: 评估此工会超过 {timeout:g} 秒仍未完成，已停止"
                                                             f"（时限由 --timeout 设定），其余工会不受影响"])
 
 
@@ -159,11 +159,6 @@ def write_pages(stem: str, texts: dict[str, str]) -> dict[str, str]:
         path.write_text(text, encoding="utf-8")
         written[suffix] = str(path)
     return written
-
-
-def unit_id(unit: Unit) -> str | None:
-    """The union's id when known without reading its file (a spreadsheet row)."""
-    return unit.facts.union.get("id") if unit.facts is not None else None
 
 
 def located(unit: Unit, message: str) -> str:
@@ -251,7 +246,7 @@ class Pool:
                        f"其余工会不受影响")
         else:
             message = f"{unit.origin}: 内部错误：评估此工会时工作进程意外退出（规则引擎崩溃），已跳过"
-        return Outcome(unit.origin, unit_id(unit), errors=[message])
+        return Outcome(unit.origin, unit.union_id, errors=[message])
 
 
 def run_units(units: Iterable[Unit], rulesets: list[Ruleset], jobs: int, as_of: dt.date | None, pages: Path,

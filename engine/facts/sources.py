@@ -76,6 +76,12 @@ class Unit:
     path: str | None = None        # a YAML fact file: read later (in a worker process) with engine.facts.load_fact_file
     facts: FactFile | None = None  # a spreadsheet row, already read into a FactFile (facts as dotted paths)
     problems: tuple[Diagnostic, ...] = ()   # this union could not be read: report and skip it
+    read_id: str | None = None     # the id of a row that could not be read, when its 编号 cell could
+
+    @property
+    def union_id(self) -> str | None:
+        """The union's id when known without reading its file: a spreadsheet row's, even one with problems."""
+        return self.facts.union.get("id") if self.facts is not None else self.read_id
 
     def read(self) -> FactFile:
         """The union's facts: the spreadsheet row as read, or its fact file, loaded now (in the worker)."""
@@ -378,7 +384,7 @@ def row_unit(number: int, cells: Sequence[Any], columns: list[Column], table: Ta
             mark = Mark(table.file, number, column.index + 1)
             problems.append(Diagnostic(mark, "fact-union", f"{table.where(number, column.header)}：缺少{REQUIRED[column.target]}"))
     if problems:
-        return Unit(table.origin(number), problems=tuple(problems))
+        return Unit(table.origin(number), problems=tuple(problems), read_id=values.get("id"))
     return Unit(table.origin(number), facts=row_facts(number, values, marks, table))
 
 
@@ -553,12 +559,8 @@ def read_union(source: Path, reading: Reading, union_id: str | None = None) -> F
     mistakes = header_mistakes([source], reading)
     if mistakes:
         raise InvalidInput(mistakes)
-    units = [unit for unit in units_of([source], reading) if union_id is None or unit_id(unit) in (union_id, None)]
+    units = [unit for unit in units_of([source], reading) if union_id is None or unit.union_id in (union_id, None)]
     return chosen_unit(source, units, union_id).read()
-
-
-def unit_id(unit: Unit) -> str | None:
-    return unit.facts.union.get("id") if unit.facts is not None else None
 
 
 def chosen_unit(source: Path, units: list[Unit], union_id: str | None) -> Unit:
@@ -574,5 +576,5 @@ def chosen_unit(source: Path, units: list[Unit], union_id: str | None) -> Unit:
     if not readable:
         where = f"编号为 “{union_id}” 的工会" if union_id else "工会"
         raise UsageError(f"{source} 中没有{where}")
-    listed = "、".join(str(unit_id(unit)) for unit in readable[:10]) + ("等" if len(readable) > 10 else "")
+    listed = "、".join(str(unit.union_id) for unit in readable[:10]) + ("等" if len(readable) > 10 else "")
     raise UsageError(f"{source} 中有 {len(readable)} 个工会，请用 --union 指定编号：{listed}")

@@ -123,12 +123,8 @@ def one_by_one(row: int, cells: tuple[Any, ...], columns: list[Column], partitio
         except InvalidInput as exc:
             errors = [located(unit, d.render(with_source=False)) for d in exc.diagnostics]
     if errors:
-        tally.fail(unit.origin, unit_id(unit), tuple(errors))
+        tally.fail(unit.origin, unit.union_id, tuple(errors))
         return False
     for result in results:
         put(grades[result.ruleset.id], row, result)
     return True
-
-
-def unit_id(unit: Any) -> str | None:
-    return unit.facts.union.get("id") if unit.facts is not None else None

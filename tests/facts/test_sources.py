@@ -119,6 +119,7 @@ def test_one_bad_row_does_not_stop_the_others(tmp_path: Path) -> None:
     assert (problem.mark, problem.code) == (Mark(str(book), 3, 7), "cell-value")
     assert problem.message == "工作表“Sheet1”第 3 行“会员人数”列：无法识别 “二百三十”，应为不小于 0 的整数"
     assert units[1].origin == f"{book} 工作表“Sheet1” 第 3 行" and units[1].facts is None
+    assert [unit.union_id for unit in units] == ["QS-1", "QS-2", "QS-3"]  # a failed row still names its union
 
 
 def test_every_bad_cell_of_a_row_is_reported(tmp_path: Path) -> None:

@@ -346,12 +346,11 @@ def test_a_union_id_met_again_is_reported_as_a_county_batch_reports_it(source: P
     code, stdout, stderr = run(repeated, tmp_path / "province")
     assert code == 1 and f"已评估 {UNIONS - 1} 个工会，失败 4 个" in stdout
     said = [line for line in stderr.splitlines() if "重复" in line]
-    assert said == [
-        f"{repeated} 第 301 行: 工会编号 “{pl.read_csv(source, infer_schema=False)['编号'][1]}” 重复：已在 {repeated} 第 3 行 中出现，本单位未计入",
-        *(f"{repeated} 第 {UNIONS + 2 + n} 行: 工会编号 “{pl.read_csv(source, infer_schema=False)['编号'][n]}” 重复：已在 {repeated} 第 {n + 2} 行 "
-          "中出现，本单位未计入" for n in (1, 2)),
-    ]
-    assert f"第 {UNIONS + 2} 行“employees”列" in stderr
+    ids = pl.read_csv(source, infer_schema=False)["编号"]
+    told = "的记录评估，这里的记录未计入；如是另一个单位，请改正其编号"
+    assert said == [f"{repeated} 第 301 行: 工会编号 “{ids[1]}” 重复：已按 {repeated} 第 3 行 {told}",
+                    *(f"{repeated} 第 {UNIONS + 2 + n} 行: 工会编号 “{ids[n]}” 重复：已按 {repeated} 第 {n + 2} 行 {told}" for n in (1, 2))]
+    assert f"第 {UNIONS + 2} 行“employees”列" in stderr and f"（{ids[0]}）" in (tmp_path / "province" / "report.html").read_text(encoding="utf-8")
     county = CliRunner().invoke(cli, ["batch", str(repeated), "--out", str(tmp_path / "county"), "--pages", "all",
                                       *(part for spec in SPECS for part in ("--ruleset", spec))])
     assert said == [line for line in county.stderr.splitlines() if "重复" in line]
@@ -368,7 +367,7 @@ def test_ids_repeated_in_a_typed_parquet_file_and_across_sources_are_found(sourc
     result = CliRunner().invoke(cli, ["batch", str(tmp_path / "a.parquet"), str(tmp_path / "b.parquet"), "--out", str(tmp_path / "out"),
                                       "--pages", "none", "--jobs", "1", "--partition-rows", "7", "--ruleset", "bayou"])
     assert result.exit_code == 1 and "已评估 20 个工会，失败 2 个" in result.stdout
-    assert f"{tmp_path / 'b.parquet'} 第 3 行: 工会编号 “20” 重复：已在 {tmp_path / 'a.parquet'} 第 21 行 中出现" in result.stderr
+    assert f"{tmp_path / 'b.parquet'} 第 3 行: 工会编号 “20” 重复：已按 {tmp_path / 'a.parquet'} 第 21 行 的记录评估" in result.stderr
 
 
 def test_blank_lines_are_not_unions_and_the_lines_after_them_keep_their_numbers(source: Path, tmp_path: Path):
