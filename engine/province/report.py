@@ -54,10 +54,11 @@ def ruleset_view(ruleset: Ruleset, tally: Tally) -> dict[str, Any]:
     tables = {depth: counts_by(ruleset, tally, depth, labels) for depth in LEVELS}
     overall = [sum(row[1][index] for row in tables["city"]) for index in range(len(labels))]
     graded = sum(n for (rid, _), n in tally.scored.items() if rid == ruleset.id)
+    total_score = sum(score for (rid, _), score in tally.score_sums.items() if rid == ruleset.id)
     named = len(ruleset.levels)
     bars = [(name, counts[:named]) for name, counts, _, _ in tables["city"] if sum(counts[:named])]
     return {"id": ruleset.id, "name": ruleset.name, "labels": labels, "tables": tables, "overall": overall, "total": sum(overall),
-            "graded": graded, "bars": stacked_bars(bars, labels[:named], named, "（单位：家）") if bars else None,
+            "graded": graded, "mean": total_score / graded if graded else None, "bars": stacked_bars(bars, labels[:named], named, "（单位：家）") if bars else None,
             "missed": missed(ruleset, tally, graded)}
 
 
@@ -85,10 +86,12 @@ def write_report(path: Path, rulesets: list[Ruleset], tally: Tally) -> None:
 
 
 def write_levels_csv(path: Path, rulesets: list[Ruleset], tally: Tally) -> None:
-    """levels.csv: one line per ruleset, township and level, with the count (for a spreadsheet pivot)."""
+    """levels.csv: one line per ruleset, township and level, with the count (for a spreadsheet pivot); the
+    standard by its name, and by its id last (the folder of its results)."""
     with atomic_path(path) as temporary, temporary.open("w", encoding="utf-8-sig", newline="") as handle:
         out = csv.writer(handle)
-        out.writerow(["标准", "市（州）", "县（市、区）", "乡镇（街道）", "等级", "单位数"])
+        out.writerow(["标准", "市（州）", "县（市、区）", "乡镇（街道）", "等级", "单位数", "标准代码"])
         order = {r.id: index for index, r in enumerate(rulesets)}
+        names = {r.id: r.name for r in rulesets}
         for (rid, (city, county, township), label), number in sorted(tally.levels.items(), key=lambda e: (order[e[0][0]], e[0][1], e[0][2])):
-            out.writerow([rid, city, county, township, label, number])
+            out.writerow([names[rid], city, county, township, label, number, rid])

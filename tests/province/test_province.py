@@ -16,6 +16,7 @@ from cli import cli
 from engine import resolve_rulesets
 from engine.facts.fact_file import merged_declarations
 from engine.province.verify import sample_mismatches
+from engine.report.templating import score
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "bench"))
@@ -59,11 +60,14 @@ def test_report_and_level_counts(source: Path, tmp_path: Path):
         rows = list(csv.DictReader(handle))
     assert sum(int(row["单位数"]) for row in rows) == UNIONS * len(SPECS)
     levels = pl.read_parquet(tmp_path / "results" / "zhijia" / "*.parquet").group_by("level_name").len()
-    counted = {row["等级"]: 0 for row in rows if row["标准"] == "zhijia"}
+    counted = {row["等级"]: 0 for row in rows if row["标准代码"] == "zhijia"}
     for row in rows:
-        if row["标准"] == "zhijia":
+        if row["标准"] == resolve_rulesets(["zhijia"])[-1].name:
             counted[row["等级"]] += int(row["单位数"])
     assert counted == dict(zip(levels["level_name"], levels["len"]))
+    graded = pl.read_parquet(tmp_path / "results" / "zhijia" / "*.parquet").filter(pl.col("applies") & pl.col("eligible"))
+    total_row = report.split('data-ruleset="zhijia" data-by="city"')[1].split('<tr class="total">')[1].split("</tr>")[0]
+    assert total_row.endswith(f'<td class="num">{score(graded["score"].mean())}</td>')
 
 
 def test_bad_rows_are_reported_and_the_rest_graded(source: Path, tmp_path: Path):
@@ -126,7 +130,7 @@ def test_rows_beyond_exact_range_are_graded_one_by_one(source: Path, tmp_path: P
     edited.write_text("\n".join([*lines[:5], ",".join(huge), *lines[6:]]) + "\n", encoding="utf-8")
     code, stdout, _ = run(edited, tmp_path / "out")
     assert code == 0, stdout
-    assert "由逐个评估引擎评分的单位（数值超出整列精确计算范围）：1 家" in (tmp_path / "out" / "report.html").read_text(encoding="utf-8")
+    assert "其中 1 家的数值过大或单元格需逐个核对，已逐个单位评估" in (tmp_path / "out" / "report.html").read_text(encoding="utf-8")
     assert sample_mismatches(tmp_path / "out", edited, SPECS, UNIONS, seed=2) == (UNIONS, [])
 
 
