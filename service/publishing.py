@@ -6,7 +6,8 @@ is left out and said so. Versions are never changed, so freezing is pointing at 
 with one PublishedResult per entry. A later verification or an accepted task makes a new version;
 the published one stays as it was, and so do the publication's files.
 
-The files are written once, under the data folder (settings.DATA / "published" / <round> / <publication>):
+The files are written once, first into a staging folder with no database lock held, then moved to
+the data folder (settings.DATA / "published" / <round> / <publication>) as the publication is recorded:
 report.html and summary.xlsx (the renderers `batch` uses, from the published facts assessed again
 in a grading worker), and notices/<union code>.docx, one 整改通知书 for each union whose published
 result leaves something to rectify. Each step of a union's plan becomes a Task with the deadline
@@ -16,7 +17,9 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import shutil
+import tempfile
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
@@ -56,64 +59,105 @@ def latest_publication(round_: Round) -> Publication | None:
     return round_.publications.order_by("-created_at", "-pk").first()
 
 
-def chosen_version(entry: Entry) -> Version | None:
-    """What is published for an entry: its latest verified version, else its latest submitted or imported one."""
-    found = entry.versions.filter(kind__in=PUBLISHED_KINDS, result__isnull=False)
-    return found.filter(kind=Version.Kind.VERIFIED).order_by("-number").first() or found.order_by("-number").first()
-
-
 def publish(round_: Round, user: User, deadline: dt.date, today: dt.date | None = None) -> Published:
-    """Freeze the round's results, write its files, make the tasks; audited. Raises PublishError."""
+    """Freeze the round's results, write its files, make the tasks; audited. Raises PublishError.
+
+    The slow part (the county assessed again, the 整改通知书) is done first, into a staging folder, with
+    no database lock held: a county of thousands of unions takes minutes, and SQLite would refuse every
+    other write meanwhile. A short transaction then checks that nothing it froze has changed, records the
+    publication and moves the files into place."""
     today = today or timezone.localdate()
-    if round_.status == Round.Status.PUBLISHED or round_.publications.exists():
-        raise PublishError("本年度结果已经发布，不能重复发布；发布后的核查和整改销号形成新的版本")
+    refuse_published(round_)
     if deadline <= today:
         raise PublishError("整改期限应晚于今天")
     entries = list(round_.entries.select_related("union__township", "union__federation").order_by("union__code"))
-    chosen = [(entry, chosen_version(entry)) for entry in entries]
-    frozen = [(entry, version) for entry, version in chosen if version is not None]
+    picked = chosen_versions(round_)
+    versions = Version.objects.in_bulk(picked.values())
+    frozen = [(entry, versions[picked[entry.pk]]) for entry in entries if entry.pk in picked]
     if not frozen:
         raise PublishError("本年度还没有可以发布的结果（没有工会提交）")
-    left_out = [f"{entry.union}（{entry.get_status_display()}）" for entry, version in chosen if version is None]
-    with transaction.atomic():
-        publication = Publication.objects.create(round=round_, created_by=user)
-        target = folder(publication)
-        try:
-            made = freeze(publication, frozen, deadline, today, target)
-        except BaseException:
-            shutil.rmtree(target, ignore_errors=True)
-            raise
-        Round.objects.filter(pk=round_.pk).update(status=Round.Status.PUBLISHED)
-        round_.status = Round.Status.PUBLISHED
-        audit.record(user, "round.publish", f"发布{round_.title}：{len(frozen)} 个工会的结果，{made[0]} 份整改通知书，{made[1]} 项整改任务",
-                     round_=round_, publication=publication.pk, results=len(frozen), notices=made[0], tasks=made[1],
-                     deadline=deadline.isoformat(), left_out=left_out)
-    return Published(publication, len(frozen), left_out, *made)
+    left_out = [f"{entry.union}（{entry.get_status_display()}）" for entry in entries if entry.pk not in picked]
+    parent = Path(settings.DATA) / "published" / str(round_.pk)
+    parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=".publishing-", dir=parent))
+    placed: Path | None = None
+    try:
+        ranked = write_county_files(round_, frozen, staging)
+        results = {entry.pk: ranked.get(entry.union.code) for entry, _ in frozen}
+        notices = write_notices(round_, frozen, results, deadline, today, staging)
+        with transaction.atomic():
+            publication, tasks = record(round_, user, frozen, results, (notices, left_out), deadline, today, staging)
+            placed = folder(publication)
+            os.replace(staging, placed)
+    except BaseException:
+        for path in (staging, placed):
+            if path is not None:
+                shutil.rmtree(path, ignore_errors=True)
+        raise
+    return Published(publication, len(frozen), left_out, notices, tasks)
 
 
-def freeze(publication: Publication, frozen: list[tuple[Entry, Version]], deadline: dt.date, today: dt.date,
-           target: Path) -> tuple[int, int]:
-    """The published rows, statuses, tasks and files; the numbers of notices and tasks. Where the round's
-    standards hold levels by rank, the results as ranked over the whole round are what is published."""
-    round_ = publication.round
-    ranked = write_county_files(round_, frozen, target)
-    rows = [PublishedResult(publication=publication, entry=e, version=v, ranked=ranked.get(e.union.code)) for e, v in frozen]
+def record(round_: Round, user: User, frozen: list[tuple[Entry, Version]], results: dict[int, dict[str, Any] | None],
+           told: tuple[int, list[str]], deadline: dt.date, today: dt.date, staging: Path) -> tuple[Publication, int]:
+    """In the transaction: the round still unpublished and its chosen versions those assessed, then the
+    publication, its rows and tasks, the round published, audited (`told`: notices written, entries left out)."""
+    refuse_published(round_)
+    if chosen_versions(round_) != {entry.pk: version.pk for entry, version in frozen}:
+        raise PublishError("发布过程中有单位提交或核查了新的结果，请重新发布")
+    publication = Publication.objects.create(round=round_, created_by=user)
+    tasks = freeze(publication, frozen, results, deadline, today, staging)
+    Round.objects.filter(pk=round_.pk).update(status=Round.Status.PUBLISHED)
+    round_.status = Round.Status.PUBLISHED
+    notices, left_out = told
+    audit.record(user, "round.publish", f"发布{round_.title}：{len(frozen)} 个工会的结果，{notices} 份整改通知书，{tasks} 项整改任务",
+                 round_=round_, publication=publication.pk, results=len(frozen), notices=notices, tasks=tasks,
+                 deadline=deadline.isoformat(), left_out=left_out)
+    return publication, tasks
+
+
+def refuse_published(round_: Round) -> None:
+    if Round.objects.filter(pk=round_.pk, status=Round.Status.PUBLISHED).exists() or round_.publications.exists():
+        raise PublishError("本年度结果已经发布，不能重复发布；发布后的核查和整改销号形成新的版本")
+
+
+def chosen_versions(round_: Round) -> dict[int, int]:
+    """What is published for each entry of the round (entry → version, in one query): its latest verified
+    version, else its latest submitted or imported one; an entry with neither is absent."""
+    found: dict[int, tuple[bool, int, int]] = {}
+    rows = Version.objects.filter(entry__round=round_, kind__in=PUBLISHED_KINDS, result__isnull=False).values_list("entry_id", "kind", "number", "pk")
+    for entry, kind, number, pk in rows:
+        key = (kind == Version.Kind.VERIFIED, number, pk)
+        found[entry] = max(found.get(entry, key), key)
+    return {entry: key[2] for entry, key in found.items()}
+
+
+def freeze(publication: Publication, frozen: list[tuple[Entry, Version]], results: dict[int, dict[str, Any] | None], deadline: dt.date,
+           today: dt.date, staging: Path) -> int:
+    """The published rows, statuses, tasks and the manifest; the number of tasks. Where the round's standards
+    hold levels by rank, `results` (by entry) are the results as ranked over the whole round: what is published."""
+    rows = [PublishedResult(publication=publication, entry=e, version=v, ranked=results[e.pk]) for e, v in frozen]
     PublishedResult.objects.bulk_create(rows)
     Entry.objects.filter(pk__in=[e.pk for e, _ in frozen]).update(status=Entry.Status.PUBLISHED)
     tasks = [task for row in rows for task in tasks_of(publication, row.entry, row.result, deadline)]
     Task.objects.bulk_create(tasks)
+    manifest = {"round": publication.round_id, "publication": publication.pk, "deadline": deadline.isoformat(), "published": today.isoformat(),
+                "results": {e.union.code: v.number for e, v in frozen}}
+    (staging / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8")
+    return len(tasks)
+
+
+def write_notices(round_: Round, frozen: list[tuple[Entry, Version]], results: dict[int, dict[str, Any] | None], deadline: dt.date,
+                  today: dt.date, target: Path) -> int:
+    """One 整改通知书 for each union whose published result leaves something to rectify; how many."""
     (target / NOTICES).mkdir(parents=True, exist_ok=True)
     notices = 0
-    for row in rows:
-        if has_gaps(row.result):
-            union = row.entry.union
-            (target / NOTICES / f"{union.code}.docx").write_bytes(
-                notice(row.result, union.name, round_.federation.name, round_.year, today, deadline))
+    for entry, version in frozen:
+        result = results[entry.pk] or version.result
+        if has_gaps(result):
+            union = entry.union
+            (target / NOTICES / f"{union.code}.docx").write_bytes(notice(result, union.name, round_.federation.name, round_.year, today, deadline))
             notices += 1
-    manifest = {"round": round_.pk, "publication": publication.pk, "deadline": deadline.isoformat(), "published": today.isoformat(),
-                "results": {e.union.code: v.number for e, v in frozen}}
-    (target / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8")
-    return notices, len(tasks)
+    return notices
 
 
 def tasks_of(publication: Publication, entry: Entry, result: dict[str, Any], deadline: dt.date) -> list[Task]:
@@ -125,13 +169,12 @@ def tasks_of(publication: Publication, entry: Entry, result: dict[str, Any], dea
 
 
 def write_county_files(round_: Round, frozen: list[tuple[Entry, Version]], target: Path) -> dict[str, dict[str, Any]]:
-    """report.html and summary.xlsx in `target` (made here); the results as ranked, by union code (see county_files)."""
+    """report.html and summary.xlsx in `target`; the results as ranked, by union code (see county_files)."""
     units: list[Any] = [(v.facts.get("union") or e.union.header(), v.facts.get("period") or round_.year, v.facts.get("facts", {}))
                         for e, v in frozen]
     title = f"{round_.federation.name}{round_.year}年度基层工会考核评价结果（发布）"
     executor = grader.pool()
     try:
-        target.mkdir(parents=True, exist_ok=True)
         return executor.submit(county_files, tuple(round_.ruleset_ids()), units, str(target), title).result(timeout=PUBLISH_TIMEOUT)
     except BrokenProcessPool:
         grader.restart(executor)

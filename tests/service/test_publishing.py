@@ -13,6 +13,7 @@ import docx
 import pytest
 import yaml
 from clients import signed_in
+from django.db import connection
 from django.test import Client
 from openpyxl import load_workbook
 
@@ -162,3 +163,38 @@ def test_levels_held_by_rank_are_decided_over_the_whole_round_when_published(cou
     assert mf01["notes"] == ["“模范职工之家”按乡镇（街道）内得分排名前 1 名评定（27 分以上方可参评，并列者全部入选）："
                              "青山镇符合条件的 2 个单位中本单位排第 2 名，未入选"]
     assert all(row.version.result["results"][0]["level"]["id"] != "model" for row in publication.results.all())  # versions unchanged
+
+
+def test_the_county_is_assessed_again_before_the_database_is_locked(county: Round, data_folder: Path, monkeypatch: Any) -> None:
+    """SQLite takes its write lock when a transaction begins: a county of thousands of unions assessed again inside it
+    would make every other save wait for minutes, then fail."""
+    depth = len(connection.atomic_blocks)  # the test's own transaction
+    seen = []
+
+    def spied(slow: Any) -> Any:
+        def spy(*args: Any) -> Any:
+            seen.append(len(connection.atomic_blocks) - depth)
+            return slow(*args)
+        return spy
+
+    for name in ("write_county_files", "write_notices"):
+        monkeypatch.setattr(publishing, name, spied(getattr(publishing, name)))
+    published_by_page(county)
+    assert seen == [0, 0]
+
+
+def test_a_result_changed_while_publishing_stops_it_and_leaves_nothing(county: Round, data_folder: Path, monkeypatch: Any) -> None:
+    slow = publishing.write_county_files
+
+    def meanwhile(*args: Any) -> Any:
+        verified(county)  # an assessor verifies QS-016 while the county is assessed again
+        return slow(*args)
+
+    monkeypatch.setattr(publishing, "write_county_files", meanwhile)
+    refused = signed_in("admin").post(f"/county/{county.pk}/publish/", {"deadline": DEADLINE.isoformat()})
+    assert refused.status_code == 200 and "发布过程中有单位提交或核查了新的结果，请重新发布" in refused.content.decode()
+    county.refresh_from_db()
+    assert county.status != Round.Status.PUBLISHED and not Publication.objects.exists() and not Task.objects.exists()
+    assert list((data_folder / "published" / str(county.pk)).iterdir()) == []
+    monkeypatch.undo()
+    assert PublishedResult.objects.get(publication=published_by_page(county), entry__union__code="QS-016").version.kind == Version.Kind.VERIFIED
