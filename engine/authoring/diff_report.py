@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import json
 import textwrap
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -47,8 +48,39 @@ def diff_table(old: Version, new: Version, changes: list[Change], impact: Impact
     blocks = [f"规则集对比：{version_title(old)}\n        → {version_title(new)}", changes_block(changes)]
     blocks[:0] = [different_text(old, new)] if unrelated(old, new) else []
     if impact is not None:
-        blocks += [impact_block(impact, sources, level_order(old, new))]
+        blocks += [impact_block(impact, sources, level_order(old, new), Why.of(old, new, changes))]
     return "\n\n".join(blocks)
+
+
+@dataclass(frozen=True)
+class Why:
+    """What a moved union's reasons are written from: the levels, best first (the new version's, then those
+    only the old has), each level's rule changes, and the items each level needs met (None: every required item)."""
+
+    ranks: dict[str, int]
+    level_changes: dict[str, list[Change]]
+    needs: dict[str, frozenset[str] | None]
+
+    @classmethod
+    def of(cls, old: Version, new: Version, changes: list[Change]) -> Why:
+        levels = {level.id: level for version in (old, new) for level in version.ruleset.levels}  # the new version's win
+        ids = list(dict.fromkeys(level.id for version in (new, old) for level in version.ruleset.levels))
+        needs = {lid: None if level.requires_all_required else frozenset(r.item for r in level.requires if r.item) for lid, level in levels.items()}
+        by_level: dict[str, list[Change]] = {}
+        for change in changes:
+            if change.part == "level":
+                by_level.setdefault(change.id, []).append(change)
+        return cls({lid: rank for rank, lid in enumerate(ids)}, by_level, needs)
+
+    def rank(self, standing: Standing) -> int:
+        """0 for the best level; no level after every level, not eligible last."""
+        return self.ranks.get(standing.level or "", len(self.ranks)) if standing.eligible else len(self.ranks) + 1
+
+    def between(self, old: Standing, new: Standing) -> list[str]:
+        """The levels the union holds under one version and not the other: from the better one down to, not
+        including, the worse one."""
+        low, high = sorted((self.rank(old), self.rank(new)))
+        return [lid for lid, rank in self.ranks.items() if low <= rank < high]
 
 
 def unrelated(old: Version, new: Version) -> bool:
@@ -72,7 +104,7 @@ def changes_block(changes: list[Change]) -> str:
     return f"规则变化（{len(changes)} 处）：\n{table}"
 
 
-def impact_block(impact: Impact, sources: Sequence[str], order: list[str]) -> str:
+def impact_block(impact: Impact, sources: Sequence[str], order: list[str], why: Why) -> str:
     moved = [u for u in impact.changed if u.level_changed]
     rescored = len(impact.changed) - len(moved)
     lines = [
@@ -81,7 +113,7 @@ def impact_block(impact: Impact, sources: Sequence[str], order: list[str]) -> st
         "", "等级分布：", level_table(impact, order),
     ]
     if moved:
-        lines += ["", "等级变化的工会：", union_table(moved[:LISTED])]
+        lines += ["", "等级变化的工会：", union_table(moved[:LISTED], why)]
         lines += [f"……共 {len(moved)} 个，这里列出前 {LISTED} 个；全部见 --format json。"] if len(moved) > LISTED else []
     return "\n".join(lines)
 
@@ -91,8 +123,8 @@ def level_table(impact: Impact, order: list[str]) -> str:
     return tabulate(rows, headers=["等级", "原", "新", "变化"], tablefmt="simple", disable_numparse=True)
 
 
-def union_table(unions: list[UnionImpact]) -> str:
-    rows = [[u.union.get("id", ""), u.union.get("name", ""), standing_text(u.old), standing_text(u.new), reasons(u)] for u in unions]
+def union_table(unions: list[UnionImpact], why: Why) -> str:
+    rows = [[u.union.get("id", ""), u.union.get("name", ""), standing_text(u.old), standing_text(u.new), reasons(u, why)] for u in unions]
     return tabulate(rows, headers=["编号", "名称", "原等级（得分）", "新等级（得分）", "主要原因"], tablefmt="simple", disable_numparse=True)
 
 
@@ -100,19 +132,34 @@ def standing_text(standing: Standing | None) -> str:
     return f"{standing.level_name}（{fmt_number(standing.score)}）" if standing else ""
 
 
-def reasons(union: UnionImpact, limit: int = 3) -> str:
-    """Why a union moved: required items, vetoes and eligibility that changed, then the items whose
-    points changed most (「会员入会率 8→5」); when nothing did, the level conditions did."""
-    if union.old is None or union.new is None:
+def reasons(union: UnionImpact, why: Why, limit: int = 3) -> str:
+    """Why a union changed level: the rules of the levels it left or reached that changed (「先进职工之家最低分
+    80→85」); required items, vetoes and eligibility that changed, where they decide those levels; then the
+    items whose points moved it that way, most first (「会员入会率 8→5」); when nothing did, what is left."""
+    old, new = union.old, union.new
+    if old is None or new is None:
         return ""
-    found = level_notes(union.old, union.new) + [delta_text(d) for d in union.deltas()[:limit]]
-    return "；".join(found) or ("得分未变，等级条件变化" if union.old.score == union.new.score else "折算或加分变化")
+    crossed = why.between(old, new)
+    rules = [f"{c.name}{c.what} {c.old}→{c.new}" if c.change == "changed" else f"{c.what}等级“{c.name}”"
+             for lid in crossed for c in why.level_changes.get(lid, [])]
+    down = why.rank(new) > why.rank(old)
+    moved = [d for d in union.deltas() if (d.delta < 0) == down]
+    found = rules + level_notes(old, new, deciding(why, crossed)) + [delta_text(d) for d in moved[:limit]]
+    return "；".join(found) or ("得分未变，等级条件变化" if old.score == new.score else "折算或加分变化")
 
 
-def level_notes(old: Standing, new: Standing) -> list[str]:
-    """「必备项未达标：会员入会率」, 「一票否决：…」, 「不具备申报资格」 when they differ between versions."""
+def deciding(why: Why, levels: list[str]) -> Callable[[str], bool]:
+    """Whether a required item's failing decides one of `levels` (it requires every required item, or this one)."""
+    needs = [why.needs.get(lid, frozenset()) for lid in levels]
+    return lambda item: any(need is None or item in need for need in needs)
+
+
+def level_notes(old: Standing, new: Standing, decides: Callable[[str], bool]) -> list[str]:
+    """「必备项未达标：会员入会率」 (where it decides the level), 「一票否决：…」, 「不具备申报资格」 when they
+    differ between versions."""
     notes = []
-    for label, lost_label, before, after in (("必备项未达标", "必备项转为达标", old.required_failed, new.required_failed),
+    for label, lost_label, before, after in (("必备项未达标", "必备项转为达标", [k for k in old.required_failed if decides(k)],
+                                              [k for k in new.required_failed if decides(k)]),
                                              ("一票否决", "不再否决", old.vetoes, new.vetoes)):
         gained, lost = [k for k in after if k not in before], [k for k in before if k not in after]
         notes += [f"{label}：{names(gained, new, old)}"] if gained else []

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from fractions import Fraction
 from pathlib import Path
@@ -123,7 +124,8 @@ def test_the_table_names_the_unions_that_change_level_and_why() -> None:
     assert "必备项未达标：会员入会率（97% 以上满分）" in row and "会员入会率（97% 以上满分） 8→5" in row
     header, _, *rows = text[text.index("等级变化的工会："):].splitlines()[1:]
     column = wcswidth(header[: header.index("主要原因")])  # padded by display width: a CJK character takes two columns
-    assert len(rows) == 4 and all(wcswidth(line[: line.index("必备项未达标")]) == column for line in rows)
+    assert len(rows) == 4 and all(wcswidth(line[: line.index(re.split(r"\s{2,}", line)[4])]) == column for line in rows)
+    assert re.split(r"\s{2,}", row)[4].startswith("模范职工之家最低分 90→92；必备项未达标")  # the raised line of the level it left, first
 
 
 def test_the_impact_is_the_same_from_the_workbook_as_from_the_folder() -> None:
@@ -165,3 +167,21 @@ def test_without_facts_only_the_changes_are_listed() -> None:
 def test_an_unknown_version_is_an_error(spec: str, code: int) -> None:
     result = run(spec, str(COUNTY_VARIANT))
     assert result.exit_code == code and result.stdout == ""
+
+
+def test_a_union_s_reasons_are_what_moved_it(tmp_path: Path) -> None:
+    """A raised level line is named; a required item no level it crossed requires is not; a gain does not explain a fall."""
+    survey = "        points: {0}\n        required: true\n        tiers:\n          - {{when: survey.satisfaction >= 0.9, points: {0}"
+    tighter = variant(tmp_path, ZHIJIA, ("membership_rate >= 0.95, points: 8", "membership_rate >= 0.97, points: 8"),
+                      (survey.format(8), survey.format(9)), ("        points: 4\n        when: review.held", "        points: 3\n        when: review.held"),
+                      ("id: advanced, name: 先进职工之家, min: 80", "id: advanced, name: 先进职工之家, min: 85"))
+    text = run(str(ZHIJIA), str(tighter), "--facts", str(COUNTY)).stdout
+    order = ["模范职工之家", "先进职工之家", "合格职工之家", "不合格"]
+    moved = [re.split(r"\s{2,}", line) for line in text[text.index("等级变化的工会："):].splitlines() if line.startswith("QS-")]
+    levels = [[next(name for name in order if cell.startswith(name)) for cell in row[2:4]] for row in moved]
+    assert moved and all(order.index(after) > order.index(before) for before, after in levels)  # every one fell
+    assert all("8→9" not in row[4] for row in moved)
+    from_advanced = [row[4] for row, (before, _) in zip(moved, levels) if before == "先进职工之家"]
+    assert from_advanced and all(why.startswith("先进职工之家最低分 80→85") and "必备项未达标" not in why for why in from_advanced)
+    from_model = [row[4] for row, (before, _) in zip(moved, levels) if before == "模范职工之家"]
+    assert from_model and all(why.startswith("必备项未达标：会员入会率") and "最低分" not in why for why in from_model)
