@@ -181,7 +181,7 @@ def assess(rulesets: tuple[str, ...], fact_file: Path, fmt: str, as_of: dt.date 
 
 @cli.command()
 @RULESET_OPTION
-@click.argument("sources", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.argument("sources", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))  # a mistyped path: nothing written
 @click.option("--out", required=True, type=click.Path(file_okay=False, path_type=Path), help="输出目录。")
 @click.option("--jobs", type=click.IntRange(min=1), default=None, help="工作进程数；缺省为 CPU 核数。")
 @click.option("--as-of", callback=parse_date, metavar="YYYY-MM-DD", help="评估日期；缺省为各事实年度的 12 月 31 日。")
@@ -325,7 +325,7 @@ def template(rulesets: tuple[str, ...], fmt: str | None, out: Path | None) -> No
 @cli.command()
 @click.argument("old", metavar="OLD")
 @click.argument("new", metavar="NEW")
-@click.option("--facts", "sources", multiple=True, metavar="SOURCE",
+@click.option("--facts", "sources", multiple=True, metavar="SOURCE", type=click.Path(exists=True),
               help="用这些工会的事实评估两个版本，列出等级和得分的变化：文件夹、事实文件、CSV、Parquet 或 XLSX，可重复。")
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True, help="输出格式。")
 @click.option("--as-of", callback=parse_date, metavar="YYYY-MM-DD", help="评估日期；缺省为各事实年度的 12 月 31 日。")

@@ -109,6 +109,15 @@ def test_missing_fact_file_exits_1(files):
     assert "文件不存在" in result.stderr
 
 
+@pytest.mark.parametrize("args", [("batch", "{missing}", "--out", "{out}"), ("batch", "{missing}", "--out", "{out}", "--pages", "none"),
+                                  ("diff", "zhijia", "zhijia", "--facts", "{missing}")])
+def test_a_mistyped_source_is_a_usage_error_before_anything_is_written(tmp_path, args):
+    """Not a failed union beside an empty report, nor 「只能读取 CSV 或 Parquet 文件」 for a CSV that is not there."""
+    missing, out = tmp_path / "青山县.csv", tmp_path / "out"
+    result = run(*(arg.format(missing=missing, out=out) for arg in args))
+    assert result.exit_code == 2 and f"路径 '{missing}' 不存在" in result.stderr and not out.exists()
+
+
 def test_invalid_ruleset_exits_1(files, write):
     _, facts = files
     broken = write("broken.yaml", RULESET.replace("when: elected,", "when: elected and,"))
