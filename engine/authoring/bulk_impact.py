@@ -82,11 +82,12 @@ class Graded:
         """Row `row` as `Standing.of` gives it from the per-union engine's result."""
         result, ruleset = self.result, self.result.ruleset
         hit = tuple(veto.id for veto in ruleset.vetoes if result.vetoes[veto.id][row])
-        outcome = {item.id: OUTCOMES[result.items[item.id].outcome[row]] for item in ruleset.items()}
+        outcome = {item.id: OUTCOMES[result.items[item.id].outcome[row]] for item in ruleset.every_item()}
         level = int(result.level[row])
         return Standing(exact(result.score, row), ruleset.levels[level].id if level >= 0 else None, str(self.level_text[row]),
                         bool(result.eligible[row]), tuple(exact(result.items[item.id].points, row) for item in ruleset.every_item()), self.names,
-                        tuple(item.id for item in ruleset.items() if item.required and outcome[item.id] not in PASSING), hit)
+                        tuple(item.id for item in ruleset.items() if item.required and outcome[item.id] not in PASSING), hit,
+                        tuple(item.id for item in ruleset.every_item() if outcome[item.id] == "missing"))
 
 
 def exact(q: Q, row: int) -> Number:

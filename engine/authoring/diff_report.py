@@ -155,10 +155,11 @@ def deciding(why: Why, levels: list[str]) -> Callable[[str], bool]:
 
 
 def level_notes(old: Standing, new: Standing, decides: Callable[[str], bool]) -> list[str]:
-    """「必备项未达标：会员入会率」 (where it decides the level), 「一票否决：…」, 「不具备申报资格」 when they
-    differ between versions."""
+    """「缺资料：开展会员评家」 (a fact the new version reads that the sources lack), 「必备项未达标：会员入会率」
+    (where it decides the level), 「一票否决：…」, 「不具备申报资格」 when they differ between versions."""
     notes = []
-    for label, lost_label, before, after in (("必备项未达标", "必备项转为达标", [k for k in old.required_failed if decides(k)],
+    for label, lost_label, before, after in (("缺资料", "补齐资料", old.missing, new.missing),
+                                             ("必备项未达标", "必备项转为达标", [k for k in old.required_failed if decides(k)],
                                               [k for k in new.required_failed if decides(k)]),
                                              ("一票否决", "不再否决", old.vetoes, new.vetoes)):
         gained, lost = [k for k in after if k not in before], [k for k in before if k not in after]
@@ -243,7 +244,8 @@ def standing_json(standing: Standing | None) -> dict | None:
     if standing is None:
         return None
     return {"score": json_score(standing.score), "level": standing.level, "level_name": standing.level_name,
-            "eligible": standing.eligible, "required_failed": list(standing.required_failed), "vetoes": list(standing.vetoes)}
+            "eligible": standing.eligible, "required_failed": list(standing.required_failed), "vetoes": list(standing.vetoes),
+            "missing": list(standing.missing)}
 
 
 def score(value: Any) -> Any:

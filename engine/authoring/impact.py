@@ -58,12 +58,14 @@ class Standing:
     names: dict[str, str]  # item, then veto names by id: the version's, one dict for all its unions (`Version.names`)
     required_failed: tuple[str, ...] = ()
     vetoes: tuple[str, ...] = ()
+    missing: tuple[str, ...] = ()  # items without the data they need (缺资料)
 
     @classmethod
     def of(cls, result: RulesetResult, names: dict[str, str]) -> Standing:
         level = result.level.id if result.level else None
         return cls(result.score, level, result.level_text, result.eligible, tuple(i.points for i in result.items + result.bonus_items),
-                   names, tuple(result.required_failed), tuple(result.veto_ids))
+                   names, tuple(result.required_failed), tuple(result.veto_ids),
+                   tuple(i.id for i in result.items + result.bonus_items if i.outcome == "missing"))
 
     @property
     def points(self) -> dict[str, Number]:

@@ -185,3 +185,14 @@ def test_a_union_s_reasons_are_what_moved_it(tmp_path: Path) -> None:
     assert from_advanced and all(why.startswith("先进职工之家最低分 80→85") and "必备项未达标" not in why for why in from_advanced)
     from_model = [row[4] for row, (before, _) in zip(moved, levels) if before == "模范职工之家"]
     assert from_model and all(why.startswith("必备项未达标：会员入会率") and "最低分" not in why for why in from_model)
+
+
+def test_a_fact_the_sources_lack_is_named_as_the_reason(tmp_path: Path) -> None:
+    """A fact renamed in the new version (review.held → review.hled) has no data in the county: 缺资料, not a harsher rule."""
+    renamed = variant(tmp_path, ZHIJIA, *((text, text.replace("review.held", "review.hled")) for text in
+                                          ZHIJIA.read_text(encoding="utf-8").splitlines() if "review.held" in text))
+    text = run(str(ZHIJIA), str(renamed), "--facts", str(COUNTY)).stdout
+    moved = [re.split(r"\s{2,}", line) for line in text[text.index("等级变化的工会："):].splitlines() if line.startswith("QS-")]
+    assert moved and all(row[4].startswith("缺资料：开展会员评家") for row in moved)
+    report = json.loads(run(str(ZHIJIA), str(renamed), "--facts", str(COUNTY), "--format", "json").stdout)
+    assert all(u["new"]["missing"] == ["xinlai.review"] and u["old"]["missing"] == [] for u in report["impact"]["changed"])
