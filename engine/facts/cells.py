@@ -17,7 +17,8 @@ text and what was expected. The rules (also explained to assessors in facts/qing
 - percent facts (`unit: "%"`): `95%`; a bare number above 1 is a percentage (`95` is 0.95);
   1 and below is the fraction itself (`0.95`; `1` is 100%).
 - dates: `2023-05-12`, `2023/5/12`, `2023.5.12`, `2023年5月12日`, `20230512`, Excel date cells
-  and Excel serial numbers from 10000 (1927-05-18) on, so a lone `2023` is not a date.
+  and Excel serial numbers from 10000 (1927-05-18) to 73415 (2100-12-31), so a lone `2023` is not a
+  date, nor is `201904` (year 2452 as a serial number); a year before 1900 or after 2100 is a typing error.
 - lists: items separated by `,` `、` `;` `/` or spaces (`1、0、2、1`), optionally in brackets.
 """
 from __future__ import annotations
@@ -51,7 +52,8 @@ DATE_PATTERNS = (
     re.compile(r"(\d{4})\s*(年)\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日?"),
     re.compile(r"(\d{4})()(\d{2})(\d{2})"),
 )
-FIRST_SERIAL, LAST_SERIAL = 10000, 2958465  # 1927-05-18 … 9999-12-31 in Excel's 1900 date system
+FIRST_SERIAL, LAST_SERIAL = 10000, 73415  # 1927-05-18 … 2100-12-31 in Excel's 1900 date system
+YEARS = range(1900, 2101)  # a date outside them is a typing error (`1024/3/1`), not a union's record
 LIST_SEPARATOR = re.compile(r"\s*[,、;/]\s*|\s+")
 TEXT_SEPARATOR = re.compile(r"\s*[,、;/]\s*")  # text items may hold spaces
 LONE_SPACE = re.compile(r"(?<!\d) | (?!\d)")
@@ -124,7 +126,10 @@ def read_boolean(raw: Any, decl: FactDecl) -> bool:
 
 
 def read_integer(raw: Any, decl: FactDecl) -> int:
-    """A whole number: 230, `230人`, `1,200`, `1.2万`; `12.5` is an error, `12.0` is 12."""
+    """A whole number: 230, `230人`, `1,200`, `1.2万`; `12.5` is an error, `12.0` is 12, and so is a
+    percentage (`100%` in a head count is not 1 person)."""
+    if isinstance(raw, str) and fold(raw).endswith("%"):
+        raise CellError(f"“{shown(raw)}” 是百分比，本列应为{expectation(decl)}，请填写实际数目")
     value = read_decimal(raw, decl)
     if value != value.to_integral_value():
         raise CellError(f"“{shown(raw)}” 不是整数，应为{expectation(decl)}")
@@ -187,16 +192,20 @@ def unit_names(unit: str) -> tuple[str, ...]:
 
 
 def read_date(raw: Any, decl: FactDecl) -> dt.date:
-    """A date cell, an Excel serial number (from 10000 on) or typed text such as 2023年5月12日."""
+    """A date cell, an Excel serial number (10000 to 73415) or typed text such as 2023年5月12日, from 1900 to 2100."""
     if isinstance(raw, dt.datetime):
-        return raw.date()
-    if isinstance(raw, dt.date):
-        return raw
-    if isinstance(raw, (int, float)) and not isinstance(raw, bool):
-        return serial_date(raw, raw, decl)
-    if not isinstance(raw, str):
+        found = raw.date()
+    elif isinstance(raw, dt.date):
+        found = raw
+    elif isinstance(raw, (int, float)) and not isinstance(raw, bool):
+        found = serial_date(raw, raw, decl)
+    elif isinstance(raw, str):
+        found = date_text(raw, decl)
+    else:
         raise cannot(raw, decl)
-    return date_text(raw, decl)
+    if found.year not in YEARS:
+        raise CellError(f"“{shown(raw)}” 的年份 {found.year} 不在 1900 至 2100 年之间，应为{expectation(decl)}")
+    return found
 
 
 def serial_date(number: float, raw: Any, decl: FactDecl) -> dt.date:
