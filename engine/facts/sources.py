@@ -29,7 +29,7 @@ from openpyxl.utils.exceptions import InvalidFileException
 
 from ..diagnostics import Diagnostic, InvalidInput, Mark, UsageError
 from ..language.model import FactDecl
-from .cells import CellError, is_blank, read_cell, read_period, read_text, read_union_type, unit_names
+from .cells import CellError, fold, is_blank, read_cell, read_period, read_text, read_union_type, shown, unit_names
 from .fact_file import FactFile, bundled_declarations, load_fact_file
 from .names import closest, name_key
 from .workbook import MAX_CELL, Formula, WorkbookError, check_unpacked_size, is_hidden, sheet_rows
@@ -51,6 +51,9 @@ REQUIRED = {"id": "编号", "type": "类型"}
 UNION_FIELDS = ("id", "name", "type", "city", "county", "township")  # the columns that go to a union's header
 AMBIGUOUS = "?"
 DELIMITERS = ",\t;"
+TOTAL_ROWS = frozenset({"合计", "总计", "小计", "共计", "总合计", "合计数"})
+FOOTER_LABELS = frozenset({"填表人", "填报人", "审核人", "负责人", "联系人", "联系电话", "填表日期", "填报日期", "制表人", "注",
+                           "备注", "说明", "填表说明"})
 HEADER_SEARCH = 10  # non-blank rows searched for the header, past title rows
 BARE_CR = re.compile(rb"(?<=\r)(?!\n)")  # after a carriage return that no line feed follows
 REMEMBERED_CELLS = 50_000  # distinct fact cells a table's reading keeps (`read_once`)
@@ -359,7 +362,24 @@ def table_units(rows: Rows, table: Table, reading: Reading) -> Iterator[Unit]:
         return
     seen: dict[tuple, tuple[Any, str]] = {}
     for number, cells in numbered:
+        other = not_a_union(cells)
+        if other:
+            reading.warn(f"{table.origin(number)}：{other}，不是工会，已跳过")
+            continue
         yield row_unit(number, cells, header.columns, table, seen)
+
+
+def not_a_union(cells: Sequence[Any]) -> str:
+    """What a row under a county's table is when it is not a union: its 合计 (or 小计 …) row, or a footer
+    such as 「填表人：张三」 or 「注：…」; empty for a union's row (or an unreadable one)."""
+    if isinstance(cells, UnreadableRow):
+        return ""
+    first = next((shown(cell) for cell in cells if not is_blank(cell)), "")
+    squeezed = "".join(first.split())
+    if squeezed in TOTAL_ROWS:
+        return f"“{first}”是合计行"
+    label, colon, _ = fold(squeezed).partition(":")  # a full-width colon folds to ":"
+    return f"“{first}”是表尾说明" if colon and label in FOOTER_LABELS else ""
 
 
 def row_unit(number: int, cells: Sequence[Any], columns: list[Column], table: Table, seen: dict | None = None) -> Unit:

@@ -405,3 +405,14 @@ def test_the_example_workbook_reads_back_as_the_yaml_files(county: tuple[list, l
     for ruleset in rulesets:
         from_sheet = typed_facts(unit.facts, ruleset.facts.values())
         assert from_sheet == typed_facts(yaml, ruleset.facts.values()) and from_sheet[1] == []
+
+
+def test_a_total_row_and_the_footer_are_not_unions(tmp_path: Path) -> None:
+    """A county's sheet ends with 合计 (with a type, it was ranked as a union) and 填表人 / 注 lines (each was a failed union)."""
+    content = rows(("QS-1", "企业", 10, 9), ("QS-2", "机关", 20, 18)) + [
+        ["合 计", "", "企业", "", "", 30, 27], ["", "小计", "", "", "", 30, 27],
+        ["填表人：张三　　审核人：李四"], ["注：1. 本表由乡镇工会填报。"], ["备注"], ["合计人数说明", "", "企业", "", 2025, 1, 1]]
+    units, warnings = read(write_csv(tmp_path / "县.csv", content))
+    assert [unit.union_id for unit in units] == ["QS-1", "QS-2", "备注", "合计人数说明"]  # a lone 备注 or another text stays a row
+    assert warnings == [f"{tmp_path / '县.csv'} 第 {line} 行：“{text}”是{what}，不是工会，已跳过" for line, text, what in (
+        (4, "合 计", "合计行"), (5, "小计", "合计行"), (6, "填表人：张三　　审核人：李四", "表尾说明"), (7, "注：1. 本表由乡镇工会填报。", "表尾说明"))]
