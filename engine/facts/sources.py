@@ -138,6 +138,7 @@ class Header:
     resemble a fact's name or label without matching it (text → what it resembles)."""
 
     row: int = 0
+    cells: tuple[Any, ...] = ()  # the row as written
     columns: list[Column] = field(default_factory=list)
     unknown: list[str] = field(default_factory=list)
     ambiguous: list[str] = field(default_factory=list)
@@ -283,9 +284,27 @@ def find_header(rows: Iterable[tuple[int, Sequence[Any]]], reading: Reading) -> 
     for number, cells in rows:
         header = classify_header(cells, reading)
         if header.columns:
-            header.row = number
+            header.row, header.cells = number, tuple(cells)
             return header
     return None
+
+
+def sheet_header(numbered: Rows, reading: Reading) -> tuple[Header | None, Rows]:
+    """The sheet's header and the rows under it. A header of two rows (group titles such as 「有班子」 above
+    the facts, 编号 and 类型 merged down both rows) is read as one: each column named by its lower cell,
+    else its upper one. The lower row is taken as part of the header when it names more facts than the upper."""
+    header = find_header(itertools.islice(numbered, HEADER_SEARCH), reading)
+    below = next(numbered, None) if header is not None else None
+    if header is None or below is None or isinstance(below[1], UnreadableRow):
+        return header, numbered
+    number, cells = below
+    lower = classify_header(cells, reading)
+    if sum(c.decl is not None for c in lower.columns) <= max(1, sum(c.decl is not None for c in header.columns)):
+        return header, itertools.chain([below], numbered)
+    joined = [low if not is_blank(low) else high for high, low in itertools.zip_longest(header.cells, cells)]
+    merged = classify_header(joined, reading)
+    merged.row, merged.cells = number, tuple(joined)
+    return merged, numbered
 
 
 def warn_headers(table: Table, headers: list[str], what: str, warn: Callable[[str], None]) -> None:
@@ -322,7 +341,7 @@ def header_mistakes(sources: Sequence[str | Path], reading: Reading) -> list[Dia
         if path.is_file() and path.suffix.lower() in TABLE_SUFFIXES:
             try:
                 for table, rows in tables(path, quiet):
-                    header = find_header(itertools.islice(nonblank(rows), HEADER_SEARCH), quiet)
+                    header, _ = sheet_header(nonblank(rows), quiet)
                     if header is not None:
                         found += [resembling(table, header, text, like, quiet) for text, like in header.resembling.items()]
             except (*UNREADABLE, WorkbookError, csv.Error):
@@ -350,7 +369,7 @@ def table_units(rows: Rows, table: Table, reading: Reading) -> Iterator[Unit]:
     first = next(numbered, None)
     if first is None:  # an empty sheet
         return
-    header = find_header(itertools.islice(itertools.chain([first], numbered), HEADER_SEARCH), reading)
+    header, numbered = sheet_header(itertools.chain([first], numbered), reading)
     if header is None:
         reading.warn(f"{table.origin()}：前 {HEADER_SEARCH} 个非空行中没有可识别的表头（编号、类型或事实名称），已跳过")
         return

@@ -416,3 +416,23 @@ def test_a_total_row_and_the_footer_are_not_unions(tmp_path: Path) -> None:
     assert [unit.union_id for unit in units] == ["QS-1", "QS-2", "备注", "合计人数说明"]  # a lone 备注 or another text stays a row
     assert warnings == [f"{tmp_path / '县.csv'} 第 {line} 行：“{text}”是{what}，不是工会，已跳过" for line, text, what in (
         (4, "合 计", "合计行"), (5, "小计", "合计行"), (6, "填表人：张三　　审核人：李四", "表尾说明"), (7, "注：1. 本表由乡镇工会填报。", "表尾说明"))]
+
+
+def test_a_header_of_two_rows_is_read_as_one(tmp_path: Path) -> None:
+    """Group titles above the facts (多级表头), 编号 … 年度 merged down both rows: the facts are read, not 缺资料 for all."""
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["编号", "名称", "类型", "乡镇（街道）", "年度", "基本情况", None])
+    sheet.append([None, None, None, None, None, "职工人数", "会员人数"])
+    for column in "ABCDE":
+        sheet.merge_cells(f"{column}1:{column}2")
+    sheet.merge_cells("F1:G1")
+    sheet.append(["QS-1", "QS-1工会", "企业", "青山镇", 2025, 10, 9])
+    sheet.append(["QS-2", "QS-2工会", "机关", "青山镇", 2025, 20, 18])
+    book.save(tmp_path / "县.xlsx")
+    units, warnings = read(tmp_path / "县.xlsx")
+    assert [(unit.union_id, unit.facts.facts if unit.facts else None) for unit in units] == [
+        ("QS-1", {"employees": 10, "members": 9}), ("QS-2", {"employees": 20, "members": 18})]
+    assert warnings == []
+    one_row = write_xlsx(tmp_path / "一行.xlsx", {"Sheet": rows(("QS-1", "企业", 10, 9))})
+    assert [unit.facts.facts for unit in read(one_row)[0] if unit.facts] == [{"employees": 10, "members": 9}]  # unchanged
