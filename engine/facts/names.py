@@ -7,6 +7,7 @@ import unicodedata
 from collections.abc import Iterable
 
 RESEMBLES = 0.8  # difflib ratio from which a name is taken for a misspelling of a declared one
+MISSING_RESEMBLES = 0.7  # … of a fact the table has no column for: 「职工总数」 for 职工人数 (0.75)
 
 
 def name_key(text: str) -> str:
@@ -16,7 +17,7 @@ def name_key(text: str) -> str:
     return "".join(c for c in folded if not c.isspace() and unicodedata.category(c) != "Cf").casefold()
 
 
-def closest(name: str, candidates: Iterable[str]) -> str | None:
+def closest(name: str, candidates: Iterable[str], cutoff: float = RESEMBLES) -> str | None:
     """The candidate `name` most resembles once folded (the same key first), or None."""
     by_key: dict[str, str] = {}
     for candidate in candidates:
@@ -24,5 +25,5 @@ def closest(name: str, candidates: Iterable[str]) -> str | None:
     key = name_key(name)
     if key in by_key:
         return by_key[key]
-    found = difflib.get_close_matches(key, list(by_key), n=1, cutoff=RESEMBLES)
+    found = difflib.get_close_matches(key, list(by_key), n=1, cutoff=cutoff)
     return by_key[found[0]] if found else None

@@ -31,7 +31,7 @@ from ..diagnostics import Diagnostic, InvalidInput, Mark, UsageError
 from ..language.model import FactDecl
 from .cells import CellError, fold, is_blank, read_cell, read_period, read_text, read_union_type, shown, unit_names
 from .fact_file import FactFile, bundled_declarations, load_fact_file
-from .names import closest, name_key
+from .names import MISSING_RESEMBLES, closest, name_key
 from .workbook import MAX_CELL, Formula, WorkbookError, check_unpacked_size, is_hidden, sheet_rows
 
 YAML_SUFFIXES = (".yaml", ".yml")
@@ -252,10 +252,13 @@ def match_header(text: str, index: dict[str, str], decls: Mapping[str, FactDecl]
     return None
 
 
-def resembles(text: str, decls: Mapping[str, FactDecl]) -> str | None:
-    """The fact label or path (or union field word) a header resembles, e.g. 「职工人数数」 → 职工人数."""
+def resembles(text: str, decls: Mapping[str, FactDecl], absent: Iterable[str] = ()) -> str | None:
+    """The fact label or path (or union field word) a header resembles, e.g. 「职工人数数」 → 职工人数; more
+    loosely, a fact the table has no column for (`absent`): 「职工总数」 → 职工人数."""
+    stem = re.sub(r"[(（][^()（）]*[)）]$", "", text) or text
     names = [name for decl in decls.values() for name in (decl.label, decl.name)]
-    return closest(re.sub(r"[(（][^()（）]*[)）]$", "", text) or text, names + [w for words in HEADER_WORDS.values() for w in words])
+    missing = [name for fact in absent for name in (decls[fact].label, decls[fact].name)]
+    return closest(stem, names + [w for words in HEADER_WORDS.values() for w in words]) or closest(stem, missing, MISSING_RESEMBLES)
 
 
 def classify_header(cells: Sequence[Any], reading: Reading) -> Header:
@@ -274,7 +277,8 @@ def classify_header(cells: Sequence[Any], reading: Reading) -> Header:
         else:
             header.columns.append(Column(position, text, target, reading.decls.get(target)))
     if header.columns:
-        like = {text: resembles(text, reading.decls) for text in header.unknown if text not in reading.unused}
+        absent = set(reading.decls) - {column.target for column in header.columns}
+        like = {text: resembles(text, reading.decls, absent) for text in header.unknown if text not in reading.unused}
         header.resembling = {text: found for text, found in like.items() if found}
     return header
 

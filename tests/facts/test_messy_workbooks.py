@@ -74,6 +74,24 @@ def test_a_misspelt_header_stops_the_batch_before_any_union_is_graded(tmp_path: 
                         "是否指 “职工人数”（employees）？请改正表头；若这一列确实不是考核数据，请加 --unused-column “职工人数数”")
 
 
+def test_a_column_more_loosely_like_a_fact_the_sheet_lacks_also_stops_the_batch(tmp_path: Path) -> None:
+    """职工总数 for 职工人数 (one character of four): the sheets have no 职工人数 column, so it was meant for it."""
+    def renamed(book: Any) -> None:
+        for sheet in book.worksheets:
+            sheet.cell(1, column_of(sheet, "职工人数"), "职工总数")
+
+    done = run("batch", county_copy(tmp_path, renamed), "--out", tmp_path / "out")
+    assert done.exit_code == 1 and not (tmp_path / "out").exists()
+    assert done.output.count("“职工总数”列（表头）不是任何事实的名称，是否指 “职工人数”（employees）？") == 5
+
+    def added(book: Any) -> None:
+        for sheet in book.worksheets:
+            sheet.cell(1, sheet.max_column + 1, "职工总数")
+
+    beside = run("batch", county_copy(tmp_path, added, "另一县.xlsx"), "--out", tmp_path / "beside-out")
+    assert beside.exit_code == 0 and "忽略无法识别的列 “职工总数”" in beside.output  # beside 职工人数 it is something else
+
+
 def test_a_resembling_column_declared_unused_is_read_past_and_named(tmp_path: Path) -> None:
     book = county_copy(tmp_path, misspell)
     refused = run("plan", book, "--union", "QS-016", "--ruleset", "zhijia")
