@@ -66,7 +66,7 @@ def grade_partition(partition: Partition, settings: Settings) -> Tally:
     """Grade one partition, write its part files, return its counts."""
     prep = prepared(settings.specs)
     table = read_partition(partition)
-    columns = classify_header(header_of(partition.source), prep.reading).columns
+    columns = classify_header(header_of(partition.file), prep.reading).columns
     chunk = read_chunk(table, columns, prep.checker, settings.as_of)
     bulk = grade_frame(prep.plans, chunk.frame)
     grades = {r.id: from_bulk(bulk[r.id]) if r.id in bulk else blank(r, table.height) for r in prep.rulesets}

@@ -20,14 +20,21 @@ TABULAR = (".csv", ".parquet")
 
 @dataclass(frozen=True)
 class Partition:
-    """Rows `start` to `start + rows` of one source; `index` names its part files; `repeats`: its rows
-    whose union id an earlier row has, with where that row is (engine/province/repeats.py)."""
+    """Rows `start` to `start + rows` of one source (as named on the command line, for messages and results;
+    `path` is where a worker reads it, absolute: a Dask worker elsewhere does not share the batch's working
+    folder); `index` names its part files; `repeats`: its rows whose union id an earlier row has, with where
+    that row is (engine/province/repeats.py)."""
 
     source: str
     index: int
     start: int
     rows: int
     repeats: tuple[tuple[int, str], ...] = ()
+    path: str = ""
+
+    @property
+    def file(self) -> str:
+        return self.path or self.source
 
 
 def scanned(source: str) -> pl.LazyFrame:
@@ -69,12 +76,12 @@ def plan_partitions(sources: list[Path], rows: int = PARTITION_ROWS) -> list[Par
     for source in sources:
         total = row_count(str(source))
         for start in range(0, total, rows):
-            partitions.append(Partition(str(source), len(partitions), start, min(rows, total - start)))
+            partitions.append(Partition(str(source), len(partitions), start, min(rows, total - start), path=str(Path(source).resolve())))
     return partitions
 
 
 def read_partition(partition: Partition) -> pl.DataFrame:
-    return scanned(partition.source).slice(partition.start, partition.rows).collect()
+    return scanned(partition.file).slice(partition.start, partition.rows).collect()
 
 
 def first_line(partition: Partition) -> int:

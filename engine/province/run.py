@@ -15,7 +15,7 @@ from functools import partial
 from multiprocessing import get_context
 from pathlib import Path
 
-from ..batch.failure import stopped
+from ..batch.failure import BatchFailed, stopped
 from ..batch.output_folder import OutputFolder, check_apart
 from ..batch.run import sigterm_as_interrupt
 from ..facts.fact_file import merged_declarations
@@ -63,14 +63,30 @@ def fill(folder: OutputFolder, options: ProvinceOptions, rulesets: list[Ruleset]
     for each in partitions:
         for ruleset in rulesets:
             folder.file(part_name(ruleset.id, each.index))
-    settings = Settings(options.specs, str(options.out), options.as_of)
+    settings = Settings(tuple(map(located, options.specs)), str(options.out.resolve()), options.as_of)
     total = Tally()
     for each, tally in zip(partitions, graded(partitions, settings, options)):
         total.add(tally)
         tick(each.rows)
+    check_parts(options.out, [part_name(r.id, each.index) for each in partitions for r in rulesets])
     write_report(folder.file("report.html"), rulesets, total)
     write_levels_csv(folder.file("levels.csv"), rulesets, total)
     return total
+
+
+def located(spec: str) -> str:
+    """A ruleset named by its file, as an absolute path (a Dask worker elsewhere has another working folder);
+    a bundled ruleset's name as it is."""
+    return str(Path(spec).resolve()) if Path(spec).is_file() else spec
+
+
+def check_parts(out: Path, names: list[str]) -> None:
+    """Every part file the workers wrote, seen from here: a worker without the shared file system writes its
+    own disk, and the results would be missing without a word."""
+    missing = [name for name in names if not (out / name).is_file()]
+    if missing:
+        raise BatchFailed(f"{len(missing)} 个结果文件在本机的 {out} 中找不到（如 {missing[0]}）：工作节点把它们写到了别处。"
+                          "请确认 --out 和来源都在所有节点共享的文件系统上，且路径相同")
 
 
 def graded(partitions: list[Partition], settings: Settings, options: ProvinceOptions) -> Iterator[Tally]:

@@ -387,3 +387,34 @@ def test_blank_lines_are_not_unions_and_the_lines_after_them_keep_their_numbers(
     assert "第 12 行“employees”列" in stderr and "缺少编号" not in stderr
     table = pl.read_parquet(tmp_path / "out" / "results" / "bayou" / "*.parquet")
     assert table["line"].to_list() == [2, 3, 4, 6, 7, 8, 9, 11, 13, 14]
+
+
+@pytest.mark.parametrize("threads, workers, said", [
+    (2, 1, "Dask 工作进程的线程数为 2：每个工作进程只能有 1 个线程"),
+    (1, 0, "在 1 秒内没有可用的工作进程：请先在各节点上启动 dask worker"),
+])
+def test_a_cluster_without_single_threaded_workers_is_refused(source: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                              threads: int, workers: int, said: str):
+    """durable-rules shared between threads, or a run waiting for ever on a scheduler nobody works for."""
+    from dask.distributed import LocalCluster
+
+    from engine.province import cluster
+    monkeypatch.setattr(cluster, "WAIT_FOR_WORKERS", 1)
+    with LocalCluster(n_workers=workers, threads_per_worker=threads, processes=False, protocol="tcp", dashboard_address=":0") as local:
+        code, _, stderr = run(source, tmp_path / "out", "--dask", local.scheduler_address)
+    assert code == 1 and said in stderr and not (tmp_path / "out" / "report.html").exists()
+
+
+def test_workers_read_and_write_by_absolute_paths_and_their_parts_are_checked(source: Path, tmp_path: Path,
+                                                                            monkeypatch: pytest.MonkeyPatch):
+    """A Dask worker on another node has its own working folder: relative paths would read or write there."""
+    from engine.province import job
+    from engine.province import run as province_run
+    seen = []
+    monkeypatch.setattr(job, "write_part", lambda table, path: seen.append(path))  # a worker writing elsewhere
+    monkeypatch.chdir(source.parent)
+    code, _, stderr = run(Path(source.name), Path("out"))
+    assert code == 1 and "个结果文件在本机的 out 中找不到" in stderr and "请确认 --out 和来源都在所有节点共享的文件系统上" in stderr
+    assert seen and all(path.is_absolute() for path in seen)
+    [partition, *_] = province_run.plan_partitions([Path(source.name)], 150)
+    assert partition.source == source.name and partition.file == str(source)
