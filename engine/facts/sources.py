@@ -207,14 +207,19 @@ def folder_units(folder: Path, warn: Callable[[str], None]) -> Iterator[Unit]:
     """The fact files under a folder, recursively, sorted by path; hidden files and folders, and
     unionscore's own output folders, are skipped."""
     outputs = [marker.parent for marker in folder.rglob(OUTPUT_MARKER)]
-    found = sorted(
+    files = sorted(
         path for path in folder.rglob("*")
-        if path.suffix.lower() in YAML_SUFFIXES and path.is_file()
-        and not any(part.startswith(".") for part in path.relative_to(folder).parts)
+        if path.is_file() and not any(part.startswith(".") for part in path.relative_to(folder).parts)
         and not any(output in path.parents for output in outputs)
     )
+    found = [path for path in files if path.suffix.lower() in YAML_SUFFIXES]
+    tabular = [path for path in files if path.suffix.lower() in TABLE_SUFFIXES and not path.name.startswith("~$")]
     if not found:
         warn(f"文件夹 “{folder}” 中没有事实文件（.yaml/.yml）")
+    if tabular:
+        listed = "、".join(f"“{path.name}”" for path in tabular[:5]) + (f" 等 {len(tabular)} 个" if len(tabular) > 5 else "")
+        warn(f"文件夹 “{folder}” 中的表格 {listed} 未读取（文件夹只读事实文件）：请把表格直接作为来源列出，"
+             f"如 unionscore batch {tabular[0]} …")
     for path in found:
         yield Unit(str(path), path=str(path))
 

@@ -436,3 +436,15 @@ def test_a_header_of_two_rows_is_read_as_one(tmp_path: Path) -> None:
     assert warnings == []
     one_row = write_xlsx(tmp_path / "一行.xlsx", {"Sheet": rows(("QS-1", "企业", 10, 9))})
     assert [unit.facts.facts for unit in read(one_row)[0] if unit.facts] == [{"employees": 10, "members": 9}]  # unchanged
+
+
+def test_tables_in_a_folder_are_named_as_not_read(tmp_path: Path) -> None:
+    """A county's township workbooks put in one folder: the folder reads fact files only, and says so."""
+    (tmp_path / "QS-1.yaml").write_text("union: {id: QS-1, type: enterprise}\nperiod: 2025\nfacts: {}\n", encoding="utf-8")
+    write_xlsx(tmp_path / "青山镇.xlsx", {"Sheet": rows(("QS-2", "企业", 10, 9))})
+    write_csv(tmp_path / "河口镇.csv", rows(("QS-3", "企业", 10, 9)))
+    (tmp_path / "~$青山镇.xlsx").write_bytes(b"")  # Excel's lock file while the workbook is open
+    units, warnings = read(tmp_path)
+    assert [unit.path for unit in units] == [str(tmp_path / "QS-1.yaml")]
+    assert warnings == [f"文件夹 “{tmp_path}” 中的表格 “河口镇.csv”、“青山镇.xlsx” 未读取（文件夹只读事实文件）："
+                        f"请把表格直接作为来源列出，如 unionscore batch {tmp_path / '河口镇.csv'} …"]
