@@ -472,8 +472,13 @@ class NoSuchSheet(ValueError):
 def tabular_units(path: Path, reading: Reading) -> Iterator[Unit]:
     """The rows of a CSV or Parquet file or of a workbook's sheets; a source that stops being readable ends with a problem unit."""
     try:
-        for table, rows in tables(path, reading):
-            yield from table_units(rows, table, reading)
+        units = itertools.chain.from_iterable(table_units(rows, table, reading) for table, rows in tables(path, reading))
+        first = next(units, None)
+        if first is None:
+            reading.warn(f"{path}：没有读到任何工会（表格是空的，或只有表头）")
+            return
+        yield first
+        yield from units
     except NoSuchSheet as error:
         yield problem_unit(str(path), Mark(str(path)), "source-sheet", str(error))
     except WorkbookError as error:

@@ -448,3 +448,10 @@ def test_tables_in_a_folder_are_named_as_not_read(tmp_path: Path) -> None:
     assert [unit.path for unit in units] == [str(tmp_path / "QS-1.yaml")]
     assert warnings == [f"文件夹 “{tmp_path}” 中的表格 “河口镇.csv”、“青山镇.xlsx” 未读取（文件夹只读事实文件）："
                         f"请把表格直接作为来源列出，如 unionscore batch {tmp_path / '河口镇.csv'} …"]
+
+
+@pytest.mark.parametrize("content", [[], [HEADER], [["青山县基层工会考核数据"], [], HEADER]])
+def test_a_table_without_a_union_is_told(tmp_path: Path, content: list) -> None:
+    """An empty workbook, or one with only its title and header, graded 0 unions with exit 0 and no word."""
+    units, warnings = read(write_xlsx(tmp_path / "县.xlsx", {"Sheet": content}))
+    assert units == [] and warnings == [f"{tmp_path / '县.xlsx'}：没有读到任何工会（表格是空的，或只有表头）"]
