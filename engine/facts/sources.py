@@ -486,7 +486,16 @@ def tabular_units(path: Path, reading: Reading) -> Iterator[Unit]:
     except (*UNREADABLE, csv.Error) as error:
         what = {".csv": "CSV 文件", PARQUET: "Parquet 文件"}.get(path.suffix.lower(), "Excel 工作簿")
         message = f"无法读取，文件可能已损坏或不是 {what}（{type(error).__name__}: {error}）"
+        if what == "Excel 工作簿" and compound_document(path):
+            message = ("无法读取：这是设置了打开密码的工作簿，或改了扩展名的旧版 .xls 文件。"
+                       "请在 Excel 或 WPS 中打开，去掉密码（文件 → 信息 → 保护工作簿），另存为 .xlsx 后再评估")
         yield problem_unit(str(path), Mark(str(path)), "source-unreadable", message)
+
+
+def compound_document(path: Path) -> bool:
+    """An OLE2 compound file: what Excel writes for an encrypted .xlsx and for the old .xls format."""
+    with path.open("rb") as handle:
+        return handle.read(8) == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
 
 def tables(path: Path, reading: Reading) -> Iterator[tuple[Table, Rows]]:

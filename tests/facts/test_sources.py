@@ -455,3 +455,13 @@ def test_a_table_without_a_union_is_told(tmp_path: Path, content: list) -> None:
     """An empty workbook, or one with only its title and header, graded 0 unions with exit 0 and no word."""
     units, warnings = read(write_xlsx(tmp_path / "县.xlsx", {"Sheet": content}))
     assert units == [] and warnings == [f"{tmp_path / '县.xlsx'}：没有读到任何工会（表格是空的，或只有表头）"]
+
+
+def test_an_encrypted_workbook_or_a_renamed_xls_is_told_what_to_do(tmp_path: Path) -> None:
+    """Both are OLE2 compound files, not the zip of an .xlsx: 「BadZipFile」 told an assessor nothing."""
+    book = tmp_path / "青山县.xlsx"
+    book.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(504))
+    [unit], _ = read(book)
+    [problem] = unit.problems
+    assert problem.code == "source-unreadable" and "设置了打开密码的工作簿，或改了扩展名的旧版 .xls 文件" in problem.message
+    assert "另存为 .xlsx" in problem.message and "BadZipFile" not in problem.message
