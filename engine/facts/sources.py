@@ -25,6 +25,7 @@ from typing import Any
 
 import openpyxl
 import polars as pl
+from openpyxl.utils import get_column_letter
 from openpyxl.utils.exceptions import InvalidFileException
 
 from ..diagnostics import Diagnostic, InvalidInput, Mark, UsageError
@@ -334,9 +335,9 @@ def header_problems(columns: list[Column], table: Table, row: int) -> list[str]:
     targets = [column.target for column in columns]
     found = [f"缺少“{word}”列" for target, word in REQUIRED.items() if target not in targets]
     for target, group in itertools.groupby(sorted(columns, key=lambda c: c.target), key=lambda c: c.target):
-        same = [column.header for column in group]
+        same = list(group)
         if len(same) > 1:
-            found.append("列 " + "、".join(f"“{header}”" for header in same) + f" 重复（都对应 {target}）")
+            found.append("、".join(f"{get_column_letter(c.index + 1)} 列“{c.header}”" for c in same) + f" 重复（都对应 {target}），请删去多余的一列")
     return [f"{table.where(row)}（表头）{problem}" for problem in found]
 
 

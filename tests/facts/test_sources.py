@@ -169,7 +169,7 @@ def test_a_row_without_id_or_type_is_a_problem(tmp_path: Path) -> None:
 @pytest.mark.parametrize("header, missing", [
     (["名称", "类型", "会员人数"], "缺少“编号”列"),
     (["编号", "名称", "会员人数"], "缺少“类型”列"),
-    (["编号", "类型", "会员人数", "members"], "列 “会员人数”、“members” 重复（都对应 members）"),
+    (["编号", "类型", "会员人数", "members"], "C 列“会员人数”、D 列“members” 重复（都对应 members），请删去多余的一列"),
 ])
 def test_a_sheet_without_id_or_type_columns_is_one_problem(tmp_path: Path, header: list[str], missing: str) -> None:
     book = write_xlsx(tmp_path / "a.xlsx", {"乡镇A": [header, ["QS-1", "企业", 5, 6], ["QS-2", "企业", 5, 6]],

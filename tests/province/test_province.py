@@ -234,7 +234,7 @@ def test_two_columns_with_one_name_are_a_header_problem(source: Path, tmp_path: 
     """polars would rename the second 编号 and drop it as unknown: the header as written is what is checked."""
     twice = edited_header(source, tmp_path / "twice.csv", {"audit.published": "编号"})
     code, _, stderr = run(twice, tmp_path / "out")
-    assert code == 1 and "[source-header] 第 1 行（表头）列 “编号”、“编号” 重复（都对应 id）" in stderr
+    assert code == 1 and "[source-header] 第 1 行（表头）A 列“编号”、" in stderr and "列“编号” 重复（都对应 id），请删去多余的一列" in stderr
 
 
 @pytest.mark.parametrize("delimiter", [";", "\t"])
