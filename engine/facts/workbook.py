@@ -5,18 +5,22 @@ result (written by a program, never recalculated) as blank, and cannot say which
 columns are hidden. So rows are read here with openpyxl's own sheet parser, as its read-only
 worksheet does, keeping what that drops: a formula without a result becomes a `Formula` (the
 union fails with a message saying how to fix the workbook; it is never read as blank), and
-the parser's row and column attributes tell what is hidden. A workbook is also bounded before
-it is opened, by what its parts unpack to, so a few megabytes cannot grow into gigabytes.
+the parser's row and column attributes tell what is hidden. Merged cells read as Excel shows them:
+every cell of a merged range (乡镇 merged down a township's unions) holds its top-left value; the
+ranges are listed at the end of the sheet's XML, so they are found first by a scan of it. A workbook
+is also bounded before it is opened, by what its parts unpack to, so a few megabytes cannot grow
+into gigabytes.
 """
 from __future__ import annotations
 
+import re
 import zipfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
-from openpyxl.utils import get_column_letter
+from openpyxl.utils import get_column_letter, range_boundaries
 from openpyxl.worksheet._reader import FORMULA_TAG, VALUE_TAG, WorkSheetParser
 
 MAX_UNPACKED = 512 * 2**20       # a county's workbook of 3,000 unions unpacks to about 30 MB
@@ -24,6 +28,9 @@ MAX_SHARED_STRINGS = 128 * 2**20  # held in memory whole by openpyxl
 MAX_ROWS, MAX_COLUMNS = 1_048_576, 16_384  # Excel's own limits
 MAX_CELL = 32_767                # characters in one cell, Excel's limit
 SHOWN_AT_MOST = 10               # hidden rows named in a notice
+MERGED = re.compile(rb'<(?:\w+:)?mergeCell\s[^>]*?ref="([A-Z]+[0-9]+:[A-Z]+[0-9]+)"')
+BLOCK, OVERLAP = 1 << 20, 256  # bytes of sheet XML scanned at a time, and kept for a tag cut in two
+Range = tuple[int, int, int, int]  # first column, first row, last column, last row (1-based, inclusive)
 
 
 class WorkbookError(ValueError):
@@ -79,6 +86,8 @@ def sheet_rows(sheet: Any, include_hidden: bool, notice: Callable[[str], None]) 
     skipped_rows: list[int] = []
     skipped_columns: dict[int, Any] = {}  # column → its first value (the header, as a rule)
     with book._archive.open(sheet._worksheet_path) as source:
+        filled = Filler(merged_ranges(source))
+    with book._archive.open(sheet._worksheet_path) as source:
         parser = ResultsParser(source, sheet._shared_strings, data_only=True, epoch=book.epoch,
                                date_formats=book._date_formats, timedelta_formats=book._timedelta_formats)
         hidden_columns: set[int] | None = None
@@ -88,13 +97,60 @@ def sheet_rows(sheet: Any, include_hidden: bool, notice: Callable[[str], None]) 
             if hidden_columns is None:  # <cols> comes before the rows
                 hidden_columns = set() if include_hidden else columns_hidden(parser.column_dimensions)
             row_hidden = not include_hidden and flag(parser.row_dimensions.get(str(number), {}).get("hidden"))
-            values = row_values(cells, hidden_columns, skipped_columns)
+            values = filled(number, row_values(cells, hidden_columns, skipped_columns))
             if row_hidden:
                 if any(value is not None for value in values):
                     skipped_rows.append(number)
                 continue
             yield number, values
     notice_hidden(skipped_rows, skipped_columns, notice)
+    if filled.used:
+        notice(f"合并单元格 {'、'.join(filled.used[:SHOWN_AT_MOST])}{'等' if len(filled.used) > SHOWN_AT_MOST else ''}"
+               " 按 Excel 显示的内容读取：合并范围内的每一行、每一列都取左上角单元格的值")
+
+
+def merged_ranges(xml: IO[bytes]) -> list[Range]:
+    """The sheet's merged ranges of more than one cell, from its XML (`<mergeCell ref="D2:D13"/>`), read a
+    block at a time (a tag cut by a block's end is found again with the next block)."""
+    refs: dict[bytes, None] = {}
+    carry = b""
+    for block in iter(lambda: xml.read(BLOCK), b""):
+        data = carry + block
+        refs.update(dict.fromkeys(match[1] for match in MERGED.finditer(data)))
+        carry = data[-OVERLAP:]
+    found = []
+    for ref in refs:
+        low_column, low_row, high_column, high_row = (int(bound or 0) for bound in range_boundaries(ref.decode()))
+        if (low_column, low_row) != (high_column, high_row):
+            found.append((low_column, low_row, high_column, high_row))
+    return found
+
+
+class Filler:
+    """Fills each row's cells that lie in a merged range with the range's top-left value, as rows stream by."""
+
+    def __init__(self, ranges: list[Range]) -> None:
+        self.starting: dict[int, list[Range]] = {}
+        for merged in ranges:
+            self.starting.setdefault(merged[1], []).append(merged)
+        self.open: list[tuple[Range, Any]] = []  # ranges begun, with their value
+        self.used: list[str] = []  # the ranges of three rows or more that filled a cell, as Excel names them
+
+    def __call__(self, number: int, values: list[Any]) -> list[Any]:
+        self.open = [(merged, value) for merged, value in self.open if merged[3] >= number]
+        for merged in self.starting.pop(number, []):
+            value = values[merged[0] - 1] if merged[0] <= len(values) else None
+            if value is not None:
+                self.open.append((merged, value))
+        for (low_column, low_row, high_column, high_row), value in self.open:
+            values += [None] * (high_column - len(values))
+            blank = [column for column in range(low_column, high_column + 1) if values[column - 1] is None]
+            for column in blank:
+                values[column - 1] = value
+            name = f"{get_column_letter(low_column)}{low_row}:{get_column_letter(high_column)}{high_row}"
+            if blank and high_row - low_row >= 2 and name not in self.used:  # told when it spans unions' rows, not a header's two
+                self.used.append(name)
+        return values
 
 
 def row_values(cells: list[dict[str, Any]], hidden_columns: set[int], skipped: dict[int, Any]) -> list[Any]:

@@ -326,3 +326,21 @@ def test_a_county_workbook_needs_the_union_id(tmp_path: Path) -> None:
     assert one.exit_code == 0 and one.output.startswith("工会：青山镇鑫源食品厂工会（QS-016）")
     missing = run("assess", COUNTY, "--union", "QS-999")
     assert missing.exit_code == 2 and "没有编号为 “QS-999” 的工会" in missing.output
+
+
+@pytest.mark.parametrize("block", [1 << 20, 7])  # 7: every <mergeCell> tag cut by a block's end
+def test_merged_cells_read_as_excel_shows_them(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, block: int) -> None:
+    """乡镇 merged down a township's unions: only the top cell holds the text, and 11 unions fell to （未填乡镇）."""
+    monkeypatch.setattr(workbook_module, "BLOCK", block)
+    def merged(book: Any) -> None:
+        sheet = book["城关街道"]
+        column = column_of(sheet, "乡镇（街道）")
+        for row in range(3, sheet.max_row + 1):
+            sheet.cell(row, column).value = None
+        letter = openpyxl.utils.get_column_letter(column)
+        sheet.merge_cells(f"{letter}2:{letter}{sheet.max_row}")
+
+    units, notices = read(county_copy(tmp_path, merged))
+    townships = {unit.facts.union["id"]: unit.facts.union.get("township") for unit in units if unit.facts}
+    assert townships == {unit.facts.union["id"]: unit.facts.union.get("township") for unit in read(COUNTY)[0] if unit.facts}
+    assert any("合并单元格 E2:E13 按 Excel 显示的内容读取" in notice for notice in notices)
