@@ -97,7 +97,7 @@ def sheet_rows(sheet: Any, include_hidden: bool, notice: Callable[[str], None]) 
             if hidden_columns is None:  # <cols> comes before the rows
                 hidden_columns = set() if include_hidden else columns_hidden(parser.column_dimensions)
             row_hidden = not include_hidden and flag(parser.row_dimensions.get(str(number), {}).get("hidden"))
-            values = filled(number, row_values(cells, hidden_columns, skipped_columns))
+            values = filled(number, row_values(cells, hidden_columns, skipped_columns), hidden_columns)
             if row_hidden:
                 if any(value is not None for value in values):
                     skipped_rows.append(number)
@@ -136,7 +136,7 @@ class Filler:
         self.open: list[tuple[Range, Any]] = []  # ranges begun, with their value
         self.used: list[str] = []  # the ranges of three rows or more that filled a cell, as Excel names them
 
-    def __call__(self, number: int, values: list[Any]) -> list[Any]:
+    def __call__(self, number: int, values: list[Any], hidden: set[int]) -> list[Any]:
         self.open = [(merged, value) for merged, value in self.open if merged[3] >= number]
         for merged in self.starting.pop(number, []):
             value = values[merged[0] - 1] if merged[0] <= len(values) else None
@@ -144,7 +144,7 @@ class Filler:
                 self.open.append((merged, value))
         for (low_column, low_row, high_column, high_row), value in self.open:
             values += [None] * (high_column - len(values))
-            blank = [column for column in range(low_column, high_column + 1) if values[column - 1] is None]
+            blank = [column for column in range(low_column, high_column + 1) if values[column - 1] is None and column not in hidden]
             for column in blank:
                 values[column - 1] = value
             name = f"{get_column_letter(low_column)}{low_row}:{get_column_letter(high_column)}{high_row}"

@@ -344,3 +344,11 @@ def test_merged_cells_read_as_excel_shows_them(tmp_path: Path, monkeypatch: pyte
     townships = {unit.facts.union["id"]: unit.facts.union.get("township") for unit in units if unit.facts}
     assert townships == {unit.facts.union["id"]: unit.facts.union.get("township") for unit in read(COUNTY)[0] if unit.facts}
     assert any("合并单元格 E2:E13 按 Excel 显示的内容读取" in notice for notice in notices)
+
+
+def test_a_merged_range_does_not_fill_a_hidden_column() -> None:
+    """Hidden columns stay unread (as their own cells are), even under a range merged across them."""
+    filled = workbook_module.Filler([(1, 2, 3, 4)])  # A2:C4
+    assert filled(2, ["是", None, None], {2}) == ["是", None, "是"]
+    assert filled(3, [None, None], {2}) == ["是", None, "是"]
+    assert filled(5, [None, None, None], set()) == [None, None, None] and filled.used == ["A2:C4"]
