@@ -24,7 +24,7 @@ def assessment_date(fact_file: FactFile, as_of: dt.date | None) -> dt.date:
     if as_of is not None:
         return as_of
     if fact_file.period is None:
-        raise InvalidInput([Diagnostic(fact_file.header_mark, "fact-period", "缺少 period（评估年度），无法确定评估日期；可用 --as-of 指定")])
+        raise InvalidInput([Diagnostic(fact_file.header_mark, "fact-period", "缺少评估年度（表格的“年度”列，事实文件的 period），无法确定评估日期；可用 --as-of 指定")])
     return dt.date(fact_file.period, 12, 31)
 
 

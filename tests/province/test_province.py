@@ -267,7 +267,7 @@ def test_a_row_without_a_year_is_reported_and_the_rest_graded(source: Path, tmp_
     undated.write_text("\n".join(lines) + "\n", encoding="utf-8")
     code, stdout, stderr = run(undated, tmp_path / "out")
     assert code == 1 and "已评估 6 个工会，失败 1 个" in stdout
-    assert "[fact-period] 缺少 period（评估年度）" in stderr
+    assert "[fact-period] 缺少评估年度（表格的“年度”列，事实文件的 period）" in stderr
 
 
 def test_lines_ended_by_a_carriage_return_alone_are_refused_and_crlf_read(source: Path, tmp_path: Path):
