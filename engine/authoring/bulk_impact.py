@@ -25,9 +25,8 @@ from ..bulk.rational import Array, Q
 from ..bulk.scoring import OUTCOMES
 from ..evaluate.assessment import Evaluator
 from ..evaluate.scoring import PASSING
-from ..facts.cells import is_blank
 from ..facts.fact_file import FactChecker, bundled_declarations, fact_checker, merged_declarations
-from ..facts.sources import Column, Header, Reading, Table, classify_header, header_problems, row_unit, warn_ignored
+from ..facts.sources import Column, Header, Reading, Table, blank_row, classify_header, header_problems, row_unit, warn_ignored
 from ..language.model import FactDecl
 from ..province.checks import HEADER_ROW, unreadable
 from ..province.columnar import read_chunk
@@ -149,7 +148,7 @@ class BulkSource:
 
     def one_by_one(self, cells: tuple, line: int, table: Table, impact: Impact, evaluator: Evaluator, as_of: dt.date | None) -> None:
         """A row compared by the per-union engine; a blank line is not a union, as when a county batch reads it."""
-        if not all(is_blank(cell) for cell in cells):
+        if not blank_row(cells):
             impact.add(compare_unit(row_unit(line, cells, self.header.columns, table), *self.versions, evaluator, as_of))
 
 

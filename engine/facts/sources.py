@@ -370,7 +370,13 @@ def resembling(table: Table, header: Header, text: str, like: str, reading: Read
 # --- rows ------------------------------------------------------------------------------------------
 
 def nonblank(rows: Rows) -> Rows:
-    return ((number, cells) for number, cells in rows if isinstance(cells, UnreadableRow) or not all(is_blank(c) for c in cells))
+    return ((number, cells) for number, cells in rows if not blank_row(cells))
+
+
+def blank_row(cells: Sequence[Any]) -> bool:
+    """A row with nothing in it (spaces and placeholders such as `—` count as nothing): not a union,
+    whichever reader meets it. A row that could not be read is never blank."""
+    return not isinstance(cells, UnreadableRow) and all(is_blank(cell) for cell in cells)
 
 
 def table_units(rows: Rows, table: Table, reading: Reading) -> Iterator[Unit]:

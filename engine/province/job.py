@@ -19,9 +19,8 @@ from ..diagnostics import InvalidInput
 from ..evaluate.assessment import assess
 from ..evaluate.evaluators import DurableEvaluator
 from ..evaluate.result import RulesetResult
-from ..facts.cells import is_blank
 from ..facts.fact_file import FactChecker, fact_checker, merged_declarations
-from ..facts.sources import Column, Reading, Table, classify_header, row_unit
+from ..facts.sources import Column, Reading, Table, blank_row, classify_header, row_unit
 from ..language.model import Ruleset
 from ..load.rulesets import resolve_rulesets
 from .aggregate import Tally, count_grades, places
@@ -110,7 +109,7 @@ def one_by_one(row: int, cells: tuple[Any, ...], columns: list[Column], partitio
                grades: dict[str, Grades], tally: Tally) -> bool:
     """A row graded by the per-union engine, as a county batch would: its results into `grades`, or
     its errors into the tally (False). A blank line is not a union (False, nothing told), as in a county batch."""
-    if all(is_blank(cell) for cell in cells):
+    if blank_row(cells):
         return False
     number = first_line(partition) + row
     unit = row_unit(number, cells, columns, Table(partition.source))
