@@ -78,8 +78,8 @@ def grade_partition(partition: Partition, settings: Settings) -> Tally:
         left_out[row] = bool(apart[row]) and not one_by_one(row, table.row(row), columns, partition, settings, grades, tally)
         if row in repeats and not left_out[row]:  # a row with wrong data is reported for them, as in a county batch
             left_out[row] = True
-            union_id = str(chunk.union["id"][row])
-            tally.fail(origin(partition, row), union_id, (repeated_id(origin(partition, row), union_id, repeats[row]),))
+            where, union_id = origin(partition, row), str(chunk.union["id"][row])
+            tally.fail(where, union_id, (repeated_id(where, union_id, repeats[row]),))
     kept = ~left_out
     for ruleset in prep.rulesets:
         write_part(results_table(grades[ruleset.id], chunk.union, lines, partition.source, kept),

@@ -60,21 +60,21 @@ def run_province(options: ProvinceOptions, rulesets: list[Ruleset], tick: Callab
 
 def fill(folder: OutputFolder, options: ProvinceOptions, rulesets: list[Ruleset], reading: Reading, tick: Callable[[int], object]) -> Tally:
     partitions = with_repeats(plan_partitions(list(options.sources), options.partition_rows), reading)
-    for each in partitions:
-        for ruleset in rulesets:
-            folder.file(part_name(ruleset.id, each.index))
-    settings = Settings(tuple(map(located, options.specs)), str(options.out.resolve()), options.as_of)
+    parts = [part_name(ruleset.id, each.index) for each in partitions for ruleset in rulesets]
+    for name in parts:
+        folder.file(name)
+    settings = Settings(tuple(map(absolute_spec, options.specs)), str(options.out.resolve()), options.as_of)
     total = Tally()
     for each, tally in zip(partitions, graded(partitions, settings, options)):
         total.add(tally)
         tick(each.rows)
-    check_parts(options.out, [part_name(r.id, each.index) for each in partitions for r in rulesets])
+    check_parts(options.out, parts)
     write_report(folder.file("report.html"), rulesets, total)
     write_levels_csv(folder.file("levels.csv"), rulesets, total)
     return total
 
 
-def located(spec: str) -> str:
+def absolute_spec(spec: str) -> str:
     """A ruleset named by its file, as an absolute path (a Dask worker elsewhere has another working folder);
     a bundled ruleset's name as it is."""
     return str(Path(spec).resolve()) if Path(spec).is_file() else spec
