@@ -53,6 +53,7 @@ class ItemTargets:
             for name in item.reads:
                 self.readers.setdefault(name, []).append(item)
         self.scored: dict[tuple[str, int], Number] = {}
+        self.declared = {name: place for place, name in enumerate(self.ruleset.facts)}  # 建有职工书屋 before its books
         solver.guard = self.harmless
 
     def harmless(self, patch: Patch) -> bool:
@@ -103,9 +104,8 @@ class ItemTargets:
         return [found[p] for p in sorted(found)]
 
     def changed(self, patch: Patch) -> Patch:
-        """The facts a patch changes, in the order the ruleset declares them (建有职工书屋 before its books)."""
-        order = list(self.ruleset.facts)
-        return {name: patch[name] for name in sorted((n for n, v in patch.items() if self.solver.base.get(n) != v), key=order.index)}
+        """The facts a patch changes, in the order the ruleset declares them."""
+        return {name: patch[name] for name in sorted((n for n, v in patch.items() if self.solver.base.get(n) != v), key=self.declared.__getitem__)}
 
     # goals -------------------------------------------------------------------------------------
     def reach(self, goals: list[Goal], patch: Patch) -> Patch | None:
