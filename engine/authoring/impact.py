@@ -63,9 +63,9 @@ class Standing:
     @classmethod
     def of(cls, result: RulesetResult, names: dict[str, str]) -> Standing:
         level = result.level.id if result.level else None
-        return cls(result.score, level, result.level_text, result.eligible, tuple(i.points for i in result.items + result.bonus_items),
-                   names, tuple(result.required_failed), tuple(result.veto_ids),
-                   tuple(i.id for i in result.items + result.bonus_items if i.outcome == "missing"))
+        scored = result.items + result.bonus_items
+        return cls(result.score, level, result.level_text, result.eligible, tuple(i.points for i in scored), names,
+                   tuple(result.required_failed), tuple(result.veto_ids), tuple(i.id for i in scored if i.outcome == "missing"))
 
     @property
     def points(self) -> dict[str, Number]:

@@ -40,7 +40,7 @@ def json_lines(record: dict) -> bytes:
 
 def json_line(value: dict) -> bytes:
     """One compact line: orjson, or the json module for what orjson refuses (an integer past 64 bits,
-    such as a head count typed as 99999999999999999999999)."""
+    such as a ruleset's derived product of two large facts; cells and fact files stop at 10^15)."""
     try:
         return orjson.dumps(value) + b"\n"
     except TypeError:
