@@ -24,6 +24,7 @@ from ..language.phrasing import Phrasing, phrasing_of
 from ..language.vocabulary import HEADER_LABELS, UNION_TYPES
 from ..values import Null, Number, fmt_number, fmt_value, normal
 from .cohort import pending
+from .item_memo import memo_of
 from .result import Gap, ItemScore, LevelRef, RulesetRef, RulesetResult, SectionScore, VetoHit
 
 PASSING = ("pass", "na")
@@ -118,7 +119,19 @@ class Context:
 
 
 def score_item(item: Item, ctx: Context) -> ItemScore:
-    """The points, outcome and reason of one item."""
+    """The points, outcome and reason of one item, made once for the values it reads (see item_memo)."""
+    return memo_of(ctx.ruleset, "score", scored_names).get(item, ctx.env, lambda: score_anew(item, ctx))
+
+
+def scored_names(ruleset: Ruleset, item: Item) -> tuple[str, ...] | None:
+    """The names an item's score reads: its own and its fix text's; None (not remembered) when its
+    texts name a used ruleset's results, which come from those results rather than from values."""
+    if not all(map(phrasing_of(ruleset).steady, item.expressions())):
+        return None
+    return tuple(sorted(set(item.reads) | (item.fix.names if item.fix else frozenset())))
+
+
+def score_anew(item: Item, ctx: Context) -> ItemScore:
     facts = ctx.facts_read(item)
     if item.applies_if is not None:
         applies = ctx.truth(item.applies_if)

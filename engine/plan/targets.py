@@ -12,14 +12,16 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
+from ..evaluate.item_memo import memo_of
 from ..evaluate.result import ItemScore
 from ..evaluate.scoring import Context, score_item
 from ..language.conditions import Cond
 from ..language.expr_eval import Env
 from ..language.expr_parse import Compare, Literal, Node
 from ..language.kind import Goal
-from ..language.model import NONE, Deduction, FactDecl, Item
+from ..language.model import NONE, Deduction, FactDecl, Item, Ruleset
 from ..language.phrasing import with_unit
+from ..language.vocabulary import AT_MOST
 from ..values import Null, Number, cn_date, fmt_number, fmt_percent, fmt_value, normal
 from .inversion import Patch, Solver
 from .records import Change, Target
@@ -80,7 +82,11 @@ class ItemTargets:
         return None if reach is None else self.target(item, now, reach.patch, reach.points, reach.reached)
 
     def best_reach(self, item: Item, now: ItemScore) -> Reach | None:
-        """Full points when some change reaches them, else the best of all better results (no texts yet)."""
+        """Full points when some change reaches them, else the best of all better results (no texts yet);
+        found once for the values it depends on (see `neighbourhood`)."""
+        return memo_of(self.ruleset, "reach", neighbourhood).get(item, self.solver.base, lambda: self.find_best(item, now))
+
+    def find_best(self, item: Item, now: ItemScore) -> Reach | None:
         found = self.reaches(item, now, stop_at_full=True)
         return found[-1] if found else None
 
@@ -188,6 +194,15 @@ class ItemTargets:
             if name in item.reads and before != after and not isinstance(after, Null):
                 notes.append(f"{ctx.label(name)} {ctx.shown(name, before)} → {ctx.shown(name, after)}")
         return "，".join(notes)
+
+
+def neighbourhood(ruleset: Ruleset, item: Item) -> tuple[str, ...]:
+    """The names an item's best result depends on: what it reads (its score, and the facts a fix may
+    change), what every item reading one of those reads (the guard scores them again), and the facts
+    those may not exceed (the ceilings the solver keeps to)."""
+    own = set(item.reads)
+    names = own.union(*(other.reads for other in ruleset.item_index.values() if own.intersection(other.reads)))
+    return tuple(sorted(names | {AT_MOST[name] for name in names if name in AT_MOST}))
 
 
 def least(decl: FactDecl) -> Any:

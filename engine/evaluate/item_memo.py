@@ -1,0 +1,72 @@
+"""What an item gave, remembered by the values it depends on.
+
+Scoring an item (points, outcome, reason, fix) reads nothing but the values of its names
+(`Item.reads` and the names of its fix text) and the assessment date: the truth of each of its
+conditions is a function of those. The plan's best result for an item depends on a few more
+names (engine/plan/targets.py says which). Across a county most items meet the same few values
+(yes/no facts, small counts), and a plan scores a union again and again with a few facts changed,
+so each result is made once.
+
+A key holds every value with its type, so 1, 1.0 and True are never taken for each other; a value
+that cannot be a key (a list) is not remembered, nor is an item whose names are None. An item keeps
+at most `LIMIT` results: a name read with a different value in every union (an id, a ratio)
+starts the item's memory afresh, so memory stays small.
+"""
+from __future__ import annotations
+
+import weakref
+from collections.abc import Callable
+from typing import Any
+
+from ..language.expr_eval import Env
+from ..language.model import Item, Ruleset
+
+LIMIT = 512
+ABSENT = object()
+Names = Callable[[Ruleset, Item], "tuple[str, ...] | None"]
+
+
+class ItemMemo:
+    """One kind of result of one ruleset's items, by the values of the names each depends on."""
+
+    def __init__(self, ruleset: Ruleset, names: Names) -> None:
+        self.ruleset, self.names_of = ruleset, names
+        self.names: dict[str, tuple[str, ...] | None] = {}
+        self.made: dict[str, dict[tuple, Any]] = {}
+
+    def get(self, item: Item, env: Env, make: Callable[[], Any]) -> Any:
+        key = self.key(item, env)
+        if key is None:
+            return make()
+        made = self.made.setdefault(item.id, {})
+        found = made.get(key, ABSENT)
+        if found is ABSENT:  # made once and returned as made, even if another thread clears the memory meanwhile
+            if len(made) >= LIMIT:
+                made.clear()
+            found = made[key] = make()
+        return found
+
+    def key(self, item: Item, env: Env) -> tuple | None:
+        if item.id not in self.names:
+            self.names[item.id] = self.names_of(self.ruleset, item)
+        names = self.names[item.id]
+        if names is None:
+            return None
+        values = [env.values.get(name, ABSENT) for name in names]
+        key = (env.as_of, *values, *map(type, values))
+        try:
+            hash(key)
+        except TypeError:  # a list value
+            return None
+        return key
+
+
+_MEMOS: weakref.WeakKeyDictionary[Ruleset, dict[str, ItemMemo]] = weakref.WeakKeyDictionary()
+
+
+def memo_of(ruleset: Ruleset, topic: str, names: Names) -> ItemMemo:
+    """The ruleset's memory of one kind of result, kept as long as the ruleset is."""
+    memos = _MEMOS.setdefault(ruleset, {})
+    if topic not in memos:
+        memos[topic] = ItemMemo(ruleset, names)
+    return memos[topic]
