@@ -12,6 +12,7 @@ batch. Workers end with the batch, however the batch ends.
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import itertools
 import multiprocessing
 import os
@@ -88,8 +89,17 @@ def start_worker(rulesets: list[Ruleset], as_of: dt.date | None, pages: Path, ti
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     signal.signal(signal.SIGALRM, on_alarm)
     watch.join()
+    quiet_collector()
     _WORKER.update(rulesets=rulesets, as_of=as_of, evaluator=DurableEvaluator(), pages=pages, timeout=timeout,
                    watch=watch, written=itertools.count(), work=work)
+
+
+def quiet_collector() -> None:
+    """What the worker holds from the start (modules, rulesets) lives as long as it does: leave it out
+    of every collection, and collect less often, since a union's objects are freed as soon as it is
+    done with. The collector's passes took a tenth of a worker's time; now about a third of that."""
+    gc.freeze()
+    gc.set_threshold(10_000, 10, 10)
 
 
 def assess_chunk(chunk: Chunk) -> list[Outcome]:
