@@ -130,10 +130,14 @@ def markdown_text(value: Any) -> str:
     """A value as literal Markdown text, wherever it stands, also in a table cell: characters that open HTML
     (`<`, `&`), links and images (`[`, `]`), code spans, block quotes and table cells are backslash-escaped,
     line breaks become spaces. A union named 「<img src=…>」 or 「![x](http://…)」 reads as written."""
-    return MARKDOWN_SPECIAL.sub(r"\\\g<0>", LINE_BREAK.sub(" ", str(value)))
+    text = str(value)
+    if SPECIAL_OR_BREAK.search(text) is None:  # most values: numbers, plain Chinese
+        return text
+    return MARKDOWN_SPECIAL.sub(r"\\\g<0>", LINE_BREAK.sub(" ", text))
 
 
 MARKDOWN_SPECIAL = re.compile(r"[\\`<>\[\]&|]")
+SPECIAL_OR_BREAK = re.compile(r"[\\`<>\[\]&|\r\n]")
 LINE_BREAK = re.compile(r"\r\n?|\n")
 # The Markdown page escapes every value it shows, as the HTML pages escape theirs.
 MARKDOWN = ENV.overlay(finalize=markdown_text, cache_size=50)  # its own cache: templates compiled with finalize
