@@ -43,7 +43,10 @@ HINTS = {
     "colon_text": "文本中含有“: ”时，整段文本要加引号，如 name: \"时间: 上午\"",
     "quote": "检查引号是否成对；单引号文本中的单引号写成两个（''）",
     "reserved": "以 @ 或 ` 开头的文本要加引号，如 name: \"@某某\"",
+    "unclosed{": "这一行的“{”没有对应的“}”：写在一行时在末尾补上“}”；接着写到下一行时，这一行末尾要有逗号",
+    "unclosed[": "这一行的“[”没有对应的“]”：写在一行时在末尾补上“]”；接着写到下一行时，这一行末尾要有逗号",
 }
+BRACKETS = {"expected ',' or '}'": "{}", "expected ',' or ']'": "[]"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,7 +74,7 @@ def find_cause(lines: list[str], problem: str, line: int, context_line: int | No
     """(hint, line, column) of the likeliest mistake near the error, or None."""
     first = max(1, min(context_line or line, line) - 2)
     window = range(line, first - 1, -1)  # nearest line first
-    for finder in (tab, full_width_colon, colon_in_text, braces, quote, reserved):
+    for finder in (tab, full_width_colon, colon_in_text, braces, quote, reserved, unclosed):
         found = finder(lines, window, problem)
         if found is not None:
             return found
@@ -142,3 +145,33 @@ def reserved(lines: list[str], window: range, problem: str) -> tuple[str, int, i
         if match:
             return "reserved", number, match.end()
     return None
+
+
+def unclosed(lines: list[str], window: range, problem: str) -> tuple[str, int, int] | None:
+    """The bracket left open on an earlier line: libyaml notices it only on the next line."""
+    pair = next((pair for english, pair in BRACKETS.items() if english in problem), None)
+    if pair is None:
+        return None
+    for number in window:
+        column = open_bracket(source_line(lines, number), pair)
+        if column is not None:
+            return "unclosed" + pair[0], number, column
+    return None
+
+
+def open_bracket(text: str, pair: str) -> int | None:
+    """1-based column of the first bracket of `pair` the line leaves open (quoted text and comments skipped)."""
+    opened: list[int] = []
+    quote_char = ""
+    for index, char in enumerate(text):
+        if quote_char:
+            quote_char = "" if char == quote_char else quote_char
+        elif char in "'\"":
+            quote_char = char
+        elif char == "#" and (index == 0 or text[index - 1] in " \t"):
+            break
+        elif char == pair[0]:
+            opened.append(index + 1)
+        elif char == pair[1] and opened:
+            opened.pop()
+    return opened[0] if opened else None

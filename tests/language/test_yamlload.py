@@ -145,9 +145,21 @@ def test_non_scalar_key_rejected():
 # syntax and file errors ----------------------------------------------------------------------
 
 def test_syntax_error_has_line_and_column():
-    problem = only_problem(parse_yaml, "a: [1, 2\nb: 3\n", "f.yaml")
-    assert where(problem) == (2, 2, "yaml-syntax")
+    problem = only_problem(parse_yaml, "a: 1\n b: 2\n", "f.yaml")
+    assert where(problem) == (2, 3, "yaml-syntax")
     assert problem.message.startswith("YAML 语法错误")
+
+
+@pytest.mark.parametrize("text, line, column, bracket", [
+    ("a: [1, 2\nb: 3\n", 1, 4, "“[”没有对应的“]”"),                            # libyaml notices on line 2
+    ("x: 1\nfacts:\n  a: {type: integer, label: 甲\n  b: {type: integer}\n", 3, 6, "“{”没有对应的“}”"),
+    ("a: {x: 1\n  y: 2}\n", 1, 4, "末尾要有逗号"),                                # carried on without a comma
+    ("a: {x: \"{\", y: [1]\nb: 2\n", 1, 4, "“{”没有对应的“}”"),                # a quoted brace is text
+])
+def test_an_unclosed_bracket_is_shown_where_it_opens(text, line, column, bracket):
+    problem = only_problem(parse_yaml, text, "f.yaml")
+    assert where(problem) == (line, column, "yaml-syntax")
+    assert bracket in problem.message
 
 
 def test_bad_indentation_is_syntax_error():
@@ -161,7 +173,7 @@ def test_syntax_error_in_file_names_file(write):
     problem = only_problem(load_yaml, path)
     assert problem.code == "yaml-syntax"
     assert problem.mark.file == str(path)
-    assert problem.mark.line == 4
+    assert (problem.mark.line, problem.mark.column) == (3, 9)  # the bracket, not the end of the file after it
 
 
 def test_non_utf8_file(tmp_path):
