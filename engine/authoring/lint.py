@@ -284,9 +284,7 @@ def check_file(path: Path) -> list[Diagnostic]:
     try:
         rulesets = resolve_rulesets([str(path)])
     except InvalidInput as exc:
-        target, _ = load_checked(path)
-        found = lint(target, {target.id: target}) if target else []
-        return exc.diagnostics + [d for d in found if d.code not in UNSURE_AFTER_ERRORS]
+        return exc.diagnostics + salvaged_lint(path)
     target = next(r for r in rulesets if Path(r.path).resolve() == path.resolve())
     loaded = {r.id: r for r in rulesets}
     try:
@@ -294,6 +292,17 @@ def check_file(path: Path) -> list[Diagnostic]:
     except InvalidInput as exc:
         return exc.diagnostics + lint(target, loaded)
     return lint(target, loaded)
+
+
+def salvaged_lint(path: Path) -> list[Diagnostic]:
+    """The warnings of what could be built of a file that did not load; none when it does not even parse
+    (its syntax error, or that of a file it uses, is already the load error)."""
+    try:
+        target, _ = load_checked(path)
+    except InvalidInput:
+        return []
+    found = lint(target, {target.id: target}) if target else []
+    return [d for d in found if d.code not in UNSURE_AFTER_ERRORS]
 
 
 def strict(diagnostics: list[Diagnostic]) -> list[Diagnostic]:

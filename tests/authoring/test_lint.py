@@ -249,6 +249,17 @@ def test_errors_fail_without_strict_and_are_counted(write):
     assert result.stdout.splitlines() == ["检查了 1 个规则集：1 个错误，0 个警告"]
 
 
+def test_a_file_that_does_not_parse_leaves_the_others_checked(write, tmp_path):
+    (tmp_path / "rules").mkdir()
+    good = write("rules/a_good.yaml", GOOD)
+    broken = write("rules/other.yaml", GOOD.replace("id: demo", "id: other").replace("[选举结果报告]", "[选举结果报告", 1))
+    write("rules/top.yaml", GOOD.replace("id: demo", "id: top").replace("ruleset:", "uses: [other]\nruleset:", 1))
+    result = run("check", str(tmp_path / "rules"))
+    assert result.exit_code == 1
+    assert result.stdout.splitlines() == [f"通过 {good}", "检查了 3 个规则集：1 个错误，0 个警告"]
+    assert result.stderr.startswith(f"{broken}:") and result.stderr.count("[yaml-syntax]") == 1  # top.yaml uses it
+
+
 def test_check_json_lists_the_diagnostics(write):
     path = write("demo.yaml", GOOD.replace("        evidence: [选举结果报告]\n", ""))
     result = run("check", "--format", "json", str(path))
