@@ -3,9 +3,12 @@ for a LocalCluster of N single-threaded worker processes on this machine. Worker
 and write the part files themselves, so both must be on a file system every worker sees."""
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterator
 
 from dask.distributed import Client, LocalCluster
+from distributed.comm import connect
+from distributed.security import Security
 
 from ..batch.failure import BatchFailed
 from .aggregate import Tally
@@ -13,6 +16,7 @@ from .job import Settings, grade_partition
 from .partitions import Partition
 
 WAIT_FOR_WORKERS = 120  # seconds: workers starting on a busy cluster
+ANSWER = 30  # seconds for a scheduler to answer (Dask's own connect timeout)
 IN_FLIGHT = 64  # partitions submitted ahead of the one being collected: the scheduler stays busy, the parent small
 
 
@@ -20,7 +24,23 @@ def client_for(address: str) -> Client:
     if address.startswith("local:"):
         workers = int(address.removeprefix("local:") or 1)
         return Client(LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None))
+    answering(address)
     return Client(address)
+
+
+def answering(address: str) -> None:
+    """A scheduler answers at `address`; else a message. Dask's Client waits for ever on a port where
+    something else accepts the connection and never answers, such as the dashboard's (dask/distributed#8071)."""
+    async def greet() -> None:
+        settings = Security().get_connection_args("client")  # TLS from Dask's configuration, as the Client takes it
+        comm = await asyncio.wait_for(connect(address, timeout=ANSWER, **settings), ANSWER)
+        await comm.close()
+
+    try:
+        asyncio.run(greet())
+    except OSError:  # refused, unknown host, or no answer (TimeoutError)
+        raise BatchFailed(f"Dask 调度器 {address} 在 {ANSWER} 秒内没有应答：请检查地址和端口，用 dask scheduler 启动时"
+                          "显示的 Scheduler at 地址（默认端口 8786；8787 是仪表盘）") from None
 
 
 def on_cluster(address: str, partitions: list[Partition], settings: Settings) -> Iterator[Tally]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import random
+import socket
 import sys
 from pathlib import Path
 
@@ -403,6 +404,18 @@ def test_a_cluster_without_single_threaded_workers_is_refused(source: Path, tmp_
     with LocalCluster(n_workers=workers, threads_per_worker=threads, processes=False, protocol="tcp", dashboard_address=":0") as local:
         code, _, stderr = run(source, tmp_path / "out", "--dask", local.scheduler_address)
     assert code == 1 and said in stderr and not (tmp_path / "out" / "report.html").exists()
+
+
+def test_an_address_where_no_scheduler_answers_is_told_not_waited_on(source: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    """A port where something accepts the connection and never answers (a dashboard, a web server): Dask's
+    Client alone would wait for ever (dask/distributed#8071)."""
+    from engine.province import cluster
+    monkeypatch.setattr(cluster, "ANSWER", 1)
+    with socket.create_server(("127.0.0.1", 0)) as silent:
+        address = f"tcp://127.0.0.1:{silent.getsockname()[1]}"
+        code, _, stderr = run(source, tmp_path / "out", "--dask", address)
+    assert code == 1 and f"Dask 调度器 {address} 在 1 秒内没有应答：请检查地址和端口" in stderr
+    assert not (tmp_path / "out" / "report.html").exists()
 
 
 def test_workers_read_and_write_by_absolute_paths_and_their_parts_are_checked(source: Path, tmp_path: Path,
