@@ -43,6 +43,7 @@ class OutputFolder:
         self.manifest = Manifest(path)
         self.lock = -1
         self.started = False
+        self.owns_unions = False
 
     @property
     def unions(self) -> Path:
@@ -84,9 +85,9 @@ class OutputFolder:
             if name != UNIONS:
                 (self.path / name).unlink(missing_ok=True)
         self.sweep()
-        ours = UNIONS in previous or not os.path.lexists(self.unions)
+        self.owns_unions = UNIONS in previous or not os.path.lexists(self.unions)
         self.unions.mkdir(exist_ok=True)
-        self.manifest.start([UNIONS] if ours else [])
+        self.manifest.start([UNIONS] if self.owns_unions else [])
 
     def foreign(self, previous: set[str]) -> list[str]:
         """Files the last run did not write, where this run writes or where they would pass for its pages
@@ -132,6 +133,8 @@ class OutputFolder:
         """Mark the run complete; a run that cannot even do that has failed."""
         try:
             self.sweep()
+            if self.owns_unions and not any(self.unions.iterdir()):  # no pages (a province): no empty folder
+                self.unions.rmdir()
             self.manifest.finish()
         except OSError as failure:
             self.fail(cause(failure, self.path))

@@ -50,6 +50,7 @@ def test_province_results_equal_the_per_union_engine(source: Path, tmp_path: Pat
         assert table.height == UNIONS
         assert {"score", "level", "vetoes", "points:" + resolve_rulesets([spec])[-1].items()[0].id} <= set(table.columns)
     assert sorted((tmp_path / "results" / "bayou").iterdir())[-1].name == "part-00002.parquet"
+    assert not (tmp_path / "unions").exists()  # no pages asked for: no empty folder for them
     assert sample_mismatches(tmp_path, source, SPECS, UNIONS, seed=1) == (UNIONS, [])
 
 
