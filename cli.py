@@ -228,6 +228,8 @@ def province_batch(options: ProvinceOptions, chosen: list[Ruleset]) -> None:
     """A province: grades in bulk, Parquet results and the summary report, no per-union pages."""
     with tqdm(desc="评估", unit="个工会", delay=1, disable=None, file=sys.stderr, leave=False) as bar:
         tally = run_province(options, chosen, bar.update, notice)
+    for message in tally.notices:
+        notice(message)
     for origin, _, messages in tally.failures:
         click.echo("\n".join(messages) or origin, err=True)
     click.echo(f"报告已写入 {options.out}/（report.html、levels.csv、results/ 中每个标准的 Parquet 结果）")

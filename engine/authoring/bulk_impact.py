@@ -26,7 +26,19 @@ from ..bulk.scoring import OUTCOMES
 from ..evaluate.assessment import Evaluator
 from ..evaluate.scoring import PASSING
 from ..facts.fact_file import FactChecker, bundled_declarations, fact_checker, merged_declarations
-from ..facts.sources import Column, Header, Reading, Table, blank_row, classify_header, header_problems, row_unit, warn_ignored
+from ..facts.sources import (
+    Column,
+    Header,
+    Reading,
+    Table,
+    blank_row,
+    classify_header,
+    header_problems,
+    not_a_union,
+    row_unit,
+    skipped_row,
+    warn_ignored,
+)
 from ..language.model import FactDecl
 from ..province.checks import HEADER_ROW, unreadable
 from ..province.columnar import read_chunk
@@ -128,9 +140,10 @@ class BulkSource:
     def compare(self, impact: Impact, evaluator: Evaluator, as_of: dt.date | None, warn: Callable[[str], None]) -> None:
         warn_ignored(Table(str(self.source)), self.header, warn)
         for partition in plan_partitions([self.source]):
-            self.compare_rows(read_partition(partition), first_line(partition), impact, evaluator, as_of)
+            self.compare_rows(read_partition(partition), first_line(partition), impact, evaluator, as_of, warn)
 
-    def compare_rows(self, frame: pl.DataFrame, first: int, impact: Impact, evaluator: Evaluator, as_of: dt.date | None) -> None:
+    def compare_rows(self, frame: pl.DataFrame, first: int, impact: Impact, evaluator: Evaluator, as_of: dt.date | None,
+                     warn: Callable[[str], None]) -> None:
         """Each row in order: compared one by one, built as a changed union, or counted."""
         old, new = (side.graded(frame, self.header.columns, as_of) for side in self.sides)
         apart = old.apart | new.apart
@@ -139,17 +152,24 @@ class BulkSource:
         table = Table(str(self.source))
         for row in range(frame.height):
             if apart[row]:
-                self.one_by_one(frame.row(row), first + row, table, impact, evaluator, as_of)
+                self.one_by_one(frame.row(row), first + row, table, impact, evaluator, as_of, warn)
             elif changed[row]:
                 union = {key: str(old.union[key][row] or "") if key in old.union else "" for key in UNION_HEADER}
                 impact.add(UnionImpact(table.origin(first + row), union, old.standing(row), new.standing(row)))
             else:
                 impact.count(old.level_text[row], new.level_text[row])
 
-    def one_by_one(self, cells: tuple, line: int, table: Table, impact: Impact, evaluator: Evaluator, as_of: dt.date | None) -> None:
-        """A row compared by the per-union engine; a blank line is not a union, as when a county batch reads it."""
-        if not blank_row(cells):
-            impact.add(compare_unit(row_unit(line, cells, self.header.columns, table), *self.versions, evaluator, as_of))
+    def one_by_one(self, cells: tuple, line: int, table: Table, impact: Impact, evaluator: Evaluator, as_of: dt.date | None,
+                   warn: Callable[[str], None]) -> None:
+        """A row compared by the per-union engine. As when a county batch reads it, a blank line is not a union,
+        nor is a 合计 row or a footer (told)."""
+        if blank_row(cells):
+            return
+        other = not_a_union(cells)
+        if other:
+            warn(skipped_row(table.origin(line), other))
+            return
+        impact.add(compare_unit(row_unit(line, cells, self.header.columns, table), *self.versions, evaluator, as_of))
 
 
 def read_apart(old: Version, new: Version, columns: list[Column]) -> bool:

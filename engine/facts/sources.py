@@ -399,7 +399,7 @@ def table_units(rows: Rows, table: Table, reading: Reading) -> Iterator[Unit]:
     for number, cells in numbered:
         other = not_a_union(cells)
         if other:
-            reading.warn(f"{table.origin(number)}：{other}，不是工会，已跳过")
+            reading.warn(skipped_row(table.origin(number), other))
             continue
         yield row_unit(number, cells, header.columns, table, seen)
 
@@ -415,6 +415,11 @@ def not_a_union(cells: Sequence[Any]) -> str:
         return f"“{first}”是合计行"
     label, colon, _ = fold(squeezed).partition(":")  # a full-width colon folds to ":"
     return f"“{first}”是表尾说明" if colon and label in FOOTER_LABELS else ""
+
+
+def skipped_row(origin: str, what: str) -> str:
+    """「qingshan.xlsx 工作表“乡镇A” 第 40 行：“合计”是合计行，不是工会，已跳过」."""
+    return f"{origin}：{what}，不是工会，已跳过"
 
 
 def row_unit(number: int, cells: Sequence[Any], columns: list[Column], table: Table, seen: dict | None = None) -> Unit:

@@ -1,5 +1,6 @@
 """What a province's report counts, partition by partition: level counts by city, county and
-township, score sums, the items unions lose points on, and the unions that could not be graded.
+township, score sums, the items unions lose points on, the unions that could not be graded and the
+rows that are not unions (a county's 合计 row, its footer).
 A `Tally` holds counts, never unions (its size grows with townships and items), and tallies add up."""
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from ..report.county import NO_TOWNSHIP
 from .grades import CODES, Grades
 
 Place = tuple[str, str, str]  # city, county, township
-FAILURES_KEPT = 1000  # failures listed with their messages; beyond, only counted
+FAILURES_KEPT = 1000  # failures (and rows skipped) listed with their messages; beyond, only counted
 
 
 @dataclass
@@ -26,6 +27,8 @@ class Tally:
     missing: Counter[tuple[str, str]] = field(default_factory=Counter)
     failures: list[tuple[str, str | None, tuple[str, ...]]] = field(default_factory=list)
     failed: int = 0
+    notices: list[str] = field(default_factory=list)  # rows skipped as not unions, said as a county batch says them
+    skipped: int = 0
     graded: int = 0
     one_by_one: int = 0  # unions the per-union engine graded (invalid cells, numbers out of exact range)
     as_of: set[str] = field(default_factory=set)
@@ -34,6 +37,11 @@ class Tally:
         self.failed += 1
         if len(self.failures) < FAILURES_KEPT:
             self.failures.append((origin, union_id, messages))
+
+    def skip(self, message: str) -> None:
+        self.skipped += 1
+        if len(self.notices) < FAILURES_KEPT:
+            self.notices.append(message)
 
     def add(self, other: Tally) -> None:
         self.levels.update(other.levels)
@@ -44,6 +52,8 @@ class Tally:
         added(self.points_lost, other.points_lost)
         self.failures += other.failures[: max(0, FAILURES_KEPT - len(self.failures))]
         self.failed += other.failed
+        self.notices += other.notices[: max(0, FAILURES_KEPT - len(self.notices))]
+        self.skipped += other.skipped
         self.graded, self.one_by_one = self.graded + other.graded, self.one_by_one + other.one_by_one
         self.as_of |= other.as_of
 

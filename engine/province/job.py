@@ -20,7 +20,7 @@ from ..evaluate.assessment import assess
 from ..evaluate.evaluators import DurableEvaluator
 from ..evaluate.result import RulesetResult
 from ..facts.fact_file import FactChecker, fact_checker, merged_declarations
-from ..facts.sources import Column, Reading, Table, blank_row, classify_header, row_unit
+from ..facts.sources import Column, Reading, Table, blank_row, classify_header, not_a_union, row_unit, skipped_row
 from ..language.model import Ruleset
 from ..load.rulesets import resolve_rulesets
 from .aggregate import Tally, count_grades, places
@@ -108,11 +108,16 @@ def count_all(tally: Tally, grades: dict[str, Grades], union: dict[str, np.ndarr
 def one_by_one(row: int, cells: tuple[Any, ...], columns: list[Column], partition: Partition, settings: Settings,
                grades: dict[str, Grades], tally: Tally) -> bool:
     """A row graded by the per-union engine, as a county batch would: its results into `grades`, or
-    its errors into the tally (False). A blank line is not a union (False, nothing told), as in a county batch."""
+    its errors into the tally (False). As in a county batch, a blank line is not a union (False, nothing
+    told), nor is a 合计 row or a footer (False, told in the tally's notices)."""
     if blank_row(cells):
         return False
-    number = first_line(partition) + row
-    unit = row_unit(number, cells, columns, Table(partition.source))
+    number, table = first_line(partition) + row, Table(partition.source)
+    other = not_a_union(cells)
+    if other:
+        tally.skip(skipped_row(table.origin(number), other))
+        return False
+    unit = row_unit(number, cells, columns, table)
     errors = [d.render(with_source=False) for d in unit.problems]
     results: list[RulesetResult] = []
     if not errors:

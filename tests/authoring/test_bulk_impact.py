@@ -90,11 +90,14 @@ def test_a_generated_province_with_bad_rows_and_parquet(tmp_path: Path, monkeypa
     broken[header.index("members")] = "二百"
     lines[5] = ",".join(broken)
     lines.insert(9, "," * (len(header) - 1))  # a blank line: not a union
+    lines += ["合计" + "," * (len(header) - 1), "填表人：张三" + "," * (len(header) - 1)]  # a county's total row and footer: nor these
     source.write_text("\n".join(lines) + "\n", encoding="utf-8")
     old, new = load_version("zhijia"), variant(tmp_path, "zhijia", "- {when: membership_rate >= 0.95, points: 8",
                                                 "- {when: membership_rate >= 0.90, points: 8")
-    bulk = measure_impact(old, new, [source], OracleEvaluator())
+    told: list[str] = []
+    bulk = measure_impact(old, new, [source], OracleEvaluator(), None, told.append)
     assert bulk.assessed == 599 and len(bulk.failures) == 1 and "二百" in bulk.failures[0].errors[0]
+    assert told == [f"{source} 第 603 行：“合计”是合计行，不是工会，已跳过", f"{source} 第 604 行：“填表人：张三”是表尾说明，不是工会，已跳过"]
     assert len(bulk.changed) > 20
     assert_same(bulk, one_by_one(monkeypatch, old, new, source))
     parquet = tmp_path / "province.parquet"

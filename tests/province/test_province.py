@@ -391,6 +391,24 @@ def test_blank_lines_are_not_unions_and_the_lines_after_them_keep_their_numbers(
     assert table["line"].to_list() == [2, 3, 4, 6, 7, 8, 9, 11, 13, 14]
 
 
+def test_a_county_s_total_row_and_footer_are_skipped_and_told(source: Path, tmp_path: Path):
+    """A province file made of county tables: their 合计 rows and footers are not unions, as in a county batch."""
+    lines = source.read_text(encoding="utf-8").splitlines()[:11]
+    width = len(lines[0].split(","))
+    total = ["合计"] + [""] * (width - 1)
+    total[lines[0].split(",").index("employees")] = "4321"  # a total row sums the counts
+    appended = tmp_path / "appended.csv"
+    appended.write_text("\n".join([*lines, ",".join(total), "注：本表由乡镇工会填报" + "," * (width - 1), *lines[1:3]]) + "\n",
+                        encoding="utf-8")
+    code, stdout, stderr = run(appended, tmp_path / "out")
+    assert code == 1 and "已评估 10 个工会，失败 2 个" in stdout  # the two rows after the footer repeat ids
+    assert f"提示：{appended} 第 12 行：“合计”是合计行，不是工会，已跳过" in stderr
+    assert f"提示：{appended} 第 13 行：“注：本表由乡镇工会填报”是表尾说明，不是工会，已跳过" in stderr
+    report = (tmp_path / "out" / "report.html").read_text(encoding="utf-8")
+    assert "数据读取说明（跳过 2 行）" in report and "第 12 行：“合计”是合计行" in report
+    assert pl.read_parquet(tmp_path / "out" / "results" / "bayou" / "*.parquet")["line"].to_list() == list(range(2, 12))
+
+
 @pytest.mark.parametrize("threads, workers, said", [
     (2, 1, "Dask 工作进程的线程数为 2：每个工作进程只能有 1 个线程"),
     (1, 0, "在 1 秒内没有可用的工作进程：请先在各节点上启动 dask worker"),
