@@ -22,6 +22,7 @@ from django.http import QueryDict
 
 from engine.facts.cells import CellError, read_cell
 from engine.facts.fact_file import merged_declarations
+from engine.facts.fact_schema import labelled
 from engine.language.model import FactDecl, Item, Ruleset
 
 QUARTERS = ("第一季度", "第二季度", "第三季度", "第四季度")
@@ -181,8 +182,7 @@ def field_of(decl: FactDecl, raw: Any, problems: list[str]) -> Field:
 
 def own_message(decl: FactDecl, message: str) -> str:
     """The engine's message without the fact's name and label, which stand beside it already."""
-    head = f"{decl.name}（{decl.label}）"
-    return message.removeprefix(head).removeprefix("：").strip() or message
+    return message.removeprefix(labelled(decl.name, decl.label)).removeprefix("：").strip() or message
 
 
 def read(decl: FactDecl, raw: Any) -> Any:

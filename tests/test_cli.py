@@ -91,7 +91,7 @@ def test_bad_fact_file_exits_1_with_file_line_column_on_stderr(files, write):
     result = run("assess", "--ruleset", ruleset, str(bad))
     assert result.exit_code == 1
     assert result.stdout == ""
-    assert re.search(rf"{re.escape(str(bad))}:4:14: 错误 \[fact-type\] employees（职工人数）", result.stderr)
+    assert re.search(rf"{re.escape(str(bad))}:4:14: 错误 \[fact-type\] 职工人数（employees）", result.stderr)
 
 
 def test_unknown_union_type_exits_1(files, write):

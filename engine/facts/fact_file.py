@@ -17,7 +17,7 @@ from ..language.yamlload import MarkedDict, load_yaml, mark_at
 from ..load.rulesets import resolve_rulesets
 from ..values import Number, exact, fmt_number
 from .cells import CellError, read_cell, read_period, read_union_type
-from .fact_schema import TRUE_WORDS, fact_errors, validator
+from .fact_schema import TRUE_WORDS, fact_errors, labelled, validator
 from .names import closest
 
 
@@ -166,7 +166,7 @@ class FactChecker:
             try:
                 value = read_cell(raw, decl) if fact_file.as_typed else raw
             except CellError as error:
-                message = f"{decl.name}（{decl.label}）：{error}"
+                message = f"{labelled(decl.name, decl.label)}：{error}"
                 problems.append(Diagnostic(fact_file.mark(decl.name), "fact-type", message, "error", len(str(raw))))
                 continue
             if value is not None:
@@ -269,6 +269,6 @@ def cross_checks(fact_file: FactFile, values: dict[str, Any]) -> list[Diagnostic
     for name, ceiling in AT_MOST.items():
         value, limit = values.get(name), values.get(ceiling)
         if value is not None and limit is not None and value > limit:
-            message = f"{name}（{AT_MOST_LABELS[name]}）{value} 大于 {ceiling}（{AT_MOST_LABELS[ceiling]}）{limit}"
+            message = f"{labelled(name, AT_MOST_LABELS[name])}{value} 大于{labelled(ceiling, AT_MOST_LABELS[ceiling])}{limit}"
             problems.append(Diagnostic(fact_file.mark(name), "fact-members", message))
     return problems

@@ -144,6 +144,11 @@ def expected(decl: FactDecl, element: bool = False) -> str:
     return text + "列表" if decl.type == "list" and not element else text
 
 
+def labelled(name: str, label: str) -> str:
+    """A fact as a message names it: its label first, then the name a fact file uses: 「会员人数（members）」."""
+    return f"{label}（{name}）"
+
+
 def fact_errors(facts: dict[str, Any], decls: tuple[FactDecl, ...], checker: Any) -> list[tuple[str, str]]:
     """(fact name, Chinese message) for every declared fact whose value does not fit."""
     by_name = {decl.name: decl for decl in decls}
@@ -152,5 +157,5 @@ def fact_errors(facts: dict[str, Any], decls: tuple[FactDecl, ...], checker: Any
         name = error.absolute_path[0]
         decl = by_name[name]
         where = f"第 {error.absolute_path[1] + 1} 项" if len(error.absolute_path) > 1 else ""
-        found.setdefault(name, f"{name}（{decl.label}）{where}应为{expected(decl, bool(where))}，实际为 “{error.instance}”")
+        found.setdefault(name, f"{labelled(name, decl.label)}{where}应为{expected(decl, bool(where))}，实际为 “{error.instance}”")
     return sorted(found.items())

@@ -108,7 +108,7 @@ def test_invalid_facts_in_a_test_are_its_problems(write, evaluator):
     facts = "{employees: 10, members: 20}"
     ruleset = load_ruleset(write("demo.yaml", inline(case("会员多于职工", "{score: 0}", facts))))
     [problem] = outcomes(ruleset, evaluator)["会员多于职工"]
-    assert "[fact-members]" in problem and "members（会员人数）20 大于 employees（职工人数）10" in problem
+    assert "[fact-members]" in problem and "会员人数（members）20 大于职工人数（employees）10" in problem
 
 
 def test_tests_do_not_change_the_ruleset_hash(write):

@@ -36,7 +36,7 @@ def test_a_folder_with_one_broken_file_still_assesses_the_rest(sample, tmp_path)
     result = run(str(sample), "--out", str(tmp_path / "out"), "--ruleset", "bayou", "--jobs", "1")
     assert result.exit_code == 1
     assert result.stdout.splitlines()[-1] == "已评估 8 个工会，失败 1 个。"
-    assert "QS-099.yaml:4:12: 错误 [fact-type] members（会员人数）：无法识别 “二百”，应为不小于 0 的整数" in result.stderr
+    assert "QS-099.yaml:4:12: 错误 [fact-type] 会员人数（members）：无法识别 “二百”，应为不小于 0 的整数" in result.stderr
     lines = (tmp_path / "out" / "results.jsonl").read_text(encoding="utf-8").splitlines()
     assert len(lines) == 8 and "QS-099" not in "".join(lines)
 
@@ -71,7 +71,7 @@ def test_a_row_fact_problem_says_where_once_for_csv_and_with_its_sheet_for_a_wor
         result = run(str(tmp_path / name), "--out", str(tmp_path / f"out-{name}"), "--ruleset", "zhijia", "--jobs", "1")
         assert result.exit_code == 1
         [line] = [text for text in result.stderr.splitlines() if "[fact-members]" in text]
-        assert line == f"{prefix}{tmp_path / name}:2:6: 错误 [fact-members] members（会员人数）120 大于 employees（职工人数）100"
+        assert line == f"{prefix}{tmp_path / name}:2:6: 错误 [fact-members] 会员人数（members）120 大于职工人数（employees）100"
 
 
 def test_duplicate_ids_name_both_places(sample, tmp_path):

@@ -210,4 +210,4 @@ def test_bounds_are_left_to_the_fact_schema() -> None:
     """A readable but out-of-range value is read; typed_facts reports it with the fact's label."""
     facts = {"survey.satisfaction": read_cell("150", SHARE)}
     _, problems = typed_facts(FactFile("t.xlsx", {}, 2025, facts, as_typed=False), (SHARE,))
-    assert [p.message for p in problems] == ["survey.satisfaction（满意率）应为不小于 0、不大于 1 的数值，实际为 “1.5”"]
+    assert [p.message for p in problems] == ["满意率（survey.satisfaction）应为不小于 0、不大于 1 的数值，实际为 “1.5”"]

@@ -183,7 +183,7 @@ def test_wrong_type_names_file_line_label_and_expected_type(ruleset, facts_file,
     [problem] = typed(ruleset, path)[1]
     assert (problem.mark.file, problem.mark.line, problem.code) == (str(path), 4, "fact-type")
     assert problem.mark.column == len(f"  {name}: ") + 1
-    assert problem.message.startswith(f"{name}（")
+    assert problem.message.startswith(f"{fragments[0]}（{name}）")  # the label first, then the name the file uses
     for fragment in fragments:
         assert fragment in problem.message
 
@@ -191,7 +191,7 @@ def test_wrong_type_names_file_line_label_and_expected_type(ruleset, facts_file,
 def test_negative_count_is_an_error(ruleset, facts_file):
     [problem] = typed(ruleset, facts_file("employees: 10\nmembers: -3"))[1]
     assert (problem.mark.line, problem.mark.column, problem.code) == (5, 12, "fact-type")
-    assert "members（会员人数）" in problem.message and "不小于 0" in problem.message and "-3" in problem.message
+    assert "会员人数（members）" in problem.message and "不小于 0" in problem.message and "-3" in problem.message
 
 
 def test_declared_bounds_are_checked(ruleset, facts_file):
@@ -209,7 +209,7 @@ def test_bounds_are_inclusive(ruleset, facts_file):
 def test_members_above_employees(ruleset, facts_file):
     [problem] = typed(ruleset, facts_file("employees: 10\nmembers: 12"))[1]
     assert (problem.mark.line, problem.mark.column, problem.code) == (5, 12, "fact-members")
-    assert "members（会员人数）12 大于 employees（职工人数）10" in problem.message
+    assert "会员人数（members）12 大于职工人数（employees）10" in problem.message
 
 
 def test_members_equal_to_employees_is_fine(ruleset, facts_file):
@@ -225,7 +225,7 @@ def test_rendered_fact_error_is_clickable(ruleset, facts_file):
     path = facts_file("employees: 二百三十")
     [problem] = typed(ruleset, path)[1]
     first, source, caret = problem.render().splitlines()
-    assert first.startswith(f"{path}:4:14: 错误 [fact-type] employees（职工人数）")
+    assert first.startswith(f"{path}:4:14: 错误 [fact-type] 职工人数（employees）")
     assert source == "     4 |   employees: 二百三十"
     assert caret.endswith("^" * 8)
 

@@ -132,7 +132,7 @@ def test_posted_values_become_a_fact_document_blanks_left_out() -> None:
 def test_values_are_shown_as_people_write_them() -> None:
     groups = [Group("有记录", "八有", (QUARTERLY, NAMES, ELECTED, SHARE))]
     facts = {"meetings.by_quarter": [1, 0, 1], "honours": ["先进集体"], "chair.elected": "maybe", "funds.share": "0.955"}
-    [bound], general = bind(groups, facts, [{"field": "chair.elected", "message": "chair.elected（主席经选举产生）：无法识别 “maybe”"},
+    [bound], general = bind(groups, facts, [{"field": "chair.elected", "message": "主席经选举产生（chair.elected）：无法识别 “maybe”"},
                                             {"field": "facts", "message": "应为事实文件的内容"}])
     quarters, names, elected, share = bound.fields
     assert [(p.label, p.value) for p in quarters.parts] == [("第一季度", "1"), ("第二季度", "0"), ("第三季度", "1"), ("第四季度", "")]
