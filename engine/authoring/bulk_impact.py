@@ -98,7 +98,8 @@ class Graded:
         return Standing(exact(result.score, row), ruleset.levels[level].id if level >= 0 else None, str(self.level_text[row]),
                         bool(result.eligible[row]), tuple(exact(result.items[item.id].points, row) for item in ruleset.every_item()), self.names,
                         tuple(item.id for item in ruleset.items() if item.required and outcome[item.id] not in PASSING), hit,
-                        tuple(item.id for item in ruleset.every_item() if outcome[item.id] == "missing"))
+                        tuple(item.id for item in ruleset.every_item() if outcome[item.id] == "missing"),
+                        tuple(item.id for item in ruleset.every_item() if outcome[item.id] == "na" and result.items[item.id].possible.num[row] == 0))
 
 
 def exact(q: Q, row: int) -> Number:

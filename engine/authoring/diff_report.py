@@ -143,7 +143,7 @@ def reasons(union: UnionImpact, why: Why, limit: int = 3) -> str:
     rules = [f"{c.name}{c.what} {c.old}→{c.new}" if c.change == "changed" else f"{c.what}等级“{c.name}”"
              for lid in crossed for c in why.level_changes.get(lid, [])]
     down = why.rank(new) > why.rank(old)
-    moved = [d for d in union.deltas() if (d.delta < 0) == down]
+    moved = [d for d in union.deltas() if d.rescales or (d.delta < 0) == down]
     found = rules + level_notes(old, new, deciding(why, crossed)) + [delta_text(d) for d in moved[:limit]]
     return "；".join(found) or ("得分未变，等级条件变化" if old.score == new.score else "折算或加分变化")
 
@@ -175,6 +175,8 @@ def names(ids: list[str], first: Standing, second: Standing) -> str:
 
 
 def delta_text(delta: ItemDelta) -> str:
+    if delta.rescales:
+        return f"“{delta.name}”{'不再适用，不计入总分' if delta.counted[0] else '改为适用，计入总分'}（按适用指标折算）"
     if delta.old is None:
         return f"新增“{delta.name}” {signed(delta.delta)}"
     if delta.new is None:
@@ -235,7 +237,7 @@ def union_json(union: UnionImpact) -> dict:
     return {
         "union": union.union, "origin": union.origin, "level_changed": union.level_changed,
         "old": standing_json(union.old), "new": standing_json(union.new),
-        "items": [{"id": d.id, "name": d.name, "old": score(d.old), "new": score(d.new), "delta": json_score(d.delta)}
+        "items": [{"id": d.id, "name": d.name, "old": score(d.old), "new": score(d.new), "delta": json_score(d.delta), "counted": list(d.counted)}
                   for d in union.deltas()],
     }
 

@@ -59,13 +59,15 @@ class Standing:
     required_failed: tuple[str, ...] = ()
     vetoes: tuple[str, ...] = ()
     missing: tuple[str, ...] = ()  # items without the data they need (缺资料)
+    dropped: tuple[str, ...] = ()  # items that do not apply and are left out of the total, which is rescaled (na: drop)
 
     @classmethod
     def of(cls, result: RulesetResult, names: dict[str, str]) -> Standing:
         level = result.level.id if result.level else None
         scored = result.items + result.bonus_items
         return cls(result.score, level, result.level_text, result.eligible, tuple(i.points for i in scored), names,
-                   tuple(result.required_failed), tuple(result.veto_ids), tuple(i.id for i in scored if i.outcome == "missing"))
+                   tuple(result.required_failed), tuple(result.veto_ids), tuple(i.id for i in scored if i.outcome == "missing"),
+                   tuple(i.id for i in scored if i.outcome == "na" and i.max_points == 0))
 
     @property
     def points(self) -> dict[str, Number]:
@@ -80,16 +82,23 @@ def names_of(ruleset: Ruleset) -> dict[str, str]:
 
 @dataclass(frozen=True, slots=True)
 class ItemDelta:
-    """An item whose points differ for a union (None: the item is not in that version)."""
+    """An item whose points differ for a union (None: the item is not in that version), or that counts in
+    one version's total and is left out of the other's (`counted`: old, new)."""
 
     id: str
     name: str
     old: Number | None
     new: Number | None
+    counted: tuple[bool, bool] = (True, True)
 
     @property
     def delta(self) -> Number:
         return (self.new or 0) - (self.old or 0)
+
+    @property
+    def rescales(self) -> bool:
+        """Left out of one version's total and not the other's: the total is rescaled, whatever the points."""
+        return self.counted[0] != self.counted[1]
 
 
 @dataclass(frozen=True)
@@ -111,14 +120,16 @@ class UnionImpact:
         return self.old is not None and self.new is not None and self.old.score != self.new.score
 
     def deltas(self) -> list[ItemDelta]:
-        """Items whose points differ, most points first (file order among equals)."""
+        """Items whose points differ or that one version leaves out of the total: those first, then most points
+        first (file order among equals)."""
         if self.old is None or self.new is None:
             return []
         old, new = self.old, self.new
         before, after = old.points, new.points
         ids = list(before) + [key for key in after if key not in before]
-        found = [ItemDelta(key, new.names.get(key) or old.names[key], before.get(key), after.get(key)) for key in ids]
-        return sorted((d for d in found if d.delta != 0), key=lambda d: abs(Fraction(d.delta)), reverse=True)
+        found = [ItemDelta(key, new.names.get(key) or old.names[key], before.get(key), after.get(key),
+                           (key not in old.dropped, key not in new.dropped)) for key in ids]
+        return sorted((d for d in found if d.delta != 0 or d.rescales), key=lambda d: (not d.rescales, -abs(Fraction(d.delta))))
 
 
 @dataclass

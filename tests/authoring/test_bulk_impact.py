@@ -58,6 +58,7 @@ CHANGES = [
     ("zhijia", "- {when: membership_rate >= 0.95, points: 8", "- {when: membership_rate >= 0.97, points: 8"),
     ("xingji", "    name: 五星\n    min: 90", "    name: 五星\n    min: 80"),
     ("bayou", "name: 达标, min: 80", "name: 达标, min: 75"),
+    ("zhijia", "applies_if: female_members >= 10", "applies_if: female_members >= 200"),  # left out of the rescaled total
 ]
 
 

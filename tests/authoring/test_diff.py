@@ -105,11 +105,25 @@ def test_a_raised_tier_threshold_moves_exactly_the_unions_between_the_old_and_ne
     changed = {union["union"]["id"]: union for union in impact["changed"]}
     assert set(changed) <= between and changed
     for union in changed.values():
-        assert union["items"] == [{"id": "zuzhi.membership", "name": "会员入会率（95% 以上满分）", "old": 8, "new": 5, "delta": -3}]
+        assert union["items"] == [{"id": "zuzhi.membership", "name": "会员入会率（95% 以上满分）", "old": 8, "new": 5, "delta": -3,
+                                   "counted": [True, True]}]
     assert any(u["level_changed"] and u["new"]["required_failed"] == ["zuzhi.membership"] for u in changed.values())
     counts = impact["level_counts"]
     assert sum(c["old"] for c in counts) == sum(c["new"] for c in counts) == 44
     assert [c["level"] for c in counts][:4] == ["模范职工之家", "先进职工之家", "合格职工之家", "不合格"]
+
+
+def test_an_item_that_no_longer_applies_is_named_as_left_out_of_the_rescaled_total(tmp_path: Path) -> None:
+    """na: drop leaves the item out of the total, which is rescaled: its points alone do not say how the score moved."""
+    narrowed = variant(tmp_path, ZHIJIA, ("applies_if: female_members >= 10", "applies_if: female_members >= 200"))
+    report = json.loads(run(str(ZHIJIA), str(narrowed), "--facts", str(COUNTY), "--format", "json").stdout)
+    changed = {union["union"]["id"]: union for union in report["impact"]["changed"]}
+    women = {key: union["items"] for key, union in changed.items()}
+    assert all(len(items) == 1 and items[0]["id"] == "zuzhi.women" and items[0]["counted"] == [True, False] for items in women.values())
+    failed_before = [key for key, items in women.items() if items[0]["old"] == 0]
+    assert failed_before and all(changed[key]["new"]["score"] > changed[key]["old"]["score"] for key in failed_before)  # no points moved
+    text = run(str(ZHIJIA), str(narrowed), "--facts", str(COUNTY)).stdout
+    assert "“女会员 10 人以上的建立女职工委员会”不再适用，不计入总分（按适用指标折算）" in text
 
 
 def test_the_table_names_the_unions_that_change_level_and_why() -> None:
