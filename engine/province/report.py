@@ -71,18 +71,19 @@ def missed(ruleset: Ruleset, tally: Tally, graded: int) -> list[dict[str, Any]]:
             for item in found[:MISSED_SHOWN]]
 
 
-def report_parts(rulesets: list[Ruleset], tally: Tally) -> Iterator[str]:
+def report_parts(rulesets: list[Ruleset], tally: Tally, heard: list[str]) -> Iterator[str]:
+    """The page; `heard`: what reading the sources left out (columns no ruleset reads), as the command said it."""
     places = {place for (_, place, _) in tally.levels}
     return ENV.get_template("province.html").generate(
-        title="基层工会考核评价汇总", as_of="、".join(sorted(tally.as_of)), tally=tally, words=LEVEL_WORDS,
+        title="基层工会考核评价汇总", as_of="、".join(sorted(tally.as_of)), tally=tally, heard=heard, words=LEVEL_WORDS,
         cities=len({p[0] for p in places}), counties=len({p[:2] for p in places}), townships=len(places),
         rulesets=[ruleset_view(r, tally) for r in rulesets],
     )
 
 
-def write_report(path: Path, rulesets: list[Ruleset], tally: Tally) -> None:
+def write_report(path: Path, rulesets: list[Ruleset], tally: Tally, heard: list[str]) -> None:
     with atomic_path(path) as temporary, temporary.open("w", encoding="utf-8") as handle:
-        handle.writelines(report_parts(rulesets, tally))
+        handle.writelines(report_parts(rulesets, tally, heard))
 
 
 def write_levels_csv(path: Path, rulesets: list[Ruleset], tally: Tally) -> None:

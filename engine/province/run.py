@@ -17,7 +17,7 @@ from pathlib import Path
 
 from ..batch.failure import BatchFailed, stopped
 from ..batch.output_folder import OutputFolder, check_apart
-from ..batch.run import sigterm_as_interrupt
+from ..batch.run import recorded, sigterm_as_interrupt
 from ..facts.fact_file import merged_declarations
 from ..facts.sources import Reading
 from ..language.model import Ruleset
@@ -46,19 +46,21 @@ class ProvinceOptions:
 def run_province(options: ProvinceOptions, rulesets: list[Ruleset], tick: Callable[[int], object],
                  warn: Callable[[str], None] = lambda message: None) -> Tally:
     """Grade every union of the sources into the output folder; return the tally. The sources are checked
-    first (engine/province/checks.py); `warn` hears about the columns they ignore."""
-    reading = Reading(merged_declarations(rulesets), warn=warn, unused=frozenset(options.unused))
+    first (engine/province/checks.py); `warn` hears about the columns they ignore, and report.html lists them."""
+    heard: list[str] = []
+    reading = Reading(merged_declarations(rulesets), warn=recorded(warn, heard), unused=frozenset(options.unused))
     check_sources(options.sources, reading)
     check_apart(options.out, options.sources)
     folder = OutputFolder(options.out, options.force)
     try:
         with sigterm_as_interrupt(), folder:
-            return fill(folder, options, rulesets, reading, tick)
+            return fill(folder, options, rulesets, reading, tick, heard)
     except (OSError, KeyboardInterrupt) as error:
         raise stopped(error, options.out, folder.started) from error
 
 
-def fill(folder: OutputFolder, options: ProvinceOptions, rulesets: list[Ruleset], reading: Reading, tick: Callable[[int], object]) -> Tally:
+def fill(folder: OutputFolder, options: ProvinceOptions, rulesets: list[Ruleset], reading: Reading, tick: Callable[[int], object],
+         heard: list[str]) -> Tally:
     partitions = with_repeats(plan_partitions(list(options.sources), options.partition_rows), reading)
     parts = [part_name(ruleset.id, each.index) for each in partitions for ruleset in rulesets]
     for name in parts:
@@ -69,7 +71,7 @@ def fill(folder: OutputFolder, options: ProvinceOptions, rulesets: list[Ruleset]
         total.add(tally)
         tick(each.rows)
     check_parts(options.out, parts)
-    write_report(folder.file("report.html"), rulesets, total)
+    write_report(folder.file("report.html"), rulesets, total, heard)
     write_levels_csv(folder.file("levels.csv"), rulesets, total)
     return total
 

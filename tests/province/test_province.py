@@ -405,8 +405,18 @@ def test_a_county_s_total_row_and_footer_are_skipped_and_told(source: Path, tmp_
     assert f"提示：{appended} 第 12 行：“合计”是合计行，不是工会，已跳过" in stderr
     assert f"提示：{appended} 第 13 行：“注：本表由乡镇工会填报”是表尾说明，不是工会，已跳过" in stderr
     report = (tmp_path / "out" / "report.html").read_text(encoding="utf-8")
-    assert "数据读取说明（跳过 2 行）" in report and "第 12 行：“合计”是合计行" in report
+    assert "跳过 2 行：这些行不是工会" in report and "第 12 行：“合计”是合计行" in report
     assert pl.read_parquet(tmp_path / "out" / "results" / "bayou" / "*.parquet")["line"].to_list() == list(range(2, 12))
+
+
+def test_a_column_no_ruleset_reads_is_told_and_listed_in_the_report(source: Path, tmp_path: Path):
+    lines = source.read_text(encoding="utf-8").splitlines()[:11]
+    remarked = tmp_path / "remarked.csv"
+    remarked.write_text("\n".join([lines[0] + ",备注", *(line + ",已核实" for line in lines[1:])]) + "\n", encoding="utf-8")
+    code, _, stderr = run(remarked, tmp_path / "out")
+    assert code == 0 and f"提示：{remarked}：忽略无法识别的列 “备注”" in stderr
+    report = (tmp_path / "out" / "report.html").read_text(encoding="utf-8")
+    assert "数据读取说明" in report and f"{remarked}：忽略无法识别的列 “备注”" in report and "跳过" not in report
 
 
 @pytest.mark.parametrize("threads, workers, said", [
