@@ -5,8 +5,11 @@ from __future__ import annotations
 
 import csv
 import random
+import signal
 import socket
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import polars as pl
@@ -435,12 +438,27 @@ def test_a_cluster_without_single_threaded_workers_is_refused(source: Path, tmp_
     assert code == 1 and said in stderr and not (tmp_path / "out" / "report.html").exists()
 
 
+@contextmanager
+def failing_after(seconds: int) -> Iterator[None]:
+    """A TimeoutError in this thread after `seconds`: a run that would wait for ever fails its test instead."""
+    def expire(signum: int, frame: object) -> None:
+        raise TimeoutError(f"仍在等待，已超过 {seconds} 秒")
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.alarm(seconds)
+    try:
+        yield
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)
+
+
 def test_an_address_where_no_scheduler_answers_is_told_not_waited_on(source: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     """A port where something accepts the connection and never answers (a dashboard, a web server): Dask's
     Client alone would wait for ever (dask/distributed#8071)."""
     from engine.province import cluster
     monkeypatch.setattr(cluster, "ANSWER", 1)
-    with socket.create_server(("127.0.0.1", 0)) as silent:
+    with socket.create_server(("127.0.0.1", 0)) as silent, failing_after(60):  # without the check: fail, not hang
         address = f"tcp://127.0.0.1:{silent.getsockname()[1]}"
         code, _, stderr = run(source, tmp_path / "out", "--dask", address)
     assert code == 1 and f"Dask 调度器 {address} 在 1 秒内没有应答：请检查地址和端口" in stderr
