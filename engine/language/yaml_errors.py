@@ -43,10 +43,10 @@ HINTS = {
     "colon_text": "文本中含有“: ”时，整段文本要加引号，如 name: \"时间: 上午\"",
     "quote": "检查引号是否成对；单引号文本中的单引号写成两个（''）",
     "reserved": "以 @ 或 ` 开头的文本要加引号，如 name: \"@某某\"",
-    "unclosed{": "这一行的“{”没有对应的“}”：写在一行时在末尾补上“}”；接着写到下一行时，这一行末尾要有逗号",
-    "unclosed[": "这一行的“[”没有对应的“]”：写在一行时在末尾补上“]”；接着写到下一行时，这一行末尾要有逗号",
 }
-BRACKETS = {"expected ',' or '}'": "{}", "expected ',' or ']'": "[]"}
+BRACKETS = {"expected ',' or '}'": "{}", "expected ',' or ']'": "[]"}  # libyaml's problem → the pair left open
+UNCLOSED = "这一行的“{0}”没有对应的“{1}”：写在一行时在末尾补上“{1}”；接着写到下一行时，这一行末尾要有逗号"
+HINTS |= {"unclosed" + pair[0]: UNCLOSED.format(*pair) for pair in BRACKETS.values()}
 
 
 @dataclass(frozen=True, slots=True)
