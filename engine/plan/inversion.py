@@ -12,6 +12,7 @@ values are recomputed after every change.
 """
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import replace
 from fractions import Fraction
@@ -110,8 +111,9 @@ class Solver:
         """Single-fact changes first; otherwise the change that helps most, again and again."""
         names = self.controllable(node)
         goal: Callable[[Patch], bool] = lambda p: self.holds(node, want, p) and self.kept(keep, p)  # noqa: E731
+        gap: Callable[[Patch], Any] = lambda p: self.shortfall(node, want, p)  # noqa: E731
         for _ in range(MAX_STEPS):
-            found = self.least_harmless([p for p in (self.single(name, goal, patch) for name in names) if p is not None])
+            found = self.least_harmless([p for p in (self.single(name, goal, gap, patch) for name in names) if p is not None])
             if found is not None:
                 return found
             improved = self.improve(node, want, names, patch, keep)
@@ -141,10 +143,11 @@ class Solver:
         return len(changed), sum(relative(self.base.get(n), patch[n]) for n in changed)
 
     # one fact ----------------------------------------------------------------------------------
-    def single(self, name: str, goal: Callable[[Patch], bool], patch: Patch) -> Patch | None:
+    def single(self, name: str, goal: Callable[[Patch], bool], gap: Callable[[Patch], Any], patch: Patch) -> Patch | None:
+        """`gap`: how far the comparison sought is from holding under a patch (None if it has no measure)."""
         decl = self.ruleset.facts[name]
         if decl.type in ("integer", "number"):
-            return self.numeric(decl, goal, patch)
+            return self.numeric(decl, goal, gap, patch)
         for value in self.candidates(decl, self.current(name, patch)):
             trial = {**patch, name: value}
             if goal(trial):
@@ -172,16 +175,19 @@ class Solver:
             return moved + ([items + [1]] if up else [])
         return []
 
-    def numeric(self, decl: FactDecl, goal: Callable[[Patch], bool], patch: Patch) -> Patch | None:
+    def numeric(self, decl: FactDecl, goal: Callable[[Patch], bool], gap: Callable[[Patch], Any], patch: Patch) -> Patch | None:
         """The value nearest the current one, in the fact's direction, that meets the goal."""
         grain = 1 if decl.type == "integer" else Fraction(1, 10000) if decl.unit == "%" else Fraction(1, 100)
         low, high = self.bounds(decl, patch, grain)
         now = self.current(decl.name, patch)
         if isinstance(now, Null):  # no data yet: the least value that meets the goal
-            return self.first(decl.name, goal, patch, low - grain, high, grain)
-        if decl.direction == UP:
-            return self.first(decl.name, goal, patch, now, high, grain)
-        return self.last(decl.name, goal, patch, low, now, grain)
+            start, stop, way = floor_div(low - grain, grain) + 1, floor_div(high, grain), 1
+        elif decl.direction == UP:
+            start, stop, way = floor_div(now, grain) + 1, floor_div(high, grain), 1
+        else:
+            start, stop, way = -floor_div(-now, grain) - 1, -floor_div(-low, grain), -1
+        trial = lambda steps: {**patch, decl.name: on_grain(steps, grain)}  # noqa: E731
+        return first_step(trial, goal, gap, start, stop, way)
 
     def bounds(self, decl: FactDecl, patch: Patch, grain: Any) -> tuple[Any, Any]:
         low = decl.min if decl.min is not None else 0
@@ -194,39 +200,6 @@ class Solver:
             high = max(4 * (0 if isinstance(now, Null) else now), 100000 * grain, 10000)
         return low, high
 
-    def first(self, name: str, goal: Callable[[Patch], bool], patch: Patch, after: Any, high: Any, grain: Any) -> Patch | None:
-        """The smallest value on the grain above `after` (up to `high`) meeting a monotone goal."""
-        start, stop = floor_div(after, grain) + 1, floor_div(high, grain)
-        found = self.gallop(name, goal, patch, grain, start, stop, 1)
-        return None if found is None else {**patch, name: on_grain(found, grain)}
-
-    def last(self, name: str, goal: Callable[[Patch], bool], patch: Patch, low: Any, before: Any, grain: Any) -> Patch | None:
-        """The largest value on the grain below `before` (down to `low`) meeting a monotone goal."""
-        start, stop = -floor_div(-before, grain) - 1, -floor_div(-low, grain)
-        found = self.gallop(name, goal, patch, grain, start, stop, -1)
-        return None if found is None else {**patch, name: on_grain(found, grain)}
-
-    def gallop(self, name: str, goal: Callable[[Patch], bool], patch: Patch, grain: Any, start: int, stop: int, way: int) -> int | None:
-        """The first step from `start` towards `stop` (inclusive) where the goal holds: doubling
-        strides from the start, then bisection inside the last stride (few tries for near targets)."""
-        meets = lambda steps: goal({**patch, name: on_grain(steps, grain)})  # noqa: E731
-        if (stop - start) * way < 0:
-            return None
-        passed, stride = start - way, 1
-        while True:
-            probe = start + way * (stride - 1)
-            if (stop - probe) * way <= 0:
-                probe = stop
-            if meets(probe):
-                break
-            if probe == stop:
-                return None
-            passed, stride = probe, stride * 2
-        while abs(probe - passed) > 1:
-            middle = (probe + passed) // 2
-            probe, passed = (middle, passed) if meets(middle) else (probe, middle)
-        return probe
-
     def improve(self, node: Node, want: bool, names: list[str], patch: Patch, keep: Keep) -> Patch | None:
         """The one non-numeric change that brings `node` closest to holding (None if none helps)."""
         now = self.distance(node, want, patch)
@@ -236,12 +209,94 @@ class Solver:
 
     def distance(self, node: Node, want: bool, patch: Patch) -> Any:
         """How far a comparison is from holding (0 when it holds); 1 for anything else not holding."""
+        gap = self.shortfall(node, want, patch)
+        if gap is not None:
+            return max(gap, 0) + (0 if self.holds(node, True, patch) else Fraction(1, 10**9))
+        return 0 if self.holds(node, want, patch) else 1
+
+    def shortfall(self, node: Node, want: bool, patch: Patch) -> Any:
+        """What a numeric comparison sought true lacks of holding (0 or less once its sides meet); None
+        for anything else."""
         if want and isinstance(node, Compare) and node.op in (">=", ">", "<=", "<"):
             left, right = self.value(node.left, patch), self.value(node.right, patch)
             if is_number(left) and is_number(right):
-                gap = right - left if node.op in (">=", ">") else left - right
-                return max(gap, 0) + (0 if self.holds(node, True, patch) else Fraction(1, 10**9))
-        return 0 if self.holds(node, want, patch) else 1
+                return right - left if node.op in (">=", ">") else left - right
+        return None
+
+
+def first_step(trial: Callable[[int], Patch], goal: Callable[[Patch], bool], gap: Callable[[Patch], Any],
+               start: int, stop: int, way: int) -> Patch | None:
+    """The patch of the first step from `start` towards `stop` (inclusive) where a monotone goal holds.
+
+    Doubling strides from the start, then bisection inside the last stride (few tries for near targets).
+    While the comparison's gap is closing, the next try is where a straight line through the last two
+    failures closes it, so a ratio or a sum is hit at once; a strict comparison met with equality there
+    tries the step after it, and the narrowing looks at the step before it first. While the gap widens
+    (more members lower a ratio) the last step is tried next: a monotone goal that fails there fails
+    everywhere."""
+    if (stop - start) * way < 0:
+        return None
+    found = bracketed(trial, goal, gap, start, stop, way)
+    return None if found is None else narrowed(trial, goal, way, *found)
+
+
+def bracketed(trial: Callable[[int], Patch], goal: Callable[[Patch], bool], gap: Callable[[Patch], Any],
+              start: int, stop: int, way: int) -> tuple[int, int, Patch, bool] | None:
+    """The last failing step tried (or the one before `start`), the step tried where the goal holds, its
+    patch, and whether a straight line aimed it; None when the goal fails at `stop`."""
+    failed: list[tuple[int, Any]] = []  # steps tried that fail, with their gap
+    stride, probe, how = 1, start, "stride"
+    while not goal(patch := trial(probe)):
+        if probe == stop:
+            return None
+        failed.append((probe, gap(patch)))
+        line = aimed_step(failed[-2:], way)
+        if line is not None:
+            probe, how = line, "line"
+        elif how == "line" and is_number(failed[-1][1]) and failed[-1][1] <= 0:
+            probe, how = probe + way, "next"
+        elif widening(failed[-2:]):
+            probe, how = stop, "end"
+        else:
+            while (start + way * (stride - 1) - probe) * way <= 0:
+                stride *= 2
+            probe, how = start + way * (stride - 1), "stride"
+        if (stop - probe) * way <= 0:
+            probe = stop
+    return (failed[-1][0] if failed else start - way), probe, patch, how == "line"
+
+
+def narrowed(trial: Callable[[int], Patch], goal: Callable[[Patch], bool], way: int, passed: int, probe: int,
+             patch: Patch, aimed: bool) -> Patch:
+    """The first step after `passed` where the goal holds, knowing it holds at `probe`: bisection, after
+    a look at the step before an aimed probe."""
+    if aimed and abs(probe - passed) > 1:
+        before = trial(probe - way)
+        if not goal(before):
+            return patch
+        probe, patch = probe - way, before
+    while abs(probe - passed) > 1:
+        middle = (probe + passed) // 2
+        tried = trial(middle)
+        probe, passed, patch = (middle, passed, tried) if goal(tried) else (probe, middle, patch)
+    return patch
+
+
+def widening(failed: list[tuple[int, Any]]) -> bool:
+    """Whether the gap grew between the last two failed steps."""
+    return len(failed) == 2 and is_number(failed[0][1]) and is_number(failed[1][1]) and failed[1][1] > failed[0][1]
+
+
+def aimed_step(failed: list[tuple[int, Any]], way: int) -> int | None:
+    """The step where a straight line through two failed (step, gap) points closes the gap, when the gap
+    was closing and is still open; None otherwise."""
+    if len(failed) < 2:
+        return None
+    (s0, g0), (s1, g1) = failed
+    if not (is_number(g0) and is_number(g1)) or not 0 < g1 < g0:
+        return None
+    exact = s1 + Fraction(s1 - s0) * g1 / (g0 - g1)
+    return math.ceil(exact) if way > 0 else math.floor(exact)
 
 
 def is_number(value: Any) -> bool:
