@@ -25,8 +25,10 @@ class ViewEnvironment(Environment):
         return super().getattr(obj, attribute)
 
 
+# The templates ship with the package: no stat of the file at every page to see whether it changed.
 ENV = ViewEnvironment(loader=PackageLoader("engine.report", "templates"), autoescape=select_autoescape(["html"]),
-                      undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
+                      undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
+                      auto_reload=False)
 
 
 def score(value: Number | float | None) -> str:
