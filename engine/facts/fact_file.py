@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 import unicodedata
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -29,7 +29,7 @@ class FactFile:
     union: dict[str, Any]
     period: int | None
     facts: dict[str, Any]
-    marks: dict[str, Mark] = field(default_factory=dict)
+    marks: Mapping[str, Mark] = field(default_factory=dict)
     header_mark: Mark = field(default_factory=lambda: Mark(""))
     as_typed: bool = True  # values as a person wrote them (YAML); False when already read (spreadsheet cells)
 

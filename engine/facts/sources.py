@@ -427,25 +427,25 @@ def row_unit(number: int, cells: Sequence[Any], columns: list[Column], table: Ta
     `seen`: the fact cells already read in this table (`read_once`)."""
     if isinstance(cells, UnreadableRow):
         return problem_unit(table.origin(number), Mark(table.file, number, 1), "source-unreadable", f"{table.where(number)}：{cells.message}")
-    values, marks, problems, unreadable = {}, {}, [], set()
+    values, places, problems, unreadable = {}, {}, [], set()
     for column in columns:
-        mark = Mark(table.file, number, column.index + 1)
         raw = cells[column.index] if column.index < len(cells) else None
         try:
             value = column.read(raw) if seen is None else read_once(column, raw, seen)
         except CellError as error:
+            mark = Mark(table.file, number, column.index + 1)
             problems.append(Diagnostic(mark, "cell-value", f"{table.where(number, column.header)}：{error}"))
             unreadable.add(column.target)
             continue
         if value is not None:
-            values[column.target], marks[column.target] = value, mark
+            values[column.target], places[column.target] = value, column.index + 1
     for column in columns:
         if column.target in REQUIRED and column.target not in values and column.target not in unreadable:
             mark = Mark(table.file, number, column.index + 1)
             problems.append(Diagnostic(mark, "fact-union", f"{table.where(number, column.header)}：缺少{REQUIRED[column.target]}"))
     if problems:
         return Unit(table.origin(number), problems=tuple(problems), read_id=values.get("id"))
-    return Unit(table.origin(number), facts=row_facts(number, values, marks, table))
+    return Unit(table.origin(number), facts=row_facts(number, values, places, table))
 
 
 def read_once(column: Column, raw: Any, seen: dict[tuple, tuple[Any, str]]) -> Any:
@@ -468,11 +468,34 @@ def read_once(column: Column, raw: Any, seen: dict[tuple, tuple[Any, str]]) -> A
     return list(value) if isinstance(value, list) else value
 
 
-def row_facts(number: int, values: dict[str, Any], marks: dict[str, Mark], table: Table) -> FactFile:
+def row_facts(number: int, values: dict[str, Any], places: dict[str, int], table: Table) -> FactFile:
+    """`places`: the column of each value."""
     union: dict[str, Any] = {key: values.pop(key) for key in UNION_FIELDS if key in values}
     period = values.pop("period", None)
-    marks = {name: marks[name] for name in values}
+    marks = RowMarks(table.file, number, {name: places[name] for name in values})
     return FactFile(table.file, union, period, values, marks, Mark(table.file, number, 1), as_typed=False)
+
+
+class RowMarks(Mapping[str, Mark]):
+    """Where each fact of one spreadsheet row stood, its mark made only when a message asks for it: a
+    county's rows hold a hundred facts each, and each row is sent to a worker."""
+
+    __slots__ = ("file", "line", "columns")
+
+    def __init__(self, file: str, line: int, columns: dict[str, int]) -> None:
+        self.file, self.line, self.columns = file, line, columns
+
+    def __getitem__(self, name: str) -> Mark:
+        return Mark(self.file, self.line, self.columns[name])
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.columns)
+
+    def __len__(self) -> int:
+        return len(self.columns)
+
+    def __reduce__(self) -> tuple[Any, tuple]:
+        return RowMarks, (self.file, self.line, self.columns)
 
 
 # --- tables: CSV files and workbook sheets ---------------------------------------------------------
