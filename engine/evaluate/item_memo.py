@@ -7,8 +7,9 @@ names (engine/plan/targets.py says which). Across a county most items meet the s
 (yes/no facts, small counts), and a plan scores a union again and again with a few facts changed,
 so each result is made once.
 
-A key holds every value with its type, so 1, 1.0 and True are never taken for each other; a value
-that cannot be a key (a list) is not remembered, nor is an item whose names are None. An item keeps
+A key holds every value with its type, so 1, 1.0 and True are never taken for each other; a list
+(各季度会议次数) is held as its elements with theirs. A value that cannot be part of a key (a list of
+lists) is not remembered, nor is an item whose names are None. An item keeps
 at most `LIMIT` results: a name read with a different value in every union (an id, a ratio)
 starts the item's memory afresh, so memory stays small.
 """
@@ -53,12 +54,17 @@ class ItemMemo:
         if names is None:
             return None
         values = [env.values.get(name, ABSENT) for name in names]
-        key = (env.as_of, *values, *map(type, values))
+        key = (env.as_of, *[typed(v) if type(v) is list else v for v in values], *map(type, values))
         try:
             hash(key)
         except TypeError:  # a list value
             return None
         return key
+
+
+def typed(items: list) -> tuple:
+    """A list as part of a key: its elements, then their types (1 and 1.0 are not the same count)."""
+    return (*items, *map(type, items))
 
 
 _MEMOS: weakref.WeakKeyDictionary[Ruleset, dict[str, ItemMemo]] = weakref.WeakKeyDictionary()

@@ -47,13 +47,16 @@ def test_a_score_is_made_once_for_the_values_its_item_reads(bundled):
     assert same and all(a is b for a, b in zip(first.items, second.items) if a.facts == b.facts)
 
 
-def test_values_are_told_apart_by_type_and_lists_are_not_remembered(bundled):
+def test_values_are_told_apart_by_type_lists_by_their_elements(bundled):
     bayou = next(r for r in bundled if r.id == "bayou")
-    memo = ItemMemo(bayou, lambda ruleset, item: ("x",))
+    memo = ItemMemo(bayou, lambda ruleset, item: ("x", "y"))
     item = bayou.items()[0]
-    assert memo.key(item, Env({"x": 1}, DAY)) != memo.key(item, Env({"x": True}, DAY))
-    assert memo.key(item, Env({"x": 1}, DAY)) != memo.key(item, Env({"x": 1}, DAY + dt.timedelta(1)))
-    assert memo.key(item, Env({"x": [1, 2]}, DAY)) is None
+    key = lambda x, y=0, day=DAY: memo.key(item, Env({"x": x, "y": y}, day))  # noqa: E731
+    assert key(1) != key(True)
+    assert key(1) != key(1, day=DAY + dt.timedelta(1))
+    assert key([1, 2]) == key([1, 2]) and hash(key([1, 2])) == hash(key([1, 2]))
+    assert len({key([1, 2]), key([1, 2.0]), key([True, 2]), key([2, 1]), key([1]), key([1, 2], 1), key(1, [2])}) == 7
+    assert key([[1], [2]]) is None  # a list of lists is not remembered
 
 
 def test_an_item_remembers_at_most_its_limit(bundled):
