@@ -50,7 +50,7 @@ def exact(value: int | float | Fraction | Decimal) -> Number:
 
 def normal(value: Number) -> Number:
     """Fractions with denominator 1 become ints (cheaper and prettier)."""
-    if isinstance(value, Fraction) and value.denominator == 1:
+    if type(value) is Fraction and value.denominator == 1:  # `type`: an isinstance check on Fraction goes through its ABC
         return value.numerator
     return value
 
@@ -66,7 +66,7 @@ def round_half_up(value: Number, digits: int = 0) -> Number:
 def rounded_steps(value: Number, digits: int) -> tuple[int, int]:
     """`value` rounded half away from zero to a whole number of steps of 10**-digits, in integers
     (a page shows some 200 numbers: Fraction arithmetic here was a tenth of a batch's time)."""
-    exact_value = Fraction(value)
+    exact_value = value if isinstance(value, int) or type(value) is Fraction else Fraction(value)
     top, bottom = abs(exact_value.numerator), exact_value.denominator
     scale = 10 ** abs(digits)
     if digits >= 0:
@@ -122,7 +122,7 @@ def to_json_value(value: Any) -> Any:
     """A runtime value as JSON: numbers as int or float, dates as ISO text, null as None."""
     if isinstance(value, Null) or value is None:
         return None
-    if isinstance(value, Fraction):
+    if type(value) is Fraction:
         return float(value)
     if isinstance(value, dt.date):
         return value.isoformat()

@@ -300,7 +300,8 @@ def aimed_step(failed: list[tuple[int, Any]], way: int) -> int | None:
 
 
 def is_number(value: Any) -> bool:
-    return isinstance(value, (int, Fraction)) and not isinstance(value, bool)
+    """An int or a Fraction, not a boolean (by type: an isinstance check on Fraction goes through its ABC)."""
+    return type(value) is int or type(value) is Fraction
 
 
 def relative(before: Any, after: Any) -> Any:
