@@ -26,19 +26,7 @@ from ..bulk.scoring import OUTCOMES
 from ..evaluate.assessment import Evaluator
 from ..evaluate.scoring import PASSING
 from ..facts.fact_file import FactChecker, bundled_declarations, fact_checker, merged_declarations
-from ..facts.sources import (
-    Column,
-    Header,
-    Reading,
-    Table,
-    blank_row,
-    classify_header,
-    header_problems,
-    not_a_union,
-    row_unit,
-    skipped_row,
-    warn_ignored,
-)
+from ..facts.sources import Column, Header, Reading, Table, classify_header, header_problems, row_unit, union_row, warn_ignored
 from ..language.model import FactDecl
 from ..province.checks import HEADER_ROW, unreadable
 from ..province.columnar import read_chunk
@@ -164,13 +152,8 @@ class BulkSource:
                    warn: Callable[[str], None]) -> None:
         """A row compared by the per-union engine. As when a county batch reads it, a blank line is not a union,
         nor is a 合计 row or a footer (told)."""
-        if blank_row(cells):
-            return
-        other = not_a_union(cells)
-        if other:
-            warn(skipped_row(table.origin(line), other))
-            return
-        impact.add(compare_unit(row_unit(line, cells, self.header.columns, table), *self.versions, evaluator, as_of))
+        if union_row(cells, table.origin(line), warn):
+            impact.add(compare_unit(row_unit(line, cells, self.header.columns, table), *self.versions, evaluator, as_of))
 
 
 def read_apart(old: Version, new: Version, columns: list[Column]) -> bool:

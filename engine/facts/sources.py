@@ -397,11 +397,19 @@ def table_units(rows: Rows, table: Table, reading: Reading) -> Iterator[Unit]:
         return
     seen: dict[tuple, tuple[Any, str]] = {}
     for number, cells in numbered:
-        other = not_a_union(cells)
-        if other:
-            reading.warn(skipped_row(table.origin(number), other))
-            continue
-        yield row_unit(number, cells, header.columns, table, seen)
+        if union_row(cells, table.origin(number), reading.warn):
+            yield row_unit(number, cells, header.columns, table, seen)
+
+
+def union_row(cells: Sequence[Any], origin: str, tell: Callable[[str], None]) -> bool:
+    """Whether a row holds a union, wherever a table is read row by row: a blank line does not (nothing
+    said), nor does a 合计 row or a footer (told, as the row at `origin`)."""
+    if blank_row(cells):
+        return False
+    other = not_a_union(cells)
+    if other:
+        tell(skipped_row(origin, other))
+    return not other
 
 
 def not_a_union(cells: Sequence[Any]) -> str:

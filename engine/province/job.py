@@ -20,7 +20,7 @@ from ..evaluate.assessment import assess
 from ..evaluate.evaluators import DurableEvaluator
 from ..evaluate.result import RulesetResult
 from ..facts.fact_file import FactChecker, fact_checker, merged_declarations
-from ..facts.sources import Column, Reading, Table, blank_row, classify_header, not_a_union, row_unit, skipped_row
+from ..facts.sources import Column, Reading, Table, classify_header, row_unit, union_row
 from ..language.model import Ruleset
 from ..load.rulesets import resolve_rulesets
 from .aggregate import Tally, count_grades, places
@@ -110,12 +110,8 @@ def one_by_one(row: int, cells: tuple[Any, ...], columns: list[Column], partitio
     """A row graded by the per-union engine, as a county batch would: its results into `grades`, or
     its errors into the tally (False). As in a county batch, a blank line is not a union (False, nothing
     told), nor is a 合计 row or a footer (False, told in the tally's notices)."""
-    if blank_row(cells):
-        return False
     number, table = first_line(partition) + row, Table(partition.source)
-    other = not_a_union(cells)
-    if other:
-        tally.skip(skipped_row(table.origin(number), other))
+    if not union_row(cells, table.origin(number), tally.skip):
         return False
     unit = row_unit(number, cells, columns, table)
     errors = [d.render(with_source=False) for d in unit.problems]
