@@ -19,7 +19,7 @@ from fractions import Fraction
 from typing import Any
 
 from ..language.expr_eval import Closure, Env, to_closure
-from ..language.expr_parse import BoolOp, Compare, Name, Node, Unary, names_in
+from ..language.expr_parse import BoolOp, Call, Compare, Name, Node, Unary, names_in
 from ..language.model import UP, FactDecl, Ruleset
 from ..language.vocabulary import AT_MOST
 from ..values import Null
@@ -28,6 +28,7 @@ Patch = dict[str, Any]
 Keep = tuple[tuple[Node, bool], ...]  # goals a later change must not undo
 OPPOSITE = {"<": ">=", ">=": "<", ">": "<=", "<=": ">", "==": "!=", "!=": "==", "in": "not in", "not in": "in"}
 MAX_STEPS = 40
+ROUNDING = ("floor", "ceil", "round")  # monotone steps: the search aims by what they round
 
 
 class Solver:
@@ -39,6 +40,7 @@ class Solver:
         self.derived = {name: expression.node for name, expression in ruleset.derive}
         self.closures: dict[int, Closure] = {}
         self.negated: dict[int, Compare] = {}
+        self.smooth: dict[int, Node] = {}
         self.envs: dict[tuple, Env] = {}
 
     # evaluation under a patch ------------------------------------------------------------------
@@ -107,11 +109,19 @@ class Solver:
             self.negated[id(node)] = replace(node, op=OPPOSITE[node.op])
         return self.negated[id(node)]
 
+    def smoothed(self, node: Node) -> Node:
+        """A comparison measured on what its rounding reads: `floor(library.books / 500) >= 6` holds exactly
+        when `library.books / 500 >= 6`, and that gap closes along a straight line the search can aim at."""
+        if id(node) not in self.smooth:
+            self.smooth[id(node)] = replace(node, left=unrounded(node.left), right=unrounded(node.right)) if isinstance(node, Compare) else node
+        return self.smooth[id(node)]
+
     def search(self, node: Node, want: bool, patch: Patch, keep: Keep) -> Patch | None:
         """Single-fact changes first; otherwise the change that helps most, again and again."""
         names = self.controllable(node)
         goal: Callable[[Patch], bool] = lambda p: self.holds(node, want, p) and self.kept(keep, p)  # noqa: E731
-        gap: Callable[[Patch], Any] = lambda p: self.shortfall(node, want, p)  # noqa: E731
+        measure = self.smoothed(node)
+        gap: Callable[[Patch], Any] = lambda p: self.shortfall(measure, want, p)  # noqa: E731
         for _ in range(MAX_STEPS):
             found = self.least_harmless([p for p in (self.single(name, goal, gap, patch) for name in names) if p is not None])
             if found is not None:
@@ -297,6 +307,13 @@ def aimed_step(failed: list[tuple[int, Any]], way: int) -> int | None:
         return None
     exact = s1 + Fraction(s1 - s0) * g1 / (g0 - g1)
     return math.ceil(exact) if way > 0 else math.floor(exact)
+
+
+def unrounded(node: Node) -> Node:
+    """What rounding functions (floor, ceil, round) round, inside any number of them."""
+    while isinstance(node, Call) and node.func in ROUNDING and node.args:
+        node = node.args[0]
+    return node
 
 
 def is_number(value: Any) -> bool:

@@ -36,6 +36,12 @@ sections:
 
 
 def item_targets(write, item_yaml: str, facts: dict) -> list:
+    finder, item, score = first_item(write, item_yaml, facts)
+    return finder.all(item, score)
+
+
+def first_item(write, item_yaml: str, facts: dict) -> tuple:
+    """The target finder of a union with `facts`, the ruleset's first item and its score."""
     path = write("t.yaml", HEAD + item_yaml)
     ruleset = load_ruleset(path)
     fact_path = write("f.yaml", yaml.safe_dump({"union": {"id": "T", "name": "测试工会", "type": "enterprise"}, "period": 2025, "facts": facts}))
@@ -43,8 +49,7 @@ def item_targets(write, item_yaml: str, facts: dict) -> list:
     [result] = assess_union([ruleset], fact_file, OracleEvaluator())
     values, _ = fact_checker([ruleset]).check(fact_file)
     env = build_env(ruleset, values, fact_file, dt.date(2025, 12, 31), {})
-    score = result.items[0]
-    return item_solver(ruleset, env).all(ruleset.items()[0], score)
+    return item_solver(ruleset, env), ruleset.items()[0], result.items[0]
 
 
 def one(write, when: str, facts: dict) -> dict:
@@ -70,9 +75,21 @@ def one(write, when: str, facts: dict) -> dict:
     ("board and meetings >= 2", {"board": False, "meetings": 0}, {"board": True, "meetings": 2}),
     ("count(quarters) >= 4", {"quarters": [1, 0, 2, 0]}, {"quarters": [1, 1, 2, 1]}),
     ("years_since(elected) <= 3", {"elected": "2020-01-01"}, {"elected": dt.date(2025, 12, 31)}),
+    ("floor(meetings / 500) >= 6", {"meetings": 1234}, {"meetings": 3000}),
+    ("ceil(meetings / 7) > 3", {"meetings": 1}, {"meetings": 22}),
+    ("round(meetings / 10) >= 5", {"meetings": 2}, {"meetings": 45}),
 ])
 def test_each_comparison_is_inverted_to_the_smallest_change(write, when, facts, expected):
     assert one(write, when, facts) == expected
+
+
+def test_a_rounded_count_is_aimed_at_through_what_it_rounds(write):
+    """每 500 册计 1 分，6 分要 3000 册: aimed at by books ÷ 500, which grows in a straight line, not by
+    doubling and halving over the flat steps of floor (about 20 tries from 1234)."""
+    finder, item, score = first_item(write, '      - {id: a, name: 甲, points: 10, when: "floor(meetings / 500) >= 6"}\n', {"meetings": 1234})
+    [target] = finder.all(item, score)
+    assert [change.after for change in target.changes] == [3000]
+    assert len(finder.solver.envs) <= 6  # each value tried is one environment
 
 
 def test_fixed_facts_and_ceilings_are_respected(write):
