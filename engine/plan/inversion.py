@@ -13,12 +13,13 @@ values are recomputed after every change.
 from __future__ import annotations
 
 import math
+import weakref
 from collections.abc import Callable
 from dataclasses import replace
 from fractions import Fraction
 from typing import Any
 
-from ..language.expr_eval import Closure, Env, to_closure
+from ..language.expr_eval import Env, to_closure
 from ..language.expr_parse import BoolOp, Call, Compare, Name, Node, Unary, names_in
 from ..language.model import UP, FactDecl, Ruleset
 from ..language.vocabulary import AT_MOST
@@ -38,9 +39,7 @@ class Solver:
         self.ruleset, self.base = ruleset, base
         self.guard: Callable[[Patch], bool] = lambda patch: True  # a change it refuses (one that costs points elsewhere)
         self.derived = {name: expression.node for name, expression in ruleset.derive}
-        self.closures: dict[int, Closure] = {}
-        self.negated: dict[int, Compare] = {}
-        self.smooth: dict[int, Node] = {}
+        self.shared = shared_by_node(ruleset)
         self.envs: dict[tuple, Env] = {}
 
     # evaluation under a patch ------------------------------------------------------------------
@@ -61,10 +60,7 @@ class Solver:
         return env
 
     def value(self, node: Node, patch: Patch) -> Any:
-        closure = self.closures.get(id(node))
-        if closure is None:
-            closure = self.closures[id(node)] = to_closure(node)
-        return closure(self.env(patch))
+        return self.shared.made("closure", node, to_closure)(self.env(patch))
 
     def holds(self, node: Node, want: bool, patch: Patch) -> bool:
         return self.value(node, patch) is want
@@ -105,16 +101,12 @@ class Solver:
         return all(self.holds(node, want, patch) for node, want in keep)
 
     def opposite(self, node: Compare) -> Compare:
-        if id(node) not in self.negated:
-            self.negated[id(node)] = replace(node, op=OPPOSITE[node.op])
-        return self.negated[id(node)]
+        return self.shared.made("opposite", node, lambda n: replace(n, op=OPPOSITE[n.op]))
 
     def smoothed(self, node: Node) -> Node:
         """A comparison measured on what its rounding reads: `floor(library.books / 500) >= 6` holds exactly
         when `library.books / 500 >= 6`, and that gap closes along a straight line the search can aim at."""
-        if id(node) not in self.smooth:
-            self.smooth[id(node)] = replace(node, left=unrounded(node.left), right=unrounded(node.right)) if isinstance(node, Compare) else node
-        return self.smooth[id(node)]
+        return self.shared.made("smoothed", node, without_rounding)
 
     def search(self, node: Node, want: bool, patch: Patch, keep: Keep) -> Patch | None:
         """Single-fact changes first; otherwise the change that helps most, again and again."""
@@ -139,6 +131,9 @@ class Solver:
 
     def controllable(self, node: Node) -> list[str]:
         """The declared facts behind `node` (through derived values) that a fix may change."""
+        return self.shared.made("controllable", node, self.find_controllable)
+
+    def find_controllable(self, node: Node) -> list[str]:
         pending, seen = set(names_in(node)), set()
         while pending:
             name = pending.pop()
@@ -309,6 +304,10 @@ def aimed_step(failed: list[tuple[int, Any]], way: int) -> int | None:
     return math.ceil(exact) if way > 0 else math.floor(exact)
 
 
+def without_rounding(node: Node) -> Node:
+    return replace(node, left=unrounded(node.left), right=unrounded(node.right)) if isinstance(node, Compare) else node
+
+
 def unrounded(node: Node) -> Node:
     """What rounding functions (floor, ceil, round) round, inside any number of them."""
     while isinstance(node, Call) and node.func in ROUNDING and node.args:
@@ -334,3 +333,36 @@ def floor_div(value: Any, grain: Any) -> int:
 def on_grain(steps: int, grain: Any) -> Any:
     value = steps * grain
     return value.numerator if isinstance(value, Fraction) and value.denominator == 1 else value
+
+
+class ByNode:
+    """What one ruleset's solvers make from expression nodes (closures, negations, the facts behind a
+    comparison, a plan's goals), kept across unions. An entry holds its node, so no other node can take
+    its address while it is kept; a kind of entry is emptied when it reaches LIMIT."""
+
+    LIMIT = 4096
+
+    def __init__(self) -> None:
+        self.kinds: dict[str, dict[tuple, tuple[Node, Any]]] = {}
+
+    def made(self, kind: str, node: Node, make: Callable[[Any], Any], *detail: Any) -> Any:
+        """`make(node)`, made once for the node (and `detail`, what else it depends on)."""
+        entries = self.kinds.setdefault(kind, {})
+        key = (id(node), *detail)
+        entry = entries.get(key)
+        if entry is None:
+            if len(entries) >= self.LIMIT:
+                entries.clear()
+            entry = entries[key] = (node, make(node))
+        return entry[1]
+
+
+_BY_NODE: weakref.WeakKeyDictionary[Ruleset, ByNode] = weakref.WeakKeyDictionary()
+
+
+def shared_by_node(ruleset: Ruleset) -> ByNode:
+    """The ruleset's shared node results, kept as long as the ruleset is."""
+    found = _BY_NODE.get(ruleset)
+    if found is None:
+        found = _BY_NODE[ruleset] = ByNode()
+    return found

@@ -49,7 +49,6 @@ class ItemTargets:
 
     def __init__(self, solver: Solver) -> None:
         self.solver, self.ruleset = solver, solver.ruleset
-        self.synthetic: dict[tuple, Node] = {}
         self.readers: dict[str, list[Item]] = {}
         for item in self.ruleset.item_index.values():
             for name in item.reads:
@@ -149,10 +148,9 @@ class ItemTargets:
         return self.solver.value(node, {})
 
     def compare(self, node: Node, op: str, bound: Number) -> Goal:
-        key = (id(node), op, bound)
-        if key not in self.synthetic:
-            self.synthetic[key] = Compare(node.offset, node.length, op, node, Literal(0, 0, normal(Fraction(bound))))
-        return self.synthetic[key], True
+        """A goal a kind asks for (`count >= 4`), one node for every union planned."""
+        goal = self.solver.shared.made("compare", node, lambda n: Compare(n.offset, n.length, op, n, Literal(0, 0, normal(Fraction(bound)))), op, bound)
+        return goal, True
 
     # missing facts -----------------------------------------------------------------------------
     def filled(self, item: Item) -> Patch | None:
