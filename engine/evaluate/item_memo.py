@@ -9,9 +9,9 @@ so each result is made once.
 
 A key holds every value with its type, so 1, 1.0 and True are never taken for each other; a list
 (各季度会议次数) is held as its elements with theirs. A value that cannot be part of a key (a list of
-lists) is not remembered, nor is an item whose names are None. An item keeps
-at most `LIMIT` results: a name read with a different value in every union (an id, a ratio)
-starts the item's memory afresh, so memory stays small.
+lists) is not remembered, nor is an item whose names are None. An item keeps at most `LIMIT`
+results: a name read with a different value in every union (an id, a ratio) starts the item's
+memory afresh, so memory stays small.
 """
 from __future__ import annotations
 
@@ -57,7 +57,7 @@ class ItemMemo:
         key = (env.as_of, *[typed(v) if type(v) is list else v for v in values], *map(type, values))
         try:
             hash(key)
-        except TypeError:  # a list value
+        except TypeError:  # a list of lists
             return None
         return key
 

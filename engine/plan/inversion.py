@@ -2,9 +2,9 @@
 
 Works over the expression trees of `expr_parse`. `and` solves every part in turn, `or` its
 cheapest part, `not` the opposite; a comparison is solved one fact at a time in that fact's own
-terms: integers and numbers by bisection over their grain (1, or 0.01% for ratios, 0.01 for
-other numbers), booleans flipped, enums to the nearest value, dates to the assessment date,
-lists element by element. When no single fact suffices, the change that brings the comparison
+terms: integers and numbers by a search over their grain (1, or 0.01% for ratios, 0.01 for
+other numbers) that aims where the comparison's gap closes (`first_step`), booleans flipped,
+enums to the nearest value, dates to the assessment date, lists element by element. When no single fact suffices, the change that brings the comparison
 closest is taken and the search goes on. Every fact moves only in its declared direction
 (`change`: up, down, none), so a ratio improves only through the side that can move and what
 already happened stays as it is; a fact with no data may be given any value (补充资料). Derived
@@ -13,7 +13,6 @@ values are recomputed after every change.
 from __future__ import annotations
 
 import math
-import weakref
 from collections.abc import Callable
 from dataclasses import replace
 from fractions import Fraction
@@ -24,6 +23,7 @@ from ..language.expr_parse import BoolOp, Call, Compare, Name, Node, Unary, name
 from ..language.model import UP, FactDecl, Ruleset
 from ..language.vocabulary import AT_MOST
 from ..values import Null
+from .by_node import shared_by_node
 
 Patch = dict[str, Any]
 Keep = tuple[tuple[Node, bool], ...]  # goals a later change must not undo
@@ -334,35 +334,3 @@ def on_grain(steps: int, grain: Any) -> Any:
     value = steps * grain
     return value.numerator if isinstance(value, Fraction) and value.denominator == 1 else value
 
-
-class ByNode:
-    """What one ruleset's solvers make from expression nodes (closures, negations, the facts behind a
-    comparison, a plan's goals), kept across unions. An entry holds its node, so no other node can take
-    its address while it is kept; a kind of entry is emptied when it reaches LIMIT."""
-
-    LIMIT = 4096
-
-    def __init__(self) -> None:
-        self.kinds: dict[str, dict[tuple, tuple[Node, Any]]] = {}
-
-    def made(self, kind: str, node: Node, make: Callable[[Any], Any], *detail: Any) -> Any:
-        """`make(node)`, made once for the node (and `detail`, what else it depends on)."""
-        entries = self.kinds.setdefault(kind, {})
-        key = (id(node), *detail)
-        entry = entries.get(key)
-        if entry is None:
-            if len(entries) >= self.LIMIT:
-                entries.clear()
-            entry = entries[key] = (node, make(node))
-        return entry[1]
-
-
-_BY_NODE: weakref.WeakKeyDictionary[Ruleset, ByNode] = weakref.WeakKeyDictionary()
-
-
-def shared_by_node(ruleset: Ruleset) -> ByNode:
-    """The ruleset's shared node results, kept as long as the ruleset is."""
-    found = _BY_NODE.get(ruleset)
-    if found is None:
-        found = _BY_NODE[ruleset] = ByNode()
-    return found

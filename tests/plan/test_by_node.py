@@ -5,7 +5,8 @@ import datetime as dt
 
 from engine.language.expr_eval import Env
 from engine.language.expr_parse import parse
-from engine.plan.inversion import ByNode, Solver
+from engine.plan.by_node import ByNode
+from engine.plan.inversion import Solver
 
 
 def test_made_once_per_node_and_detail():
