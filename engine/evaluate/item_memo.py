@@ -16,7 +16,7 @@ memory afresh, so memory stays small.
 from __future__ import annotations
 
 import weakref
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from typing import Any
 
 from ..language.expr_eval import Env
@@ -37,15 +37,7 @@ class ItemMemo:
 
     def get(self, item: Item, env: Env, make: Callable[[], Any]) -> Any:
         key = self.key(item, env)
-        if key is None:
-            return make()
-        made = self.made.setdefault(item.id, {})
-        found = made.get(key, ABSENT)
-        if found is ABSENT:  # made once and returned as made, even if another thread clears the memory meanwhile
-            if len(made) >= LIMIT:
-                made.clear()
-            found = made[key] = make()
-        return found
+        return make() if key is None else made_once(self.made.setdefault(item.id, {}), key, make, LIMIT)
 
     def key(self, item: Item, env: Env) -> tuple | None:
         if item.id not in self.names:
@@ -60,6 +52,17 @@ class ItemMemo:
         except TypeError:  # a list of lists
             return None
         return key
+
+
+def made_once(made: dict, key: Hashable, make: Callable[[], Any], limit: int) -> Any:
+    """What `make()` gives, kept in `made` under `key`; `made` is emptied when it holds `limit` results.
+    A result is returned as made, even if another thread empties `made` meanwhile."""
+    found = made.get(key, ABSENT)
+    if found is ABSENT:
+        if len(made) >= limit:
+            made.clear()
+        found = made[key] = make()
+    return found
 
 
 def typed(items: list) -> tuple:

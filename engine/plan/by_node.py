@@ -7,6 +7,7 @@ import weakref
 from collections.abc import Callable
 from typing import Any
 
+from ..evaluate.item_memo import made_once
 from ..language.expr_parse import Node
 from ..language.model import Ruleset
 
@@ -24,13 +25,7 @@ class ByNode:
     def made(self, kind: str, node: Node, make: Callable[[Any], Any], *detail: Any) -> Any:
         """`make(node)`, made once for the node (and `detail`, what else it depends on)."""
         entries = self.kinds.setdefault(kind, {})
-        key = (id(node), *detail)
-        entry = entries.get(key)
-        if entry is None:
-            if len(entries) >= self.LIMIT:
-                entries.clear()
-            entry = entries[key] = (node, make(node))
-        return entry[1]
+        return made_once(entries, (id(node), *detail), lambda: (node, make(node)), self.LIMIT)[1]
 
 
 _BY_NODE: weakref.WeakKeyDictionary[Ruleset, ByNode] = weakref.WeakKeyDictionary()
