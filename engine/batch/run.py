@@ -29,6 +29,7 @@ from ..report.county_report import write_county_report
 from ..report.summary_workbook import ItemSheets, write_summary_csv
 from ..report.union_page import union_file_stem
 from .failure import stopped
+from .garbage import quiet_while
 from .output_folder import OutputFolder, check_apart
 from .workers import Outcome, Work, run_units
 
@@ -101,7 +102,7 @@ def run_batch(options: BatchOptions, rulesets: list[Ruleset], warn: Callable[[st
     check_apart(options.out, options.sources)
     folder = OutputFolder(options.out, options.force)
     try:
-        with sigterm_as_interrupt(), folder:
+        with sigterm_as_interrupt(), folder, quiet_while():
             return fill(folder, options, rulesets, reading, tick)
     except (OSError, BrokenProcessPool, KeyboardInterrupt) as error:
         raise stopped(error, options.out, folder.started) from error

@@ -12,7 +12,6 @@ batch. Workers end with the batch, however the batch ends.
 from __future__ import annotations
 
 import datetime as dt
-import gc
 import itertools
 import multiprocessing
 import os
@@ -37,6 +36,7 @@ from ..language.model import Ruleset
 from ..plan.planner import next_level_plans
 from ..report.record import document, json_lines
 from ..report.union_page import union_file_stem, union_pages
+from .garbage import quiet_collector
 from .watch import UnionTimeout, Watch, die_with_parent, grace, kill, on_alarm, time_limit
 
 CHUNK = 16
@@ -92,14 +92,6 @@ def start_worker(rulesets: list[Ruleset], as_of: dt.date | None, pages: Path, ti
     quiet_collector()
     _WORKER.update(rulesets=rulesets, as_of=as_of, evaluator=DurableEvaluator(), pages=pages, timeout=timeout,
                    watch=watch, written=itertools.count(), work=work)
-
-
-def quiet_collector() -> None:
-    """What the worker holds from the start (modules, rulesets) lives as long as it does: leave it out
-    of every collection, and collect less often, since a union's objects are freed as soon as it is
-    done with. The collector's passes took a tenth of a worker's time; now about a third of that."""
-    gc.freeze()
-    gc.set_threshold(10_000, 10, 10)
 
 
 def assess_chunk(chunk: Chunk) -> list[Outcome]:
