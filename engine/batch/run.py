@@ -83,8 +83,9 @@ class Collector:
         self.counties.add(outcome.union.get("county") or "")
         self.jsonl.write(outcome.lines)
         self.folder.place_union(stem, outcome.pages)
-        self.stats.add(outcome.union, outcome.as_of, outcome.results)
-        self.sheets.add(outcome.union, outcome.results)
+        assert outcome.tally is not None  # every assessed union has one: only a scoring pass's outcome lacks it
+        self.stats.take(outcome.tally)
+        self.sheets.take(outcome.union, outcome.item_rows)
 
 
 def repeated_id(origin: str, union_id: str, first: str) -> str:

@@ -2,7 +2,9 @@
 
 Only compact rows and counters are kept (no union's full record), so a county of 100,000
 unions fits in memory: per union a `SummaryRow`, per ruleset level counts, scores and
-per-item loss counters.
+per-item loss counters. A batch's worker reduces each union's results to what is kept here
+(`county_entry`), so that the batch process receives a few hundred bytes instead of the
+union's full results.
 """
 from __future__ import annotations
 
@@ -13,6 +15,7 @@ from typing import Any
 
 from ..evaluate.result import NO_LEVEL, NOT_APPLICABLE, NOT_GRADED, RulesetResult
 from ..language.vocabulary import union_type_text
+from ..pickled import Pickled
 from ..values import json_score
 
 NO_TOWNSHIP = "（未填乡镇）"
@@ -51,7 +54,7 @@ def level_order(result: RulesetResult) -> int:
 
 
 @dataclass(frozen=True, slots=True)
-class RulesetCell:
+class RulesetCell(Pickled):
     """One union's outcome under one ruleset; `order` is its level's place in the ruleset (`level_order`)."""
 
     score: float
@@ -61,9 +64,8 @@ class RulesetCell:
     order: int = 0
 
 
-
 @dataclass(frozen=True, slots=True)
-class SummaryRow:
+class SummaryRow(Pickled):
     """One assessed union, compactly: what the ranked table and the summary sheet show."""
 
     id: str
@@ -91,6 +93,46 @@ class ItemStat:
     lost_by: int = 0
     points_lost: float = 0.0
     missing: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Counted(Pickled):
+    """One union under one standard as the county counts it: its level as people read it, its score and
+    the standard's maximum as shown; where it lost points and where it lacks data, when it is graded."""
+
+    ruleset: str
+    level: str
+    score: float
+    max_score: float
+    applies: bool
+    eligible: bool
+    gaps: tuple[tuple[str, str, float], ...]  # item id, name, points lost as shown
+    missing: tuple[tuple[str, str], ...]  # item id, name
+
+
+@dataclass(frozen=True, slots=True)
+class CountyEntry(Pickled):
+    """One assessed union as the county's aggregates take it (`county_entry`)."""
+
+    row: SummaryRow
+    county: str
+    as_of: str
+    counted: tuple[Counted, ...]
+
+
+def county_entry(union: dict[str, Any], as_of: str, results: list[RulesetResult], names: dict[str, str]) -> CountyEntry:
+    """What the county keeps of one union: its summary row and each standard's count, for the standards
+    named in `names` (id → name) only."""
+    chosen = {r.ruleset.id: r for r in results if r.ruleset.id in names}
+    return CountyEntry(summary_row(union, chosen, names), union.get("county") or "", as_of, tuple(map(counted, chosen.values())))
+
+
+def counted(result: RulesetResult) -> Counted:
+    graded = result.applies and result.eligible
+    gaps = tuple((gap.item, gap.name, shown_score(gap.points_lost)) for gap in result.gaps) if graded else ()
+    missing = tuple((item.id, item.name) for item in result.items + result.bonus_items if item.outcome == "missing") if graded else ()
+    return Counted(result.ruleset.id, result.level_text, shown_score(result.score), shown_score(result.max_score), result.applies,
+                   result.eligible, gaps, missing)
 
 
 @dataclass(frozen=True, slots=True)
@@ -142,13 +184,15 @@ class CountyStats:
 
     def add(self, union: dict[str, Any], as_of: str, results: list[RulesetResult]) -> None:
         """One assessed union: its header, assessment date and results."""
-        chosen = {r.ruleset.id: r for r in results if r.ruleset.id in self.level_counts}
-        township = union.get("township") or NO_TOWNSHIP
-        for rid, result in chosen.items():
-            self._count(rid, result, township)
-        self.as_of.add(as_of)
-        self.counties.add(union.get("county") or "")
-        self.rows.append(summary_row(union, chosen, self.ruleset_names))
+        self.take(county_entry(union, as_of, results, self.ruleset_names))
+
+    def take(self, entry: CountyEntry) -> None:
+        """One assessed union, as `county_entry` made it with this county's standards."""
+        for standing in entry.counted:
+            self._count(standing, entry.row.township)
+        self.as_of.add(entry.as_of)
+        self.counties.add(entry.county)
+        self.rows.append(entry.row)
 
     def add_failure(self, origin: str, union_id: str | None, messages: list[str]) -> None:
         """A union that could not be assessed (bad fact file, …)."""
@@ -158,28 +202,27 @@ class CountyStats:
         """The report's title: 「青山县基层工会考核评价汇总」 (every county named in the unions' headers)."""
         return report_title(self.counties)
 
-    def _count(self, rid: str, result: RulesetResult, township: str) -> None:
+    def _count(self, standing: Counted, township: str) -> None:
         """A union the standard does not apply to is counted under 不适用 only: no score, no level floor."""
-        label, score = result.level_text, shown_score(result.score)
+        rid, label, score = standing.ruleset, standing.level, standing.score
         self.level_counts[rid][label] += 1
         self.township_levels.setdefault(township, {}).setdefault(rid, Counter())[label] += 1
-        self.max_scores[rid] = shown_score(result.max_score)
-        if not result.applies:
+        self.max_scores[rid] = standing.max_score
+        if not standing.applies:
             return
         floors = self.level_floor[rid]
         floors[label] = min(floors.get(label, score), score)
-        if result.eligible:
+        if standing.eligible:
             self.scores[rid].append(score)
-            self._count_items(rid, result)
+            self._count_items(standing)
 
-    def _count_items(self, rid: str, result: RulesetResult) -> None:
-        for gap in result.gaps:
-            stat = self._item(rid, gap.item, gap.name)
+    def _count_items(self, standing: Counted) -> None:
+        for item_id, name, lost in standing.gaps:
+            stat = self._item(standing.ruleset, item_id, name)
             stat.lost_by += 1
-            stat.points_lost += shown_score(gap.points_lost)
-        for item in result.items + result.bonus_items:
-            if item.outcome == "missing":
-                self._item(rid, item.id, item.name).missing += 1
+            stat.points_lost += lost
+        for item_id, name in standing.missing:
+            self._item(standing.ruleset, item_id, name).missing += 1
 
     def _item(self, rid: str, item_id: str, name: str) -> ItemStat:
         stats = self.items[rid]

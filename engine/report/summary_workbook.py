@@ -14,6 +14,7 @@ import datetime as dt
 import math
 import os
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Self
@@ -24,6 +25,7 @@ from xlsxwriter.worksheet import Worksheet
 from ..atomic import atomic_path, temporary_beside
 from ..diagnostics import display_width as text_width
 from ..evaluate.result import ItemScore, RulesetResult
+from ..pickled import Pickled
 from ..values import Number, fmt_number, json_score
 from .county import NOT_APPLICABLE, CountyStats, fmt_score
 
@@ -71,10 +73,9 @@ class ItemColumns:
     next_row: int = HEADER_ROW + 1
     started: bool = False
 
-    def learn(self, scored: list[ItemScore]) -> None:
-        for item in scored:
-            if item.max_points and item.id not in self.points:
-                self.points[item.id] = item.max_points
+    def learn(self, points: dict[str, Number]) -> None:
+        for item_id, most in points.items():
+            self.points.setdefault(item_id, most)
 
     @property
     def complete(self) -> bool:
@@ -130,23 +131,21 @@ class ItemSheets:
 
     def add(self, union: dict[str, Any], results: list[RulesetResult]) -> None:
         """One assessed union: its header and results."""
-        for result in results:
-            if result.ruleset.id in self.sheets:
-                self._append(result.ruleset.id, union, result)
+        self.take(union, [item_row(result) for result in results])
 
-    def _append(self, rid: str, union: dict[str, Any], result: RulesetResult) -> None:
-        scored = result.items + result.bonus_items
+    def take(self, union: dict[str, Any], rows: Iterable[ItemRow]) -> None:
+        """One assessed union: its header and its rows as `item_row` made them; rows of other standards are left out."""
+        for line in rows:
+            if line.ruleset in self.sheets:
+                self._append(union, line)
+
+    def _append(self, union: dict[str, Any], line: ItemRow) -> None:
+        rid = line.ruleset
         columns = self.columns.get(rid)
         if columns is None:
-            columns = self.columns[rid] = ItemColumns(f"{self.names[rid]}：各项得分", [i.id for i in scored], [i.name for i in scored])
-        if result.applies:
-            columns.learn(scored)
-            cells = {item.id: item_cell(item) for item in scored}
-            dropped = "、".join(item.name for item in scored if item.outcome == "na")
-            row = [union["id"], union.get("name"), json_score(result.score), result.level_text]
-            row += [cells.get(item_id) for item_id in columns.ids] + [dropped or None]
-        else:
-            row = [union["id"], union.get("name"), None, NOT_APPLICABLE, *[None] * len(columns.ids), f"本标准不适用：{result.gate_reason}"]
+            columns = self.columns[rid] = ItemColumns(f"{self.names[rid]}：各项得分", list(line.ids), list(line.names))
+        columns.learn(line.points)
+        row = [union["id"], union.get("name"), line.score, line.level, *[line.cells.get(item_id) for item_id in columns.ids], line.note]
         if columns.started:
             self._write(rid, row)
             return
@@ -230,6 +229,31 @@ def created(stats: CountyStats) -> dt.datetime:
     """The book's creation date: the (latest) assessment date, so that a run's book does not depend on the clock."""
     day = max(stats.as_of, default="2000-01-01")
     return dt.datetime.combine(dt.date.fromisoformat(day), dt.time())
+
+
+@dataclass(frozen=True, slots=True)
+class ItemRow(Pickled):
+    """One union's row in one standard's item sheet (`item_row`): a batch's worker makes it, so that the
+    batch process receives a few hundred bytes instead of the union's full results."""
+
+    ruleset: str
+    ids: tuple[str, ...]  # the standard's items in order, and their names: the sheet's columns
+    names: tuple[str, ...]
+    points: dict[str, Number]  # the full points of the items that have any for this union
+    cells: dict[str, int | float | None]  # empty when the standard does not apply
+    score: int | float | None
+    level: str
+    note: str | None  # the items that do not apply, or why the standard does not
+
+
+def item_row(result: RulesetResult) -> ItemRow:
+    scored = result.items + result.bonus_items
+    ids, names = tuple(item.id for item in scored), tuple(item.name for item in scored)
+    if not result.applies:
+        return ItemRow(result.ruleset.id, ids, names, {}, {}, None, NOT_APPLICABLE, f"本标准不适用：{result.gate_reason}")
+    dropped = "、".join(item.name for item in scored if item.outcome == "na")
+    return ItemRow(result.ruleset.id, ids, names, {item.id: item.max_points for item in scored if item.max_points},
+                   {item.id: item_cell(item) for item in scored}, json_score(result.score), result.level_text, dropped or None)
 
 
 def item_cell(item: ItemScore) -> int | float | None:

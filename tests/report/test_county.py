@@ -1,6 +1,7 @@
 """County aggregates: level counts, score lists, most missed items, flagged unions, failures, ranking."""
 from __future__ import annotations
 
+import pickle
 from dataclasses import replace
 from pathlib import Path
 
@@ -18,7 +19,7 @@ from engine.evaluate.result import (
     RulesetResult,
     VetoHit,
 )
-from engine.report.county import NO_TOWNSHIP, CountyStats, fmt_score, not_applicable_line
+from engine.report.county import NO_TOWNSHIP, CountyStats, county_entry, fmt_score, not_applicable_line
 from engine.report.terminal import county_summary
 
 NAMES = {"a": "甲标准", "b": "乙标准"}
@@ -48,16 +49,22 @@ def record(union_id: str, township: str | None, *results: RulesetResult, name: s
     return union, "2025-12-31", list(results)
 
 
+def records() -> list[tuple]:
+    return [
+        record("U-3", "青山镇", result("a", 90, "good", items=(item("x", "fail", 0), item("y", "partial", 3))), result("b", 50, "bad")),
+        record("U-1", "河口镇", result("a", 70, "basic", vetoes=("veto.accident",), items=(item("x", "fail", 0),)),
+               result("b", 80, "good", required_failed=("y",), items=(item("y", "fail", 0),))),
+        record("U-2", "青山镇", result("a", 90, "good", items=(item("x", "missing", 0),)),
+               result("b", 10, eligible=False, items=(item("z", "fail", 0),))),
+        record("U-0", None, result("a", 90, None), result("b", 80, "good"), name=None),
+    ]
+
+
 @pytest.fixture
 def stats() -> CountyStats:
     county = CountyStats(["a", "b"], NAMES, ["a", "b"])
-    county.add(*record("U-3", "青山镇", result("a", 90, "good", items=(item("x", "fail", 0), item("y", "partial", 3))),
-                      result("b", 50, "bad")))
-    county.add(*record("U-1", "河口镇", result("a", 70, "basic", vetoes=("veto.accident",), items=(item("x", "fail", 0),)),
-                      result("b", 80, "good", required_failed=("y",), items=(item("y", "fail", 0),))))
-    county.add(*record("U-2", "青山镇", result("a", 90, "good", items=(item("x", "missing", 0),)),
-                      result("b", 10, eligible=False, items=(item("z", "fail", 0),))))
-    county.add(*record("U-0", None, result("a", 90, None), result("b", 80, "good"), name=None))
+    for union, as_of, results in records():
+        county.add(union, as_of, results)
     county.add_failure("facts/U-9.yaml", "U-9", ["facts/U-9.yaml:3:5: 错误 [fact-type] employees 应为整数"])
     return county
 
@@ -182,6 +189,24 @@ def test_unknown_rulesets_in_a_record_are_ignored():
     [row] = county.rows
     assert set(row.cells) == {"a"} and row.vetoes == ()
     assert set(county.level_counts) == {"a"}
+
+
+def test_entries_a_worker_sends_through_a_pipe_count_as_the_results_do(stats):
+    """A batch's workers send `county_entry`s, pickled, instead of each union's results."""
+    county = CountyStats(["a", "b"], NAMES, ["a", "b"])
+    for union, as_of, results in records():
+        county.take(pickle.loads(pickle.dumps(county_entry(union, as_of, results, NAMES))))
+    county.add_failure("facts/U-9.yaml", "U-9", ["facts/U-9.yaml:3:5: 错误 [fact-type] employees 应为整数"])
+    aggregates = ("rows", "failures", "as_of", "level_counts", "township_levels", "level_floor", "scores", "max_scores", "items", "counties")
+    assert [getattr(county, name) for name in aggregates] == [getattr(stats, name) for name in aggregates]
+
+
+def test_an_entry_keeps_where_a_union_lost_points_only_where_it_is_graded():
+    union, as_of, results = records()[2]  # U-2: graded by a, not eligible for b
+    entry = county_entry(union, as_of, results, NAMES)
+    graded, ungraded = entry.counted
+    assert graded.missing == (("x", "指标x"),) and graded.gaps == (("x", "指标x", 5.0),)
+    assert (ungraded.level, ungraded.gaps, ungraded.missing) == (NOT_GRADED, (), ())
 
 
 def test_rows_hold_no_full_records(stats):

@@ -4,6 +4,7 @@ from __future__ import annotations
 import csv
 import gc
 import json
+import pickle
 import re
 from dataclasses import replace
 from pathlib import Path
@@ -23,7 +24,7 @@ from engine.report.chart import histogram, stacked_bars
 from engine.report.county import CountyStats
 from engine.report.county_report import county_report, write_county_report
 from engine.report.record import document
-from engine.report.summary_workbook import ItemSheets, summary_table, write_summary_csv
+from engine.report.summary_workbook import ItemSheets, item_row, summary_table, write_summary_csv
 from engine.report.union_page import union_file_stem, union_markdown, union_report_html, union_view
 
 REPO = Path(__file__).resolve().parents[2]
@@ -453,6 +454,17 @@ def test_workbook_is_the_same_for_the_same_input(tmp_path, rulesets, assessed, s
             sheets.save(stats)
         books.append((tmp_path / name / "summary.xlsx").read_bytes())
     assert books[0] == books[1]
+
+
+def test_rows_a_worker_sends_through_a_pipe_write_the_same_workbook(tmp_path, rulesets, assessed, stats, workbook):
+    """A batch's workers send each union's `item_row`s, pickled, instead of its results."""
+    path = tmp_path / "summary.xlsx"
+    with ItemSheets(path, [r.id for r in rulesets], {r.id: r.name for r in rulesets}) as sheets:
+        for assessment, _ in assessed.values():
+            rows = [item_row(result) for result in assessment.results.values()]
+            sheets.take(assessment.fact_file.union, pickle.loads(pickle.dumps(rows)))
+        sheets.save(stats)
+    assert path.read_bytes() == workbook.read_bytes()
 
 
 def test_failures_sheet_lists_failed_unions_with_errors(workbook):
