@@ -62,7 +62,6 @@ class Collector:
         self.folder, self.stats, self.sheets, self.jsonl = folder, stats, sheets, jsonl
         self.seen: dict[str, str] = {}
         self.stems: dict[str, str] = {}  # page file stem, case folded → union id
-        self.counties: set[str] = set()
 
     def take(self, outcome: Outcome) -> None:
         if outcome.errors:
@@ -80,7 +79,6 @@ class Collector:
             self.folder.discard(outcome.pages)
             return
         self.seen[union_id], self.stems[stem.casefold()] = outcome.origin, union_id
-        self.counties.add(outcome.union.get("county") or "")
         self.jsonl.write(outcome.lines)
         self.folder.place_union(stem, outcome.pages)
         assert outcome.tally is not None  # every assessed union has one: only a scoring pass's outcome lacks it
@@ -124,7 +122,7 @@ def fill(folder: OutputFolder, options: BatchOptions, rulesets: list[Ruleset], r
                 tick()
         write_summary_csv(folder.file("summary.csv"), stats)
         sheets.save(stats)
-    write_county_report(folder.file("report.html"), stats, report_title(collector.counties))
+    write_county_report(folder.file("report.html"), stats, stats.title())
     return stats
 
 
@@ -159,7 +157,3 @@ def sigterm_as_interrupt() -> Iterator[None]:
 
 def interrupt(signum: int, frame: object) -> None:
     raise KeyboardInterrupt
-
-
-def report_title(counties: set[str]) -> str:
-    return f"{'、'.join(sorted(c for c in counties if c)) or '全县'}基层工会考核评价汇总"
