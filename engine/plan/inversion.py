@@ -4,11 +4,11 @@ Works over the expression trees of `expr_parse`. `and` solves every part in turn
 cheapest part, `not` the opposite; a comparison is solved one fact at a time in that fact's own
 terms: integers and numbers by a search over their grain (1, or 0.01% for ratios, 0.01 for
 other numbers) that aims where the comparison's gap closes (`first_step`), booleans flipped,
-enums to the nearest value, dates to the assessment date, lists element by element. When no single fact suffices, the change that brings the comparison
-closest is taken and the search goes on. Every fact moves only in its declared direction
-(`change`: up, down, none), so a ratio improves only through the side that can move and what
-already happened stays as it is; a fact with no data may be given any value (补充资料). Derived
-values are recomputed after every change.
+enums to the nearest value, dates to the assessment date, lists element by element. When no
+single fact suffices, the change that brings the comparison closest is taken and the search goes
+on. Every fact moves only in its declared direction (`change`: up, down, none), so a ratio
+improves only through the side that can move and what already happened stays as it is; a fact
+with no data may be given any value (补充资料). Derived values are recomputed after every change.
 """
 from __future__ import annotations
 
@@ -333,4 +333,3 @@ def floor_div(value: Any, grain: Any) -> int:
 def on_grain(steps: int, grain: Any) -> Any:
     value = steps * grain
     return value.numerator if isinstance(value, Fraction) and value.denominator == 1 else value
-
