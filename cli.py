@@ -2,6 +2,8 @@
 
 Thin commands: options → engine → renderer → exit code. Expected failures carry their exit
 code (1 invalid input, 2 usage); anything else is a bug: exit 3, traceback only with --debug.
+What only some commands need (the province batch's polars, numpy and pyarrow; python-docx; the
+bulk impact of `diff --facts`) is imported inside them: every command starts in about half the time.
 """
 from __future__ import annotations
 
@@ -15,7 +17,7 @@ import traceback
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 from tqdm import tqdm
@@ -27,7 +29,6 @@ from engine.authoring.diff import ruleset_changes
 from engine.authoring.diff_report import diff_table, write_diff_json
 from engine.authoring.explain import explain as explain_item
 from engine.authoring.impact import load_version
-from engine.authoring.measure import measure_impact
 from engine.authoring.ruleset_tests import load_suite, no_tests, run_suite
 from engine.batch.run import BatchOptions, run_batch
 from engine.batch.workers import default_jobs
@@ -42,16 +43,16 @@ from engine.facts.sources import Reading, read_union
 from engine.language.model import Ruleset
 from engine.load.loader import bundled_ids
 from engine.plan.planner import Planner, next_level_plans, planned
-from engine.province.mode import PAGES, PAGES_LIMIT, dask_address, province_mode
-from engine.province.partitions import PARTITION_ROWS
-from engine.province.run import ProvinceOptions, run_province
+from engine.province.mode import PAGES, PAGES_LIMIT, PARTITION_ROWS, dask_address, province_mode
 from engine.report.checklist import build_checklist
 from engine.report.checklist import render as render_checklist
 from engine.report.record import as_json
 from engine.report.terminal import as_table, county_summary, plan_text
 from engine.report.union_page import union_markdown
 from engine.report.workplan.document import markdown as workplan_markdown
-from engine.report.workplan.word import write as write_docx
+
+if TYPE_CHECKING:
+    from engine.province.run import ProvinceOptions
 
 install()  # before any command is declared: click.Path names itself in the catalog's words when made
 
@@ -206,6 +207,8 @@ def batch(rulesets: tuple[str, ...], sources: tuple[Path, ...], out: Path, jobs:
     chosen = resolve_rulesets(rulesets)
     dask = dask and dask_address(dask)
     if province_mode(sources, pages, any(r.by_cohort for r in chosen)):
+        from engine.province.run import ProvinceOptions
+
         province_batch(ProvinceOptions(sources, out, jobs or default_jobs(), rulesets, as_of, force, dask, partition_rows, unused), chosen)
         return
     if dask:
@@ -226,6 +229,7 @@ def batch(rulesets: tuple[str, ...], sources: tuple[Path, ...], out: Path, jobs:
 
 def province_batch(options: ProvinceOptions, chosen: list[Ruleset]) -> None:
     """A province: grades in bulk, Parquet results and the summary report, no per-union pages."""
+    from engine.province.run import run_province
     with tqdm(desc="评估", unit="个工会", delay=1, disable=None, file=sys.stderr, leave=False) as bar:
         tally = run_province(options, chosen, bar.update, notice)
     for message in tally.notices:
@@ -337,7 +341,11 @@ def diff(old: str, new: str, sources: tuple[str, ...], fmt: str, as_of: dt.date 
     before, after = load_version(old), load_version(new)
     changes = ruleset_changes(before.ruleset, after.ruleset)
     warn = lambda message: click.echo(f"提示：{message}", err=True)  # noqa: E731
-    impact = measure_impact(before, after, sources, evaluator_named(engine), as_of, warn) if sources else None
+    impact = None
+    if sources:
+        from engine.authoring.measure import measure_impact
+
+        impact = measure_impact(before, after, sources, evaluator_named(engine), as_of, warn)
     if fmt == "json":
         write_diff_json(sys.stdout, before, after, changes, impact, list(sources))
     else:
@@ -411,6 +419,8 @@ def plan(rulesets: tuple[str, ...], fact_file: Path, target: str | None, deadlin
     if document.target is None and not document.reachable and not document.measures:
         raise UsageError(f"不生成整改工作方案：{document.why_not}。")
     if fmt == "docx" and out is not None:
+        from engine.report.workplan.word import write as write_docx
+
         write_docx(document, deadline, out)
     elif out is not None:
         write_text(out, workplan_markdown(document, deadline))

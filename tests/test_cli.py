@@ -3,9 +3,13 @@ from __future__ import annotations
 
 import json
 import re
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from conftest import REPO
 from wcwidth import wcswidth
 
 import engine.evaluate.assessment
@@ -333,3 +337,31 @@ def test_test_command_on_a_folder_skips_fact_files(tmp_path):
     result = run("test", str(folder))
     assert result.exit_code == 0
     assert result.stdout.splitlines()[-1] == "1 passed, 0 failed"
+
+
+ONLY_SOME_COMMANDS = ("numpy", "polars", "pyarrow", "docx", "openpyxl")  # about a third of a second to import
+
+
+def loaded_by(*arguments: str) -> list[str]:
+    """The libraries of ONLY_SOME_COMMANDS that a fresh `unionscore ARGUMENTS` imports."""
+    code = ("import sys, cli\n"
+            "try:\n    cli.cli(sys.argv[1:], prog_name='unionscore')\n"
+            "except SystemExit:\n    pass\n"
+            f"print(sorted(name for name in {ONLY_SOME_COMMANDS!r} if name in sys.modules), file=sys.stderr)")
+    done = subprocess.run([sys.executable, "-c", code, *arguments], cwd=REPO, capture_output=True, text=True, check=True)
+    return json.loads(done.stderr.strip().splitlines()[-1].replace("'", '"'))
+
+
+def test_assessing_one_fact_file_starts_without_the_libraries_only_some_commands_use() -> None:
+    assert loaded_by("assess", "facts/qingshan/QS-001.yaml") == []
+    assert loaded_by("check", "rulesets/bayou.yaml") == []
+
+
+def test_the_libraries_are_loaded_by_the_commands_that_use_them(tmp_path: Path) -> None:
+    workbook = tmp_path / "form.xlsx"
+    assert "openpyxl" not in loaded_by("template", "--format", "xlsx", "--out", str(workbook))
+    assert "openpyxl" in loaded_by("assess", str(workbook))
+    docx = tmp_path / "plan.docx"
+    assert "docx" in loaded_by("plan", "facts/qingshan/QS-016.yaml", "--ruleset", "bayou", "--deadline", "2026-06-30",
+                               "--format", "docx", "--out", str(docx))
+    assert docx.is_file()

@@ -31,7 +31,8 @@ from ..language.model import FactDecl
 from ..province.checks import HEADER_ROW, unreadable
 from ..province.columnar import read_chunk
 from ..province.grades import level_texts
-from ..province.partitions import TABULAR, first_line, header_of, plan_partitions, read_partition
+from ..province.mode import TABULAR
+from ..province.partitions import first_line, header_of, plan_partitions, read_partition
 from ..values import Number, normal
 from .impact import Impact, Standing, UnionImpact, Version, compare_unit
 

@@ -31,8 +31,6 @@ from decimal import Decimal
 from functools import cache
 from typing import Any
 
-from openpyxl.utils.datetime import from_excel
-
 from ..language.limits import MAX_LITERAL
 from ..language.model import FactDecl
 from ..language.vocabulary import UNION_TYPES
@@ -211,6 +209,8 @@ def read_date(raw: Any, decl: FactDecl) -> dt.date:
 def serial_date(number: float, raw: Any, decl: FactDecl) -> dt.date:
     if not FIRST_SERIAL <= number <= LAST_SERIAL:
         raise cannot(raw, decl)
+    from openpyxl.utils.datetime import from_excel  # Excel's calendar; openpyxl loads only for a date written as a serial
+
     return from_excel(number).date()
 
 

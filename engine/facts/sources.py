@@ -4,7 +4,8 @@
 fixed order, lazily (a 100,000-row CSV is never held in memory). YAML fact files are only
 named here, and parsed later in the worker that assesses them; a spreadsheet row is read into
 a `FactFile` here, its cells by `engine.facts.cells`, a workbook's rows by
-`engine.facts.workbook`. A source, sheet or row that cannot be read becomes a unit with
+`engine.facts.workbook` (openpyxl and polars are imported where a workbook or Parquet file is read, so
+other commands start without them). A source, sheet or row that cannot be read becomes a unit with
 problems, so the batch reports it and goes on with the rest. Nothing is dropped without a word:
 columns no ruleset reads are named (`Reading.warn`), and a column that resembles a fact's name
 without matching it is a mistake found before any union is graded (`header_mistakes`).
@@ -23,17 +24,12 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-import openpyxl
-import polars as pl
-from openpyxl.utils import get_column_letter
-from openpyxl.utils.exceptions import InvalidFileException
-
 from ..diagnostics import Diagnostic, InvalidInput, Mark, UsageError
 from ..language.model import FactDecl
 from .cells import CellError, fold, is_blank, read_cell, read_period, read_text, read_union_type, shown, unit_names
+from .excel import MAX_CELL, Formula, WorkbookError
 from .fact_file import FactFile, bundled_declarations, load_fact_file
 from .names import MISSING_RESEMBLES, closest, name_key
-from .workbook import MAX_CELL, Formula, WorkbookError, check_unpacked_size, is_hidden, sheet_rows
 
 YAML_SUFFIXES = (".yaml", ".yml")
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
@@ -58,8 +54,6 @@ FOOTER_LABELS = frozenset({"填表人", "填报人", "审核人", "负责人", "
 HEADER_SEARCH = 10  # non-blank rows searched for the header, past title rows
 BARE_CR = re.compile(rb"(?<=\r)(?!\n)")  # after a carriage return that no line feed follows
 REMEMBERED_CELLS = 50_000  # distinct fact cells a table's reading keeps (`read_once`)
-# a damaged file: bad zip, missing part, malformed XML (ElementTree's and lxml's parse errors are SyntaxErrors)
-UNREADABLE = (OSError, zipfile.BadZipFile, InvalidFileException, KeyError, ValueError, SyntaxError, pl.exceptions.PolarsError)
 GUIDE_SHEET = "填表说明"  # the instructions sheet of the form `unionscore template --format xlsx` writes
 OUTPUT_MARKER = ".unionscore-output"  # a batch output folder (engine/batch/output_folder.py): never a source
 
@@ -337,6 +331,8 @@ def header_problems(columns: list[Column], table: Table, row: int) -> list[str]:
     for target, group in itertools.groupby(sorted(columns, key=lambda c: c.target), key=lambda c: c.target):
         same = list(group)
         if len(same) > 1:
+            from openpyxl.utils import get_column_letter  # a rare mistake: openpyxl is not loaded for every sheet
+
             found.append("、".join(f"{get_column_letter(c.index + 1)} 列“{c.header}”" for c in same) + f" 重复（都对应 {target}），请删去多余的一列")
     return [f"{table.where(row)}（表头）{problem}" for problem in found]
 
@@ -354,7 +350,7 @@ def header_mistakes(sources: Sequence[str | Path], reading: Reading) -> list[Dia
                     header, _ = sheet_header(nonblank(rows), quiet)
                     if header is not None:
                         found += [resembling(table, header, text, like, quiet) for text, like in header.resembling.items()]
-            except (*UNREADABLE, WorkbookError, csv.Error):
+            except unreadable():
                 continue  # reported when the source is read
     return found
 
@@ -526,13 +522,24 @@ def tabular_units(path: Path, reading: Reading) -> Iterator[Unit]:
         yield problem_unit(str(path), Mark(str(path)), "source-sheet", str(error))
     except WorkbookError as error:
         yield problem_unit(str(path), Mark(str(path)), "source-unreadable", f"无法读取工作簿：{error}")
-    except (*UNREADABLE, csv.Error) as error:
+    except unreadable() as error:
         what = {".csv": "CSV 文件", PARQUET: "Parquet 文件"}.get(path.suffix.lower(), "Excel 工作簿")
         message = f"无法读取，文件可能已损坏或不是 {what}（{type(error).__name__}: {error}）"
         if what == "Excel 工作簿" and compound_document(path):
             message = ("无法读取：这是设置了打开密码的工作簿，或改了扩展名的旧版 .xls 文件。"
                        "请在 Excel 或 WPS 中打开，去掉密码（文件 → 信息 → 保护工作簿），另存为 .xlsx 后再评估")
         yield problem_unit(str(path), Mark(str(path)), "source-unreadable", message)
+
+
+def unreadable() -> tuple[type[Exception], ...]:
+    """The errors of a damaged source: bad zip, missing part, malformed XML (ElementTree's and lxml's parse
+    errors are SyntaxErrors), a CSV the csv module cannot parse, and openpyxl's and polars' own. Asked
+    for only when an error is raised (an `except` clause is evaluated then), so reading a CSV or fact
+    files never loads those libraries."""
+    import polars as pl
+    from openpyxl.utils.exceptions import InvalidFileException
+
+    return OSError, zipfile.BadZipFile, InvalidFileException, KeyError, ValueError, SyntaxError, csv.Error, pl.exceptions.PolarsError
 
 
 def compound_document(path: Path) -> bool:
@@ -554,6 +561,8 @@ def tables(path: Path, reading: Reading) -> Iterator[tuple[Table, Rows]]:
 def parquet_rows(path: Path) -> Rows:
     """A Parquet file's column names as its first row, then its rows, numbered as the province batch
     numbers them; cells as stored (numbers, dates, booleans and lists are read as a workbook's are)."""
+    import polars as pl  # loaded only when a Parquet file is read
+
     frame = pl.read_parquet(path)
     yield 1, frame.columns
     yield from enumerate(frame.iter_rows(), 2)
@@ -624,6 +633,8 @@ def decodes(line: bytes, encoding: str) -> bool:
 def workbook_tables(path: Path, reading: Reading) -> Iterator[tuple[Table, Rows]]:
     """The sheets of a workbook (or the one named by `reading.sheet`), streamed; hidden sheets are
     skipped unless asked for (`--include-hidden`, or `--sheet` naming one)."""
+    from .workbook import check_unpacked_size, is_hidden, sheet_rows  # openpyxl, loaded only when a workbook is read
+
     check_unpacked_size(path)
     with open_workbook(path) as workbook:
         sheets = [ws for ws in workbook.worksheets if reading.sheet is None or ws.title.strip() == reading.sheet.strip()]
@@ -644,6 +655,8 @@ def workbook_tables(path: Path, reading: Reading) -> Iterator[tuple[Table, Rows]
 
 @contextmanager
 def open_workbook(path: Path) -> Iterator[Any]:
+    import openpyxl
+
     workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
     try:
         yield workbook

@@ -16,35 +16,20 @@ from __future__ import annotations
 import re
 import zipfile
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
 from openpyxl.utils import get_column_letter, range_boundaries
 from openpyxl.worksheet._reader import FORMULA_TAG, VALUE_TAG, WorkSheetParser
 
+from .excel import MAX_COLUMNS, MAX_ROWS, Formula, WorkbookError
+
 MAX_UNPACKED = 512 * 2**20       # a county's workbook of 3,000 unions unpacks to about 30 MB
 MAX_SHARED_STRINGS = 128 * 2**20  # held in memory whole by openpyxl
-MAX_ROWS, MAX_COLUMNS = 1_048_576, 16_384  # Excel's own limits
-MAX_CELL = 32_767                # characters in one cell, Excel's limit
 SHOWN_AT_MOST = 10               # hidden rows named in a notice
 MERGED = re.compile(rb'<(?:\w+:)?mergeCell\s[^>]*?ref="([A-Z]+[0-9]+:[A-Z]+[0-9]+)"')
 BLOCK, OVERLAP = 1 << 20, 256  # bytes of sheet XML scanned at a time, and kept for a tag cut in two
 Range = tuple[int, int, int, int]  # first column, first row, last column, last row (1-based, inclusive)
-
-
-class WorkbookError(ValueError):
-    """A workbook that is not read at all (too large once unpacked, or past Excel's limits)."""
-
-
-@dataclass(frozen=True, slots=True)
-class Formula:
-    """A formula cell whose workbook holds no computed result."""
-
-    text: str
-
-    def __str__(self) -> str:
-        return self.text
 
 
 def check_unpacked_size(path: Path) -> None:

@@ -5,13 +5,12 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-import polars as pl
-
 from ..diagnostics import UsageError
-from .partitions import TABULAR, row_count
 
 PAGES_LIMIT = 5_000  # above this many unions, `--pages auto` writes no per-union pages (a county has 1,000–3,000)
 PAGES = ("auto", "all", "none")
+PARTITION_ROWS = 20_000  # a partition's frame is ~40 MB per ruleset at this size; two workers stay far below 2 GB
+TABULAR = (".csv", ".parquet")
 SCHEDULER = re.compile(r"(?:(?:tcp|tls|ucx|ws|wss)://)?(?:\[[0-9A-Fa-f:]+\]|[^\s:/\[\]]+):\d{1,5}")
 LOCAL = re.compile(r"local:([1-9]\d{0,2})")
 
@@ -36,7 +35,11 @@ def province_mode(sources: tuple[Path, ...], pages: str, ranked: bool = False) -
 
 def unions_in(source: Path) -> int:
     """The rows of a source, for `--pages auto`; 0 when polars cannot read it, and the county batch's reader
-    then reports why."""
+    then reports why. polars is imported here, not with the command line: other commands start without it."""
+    import polars as pl
+
+    from .partitions import row_count
+
     try:
         return row_count(str(source))
     except (OSError, pl.exceptions.PolarsError):

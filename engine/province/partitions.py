@@ -13,9 +13,7 @@ from pathlib import Path
 import polars as pl
 
 from ..facts.sources import DELIMITERS
-
-PARTITION_ROWS = 20_000  # a partition's frame is ~40 MB per ruleset at this size; two workers stay far below 2 GB
-TABULAR = (".csv", ".parquet")
+from .mode import PARTITION_ROWS
 
 
 @dataclass(frozen=True)

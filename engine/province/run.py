@@ -24,8 +24,9 @@ from ..language.model import Ruleset
 from .aggregate import Tally
 from .checks import check_sources
 from .job import Settings, grade_partition
+from .mode import PARTITION_ROWS
 from .output import part_name
-from .partitions import PARTITION_ROWS, Partition, plan_partitions
+from .partitions import Partition, plan_partitions
 from .repeats import with_repeats
 from .report import write_levels_csv, write_report
 

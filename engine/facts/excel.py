@@ -1,0 +1,23 @@
+"""What every reader of a spreadsheet checks against: Excel's own limits, a workbook refused as a whole,
+and a formula cell without a result. Kept apart from `workbook.py` so that reading a CSV, a Parquet file
+or fact files never loads openpyxl (about a tenth of a second, paid by every command that imported it)."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+MAX_ROWS, MAX_COLUMNS = 1_048_576, 16_384  # Excel's own limits
+MAX_CELL = 32_767                # characters in one cell, Excel's limit
+
+
+class WorkbookError(ValueError):
+    """A workbook that is not read at all (too large once unpacked, or past Excel's limits)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Formula:
+    """A formula cell whose workbook holds no computed result."""
+
+    text: str
+
+    def __str__(self) -> str:
+        return self.text
