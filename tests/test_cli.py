@@ -352,9 +352,10 @@ def loaded_by(*arguments: str) -> list[str]:
     return json.loads(done.stderr.strip().splitlines()[-1].replace("'", '"'))
 
 
-def test_assessing_one_fact_file_starts_without_the_libraries_only_some_commands_use() -> None:
+def test_assess_plan_and_check_start_without_the_libraries_only_some_commands_use() -> None:
     assert loaded_by("assess", "facts/qingshan/QS-001.yaml") == []
     assert loaded_by("check", "rulesets/bayou.yaml") == []
+    assert loaded_by("plan", "facts/qingshan/QS-016.yaml", "--ruleset", "bayou") == []
 
 
 def test_the_libraries_are_loaded_by_the_commands_that_use_them(tmp_path: Path) -> None:

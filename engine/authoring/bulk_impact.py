@@ -31,7 +31,7 @@ from ..language.model import FactDecl
 from ..province.checks import HEADER_ROW, unreadable
 from ..province.columnar import read_chunk
 from ..province.grades import level_texts
-from ..province.mode import TABULAR
+from ..province.mode import PARTITION_ROWS, TABULAR
 from ..province.partitions import first_line, header_of, plan_partitions, read_partition
 from ..values import Number, normal
 from .impact import Impact, Standing, UnionImpact, Version, compare_unit
@@ -129,7 +129,7 @@ class BulkSource:
 
     def compare(self, impact: Impact, evaluator: Evaluator, as_of: dt.date | None, warn: Callable[[str], None]) -> None:
         warn_ignored(Table(str(self.source)), self.header, warn)
-        for partition in plan_partitions([self.source]):
+        for partition in plan_partitions([self.source], PARTITION_ROWS):
             self.compare_rows(read_partition(partition), first_line(partition), impact, evaluator, as_of, warn)
 
     def compare_rows(self, frame: pl.DataFrame, first: int, impact: Impact, evaluator: Evaluator, as_of: dt.date | None,

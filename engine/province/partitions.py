@@ -13,7 +13,6 @@ from pathlib import Path
 import polars as pl
 
 from ..facts.sources import DELIMITERS
-from .mode import PARTITION_ROWS
 
 
 @dataclass(frozen=True)
@@ -69,7 +68,7 @@ def row_count(source: str) -> int:
         return 0
 
 
-def plan_partitions(sources: list[Path], rows: int = PARTITION_ROWS) -> list[Partition]:
+def plan_partitions(sources: list[Path], rows: int) -> list[Partition]:
     partitions: list[Partition] = []
     for source in sources:
         total = row_count(str(source))
