@@ -9,11 +9,12 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from conftest import REPO
 from wcwidth import wcswidth
 
 import engine.evaluate.assessment
 from cli import cli
+
+REPO = Path(__file__).resolve().parent.parent  # not from conftest: which conftest a top-level module gets depends on the order
 
 RULESET = """
 ruleset: {id: demo, name: 演示标准, version: "2025.1", max_score: 20}
