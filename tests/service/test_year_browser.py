@@ -23,7 +23,7 @@ from typing import Any
 
 import docx
 from clients import assessed, shots, sign_in, sign_out, wait_for_download
-from selenium.common.exceptions import StaleElementReferenceException
+from selenium.common.exceptions import StaleElementReferenceException, WebDriverException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webdriver import WebDriver
 from selenium.webdriver.remote.webelement import WebElement
@@ -65,7 +65,12 @@ def wait_text(driver: WebDriver, css: str, text: str) -> WebElement:
     """The element at `css` once it says `text` (elements of the page being left go stale meanwhile: looked for again).
     `text` must be new with the page waited for: the page being left may still be there."""
     def found(d: WebDriver) -> WebElement | bool:
-        return next((e for e in d.find_elements(By.CSS_SELECTOR, css) if text in e.text), False)
+        try:
+            return next((e for e in d.find_elements(By.CSS_SELECTOR, css) if text in e.text), False)
+        except WebDriverException as error:  # a stale element, as Chromium sometimes words it mid-navigation
+            if "does not belong to the document" in str(error.msg):
+                return False
+            raise
 
     element: WebElement = WebDriverWait(driver, 30, ignored_exceptions=(StaleElementReferenceException,)).until(found)
     return element
