@@ -3,7 +3,7 @@
 Thin commands: options → engine → renderer → exit code. Expected failures carry their exit
 code (1 invalid input, 2 usage); anything else is a bug: exit 3, traceback only with --debug.
 What only some commands need (the province batch's polars, numpy and pyarrow; python-docx; the
-bulk impact of `diff --facts`) is imported inside them: every command starts in about half the time.
+bulk impact of `diff --facts`) is imported inside them: the others start a third of a second sooner.
 """
 from __future__ import annotations
 
@@ -230,6 +230,7 @@ def batch(rulesets: tuple[str, ...], sources: tuple[Path, ...], out: Path, jobs:
 def province_batch(options: ProvinceOptions, chosen: list[Ruleset]) -> None:
     """A province: grades in bulk, Parquet results and the summary report, no per-union pages."""
     from engine.province.run import run_province
+
     with tqdm(desc="评估", unit="个工会", delay=1, disable=None, file=sys.stderr, leave=False) as bar:
         tally = run_province(options, chosen, bar.update, notice)
     for message in tally.notices:

@@ -4,8 +4,8 @@
 fixed order, lazily (a 100,000-row CSV is never held in memory). YAML fact files are only
 named here, and parsed later in the worker that assesses them; a spreadsheet row is read into
 a `FactFile` here, its cells by `engine.facts.cells`, a workbook's rows by
-`engine.facts.workbook` (openpyxl and polars are imported where a workbook or Parquet file is read, so
-other commands start without them). A source, sheet or row that cannot be read becomes a unit with
+`engine.facts.workbook` (openpyxl and polars are imported where a workbook or Parquet file is read:
+reading a CSV or fact files does not load them). A source, sheet or row that cannot be read becomes a unit with
 problems, so the batch reports it and goes on with the rest. Nothing is dropped without a word:
 columns no ruleset reads are named (`Reading.warn`), and a column that resembles a fact's name
 without matching it is a mistake found before any union is graded (`header_mistakes`).
