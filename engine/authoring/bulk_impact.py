@@ -153,7 +153,7 @@ class BulkSource:
                    warn: Callable[[str], None]) -> None:
         """A row compared by the per-union engine. As when a county batch reads it, a blank line is not a union,
         nor is a 合计 row or a footer (told)."""
-        if union_row(cells, table.origin(line), warn):
+        if union_row(cells, table, line, warn):
             impact.add(compare_unit(row_unit(line, cells, self.header.columns, table), *self.versions, evaluator, as_of))
 
 

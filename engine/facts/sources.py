@@ -4,11 +4,12 @@
 fixed order, lazily (a 100,000-row CSV is never held in memory). YAML fact files are only
 named here, and parsed later in the worker that assesses them; a spreadsheet row is read into
 a `FactFile` here, its cells by `engine.facts.cells`, a workbook's rows by
-`engine.facts.workbook` (openpyxl and polars are imported where a workbook or Parquet file is read:
-reading a CSV or fact files does not load them). A source, sheet or row that cannot be read becomes a unit with
-problems, so the batch reports it and goes on with the rest. Nothing is dropped without a word:
-columns no ruleset reads are named (`Reading.warn`), and a column that resembles a fact's name
-without matching it is a mistake found before any union is graded (`header_mistakes`).
+`engine.facts.workbook` (openpyxl and polars are imported where a workbook or Parquet file is
+read: reading a CSV or fact files does not load them). A source, sheet or row that cannot be
+read becomes a unit with problems, so the batch reports it and goes on with the rest. Nothing is
+dropped without a word: columns no ruleset reads are named (`Reading.warn`), and a column that
+resembles a fact's name without matching it is a mistake found before any union is graded
+(`header_mistakes`).
 `read_union` is the one-union path: a fact file, or one row of a spreadsheet picked by its id.
 """
 from __future__ import annotations
@@ -393,18 +394,18 @@ def table_units(rows: Rows, table: Table, reading: Reading) -> Iterator[Unit]:
         return
     seen: dict[tuple, tuple[Any, str]] = {}
     for number, cells in numbered:
-        if union_row(cells, table.origin(number), reading.warn):
+        if union_row(cells, table, number, reading.warn):
             yield row_unit(number, cells, header.columns, table, seen)
 
 
-def union_row(cells: Sequence[Any], origin: str, tell: Callable[[str], None]) -> bool:
-    """Whether a row holds a union, wherever a table is read row by row: a blank line does not (nothing
-    said), nor does a 合计 row or a footer (told, as the row at `origin`)."""
+def union_row(cells: Sequence[Any], table: Table, number: int, tell: Callable[[str], None]) -> bool:
+    """Whether row `number` of `table` holds a union, wherever a table is read row by row: a blank line
+    does not (nothing said), nor does a 合计 row or a footer (told, naming the row)."""
     if blank_row(cells):
         return False
     other = not_a_union(cells)
     if other:
-        tell(skipped_row(origin, other))
+        tell(skipped_row(table.origin(number), other))
     return not other
 
 

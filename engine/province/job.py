@@ -111,7 +111,7 @@ def one_by_one(row: int, cells: tuple[Any, ...], columns: list[Column], partitio
     its errors into the tally (False). As in a county batch, a blank line is not a union (False, nothing
     told), nor is a 合计 row or a footer (False, told in the tally's notices)."""
     number, table = first_line(partition) + row, Table(partition.source)
-    if not union_row(cells, table.origin(number), tally.skip):
+    if not union_row(cells, table, number, tally.skip):
         return False
     unit = row_unit(number, cells, columns, table)
     errors = [d.render(with_source=False) for d in unit.problems]
