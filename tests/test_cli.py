@@ -345,12 +345,12 @@ ONLY_SOME_COMMANDS = ("numpy", "polars", "pyarrow", "docx", "openpyxl")  # about
 
 def loaded_by(*arguments: str) -> list[str]:
     """The libraries of ONLY_SOME_COMMANDS that a fresh `unionscore ARGUMENTS` imports."""
-    code = ("import sys, cli\n"
+    code = ("import json, sys, cli\n"
             "try:\n    cli.cli(sys.argv[1:], prog_name='unionscore')\n"
             "except SystemExit:\n    pass\n"
-            f"print(sorted(name for name in {ONLY_SOME_COMMANDS!r} if name in sys.modules), file=sys.stderr)")
+            f"print(json.dumps(sorted(name for name in {ONLY_SOME_COMMANDS!r} if name in sys.modules)), file=sys.stderr)")
     done = subprocess.run([sys.executable, "-c", code, *arguments], cwd=REPO, capture_output=True, text=True, check=True)
-    return json.loads(done.stderr.strip().splitlines()[-1].replace("'", '"'))
+    return json.loads(done.stderr.strip().splitlines()[-1])
 
 
 def test_assess_plan_and_check_start_without_the_libraries_only_some_commands_use() -> None:
