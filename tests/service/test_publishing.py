@@ -15,6 +15,7 @@ import yaml
 from clients import signed_in
 from django.db import connection
 from django.test import Client
+from django.utils import timezone
 from openpyxl import load_workbook
 
 from engine.values import cn_date
@@ -110,7 +111,7 @@ def test_each_union_with_gaps_gets_a_notice_that_opens_in_word(county: Round, da
     steps = [s for r in checked.result["results"] if r.get("applies", True) for s in (r.get("plan") or {}).get("steps") or []]
     assert all(step["name"] in text for step in steps)
     assert all(name in text for step in steps for name in step.get("evidence", []))
-    assert text.rstrip().endswith(cn_date(publication.created_at.date()))
+    assert text.rstrip().endswith(cn_date(timezone.localdate(publication.created_at)))  # Beijing's date, as published
     outcomes = {user: signed_in(user).get(url).status_code for user in ("qs-017", "t-qingshan", "t-chengguan", "assessor", "admin")}
     assert outcomes == {"qs-017": 404, "t-qingshan": 200, "t-chengguan": 404, "assessor": 200, "admin": 200}
 
