@@ -52,6 +52,7 @@ DELIMITERS = ",\t;"
 TOTAL_ROWS = frozenset({"合计", "总计", "小计", "共计", "总合计", "合计数"})
 FOOTER_LABELS = frozenset({"填表人", "填报人", "审核人", "负责人", "联系人", "联系电话", "填表日期", "填报日期", "制表人", "注",
                            "备注", "说明", "填表说明"})
+MARK_CHARACTERS = "计:：﹕︓⩴"  # one of them is in every 合计 word, and in every footer (a colon once NFKC-folded)
 HEADER_SEARCH = 10  # non-blank rows searched for the header, past title rows
 BARE_CR = re.compile(rb"(?<=\r)(?!\n)")  # after a carriage return that no line feed follows
 REMEMBERED_CELLS = 50_000  # distinct fact cells a table's reading keeps (`read_once`)

@@ -4,7 +4,8 @@ Every distinct cell text of a column is read once, by the same functions that re
 row (engine/facts/sources.py `Column.read`, the fact schema's checks, `convert`), then spread to
 its rows: the values are the per-union engine's, at the cost of the distinct texts. A row with an
 unreadable or invalid cell, facts that contradict each other, or no assessment date is `bad`: the
-per-union engine reads it again and reports why, as it does in a county batch.
+per-union engine reads it again and reports why, as it does in a county batch; so is a row that may be
+a county's 合计 row or a footer, which it tells and skips.
 """
 from __future__ import annotations
 
@@ -21,12 +22,15 @@ from ..bulk.frame import Frame, column, kind_of, list_column
 from ..bulk.rational import Array, Q
 from ..facts.cells import CellError
 from ..facts.fact_file import FactChecker, convert
-from ..facts.sources import REQUIRED
+from ..facts.sources import MARK_CHARACTERS, REQUIRED, not_a_union
 from ..facts.sources import Column as SourceColumn
 from ..language.vocabulary import AT_MOST
 
 INVALID = object()  # a cell that does not read as its column's value
 UNDATED = dt.date(2000, 12, 31).toordinal()  # graded with the others, never kept: a row without a year goes one by one
+SPACE = r"[\s\x1c-\x1f]"  # what Python's str.strip() removes: Unicode White_Space, and \x1c to \x1f
+MAY_BE_BLANK = f"(?s)^{SPACE}*.{{0,4}}{SPACE}*$"  # at most 4 characters once stripped: blank, or a placeholder (`is_blank`)
+MAY_MARK = f"[{MARK_CHARACTERS}]"
 
 
 @dataclass(frozen=True)
@@ -55,7 +59,7 @@ def read_chunk(table: pl.DataFrame, columns: list[SourceColumn], checker: FactCh
             period = np.array(kept, dtype=object)[index]
         else:
             union[source.target] = np.array(kept, dtype=object)[index]
-    bad |= absent_required(union, n) | contradicted(cols)
+    bad |= absent_required(union, n) | contradicted(cols) | not_unions(table)
     cols |= {f"union.{field}": header_column(values) for field, values in union.items()}
     cols["period"] = column(list(period), NUMBER, sink)
     days, undated = assessment_days(period, as_of)
@@ -142,6 +146,25 @@ def absent_required(union: Mapping[str, Array], n: int) -> Array:
     for field in REQUIRED:
         if field in union:
             found |= np.array([value is None for value in union[field]], dtype=bool)
+    return found
+
+
+def not_unions(table: pl.DataFrame) -> Array:
+    """Rows that are a county's 合计 row or a footer (`not_a_union`). Only a row whose first non-blank cell
+    holds one of MARK_CHARACTERS is looked at whole: the columns are read in order, each as far as it may
+    still hold a row's first non-blank cell."""
+    maybe, open_rows = np.zeros(table.height, dtype=bool), np.ones(table.height, dtype=bool)
+    for cells in table.iter_columns():
+        if cells.dtype == pl.String:
+            maybe |= open_rows & cells.str.contains(MAY_MARK).fill_null(False).to_numpy()
+            open_rows &= cells.str.contains(MAY_BE_BLANK).fill_null(True).to_numpy()
+        else:
+            open_rows &= cells.is_null().to_numpy()
+        if not open_rows.any():
+            break
+    found = np.zeros(table.height, dtype=bool)
+    for row in np.flatnonzero(maybe).tolist():
+        found[row] = bool(not_a_union(table.row(row)))
     return found
 
 

@@ -91,7 +91,9 @@ def test_a_generated_province_with_bad_rows_and_parquet(tmp_path: Path, monkeypa
     broken[header.index("members")] = "二百"
     lines[5] = ",".join(broken)
     lines.insert(9, "," * (len(header) - 1))  # a blank line: not a union
-    lines += ["合计" + "," * (len(header) - 1), "填表人：张三" + "," * (len(header) - 1)]  # a county's total row and footer: nor these
+    total = [""] * len(header)
+    total[header.index("编号")], total[header.index("类型")], total[header.index("年度")] = "合计", "企业", "2025"
+    lines += [",".join(total), "填表人：张三" + "," * (len(header) - 1)]  # a county's total row and footer: nor these
     source.write_text("\n".join(lines) + "\n", encoding="utf-8")
     old, new = load_version("zhijia"), variant(tmp_path, "zhijia", "- {when: membership_rate >= 0.95, points: 8",
                                                 "- {when: membership_rate >= 0.90, points: 8")

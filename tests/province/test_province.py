@@ -412,6 +412,23 @@ def test_a_county_s_total_row_and_footer_are_skipped_and_told(source: Path, tmp_
     assert pl.read_parquet(tmp_path / "out" / "results" / "bayou" / "*.parquet")["line"].to_list() == list(range(2, 12))
 
 
+def test_a_total_row_with_the_county_s_type_and_year_is_not_a_union(source: Path, tmp_path: Path):
+    """A 合计 row or a footer filled in like a union (type, year, a count) would pass for one in bulk: skipped and told."""
+    lines = source.read_text(encoding="utf-8").splitlines()[:11]
+    header = lines[0].split(",")
+    total = [""] * len(header)
+    total[header.index("类型")], total[header.index("年度")], total[header.index("members")] = "企业", "2025", "9999"
+    footer = list(total)
+    total[header.index("编号")], footer[header.index("编号")] = "合 计", "填表人：张三"
+    typed = tmp_path / "typed.csv"
+    typed.write_text("\n".join([*lines, ",".join(total), ",".join(footer)]) + "\n", encoding="utf-8")
+    code, stdout, stderr = run(typed, tmp_path / "out")
+    assert code == 0 and "已评估 10 个工会，失败 0 个" in stdout
+    assert f"提示：{typed} 第 12 行：“合 计”是合计行，不是工会，已跳过" in stderr
+    assert f"提示：{typed} 第 13 行：“填表人：张三”是表尾说明，不是工会，已跳过" in stderr
+    assert pl.read_parquet(tmp_path / "out" / "results" / "bayou" / "*.parquet")["line"].to_list() == list(range(2, 12))
+
+
 def test_a_column_no_ruleset_reads_is_told_and_listed_in_the_report(source: Path, tmp_path: Path):
     lines = source.read_text(encoding="utf-8").splitlines()[:11]
     remarked = tmp_path / "remarked.csv"
