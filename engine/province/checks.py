@@ -6,12 +6,23 @@ from __future__ import annotations
 import codecs
 import csv
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 
 import polars as pl
 
 from ..diagnostics import Diagnostic, InvalidInput, Mark
-from ..facts.sources import Reading, Table, classify_header, header_problems, resembling, warn_ignored
+from ..facts.sources import (
+    Reading,
+    Table,
+    classify_header,
+    csv_rows,
+    header_problems,
+    nonblank,
+    resembling,
+    sheet_header,
+    warn_ignored,
+)
 from .partitions import csv_header, header_of, row_count
 
 BLOCK = 1 << 20
@@ -99,7 +110,24 @@ def header_diagnostics(source: Path, reading: Reading) -> list[Diagnostic]:
         return []
     header = classify_header(cells, reading)
     header.row = HEADER_ROW
+    mark = Mark(str(source), HEADER_ROW, 1)
+    problems = header_problems(header.columns, table, HEADER_ROW)
+    lower = header_below(source, reading) if problems else None
+    if lower:
+        return [Diagnostic(mark, "source-header", f"{source} 第 1 行不是表头（表头在第 {lower} 行，其上是标题等行）：省级批量要求表头在第一行、"
+                           "只占一行；请删去表头上面的行（两行的表头合并为一行），不超过 5,000 个工会时也可以加 --pages all 按县级批量读取")]
     warn_ignored(table, header, reading.warn)
     found = [resembling(table, header, text, like, reading) for text, like in header.resembling.items()]
-    mark = Mark(str(source), HEADER_ROW, 1)
-    return found + [Diagnostic(mark, "source-header", text) for text in header_problems(header.columns, table, HEADER_ROW)]
+    return found + [Diagnostic(mark, "source-header", text) for text in problems]
+
+
+def header_below(source: Path, reading: Reading) -> int | None:
+    """The line of a CSV's header as a county batch finds it, past title rows, when it is sound; None when not found."""
+    if source.suffix.lower() != ".csv":
+        return None
+    quiet = replace(reading, warn=lambda message: None)
+    with source.open("rb") as handle:
+        header, _ = sheet_header(nonblank(csv_rows(handle)), quiet)
+    if header is None or header_problems(header.columns, Table(str(source)), header.row):
+        return None
+    return header.row

@@ -189,6 +189,18 @@ def test_a_gb18030_csv_is_refused_with_the_way_to_convert_it(source: Path, tmp_p
     assert f"{gbk}:1:1: 错误 [source-unreadable] {gbk} 第 1 行不是 UTF-8 编码" in stderr and "CSV UTF-8（逗号分隔）" in stderr
 
 
+@pytest.mark.parametrize("above", [["2025年度XX县基层工会考核统计表"], ["填报单位：XX县总工会", ""]])
+def test_a_title_above_the_header_is_refused_naming_the_header_s_line(source: Path, tmp_path: Path, above: list[str]):
+    """A county batch finds the header under a title; a province reads its header from the first line, and says so."""
+    lines = source.read_text(encoding="utf-8").splitlines()[:4]
+    titled = tmp_path / "titled.csv"
+    titled.write_text("\n".join([*above, *lines]) + "\n", encoding="utf-8")
+    code, _, stderr = run(titled, tmp_path / "out")
+    assert code == 1 and not (tmp_path / "out").exists()
+    assert f"{titled}:1:1: 错误 [source-header] {titled} 第 1 行不是表头（表头在第 {len(above) + 1} 行，其上是标题等行）" in stderr
+    assert "请删去表头上面的行" in stderr and "--pages all" in stderr and "缺少" not in stderr
+
+
 def test_a_bad_byte_further_down_is_found_on_its_line(source: Path, tmp_path: Path):
     lines = source.read_text(encoding="utf-8").splitlines()[:6]
     mixed = tmp_path / "mixed.csv"
