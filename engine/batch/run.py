@@ -60,16 +60,17 @@ class Collector:
 
     def __init__(self, folder: OutputFolder, stats: CountyStats, sheets: ItemSheets, jsonl: IO[bytes]) -> None:
         self.folder, self.stats, self.sheets, self.jsonl = folder, stats, sheets, jsonl
-        self.seen: dict[str, str] = {}
+        self.ids = FirstRecords()
         self.stems: dict[str, str] = {}  # page file stem, case folded → union id
 
     def take(self, outcome: Outcome) -> None:
+        earlier = self.ids.earlier(outcome.union_id, outcome.origin)
         if outcome.errors:
             self.stats.add_failure(outcome.origin, outcome.union_id, outcome.errors)
             return
         union_id = str(outcome.union_id)
-        if union_id in self.seen:
-            self.stats.add_failure(outcome.origin, union_id, [repeated_id(outcome.origin, union_id, self.seen[union_id])])
+        if earlier is not None:
+            self.stats.add_failure(outcome.origin, union_id, [repeated_id(outcome.origin, union_id, earlier)])
             self.folder.discard(outcome.pages)
             return
         stem = union_file_stem(union_id)
@@ -78,7 +79,7 @@ class Collector:
             self.stats.add_failure(outcome.origin, union_id, [message])
             self.folder.discard(outcome.pages)
             return
-        self.seen[union_id], self.stems[stem.casefold()] = outcome.origin, union_id
+        self.stems[stem.casefold()] = union_id
         self.jsonl.write(outcome.lines)
         self.folder.place_union(stem, outcome.pages)
         assert outcome.tally is not None  # every assessed union has one: only a scoring pass's outcome lacks it
@@ -86,9 +87,29 @@ class Collector:
         self.sheets.take(outcome.union, outcome.item_rows)
 
 
+class FirstRecords:
+    """The record that keeps each union id: the first with it, whether or not its data could be graded (if not,
+    it is reported for them), so fixing one record never moves a repeat elsewhere. A province batch decides
+    alike (engine/province/repeats.py)."""
+
+    def __init__(self) -> None:
+        self.first: dict[str, str] = {}
+
+    def earlier(self, union_id: object, origin: str) -> str | None:
+        """Where an earlier record has `union_id`; None when none has (the id is now this record's)."""
+        if union_id is None:
+            return None
+        key = str(union_id)
+        if key in self.first:
+            return self.first[key]
+        self.first[key] = origin
+        return None
+
+
 def repeated_id(origin: str, union_id: str, first: str) -> str:
-    """Why a union whose id an earlier one has is left out: the union itself is graded from its first record."""
-    return f"{origin}: 工会编号 “{union_id}” 重复：已按 {first} 的记录评估，这里的记录未计入；如是另一个单位，请改正其编号"
+    """Why a union whose id an earlier record has (`FirstRecords`) is left out."""
+    return (f"{origin}: 工会编号 “{union_id}” 重复：{first} 已用了这个编号，这里的记录未计入；"
+            "如是同一单位，请只保留一份记录，如是另一个单位，请改正其编号")
 
 
 def run_batch(options: BatchOptions, rulesets: list[Ruleset], warn: Callable[[str], None], tick: Callable[[], object]) -> CountyStats:
@@ -130,8 +151,9 @@ def scoring_pass(options: BatchOptions, rulesets: list[Ruleset], reading: Readin
     """Every union scored for the cohort pass, quietly: what it reads is told, and what fails is reported, once,
     by the pass that writes the outputs."""
     units = units_of(options.sources, replace(reading, warn=lambda message: None))
+    ids = FirstRecords()  # a union ranks once, by the record the outputs keep
     with closing(run_units(units, rulesets, options.jobs, options.as_of, folder.unions, options.timeout, work)) as outcomes:
-        yield from (outcome.entries for outcome in outcomes if not outcome.errors)
+        yield from (outcome.entries for outcome in outcomes if ids.earlier(outcome.union_id, outcome.origin) is None and not outcome.errors)
 
 
 def recorded(warn: Callable[[str], None], notices: list[str]) -> Callable[[str], None]:

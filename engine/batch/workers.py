@@ -127,18 +127,23 @@ def assess_unit(unit: Unit) -> Outcome:
 def scored(unit: Unit) -> Outcome:
     """A scoring pass for the cohort levels: the union's entries, nothing written. A union that fails here
     fails again in the pass that writes the outputs, and is reported there."""
+    union_id = unit.union_id
     try:
         facts = unit.read()
+        union_id = facts.union.get("id")
         work: Work = _WORKER["work"]
         assessment = assess(_WORKER["rulesets"], facts, _WORKER["evaluator"], _WORKER["as_of"], None, work.cohort)
     except Exception as exc:  # noqa: BLE001 - the pass that writes the outputs reports it
-        return Outcome(unit.origin, errors=[str(exc)])
+        return Outcome(unit.origin, union_id, errors=[str(exc)])
     return Outcome(unit.origin, facts.union.get("id"), facts.union, entries=entries(facts.union, assessment.results, work.scoring))
 
 
 def assessed(unit: Unit) -> Outcome:
+    """A union's outcome; one that fails names its id when known (a spreadsheet row's, a fact file's once read)."""
+    union_id = unit.union_id
     try:
         facts = unit.read()
+        union_id = facts.union.get("id")
         rulesets, evaluator = _WORKER["rulesets"], _WORKER["evaluator"]
         assessment = assess(rulesets, facts, evaluator, _WORKER["as_of"], None, _WORKER["work"].cohort)  # positional: tests stand in for assess
         plans = next_level_plans(rulesets, assessment, evaluator)
@@ -146,12 +151,12 @@ def assessed(unit: Unit) -> Outcome:
         results = list(assessment.results.values())
         tally = county_entry(facts.union, assessment.as_of.isoformat(), results, {r.id: r.name for r in rulesets})
     except InvalidInput as exc:
-        return Outcome(unit.origin, errors=[located(unit, d.render(with_source=False)) for d in exc.diagnostics])
+        return Outcome(unit.origin, union_id, errors=[located(unit, d.render(with_source=False)) for d in exc.diagnostics])
     except InternalError as exc:  # names the ruleset and item
-        return Outcome(unit.origin, errors=[f"{unit.origin}: {exc}"])
+        return Outcome(unit.origin, union_id, errors=[f"{unit.origin}: {exc}"])
     except Exception as exc:  # noqa: BLE001 - one union's bug must not stop the county
         detail = traceback.format_exception_only(type(exc), exc)[-1].strip()
-        return Outcome(unit.origin, errors=[f"{unit.origin}: 内部错误：评估此工会时程序出错（{detail}），其余工会不受影响"])
+        return Outcome(unit.origin, union_id, errors=[f"{unit.origin}: 内部错误：评估此工会时程序出错（{detail}），其余工会不受影响"])
     pages = write_pages(union_file_stem(assessment.fact_file.union["id"]), texts)  # an OSError here stops the batch
     return Outcome(unit.origin, facts.union.get("id"), facts.union, tally, tuple(map(item_row, results)), pages, lines)
 

@@ -6,8 +6,8 @@ The parent reads the id column alone, source by source, reads each distinct cell
 (`Column.read`), and keeps a 16-byte digest per row, never the ids: 45 MB for 2.8 million unions.
 Each partition then carries its repeated rows to the worker that grades it, locally or on a cluster.
 
-Unlike a county batch, which only knows a union failed after assessing it, the first row keeps its id
-even when its data are wrong and it is reported for that.
+As in a county batch, the first row keeps its id even when its data are wrong and it is reported for
+that (`engine/batch/run.py` `repeated_id`).
 """
 from __future__ import annotations
 

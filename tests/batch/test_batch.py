@@ -78,7 +78,8 @@ def test_duplicate_ids_name_both_places(sample, tmp_path):
     shutil.copy(sample / "QS-001.yaml", sample / "zz-copy.yaml")
     result = run(str(sample), "--out", str(tmp_path / "out"), "--ruleset", "bayou", "--jobs", "1")
     assert result.exit_code == 1
-    message = f"{sample / 'zz-copy.yaml'}: 工会编号 “QS-001” 重复：已按 {sample / 'QS-001.yaml'} 的记录评估，这里的记录未计入；如是另一个单位，请改正其编号"
+    message = (f"{sample / 'zz-copy.yaml'}: 工会编号 “QS-001” 重复：{sample / 'QS-001.yaml'} 已用了这个编号，这里的记录未计入；"
+               "如是同一单位，请只保留一份记录，如是另一个单位，请改正其编号")
     assert message in result.stderr
 
 

@@ -118,6 +118,23 @@ def test_batch_decides_the_cohort_once_every_union_is_scored(tmp_path: Path) -> 
     assert "除待考核组评定" not in (tmp_path / "out" / "unions" / "MF-02.md").read_text(encoding="utf-8")
 
 
+def test_a_union_entered_twice_ranks_by_the_record_the_outputs_keep(tmp_path: Path) -> None:
+    """青山镇's first, MF-02, entered first with members above employees: that record keeps the id and is reported,
+    the correct one after it is a repeat, and the ranking leaves MF-02 out, as the outputs do."""
+    unions = tmp_path / "unions"
+    unions.mkdir()
+    for path in UNIONS.glob("*.yaml"):
+        (unions / path.name).write_bytes(path.read_bytes())
+    wrong = (UNIONS / "MF-02.yaml").read_text(encoding="utf-8").replace("members: 98", "members: 120")
+    (unions / "MF-00.yaml").write_text(wrong, encoding="utf-8")
+    result = CliRunner().invoke(cli, ["batch", "--ruleset", str(EXAMPLE), str(unions), "--out", str(tmp_path / "out"), "--jobs", "1"])
+    assert result.exit_code == 1 and "[fact-members]" in result.stderr
+    assert f"{unions / 'MF-02.yaml'}: 工会编号 “MF-02” 重复：{unions / 'MF-00.yaml'} 已用了这个编号" in result.stderr
+    lines = [json.loads(line) for line in (tmp_path / "out" / "results.jsonl").read_text(encoding="utf-8").splitlines()]
+    mf01 = next(line["result"] for line in lines if line["union"]["id"] == "MF-01")
+    assert mf01["level"]["id"] == "model" and "青山镇符合条件的 1 个单位中本单位排第 1 名，入选" in mf01["notes"][0]
+
+
 def entry(union: str, score: int) -> CohortEntry:
     """A union ranked in the whole run; from 80 分 it qualifies for model (as if min were 80), always for advanced."""
     ladder = ("model", "advanced", "none") if score >= 80 else ("advanced", "none")

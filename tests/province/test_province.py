@@ -349,7 +349,8 @@ def test_a_source_without_a_list_facts_column_grades_as_the_engine(source: Path,
 
 def repeated_rows(source: Path, folder: Path) -> Path:
     """The source with a union entered twice (a later row given row 3's id, in another partition), its first three
-    rows appended again, and a wrong cell in the repeat of row 2 (reported for that, not as a repeat)."""
+    rows appended again, and a wrong cell in the repeat of row 2 (reported for that, not as a repeat); and row 6
+    with a wrong cell, entered again right at the end (a repeat all the same: row 6 keeps its id)."""
     lines = source.read_text(encoding="utf-8").splitlines()
     header = lines[0].split(",")
     at, employees = header.index("编号"), header.index("employees")
@@ -357,27 +358,31 @@ def repeated_rows(source: Path, folder: Path) -> Path:
     moved[at] = lines[2].split(",")[at]
     again = [line.split(",") for line in lines[1:4]]
     again[0][employees] = "二百三十"
+    wrong = lines[5].split(",")
+    wrong[employees] = "二百三十"
     path = folder / "repeated.csv"
-    path.write_text("\n".join([*lines[:300], ",".join(moved), *lines[301:], *(",".join(cells) for cells in again)]) + "\n", encoding="utf-8")
+    path.write_text("\n".join([*lines[:5], ",".join(wrong), *lines[6:300], ",".join(moved), *lines[301:],
+                               *(",".join(cells) for cells in again), lines[5]]) + "\n", encoding="utf-8")
     return path
 
 
 def test_a_union_id_met_again_is_reported_as_a_county_batch_reports_it(source: Path, tmp_path: Path):
     repeated = repeated_rows(source, tmp_path)
     code, stdout, stderr = run(repeated, tmp_path / "province")
-    assert code == 1 and f"已评估 {UNIONS - 1} 个工会，失败 4 个" in stdout
+    assert code == 1 and f"已评估 {UNIONS - 2} 个工会，失败 6 个" in stdout
     said = [line for line in stderr.splitlines() if "重复" in line]
     ids = pl.read_csv(source, infer_schema=False)["编号"]
-    told = "的记录评估，这里的记录未计入；如是另一个单位，请改正其编号"
-    assert said == [f"{repeated} 第 301 行: 工会编号 “{ids[1]}” 重复：已按 {repeated} 第 3 行 {told}",
-                    *(f"{repeated} 第 {UNIONS + 2 + n} 行: 工会编号 “{ids[n]}” 重复：已按 {repeated} 第 {n + 2} 行 {told}" for n in (1, 2))]
+    told = "已用了这个编号，这里的记录未计入；如是同一单位，请只保留一份记录，如是另一个单位，请改正其编号"
+    assert said == [f"{repeated} 第 301 行: 工会编号 “{ids[1]}” 重复：{repeated} 第 3 行 {told}",
+                    *(f"{repeated} 第 {UNIONS + 2 + n} 行: 工会编号 “{ids[n]}” 重复：{repeated} 第 {n + 2} 行 {told}" for n in (1, 2)),
+                    f"{repeated} 第 {UNIONS + 5} 行: 工会编号 “{ids[4]}” 重复：{repeated} 第 6 行 {told}"]
     assert f"第 {UNIONS + 2} 行“employees”列" in stderr and f"（{ids[0]}）" in (tmp_path / "province" / "report.html").read_text(encoding="utf-8")
     county = CliRunner().invoke(cli, ["batch", str(repeated), "--out", str(tmp_path / "county"), "--pages", "all",
                                       *(part for spec in SPECS for part in ("--ruleset", spec))])
     assert said == [line for line in county.stderr.splitlines() if "重复" in line]
     for spec in SPECS:
         ids = pl.read_parquet(tmp_path / "province" / "results" / spec / "*.parquet")["union.id"]
-        assert ids.len() == ids.n_unique() == UNIONS - 1
+        assert ids.len() == ids.n_unique() == UNIONS - 2
 
 
 def test_ids_repeated_in_a_typed_parquet_file_and_across_sources_are_found(source: Path, tmp_path: Path):
@@ -388,7 +393,7 @@ def test_ids_repeated_in_a_typed_parquet_file_and_across_sources_are_found(sourc
     result = CliRunner().invoke(cli, ["batch", str(tmp_path / "a.parquet"), str(tmp_path / "b.parquet"), "--out", str(tmp_path / "out"),
                                       "--pages", "none", "--jobs", "1", "--partition-rows", "7", "--ruleset", "bayou"])
     assert result.exit_code == 1 and "已评估 20 个工会，失败 2 个" in result.stdout
-    assert f"{tmp_path / 'b.parquet'} 第 3 行: 工会编号 “20” 重复：已按 {tmp_path / 'a.parquet'} 第 21 行 的记录评估" in result.stderr
+    assert f"{tmp_path / 'b.parquet'} 第 3 行: 工会编号 “20” 重复：{tmp_path / 'a.parquet'} 第 21 行 已用了这个编号" in result.stderr
 
 
 def test_blank_lines_are_not_unions_and_the_lines_after_them_keep_their_numbers(source: Path, tmp_path: Path):
