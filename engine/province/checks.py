@@ -102,11 +102,10 @@ def spanning_record(path: Path) -> int:
 
 def header_diagnostics(source: Path, reading: Reading) -> list[Diagnostic]:
     """The header as a county batch reads a sheet's: mistaken and missing columns are problems, ignored ones are told.
-    An empty file has no header and no unions: it is told, not a problem."""
+    An empty file has no header and no unions: not a problem (told, as a file with a header alone is, by `fill`)."""
     cells = header_of(str(source))
     table = Table(str(source))
     if not cells:
-        reading.warn(f"{source}：文件是空的，没有工会")
         return []
     header = classify_header(cells, reading)
     header.row = HEADER_ROW

@@ -63,6 +63,9 @@ def run_province(options: ProvinceOptions, rulesets: list[Ruleset], tick: Callab
 def fill(folder: OutputFolder, options: ProvinceOptions, rulesets: list[Ruleset], reading: Reading, tick: Callable[[int], object],
          heard: list[str]) -> Tally:
     partitions = with_repeats(plan_partitions(list(options.sources), options.partition_rows), reading)
+    for source in options.sources:
+        if not any(each.source == str(source) for each in partitions):
+            reading.warn(f"{source}：没有读到任何工会（表格是空的，或只有表头）")  # as a county batch says it
     parts = [part_name(ruleset.id, each.index) for each in partitions for ruleset in rulesets]
     for name in parts:
         folder.file(name)

@@ -209,13 +209,14 @@ def test_a_bad_byte_further_down_is_found_on_its_line(source: Path, tmp_path: Pa
 
 
 @pytest.mark.parametrize("pages", ["none", "auto"])
-def test_an_empty_csv_grades_no_union_and_does_not_fail(tmp_path: Path, pages: str):
+@pytest.mark.parametrize("content", [b"", "编号,类型,年度,members\n".encode()])
+def test_an_empty_csv_grades_no_union_and_does_not_fail(tmp_path: Path, pages: str, content: bytes):
     empty = tmp_path / "empty.csv"
-    empty.write_bytes(b"")
+    empty.write_bytes(content)
     result = CliRunner().invoke(cli, ["batch", str(empty), "--out", str(tmp_path / "out"), "--pages", pages, "--jobs", "1"])
     assert result.exit_code == 0, result.output
     assert "已评估 0 个工会，失败 0 个" in result.stdout
-    assert ("文件是空的，没有工会" in result.stderr) == (pages == "none")
+    assert f"提示：{empty}：没有读到任何工会（表格是空的，或只有表头）" in result.stderr
 
 
 @pytest.mark.parametrize("pages, said", [("none", "不是可读取的 Parquet 文件"), ("auto", "无法读取，文件可能已损坏或不是 Parquet 文件")])
