@@ -135,7 +135,7 @@ def scored(unit: Unit) -> Outcome:
         assessment = assess(_WORKER["rulesets"], facts, _WORKER["evaluator"], _WORKER["as_of"], None, work.cohort)
     except Exception as exc:  # noqa: BLE001 - the pass that writes the outputs reports it
         return Outcome(unit.origin, union_id, errors=[str(exc)])
-    return Outcome(unit.origin, facts.union.get("id"), facts.union, entries=entries(facts.union, assessment.results, work.scoring))
+    return Outcome(unit.origin, union_id, facts.union, entries=entries(facts.union, assessment.results, work.scoring))
 
 
 def assessed(unit: Unit) -> Outcome:
@@ -158,7 +158,7 @@ def assessed(unit: Unit) -> Outcome:
         detail = traceback.format_exception_only(type(exc), exc)[-1].strip()
         return Outcome(unit.origin, union_id, errors=[f"{unit.origin}: 内部错误：评估此工会时程序出错（{detail}），其余工会不受影响"])
     pages = write_pages(union_file_stem(assessment.fact_file.union["id"]), texts)  # an OSError here stops the batch
-    return Outcome(unit.origin, facts.union.get("id"), facts.union, tally, tuple(map(item_row, results)), pages, lines)
+    return Outcome(unit.origin, union_id, facts.union, tally, tuple(map(item_row, results)), pages, lines)
 
 
 def write_pages(stem: str, texts: dict[str, str]) -> dict[str, str]:

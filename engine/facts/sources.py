@@ -506,6 +506,11 @@ class RowMarks(Mapping[str, Mark]):
 
 # --- tables: CSV files and workbook sheets ---------------------------------------------------------
 
+def no_unions(source: Path) -> str:
+    """What is told of a source with no union in it, whichever batch reads it."""
+    return f"{source}：没有读到任何工会（表格是空的，或只有表头）"
+
+
 class NoSuchSheet(ValueError):
     """`--sheet` names a sheet the workbook does not have."""
 
@@ -516,7 +521,7 @@ def tabular_units(path: Path, reading: Reading) -> Iterator[Unit]:
         units = itertools.chain.from_iterable(table_units(rows, table, reading) for table, rows in tables(path, reading))
         first = next(units, None)
         if first is None:
-            reading.warn(f"{path}：没有读到任何工会（表格是空的，或只有表头）")
+            reading.warn(no_unions(path))
             return
         yield first
         yield from units

@@ -19,7 +19,7 @@ from ..batch.failure import BatchFailed, stopped
 from ..batch.output_folder import OutputFolder, check_apart
 from ..batch.run import recorded, sigterm_as_interrupt
 from ..facts.fact_file import merged_declarations
-from ..facts.sources import Reading
+from ..facts.sources import Reading, no_unions
 from ..language.model import Ruleset
 from .aggregate import Tally
 from .checks import check_sources
@@ -65,7 +65,7 @@ def fill(folder: OutputFolder, options: ProvinceOptions, rulesets: list[Ruleset]
     partitions = with_repeats(plan_partitions(list(options.sources), options.partition_rows), reading)
     for source in options.sources:
         if not any(each.source == str(source) for each in partitions):
-            reading.warn(f"{source}：没有读到任何工会（表格是空的，或只有表头）")  # as a county batch says it
+            reading.warn(no_unions(source))
     parts = [part_name(ruleset.id, each.index) for each in partitions for ruleset in rulesets]
     for name in parts:
         folder.file(name)
