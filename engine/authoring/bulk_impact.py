@@ -147,7 +147,7 @@ class BulkSource:
                 union = {key: str(old.union[key][row] or "") if key in old.union else "" for key in UNION_HEADER}
                 impact.add(UnionImpact(table.origin(first + row), union, old.standing(row), new.standing(row)))
             else:
-                impact.count(old.level_text[row], new.level_text[row])
+                impact.unchanged(table.origin(first + row), str(old.union["id"][row]), old.level_text[row], new.level_text[row])
 
     def one_by_one(self, cells: tuple, line: int, table: Table, impact: Impact, evaluator: Evaluator, as_of: dt.date | None,
                    warn: Callable[[str], None]) -> None:

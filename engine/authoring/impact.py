@@ -19,6 +19,7 @@ from ..evaluate.assessment import Evaluator, assess_union
 from ..evaluate.result import RulesetResult
 from ..facts.fact_file import FactFile, load_fact_file
 from ..facts.sources import Unit
+from ..facts.union_ids import FirstRecords, repeated_id
 from ..language.model import Ruleset
 from ..load.loader import locate
 from ..load.rulesets import resolve_rulesets
@@ -135,20 +136,37 @@ class UnionImpact:
 @dataclass
 class Impact:
     """Every union of the sources under both versions, counted; the unions whose level or score changes
-    and those that could not be compared are kept, in source order (a province's unchanged unions are not)."""
+    and those that could not be compared are kept, in source order (a province's unchanged unions are not).
+    A record whose union id an earlier record has is a failure, as in a batch (engine/facts/union_ids.py)."""
 
     changed: list[UnionImpact] = field(default_factory=list)
     failures: list[UnionImpact] = field(default_factory=list)
     assessed: int = 0
     levels: dict[str, list[int]] = field(default_factory=dict)  # level as shown → [unions before, after], first seen first
+    ids: FirstRecords = field(default_factory=FirstRecords, compare=False, repr=False)
 
     def add(self, union: UnionImpact) -> None:
+        earlier = self.ids.earlier(union.union.get("id") or None, union.origin)
         if union.errors or union.old is None or union.new is None:
             self.failures.append(union)
-            return
-        self.count(union.old.level_name, union.new.level_name)
-        if union.level_changed or union.score_changed:
-            self.changed.append(union)
+        elif earlier is not None:
+            self.failures.append(self.repeat(union.origin, union.union["id"], earlier))
+        else:
+            self.count(union.old.level_name, union.new.level_name)
+            if union.level_changed or union.score_changed:
+                self.changed.append(union)
+
+    def unchanged(self, origin: str, union_id: str, old: str, new: str) -> None:
+        """A union whose level and score the versions leave as they are, with its level `old` before and `new` after."""
+        earlier = self.ids.earlier(union_id, origin)
+        if earlier is None:
+            self.count(old, new)
+        else:
+            self.failures.append(self.repeat(origin, union_id, earlier))
+
+    @staticmethod
+    def repeat(origin: str, union_id: str, earlier: str) -> UnionImpact:
+        return UnionImpact(origin, {"id": union_id}, errors=[repeated_id(origin, union_id, earlier)])
 
     def count(self, old: str, new: str) -> None:
         """One more union compared, with level `old` before and `new` after."""
@@ -165,8 +183,8 @@ class Impact:
 
 def compare_unit(unit: Unit, old: Version, new: Version, evaluator: Evaluator, as_of: dt.date | None) -> UnionImpact:
     """One union under both versions; a fact file either version rejects is reported, not compared."""
-    if unit.problems:
-        return UnionImpact(unit.origin, {}, errors=rendered(unit.problems))
+    if unit.problems:  # its id, when it could be read, is still its own (engine/facts/union_ids.py)
+        return UnionImpact(unit.origin, {"id": unit.union_id} if unit.union_id else {}, errors=rendered(unit.problems))
     try:
         facts = unit.facts or load_fact_file(unit.path or "")
     except InvalidInput as exc:

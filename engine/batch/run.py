@@ -23,6 +23,7 @@ from ..evaluate.cohort import CohortEntry
 from ..evaluate.rounds import cohort_decisions
 from ..facts.fact_file import merged_declarations
 from ..facts.sources import Reading, header_mistakes, units_of
+from ..facts.union_ids import FirstRecords, repeated_id
 from ..language.model import Ruleset
 from ..report.county import CountyStats
 from ..report.county_report import write_county_report
@@ -85,31 +86,6 @@ class Collector:
         assert outcome.tally is not None  # every assessed union has one: only a scoring pass's outcome lacks it
         self.stats.take(outcome.tally)
         self.sheets.take(outcome.union, outcome.item_rows)
-
-
-class FirstRecords:
-    """The record that keeps each union id: the first with it, whether or not its data could be graded (if not,
-    it is reported for them), so fixing one record never moves a repeat elsewhere. A province batch decides
-    alike (engine/province/repeats.py)."""
-
-    def __init__(self) -> None:
-        self.first: dict[str, str] = {}
-
-    def earlier(self, union_id: object, origin: str) -> str | None:
-        """Where an earlier record has `union_id`; None when none has (the id is now this record's)."""
-        if union_id is None:
-            return None
-        key = str(union_id)
-        if key in self.first:
-            return self.first[key]
-        self.first[key] = origin
-        return None
-
-
-def repeated_id(origin: str, union_id: str, first: str) -> str:
-    """Why a union whose id an earlier record has (`FirstRecords`) is left out."""
-    return (f"{origin}: 工会编号 “{union_id}” 重复：{first} 已用了这个编号，这里的记录未计入；"
-            "如是同一单位，请只保留一份记录，如是另一个单位，请改正其编号")
 
 
 def run_batch(options: BatchOptions, rulesets: list[Ruleset], warn: Callable[[str], None], tick: Callable[[], object]) -> CountyStats:

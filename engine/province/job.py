@@ -12,7 +12,6 @@ from typing import Any
 
 import numpy as np
 
-from ..batch.run import repeated_id
 from ..batch.workers import located
 from ..bulk import BulkResult, Plan, compile_rulesets, grade_frame
 from ..diagnostics import InvalidInput
@@ -21,6 +20,7 @@ from ..evaluate.evaluators import DurableEvaluator
 from ..evaluate.result import RulesetResult
 from ..facts.fact_file import FactChecker, fact_checker, merged_declarations
 from ..facts.sources import Column, Reading, Table, classify_header, row_unit, union_row
+from ..facts.union_ids import repeated_id
 from ..language.model import Ruleset
 from ..load.rulesets import resolve_rulesets
 from .aggregate import Tally, count_grades, places

@@ -7,7 +7,7 @@ The parent reads the id column alone, source by source, reads each distinct cell
 Each partition then carries its repeated rows to the worker that grades it, locally or on a cluster.
 
 As in a county batch, the first row keeps its id even when its data are wrong and it is reported for
-that (`engine/batch/run.py` `FirstRecords`).
+that (`engine/facts/union_ids.py`).
 """
 from __future__ import annotations
 

@@ -17,6 +17,7 @@ from engine.authoring.bulk_impact import BulkSource
 from engine.authoring.impact import Impact, Version, load_version
 from engine.authoring.measure import measure_impact
 from engine.facts.fact_file import merged_declarations
+from engine.facts.union_ids import repeated_id
 
 REPO = Path(__file__).resolve().parents[2]
 COUNTY = REPO / "facts" / "qingshan"
@@ -93,14 +94,15 @@ def test_a_generated_province_with_bad_rows_and_parquet(tmp_path: Path, monkeypa
     lines.insert(9, "," * (len(header) - 1))  # a blank line: not a union
     total = [""] * len(header)
     total[header.index("编号")], total[header.index("类型")], total[header.index("年度")] = "合计", "企业", "2025"
-    lines += [",".join(total), "填表人：张三" + "," * (len(header) - 1)]  # a county's total row and footer: nor these
+    lines += [lines[3], ",".join(total), "填表人：张三" + "," * (len(header) - 1)]  # a union entered again; a county's total row and footer
     source.write_text("\n".join(lines) + "\n", encoding="utf-8")
     old, new = load_version("zhijia"), variant(tmp_path, "zhijia", "- {when: membership_rate >= 0.95, points: 8",
                                                 "- {when: membership_rate >= 0.90, points: 8")
     told: list[str] = []
     bulk = measure_impact(old, new, [source], OracleEvaluator(), None, told.append)
-    assert bulk.assessed == 599 and len(bulk.failures) == 1 and "二百" in bulk.failures[0].errors[0]
-    assert told == [f"{source} 第 603 行：“合计”是合计行，不是工会，已跳过", f"{source} 第 604 行：“填表人：张三”是表尾说明，不是工会，已跳过"]
+    assert bulk.assessed == 599 and len(bulk.failures) == 2 and "二百" in bulk.failures[0].errors[0]
+    assert bulk.failures[1].errors == [repeated_id(f"{source} 第 603 行", lines[3].split(",")[0], f"{source} 第 4 行")]
+    assert told == [f"{source} 第 604 行：“合计”是合计行，不是工会，已跳过", f"{source} 第 605 行：“填表人：张三”是表尾说明，不是工会，已跳过"]
     assert len(bulk.changed) > 20
     assert_same(bulk, one_by_one(monkeypatch, old, new, source))
     parquet = tmp_path / "province.parquet"
@@ -166,3 +168,4 @@ def test_a_union_named_like_the_place_of_the_changed_unions_does_not_break_the_j
                                       "--format", "json"])
     impact = json.loads(result.stdout)["impact"]
     assert [f["union"]["name"] for f in impact["failed"]] == ["\0changed"] and impact["assessed"] == 1
+
