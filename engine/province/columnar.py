@@ -155,6 +155,8 @@ def not_unions(table: pl.DataFrame) -> Array:
     still hold a row's first non-blank cell."""
     maybe, open_rows = np.zeros(table.height, dtype=bool), np.ones(table.height, dtype=bool)
     for cells in table.iter_columns():
+        if isinstance(cells.dtype, pl.Categorical | pl.Enum):  # a typed Parquet file's text column
+            cells = cells.cast(pl.String)
         if cells.dtype == pl.String:
             maybe |= open_rows & cells.str.contains(MAY_MARK).fill_null(False).to_numpy()
             open_rows &= cells.str.contains(MAY_BE_BLANK).fill_null(True).to_numpy()

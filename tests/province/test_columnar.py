@@ -43,3 +43,9 @@ def test_the_rows_found_are_those_a_county_batch_skips():
 def test_a_number_column_ends_the_search_where_it_has_a_value():
     table = pl.DataFrame({"序号": [1, None], "编号": ["合计", "合计"]})
     assert not_unions(table).tolist() == [False, True]
+
+
+def test_categorical_and_enum_columns_are_text():
+    ids = pl.Series(["BM-1", "合计", "填表人：张三"])
+    for dtype in (pl.Categorical, pl.Enum(ids.to_list())):
+        assert not_unions(pl.DataFrame({"编号": ids.cast(dtype)})).tolist() == [False, True, True]
