@@ -13,7 +13,7 @@ from pathlib import Path
 
 from ..evaluate.assessment import Evaluator
 from ..facts.fact_file import merged_declarations
-from ..facts.sources import read_units
+from ..facts.sources import check_read_once, read_units
 from .bulk_impact import BulkSource
 from .impact import Impact, Version, compare_unit
 
@@ -21,6 +21,7 @@ from .impact import Impact, Version, compare_unit
 def measure_impact(old: Version, new: Version, sources: Sequence[str | Path], evaluator: Evaluator,
                    as_of: dt.date | None = None, warn: Callable[[str], None] = lambda message: None) -> Impact:
     """Assess every union of the sources under both versions, in source order."""
+    check_read_once(sources)
     decls = merged_declarations(new.chain + old.chain)  # a spreadsheet may head a column with either version's labels
     impact = Impact()
     for source in sources:

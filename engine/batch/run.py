@@ -22,7 +22,7 @@ from ..diagnostics import InvalidInput
 from ..evaluate.cohort import CohortEntry
 from ..evaluate.rounds import cohort_decisions
 from ..facts.fact_file import merged_declarations
-from ..facts.sources import Reading, header_mistakes, units_of
+from ..facts.sources import Reading, check_read_once, header_mistakes, units_of
 from ..facts.union_ids import FirstRecords, repeated_id
 from ..language.model import Ruleset
 from ..report.county import CountyStats
@@ -92,6 +92,7 @@ def run_batch(options: BatchOptions, rulesets: list[Ruleset], warn: Callable[[st
     """Assess every union of every source; write the output folder; return the aggregates. A batch that
     cannot finish raises BatchFailed, the files it wrote removed."""
     reading = Reading(merged_declarations(rulesets), options.sheet, options.include_hidden, warn, frozenset(options.unused))
+    check_read_once(options.sources)
     mistakes = header_mistakes(options.sources, reading)
     if mistakes:  # before the output folder is touched
         raise InvalidInput(mistakes)

@@ -175,6 +175,21 @@ def read_units(sources: Sequence[str | Path], decls: Mapping[str, FactDecl], she
     yield from units_of(sources, Reading(decls, sheet, include_hidden, warn))
 
 
+def check_read_once(sources: Sequence[str | Path]) -> None:
+    """No source named twice, nor one inside a folder also named: each of its unions would be read twice, and
+    each second reading reported as repeating the first (engine/facts/union_ids.py)."""
+    named: list[tuple[str, Path]] = []
+    for number, source in enumerate(map(Path, sources), 1):
+        path, said = source.resolve(), f"第 {number} 个来源 {source}"
+        for other, resolved in named:
+            if path == resolved:
+                raise UsageError(f"{said} 与{other} 是同一个文件，其中的工会会被读两次；请只给一次")
+            if path.is_relative_to(resolved) or resolved.is_relative_to(path):
+                inner, outer = (said, other) if path.is_relative_to(resolved) else (other, said)
+                raise UsageError(f"{inner} 在{outer} 之中，其中的工会会被读两次；请只给一次")
+        named.append((said, path))
+
+
 def units_of(sources: Sequence[str | Path], reading: Reading) -> Iterator[Unit]:
     for source in sources:
         yield from source_units(Path(source), reading)

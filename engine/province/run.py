@@ -19,7 +19,7 @@ from ..batch.failure import BatchFailed, stopped
 from ..batch.output_folder import OutputFolder, check_apart
 from ..batch.run import recorded, sigterm_as_interrupt
 from ..facts.fact_file import merged_declarations
-from ..facts.sources import Reading, no_unions
+from ..facts.sources import Reading, check_read_once, no_unions
 from ..language.model import Ruleset
 from .aggregate import Tally
 from .checks import check_sources
@@ -50,6 +50,7 @@ def run_province(options: ProvinceOptions, rulesets: list[Ruleset], tick: Callab
     first (engine/province/checks.py); `warn` hears about the columns they ignore, and report.html lists them."""
     heard: list[str] = []
     reading = Reading(merged_declarations(rulesets), warn=recorded(warn, heard), unused=frozenset(options.unused))
+    check_read_once(options.sources)
     check_sources(options.sources, reading)
     check_apart(options.out, options.sources)
     folder = OutputFolder(options.out, options.force)

@@ -169,3 +169,7 @@ def test_a_union_named_like_the_place_of_the_changed_unions_does_not_break_the_j
     impact = json.loads(result.stdout)["impact"]
     assert [f["union"]["name"] for f in impact["failed"]] == ["\0changed"] and impact["assessed"] == 1
 
+
+def test_a_source_named_twice_is_refused() -> None:
+    twice = CliRunner().invoke(cli, ["diff", "zhijia", "zhijia", "--facts", str(COUNTY), "--facts", str(COUNTY / "QS-001.yaml")])
+    assert twice.exit_code == 2 and f"第 2 个来源 {COUNTY / 'QS-001.yaml'} 在第 1 个来源 {COUNTY} 之中" in twice.stderr

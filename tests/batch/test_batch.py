@@ -83,6 +83,22 @@ def test_duplicate_ids_name_both_places(sample, tmp_path):
     assert message in result.stderr
 
 
+@pytest.mark.parametrize("pages", ["all", "none"])
+def test_a_source_named_twice_is_refused_before_anything_is_written(tmp_path, pages):
+    """Each of its unions would be read twice, each second reading a repeat of itself."""
+    for name, union in (("county.csv", "QS-900"), ("other.csv", "QS-901")):
+        (tmp_path / name).write_text(f"编号,类型,年度,members,employees\n{union},enterprise,2025,10,12\n", encoding="utf-8")
+    table = tmp_path / "county.csv"
+    twice = run(str(table), str(tmp_path / "other.csv"), f"{tmp_path}/./county.csv", "--out", str(tmp_path / "out"), "--pages", pages)
+    assert twice.exit_code == 2 and not (tmp_path / "out").exists()
+    assert f"第 3 个来源 {table} 与第 1 个来源 {table} 是同一个文件，其中的工会会被读两次；请只给一次" in twice.stderr
+
+
+def test_a_file_inside_a_folder_also_named_is_refused(sample, tmp_path):
+    inside = run(str(sample / "QS-001.yaml"), str(sample), "--out", str(tmp_path / "out"))
+    assert inside.exit_code == 2 and f"第 1 个来源 {sample / 'QS-001.yaml'} 在第 2 个来源 {sample} 之中" in inside.stderr
+
+
 def outputs(folder: Path) -> dict[str, bytes]:
     """Every file in the output folder, the workbook too (its creation date is the assessment date)."""
     return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
