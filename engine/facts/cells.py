@@ -94,7 +94,9 @@ def fold(text: str) -> str:
 
 
 def shown(raw: Any) -> str:
-    """A cell as the person sees it, for messages and text facts: 12.0 shows as 12."""
+    """A cell as the person sees it, for messages and text facts: 12.0 shows as 12, nothing as nothing."""
+    if raw is None:
+        return ""
     if isinstance(raw, float) and raw.is_integer():
         return str(int(raw))
     if isinstance(raw, dt.datetime) and raw.time() == dt.time():
@@ -267,12 +269,12 @@ def read_list(raw: Any, decl: FactDecl) -> list[Any]:
 
 
 def list_item(part: Any, number: int, raw: Any, decl: FactDecl) -> Any:
+    whole = "、".join(shown(item) for item in raw) if isinstance(raw, list) else shown(raw)
+    if is_blank(part):
+        raise CellError(f"无法识别 “{whole}”：第 {number} 项为空，应为{expectation(decl)}")
     try:
-        if is_blank(part):
-            raise CellError("")
         return READERS[decl.items](part, decl)
     except CellError:
-        whole = "、".join(shown(item) for item in raw) if isinstance(raw, list) else shown(raw)
         raise CellError(f"无法识别 “{whole}”：第 {number} 项 “{shown(part)}” 应为{expectation(decl, True)}") from None
 
 
