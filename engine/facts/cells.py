@@ -73,8 +73,8 @@ def read_cell(raw: Any, decl: FactDecl) -> Any:
         return None
     if decl.type == "list":
         return read_list(raw, decl)
-    if isinstance(raw, (list, dict)):
-        raise CellError(f"应为{expectation(decl)}，不能是列表")
+    if isinstance(raw, (list, dict)):  # a Parquet list or struct cell
+        raise CellError(f"应为{expectation(decl)}，不能是{'列表' if isinstance(raw, list) else '多个字段组成的结构'}")
     return READERS[decl.type](raw, decl)
 
 

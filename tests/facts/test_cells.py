@@ -156,6 +156,8 @@ def test_strings(raw: Any, expected: str) -> None:
     ("1、一、2、1", QUARTERS, "无法识别 “1、一、2、1”：第 2 项 “一” 应为不小于 0 的整数"),
     ("1、0.5、2、1", QUARTERS, "无法识别 “1、0.5、2、1”：第 2 项 “0.5” 应为不小于 0 的整数"),
     ("1、—、2、1", QUARTERS, "无法识别 “1、—、2、1”：第 2 项为空，应为不小于 0 的整数列表"),
+    ([1, 2], MEMBERS, "应为不小于 0 的整数，不能是列表"),  # Parquet cells that hold more than one value
+    ({"members": 1}, MEMBERS, "应为不小于 0 的整数，不能是多个字段组成的结构"),
     ([1, None, 2, 0], QUARTERS, "无法识别 “1、、2、0”：第 2 项为空，应为不小于 0 的整数列表"),  # a Parquet list with a null in it
 ])
 def test_errors_name_the_text_and_what_was_expected(raw: Any, decl: FactDecl, message: str) -> None:
