@@ -28,7 +28,7 @@ from ..evaluate.scoring import PASSING
 from ..facts.fact_file import FactChecker, bundled_declarations, fact_checker, merged_declarations
 from ..facts.sources import Column, Header, Reading, Table, classify_header, header_problems, row_unit, union_row, warn_ignored
 from ..language.model import FactDecl
-from ..province.checks import HEADER_ROW, unreadable
+from ..province.checks import HEADER_ROW, unreadable, warn_unheaded
 from ..province.columnar import read_chunk
 from ..province.grades import level_texts
 from ..province.mode import PARTITION_ROWS, TABULAR
@@ -52,10 +52,10 @@ class Side:
         plans = compile_rulesets(version.chain, merged_declarations(version.chain))
         return cls(version, fact_checker(version.chain), plans) if plans.get(version.ruleset.id) is not None else None
 
-    def graded(self, frame: pl.DataFrame, columns: list[Column], as_of: dt.date | None) -> Graded:
+    def graded(self, frame: pl.DataFrame, header: Header, as_of: dt.date | None) -> Graded:
         """The version's target ruleset over a partition, and the rows it leaves to the per-union engine."""
-        declared = {decl.name for decl in self.checker.decls}
-        chunk = read_chunk(frame, [c for c in columns if c.decl is None or c.target in declared], self.checker, as_of)
+        declared, columns = {decl.name for decl in self.checker.decls}, header.columns
+        chunk = read_chunk(frame, [c for c in columns if c.decl is None or c.target in declared], len(header.cells), self.checker, as_of)
         results = grade_frame(self.plans, chunk.frame)
         apart = chunk.bad | undeclared(frame, columns, declared)
         for result in results.values():
@@ -129,13 +129,14 @@ class BulkSource:
 
     def compare(self, impact: Impact, evaluator: Evaluator, as_of: dt.date | None, warn: Callable[[str], None]) -> None:
         warn_ignored(Table(str(self.source)), self.header, warn)
+        warn_unheaded(self.source, self.header, warn)
         for partition in plan_partitions([self.source], PARTITION_ROWS):
             self.compare_rows(read_partition(partition), first_line(partition), impact, evaluator, as_of, warn)
 
     def compare_rows(self, frame: pl.DataFrame, first: int, impact: Impact, evaluator: Evaluator, as_of: dt.date | None,
                      warn: Callable[[str], None]) -> None:
         """Each row in order: compared one by one, built as a changed union, or counted."""
-        old, new = (side.graded(frame, self.header.columns, as_of) for side in self.sides)
+        old, new = (side.graded(frame, self.header, as_of) for side in self.sides)
         apart = old.apart | new.apart
         changed = ((old.level_ids() != new.level_ids()) | (old.result.eligible != new.result.eligible)
                    | (old.result.score.num != new.result.score.num) | (old.result.score.den != new.result.score.den))
@@ -154,7 +155,7 @@ class BulkSource:
         """A row compared by the per-union engine. As when a county batch reads it, a blank line is not a union,
         nor is a 合计 row or a footer (told)."""
         if union_row(cells, table, line, warn):
-            impact.add(compare_unit(row_unit(line, cells, self.header.columns, table), *self.versions, evaluator, as_of))
+            impact.add(compare_unit(row_unit(line, cells, self.header, table), *self.versions, evaluator, as_of))
 
 
 def read_apart(old: Version, new: Version, columns: list[Column]) -> bool:

@@ -55,6 +55,7 @@ FOOTER_LABELS = frozenset({"填表人", "填报人", "审核人", "负责人", "
 MARK_CHARACTERS = "计:：﹕︓⩴"  # one of them is in every 合计 word, and in every footer (a colon once NFKC-folded)
 HEADER_SEARCH = 10  # non-blank rows searched for the header, past title rows
 BARE_CR = re.compile(rb"(?<=\r)(?!\n)")  # after a carriage return that no line feed follows
+SHOWN_ROWS = 10  # rows named when a column's cells are told of
 REMEMBERED_CELLS = 50_000  # distinct fact cells a table's reading keeps (`read_once`)
 GUIDE_SHEET = "填表说明"  # the instructions sheet of the form `unionscore template --format xlsx` writes
 OUTPUT_MARKER = ".unionscore-output"  # a batch output folder (engine/batch/output_folder.py): never a source
@@ -280,7 +281,7 @@ def resembles(text: str, decls: Mapping[str, FactDecl], absent: Iterable[str] = 
 
 def classify_header(cells: Sequence[Any], reading: Reading) -> Header:
     """The recognised columns of a candidate header row, and the headers it does not recognise."""
-    header = Header()
+    header = Header(cells=tuple(cells))
     for position, raw in enumerate(cells):
         text = read_text(raw)
         if text is None:
@@ -305,7 +306,7 @@ def find_header(rows: Iterable[tuple[int, Sequence[Any]]], reading: Reading) -> 
     for number, cells in rows:
         header = classify_header(cells, reading)
         if header.columns:
-            header.row, header.cells = number, tuple(cells)
+            header.row = number
             return header
     return None
 
@@ -324,7 +325,7 @@ def sheet_header(numbered: Rows, reading: Reading) -> tuple[Header | None, Rows]
         return header, itertools.chain([below], numbered)
     joined = [low if not is_blank(low) else high for high, low in itertools.zip_longest(header.cells, cells)]
     merged = classify_header(joined, reading)
-    merged.row, merged.cells = number, tuple(joined)
+    merged.row = number
     return merged, numbered
 
 
@@ -348,9 +349,7 @@ def header_problems(columns: list[Column], table: Table, row: int) -> list[str]:
     for target, group in itertools.groupby(sorted(columns, key=lambda c: c.target), key=lambda c: c.target):
         same = list(group)
         if len(same) > 1:
-            from openpyxl.utils import get_column_letter  # a rare mistake: openpyxl is not loaded for every sheet
-
-            found.append("、".join(f"{get_column_letter(c.index + 1)} 列“{c.header}”" for c in same) + f" 重复（都对应 {target}），请删去多余的一列")
+            found.append("、".join(f"{column_letter(c.index)} 列“{c.header}”" for c in same) + f" 重复（都对应 {target}），请删去多余的一列")
     return [f"{table.where(row)}（表头）{problem}" for problem in found]
 
 
@@ -409,9 +408,12 @@ def table_units(rows: Rows, table: Table, reading: Reading) -> Iterator[Unit]:
         yield Unit(table.origin(), problems=tuple(Diagnostic(mark, "source-header", text) for text in problems))
         return
     seen: dict[tuple, tuple[Any, str]] = {}
+    unheaded = Unheaded.of(header, table)
     for number, cells in numbered:
+        unheaded.look(number, cells)
         if union_row(cells, table, number, reading.warn):
-            yield row_unit(number, cells, header.columns, table, seen)
+            yield row_unit(number, cells, header, table, seen)
+    unheaded.tell(table, reading.warn)
 
 
 def union_row(cells: Sequence[Any], table: Table, number: int, tell: Callable[[str], None]) -> bool:
@@ -443,11 +445,12 @@ def skipped_row(origin: str, what: str) -> str:
     return f"{origin}：{what}，不是工会，已跳过"
 
 
-def row_unit(number: int, cells: Sequence[Any], columns: list[Column], table: Table, seen: dict | None = None) -> Unit:
-    """One union from one row; every unreadable cell is a diagnostic, and then the row is skipped.
-    `seen`: the fact cells already read in this table (`read_once`)."""
+def row_unit(number: int, cells: Sequence[Any], header: Header, table: Table, seen: dict | None = None) -> Unit:
+    """One union from one row; every unreadable cell is a diagnostic, and then the row is skipped, as is a CSV
+    record that runs past its header (`misaligned`). `seen`: the fact cells already read in this table (`read_once`)."""
     if isinstance(cells, UnreadableRow):
         return problem_unit(table.origin(number), Mark(table.file, number, 1), "source-unreadable", f"{table.where(number)}：{cells.message}")
+    columns = header.columns
     values, places, problems, unreadable = {}, {}, [], set()
     for column in columns:
         raw = cells[column.index] if column.index < len(cells) else None
@@ -464,9 +467,70 @@ def row_unit(number: int, cells: Sequence[Any], columns: list[Column], table: Ta
         if column.target in REQUIRED and column.target not in values and column.target not in unreadable:
             mark = Mark(table.file, number, column.index + 1)
             problems.append(Diagnostic(mark, "fact-union", f"{table.where(number, column.header)}：缺少{REQUIRED[column.target]}"))
+    past = misaligned(number, cells, len(header.cells), table)
+    if past is not None:  # its cells' problems would follow from it
+        problems = [past]
     if problems:
         return Unit(table.origin(number), problems=tuple(problems), read_id=values.get("id"))
     return Unit(table.origin(number), facts=row_facts(number, values, places, table))
+
+
+def misaligned(number: int, cells: Sequence[Any], width: int, table: Table) -> Diagnostic | None:
+    """A CSV record with something right of its header's last cell: its cells may have moved (a comma in
+    「1,200」 makes two cells of one), so none of them can be trusted. In a workbook such a cell is in a
+    column of its own, without a header (`Unheaded`); a Parquet row is as wide as its header."""
+    past = [index for index in range(width, len(cells)) if not is_blank(cells[index])] if table.sheet is None else []
+    if not past:
+        return None
+    more = f"等 {len(past)} 个单元格" if len(past) > 1 else ""
+    message = (f"{table.where(number)}：表头只有 {width} 列，这一行的第 {past[0] + 1} 个单元格“{shown(cells[past[0]])}”{more}"
+               "不在任何表头之下。这一行可能错了位（例如数字中的逗号把“1,200”分成了两个单元格），未计入；请检查这一行，"
+               "若是表头少写了一列，请补上表头")
+    return Diagnostic(Mark(table.file, number, past[0] + 1), "source-misaligned", message)
+
+
+@dataclass
+class Unheaded:
+    """The cells of a table's columns without a header: under a blank header cell, or in a workbook right of
+    the header's last cell. They are not read; `tell` names each such column that held something, and its rows."""
+
+    blank: tuple[int, ...]  # the header's blank cells
+    width: int | None  # a workbook's header width; None for a CSV record (`misaligned`) or a Parquet row
+    rows: dict[int, list[int]] = field(default_factory=dict)  # column → the first rows with something in it
+    counts: dict[int, int] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, header: Header, table: Table) -> Unheaded:
+        blank = tuple(index for index, cell in enumerate(header.cells) if read_text(cell) is None)
+        return cls(blank, len(header.cells) if table.sheet is not None else None)
+
+    def look(self, number: int, cells: Sequence[Any]) -> None:
+        past = range(self.width, len(cells)) if self.width is not None else ()
+        for index in itertools.chain(self.blank, past):
+            if index < len(cells) and not is_blank(cells[index]):
+                self.found(index, number)
+
+    def found(self, index: int, number: int) -> None:
+        self.counts[index] = self.counts.get(index, 0) + 1
+        if len(rows := self.rows.setdefault(index, [])) < SHOWN_ROWS:
+            rows.append(number)
+
+    def tell(self, table: Table, warn: Callable[[str], None]) -> None:
+        for index in sorted(self.rows):
+            warn(unheaded_text(table.origin(), index, self.rows[index], self.counts[index]))
+
+
+def unheaded_text(origin: str, index: int, rows: list[int], count: int) -> str:
+    """「county.csv：F 列没有表头，其中的内容未读取（第 3、5 行，共 2 行）；…」, whichever batch reads the table."""
+    more = "等" if count > len(rows) else ""
+    return f"{origin}：{column_letter(index)} 列没有表头，其中的内容未读取（第 {'、'.join(map(str, rows))} 行{more}，共 {count} 行）；如是考核数据，请补上表头"
+
+
+def column_letter(index: int) -> str:
+    """The letter Excel and WPS show for the column at `index` (from 0)."""
+    from openpyxl.utils import get_column_letter  # rare: openpyxl is not loaded for every CSV
+
+    return get_column_letter(index + 1)
 
 
 def read_once(column: Column, raw: Any, seen: dict[tuple, tuple[Any, str]]) -> Any:

@@ -1,29 +1,36 @@
 """What a province run checks of its sources before it grades a union, as a county batch checks a
 sheet: a CSV it can read (UTF-8), a readable Parquet file, and a header with 编号 and 类型 and no column
-that resembles a fact's name without matching it; one union a line. Columns it ignores are told (`Reading.warn`)."""
+that resembles a fact's name without matching it; one union a line. Columns it ignores are told (`Reading.warn`),
+and so is a column without a header that holds something."""
 from __future__ import annotations
 
 import codecs
 import csv
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from pathlib import Path
 
+import numpy as np
 import polars as pl
 
 from ..diagnostics import Diagnostic, InvalidInput, Mark
+from ..facts.cells import is_blank
 from ..facts.sources import (
+    SHOWN_ROWS,
+    Header,
     Reading,
     Table,
+    Unheaded,
     classify_header,
     csv_rows,
     header_problems,
     nonblank,
     resembling,
     sheet_header,
+    unheaded_text,
     warn_ignored,
 )
-from .partitions import csv_header, header_of, row_count
+from .partitions import csv_header, header_of, row_count, scanned
 
 BLOCK = 1 << 20
 HEADER_ROW = 1  # a province source has its header on the first line, no title rows above it
@@ -116,8 +123,32 @@ def header_diagnostics(source: Path, reading: Reading) -> list[Diagnostic]:
         return [Diagnostic(mark, "source-header", f"{source} 第 1 行不是表头（表头在第 {lower} 行，其上是标题等行）：省级批量要求表头在第一行、"
                            "只占一行；请删去表头上面的行（两行的表头合并为一行），不超过 5,000 个工会时也可以加 --pages all 按县级批量读取")]
     warn_ignored(table, header, reading.warn)
+    warn_unheaded(source, header, reading.warn)
     found = [resembling(table, header, text, like, reading) for text, like in header.resembling.items()]
     return found + [Diagnostic(mark, "source-header", text) for text in problems]
+
+
+def warn_unheaded(source: Path, header: Header, warn: Callable[[str], None]) -> None:
+    """Tell of each column under a blank header cell that holds something, with its rows, as a county batch does
+    (`Unheaded`; a CSV record that runs past its header is refused row by row instead)."""
+    blank = Unheaded.of(header, Table(str(source))).blank
+    if not blank:
+        return
+    frame = scanned(str(source)).select(pl.nth(list(blank))).collect()
+    for index, cells in zip(blank, frame.iter_columns()):
+        rows = np.flatnonzero(filled(cells))
+        if rows.size:
+            warn(unheaded_text(str(source), index, (rows[:SHOWN_ROWS] + HEADER_ROW + 1).tolist(), int(rows.size)))
+
+
+def filled(cells: pl.Series) -> np.ndarray:
+    """Which cells hold something: not null, and for text not blank as a county batch reads it (`is_blank`)."""
+    if isinstance(cells.dtype, pl.Categorical | pl.Enum):
+        cells = cells.cast(pl.String)
+    present = cells.is_not_null()
+    if cells.dtype == pl.String:
+        present &= ~cells.is_in([text for text in cells.unique().drop_nulls().to_list() if is_blank(text)])
+    return present.to_numpy()
 
 
 def header_below(source: Path, reading: Reading) -> int | None:

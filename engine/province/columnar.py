@@ -5,7 +5,7 @@ row (engine/facts/sources.py `Column.read`, the fact schema's checks, `convert`)
 its rows: the values are the per-union engine's, at the cost of the distinct texts. A row with an
 unreadable or invalid cell, facts that contradict each other, or no assessment date is `bad`: the
 per-union engine reads it again and reports why, as it does in a county batch; so is a row that may be
-a county's 合计 row or a footer, which it tells and skips.
+a county's 合计 row or a footer, which it tells and skips, and a CSV record with a cell right of its header.
 """
 from __future__ import annotations
 
@@ -42,7 +42,8 @@ class Chunk:
     bad: Array
 
 
-def read_chunk(table: pl.DataFrame, columns: list[SourceColumn], checker: FactChecker, as_of: dt.date | None) -> Chunk:
+def read_chunk(table: pl.DataFrame, columns: list[SourceColumn], width: int, checker: FactChecker, as_of: dt.date | None) -> Chunk:
+    """`width`: the header's cells; a CSV's partition has more columns, for what lies right of the header."""
     n = table.height
     bad, sink = np.zeros(n, dtype=bool), np.zeros(n, dtype=bool)
     cols: dict[str, Col | ListCol] = {}
@@ -59,7 +60,7 @@ def read_chunk(table: pl.DataFrame, columns: list[SourceColumn], checker: FactCh
             period = np.array(kept, dtype=object)[index]
         else:
             union[source.target] = np.array(kept, dtype=object)[index]
-    bad |= absent_required(union, n) | contradicted(cols) | not_unions(table)
+    bad |= absent_required(union, n) | contradicted(cols) | not_unions(table) | past_header(table, width)
     cols |= {f"union.{field}": header_column(values) for field, values in union.items()}
     cols["period"] = column(list(period), NUMBER, sink)
     days, undated = assessment_days(period, as_of)
@@ -167,6 +168,15 @@ def not_unions(table: pl.DataFrame) -> Array:
     found = np.zeros(table.height, dtype=bool)
     for row in np.flatnonzero(maybe).tolist():
         found[row] = bool(not_a_union(table.row(row)))
+    return found
+
+
+def past_header(table: pl.DataFrame, width: int) -> Array:
+    """Rows of a CSV with a cell right of the header's last one (engine/province/partitions.py reads that far):
+    the per-union engine reads them, and refuses those whose cell there is not blank (`misaligned`)."""
+    found = np.zeros(table.height, dtype=bool)
+    for name in table.columns[width:]:
+        found |= table.get_column(name).is_not_null().to_numpy()
     return found
 
 

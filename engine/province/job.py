@@ -19,7 +19,7 @@ from ..evaluate.assessment import assess
 from ..evaluate.evaluators import DurableEvaluator
 from ..evaluate.result import RulesetResult
 from ..facts.fact_file import FactChecker, fact_checker, merged_declarations
-from ..facts.sources import Column, Reading, Table, classify_header, row_unit, union_row
+from ..facts.sources import Header, Reading, Table, classify_header, row_unit, union_row
 from ..facts.union_ids import repeated_id
 from ..language.model import Ruleset
 from ..load.rulesets import resolve_rulesets
@@ -65,8 +65,8 @@ def grade_partition(partition: Partition, settings: Settings) -> Tally:
     """Grade one partition, write its part files, return its counts."""
     prep = prepared(settings.specs)
     table = read_partition(partition)
-    columns = classify_header(header_of(partition.file), prep.reading).columns
-    chunk = read_chunk(table, columns, prep.checker, settings.as_of)
+    header = classify_header(header_of(partition.file), prep.reading)
+    chunk = read_chunk(table, header.columns, len(header.cells), prep.checker, settings.as_of)
     bulk = grade_frame(prep.plans, chunk.frame)
     grades = {r.id: from_bulk(bulk[r.id]) if r.id in bulk else blank(r, table.height) for r in prep.rulesets}
     apart = chunk.bad | unsure(bulk, table.height, all(p is not None for p in prep.plans.values()))
@@ -75,7 +75,7 @@ def grade_partition(partition: Partition, settings: Settings) -> Tally:
     left_out = np.zeros(table.height, dtype=bool)
     repeats = dict(partition.repeats)
     for row in sorted({*np.flatnonzero(apart).tolist(), *repeats}):
-        left_out[row] = bool(apart[row]) and not one_by_one(row, table.row(row), columns, partition, settings, grades, tally)
+        left_out[row] = bool(apart[row]) and not one_by_one(row, table.row(row), header, partition, settings, grades, tally)
         if row in repeats and not left_out[row]:  # a row with wrong data is reported for them, as in a county batch
             left_out[row] = True
             where, union_id = origin(partition, row), str(chunk.union["id"][row])
@@ -105,7 +105,7 @@ def count_all(tally: Tally, grades: dict[str, Grades], union: dict[str, np.ndarr
     tally.as_of |= {dt.date.fromordinal(int(day)).isoformat() for day in np.unique(as_of[kept])}
 
 
-def one_by_one(row: int, cells: tuple[Any, ...], columns: list[Column], partition: Partition, settings: Settings,
+def one_by_one(row: int, cells: tuple[Any, ...], header: Header, partition: Partition, settings: Settings,
                grades: dict[str, Grades], tally: Tally) -> bool:
     """A row graded by the per-union engine, as a county batch would: its results into `grades`, or
     its errors into the tally (False). As in a county batch, a blank line is not a union (False, nothing
@@ -113,7 +113,7 @@ def one_by_one(row: int, cells: tuple[Any, ...], columns: list[Column], partitio
     number, table = first_line(partition) + row, Table(partition.source)
     if not union_row(cells, table, number, tally.skip):
         return False
-    unit = row_unit(number, cells, columns, table)
+    unit = row_unit(number, cells, header, table)
     errors = [d.render(with_source=False) for d in unit.problems]
     results: list[RulesetResult] = []
     if not errors:

@@ -14,6 +14,8 @@ import polars as pl
 
 from ..facts.sources import DELIMITERS
 
+PAST_HEADER = 32  # the cells read right of a CSV's header (each costs a worker about 1 MiB while a partition is read)
+
 
 @dataclass(frozen=True)
 class Partition:
@@ -35,11 +37,15 @@ class Partition:
 
 
 def scanned(source: str) -> pl.LazyFrame:
-    """Every cell as text for CSV (read by the engine's own cell rules), as stored for Parquet."""
+    """Every cell as text for CSV (read by the engine's own cell rules), as stored for Parquet. A CSV's columns
+    are its header's cells, then PAST_HEADER more for the cells of a record that runs past its header: a county batch refuses such a record when one of them is not blank (`misaligned`), and so
+    does a province (`columnar.past_header`). Columns are taken by position: two header cells may be alike."""
     if source.lower().endswith(".parquet"):
         return pl.scan_parquet(source)
-    return pl.scan_csv(source, infer_schema=False, encoding="utf8", separator=csv_header(source)[1],
-                       truncate_ragged_lines=True)  # cells past the header: ignored, as in a county batch
+    header, delimiter = csv_header(source)
+    width = len(header) + PAST_HEADER
+    return pl.scan_csv(source, has_header=False, skip_rows=1, encoding="utf8", separator=delimiter, schema=dict.fromkeys(map(str, range(width)), pl.String),
+                       missing_columns="insert", truncate_ragged_lines=True)
 
 
 def header_of(source: str) -> list[str]:

@@ -10,7 +10,7 @@ import polars as pl
 
 from ..evaluate.assessment import assess
 from ..evaluate.result import RulesetResult
-from ..facts.sources import Table, classify_header, row_unit
+from ..facts.sources import Header, Table, classify_header, row_unit
 from ..values import json_score
 from .job import evaluator, prepared
 from .output import parts_glob
@@ -32,17 +32,17 @@ def sample_mismatches(out: Path, source: Path, specs: tuple[str, ...], count: in
     written = {r.id: pl.read_parquet(out / parts_glob(r.id)) for r in prep.rulesets}
     lines = written[prep.rulesets[0].id].filter(pl.col("source") == str(source)).get_column("line").to_list()
     chosen = sorted(random.Random(seed).sample(lines, min(count, len(lines))))
-    columns = classify_header(header_of(str(source)), prep.reading).columns
+    header = classify_header(header_of(str(source)), prep.reading)
     found: list[str] = []
     for line in chosen:
-        found += union_mismatches(line, source, columns, written, specs)
+        found += union_mismatches(line, source, header, written, specs)
     return len(chosen), found
 
 
-def union_mismatches(line: int, source: Path, columns: list[Any], written: dict[str, pl.DataFrame], specs: tuple[str, ...]) -> list[str]:
+def union_mismatches(line: int, source: Path, header: Header, written: dict[str, pl.DataFrame], specs: tuple[str, ...]) -> list[str]:
     partition = Partition(str(source), 0, line - first_line(Partition(str(source), 0, 0, 0)), 1)
     cells = read_partition(partition).row(0)
-    unit = row_unit(line, cells, columns, Table(str(source)))
+    unit = row_unit(line, cells, header, Table(str(source)))
     assessment = assess(prepared(specs).rulesets, unit.read(), evaluator())
     found = []
     for ruleset_id, result in assessment.results.items():

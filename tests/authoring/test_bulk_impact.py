@@ -1,6 +1,7 @@
 """`diff --facts` over CSV and Parquet in bulk: the same unions, standings and counts as union by union."""
 from __future__ import annotations
 
+import csv
 import json
 import random
 import sys
@@ -17,6 +18,7 @@ from engine.authoring.bulk_impact import BulkSource
 from engine.authoring.impact import Impact, Version, load_version
 from engine.authoring.measure import measure_impact
 from engine.facts.fact_file import merged_declarations
+from engine.facts.sources import column_letter
 from engine.facts.union_ids import repeated_id
 
 REPO = Path(__file__).resolve().parents[2]
@@ -110,6 +112,29 @@ def test_a_generated_province_with_bad_rows_and_parquet(tmp_path: Path, monkeypa
     from_parquet = measure_impact(old, new, [parquet], OracleEvaluator())
     assert [(u.union, u.old, u.new) for u in from_parquet.changed] == [(u.union, u.old, u.new) for u in bulk.changed]
     assert from_parquet.level_counts() == bulk.level_counts()
+
+
+def test_cells_outside_the_header_are_told_as_one_by_one(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A column under a blank header cell is told; a record running past its header is a failure."""
+    source = county_csv(tmp_path / "qingshan.csv")
+    lines = source.read_text(encoding="utf-8").splitlines()
+    header = lines[0].split(",")
+    blanked = header.index("library.books")
+    lines[0] = ",".join("" if index == blanked else cell for index, cell in enumerate(header))
+    lines[4] += ",已核实"
+    source.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    old, new = load_version("zhijia"), variant(tmp_path, "zhijia", *CHANGES[0][1:])
+    assert BulkSource.of(source, old, new, merged_declarations(new.chain + old.chain)) is not None
+    told: list[str] = []
+    bulk = measure_impact(old, new, [source], OracleEvaluator(), None, told.append)
+    assert bulk.assessed == 43 and [u.origin for u in bulk.failures] == [f"{source} 第 5 行"]
+    assert "这一行的第 " + str(len(header) + 1) + " 个单元格“已核实”不在任何表头之下" in bulk.failures[0].errors[0]
+    with source.open(encoding="utf-8") as handle:
+        filled = [number for number, row in enumerate(csv.reader(handle), 1) if number > 1 and row[blanked].strip()]
+    shown = "、".join(map(str, filled[:10]))
+    assert len(filled) > 10 and [text for text in told if "没有表头" in text] == [
+        f"{source}：{column_letter(blanked)} 列没有表头，其中的内容未读取（第 {shown} 行等，共 {len(filled)} 行）；如是考核数据，请补上表头"]
+    assert_same(bulk, one_by_one(monkeypatch, old, new, source))
 
 
 def test_a_ruleset_the_columns_do_not_grade_is_compared_one_by_one(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

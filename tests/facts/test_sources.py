@@ -190,6 +190,40 @@ def test_unknown_columns_are_warned_once_per_source(tmp_path: Path) -> None:
     assert warnings == [f"{book} 工作表“A”：忽略无法识别的列 “备注”、“联系人”", f"{book} 工作表“B”：忽略无法识别的列 “电话”"]
 
 
+def test_a_csv_record_past_its_header_is_refused_and_blank_cells_there_are_not(tmp_path: Path) -> None:
+    """A comma in 1,200 makes two cells of one and moves every cell after it: none can be trusted."""
+    content = rows(("QS-1", "企业", 1, 1)) + [["QS-2", "x", "企业", "镇", 2025, 1, 200, 1], ["QS-3", "x", "企业", "镇", 2025, 3, 3, "", " ", "—"],
+                                              ["QS-4", "x", "企业", "镇", 2025, 4, 4, "", "", "备注：已整改", "又一格"]]
+    path = write_csv(tmp_path / "a.csv", content)
+    units, warnings = read(path)
+    assert warnings == [] and [unit.union_id for unit in units] == ["QS-1", "QS-2", "QS-3", "QS-4"]
+    assert [unit.problems == () for unit in units] == [True, False, True, False]
+    [shifted], [noted] = units[1].problems, units[3].problems
+    assert shifted.code == "source-misaligned" and shifted.mark == Mark(str(path), 3, 8)
+    assert shifted.message == ("第 3 行：表头只有 7 列，这一行的第 8 个单元格“1”不在任何表头之下。这一行可能错了位（例如数字中的逗号把“1,200”"
+                               "分成了两个单元格），未计入；请检查这一行，若是表头少写了一列，请补上表头")
+    assert noted.mark == Mark(str(path), 5, 10) and "第 10 个单元格“备注：已整改”等 2 个单元格不在任何表头之下" in noted.message
+
+
+def test_a_column_without_a_header_is_told_with_its_rows(tmp_path: Path) -> None:
+    header = HEADER[:5] + [None] + HEADER[6:]
+    content = [header] + [[f"QS-{n}", "x", "企业", "镇", 2025, n if n % 2 else None, n] for n in range(1, 24)]
+    path = write_csv(tmp_path / "a.csv", content)
+    units, warnings = read(path)
+    assert len(units) == 23 and all(unit.problems == () and "employees" not in unit.facts.facts for unit in units)
+    assert warnings == [f"{path}：F 列没有表头，其中的内容未读取（第 2、4、6、8、10、12、14、16、18、20 行等，共 12 行）；如是考核数据，请补上表头"]
+
+
+def test_cells_right_of_a_workbook_header_are_a_column_without_a_header(tmp_path: Path) -> None:
+    """In a workbook a cell right of the header is in a column of its own, not a moved cell: the row is read."""
+    content = rows(("QS-1", "企业", 1, 1), ("QS-2", "企业", 2, 2))
+    content[2] += [None, "补充说明"]
+    book = write_xlsx(tmp_path / "a.xlsx", {"S": content})
+    units, warnings = read(book)
+    assert [unit.problems for unit in units] == [(), ()] and ids(units) == ["QS-1", "QS-2"]
+    assert warnings == [f"{book} 工作表“S”：I 列没有表头，其中的内容未读取（第 3 行，共 1 行）；如是考核数据，请补上表头"]
+
+
 def test_empty_sheets_are_skipped_and_sheets_without_known_columns_warned(tmp_path: Path) -> None:
     notes = [[f"第 {n} 条说明"] for n in range(12)] + [HEADER, ["QS-0", "x", "企业", "镇", 2025, 1, 1]]
     book = write_xlsx(tmp_path / "a.xlsx", {"说明": notes, "Sheet2": [], "青山镇": rows(("QS-1", "企业", 1, 1)),

@@ -15,10 +15,12 @@ from pathlib import Path
 import polars as pl
 import pytest
 from click.testing import CliRunner
+from openpyxl.utils import get_column_letter
 
 from cli import cli
 from engine import resolve_rulesets
 from engine.facts.fact_file import merged_declarations
+from engine.province.partitions import PAST_HEADER
 from engine.province.verify import sample_mismatches
 from engine.report.templating import score
 
@@ -236,16 +238,31 @@ def test_an_unclosed_quote_is_refused_on_its_line_not_swallowing_the_unions_afte
     assert code == 1 and f"{quoted}:5:1: 错误 [source-unreadable] {quoted} 第 5 行的单元格跨了行" in stderr
 
 
-def test_rows_longer_or_shorter_than_the_header_are_read_as_a_county_batch_reads_them(source: Path, tmp_path: Path):
-    lines = source.read_text(encoding="utf-8").splitlines()[:6]
+def test_cells_outside_the_header_are_told_as_a_county_batch_tells_them(source: Path, tmp_path: Path):
+    """A short row reads its missing cells as blank; a record running past the header is refused (a blank or a
+    placeholder there is not), as far right as a province reads; a column under a blank header cell is told."""
+    lines = source.read_text(encoding="utf-8").splitlines()[:9]
+    width = len(lines[0].split(","))
+    lines[0] = lines[0].replace(",activists,", ",,")
     lines[2] += ",多余,的单元格"
+    lines[3] += ",, ,—"
     lines[4] = ",".join(lines[4].split(",")[:20])
+    lines[5] += "," * PAST_HEADER + "远处的备注"
+    lines[8] = lines[6]
+    lines[6] = lines[6].replace(",", ",,", 1) + ",,,"  # a cell inserted after the id: the last one is pushed out
     ragged = tmp_path / "ragged.csv"
     ragged.write_text("\n".join(lines) + "\n", encoding="utf-8")
     code, stdout, stderr = run(ragged, tmp_path / "out")
-    assert code == 0, stderr
-    assert "已评估 5 个工会，失败 0 个" in stdout
-    assert sample_mismatches(tmp_path / "out", ragged, SPECS, 5, seed=1) == (5, [])
+    assert code == 1 and "已评估 4 个工会，失败 4 个" in stdout
+    column = lines[0].split(",").index("")
+    assert stderr.count("[source-misaligned]") == 3 and f"{ragged}:3:{width + 1}: 错误 [source-misaligned] 第 3 行：表头只有 {width} 列" in stderr
+    assert f"第 {width + 1} 个单元格“多余”等 2 个单元格不在任何表头之下" in stderr and f"第 {width + PAST_HEADER} 个单元格“远处的备注”不在" in stderr
+    assert f"提示：{ragged}：{get_column_letter(column + 1)} 列没有表头，其中的内容未读取（第 2、3、4、5、6、7、8、9 行，共 8 行）" in stderr
+    assert f"{ragged} 第 9 行: 工会编号 “{lines[8].split(',')[0]}” 重复：{ragged} 第 7 行 已用了这个编号" in stderr  # a refused record keeps its id
+    assert sample_mismatches(tmp_path / "out", ragged, SPECS, 4, seed=1) == (4, [])
+    county = CliRunner().invoke(cli, ["batch", str(ragged), "--out", str(tmp_path / "county"), "--pages", "all",
+                                      *(part for spec in SPECS for part in ("--ruleset", spec))])
+    assert "已评估 4 个工会，失败 4 个" in county.stdout and sorted(county.stderr.splitlines()) == sorted(stderr.splitlines())
 
 
 def test_two_columns_with_one_name_are_a_header_problem(source: Path, tmp_path: Path):
