@@ -60,7 +60,7 @@ def read_chunk(table: pl.DataFrame, columns: list[SourceColumn], width: int, che
             period = np.array(kept, dtype=object)[index]
         else:
             union[source.target] = np.array(kept, dtype=object)[index]
-    bad |= absent_required(union, n) | contradicted(cols) | not_unions(table) | past_header(table, width)
+    bad |= absent_required(union, n) | contradicted(cols, n) | not_unions(table) | past_header(table, width)
     cols |= {f"union.{field}": header_column(values) for field, values in union.items()}
     cols["period"] = column(list(period), NUMBER, sink)
     days, undated = assessment_days(period, as_of)
@@ -180,9 +180,8 @@ def past_header(table: pl.DataFrame, width: int) -> Array:
     return found
 
 
-def contradicted(cols: Mapping[str, Col | ListCol]) -> Array:
+def contradicted(cols: Mapping[str, Col | ListCol], n: int) -> Array:
     """Rows where a count exceeds its ceiling (members > employees): invalid input for that union."""
-    n = len(next(iter(cols.values())).null) if cols else 0
     found = np.zeros(n, dtype=bool)
     for name, ceiling in AT_MOST.items():
         value, limit = cols.get(name), cols.get(ceiling)

@@ -265,6 +265,15 @@ def test_cells_outside_the_header_are_told_as_a_county_batch_tells_them(source: 
     assert "已评估 4 个工会，失败 4 个" in county.stdout and sorted(county.stderr.splitlines()) == sorted(stderr.splitlines())
 
 
+def test_a_source_without_any_fact_column_is_graded_as_a_county_batch_grades_it(tmp_path: Path):
+    """Every fact missing: graded (no data, no points) rather than an internal error."""
+    bare = tmp_path / "bare.csv"
+    bare.write_text("编号,类型,年度\nA-1,企业,2025\nA-2,机关,2025\n", encoding="utf-8")
+    code, stdout, stderr = run(bare, tmp_path / "out")
+    assert code == 0 and "已评估 2 个工会，失败 0 个" in stdout, stderr
+    assert sample_mismatches(tmp_path / "out", bare, SPECS, 2, seed=1) == (2, [])
+
+
 def test_two_columns_with_one_name_are_a_header_problem(source: Path, tmp_path: Path):
     """polars would rename the second 编号 and drop it as unknown: the header as written is what is checked."""
     twice = edited_header(source, tmp_path / "twice.csv", {"audit.published": "编号"})
