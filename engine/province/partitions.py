@@ -38,13 +38,14 @@ class Partition:
 
 def scanned(source: str) -> pl.LazyFrame:
     """Every cell as text for CSV (read by the engine's own cell rules), as stored for Parquet. A CSV's columns
-    are its header's cells, then PAST_HEADER more for the cells of a record that runs past its header: a county batch refuses such a record when one of them is not blank (`misaligned`), and so
-    does a province (`columnar.past_header`). Columns are taken by position: two header cells may be alike."""
+    are its header's cells, then PAST_HEADER more for a record that runs past its header: a county batch
+    refuses such a record when one of them is not blank (`misaligned`), and so does a province
+    (`columnar.past_header`). Columns are taken by position: two header cells may be alike."""
     if source.lower().endswith(".parquet"):
         return pl.scan_parquet(source)
     header, delimiter = csv_header(source)
-    width = len(header) + PAST_HEADER
-    return pl.scan_csv(source, has_header=False, skip_rows=1, encoding="utf8", separator=delimiter, schema=dict.fromkeys(map(str, range(width)), pl.String),
+    schema = dict.fromkeys(map(str, range(len(header) + PAST_HEADER)), pl.String)
+    return pl.scan_csv(source, has_header=False, skip_rows=1, encoding="utf8", separator=delimiter, schema=schema,
                        missing_columns="insert", truncate_ragged_lines=True)
 
 
