@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 MAX_ROWS, MAX_COLUMNS = 1_048_576, 16_384  # Excel's own limits
 MAX_CELL = 32_767                # characters in one cell, Excel's limit
+SHOWN_AT_MOST = 10               # rows, columns' rows or merged ranges a notice names
 
 
 class WorkbookError(ValueError):

@@ -28,7 +28,7 @@ from typing import Any
 from ..diagnostics import Diagnostic, InvalidInput, Mark, UsageError
 from ..language.model import FactDecl
 from .cells import CellError, fold, is_blank, read_cell, read_period, read_text, read_union_type, shown, unit_names
-from .excel import MAX_CELL, Formula, WorkbookError
+from .excel import MAX_CELL, SHOWN_AT_MOST, Formula, WorkbookError
 from .fact_file import FactFile, bundled_declarations, load_fact_file
 from .names import MISSING_RESEMBLES, closest, name_key
 
@@ -55,7 +55,6 @@ FOOTER_LABELS = frozenset({"填表人", "填报人", "审核人", "负责人", "
 MARK_CHARACTERS = "计:：﹕︓⩴"  # one of them is in every 合计 word, and in every footer (a colon once NFKC-folded)
 HEADER_SEARCH = 10  # non-blank rows searched for the header, past title rows
 BARE_CR = re.compile(rb"(?<=\r)(?!\n)")  # after a carriage return that no line feed follows
-SHOWN_ROWS = 10  # rows named when a column's cells are told of
 REMEMBERED_CELLS = 50_000  # distinct fact cells a table's reading keeps (`read_once`)
 GUIDE_SHEET = "填表说明"  # the instructions sheet of the form `unionscore template --format xlsx` writes
 OUTPUT_MARKER = ".unionscore-output"  # a batch output folder (engine/batch/output_folder.py): never a source
@@ -512,7 +511,7 @@ class Unheaded:
 
     def found(self, index: int, number: int) -> None:
         self.counts[index] = self.counts.get(index, 0) + 1
-        if len(rows := self.rows.setdefault(index, [])) < SHOWN_ROWS:
+        if len(rows := self.rows.setdefault(index, [])) < SHOWN_AT_MOST:
             rows.append(number)
 
     def tell(self, table: Table, warn: Callable[[str], None]) -> None:

@@ -22,11 +22,10 @@ from typing import IO, Any
 from openpyxl.utils import get_column_letter, range_boundaries
 from openpyxl.worksheet._reader import FORMULA_TAG, VALUE_TAG, WorkSheetParser
 
-from .excel import MAX_COLUMNS, MAX_ROWS, Formula, WorkbookError
+from .excel import MAX_COLUMNS, MAX_ROWS, SHOWN_AT_MOST, Formula, WorkbookError
 
 MAX_UNPACKED = 512 * 2**20       # a county's workbook of 3,000 unions unpacks to about 30 MB
 MAX_SHARED_STRINGS = 128 * 2**20  # held in memory whole by openpyxl
-SHOWN_AT_MOST = 10               # hidden rows named in a notice
 MERGED = re.compile(rb'<(?:\w+:)?mergeCell\s[^>]*?ref="([A-Z]+[0-9]+:[A-Z]+[0-9]+)"')
 BLOCK, OVERLAP = 1 << 20, 256  # bytes of sheet XML scanned at a time, and kept for a tag cut in two
 Range = tuple[int, int, int, int]  # first column, first row, last column, last row (1-based, inclusive)

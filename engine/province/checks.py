@@ -15,8 +15,8 @@ import polars as pl
 
 from ..diagnostics import Diagnostic, InvalidInput, Mark
 from ..facts.cells import is_blank
+from ..facts.excel import SHOWN_AT_MOST
 from ..facts.sources import (
-    SHOWN_ROWS,
     Header,
     Reading,
     Table,
@@ -30,6 +30,7 @@ from ..facts.sources import (
     unheaded_text,
     warn_ignored,
 )
+from .columnar import as_text
 from .partitions import csv_header, header_of, row_count, scanned
 
 BLOCK = 1 << 20
@@ -138,13 +139,12 @@ def warn_unheaded(source: Path, header: Header, warn: Callable[[str], None]) -> 
     for index, cells in zip(blank, frame.iter_columns()):
         rows = np.flatnonzero(filled(cells))
         if rows.size:
-            warn(unheaded_text(str(source), index, (rows[:SHOWN_ROWS] + HEADER_ROW + 1).tolist(), int(rows.size)))
+            warn(unheaded_text(str(source), index, (rows[:SHOWN_AT_MOST] + HEADER_ROW + 1).tolist(), int(rows.size)))
 
 
 def filled(cells: pl.Series) -> np.ndarray:
     """Which cells hold something: not null, and for text not blank as a county batch reads it (`is_blank`)."""
-    if isinstance(cells.dtype, pl.Categorical | pl.Enum):
-        cells = cells.cast(pl.String)
+    cells = as_text(cells)
     present = cells.is_not_null()
     if cells.dtype == pl.String:
         present &= ~cells.is_in([text for text in cells.unique().drop_nulls().to_list() if is_blank(text)])

@@ -155,9 +155,7 @@ def not_unions(table: pl.DataFrame) -> Array:
     holds one of MARK_CHARACTERS is looked at whole: the columns are read in order, each as far as it may
     still hold a row's first non-blank cell."""
     maybe, open_rows = np.zeros(table.height, dtype=bool), np.ones(table.height, dtype=bool)
-    for cells in table.iter_columns():
-        if isinstance(cells.dtype, pl.Categorical | pl.Enum):  # a typed Parquet file's text column
-            cells = cells.cast(pl.String)
+    for cells in map(as_text, table.iter_columns()):
         if cells.dtype == pl.String:
             maybe |= open_rows & cells.str.contains(MAY_MARK).fill_null(False).to_numpy()
             open_rows &= cells.str.contains(MAY_BE_BLANK).fill_null(True).to_numpy()
@@ -169,6 +167,11 @@ def not_unions(table: pl.DataFrame) -> Array:
     for row in np.flatnonzero(maybe).tolist():
         found[row] = bool(not_a_union(table.row(row)))
     return found
+
+
+def as_text(cells: pl.Series) -> pl.Series:
+    """A typed Parquet file's text column (Categorical, Enum) as plain text; any other column as it is."""
+    return cells.cast(pl.String) if isinstance(cells.dtype, pl.Categorical | pl.Enum) else cells
 
 
 def past_header(table: pl.DataFrame, width: int) -> Array:
