@@ -26,7 +26,18 @@ from ..bulk.scoring import OUTCOMES
 from ..evaluate.assessment import Evaluator
 from ..evaluate.scoring import PASSING
 from ..facts.fact_file import FactChecker, bundled_declarations, fact_checker, merged_declarations
-from ..facts.sources import Column, Header, Reading, Table, classify_header, header_problems, row_unit, union_row, warn_ignored
+from ..facts.sources import (
+    Column,
+    Header,
+    Reading,
+    Table,
+    classify_header,
+    csv_short_header,
+    header_problems,
+    row_unit,
+    union_row,
+    warn_ignored,
+)
 from ..language.model import FactDecl
 from ..province.checks import HEADER_ROW, unreadable, warn_unheaded
 from ..province.columnar import read_chunk
@@ -121,6 +132,8 @@ class BulkSource:
             return None
         header = classify_header(header_of(str(source)), Reading(decls))
         if not header.columns or header_problems(header.columns, Table(str(source)), HEADER_ROW) or read_apart(old, new, header.columns):
+            return None
+        if source.suffix.lower() == ".csv" and csv_short_header(source, Reading(decls)):
             return None
         sides = Side.of(old), Side.of(new)
         if sides[0] is None or sides[1] is None:

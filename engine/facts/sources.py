@@ -54,6 +54,7 @@ FOOTER_LABELS = frozenset({"填表人", "填报人", "审核人", "负责人", "
                            "备注", "说明", "填表说明"})
 MARK_CHARACTERS = "计:：﹕︓⩴"  # one of them is in every 合计 word, and in every footer (a colon once NFKC-folded)
 HEADER_SEARCH = 10  # non-blank rows searched for the header, past title rows
+UNDER_HEADER = 20  # non-blank rows under a CSV's header that say whether it lacks a column (`short_header`)
 BARE_CR = re.compile(rb"(?<=\r)(?!\n)")  # after a carriage return that no line feed follows
 REMEMBERED_CELLS = 50_000  # distinct fact cells a table's reading keeps (`read_once`)
 GUIDE_SHEET = "填表说明"  # the instructions sheet of the form `unionscore template --format xlsx` writes
@@ -401,7 +402,9 @@ def table_units(rows: Rows, table: Table, reading: Reading) -> Iterator[Unit]:
         reading.warn(f"{table.origin()}：前 {HEADER_SEARCH} 个非空行中没有可识别的表头（编号、类型或事实名称），已跳过")
         return
     warn_ignored(table, header, reading.warn)
-    problems = header_problems(header.columns, table, header.row)
+    first_rows = list(itertools.islice(numbered, UNDER_HEADER))
+    numbered = itertools.chain(first_rows, numbered)
+    problems = header_problems(header.columns, table, header.row) + short_header(header, first_rows, table)
     if problems:
         mark = Mark(table.file, header.row, 1)
         yield Unit(table.origin(), problems=tuple(Diagnostic(mark, "source-header", text) for text in problems))
@@ -478,7 +481,7 @@ def misaligned(number: int, cells: Sequence[Any], width: int, table: Table) -> D
     """A CSV record with something right of its header's last cell: its cells may have moved (a comma in
     「1,200」 makes two cells of one), so none of them can be trusted. In a workbook such a cell is in a
     column of its own, without a header (`Unheaded`); a Parquet row is as wide as its header."""
-    past = [index for index in range(width, len(cells)) if not is_blank(cells[index])] if table.sheet is None else []
+    past = past_header(cells, width, table)
     if not past:
         return None
     more = f"等 {len(past)} 个单元格" if len(past) > 1 else ""
@@ -486,6 +489,32 @@ def misaligned(number: int, cells: Sequence[Any], width: int, table: Table) -> D
                "不在任何表头之下。这一行可能错了位（例如数字中的逗号把“1,200”分成了两个单元格），未计入；请检查这一行，"
                "若是表头少写了一列，请补上表头")
     return Diagnostic(Mark(table.file, number, past[0] + 1), "source-misaligned", message)
+
+
+def past_header(cells: Sequence[Any], width: int, table: Table) -> list[int]:
+    """The cells of a CSV record right of its header's last cell that hold something."""
+    return [index for index in range(width, len(cells)) if not is_blank(cells[index])] if table.sheet is None else []
+
+
+def short_header(header: Header, first_rows: Sequence[tuple[int, Sequence[Any]]], table: Table) -> list[str]:
+    """A CSV header that lacks a column: most unions in the first non-blank rows under it run past its last cell.
+    A header cell deleted (or never written) moves every later column under the wrong fact in every row, so the
+    table is refused as a whole rather than row by row (`misaligned`), whichever batch reads it."""
+    unions = [cells for _, cells in first_rows if not isinstance(cells, UnreadableRow) and not not_a_union(cells)]
+    width = len(header.cells)
+    past = sum(bool(past_header(cells, width, table)) for cells in unions)
+    if 2 * past <= len(unions):
+        return []
+    return [f"{table.where(header.row)}（表头）只有 {width} 列，而其下的前 {len(unions)} 个工会中有 {past} 个在第 {width} 列之后还有内容："
+            "表头很可能少写了一列，从那一列起各列的内容都对错了表头，整张表未评估；请补上缺少的表头后重新评估"]
+
+
+def csv_short_header(path: Path, reading: Reading) -> list[str]:
+    """`short_header` of a CSV file, read as a county batch reads it: the province and `diff --facts` ask
+    before reading it in bulk."""
+    with path.open("rb") as handle:
+        header, rows = sheet_header(nonblank(csv_rows(handle)), replace(reading, warn=lambda message: None))
+        return [] if header is None else short_header(header, list(itertools.islice(rows, UNDER_HEADER)), Table(str(path)))
 
 
 @dataclass

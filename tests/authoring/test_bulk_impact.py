@@ -137,6 +137,18 @@ def test_cells_outside_the_header_are_told_as_one_by_one(tmp_path: Path, monkeyp
     assert_same(bulk, one_by_one(monkeypatch, old, new, source))
 
 
+def test_a_header_short_of_a_column_is_one_failure_as_in_a_batch(tmp_path: Path) -> None:
+    source = county_csv(tmp_path / "qingshan.csv")
+    lines = source.read_text(encoding="utf-8").splitlines()
+    lines[0] = lines[0].replace(",library.books,", ",", 1)
+    source.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    old, new = load_version("zhijia"), variant(tmp_path, "zhijia", *CHANGES[0][1:])
+    assert BulkSource.of(source, old, new, merged_declarations(new.chain + old.chain)) is None
+    impact = measure_impact(old, new, [source], OracleEvaluator())
+    assert impact.assessed == 0 and [u.origin for u in impact.failures] == [str(source)]
+    assert "[source-header] 第 1 行（表头）只有" in impact.failures[0].errors[0] and "表头很可能少写了一列" in impact.failures[0].errors[0]
+
+
 def test_a_ruleset_the_columns_do_not_grade_is_compared_one_by_one(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """By the county batch's reader, which reads Parquet as it reads CSV."""
     source = county_csv(tmp_path / "qingshan.csv")

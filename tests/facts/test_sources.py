@@ -205,6 +205,35 @@ def test_a_csv_record_past_its_header_is_refused_and_blank_cells_there_are_not(t
     assert noted.mark == Mark(str(path), 5, 10) and "第 10 个单元格“备注：已整改”等 2 个单元格不在任何表头之下" in noted.message
 
 
+def test_a_csv_header_short_of_a_column_refuses_the_table_as_one_problem(tmp_path: Path) -> None:
+    """A header cell deleted moves every later column under the wrong fact in every row, blank last cells or not:
+    most unions under the header run past it, so the table is one problem and no row of it is graded."""
+    header = [cell for cell in HEADER if cell != "乡镇（街道）"]
+    unions = [[f"QS-{n}", "x", "企业", "镇", 2025, 10, None if n == 2 else n] for n in range(1, 5)]
+    content = [header, *unions, ["合计", None, None, None, None, 40, 8]]
+    path = write_csv(tmp_path / "a.csv", content)
+    [unit], warnings = read(path)
+    assert warnings == [] and unit.origin == str(path) and unit.facts is None
+    [problem] = unit.problems
+    assert (problem.code, problem.mark) == ("source-header", Mark(str(path), 1, 1))
+    assert problem.message == ("第 1 行（表头）只有 6 列，而其下的前 4 个工会中有 3 个在第 6 列之后还有内容：表头很可能少写了一列，"
+                               "从那一列起各列的内容都对错了表头，整张表未评估；请补上缺少的表头后重新评估")
+    book = write_xlsx(tmp_path / "a.xlsx", {"S": content})  # a cell right of a sheet's header is in a column of its own
+    units, warnings = read(book)
+    assert [u.union_id for u in units] == [f"QS-{n}" for n in range(1, 5)] and "source-header" not in {p.code for u in units for p in u.problems}
+    assert warnings[-1].startswith(f"{book} 工作表“S”：G 列没有表头，其中的内容未读取（第 2、4、5、6 行，共 4 行）")
+
+
+def test_rows_past_the_header_after_its_first_twenty_unions_are_refused_one_by_one(tmp_path: Path) -> None:
+    """The first unions under the header say whether it lacks a column; a comma in a few of them does not."""
+    content = rows(*((f"QS-{n}", "企业", n, n) for n in range(1, 21)), ("QS-21", "企业", 1, 1))
+    content[1] += ["多余"]
+    content += [[f"QS-{n}", "x", "企业", "镇", 2025, 1, 200, 1] for n in range(22, 45)]
+    units, _ = read(write_csv(tmp_path / "a.csv", content))
+    assert len(units) == 44 and [unit.union_id for unit in units if unit.problems] == ["QS-1", *(f"QS-{n}" for n in range(22, 45))]
+    assert {problem.code for unit in units for problem in unit.problems} == {"source-misaligned"}
+
+
 def test_a_column_without_a_header_is_told_with_its_rows(tmp_path: Path) -> None:
     header = HEADER[:5] + [None] + HEADER[6:]
     content = [header] + [[f"QS-{n}", "x", "企业", "镇", 2025, n if n % 2 else None, n] for n in range(1, 24)]
@@ -382,7 +411,8 @@ def big_csv(path: Path, count: int) -> Path:
 
 
 def test_csv_is_streamed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """The first unit comes before the file is read through: few lines decoded, little memory, little time."""
+    """The first unit comes before the file is read through: few lines decoded (the header and the first rows
+    under it, `short_header`), little memory, little time."""
     path = big_csv(tmp_path / "big.csv", 20_000)
     decoded = []
     original = sources_module.decoded_lines
@@ -400,7 +430,7 @@ def test_csv_is_streamed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Non
     _, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
     assert first.facts.union["id"] == "QS-00000" and first.facts.facts["meetings.by_quarter"] == [1, 0, 2, 1]
-    assert len(decoded) < 10 and peak < 2_000_000 and elapsed < 1.0
+    assert len(decoded) < sources_module.UNDER_HEADER + 10 and peak < 2_000_000 and elapsed < 1.0
 
 
 def test_a_big_csv_reads_through_in_order(tmp_path: Path) -> None:

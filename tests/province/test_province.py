@@ -265,6 +265,22 @@ def test_cells_outside_the_header_are_told_as_a_county_batch_tells_them(source: 
     assert "已评估 4 个工会，失败 4 个" in county.stdout and sorted(county.stderr.splitlines()) == sorted(stderr.splitlines())
 
 
+def test_a_header_short_of_a_column_is_refused_as_a_county_batch_refuses_it(source: Path, tmp_path: Path):
+    """A header cell deleted in the middle: most unions run past the header, so the table is one header problem in
+    both batches (the province stops before anything is written, as for any header problem)."""
+    lines = source.read_text(encoding="utf-8").splitlines()[:41]
+    header = lines[0].split(",")
+    del header[header.index("activists")]
+    short = tmp_path / "short.csv"
+    short.write_text("\n".join([",".join(header), *lines[1:]]) + "\n", encoding="utf-8")
+    code, _, stderr = run(short, tmp_path / "out")
+    problem = f"{short}:1:1: 错误 [source-header] 第 1 行（表头）只有 {len(header)} 列，而其下的前 20 个工会中有 "
+    assert code == 1 and not (tmp_path / "out").exists() and problem in stderr and "[source-misaligned]" not in stderr
+    county = CliRunner().invoke(cli, ["batch", str(short), "--out", str(tmp_path / "county"), "--pages", "all",
+                                      *(part for spec in SPECS for part in ("--ruleset", spec))])
+    assert "已评估 0 个工会，失败 1 个" in county.stdout and county.stderr.splitlines() == [line for line in stderr.splitlines() if "[source-" in line]
+
+
 def test_a_source_without_any_fact_column_is_graded_as_a_county_batch_grades_it(tmp_path: Path):
     """Every fact missing: graded (no data, no points) rather than an internal error."""
     bare = tmp_path / "bare.csv"
