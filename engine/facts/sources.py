@@ -637,12 +637,16 @@ def tabular_units(path: Path, reading: Reading) -> Iterator[Unit]:
     except WorkbookError as error:
         yield problem_unit(str(path), Mark(str(path)), "source-unreadable", f"无法读取工作簿：{error}")
     except unreadable() as error:
-        what = {".csv": "CSV 文件", PARQUET: "Parquet 文件"}.get(path.suffix.lower(), "Excel 工作簿")
-        message = f"无法读取，文件可能已损坏或不是 {what}（{type(error).__name__}: {error}）"
-        if what == "Excel 工作簿" and compound_document(path):
-            message = ("无法读取：这是设置了打开密码的工作簿，或改了扩展名的旧版 .xls 文件。"
-                       "请在 Excel 或 WPS 中打开，去掉密码（文件 → 信息 → 保护工作簿），另存为 .xlsx 后再评估")
-        yield problem_unit(str(path), Mark(str(path)), "source-unreadable", message)
+        yield problem_unit(str(path), Mark(str(path)), "source-unreadable", unreadable_text(path, error))
+
+
+def unreadable_text(path: Path, error: Exception) -> str:
+    """Why a source could not be opened, whichever batch opens it."""
+    what = {".csv": "CSV 文件", PARQUET: "Parquet 文件"}.get(path.suffix.lower(), "Excel 工作簿")
+    if what == "Excel 工作簿" and compound_document(path):
+        return ("无法读取：这是设置了打开密码的工作簿，或改了扩展名的旧版 .xls 文件。"
+                "请在 Excel 或 WPS 中打开，去掉密码（文件 → 信息 → 保护工作簿），另存为 .xlsx 后再评估")
+    return f"无法读取，文件可能已损坏或不是 {what}（{type(error).__name__}: {error}）"
 
 
 def unreadable() -> tuple[type[Exception], ...]:

@@ -29,6 +29,7 @@ from ..facts.sources import (
     resembling,
     sheet_header,
     unheaded_text,
+    unreadable_text,
     warn_ignored,
 )
 from .columnar import as_text
@@ -55,7 +56,7 @@ def unreadable(source: Path) -> list[Diagnostic]:
         try:
             pl.read_parquet_schema(source)
         except (OSError, pl.exceptions.PolarsError) as error:
-            return [Diagnostic(Mark(str(source)), "source-unreadable", f"{source} 不是可读取的 Parquet 文件（{error}）")]
+            return [Diagnostic(Mark(str(source)), "source-unreadable", unreadable_text(source, error))]
         return []
     bad, lines, bare = utf8_lines(source)
     if bad is not None:

@@ -221,12 +221,14 @@ def test_an_empty_csv_grades_no_union_and_does_not_fail(tmp_path: Path, pages: s
     assert f"提示：{empty}：没有读到任何工会（表格是空的，或只有表头）" in result.stderr
 
 
-@pytest.mark.parametrize("pages, said", [("none", "不是可读取的 Parquet 文件"), ("auto", "无法读取，文件可能已损坏或不是 Parquet 文件")])
-def test_an_unreadable_parquet_file_is_a_problem_not_a_crash(tmp_path: Path, pages: str, said: str):
+@pytest.mark.parametrize("pages", ["none", "auto"])
+def test_an_unreadable_parquet_file_is_a_problem_not_a_crash(tmp_path: Path, pages: str):
+    """Said alike by both batches."""
     broken = tmp_path / "broken.parquet"
     broken.write_bytes(b"PAR1 not really parquet")
     result = CliRunner().invoke(cli, ["batch", str(broken), "--out", str(tmp_path / "out"), "--pages", pages, "--jobs", "1"])
-    assert result.exit_code == 1 and f"{broken}: 错误 [source-unreadable] " in result.stderr and said in result.stderr
+    said = f"{broken}: 错误 [source-unreadable] 无法读取，文件可能已损坏或不是 Parquet 文件（ComputeError: parquet: "
+    assert result.exit_code == 1 and said in result.stderr
 
 
 def test_an_unclosed_quote_is_refused_on_its_line_not_swallowing_the_unions_after_it(source: Path, tmp_path: Path):
