@@ -270,8 +270,8 @@ def score_section(section: Section, scores: dict[str, ItemScore], depth: int, ou
 def assess_ruleset(ruleset: Ruleset, env: Env, truths: list[Any]) -> RulesetResult:
     """Every item, section, veto, the gate and the level of one union in one ruleset."""
     ctx = Context(ruleset, env, truths)
-    items = [blamed_item(item, ctx) for item in ruleset.items()]
-    bonus_items = [blamed_item(item, ctx) for item in ruleset.bonus.items] if ruleset.bonus else []
+    items = scored_items(ruleset.items(), ctx)
+    bonus_items = scored_items(ruleset.bonus.items, ctx) if ruleset.bonus else []
     scores = {s.id: s for s in items}
     sections: list[SectionScore] = []
     earned: Number = 0
@@ -283,10 +283,17 @@ def assess_ruleset(ruleset: Ruleset, env: Env, truths: list[Any]) -> RulesetResu
     return finish(ruleset, ctx, items, bonus_items, sections, base, rescaled(ruleset, items, possible))
 
 
-def blamed_item(item: Item, ctx: Context) -> ItemScore:
-    """`score_item`, naming the item and its line should anything unexpected go wrong."""
-    with blamed(f"指标 “{item.id}”", item.mark):
-        return score_item(item, ctx)
+def scored_items(items: Iterable[Item], ctx: Context) -> list[ItemScore]:
+    """`score_item` of each item, naming the item and its line should anything unexpected go wrong (`blamed`,
+    entered only then: entered around each item it cost 1.7 µs an item, 0.2 ms of a union's 7)."""
+    found = []
+    for item in items:
+        try:
+            found.append(score_item(item, ctx))
+        except Exception:
+            with blamed(f"指标 “{item.id}”", item.mark):
+                raise
+    return found
 
 
 def rescaled(ruleset: Ruleset, items: list[ItemScore], possible: Number) -> str:
