@@ -615,7 +615,7 @@ class RowMarks(Mapping[str, Mark]):
 
 def no_unions(source: Path) -> str:
     """What is told of a source with no union in it, whichever batch reads it."""
-    return f"{source}：没有读到任何工会（表格是空的，或只有表头）"
+    return f"{source}：没有读到任何工会（表格是空的、只有表头，或表头下只有合计行、表尾说明）"
 
 
 class NoSuchSheet(ValueError):

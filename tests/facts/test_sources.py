@@ -518,7 +518,7 @@ def test_tables_in_a_folder_are_named_as_not_read(tmp_path: Path) -> None:
 def test_a_table_without_a_union_is_told(tmp_path: Path, content: list) -> None:
     """An empty workbook, or one with only its title and header, graded 0 unions with exit 0 and no word."""
     units, warnings = read(write_xlsx(tmp_path / "县.xlsx", {"Sheet": content}))
-    assert units == [] and warnings == [f"{tmp_path / '县.xlsx'}：没有读到任何工会（表格是空的，或只有表头）"]
+    assert units == [] and warnings == [f"{tmp_path / '县.xlsx'}：没有读到任何工会（表格是空的、只有表头，或表头下只有合计行、表尾说明）"]
 
 
 def test_an_encrypted_workbook_or_a_renamed_xls_is_told_what_to_do(tmp_path: Path) -> None:

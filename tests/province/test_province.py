@@ -218,7 +218,7 @@ def test_an_empty_csv_grades_no_union_and_does_not_fail(tmp_path: Path, pages: s
     result = CliRunner().invoke(cli, ["batch", str(empty), "--out", str(tmp_path / "out"), "--pages", pages, "--jobs", "1"])
     assert result.exit_code == 0, result.output
     assert "已评估 0 个工会，失败 0 个" in result.stdout
-    assert f"提示：{empty}：没有读到任何工会（表格是空的，或只有表头）" in result.stderr
+    assert f"提示：{empty}：没有读到任何工会（表格是空的、只有表头，或表头下只有合计行、表尾说明）" in result.stderr
 
 
 @pytest.mark.parametrize("pages", ["none", "auto"])
