@@ -130,10 +130,11 @@ class BulkSource:
         """The source compared in bulk, or None when the county batch's reader takes it (see the module's doc)."""
         if source.suffix.lower() not in TABULAR or not source.is_file() or unreadable(source):
             return None
-        header = classify_header(header_of(str(source)), Reading(decls))
+        reading = Reading(decls)
+        header = classify_header(header_of(str(source)), reading)
         if not header.columns or header_problems(header.columns, Table(str(source)), HEADER_ROW) or read_apart(old, new, header.columns):
             return None
-        if source.suffix.lower() == ".csv" and csv_short_header(source, Reading(decls)):
+        if source.suffix.lower() == ".csv" and csv_short_header(source, reading):
             return None
         sides = Side.of(old), Side.of(new)
         if sides[0] is None or sides[1] is None:

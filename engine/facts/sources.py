@@ -512,9 +512,16 @@ def short_header(header: Header, first_rows: Sequence[tuple[int, Sequence[Any]]]
 def csv_short_header(path: Path, reading: Reading) -> list[str]:
     """`short_header` of a CSV file, read as a county batch reads it: the province and `diff --facts` ask
     before reading it in bulk."""
+    header, first_rows = csv_head(path, reading)
+    return [] if header is None else short_header(header, first_rows, Table(str(path)))
+
+
+def csv_head(path: Path, reading: Reading) -> tuple[Header | None, list[tuple[int, Sequence[Any]]]]:
+    """A CSV file's header as a county batch finds it (past title rows; None when none is found), and the first
+    `UNDER_HEADER` non-blank rows under it; nothing is told."""
     with path.open("rb") as handle:
         header, rows = sheet_header(nonblank(csv_rows(handle)), replace(reading, warn=lambda message: None))
-        return [] if header is None else short_header(header, list(itertools.islice(rows, UNDER_HEADER)), Table(str(path)))
+        return header, list(itertools.islice(rows, UNDER_HEADER))
 
 
 @dataclass

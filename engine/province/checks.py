@@ -7,7 +7,6 @@ from __future__ import annotations
 import codecs
 import csv
 from collections.abc import Callable, Sequence
-from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -22,12 +21,10 @@ from ..facts.sources import (
     Table,
     Unheaded,
     classify_header,
-    csv_rows,
+    csv_head,
     csv_short_header,
     header_problems,
-    nonblank,
     resembling,
-    sheet_header,
     unheaded_text,
     unreadable_text,
     warn_ignored,
@@ -159,9 +156,7 @@ def header_below(source: Path, reading: Reading) -> int | None:
     """The line of a CSV's header as a county batch finds it, past title rows, when it is sound; None when not found."""
     if source.suffix.lower() != ".csv":
         return None
-    quiet = replace(reading, warn=lambda message: None)
-    with source.open("rb") as handle:
-        header, _ = sheet_header(nonblank(csv_rows(handle)), quiet)
+    header, _ = csv_head(source, reading)
     if header is None or header_problems(header.columns, Table(str(source)), header.row):
         return None
     return header.row
