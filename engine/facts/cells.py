@@ -73,9 +73,14 @@ def read_cell(raw: Any, decl: FactDecl) -> Any:
         return None
     if decl.type == "list":
         return read_list(raw, decl)
-    if isinstance(raw, (list, dict)):  # a Parquet list or struct cell
-        raise CellError(f"应为{expectation(decl)}，不能是{'列表' if isinstance(raw, list) else '多个字段组成的结构'}")
+    one_value(raw, expectation(decl))
     return READERS[decl.type](raw, decl)
+
+
+def one_value(raw: Any, wanted: str) -> None:
+    """A Parquet list or struct cell where one value is wanted (a count, a yes/no, 编号) is refused."""
+    if isinstance(raw, (list, dict)):
+        raise CellError(f"应为{wanted}，不能是{'列表' if isinstance(raw, list) else '多个字段组成的结构'}")
 
 
 def is_blank(raw: Any) -> bool:
@@ -287,6 +292,7 @@ def read_union_type(raw: Any) -> str | None:
     """企业, 机关, 事业单位, 村（社区）, 联合工会, 工会小组 (with or without 工会) or the ASCII id."""
     if is_blank(raw):
         return None
+    one_value(raw, "工会类型")
     word = fold(shown(raw)).casefold()
     kind = UNION_TYPE_WORDS.get(word) or UNION_TYPE_WORDS.get(word.removesuffix("工会"))
     if kind is None:
@@ -299,6 +305,7 @@ def read_period(raw: Any) -> int | None:
     """The assessment year: 2025, `2025年` or `2025年度`."""
     if is_blank(raw):
         return None
+    one_value(raw, "年度（如 2025）")
     text = fold(shown(raw)).removesuffix("度").removesuffix("年")
     if not text.isdigit() or not 1949 <= int(text) <= 2200:
         raise CellError(f"无法识别 “{shown(raw)}”，应为年度（如 2025）")

@@ -27,7 +27,7 @@ from typing import Any
 
 from ..diagnostics import Diagnostic, InvalidInput, Mark, UsageError
 from ..language.model import FactDecl
-from .cells import CellError, fold, is_blank, read_cell, read_period, read_text, read_union_type, shown, unit_names
+from .cells import CellError, fold, is_blank, one_value, read_cell, read_period, read_text, read_union_type, shown, unit_names
 from .excel import MAX_CELL, SHOWN_AT_MOST, Formula, WorkbookError
 from .fact_file import FactFile, bundled_declarations, load_fact_file
 from .names import MISSING_RESEMBLES, closest, name_key
@@ -127,7 +127,10 @@ class Column:
             return read_cell(raw, self.decl)
         if self.target == "period":
             return read_period(raw)
-        return read_union_type(raw) if self.target == "type" else read_text(raw)
+        if self.target == "type":
+            return read_union_type(raw)
+        one_value(raw, "文字")
+        return read_text(raw)
 
 
 @dataclass(slots=True)

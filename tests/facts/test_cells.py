@@ -198,6 +198,14 @@ def test_header_text() -> None:
     assert (read_text(" QS-001 "), read_text(1001), read_text("—")) == ("QS-001", "1001", None)
 
 
+@pytest.mark.parametrize("read, wanted", [(read_union_type, "工会类型"), (read_period, "年度（如 2025）")])
+def test_a_parquet_list_or_struct_is_not_a_union_type_or_a_year(read: Any, wanted: str) -> None:
+    for raw, shape in ((["企业", 2025], "列表"), ({"类型": "企业"}, "多个字段组成的结构")):
+        with pytest.raises(CellError) as caught:
+            read(raw)
+        assert str(caught.value) == f"应为{wanted}，不能是{shape}"
+
+
 def test_values_pass_typed_facts_exactly() -> None:
     """What cells return is what the fact schema accepts: numbers stay exact (0.95 is 19/20)."""
     decls = (MEMBERS, SHARE, DUES, ELECTED, ELECTION, DUTIES, QUARTERS)

@@ -381,6 +381,22 @@ def test_one_union_of_a_parquet_file_is_assessed_as_from_the_csv(source: Path, t
     assert all(result.exit_code == 0 for result in results) and results[0].stdout == results[1].stdout
 
 
+@pytest.mark.parametrize("pages", ["all", "none"])
+def test_a_list_or_struct_where_a_union_s_text_belongs_is_refused_naming_the_cell(source: Path, tmp_path: Path, pages: str):
+    """A Parquet file written by a program may hold a list in 编号 or a struct in 名称. Neither is a union's id or
+    name: such a row is refused in both paths, naming the cell, as a list in a count column is."""
+    table = pl.read_csv(source, infer_schema=False).head(6)
+    listed = table.with_columns(pl.Series("编号", [[i, "x"] for i in table["编号"]]))
+    structured = table.with_columns(pl.Series("名称", [{"名": n} if row == 4 else None for row, n in enumerate(table["名称"])]))
+    cases = [(listed, "第 2 行“编号”列：应为文字，不能是列表", "已评估 0 个工会，失败 6 个"),
+             (structured, "第 6 行“名称”列：应为文字，不能是多个字段组成的结构", "已评估 5 个工会，失败 1 个")]
+    for number, (frame, message, counts) in enumerate(cases):
+        frame.write_parquet(tmp_path / f"{number}.parquet")
+        code, stdout, stderr = run(tmp_path / f"{number}.parquet", tmp_path / f"out-{number}", "--pages", pages)
+        assert (code, message in stderr, counts in stdout) == (1, True, True), stderr
+        assert "['" not in stdout + stderr and "{'" not in stdout + stderr
+
+
 def test_a_source_without_a_list_facts_column_grades_as_the_engine(source: Path, tmp_path: Path):
     """A county that does not collect quarterly meetings leaves the column out: the fact is absent (缺资料) in
     every row, as the per-union engine has it, not a failure of the whole run."""
