@@ -83,6 +83,14 @@ def one_value(raw: Any, wanted: str) -> None:
         raise CellError(f"应为{wanted}，不能是{'列表' if isinstance(raw, list) else '多个字段组成的结构'}")
 
 
+def utf8_text(raw: bytes) -> str:
+    """A Parquet text column stored as plain bytes (BINARY without its UTF-8 mark, as Hive and Impala write it)."""
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise CellError("内容不是 UTF-8 编码的文字，无法读取；请用 UTF-8 重新导出这个 Parquet 文件") from None
+
+
 def is_blank(raw: Any) -> bool:
     """Empty, only spaces, or a placeholder such as `—` or `无数据` (but not `无`, which means 否)."""
     if not isinstance(raw, str):

@@ -27,7 +27,19 @@ from typing import Any
 
 from ..diagnostics import Diagnostic, InvalidInput, Mark, UsageError
 from ..language.model import FactDecl
-from .cells import CellError, fold, is_blank, one_value, read_cell, read_period, read_text, read_union_type, shown, unit_names
+from .cells import (
+    CellError,
+    fold,
+    is_blank,
+    one_value,
+    read_cell,
+    read_period,
+    read_text,
+    read_union_type,
+    shown,
+    unit_names,
+    utf8_text,
+)
 from .excel import MAX_CELL, SHOWN_AT_MOST, Formula, WorkbookError
 from .fact_file import FactFile, bundled_declarations, load_fact_file
 from .names import MISSING_RESEMBLES, closest, name_key
@@ -118,6 +130,8 @@ class Column:
     decl: FactDecl | None = None
 
     def read(self, raw: Any) -> Any:
+        if isinstance(raw, bytes):
+            raw = utf8_text(raw)
         if isinstance(raw, Formula):
             raise CellError(f"单元格是公式 “{raw}”，但工作簿里没有保存它的计算结果：请用 Excel 或 WPS 打开这个工作簿、"
                             "保存后再评估（或把公式改为数值）")

@@ -118,6 +118,26 @@ def test_a_typed_parquet_file_grades_like_the_csv(source: Path, tmp_path: Path):
         assert a.equals(b)
 
 
+@pytest.mark.parametrize("pages", ["all", "none"])
+def test_text_stored_as_plain_bytes_is_read_as_utf8(source: Path, tmp_path: Path, pages: str):
+    """Hive and Impala write text columns as BINARY without the UTF-8 mark, which polars reads as bytes: they grade
+    as the CSV does, in both paths; a cell that is not UTF-8 (GBK bytes) is refused naming its cell."""
+    table = pl.read_csv(source, infer_schema=False).head(8)
+    table.write_csv(tmp_path / "text.csv")
+    stored = table.with_columns(pl.all().cast(pl.Binary))
+    stored.write_parquet(tmp_path / "bytes.parquet")
+    stored.with_columns(pl.Series("名称", ["测试".encode("gbk")] + [None] * 7, dtype=pl.Binary)).write_parquet(tmp_path / "gbk.parquet")
+    outputs = {}
+    for name in ("text.csv", "bytes.parquet", "gbk.parquet"):
+        code, stdout, stderr = run(tmp_path / name, tmp_path / name.replace(".", "-"), "--pages", pages)
+        outputs[name] = (code, stdout.splitlines()[-1], stderr)
+    assert outputs["text.csv"] == outputs["bytes.parquet"] == (0, "已评估 8 个工会，失败 0 个。", "")
+    assert outputs["gbk.parquet"][:2] == (1, "已评估 7 个工会，失败 1 个。")
+    assert "第 2 行“名称”列：内容不是 UTF-8 编码的文字" in outputs["gbk.parquet"][2]
+    results = "results.jsonl" if pages == "all" else "levels.csv"
+    assert (tmp_path / "text-csv" / results).read_bytes().replace(b"text.csv", b"") == (tmp_path / "bytes-parquet" / results).read_bytes().replace(b"bytes.parquet", b"")
+
+
 def test_dask_local_cluster_writes_the_same_files(source: Path, tmp_path: Path):
     run(source, tmp_path / "here")
     code, stdout, _ = run(source, tmp_path / "cluster", "--dask", "local:1")
