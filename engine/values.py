@@ -1,12 +1,21 @@
-"""Runtime values: exact numbers, null with its cause, and how values print in Chinese text."""
+"""Runtime values: exact numbers, null with its cause, and how values print in Chinese text.
+
+Exact numbers are `int` and `Fraction`. Every module takes `Fraction` from here: at run time it is
+quicktions' (the standard library's fractions module compiled with Cython, same semantics and
+hashes, several times faster), which the type checker reads as the standard library's, whose API
+it copies. One class only: `type(value) is Fraction` tells an exact number apart."""
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
-from fractions import Fraction
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from fractions import Fraction  # noqa: TID251 - the types; quicktions has no stubs
+else:
+    from quicktions import Fraction
 
 Number = int | Fraction
 

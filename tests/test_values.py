@@ -2,13 +2,12 @@
 from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Decimal, localcontext
-from fractions import Fraction
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from engine.values import fmt_number, fmt_percent, round_half_up
+from engine.values import Fraction, fmt_number, fmt_percent, round_half_up
 
 NUMBERS = st.one_of(st.integers(-10**15, 10**15),
                     st.builds(Fraction, st.integers(-10**15, 10**15), st.integers(1, 10**7)))

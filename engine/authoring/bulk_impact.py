@@ -14,7 +14,6 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from fractions import Fraction
 from pathlib import Path
 
 import numpy as np
@@ -44,7 +43,7 @@ from ..province.columnar import read_chunk
 from ..province.grades import level_texts
 from ..province.mode import PARTITION_ROWS, TABULAR
 from ..province.partitions import first_line, header_of, plan_partitions, read_partition
-from ..values import Number, normal
+from ..values import Fraction, Number, normal
 from .impact import Impact, Standing, UnionImpact, Version, compare_unit
 
 UNION_HEADER = ("id", "name", "township")  # what a UnionImpact shows of a union

@@ -17,10 +17,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from fractions import Fraction
 
 from ..evaluate.result import ItemScore, RulesetResult
 from ..language.model import Item, Ruleset
+from ..values import Fraction
 
 KIND_TEXT = {"item": "指标", "tier": "档次", "deduction": "扣分项", "veto": "否决项", "level": "等级"}
 LOSING = ("partial", "fail")

@@ -4,7 +4,6 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 from collections.abc import Iterable
-from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +19,7 @@ from ..language.model import Item, Ruleset
 from ..language.phrasing import phrasing_of
 from ..language.vocabulary import HEADER_LABELS, OUTCOME_TEXT
 from ..load.rulesets import requested
-from ..values import Null, fmt_number, fmt_percent
+from ..values import Fraction, Null, fmt_number, fmt_percent
 
 
 def find_item(rulesets: Iterable[Ruleset], item_id: str) -> list[tuple[Ruleset, Item]]:

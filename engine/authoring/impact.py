@@ -10,7 +10,6 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from fractions import Fraction
 from functools import cached_property
 from pathlib import Path
 
@@ -23,7 +22,7 @@ from ..facts.union_ids import FirstRecords, repeated_id
 from ..language.model import Ruleset
 from ..load.loader import locate
 from ..load.rulesets import resolve_rulesets
-from ..values import Number
+from ..values import Fraction, Number
 
 
 @dataclass(frozen=True)

@@ -7,12 +7,12 @@ module cannot evaluate exactly raises `Unsupported` at compile time.
 from __future__ import annotations
 
 from collections.abc import Callable
-from fractions import Fraction
 from typing import Any
 
 import numpy as np
 
 from ..language.expr_parse import Binary, BoolOp, Call, Compare, ListLit, Literal, Name, Node, Unary
+from ..values import Fraction
 from . import rational
 from .columns import BOOLEAN, DATE, NUMBER, STRING, Col, ListCol, Scope, Unsupported, absent, merged, number, truth, uniform
 from .functions import FUNCTIONS

@@ -8,12 +8,12 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from fractions import Fraction
 from typing import Any
 
 import numpy as np
 
 from ..language.model import FactDecl
+from ..values import Fraction
 from .columns import BOOLEAN, DATE, NUMBER, STRING, Col, ListCol
 from .rational import LIMIT, Array, Q
 

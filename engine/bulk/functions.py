@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from fractions import Fraction
 from functools import cache
 from typing import Any
 
@@ -15,6 +14,7 @@ import numpy as np
 
 from ..language.expr_parse import Call, Literal
 from ..language.functions import exact_years
+from ..values import Fraction
 from . import rational
 from .columns import BOOLEAN, Col, ListCol, Scope, Unsupported, list_nulls, merged, number, truth, uniform
 from .rational import Array, Q

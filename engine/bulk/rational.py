@@ -7,12 +7,11 @@ bound the sum or difference of two products fits int64, so nothing ever wraps ar
 from __future__ import annotations
 
 from dataclasses import dataclass
-from fractions import Fraction
 from functools import lru_cache
 
 import numpy as np
 
-from ..values import Number
+from ..values import Fraction, Number
 
 LIMIT = 2**62
 Array = np.ndarray

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from fractions import Fraction
 from functools import cache
 from typing import Any
 
@@ -22,7 +21,7 @@ from ..language.kind import Base
 from ..language.model import Deduction, Gate, Item, Level, Ruleset, Section
 from ..language.phrasing import Phrasing, phrasing_of
 from ..language.vocabulary import HEADER_LABELS, UNION_TYPES
-from ..values import Null, Number, fmt_number, fmt_value, normal
+from ..values import Fraction, Null, Number, fmt_number, fmt_value, normal
 from .cohort import pending
 from .item_memo import memo_of
 from .result import Gap, ItemScore, LevelRef, RulesetRef, RulesetResult, SectionScore, VetoHit

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterator
-from fractions import Fraction
 from typing import Any, ClassVar
 
 from ..codes import Code
@@ -11,7 +10,7 @@ from ..diagnostics import Diagnostic, Mark
 from ..language.expr_parse import Node
 from ..language.expressions import Expression
 from ..language.kind import Aiming, Goal, Scoring
-from ..values import Number, fmt_number
+from ..values import Fraction, Number, fmt_number
 
 UNCAPPED = "uncapped"  # `points: uncapped` (a per-step bonus item) and `bonus.max: uncapped`: 上不封顶, declared, never by omission
 

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from fractions import Fraction
 from typing import Any, ClassVar
 
 from ..codes import RULESET, Code
@@ -12,7 +11,7 @@ from ..language.expr_parse import Binary, Call, Literal, Node
 from ..language.expressions import Expression
 from ..language.kind import Aiming, Base, Building, Goal, Record, Scoring
 from ..language.limits import MAX_COUNT_STEPS
-from ..values import Null, Number, exact, fmt_number, normal
+from ..values import Fraction, Null, Number, exact, fmt_number, normal
 from .base import UNCAPPED, KindBase, clamp, outcome_text
 
 

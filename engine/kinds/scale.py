@@ -3,14 +3,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from fractions import Fraction
 from typing import Any, ClassVar
 
 from ..codes import RULESET, Code
 from ..diagnostics import Mark
 from ..language.expressions import Expression
 from ..language.kind import Aiming, Base, Building, Goal, Record, Scoring
-from ..values import Null, Number, exact, fmt_number, normal
+from ..values import Fraction, Null, Number, exact, fmt_number, normal
 from .base import KindBase, clamp, outcome_text
 
 

@@ -8,10 +8,9 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from fractions import Fraction
 from typing import Any
 
-from ..values import Null, merge_nulls, normal
+from ..values import Fraction, Null, merge_nulls, normal
 from .expr_parse import Binary, BoolOp, Call, Compare, ListLit, Literal, Name, Node, Unary
 from .functions import REGISTRY
 from .limits import too_big

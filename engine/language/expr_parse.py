@@ -9,10 +9,9 @@ import ast
 import io
 import tokenize
 from dataclasses import dataclass
-from fractions import Fraction
 from typing import Any
 
-from ..values import exact, normal
+from ..values import Fraction, exact, normal
 from .expr_errors import explain
 from .limits import MAX_DEPTH, MAX_EXPRESSION_CHARS, MAX_NODES, literal_problem
 

@@ -11,10 +11,9 @@ import datetime as dt
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
-from fractions import Fraction
 from typing import Any
 
-from ..values import Null, fmt_percent, merge_nulls, normal, round_half_up
+from ..values import Fraction, Null, fmt_percent, merge_nulls, normal, round_half_up
 
 NUM, BOOL, STR, DATE = "number", "boolean", "string", "date"
 

@@ -15,10 +15,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, fields
-from fractions import Fraction
 from itertools import pairwise
 from typing import Any
 
+from ..values import Fraction
 from .expr_parse import BoolOp, Compare, ListLit, Literal, Node, Unary
 
 FLIPPED = {"<": ">", "<=": ">=", ">": "<", ">=": "<=", "==": "==", "!=": "!="}

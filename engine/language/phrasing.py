@@ -15,10 +15,9 @@ import re
 import weakref
 from collections import defaultdict
 from collections.abc import Callable
-from fractions import Fraction
 from typing import Any
 
-from ..values import Null, fmt_number, fmt_percent, fmt_value
+from ..values import Fraction, Null, fmt_number, fmt_percent, fmt_value
 from .expr_eval import Env, to_closure
 from .expr_parse import Binary, BoolOp, Call, Compare, ListLit, Literal, Name, Node, Unary, children
 from .expressions import Expression

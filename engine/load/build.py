@@ -4,7 +4,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import replace
 from decimal import Decimal
-from fractions import Fraction
 from typing import Any
 
 from ..diagnostics import DiagnosticList, Mark
@@ -32,7 +31,7 @@ from ..language.model import (
     Veto,
 )
 from ..language.yamlload import MarkedDict, mark_at
-from ..values import Number, exact, normal
+from ..values import Fraction, Number, exact, normal
 
 FACT_TYPES = {"integer": "number", "number": "number", "boolean": "boolean", "string": "string", "enum": "string", "date": "date"}
 UNION_FIELDS = ("id", "name", "type", "county", "township")

@@ -7,13 +7,12 @@ more fix of medium effort, and a step says which facts change and the points it 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from fractions import Fraction
 
 from ..evaluate.result import RulesetResult
 from ..evaluate.scoring import deduction_amount
 from ..language.expr_parse import Compare, Literal
 from ..language.model import Deduction, Ruleset, Section
-from ..values import Null, Number, fmt_number
+from ..values import Fraction, Null, Number, fmt_number
 from .inversion import Patch, Solver
 from .records import Change, Step
 from .targets import LiveContext, change_text

@@ -15,14 +15,13 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import replace
-from fractions import Fraction
 from typing import Any
 
 from ..language.expr_eval import Env, to_closure
 from ..language.expr_parse import BoolOp, Call, Compare, Name, Node, Unary, names_in
 from ..language.model import UP, FactDecl, Ruleset
 from ..language.vocabulary import AT_MOST
-from ..values import Null
+from ..values import Fraction, Null
 from .by_node import shared_by_node
 
 Patch = dict[str, Any]

@@ -15,7 +15,6 @@ import datetime as dt
 import itertools
 from collections.abc import Iterable
 from dataclasses import replace
-from fractions import Fraction
 from typing import Any, NamedTuple
 
 from ..diagnostics import UsageError
@@ -27,7 +26,7 @@ from ..evaluate.scoring import PASSING, Context, score_item
 from ..facts.fact_file import FactFile
 from ..language.model import Item, Level, Ruleset, Section
 from ..load.rulesets import requested
-from ..values import Null, Number, fmt_number, normal
+from ..values import Fraction, Null, Number, fmt_number, normal
 from .cuts import Cut, cut_step, cuts_of
 from .held import held_vetoes
 from .inversion import Patch, Solver

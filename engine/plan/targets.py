@@ -9,7 +9,6 @@ data nobody has seen.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from fractions import Fraction
 from typing import Any
 
 from ..evaluate.item_memo import memo_of
@@ -22,7 +21,7 @@ from ..language.kind import Goal
 from ..language.model import NONE, Deduction, FactDecl, Item, Ruleset
 from ..language.phrasing import with_unit
 from ..language.vocabulary import AT_MOST
-from ..values import Null, Number, cn_date, fmt_number, fmt_percent, fmt_value, normal
+from ..values import Fraction, Null, Number, cn_date, fmt_number, fmt_percent, fmt_value, normal
 from .inversion import Patch, Solver
 from .records import Change, Target
 

@@ -5,12 +5,11 @@ so they open from a folder, a USB stick or an e-mail attachment, and print clean
 """
 from __future__ import annotations
 
-from fractions import Fraction
 from typing import Any
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
-from ..values import Number, fmt_number
+from ..values import Fraction, Number, fmt_number
 from .county import fmt_score
 
 

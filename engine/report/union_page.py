@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import hashlib
 import re
-from fractions import Fraction
 from typing import Any
 
 from ..evaluate.assessment import Assessment
 from ..evaluate.result import ItemScore, RulesetResult, SectionScore
 from ..language.vocabulary import union_type_text
 from ..plan.records import Plan
-from ..values import Number, fmt_number, json_score, normal
+from ..values import Fraction, Number, fmt_number, json_score, normal
 from .county import not_applicable_line
 from .templating import ENV
 

@@ -1,13 +1,12 @@
 """Test coverage (`unionscore test --coverage`): what scoring records, the arithmetic, the listing, the exit code."""
 from __future__ import annotations
 
-from fractions import Fraction
-
 from click.testing import CliRunner
 
 from cli import cli
 from engine import OracleEvaluator, load_ruleset, run_tests
 from engine.authoring.coverage import measure, percent_text, render
+from engine.values import Fraction
 
 RULESET = """
 ruleset: {id: cov, name: 覆盖率演示, version: '1', max_score: 10}

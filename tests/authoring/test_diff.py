@@ -4,7 +4,6 @@ from __future__ import annotations
 import json
 import re
 import shutil
-from fractions import Fraction
 from pathlib import Path
 
 import pytest
@@ -16,6 +15,7 @@ from engine import OracleEvaluator, load_fact_file, load_ruleset
 from engine.authoring.diff import Change, field_text, ruleset_changes
 from engine.authoring.impact import load_version
 from engine.authoring.measure import measure_impact
+from engine.values import Fraction
 
 REPO = Path(__file__).resolve().parents[2]
 COUNTY = REPO / "facts" / "qingshan"

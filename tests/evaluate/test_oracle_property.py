@@ -12,7 +12,6 @@ from __future__ import annotations
 import datetime as dt
 import math
 import tempfile
-from fractions import Fraction
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -31,6 +30,7 @@ from engine.language.expr_parse import Literal, Node, children
 from engine.language.model import FactDecl, Item, Ruleset
 from engine.language.vocabulary import UNION_TYPES
 from engine.load.loader import bundled_ids
+from engine.values import Fraction
 
 AS_OF = dt.date(2025, 12, 31)
 SYNTHETIC = "synthetic"

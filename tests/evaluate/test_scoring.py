@@ -5,7 +5,8 @@ Each test writes a small ruleset inline and runs under durable-rules and the ora
 from __future__ import annotations
 
 import textwrap
-from fractions import Fraction
+
+from engine.values import Fraction
 
 FACTS = """
 facts:

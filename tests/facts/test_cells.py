@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from fractions import Fraction
 from typing import Any
 
 import pytest
@@ -12,6 +11,7 @@ from engine.diagnostics import Mark
 from engine.facts.cells import CellError, read_cell, read_period, read_text, read_union_type
 from engine.facts.fact_file import FactFile, typed_facts
 from engine.language.model import FactDecl
+from engine.values import Fraction
 
 HERE = Mark("test")
 MEMBERS = FactDecl("members", "integer", "会员人数", HERE, unit="人", min=0)

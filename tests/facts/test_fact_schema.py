@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from fractions import Fraction
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -11,6 +10,7 @@ from hypothesis import strategies as st
 from engine.diagnostics import Mark
 from engine.facts.fact_schema import Validator, fact_schema, predicate, property_schema
 from engine.language.model import FactDecl
+from engine.values import Fraction
 
 DECLS = [
     FactDecl("n", "integer", "人数", Mark("t")),

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from fractions import Fraction
 from pathlib import Path
 
 import pytest
@@ -10,6 +9,7 @@ import pytest
 from engine import InvalidInput, OracleEvaluator, assess_union, load_fact_file, load_ruleset
 from engine.diagnostics import Diagnostic, Mark
 from engine.facts.fact_file import typed_facts
+from engine.values import Fraction
 
 RULESET = """\
 ruleset: {id: ft, name: 事实检查, max_score: 10}

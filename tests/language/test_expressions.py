@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
-from fractions import Fraction
 from typing import Any
 
 import pytest
@@ -14,7 +13,7 @@ from engine.language.expr_eval import Env
 from engine.language.expr_types import infer
 from engine.language.expressions import Expression, ExpressionError, Scope, compile_expression, compile_template
 from engine.language.functions import REGISTRY
-from engine.values import Null
+from engine.values import Fraction, Null
 
 TYPES = {
     "employees": "number", "members": "number", "activists": "number", "elected": "boolean", "audited": "boolean",

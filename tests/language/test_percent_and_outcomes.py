@@ -1,11 +1,10 @@
 """Percent literals, Chinese syntax errors and the one outcome vocabulary (issue 16)."""
 from __future__ import annotations
 
-from fractions import Fraction
-
 import pytest
 
 from engine.language.expressions import ExpressionError, Scope, compile_expression
+from engine.values import Fraction
 from tests.language.test_expressions import MARK, TYPES, ev, problem
 
 OUTCOME = "results.zhijia.items.zuzhi.membership.outcome"

@@ -1,13 +1,13 @@
 """Rulesets built on others: `uses` (reading another ruleset's result) and `extends` (inheriting it)."""
 from __future__ import annotations
 
-from fractions import Fraction
 from pathlib import Path
 
 import pytest
 import yaml
 
 from engine import InvalidInput, assess_union, load_fact_file, load_ruleset, resolve_rulesets
+from engine.values import Fraction
 
 BASE = """
 ruleset: {{id: {id}, name: 基础标准, version: '1', max_score: 10}}

@@ -2,12 +2,12 @@
 from __future__ import annotations
 
 import math
-from fractions import Fraction
 
 from hypothesis import given
 from hypothesis import strategies as st
 
 from engine.plan.inversion import first_step
+from engine.values import Fraction
 
 
 def search(gap, holds, start: int, stop: int, way: int = 1) -> tuple[int | None, int]:

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from fractions import Fraction
 
 import pytest
 import yaml
@@ -11,6 +10,7 @@ from engine import OracleEvaluator, assess_union, load_fact_file, load_ruleset
 from engine.evaluate.assessment import build_env
 from engine.facts.fact_file import fact_checker
 from engine.plan.targets import item_solver
+from engine.values import Fraction
 
 HEAD = """
 ruleset: {id: t, name: 测试, version: "1", max_score: 10}

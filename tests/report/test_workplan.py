@@ -9,7 +9,6 @@ import datetime as dt
 import re
 import shutil
 import subprocess
-from fractions import Fraction
 from pathlib import Path
 
 import docx
@@ -23,6 +22,7 @@ from engine.report.workplan.blocks import book, cn_numeral
 from engine.report.workplan.document import markdown
 from engine.report.workplan.schedule import Month, months, priority, schedule
 from engine.report.workplan.word import BODY_FONT, HEADING1_FONT, HEADING2_FONT, PAGE_NUMBER_FONT, TITLE_FONT, _title_lines, write
+from engine.values import Fraction
 
 ZHIJIA = "“职工之家”建设考核评价标准"
 BAYOU = '基层工会规范化建设"八有"标准'
