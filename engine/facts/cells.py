@@ -83,8 +83,17 @@ def one_value(raw: Any, wanted: str) -> None:
         raise CellError(f"应为{wanted}，不能是{'列表' if isinstance(raw, list) else '多个字段组成的结构'}")
 
 
+def decoded(raw: Any) -> Any:
+    """Parquet text stored as plain bytes (BINARY without its UTF-8 mark, as Hive and Impala write it), in a cell or
+    as the items of a list cell, read as text; everything else as it is."""
+    if isinstance(raw, bytes):
+        return utf8_text(raw)
+    if isinstance(raw, list) and any(isinstance(item, bytes) for item in raw):
+        return [utf8_text(item) if isinstance(item, bytes) else item for item in raw]
+    return raw
+
+
 def utf8_text(raw: bytes) -> str:
-    """A Parquet text column stored as plain bytes (BINARY without its UTF-8 mark, as Hive and Impala write it)."""
     try:
         return raw.decode("utf-8")
     except UnicodeDecodeError:

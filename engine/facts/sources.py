@@ -29,6 +29,7 @@ from ..diagnostics import Diagnostic, InvalidInput, Mark, UsageError
 from ..language.model import FactDecl
 from .cells import (
     CellError,
+    decoded,
     fold,
     is_blank,
     one_value,
@@ -38,7 +39,6 @@ from .cells import (
     read_union_type,
     shown,
     unit_names,
-    utf8_text,
 )
 from .excel import MAX_CELL, SHOWN_AT_MOST, Formula, WorkbookError
 from .fact_file import FactFile, bundled_declarations, load_fact_file
@@ -130,8 +130,7 @@ class Column:
     decl: FactDecl | None = None
 
     def read(self, raw: Any) -> Any:
-        if isinstance(raw, bytes):
-            raw = utf8_text(raw)
+        raw = decoded(raw)
         if isinstance(raw, Formula):
             raise CellError(f"单元格是公式 “{raw}”，但工作簿里没有保存它的计算结果：请用 Excel 或 WPS 打开这个工作簿、"
                             "保存后再评估（或把公式改为数值）")

@@ -121,10 +121,13 @@ def test_a_typed_parquet_file_grades_like_the_csv(source: Path, tmp_path: Path):
 @pytest.mark.parametrize("pages", ["all", "none"])
 def test_text_stored_as_plain_bytes_is_read_as_utf8(source: Path, tmp_path: Path, pages: str):
     """Hive and Impala write text columns as BINARY without the UTF-8 mark, which polars reads as bytes: they grade
-    as the CSV does, in both paths; a cell that is not UTF-8 (GBK bytes) is refused naming its cell."""
+    as the CSV does, in both paths, list facts stored as lists of bytes too; a cell that is not UTF-8 (GBK bytes)
+    is refused naming its cell."""
     table = pl.read_csv(source, infer_schema=False).head(8)
     table.write_csv(tmp_path / "text.csv")
-    stored = table.with_columns(pl.all().cast(pl.Binary))
+    lists = [name for name in table.columns if name in ("meetings.by_quarter", "publicity.updates_by_quarter")]
+    stored = table.with_columns(pl.all().cast(pl.Binary)).with_columns(table[name].str.split("、").cast(pl.List(pl.Binary)) for name in lists)
+    assert lists and all(stored.schema[name] == pl.List(pl.Binary) for name in lists)
     stored.write_parquet(tmp_path / "bytes.parquet")
     stored.with_columns(pl.Series("名称", ["测试".encode("gbk")] + [None] * 7, dtype=pl.Binary)).write_parquet(tmp_path / "gbk.parquet")
     outputs = {}
