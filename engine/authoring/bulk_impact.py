@@ -33,6 +33,7 @@ from ..facts.sources import (
     classify_header,
     csv_short_header,
     header_problems,
+    row_cells,
     row_unit,
     union_row,
     warn_ignored,
@@ -156,7 +157,7 @@ class BulkSource:
         table = Table(str(self.source))
         for row in range(frame.height):
             if apart[row]:
-                self.one_by_one(frame.row(row), first + row, table, impact, evaluator, as_of, warn)
+                self.one_by_one(row_cells(frame.row(row)), first + row, table, impact, evaluator, as_of, warn)
             elif changed[row]:
                 union = {key: str(old.union[key][row] or "") if key in old.union else "" for key in UNION_HEADER}
                 impact.add(UnionImpact(table.origin(first + row), union, old.standing(row), new.standing(row)))

@@ -93,7 +93,19 @@ def decoded(raw: Any) -> Any:
     return raw
 
 
+def text_if_utf8(raw: Any) -> Any:
+    """Bytes that are UTF-8 as their text, anything else as it is: how a row is looked at to tell a blank line, a
+    合计 row or a footer; bytes that are not UTF-8 are refused when the cell is read (`utf8_text`)."""
+    if isinstance(raw, bytes):
+        try:
+            return raw.decode("utf-8")
+        except UnicodeDecodeError:
+            return raw
+    return raw
+
+
 def utf8_text(raw: bytes) -> str:
+    """A cell's bytes as its text; bytes that are not UTF-8 are refused, saying how to export the file again."""
     try:
         return raw.decode("utf-8")
     except UnicodeDecodeError:

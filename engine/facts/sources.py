@@ -38,6 +38,7 @@ from .cells import (
     read_text,
     read_union_type,
     shown,
+    text_if_utf8,
     unit_names,
 )
 from .excel import MAX_CELL, SHOWN_AT_MOST, Formula, WorkbookError
@@ -706,7 +707,14 @@ def parquet_rows(path: Path) -> Rows:
 
     frame = pl.read_parquet(path)
     yield 1, frame.columns
-    yield from enumerate(frame.iter_rows(), 2)
+    rows = frame.iter_rows()
+    yield from enumerate(map(row_cells, rows) if pl.Binary in frame.dtypes else rows, 2)
+
+
+def row_cells(cells: Sequence[Any]) -> tuple[Any, ...]:
+    """A Parquet row as a county batch looks at it, whichever batch reads it: text stored as bytes (Hive, Impala) as
+    its text, so that a blank line, a 合计 row or a footer is told as one (`union_row`)."""
+    return tuple(map(text_if_utf8, cells))
 
 
 def csv_rows(handle: Any) -> Rows:

@@ -20,9 +20,9 @@ import polars as pl
 from ..bulk.columns import NUMBER, STRING, Col, ListCol
 from ..bulk.frame import Frame, column, kind_of, list_column
 from ..bulk.rational import Array, Q
-from ..facts.cells import CellError
+from ..facts.cells import CellError, text_if_utf8
 from ..facts.fact_file import FactChecker, convert
-from ..facts.sources import MARK_CHARACTERS, REQUIRED, not_a_union
+from ..facts.sources import MARK_CHARACTERS, REQUIRED, not_a_union, row_cells
 from ..facts.sources import Column as SourceColumn
 from ..language.vocabulary import AT_MOST
 
@@ -165,12 +165,15 @@ def not_unions(table: pl.DataFrame) -> Array:
             break
     found = np.zeros(table.height, dtype=bool)
     for row in np.flatnonzero(maybe).tolist():
-        found[row] = bool(not_a_union(table.row(row)))
+        found[row] = bool(not_a_union(row_cells(table.row(row))))
     return found
 
 
 def as_text(cells: pl.Series) -> pl.Series:
-    """A typed Parquet file's text column (Categorical, Enum) as plain text; any other column as it is."""
+    """A typed Parquet file's text column (Categorical, Enum, or bytes as `row_cells` reads them) as plain text; any
+    other column as it is."""
+    if cells.dtype == pl.Binary:
+        return pl.Series(cells.name, [None if raw is None else str(text_if_utf8(raw)) for raw in cells.to_list()], dtype=pl.String)
     return cells.cast(pl.String) if isinstance(cells.dtype, pl.Categorical | pl.Enum) else cells
 
 

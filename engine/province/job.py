@@ -19,7 +19,7 @@ from ..evaluate.assessment import assess
 from ..evaluate.evaluators import DurableEvaluator
 from ..evaluate.result import RulesetResult
 from ..facts.fact_file import FactChecker, fact_checker, merged_declarations
-from ..facts.sources import Header, Reading, Table, classify_header, row_unit, union_row
+from ..facts.sources import Header, Reading, Table, classify_header, row_cells, row_unit, union_row
 from ..facts.union_ids import repeated_id
 from ..language.model import Ruleset
 from ..load.rulesets import resolve_rulesets
@@ -75,7 +75,7 @@ def grade_partition(partition: Partition, settings: Settings) -> Tally:
     left_out = np.zeros(table.height, dtype=bool)
     repeats = dict(partition.repeats)
     for row in sorted({*np.flatnonzero(apart).tolist(), *repeats}):
-        left_out[row] = bool(apart[row]) and not one_by_one(row, table.row(row), header, partition, settings, grades, tally)
+        left_out[row] = bool(apart[row]) and not one_by_one(row, row_cells(table.row(row)), header, partition, settings, grades, tally)
         if row in repeats and not left_out[row]:  # a row with wrong data is reported for them, as in a county batch
             left_out[row] = True
             where, union_id = origin(partition, row), str(chunk.union["id"][row])

@@ -141,6 +141,26 @@ def test_text_stored_as_plain_bytes_is_read_as_utf8(source: Path, tmp_path: Path
     assert (tmp_path / "text-csv" / results).read_bytes().replace(b"text.csv", b"") == (tmp_path / "bytes-parquet" / results).read_bytes().replace(b"bytes.parquet", b"")
 
 
+
+@pytest.mark.parametrize("pages", ["all", "none"])
+def test_rows_of_bytes_that_hold_no_union_are_told_as_in_the_csv(source: Path, tmp_path: Path, pages: str):
+    """A table stored as bytes keeps its 合计 row, a footer and a blank line: each is told (or, the blank line, passed
+    over) as in the same table as CSV, in both paths, never failed as a union without 编号."""
+    table = pl.read_csv(source, infer_schema=False).head(5)
+    empty = {name: [""] for name in table.columns}
+    others = [{**empty, table.columns[0]: ["合计"], "members": ["500"]}, empty, {**empty, table.columns[0]: ["填表人：张三"]}]
+    table = pl.concat([table, *(pl.DataFrame(row) for row in others)])
+    table.write_csv(tmp_path / "text.csv")
+    table.with_columns(pl.all().cast(pl.Binary)).write_parquet(tmp_path / "bytes.parquet")
+    outputs = {}
+    for name in ("text.csv", "bytes.parquet"):
+        code, stdout, stderr = run(tmp_path / name, tmp_path / name.replace(".", "-"), "--pages", pages)
+        outputs[name] = (code, stdout.splitlines()[-1], stderr.replace(name, "SOURCE"))
+    assert outputs["text.csv"] == outputs["bytes.parquet"]
+    assert outputs["bytes.parquet"][:2] == (0, "已评估 5 个工会，失败 0 个。")
+    assert "SOURCE 第 7 行：“合计”是合计行，不是工会，已跳过" in outputs["bytes.parquet"][2]
+    assert "SOURCE 第 9 行：“填表人：张三”是表尾说明，不是工会，已跳过" in outputs["bytes.parquet"][2]
+
 def test_dask_local_cluster_writes_the_same_files(source: Path, tmp_path: Path):
     run(source, tmp_path / "here")
     code, stdout, _ = run(source, tmp_path / "cluster", "--dask", "local:1")
