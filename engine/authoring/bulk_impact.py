@@ -134,7 +134,7 @@ class BulkSource:
         header = classify_header(header_of(str(source)), reading)
         if not header.columns or header_problems(header.columns, Table(str(source)), HEADER_ROW) or read_apart(old, new, header.columns):
             return None
-        if source.suffix.lower() == ".csv" and csv_short_header(source, reading):
+        if csv_short_header(source, reading):
             return None
         sides = Side.of(old), Side.of(new)
         if sides[0] is None or sides[1] is None:

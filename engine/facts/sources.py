@@ -528,7 +528,9 @@ def short_header(header: Header, first_rows: Sequence[tuple[int, Sequence[Any]]]
 
 def csv_short_header(path: Path, reading: Reading) -> list[str]:
     """`short_header` of a CSV file, read as a county batch reads it: the province and `diff --facts` ask
-    before reading it in bulk."""
+    before reading it in bulk. Nothing for any other source (a Parquet row is as wide as its header)."""
+    if path.suffix.lower() != ".csv":
+        return []
     header, first_rows = csv_head(path, reading)
     return [] if header is None else short_header(header, first_rows, Table(str(path)))
 

@@ -122,8 +122,7 @@ def header_diagnostics(source: Path, reading: Reading) -> list[Diagnostic]:
     if lower:
         return [Diagnostic(mark, "source-header", f"{source} 第 1 行不是表头（表头在第 {lower} 行，其上是标题等行）：省级批量要求表头在第一行、"
                            "只占一行；请删去表头上面的行（两行的表头合并为一行），不超过 5,000 个工会时也可以加 --pages all 按县级批量读取")]
-    if source.suffix.lower() == ".csv":
-        problems += csv_short_header(source, reading)
+    problems += csv_short_header(source, reading)
     warn_ignored(table, header, reading.warn)
     warn_unheaded(source, header, reading.warn)
     found = [resembling(table, header, text, like, reading) for text, like in header.resembling.items()]

@@ -141,7 +141,6 @@ def test_text_stored_as_plain_bytes_is_read_as_utf8(source: Path, tmp_path: Path
     assert (tmp_path / "text-csv" / results).read_bytes().replace(b"text.csv", b"") == (tmp_path / "bytes-parquet" / results).read_bytes().replace(b"bytes.parquet", b"")
 
 
-
 @pytest.mark.parametrize("pages", ["all", "none"])
 def test_rows_of_bytes_that_hold_no_union_are_told_as_in_the_csv(source: Path, tmp_path: Path, pages: str):
     """A table stored as bytes keeps its 合计 row, a footer and a blank line: each is told (or, the blank line, passed
