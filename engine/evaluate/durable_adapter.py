@@ -2,8 +2,8 @@
 
 ``DurableRuleset`` registers compiled rules with ``durable_rules_engine`` directly (no
 ``durable.lang`` registry, no ``Host``, no timer threads, no Python actions) and fires them
-for one fact at a time: assert the fact in a fresh session, drain the pending actions to
-learn which rules matched, delete the session.
+for one fact at a time: assert the fact in the chunk's session, drain the pending actions to
+learn which rules matched, retract the fact.
 
 Operators relied on (durable's JSON condition language, the ``m`` part of a rule):
 implicit equality ``{"f": v}``, ``$eq`` (accepted, sent as implicit equality), ``$neq``,
@@ -46,11 +46,16 @@ Limits (durable's constants, measured here):
   first comparisons (durable probes a full 512-slot child table forever).
 * Each ``$and``/``$or`` takes two of a rule's 31 expression slots (error 113): at most
   MAX_GROUPS_PER_RULE = 15 groups per rule after flattening nested groups of the same kind.
-* Every session costs ~1.25 MB and a ruleset holds at most 1,024: each fire uses a fresh
-  session id and deletes the session, also when an error interrupts the drain. Not after
-  durable fails the assert itself: deleting the session after error 303 killed the process
-  (segfault or ``free(): invalid pointer``), leaving it alone kept the ruleset usable.
-  The chunk limits make that error unreachable.
+* A session takes memory for every rule of its ruleset (about 0.6 MB for a chunk of a
+  bundled ruleset) and a ruleset holds at most 1,024 sessions. Making one clears that
+  memory (about 40% of a fire's instructions), so a chunk keeps one session for up to
+  SESSION_FACTS facts: each fact gets its own id, every action is completed (the
+  catch-all's too, after which none may remain) and the fact is retracted, which removes
+  its frames. The session is deleted after SESSION_FACTS facts, and at once when an error
+  interrupts the drain or the retraction. Not after durable fails the assert itself:
+  deleting the session after error 303 killed the process (segfault or ``free(): invalid
+  pointer``), leaving it alone kept the ruleset usable; the chunk then starts a new
+  session. The chunk limits make that error unreachable.
 * A fact that matches no rule is "not handled" in durable (and reported to crash
   ``delete_state``): each chunk has a catch-all rule on property ``k`` with the lowest
   priority, so every fact matches, and its action, always the last one, ends the drain.
@@ -84,6 +89,8 @@ _COMPARISONS = _ORDERING | {"$eq", "$neq"}
 _GROUPS = frozenset({"$and", "$or"})
 _RULESET_SERIALS = itertools.count()
 _SESSION_IDS = itertools.count()
+_FACT_IDS = itertools.count()
+SESSION_FACTS = 1024
 
 
 @dataclass(frozen=True)
@@ -298,6 +305,8 @@ class _Chunk:
         self.names = [rule.name for rule in rules]
         self.inputs = [(f, _key_json(keys, f, "n"), _key_json(keys, f, "s")) for f in fields]
         self.handle: int = _dre.create_ruleset(name, self._ruleset_json(rules, keys))
+        self.sid: str | None = None  # the session facts are asserted in; the first fire starts it
+        self.taken = 0  # facts the session has taken
 
     @staticmethod
     def _ruleset_json(rules: Sequence[_Rule], keys: Mapping[tuple[str, str], str]) -> str:
@@ -310,23 +319,33 @@ class _Chunk:
         return "{" + ",".join(entries) + "}"
 
     def fire(self, values: Mapping[str, tuple[bool, str]], matched: set[str]) -> None:
-        """Assert one fact in a fresh session, add the names of matched rules, delete it.
+        """Assert one fact in the chunk's session, add the names of matched rules, retract the fact.
 
-        If durable itself fails the assert, its session is left alone: deleting a session
-        after such an error (303) has crashed the process.
+        If durable itself fails the assert, its session is left alone (deleting a session after
+        such an error has crashed the process) and the next fact starts a new one.
         """
-        sid = str(next(_SESSION_IDS))
-        status, offset = _dre.assert_fact(self.handle, self._fact_json(sid, values))
+        if self.sid is None:
+            self.sid, self.taken = str(next(_SESSION_IDS)), 0
+        sid, fact_id = self.sid, str(next(_FACT_IDS))
+        self.sid = None  # until the fact is retracted: an error before then leaves the session behind
+        status, offset = _dre.assert_fact(self.handle, self._fact_json(sid, fact_id, values))
+        if status != 0:
+            raise RuntimeError(f"durable did not take the fact (status {status})")
         try:
-            if status != 0:
-                raise RuntimeError(f"durable did not take the fact (status {status})")
             self._drain(offset, matched)
-        finally:
+            _dre.retract_fact(self.handle, f'{{"sid":"{sid}","id":"{fact_id}"}}')
+        except BaseException:
+            _dre.delete_state(self.handle, sid)
+            raise
+        self.taken += 1
+        if self.taken < SESSION_FACTS:
+            self.sid = sid
+        else:
             _dre.delete_state(self.handle, sid)
 
-    def _fact_json(self, sid: str, values: Mapping[str, tuple[bool, str]]) -> str:
-        """The fact as durable JSON: session id, catch-all tag and the fields this chunk reads."""
-        parts = [f'{{"sid":"{sid}","id":"{sid}","{_CATCH_ALL}":1']
+    def _fact_json(self, sid: str, fact_id: str, values: Mapping[str, tuple[bool, str]]) -> str:
+        """The fact as durable JSON: session and fact ids, catch-all tag and the fields this chunk reads."""
+        parts = [f'{{"sid":"{sid}","id":"{fact_id}","{_CATCH_ALL}":1']
         for field, number_key, string_key in self.inputs:
             encoded = values.get(field)
             if encoded is not None:
@@ -337,15 +356,19 @@ class _Chunk:
         return "".join(parts)
 
     def _drain(self, offset: int, matched: set[str]) -> None:
-        """Take the session's actions in priority order until the catch-all shows up."""
+        """Take the session's actions in priority order until the catch-all shows up; complete it too,
+        so that none is left for the next fact."""
         result = _dre.start_action_for_state(self.handle, offset)
         message = result[1] if result else None
         while message is not None:
             name = message[2 : message.index('"', 2)]
+            message = _dre.complete_and_start_action(self.handle, offset)
             if name == _CATCH_ALL:
+                if message is not None:
+                    raise RuntimeError("durable ran an action after the catch-all")
                 return
             matched.add(self.names[int(name[1:])])
-            message = _dre.complete_and_start_action(self.handle, offset)
+        raise RuntimeError("durable ran no catch-all action")
 
 
 class DurableRuleset:

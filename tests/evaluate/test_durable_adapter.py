@@ -456,6 +456,29 @@ def test_2000_fires_do_not_leak_sessions() -> None:
             assert ruleset.fire(fact) == expected(rules, fact)
 
 
+def test_one_session_takes_fact_after_fact_and_keeps_nothing_of_them() -> None:
+    """A chunk keeps its session: a retracted fact leaves no match behind, whatever the next fact holds."""
+    rules: dict[str, dict[str, Any]] = {"r": {"a": 1}, "s": {"$neq": {"a": 1}}, "t": {"$gt": {"b": 2}}}
+    with DurableRuleset("t", rules) as ruleset:
+        facts = [{"a": 1, "b": 3}, {}, {"a": 2}, {"a": 1}, {"b": 3}, {}, {"a": 1, "b": 3}]
+        fired = [ruleset.fire(fact) for fact in facts]
+        assert fired == [{"r", "t"}, set(), {"s"}, {"r"}, {"t"}, set(), {"r", "t"}]
+        assert ruleset._chunks[0].taken == len(facts)  # one session took them all
+
+
+def test_a_session_is_deleted_after_session_facts(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(adapter, "SESSION_FACTS", 3)
+    with DurableRuleset("t", {"r": {"a": 1}}) as ruleset:
+        chunk = ruleset._chunks[0]
+        ruleset.fire({"a": 1})
+        first = chunk.sid
+        assert [ruleset.fire({"a": n % 2}) for n in range(2)] == [set(), {"r"}]
+        assert chunk.sid is None
+        with pytest.raises(adapter._dre.error, match="309"):  # ERR_SID_NOT_FOUND: already deleted
+            adapter._dre.delete_state(chunk.handle, first)
+        assert ruleset.fire({"a": 1}) == {"r"} and chunk.sid not in (None, first)
+
+
 class _FailingEngine:
     """Wraps the C module: records asserted facts, fails (as if interrupted) when draining."""
 
