@@ -75,7 +75,7 @@ def result_view(result: RulesetResult, plan: Plan | None) -> dict[str, Any]:
         "sections": [section_view(s.name, s.points, s.max_points, s.depth, section_note(s, not_applicable.get(s.id, []))) for s in result.sections],
         "sum": section_view("合计", earned, possible, 0), "scaled": scaled, "base": base,
         "total_row": scaled or bool(result.bonus) or result.score != earned,
-        "gaps": [{"name": gap.name, "points_lost": gap.points_lost, "fix": gap.fix, "evidence": gap.evidence,
+        "gaps": [{"name": gap.name, "points_lost": gap.points_lost, "fix": gap.fix, "evidence": "、".join(gap.evidence),
                   "reason": reasons.get(gap.item, "")} for gap in result.gaps],
         "lost": sum((gap.points_lost for gap in result.gaps), 0), "plan": plan,
         "pending": "、".join(item.name for item in result.items if item.outcome == "pending"),
