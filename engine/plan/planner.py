@@ -478,9 +478,17 @@ def section_share(level: Level, section_id: str) -> Any:
 
 
 def pareto(front: list[Front]) -> list[Front]:
-    """Cheapest first; an entry stays only if it gives more than every cheaper one."""
+    """Cheapest first; an entry stays only if it gives more than every cheaper one. Of entries of equal
+    cost, the one giving most stands for them, the one fixing fewest items among those, the first among
+    those: one pass and a sort of the distinct costs, instead of sorting every entry by three keys."""
+    best: dict[int, Front] = {}
+    for entry in front:
+        held = best.get(entry.cost)
+        if held is None or entry.value > held.value or (entry.value == held.value and len(entry.items) < len(held.items)):
+            best[entry.cost] = entry
     kept: list[Front] = []
-    for entry in sorted(front, key=lambda f: (f.cost, -f.value, len(f.items))):
+    for cost in sorted(best):
+        entry = best[cost]
         if not kept or entry.value > kept[-1].value:
             kept.append(entry)
     return kept

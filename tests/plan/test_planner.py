@@ -11,9 +11,10 @@ import yaml
 
 from engine import OracleEvaluator, UsageError, assess_union, load_fact_file, load_ruleset
 from engine.evaluate.assessment import assess
-from engine.plan.planner import Planner, State, merged, raw
+from engine.plan.planner import Front, Planner, State, merged, pareto, raw
 from engine.plan.targets import ItemTargets
 from engine.report.union_page import union_markdown
+from engine.values import Fraction
 
 REPO = Path(__file__).resolve().parents[2]
 EXAMPLES = sorted((REPO / "facts" / "qingshan").glob("QS-*.yaml"))
@@ -292,3 +293,16 @@ levels:
     assert plan.before[0].level_name == "未达到任何等级" and "90 分（未达到任何等级）" in plan.headline
     markdown = union_markdown(assessment, {"high": plan})
     assert "等级：未达到任何等级" in markdown and "不参与定级" not in markdown
+
+
+def test_a_pareto_front_keeps_what_gives_more_than_everything_cheaper() -> None:
+    """Against the definition, on random fronts with ties in cost, value and item count: entries sorted by
+    cost, most points, fewest items and input order; an entry stays when it gives more than all kept before it."""
+    rng = random.Random(7)
+    for _ in range(2000):
+        front = [Front(rng.randint(0, 6), rng.choice([0, 1, 2, Fraction(3, 2), Fraction(5, 2), 3]),
+                       tuple(f"i{n}" for n in range(rng.randint(0, 3))) + (f"#{index}",))
+                 for index in range(rng.randint(0, 12))]
+        ordered = sorted(front, key=lambda f: (f.cost, -f.value, len(f.items)))
+        expected = [f for n, f in enumerate(ordered) if all(f.value > g.value for g in ordered[:n])]
+        assert pareto(front) == expected
