@@ -20,17 +20,26 @@ class OracleEvaluator:
         return oracle_truths(ruleset.conditions, values)
 
 
+ENGINES = 32  # the registered durable rulesets a DurableEvaluator keeps
+
+
 class DurableEvaluator:
-    """durable-rules fires the compiled rules; one registered durable ruleset per loaded ruleset."""
+    """durable-rules fires the compiled rules; one registered durable ruleset per loaded ruleset, for the
+    `ENGINES` rulesets used last: a service worker meets every version of every county's rulesets, and each
+    registered one holds durable's network and a session per chunk (about 2 MB for a bundled ruleset)."""
 
     def __init__(self) -> None:
-        self.engines: dict[tuple[str, str], DurableRuleset] = {}
+        self.engines: dict[tuple[str, str], DurableRuleset] = {}  # least recently used first
 
     def engine(self, ruleset: Ruleset) -> DurableRuleset:
         key = (ruleset.id, ruleset.hash)
-        if key not in self.engines:
-            self.engines[key] = DurableRuleset(ruleset.id.replace("-", "_"), ruleset.conditions.rules())
-        return self.engines[key]
+        engine = self.engines.pop(key, None)
+        if engine is None:
+            engine = DurableRuleset(ruleset.id.replace("-", "_"), ruleset.conditions.rules())
+            if len(self.engines) >= ENGINES:
+                self.engines.pop(next(iter(self.engines))).close()
+        self.engines[key] = engine
+        return engine
 
     def truths(self, ruleset: Ruleset, values: list[Any]) -> list[Any]:
         fired = self.engine(ruleset).fire(ruleset.conditions.durable_fact(values))

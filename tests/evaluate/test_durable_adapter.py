@@ -8,6 +8,7 @@ import multiprocessing
 import operator
 import random
 from collections.abc import Callable, Mapping
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -15,7 +16,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import engine.evaluate.durable_adapter as adapter
+import engine.evaluate.evaluators as evaluators
+from engine import DurableEvaluator, assess_union, load_fact_file, resolve_rulesets
 from engine.evaluate.durable_adapter import MAX_ALPHA_STACK, MAX_FIELDS_PER_CHUNK, DurableRuleset
+
+REPO = Path(__file__).resolve().parents[2]
 
 Fact = Mapping[str, Any]
 
@@ -477,6 +482,21 @@ def test_a_session_is_deleted_after_session_facts(monkeypatch: pytest.MonkeyPatc
         with pytest.raises(adapter._dre.error, match="309"):  # ERR_SID_NOT_FOUND: already deleted
             adapter._dre.delete_state(chunk.handle, first)
         assert ruleset.fire({"a": 1}) == {"r"} and chunk.sid not in (None, first)
+
+
+def test_an_evaluator_keeps_the_durable_rulesets_used_last(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A service worker meets many rulesets: past `ENGINES`, the one used longest ago is closed, and a
+    ruleset used again is registered again, with the same answers."""
+    monkeypatch.setattr(evaluators, "ENGINES", 2)
+    rulesets = resolve_rulesets(["bayou", "zhijia", "xingji"])
+    fact_file = load_fact_file(REPO / "facts" / "qingshan" / "QS-016.yaml")
+    kept = DurableEvaluator()
+    bayou = kept.engine(next(r for r in rulesets if r.id == "bayou"))
+    graded = [assess_union(rulesets, fact_file, kept) for _ in range(2)]
+    assert [ruleset_id for ruleset_id, _ in kept.engines] == ["zhijia", "xingji"]
+    with pytest.raises(RuntimeError, match="closed"):
+        bayou.fire({})
+    assert graded[0] == graded[1] == assess_union(rulesets, fact_file, DurableEvaluator())
 
 
 class _FailingEngine:
