@@ -7,6 +7,7 @@ import csv
 import random
 import signal
 import socket
+import subprocess
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -20,7 +21,8 @@ from openpyxl.utils import get_column_letter
 from cli import cli
 from engine import resolve_rulesets
 from engine.facts.fact_file import merged_declarations
-from engine.province.partitions import PAST_HEADER
+from engine.province.mode import few_lines, line_breaks
+from engine.province.partitions import PAST_HEADER, row_count
 from engine.province.verify import sample_mismatches
 from engine.report.templating import score
 
@@ -396,6 +398,24 @@ def test_line_ends_are_found_whatever_the_block_size(tmp_path: Path, monkeypatch
         (tmp_path / "t.csv").write_bytes(text)
         found.append(checks.utf8_lines(tmp_path / "t.csv"))
     assert found == [(None, 2, False), (None, 1, True), (None, 3, False), (None, 2, True), (None, 1, True)]
+
+
+def test_a_county_s_csv_is_told_from_a_province_s_by_its_line_breaks_without_polars(source: Path, tmp_path: Path):
+    """`--pages auto` counts a CSV's line breaks (LF, CRLF, CR alone) up to the limit: at most that many cannot hold
+    more unions, so a county's file is decided without loading polars. More line breaks than the limit (a cell
+    with a line break in it) leaves the count to polars."""
+    breaks = {b"a,b\r\n1,2\r\n3,4\r\n": 3, b"a,b\r1,2\r3,4": 2, b"a,b\n1,\"x\r\ny\"\n": 3, b"a,b": 0}
+    for number, (text, expected) in enumerate(breaks.items()):
+        (tmp_path / f"{number}.csv").write_bytes(text)
+        assert (line_breaks(tmp_path / f"{number}.csv", 10), line_breaks(tmp_path / f"{number}.csv", 1) > 1) == (expected, expected > 1)
+        assert row_count(str(tmp_path / f"{number}.csv")) <= expected
+    pl.read_csv(source).write_parquet(tmp_path / "p.parquet")
+    two, lines = (source, tmp_path / "0.csv"), UNIONS + 1 + 3  # the header and a line per union, then 0.csv's 3
+    assert [few_lines(two, lines), few_lines(two, lines - 1), few_lines((tmp_path / "p.parquet",), 10 ** 6)] == [True, False, False]
+    decided = subprocess.run([sys.executable, "-c", "import sys; from pathlib import Path; from engine.province.mode import province_mode; "
+                              f"print(province_mode((Path({str(source)!r}),), 'auto'), 'polars' in sys.modules)"],
+                             cwd=ROOT, capture_output=True, text=True, check=True)
+    assert decided.stdout.split() == ["False", "False"]
 
 
 def test_a_county_sized_parquet_file_gets_the_county_batch_of_its_csv(source: Path, tmp_path: Path):
