@@ -1,6 +1,7 @@
 """The planner: least-effort plans, checked by re-assessment and against brute force."""
 from __future__ import annotations
 
+import gc
 import itertools
 import random
 from dataclasses import replace
@@ -306,3 +307,19 @@ def test_a_pareto_front_keeps_what_gives_more_than_everything_cheaper() -> None:
         ordered = sorted(front, key=lambda f: (f.cost, -f.value, len(f.items)))
         expected = [f for n, f in enumerate(ordered) if all(f.value > g.value for g in ordered[:n])]
         assert pareto(front) == expected
+
+
+def test_a_union_s_plans_are_freed_without_the_garbage_collector(bundled):
+    """A batch worker plans thousands of unions: everything one union's plans make is freed by reference
+    counting once they are done with. The solver's guard once held its targets, a cycle that left about
+    230 objects a union (solver, targets, patched environments) for the collector's passes."""
+    fact_file = load_fact_file(REPO / "facts/qingshan/QS-016.yaml")
+    plans = [Planner.assessing(bundled, fact_file, OracleEvaluator()).plan(r.id) for r in bundled]  # warm: memories, compiled nodes
+    assert any(plan.steps for plan in plans)
+    gc.collect()
+    gc.disable()
+    try:
+        again = [Planner.assessing(bundled, fact_file, OracleEvaluator()).plan(r.id) for r in bundled]
+        assert again == plans and gc.collect() == 0
+    finally:
+        gc.enable()
