@@ -8,10 +8,10 @@ names (engine/plan/targets.py says which). Across a county most items meet the s
 so each result is made once.
 
 A key holds every value with its type, so 1, 1.0 and True are never taken for each other; a list
-(各季度会议次数) is held as its elements with theirs. A value that cannot be part of a key (a list of
-lists) is not remembered, nor is an item whose names are None. An item keeps at most `LIMIT`
-results: a name read with a different value in every union (an id, a ratio) starts the item's
-memory afresh, so memory stays small.
+(各季度会议次数) is held as its elements with theirs. A key that cannot be hashed (a list of lists)
+is found out by the lookup itself, and its result is not remembered, nor is an item whose names
+are None. An item keeps at most `LIMIT` results: a name read with a different value in every union
+(an id, a ratio) starts the item's memory afresh, so memory stays small.
 """
 from __future__ import annotations
 
@@ -37,27 +37,35 @@ class ItemMemo:
 
     def get(self, item: Item, env: Env, make: Callable[[], Any]) -> Any:
         key = self.key(item, env)
-        return make() if key is None else made_once(self.made.setdefault(item.id, {}), key, make, LIMIT)
+        if key is None:
+            return make()
+        made = self.made.get(item.id)
+        if made is None:
+            made = self.made[item.id] = {}
+        return made_once(made, key, make, LIMIT)
 
     def key(self, item: Item, env: Env) -> tuple | None:
-        if item.id not in self.names:
-            self.names[item.id] = self.names_of(self.ruleset, item)
-        names = self.names[item.id]
+        try:
+            names = self.names[item.id]
+        except KeyError:
+            names = self.names[item.id] = self.names_of(self.ruleset, item)
         if names is None:
             return None
-        values = [env.values.get(name, ABSENT) for name in names]
-        key = (env.as_of, *[typed(v) if type(v) is list else v for v in values], *map(type, values))
-        try:
-            hash(key)
-        except TypeError:  # a list of lists
-            return None
-        return key
+        get = env.values.get
+        values = [get(name, ABSENT) for name in names]
+        types = tuple(map(type, values))
+        if list in types:
+            values = [typed(v) if type(v) is list else v for v in values]
+        return (env.as_of, *values, *types)
 
 
 def made_once(made: dict, key: Hashable, make: Callable[[], Any], limit: int) -> Any:
     """What `make()` gives, kept in `made` under `key`; `made` is emptied when it holds `limit` results.
     A result is returned as made, even if another thread empties `made` meanwhile."""
-    found = made.get(key, ABSENT)
+    try:
+        found = made.get(key, ABSENT)
+    except TypeError:  # a key holding what cannot be hashed (a list of lists): made, never kept
+        return make()
     if found is ABSENT:
         if len(made) >= limit:
             made.clear()

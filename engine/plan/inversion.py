@@ -46,8 +46,12 @@ class Solver:
         """The environment with `patch` applied and the derived values that read it recomputed."""
         if not patch:
             return self.base
-        key = tuple((name, tuple(v) if isinstance(v, list) else v) for name, v in sorted(patch.items()))
-        env = self.envs.get(key)
+        key: tuple = tuple(sorted(patch.items()))
+        try:
+            env = self.envs.get(key)
+        except TypeError:  # a list (各季度会议次数): kept by its elements
+            key = tuple((name, tuple(v) if isinstance(v, list) else v) for name, v in key)
+            env = self.envs.get(key)
         if env is None:
             values = {**self.base.values, **patch}
             env = self.envs[key] = Env(values, self.base.as_of, self.base.results)

@@ -56,7 +56,8 @@ def test_values_are_told_apart_by_type_lists_by_their_elements(bundled):
     assert key(1) != key(1, day=DAY + dt.timedelta(1))
     assert key([1, 2]) == key([1, 2]) and hash(key([1, 2])) == hash(key([1, 2]))
     assert len({key([1, 2]), key([1, 2.0]), key([True, 2]), key([2, 1]), key([1]), key([1, 2], 1), key(1, [2])}) == 7
-    assert key([[1], [2]]) is None  # a list of lists is not remembered
+    nested = [memo.get(item, Env({"x": [[1], [2]], "y": 0}, DAY), object) for _ in range(2)]
+    assert nested[0] is not nested[1] and not memo.made[item.id]  # a list of lists is made each time, never kept
 
 
 def test_an_item_remembers_at_most_its_limit(bundled):
