@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterator
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import closing, contextmanager
 from dataclasses import dataclass, replace
+from functools import partial
 from pathlib import Path
 from typing import IO
 
@@ -29,6 +30,7 @@ from ..report.county import CountyStats
 from ..report.county_report import write_county_report
 from ..report.summary_workbook import ItemSheets, write_summary_csv
 from ..report.union_page import union_file_stem
+from .alongside import alongside
 from .failure import stopped
 from .garbage import quiet_while
 from .output_folder import OutputFolder, check_apart
@@ -106,8 +108,9 @@ def run_batch(options: BatchOptions, rulesets: list[Ruleset], warn: Callable[[st
 
 
 def fill(folder: OutputFolder, options: BatchOptions, rulesets: list[Ruleset], reading: Reading, tick: Callable[[], object]) -> CountyStats:
-    """The output folder, file by file: union pages and results.jsonl as unions come back, then the summaries.
-    Levels held by rank in a cohort are decided first, from a scoring pass over every union."""
+    """The output folder, file by file: union pages and results.jsonl as unions come back, then the summaries
+    (report.html in a second process while summary.xlsx is saved). Levels held by rank in a cohort are decided
+    first, from a scoring pass over every union."""
     stats = county_stats(rulesets, options.rank_by)
     decisions = cohort_decisions(rulesets, lambda decided, ids: scoring_pass(options, rulesets, reading, folder, Work(decided, ids)))
     units = units_of(options.sources, replace(reading, warn=recorded(reading.warn, stats.notices)))
@@ -119,8 +122,8 @@ def fill(folder: OutputFolder, options: BatchOptions, rulesets: list[Ruleset], r
                 collector.take(outcome)
                 tick()
         write_summary_csv(folder.file("summary.csv"), stats)
-        sheets.save(stats)
-    write_county_report(folder.file("report.html"), stats, stats.title())
+        with alongside(partial(write_county_report, folder.file("report.html"), stats, stats.title()), "写 report.html"):
+            sheets.save(stats)
     return stats
 
 

@@ -454,6 +454,17 @@ def test_a_full_disk_is_named_and_the_half_written_outputs_are_removed(sample, t
     assert "# 状态：未完成（磁盘空间已满" in (out / MARKER).read_text(encoding="utf-8")
 
 
+def test_a_lost_report_process_stops_the_batch_and_the_outputs_are_removed(sample, tmp_path, monkeypatch):
+    """report.html is written in a second process while summary.xlsx is saved: if that process dies, the
+    batch says so and removes what it wrote, as on a full disk."""
+    out = tmp_path / "out"
+    monkeypatch.setattr("engine.batch.run.write_county_report", lambda *args: os._exit(3))
+    result = bayou(sample, out)
+    assert result.exit_code == 1
+    assert result.stderr.startswith("错误：批量评估未完成：写 report.html 的进程意外退出；本次写入的文件已删除")
+    assert our_files(out) == {MARKER, LOCK}
+
+
 @pytest.mark.parametrize(("code", "cause"), [(errno.EROFS, "文件系统是只读的"), (errno.EACCES, "没有写入权限")])
 def test_a_folder_that_cannot_be_written_is_named(sample, tmp_path, monkeypatch, code, cause):
     out = tmp_path / "out"
