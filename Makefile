@@ -8,6 +8,10 @@ $(BIN)/unionscore: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e '.[test]'
+	# Compiled once, as pip compiles a packaged install: an editable one leaves it to the first import, and
+	# where Python may not write (a tree installed by root, PYTHONDONTWRITEBYTECODE) every command compiles
+	# the project again (about 0.13 s of each command's start).
+	$(BIN)/python -m compileall -q cli.py engine service
 	touch $@
 
 install: $(BIN)/unionscore
