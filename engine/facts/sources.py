@@ -22,7 +22,6 @@ import zipfile
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
-from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -115,15 +114,11 @@ class Reading:
     warn: Callable[[str], None] = lambda message: None
     unused: frozenset[str] = frozenset()  # columns the user says are not facts though they resemble one
     index: dict[str, str] = field(default_factory=dict)
+    others: dict[str, str] = field(default_factory=dict)  # the facts of bundled standards not in this run
 
     def __post_init__(self) -> None:
         self.index.update(header_index(self.decls))
-
-    @cached_property
-    def others(self) -> dict[str, str]:
-        """The headers of facts of bundled standards not in this run: looked up only for a header the run does
-        not know, so a table whose columns are all the run's own is read without loading the other standards."""
-        return header_index({n: d for n, d in bundled_declarations().items() if n not in self.decls})
+        self.others.update(header_index({n: d for n, d in bundled_declarations().items() if n not in self.decls}))
 
 
 @dataclass(frozen=True, slots=True)
@@ -310,12 +305,13 @@ def classify_header(cells: Sequence[Any], reading: Reading) -> Header:
             continue
         header.positions.setdefault(text, position)
         target = match_header(text, reading.index, reading.decls)
+        if target is None and match_header(text, reading.others, bundled_declarations()):
+            continue  # a fact of a standard not assessed in this run (`--ruleset zhijia` on a full workbook)
         if target is None or target == AMBIGUOUS:
             (header.unknown if target is None else header.ambiguous).append(text)
         else:
             header.columns.append(Column(position, text, target, reading.decls.get(target)))
-    if header.columns:  # a header: its unknown cells are told of, but not the facts of a standard not assessed in this run
-        header.unknown = [text for text in header.unknown if not match_header(text, reading.others, bundled_declarations())]
+    if header.columns:
         absent = set(reading.decls) - {column.target for column in header.columns}
         like = {text: resembles(text, reading.decls, absent) for text in header.unknown if text not in reading.unused}
         header.resembling = {text: found for text, found in like.items() if found}
@@ -377,7 +373,7 @@ def header_problems(columns: list[Column], table: Table, row: int) -> list[str]:
 def header_mistakes(sources: Sequence[str | Path], reading: Reading) -> list[Diagnostic]:
     """Columns that resemble a fact's name without matching it (「职工人数数」), in every spreadsheet
     source: found before any union is graded, since reading on would leave that fact 缺资料 for all."""
-    quiet = replace(reading, warn=lambda message: None, index={})
+    quiet = replace(reading, warn=lambda message: None, index={}, others={})
     found = []
     for source in sources:
         path = Path(source)
