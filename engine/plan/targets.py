@@ -39,7 +39,7 @@ class LiveContext(Context):
 def weak_guard(targets: ItemTargets) -> Callable[[Patch], bool]:
     """`targets.harmless`, holding the targets weakly. The solver keeps its guard, and the targets keep the
     solver: a bound method made a cycle of every union's targets, solver and patched environments, which
-    only the garbage collector freed (its passes over them took about 3% of a batch worker's time)."""
+    only the garbage collector freed (its passes over them took about 2% of a batch worker's time)."""
     held = weakref.ref(targets)
 
     def harmless(patch: Patch) -> bool:
