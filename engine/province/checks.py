@@ -30,9 +30,9 @@ from ..facts.sources import (
     warn_ignored,
 )
 from .columnar import as_text
+from .mode import BLOCK
 from .partitions import csv_header, header_of, row_count, scanned
 
-BLOCK = 1 << 20
 HEADER_ROW = 1  # a province source has its header on the first line, no title rows above it
 
 

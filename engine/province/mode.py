@@ -9,7 +9,7 @@ from ..diagnostics import UsageError
 
 PAGES_LIMIT = 5_000  # above this many unions, `--pages auto` writes no per-union pages (a county has 1,000–3,000)
 PAGES = ("auto", "all", "none")
-BLOCK = 1 << 20  # bytes read at a time while counting a CSV's lines
+BLOCK = 1 << 20  # bytes of a CSV read at a time while its lines are counted (here and in checks.py)
 PARTITION_ROWS = 20_000  # a partition's frame is ~40 MB per ruleset at this size; two workers stay far below 2 GB
 TABULAR = (".csv", ".parquet")
 SCHEDULER = re.compile(r"(?:(?:tcp|tls|ucx|ws|wss)://)?(?:\[[0-9A-Fa-f:]+\]|[^\s:/\[\]]+):\d{1,5}")
