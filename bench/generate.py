@@ -2,7 +2,9 @@
 
 Not a model of any real county: each union draws a size and a "diligence" (how well kept its
 union work is), and every declared fact follows from those two, so scores spread over all
-levels. About 3% of facts are left out, as in real data.
+levels. About 3% of facts are left out, as in real data. Incidents (a 重大事故, a 群体性事件, a 经费违规,
+counted in 起) are rare whatever the diligence: each kind befalls one union in a hundred in a year, so the
+vetoes they trigger hold few unions down, and most unions are planned in full for every standard.
 """
 from __future__ import annotations
 
@@ -17,6 +19,7 @@ from engine.language.model import FactDecl
 from engine.language.vocabulary import UNION_TYPES
 
 TOWNSHIPS = ["青山镇", "河口镇", "柳林乡", "城关街道", "石桥镇", "东岭乡"]
+INCIDENT_RATE = 0.01  # a union's chance of an incident of one kind in a year
 KIND_WEIGHTS = {"enterprise": 50, "government": 10, "institution": 12, "village": 15, "joint": 8, "group": 5}
 
 
@@ -36,6 +39,8 @@ def fact_value(decl: FactDecl, rng: random.Random, size: int, good: float, perio
 
 
 def numeric(decl: FactDecl, rng: random.Random, size: int, good: float) -> Any:
+    if decl.unit == "起":
+        return int(rng.random() < INCIDENT_RATE)
     if decl.max is not None:
         low = int(decl.min or 0)
         return rng.randint(low, int(decl.max))

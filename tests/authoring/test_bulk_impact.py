@@ -178,13 +178,13 @@ def test_a_parquet_file_that_cannot_be_read_is_one_failure(tmp_path: Path) -> No
 def test_the_table_lists_the_first_hundred_unions_that_move_and_the_json_all(tmp_path: Path) -> None:
     decls = merged_declarations(resolve_rulesets(["zhijia"]))
     source = write_csv(province(600, decls, random.Random(7)), sorted(decls), tmp_path / "province.csv")
-    uncapped = variant(tmp_path, "zhijia", "cap_level: unqualified", "cap_level: model")
-    table = CliRunner().invoke(cli, ["diff", "zhijia", uncapped.ruleset.path, "--facts", str(source)])
+    stricter = variant(tmp_path, "zhijia", "name: 合格职工之家, min: 60", "name: 合格职工之家, min: 75")
+    table = CliRunner().invoke(cli, ["diff", "zhijia", stricter.ruleset.path, "--facts", str(source)])
     moved = int(table.stdout.split("等级变化 ")[1].split(" 个")[0])
     assert moved > 100 and f"……共 {moved} 个，这里列出前 100 个；全部见 --format json。" in table.stdout
     rows = table.stdout[table.stdout.index("等级变化的工会："):].splitlines()[3:-1]
     assert len(rows) == 100 and all(row.startswith("BM-") for row in rows)
-    document = CliRunner().invoke(cli, ["diff", "zhijia", uncapped.ruleset.path, "--facts", str(source), "--format", "json"])
+    document = CliRunner().invoke(cli, ["diff", "zhijia", stricter.ruleset.path, "--facts", str(source), "--format", "json"])
     assert sum(u["level_changed"] for u in json.loads(document.stdout)["impact"]["changed"]) == moved
 
 
