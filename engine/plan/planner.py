@@ -495,7 +495,22 @@ def pareto(front: list[Front]) -> list[Front]:
 
 
 def join(a: list[Front], b: list[Front]) -> list[Front]:
-    return pareto([Front(x.cost + y.cost, x.value + y.value, x.items + y.items) for x in a for y in b])
+    """`pareto` of every pair's sum, each pair's items those of `x` then `y`. The pairs are not built: per
+    cost the best pair so far is kept as `pareto` would keep it (most points, then fewest items, then the
+    first), and only the pairs that stay become entries (a section join makes hundreds of pairs a plan)."""
+    best: dict[int, tuple[Any, int, Front, Front]] = {}
+    for x in a:
+        for y in b:
+            cost, value, size = x.cost + y.cost, x.value + y.value, len(x.items) + len(y.items)
+            held = best.get(cost)
+            if held is None or value > held[0] or (value == held[0] and size < held[1]):
+                best[cost] = (value, size, x, y)
+    kept: list[Front] = []
+    for cost in sorted(best):
+        value, _, x, y = best[cost]
+        if not kept or value > kept[-1].value:
+            kept.append(Front(cost, value, x.items + y.items))
+    return kept
 
 
 def cheapest(front: list[Front], minimum: Number) -> Front | None:
