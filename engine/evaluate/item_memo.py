@@ -15,10 +15,11 @@ are None. An item keeps at most `LIMIT` results: a name read with a different va
 """
 from __future__ import annotations
 
-import weakref
 from collections.abc import Callable, Hashable
+from itertools import repeat
 from typing import Any
 
+from ..language.by_ruleset import ByRuleset
 from ..language.expr_eval import Env
 from ..language.model import Item, Ruleset
 
@@ -51,8 +52,7 @@ class ItemMemo:
             names = self.names[item.id] = self.names_of(self.ruleset, item)
         if names is None:
             return None
-        get = env.values.get
-        values = [get(name, ABSENT) for name in names]
+        values = list(map(env.values.get, names, repeat(ABSENT)))
         types = tuple(map(type, values))
         if list in types:
             values = [typed(v) if type(v) is list else v for v in values]
@@ -78,12 +78,13 @@ def typed(items: list) -> tuple:
     return (*items, *map(type, items))
 
 
-_MEMOS: weakref.WeakKeyDictionary[Ruleset, dict[str, ItemMemo]] = weakref.WeakKeyDictionary()
+_MEMOS: ByRuleset[dict[str, ItemMemo]] = ByRuleset(lambda ruleset: {})
 
 
 def memo_of(ruleset: Ruleset, topic: str, names: Names) -> ItemMemo:
     """The ruleset's memory of one kind of result, kept as long as the ruleset is."""
-    memos = _MEMOS.setdefault(ruleset, {})
-    if topic not in memos:
-        memos[topic] = ItemMemo(ruleset, names)
-    return memos[topic]
+    memos = _MEMOS.of(ruleset)
+    found = memos.get(topic)
+    if found is None:
+        found = memos[topic] = ItemMemo(ruleset, names)
+    return found

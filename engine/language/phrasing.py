@@ -12,12 +12,12 @@ engine/language/evidence.py uses it to cite one union's figures.
 from __future__ import annotations
 
 import re
-import weakref
 from collections import defaultdict
 from collections.abc import Callable
 from typing import Any
 
 from ..values import Fraction, Null, fmt_number, fmt_percent, fmt_value
+from .by_ruleset import ByRuleset
 from .expr_eval import Env, to_closure
 from .expr_parse import Binary, BoolOp, Call, Compare, ListLit, Literal, Name, Node, Unary, children
 from .expressions import Expression
@@ -40,15 +40,12 @@ RESULT_FIELDS = {"score": "得分", "level": "等级", "eligible": "参与定级
 PERIODIC = re.compile(r"各(季度|月)(.+?)(?:次数)?")  # a list kept per quarter or month
 
 
-_PHRASINGS: weakref.WeakKeyDictionary[Ruleset, Phrasing] = weakref.WeakKeyDictionary()
+_PHRASINGS: ByRuleset[Phrasing] = ByRuleset(lambda ruleset: Phrasing(ruleset))
 
 
 def phrasing_of(ruleset: Ruleset) -> Phrasing:
     """The ruleset's phrasing, built once and kept as long as the ruleset is."""
-    found = _PHRASINGS.get(ruleset)
-    if found is None:
-        found = _PHRASINGS[ruleset] = Phrasing(ruleset)
-    return found
+    return _PHRASINGS.of(ruleset)
 
 
 def with_unit(number: str, unit: str) -> str:

@@ -3,11 +3,12 @@ each node's closure, its negation, its comparison without rounding, the facts be
 goal nodes its kinds ask for (`count >= 4`)."""
 from __future__ import annotations
 
-import weakref
 from collections.abc import Callable
 from typing import Any
 
 from ..evaluate.item_memo import made_once
+from ..language.by_ruleset import ByRuleset
+from ..language.expr_eval import Closure, to_closure
 from ..language.expr_parse import Node
 from ..language.model import Ruleset
 
@@ -21,6 +22,15 @@ class ByNode:
 
     def __init__(self) -> None:
         self.kinds: dict[str, dict[tuple, tuple[Node, Any]]] = {}
+        self.closures: dict[int, tuple[Node, Closure]] = {}
+
+    def closure(self, node: Node) -> Closure:
+        """The node's compiled closure, made once: a solver asks for one with every value it computes, so the
+        lookup skips `made`'s general key."""
+        try:
+            return self.closures[id(node)][1]
+        except KeyError:
+            return made_once(self.closures, id(node), lambda: (node, to_closure(node)), self.LIMIT)[1]
 
     def made(self, kind: str, node: Node, make: Callable[[Any], Any], *detail: Any) -> Any:
         """`make(node)`, made once for the node (and `detail`, what else it depends on)."""
@@ -28,12 +38,9 @@ class ByNode:
         return made_once(entries, (id(node), *detail), lambda: (node, make(node)), self.LIMIT)[1]
 
 
-_BY_NODE: weakref.WeakKeyDictionary[Ruleset, ByNode] = weakref.WeakKeyDictionary()
+_BY_NODE: ByRuleset[ByNode] = ByRuleset(lambda ruleset: ByNode())
 
 
 def shared_by_node(ruleset: Ruleset) -> ByNode:
     """The ruleset's shared node results, kept as long as the ruleset is."""
-    found = _BY_NODE.get(ruleset)
-    if found is None:
-        found = _BY_NODE[ruleset] = ByNode()
-    return found
+    return _BY_NODE.of(ruleset)

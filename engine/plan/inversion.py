@@ -17,7 +17,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
-from ..language.expr_eval import Env, to_closure
+from ..language.expr_eval import Env
 from ..language.expr_parse import BoolOp, Call, Compare, Name, Node, Unary, names_in
 from ..language.model import UP, FactDecl, Ruleset
 from ..language.vocabulary import AT_MOST
@@ -63,7 +63,7 @@ class Solver:
         return env
 
     def value(self, node: Node, patch: Patch) -> Any:
-        return self.shared.made("closure", node, to_closure)(self.env(patch))
+        return self.shared.closure(node)(self.env(patch))
 
     def holds(self, node: Node, want: bool, patch: Patch) -> bool:
         return self.value(node, patch) is want
