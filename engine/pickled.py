@@ -10,7 +10,7 @@ class Pickled:
     Without it a slots dataclass pickles through the dataclasses module's generic state functions,
     which look its fields up again for every object: a third of the time a batch spends sending
     results from its workers. Every field must be an `__init__` parameter (`__match_args__`), or made from
-    them in `__post_init__` (`init=False`)."""
+    them (`init=False`: made again after arrival, as it was before sending)."""
 
     __slots__ = ()
     __match_args__: tuple[str, ...]

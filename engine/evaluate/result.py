@@ -26,23 +26,27 @@ class ItemScore(Pickled):
     knockout: bool = False
     branch: int | None = None  # which branch of the item's kind gave the points: the tier (not in the JSON form)
     deductions: tuple[int, ...] = ()  # indexes of the deductions that took points (not in the JSON form)
-    json: dict = field(init=False, repr=False, compare=False)  # the JSON form, made once (`to_json`)
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "json", {
-            "id": self.id, "name": self.name, "section": self.section, "outcome": self.outcome,
-            "points": json_score(self.points), "max_points": json_score(self.max_points),
-            "reason": self.reason, "facts": {k: to_json_value(v) for k, v in self.facts.items()},
-        })
+    json: dict = field(init=False, repr=False, compare=False)  # the JSON form, made when first asked for (`to_json`)
 
     @property
     def lost(self) -> Number:
         return self.max_points - self.points
 
     def to_json(self) -> dict:
-        """The JSON form, made with the score: one score stands for every union whose item reads the same values
-        (engine/evaluate/item_memo.py), and is written for each of them. Shared: read it, do not change it."""
-        return self.json
+        """The JSON form, made once: one score stands for every union whose item reads the same values
+        (engine/evaluate/item_memo.py), and is written for each of them. Shared: read it, do not change it.
+        Made when first asked for, not with the score: most scores the planner makes, for states it only
+        tries, are never written."""
+        try:
+            return self.json
+        except AttributeError:
+            made = {
+                "id": self.id, "name": self.name, "section": self.section, "outcome": self.outcome,
+                "points": json_score(self.points), "max_points": json_score(self.max_points),
+                "reason": self.reason, "facts": {k: to_json_value(v) for k, v in self.facts.items()},
+            }
+            object.__setattr__(self, "json", made)  # kept, as the score's own: its fields do not change
+            return made
 
 
 @dataclass(frozen=True, slots=True)
