@@ -24,6 +24,16 @@ def test_made_once_per_node_and_detail():
     assert made.made("other", node, make) == 5
 
 
+def test_a_closure_is_made_once_per_node_and_evaluates_it():
+    made = ByNode()
+    node, twin = parse("members >= 3"), parse("members >= 3")
+    day = dt.date(2025, 12, 31)
+    assert made.closure(node) is made.closure(node)
+    assert made.closure(twin) is not made.closure(node)  # an equal node made elsewhere is another node
+    assert [made.closure(node)(Env({"members": n}, day)) for n in (2, 3)] == [False, True]
+    assert all(entry[0] is node or entry[0] is twin for entry in made.closures.values())  # each entry keeps its node
+
+
 def test_a_kind_is_emptied_at_its_limit_and_keeps_its_nodes():
     made = ByNode()
     nodes = [parse(f"members >= {n}") for n in range(ByNode.LIMIT + 3)]
@@ -41,6 +51,6 @@ def test_every_union_of_a_ruleset_shares_them(bundled):
     node = parse("members >= 5")
     assert first.shared is second.shared
     assert first.value(node, {}) is False
-    closures = dict(first.shared.kinds["closure"])
+    closures = dict(first.shared.closures)
     assert second.value(node, {}) is True
-    assert first.shared.kinds["closure"] == closures  # compiled for the first union, used by the second
+    assert first.shared.closures == closures  # compiled for the first union, used by the second
