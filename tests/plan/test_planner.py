@@ -12,7 +12,7 @@ import yaml
 
 from engine import OracleEvaluator, UsageError, assess_union, load_fact_file, load_ruleset
 from engine.evaluate.assessment import assess
-from engine.plan.planner import Front, Planner, State, merged, pareto, raw
+from engine.plan.planner import Front, Planner, State, join, merged, pareto, raw
 from engine.plan.targets import ItemTargets
 from engine.report.union_page import union_markdown
 from engine.values import Fraction
@@ -307,6 +307,20 @@ def test_a_pareto_front_keeps_what_gives_more_than_everything_cheaper() -> None:
         ordered = sorted(front, key=lambda f: (f.cost, -f.value, len(f.items)))
         expected = [f for n, f in enumerate(ordered) if all(f.value > g.value for g in ordered[:n])]
         assert pareto(front) == expected
+
+
+def test_joining_two_fronts_keeps_what_pareto_keeps_of_every_pair() -> None:
+    """join does not build the pairs, so it repeats pareto's choice among equal costs (most points, fewest
+    items, the first); held to pareto of every pair's sum on random fronts with ties."""
+    rng = random.Random(11)
+
+    def front(tag: str) -> list[Front]:
+        return [Front(rng.randint(0, 4), rng.choice([0, 1, 2, Fraction(3, 2), 3]), tuple(f"{tag}{n}" for n in range(rng.randint(0, 3))))
+                for _ in range(rng.randint(0, 8))]
+
+    for _ in range(2000):
+        a, b = front("a"), front("b")
+        assert join(a, b) == pareto([Front(x.cost + y.cost, x.value + y.value, x.items + y.items) for x in a for y in b])
 
 
 def test_a_union_s_plans_are_freed_without_the_garbage_collector(bundled):
