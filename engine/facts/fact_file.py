@@ -149,19 +149,40 @@ class FactChecker:
         read as a person means it (「42人」, 「是」, 「95%」: the rules of engine/facts/cells.py, for fact
         files as for spreadsheets); one that does not fit its declaration is a diagnostic (and left out
         too), and so is a fact no ruleset declares (with the declared fact it most resembles)."""
-        present, problems = self.read(fact_file)
+        values, problems = self.each(fact_file, self.decls)
+        return values, problems + self.together(fact_file, values)
+
+    def changed(self, fact_file: FactFile, checked: dict[str, Any], names: Iterable[str]) -> tuple[dict[str, Any], list[Diagnostic]]:
+        """`check` of `fact_file`, given `checked`: what `check` found, without a problem, of the fact file
+        this one was before its facts `names` were changed (by this checker or one of more rulesets, whose
+        declarations never conflict). Only the changed facts are read again; the checks across facts are
+        made again in full."""
+        names = set(names)
+        fresh, problems = self.each(fact_file, [decl for decl in self.decls if decl.name in names])
+        values = {}
+        for decl in self.decls:  # in declared order, as `check` gives them
+            source = fresh if decl.name in names else checked
+            if decl.name in source:
+                values[decl.name] = source[decl.name]
+        return values, problems + self.together(fact_file, values)
+
+    def each(self, fact_file: FactFile, decls: Iterable[FactDecl]) -> tuple[dict[str, Any], list[Diagnostic]]:
+        """The checks of each fact on its own: the `decls` facts as runtime values, and their problems."""
+        present, problems = self.read(fact_file, decls)
         errors = fact_errors(present, self.decls, self.validator)
         problems += [Diagnostic(fact_file.mark(n), "fact-type", message, "error", len(str(present[n]))) for n, message in errors]
         bad = {name for name, _ in errors}
-        values = {d.name: convert(d, present[d.name]) for d in self.decls if d.name in present and d.name not in bad}
-        problems.extend(cross_checks(fact_file, values))
-        problems.extend(judging_checks(fact_file, values, self.judged, {decl.name: decl.label for decl in self.decls}))
-        problems.extend(self.undeclared(fact_file))
-        return values, problems
+        return {d.name: convert(d, present[d.name]) for d in self.decls if d.name in present and d.name not in bad}, problems
 
-    def read(self, fact_file: FactFile) -> tuple[dict[str, Any], list[Diagnostic]]:
+    def together(self, fact_file: FactFile, values: dict[str, Any]) -> list[Diagnostic]:
+        """The checks across facts (a count within its ceiling, a judged item's note) and of undeclared names."""
+        problems = cross_checks(fact_file, values)
+        problems.extend(judging_checks(fact_file, values, self.judged, {decl.name: decl.label for decl in self.decls}))
+        return problems + self.undeclared(fact_file)
+
+    def read(self, fact_file: FactFile, decls: Iterable[FactDecl]) -> tuple[dict[str, Any], list[Diagnostic]]:
         present, problems = {}, []
-        for decl in self.decls:
+        for decl in decls:
             raw = fact_file.facts.get(decl.name)
             try:
                 value = read_cell(raw, decl) if fact_file.as_typed else raw

@@ -18,7 +18,7 @@ from dataclasses import replace
 from typing import Any, NamedTuple
 
 from ..diagnostics import UsageError
-from ..evaluate.assessment import Assessment, assess
+from ..evaluate.assessment import Assessment, assess, reassess
 from ..evaluate.cohort import rule_text
 from ..evaluate.evaluators import Evaluator
 from ..evaluate.result import ItemScore, RulesetResult
@@ -54,7 +54,7 @@ class State:
     """One union assessed, with its facts as they stand or as a plan would change them."""
 
     def __init__(self, rulesets: list[Ruleset], assessment: Assessment, evaluator: Evaluator) -> None:
-        self.rulesets, self.evaluator = rulesets, evaluator
+        self.rulesets, self.evaluator, self.assessment = rulesets, evaluator, assessment
         self.fact_file, self.date = assessment.fact_file, assessment.as_of
         self.by_id = {r.id: r for r in rulesets}
         self.results, self.envs = assessment.results, assessment.envs
@@ -99,9 +99,9 @@ class State:
 
     def changed(self, patch: Patch, ruleset: Ruleset) -> State:
         """This union with `patch` applied, assessed in `ruleset` and the rulesets it uses."""
-        facts = {**self.fact_file.facts, **{name: raw(value) for name, value in patch.items()}}
         needed = self.needed(ruleset)
-        return State(needed, assess(needed, replace(self.fact_file, facts=facts), self.evaluator, self.date), self.evaluator)
+        changes = {name: raw(value) for name, value in patch.items()}
+        return State(needed, reassess(self.assessment, needed, changes, self.evaluator), self.evaluator)
 
     def needed(self, ruleset: Ruleset) -> list[Ruleset]:
         wanted, pending = set(), [ruleset.id]
