@@ -14,7 +14,7 @@ from ..values import Null
 from .cohort import Decision, settle
 from .evaluators import Evaluator
 from .result import RulesetResult
-from .scoring import assess_ruleset
+from .scoring import assess_ruleset, unchanged_scores
 
 Decisions = dict[str, dict[str, Decision]]  # ruleset id → union id → the union's level once its cohort is ranked
 
@@ -92,12 +92,14 @@ def reassess(start: Assessment, rulesets: list[Ruleset], changes: dict[str, Any]
     `rulesets`, which `start` assessed: what `assess` gives, with only the changed facts read again."""
     fact_file = replace(start.fact_file, facts={**start.fact_file.facts, **changes})
     facts, problems = fact_checker(rulesets).changed(fact_file, start.facts, changes)
-    return scored(rulesets, fact_file, facts, problems, evaluator, start.as_of)
+    return scored(rulesets, fact_file, facts, problems, evaluator, start.as_of, before=start)
 
 
 def scored(rulesets: list[Ruleset], fact_file: FactFile, facts: dict[str, Any], problems: list[Diagnostic], evaluator: Evaluator,
-           date: dt.date, stubs: dict[str, RulesetResult] | None = None, cohort: Decisions | None = None) -> Assessment:
-    """The rest of `assess`, once the facts are checked."""
+           date: dt.date, stubs: dict[str, RulesetResult] | None = None, cohort: Decisions | None = None,
+           before: Assessment | None = None) -> Assessment:
+    """The rest of `assess`, once the facts are checked; the item scores of `before` (the union before its
+    facts changed) are taken where the values they read are the same."""
     if problems:
         raise InvalidInput(sorted(problems, key=Diagnostic.sort_key))
     known: dict[str, RulesetResult] = dict(stubs or {})
@@ -106,7 +108,8 @@ def scored(rulesets: list[Ruleset], fact_file: FactFile, facts: dict[str, Any], 
         for ruleset in (r for r in rulesets if r.id not in known):
             with blamed(f"规则集 “{ruleset.id}”", Mark(ruleset.path)):
                 env = envs[ruleset.id] = build_env(ruleset, facts, fact_file, date, known)
-                result = assess_ruleset(ruleset, env, evaluator.truths(ruleset, ruleset.conditions.atom_values(env)))
+                kept = unchanged_scores(ruleset, before.results[ruleset.id], before.envs[ruleset.id], env) if before else None
+                result = assess_ruleset(ruleset, env, evaluator.truths(ruleset, ruleset.conditions.atom_values(env)), kept)
                 known[ruleset.id] = settle(result, (cohort or {}).get(ruleset.id, {}).get(str(fact_file.union.get("id"))))
     results = {r.id: known[r.id] for r in rulesets if r.id in envs}
     return Assessment(fact_file, date, facts, envs, results)

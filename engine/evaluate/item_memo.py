@@ -15,7 +15,7 @@ are None. An item keeps at most `LIMIT` results: a name read with a different va
 """
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Iterable
 from itertools import repeat
 from typing import Any
 
@@ -46,10 +46,7 @@ class ItemMemo:
         return made_once(made, key, make, LIMIT)
 
     def key(self, item: Item, env: Env) -> tuple | None:
-        try:
-            names = self.names[item.id]
-        except KeyError:
-            names = self.names[item.id] = self.names_of(self.ruleset, item)
+        names = self.names_read(item)
         if names is None:
             return None
         values = list(map(env.values.get, names, repeat(ABSENT)))
@@ -57,6 +54,37 @@ class ItemMemo:
         if list in types:
             values = [typed(v) if type(v) is list else v for v in values]
         return (env.as_of, *values, *types)
+
+    def names_read(self, item: Item) -> tuple[str, ...] | None:
+        try:
+            return self.names[item.id]
+        except KeyError:
+            names = self.names[item.id] = self.names_of(self.ruleset, item)
+            return names
+
+    def unchanged(self, items: Iterable[Item], before: Env, env: Env) -> set[str]:
+        """The ids of `items` whose names hold in `env` what they held in `before` (each of the same type):
+        what this memory gives for them in `before`, it gives in `env`. One pass over the two environments
+        instead of a key for every item, for a state that changes a few of a union's values."""
+        if before.as_of != env.as_of:
+            return set()
+        changed = changed_names(before.values, env.values)
+        found = set()
+        for item in items:
+            names = self.names_read(item)
+            if names is not None and changed.isdisjoint(names):
+                found.add(item.id)
+        return found
+
+
+def changed_names(before: dict[str, Any], after: dict[str, Any]) -> set[str]:
+    """The names whose values differ as an item's key tells them apart (1, 1.0 and True differ)."""
+    changed = before.keys() ^ after.keys()
+    for name, value in after.items():
+        old = before.get(name, ABSENT)
+        if old is not value and (type(old) is not type(value) or (typed(old) != typed(value) if type(value) is list else old != value)):
+            changed.add(name)
+    return changed
 
 
 def made_once(made: dict, key: Hashable, make: Callable[[], Any], limit: int) -> Any:

@@ -60,6 +60,21 @@ def test_values_are_told_apart_by_type_lists_by_their_elements(bundled):
     assert nested[0] is not nested[1] and not memo.made[item.id]  # a list of lists is made each time, never kept
 
 
+def test_an_item_s_values_unchanged_are_told_as_its_key_tells_them(bundled):
+    bayou = next(r for r in bundled if r.id == "bayou")
+    memo = ItemMemo(bayou, lambda ruleset, item: ("x", "y") if item.id == first.id else None)
+    first, second = bayou.items()[:2]
+    before = Env({"x": 1, "y": [1, 2], "z": 5}, DAY)
+    unchanged = lambda values, day=DAY: memo.unchanged([first, second], before, Env(values, day))  # noqa: E731
+    assert unchanged({"x": 1, "y": [1, 2], "z": 6}) == {first.id}  # z is not read; an item not remembered is never taken
+    assert unchanged({"x": 1, "y": [1, 2]}) == {first.id}
+    for x, y in [(True, [1, 2]), (1.0, [1, 2]), (2, [1, 2]), (1, [1, 2.0]), (1, [2, 1]), (1, (1, 2))]:
+        assert unchanged({"x": x, "y": y, "z": 5}) == set()
+        assert (memo.key(first, Env({"x": x, "y": y}, DAY)) == memo.key(first, before)) is False
+    assert unchanged({"y": [1, 2], "z": 5}) == set()
+    assert unchanged({"x": 1, "y": [1, 2], "z": 5}, DAY + dt.timedelta(1)) == set()
+
+
 def test_an_item_remembers_at_most_its_limit(bundled):
     bayou = next(r for r in bundled if r.id == "bayou")
     memo = ItemMemo(bayou, lambda ruleset, item: ("x",))
