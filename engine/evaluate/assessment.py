@@ -89,8 +89,10 @@ def assess(rulesets: Iterable[Ruleset], fact_file: FactFile, evaluator: Evaluato
 
 def reassess(start: Assessment, rulesets: list[Ruleset], changes: dict[str, Any], evaluator: Evaluator) -> Assessment:
     """`start`'s union with `changes` made to its facts (as a fact file holds them), assessed again in
-    `rulesets`, which `start` assessed: what `assess` gives, with only the changed facts read again."""
+    `rulesets`: what `assess` gives, with only the changed facts read again when `start` assessed them all."""
     fact_file = replace(start.fact_file, facts={**start.fact_file.facts, **changes})
+    if any(ruleset.id not in start.results for ruleset in rulesets):
+        return assess(rulesets, fact_file, evaluator, start.as_of)
     facts, problems = fact_checker(rulesets).changed(fact_file, start.facts, changes)
     return scored(rulesets, fact_file, facts, problems, evaluator, start.as_of, before=start)
 

@@ -63,3 +63,14 @@ def test_a_change_past_its_ceiling_is_refused_as_in_a_fact_file(bundled):
         reassess(start, bundled, changes, evaluator)
     assert [d.code for d in refused.value.diagnostics] == ["fact-members"]
     assert "会员人数（members）" in refused.value.diagnostics[0].message
+
+
+def test_a_union_assessed_in_fewer_rulesets_is_assessed_again_in_full(bundled):
+    evaluator = OracleEvaluator()
+    fact_file = load_fact_file(EXAMPLES[5])
+    start = assess([r for r in bundled if r.id == "bayou"], fact_file, evaluator)
+    changes = {"members": start.facts["members"] - 1, "library.exists": True}
+    whole = replace(fact_file, facts={**fact_file.facts, **changes})
+    again = reassess(start, bundled, changes, evaluator)
+    assert again == assess(bundled, whole, evaluator)
+    assert set(again.results) == {r.id for r in bundled} and again.facts.keys() > start.facts.keys()
