@@ -55,7 +55,6 @@ class State:
 
     def __init__(self, rulesets: list[Ruleset], assessment: Assessment, evaluator: Evaluator) -> None:
         self.rulesets, self.evaluator, self.assessment = rulesets, evaluator, assessment
-        self.fact_file, self.date = assessment.fact_file, assessment.as_of
         self.by_id = {r.id: r for r in rulesets}
         self.results, self.envs = assessment.results, assessment.envs
         self.targets: dict[str, ItemTargets] = {}
@@ -145,7 +144,8 @@ class Planner:
         ruleset = self.start.by_id[ruleset_id]
         level = self.target_level(ruleset, target)
         result = self.start.results[ruleset.id]
-        base: dict[str, Any] = {"union": self.start.fact_file.union, "as_of": self.start.date, "ruleset": ruleset.id, "ruleset_name": ruleset.name,
+        assessment = self.start.assessment
+        base: dict[str, Any] = {"union": assessment.fact_file.union, "as_of": assessment.as_of, "ruleset": ruleset.id, "ruleset_name": ruleset.name,
                                 "notes": judged_notes(result)}
         before = (standing(ruleset, result),)
         if not self.start.applies(ruleset):
