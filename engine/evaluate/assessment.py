@@ -13,6 +13,7 @@ from ..language.model import Ruleset
 from ..values import Null
 from .cohort import Decision, settle
 from .evaluators import Evaluator
+from .item_memo import changed_names
 from .result import RulesetResult
 from .scoring import assess_ruleset, unchanged_scores
 
@@ -62,6 +63,15 @@ def build_env(ruleset: Ruleset, facts: dict[str, Any], fact_file: FactFile, as_o
 
 
 @dataclass(frozen=True)
+class Decided:
+    """How one ruleset's conditions were decided for one union: its atoms' values and the conditions'
+    truths, by index (engine/language/conditions.py)."""
+
+    values: list[Any]
+    truths: list[Any]
+
+
+@dataclass(frozen=True)
 class Assessment:
     """One union assessed: the facts as checked, what each ruleset's expressions read, and the results.
 
@@ -73,6 +83,7 @@ class Assessment:
     facts: dict[str, Any]  # the declared facts as exact runtime values
     envs: dict[str, Env]  # by ruleset id
     results: dict[str, RulesetResult]  # by ruleset id, dependencies first (stubbed rulesets left out)
+    decided: dict[str, Decided]  # by ruleset id, as `envs`
 
 
 def assess(rulesets: Iterable[Ruleset], fact_file: FactFile, evaluator: Evaluator, as_of: dt.date | None = None,
@@ -100,21 +111,45 @@ def reassess(start: Assessment, rulesets: list[Ruleset], changes: dict[str, Any]
 def scored(rulesets: list[Ruleset], fact_file: FactFile, facts: dict[str, Any], problems: list[Diagnostic], evaluator: Evaluator,
            date: dt.date, stubs: dict[str, RulesetResult] | None = None, cohort: Decisions | None = None,
            before: Assessment | None = None) -> Assessment:
-    """The rest of `assess`, once the facts are checked; the item scores of `before` (the union before its
-    facts changed) are taken where the values they read are the same."""
+    """The rest of `assess`, once the facts are checked. What `before` (the union before its facts changed,
+    on the same date) found is kept where the values it read are the same: item scores, atoms' values and
+    conditions' truths."""
     if problems:
         raise InvalidInput(sorted(problems, key=Diagnostic.sort_key))
     known: dict[str, RulesetResult] = dict(stubs or {})
     envs: dict[str, Env] = {}
+    decided: dict[str, Decided] = {}
     with blamed(union_place(fact_file)):
         for ruleset in (r for r in rulesets if r.id not in known):
             with blamed(f"规则集 “{ruleset.id}”", Mark(ruleset.path)):
                 env = envs[ruleset.id] = build_env(ruleset, facts, fact_file, date, known)
-                kept = unchanged_scores(ruleset, before.results[ruleset.id], before.envs[ruleset.id], env) if before else None
-                result = assess_ruleset(ruleset, env, evaluator.truths(ruleset, ruleset.conditions.atom_values(env)), kept)
+                if before is None or before.as_of != date:
+                    decided[ruleset.id], kept = decide(ruleset, env, evaluator), None
+                else:
+                    changed = changed_names(before.envs[ruleset.id].values, env.values)
+                    decided[ruleset.id] = decide_again(ruleset, env, evaluator, before.decided[ruleset.id], changed)
+                    kept = unchanged_scores(ruleset, before.results[ruleset.id], changed)
+                result = assess_ruleset(ruleset, env, decided[ruleset.id].truths, kept)
                 known[ruleset.id] = settle(result, (cohort or {}).get(ruleset.id, {}).get(str(fact_file.union.get("id"))))
     results = {r.id: known[r.id] for r in rulesets if r.id in envs}
-    return Assessment(fact_file, date, facts, envs, results)
+    return Assessment(fact_file, date, facts, envs, results, decided)
+
+
+def decide(ruleset: Ruleset, env: Env, evaluator: Evaluator) -> Decided:
+    """Every atom computed, every condition decided by the evaluator."""
+    values = ruleset.conditions.atom_values(env)
+    return Decided(values, evaluator.truths(ruleset, values))
+
+
+def decide_again(ruleset: Ruleset, env: Env, evaluator: Evaluator, before: Decided, changed: set[str]) -> Decided:
+    """`before` with the `changed` names changed: the atoms reading them computed again, and the conditions
+    holding those atoms decided again by the evaluator. A condition's truth is a function of its atoms'
+    values, and an atom's value of the names it reads and the date."""
+    values, again = ruleset.conditions.atom_values_after(env, before.values, changed)
+    truths = list(before.truths)
+    for index, truth in zip(again, evaluator.truths(ruleset, values, again) if again else ()):
+        truths[index] = truth
+    return Decided(values, truths)
 
 
 def union_place(fact_file: FactFile) -> str:

@@ -66,7 +66,7 @@ from __future__ import annotations
 import itertools
 import math
 import weakref
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from json.encoder import encode_basestring_ascii as _escape
@@ -303,6 +303,7 @@ class _Chunk:
         fields = sorted({field for field, _ in kinds})
         keys = {(f, k): f"{k}{i}" for i, f in enumerate(fields) for k in "ns" if (f, k) in kinds}
         self.names = [rule.name for rule in rules]
+        self.rules, self.fields = frozenset(self.names), fields
         self.inputs = [(f, _key_json(keys, f, "n"), _key_json(keys, f, "s")) for f in fields]
         self.handle: int = _dre.create_ruleset(name, self._ruleset_json(rules, keys))
         self.sid: str | None = None  # the session facts are asserted in; the first fire starts it
@@ -390,8 +391,9 @@ class DurableRuleset:
             self, _delete_rulesets, [chunk.handle for chunk in self._chunks]
         )
 
-    def fire(self, fact: Mapping[str, Scalar]) -> set[str]:
-        """Names of the rules whose condition holds for ``fact``.
+    def fire(self, fact: Mapping[str, Scalar], rules: Collection[str] | None = None) -> set[str]:
+        """Names of the rules whose condition holds for ``fact``; with ``rules``, of those rules and the
+        others fired with them (the durable rulesets holding none of ``rules`` are not fired).
 
         A field that is absent or None never matches; fields no rule reads are not looked at.
         """
@@ -403,9 +405,16 @@ class DurableRuleset:
             if value is not None:
                 values[field] = _encode(value)
         matched: set[str] = set()
-        for chunk in self._chunks:
+        for chunk in self._holding(rules):
             chunk.fire(values, matched)
         return matched
+
+    def fields_for(self, rules: Collection[str]) -> set[str]:
+        """The fields that firing ``rules`` reads: those of every durable ruleset holding one of them."""
+        return {field for chunk in self._holding(rules) for field in chunk.fields}
+
+    def _holding(self, rules: Collection[str] | None) -> list[_Chunk]:
+        return self._chunks if rules is None else [chunk for chunk in self._chunks if not chunk.rules.isdisjoint(rules)]
 
     def close(self) -> None:
         """Delete the durable rulesets; further fire() calls raise RuntimeError."""

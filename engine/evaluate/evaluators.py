@@ -2,6 +2,7 @@
 evaluates the same compiled trees in pure Python (the test oracle, and `--engine oracle`)."""
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any, Protocol
 
 from ..language.conditions import oracle_truths
@@ -10,14 +11,16 @@ from .durable_adapter import DurableRuleset
 
 
 class Evaluator(Protocol):
-    def truths(self, ruleset: Ruleset, values: list[Any]) -> list[Any]: ...
+    def truths(self, ruleset: Ruleset, values: list[Any], conditions: Sequence[int] | None = None) -> list[Any]:
+        """The truth of every condition of `ruleset` given its atoms' `values`; of `conditions` only (by
+        index, in that order), when given."""
 
 
 class OracleEvaluator:
     """Pure Python: evaluates the compiled conditions directly (the test oracle)."""
 
-    def truths(self, ruleset: Ruleset, values: list[Any]) -> list[Any]:
-        return oracle_truths(ruleset.conditions, values)
+    def truths(self, ruleset: Ruleset, values: list[Any], conditions: Sequence[int] | None = None) -> list[Any]:
+        return oracle_truths(ruleset.conditions, values, conditions)
 
 
 ENGINES = 32  # the registered durable rulesets a DurableEvaluator keeps
@@ -41,9 +44,15 @@ class DurableEvaluator:
         self.engines[key] = engine
         return engine
 
-    def truths(self, ruleset: Ruleset, values: list[Any]) -> list[Any]:
-        fired = self.engine(ruleset).fire(ruleset.conditions.durable_fact(values))
-        return ruleset.conditions.truths_from_fired(fired, values)
+    def truths(self, ruleset: Ruleset, values: list[Any], conditions: Sequence[int] | None = None) -> list[Any]:
+        """durable-rules' answer; for some `conditions`, only the durable rulesets holding their rules are
+        fired, each with every field it reads, as when all are."""
+        compiled, engine = ruleset.conditions, self.engine(ruleset)
+        if conditions is None:
+            return compiled.truths_from_fired(engine.fire(compiled.durable_fact(values)), values)
+        rules = compiled.rule_names(conditions)
+        fired = engine.fire(compiled.durable_fact(values, engine.fields_for(rules)), rules)
+        return compiled.truths_from_fired(fired, values, conditions)
 
     def close(self) -> None:
         for engine in self.engines.values():

@@ -62,13 +62,10 @@ class ItemMemo:
             names = self.names[item.id] = self.names_of(self.ruleset, item)
             return names
 
-    def unchanged(self, items: Iterable[Item], before: Env, env: Env) -> set[str]:
-        """The ids of `items` whose names hold in `env` what they held in `before` (each of the same type):
-        what this memory gives for them in `before`, it gives in `env`. One pass over the two environments
-        instead of a key for every item, for a state that changes a few of a union's values."""
-        if before.as_of != env.as_of:
-            return set()
-        changed = changed_names(before.values, env.values)
+    def unchanged(self, items: Iterable[Item], changed: set[str]) -> set[str]:
+        """The ids of `items` that read none of the `changed` names (`changed_names` of two environments of
+        one date): what this memory gives for them in the one, it gives in the other. One pass over the two
+        environments instead of a key for every item, for a state that changes a few of a union's values."""
         found = set()
         for item in items:
             names = self.names_read(item)

@@ -130,10 +130,11 @@ def scored_names(ruleset: Ruleset, item: Item) -> tuple[str, ...] | None:
     return tuple(sorted(set(item.reads) | (item.fix.names if item.fix else frozenset())))
 
 
-def unchanged_scores(ruleset: Ruleset, result: RulesetResult, before: Env, env: Env) -> dict[str, ItemScore]:
-    """The item scores of `result`, made in `before`, that `score_item` gives again in `env`, by item id."""
+def unchanged_scores(ruleset: Ruleset, result: RulesetResult, changed: set[str]) -> dict[str, ItemScore]:
+    """The item scores of `result` that `score_item` gives again once the `changed` names have changed (on
+    the same date), by item id."""
     scores = result.items + result.bonus_items
-    same = memo_of(ruleset, "score", scored_names).unchanged((ruleset.item_index[s.id] for s in scores), before, env)
+    same = memo_of(ruleset, "score", scored_names).unchanged((ruleset.item_index[s.id] for s in scores), changed)
     return {score.id: score for score in scores if score.id in same}
 
 

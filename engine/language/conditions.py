@@ -7,14 +7,17 @@ means null), and what `oracle_truths` evaluates in pure Python as the test oracl
 """
 from __future__ import annotations
 
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 from ..diagnostics import Mark, blamed
 from ..values import Null, merge_nulls
 from .expr_eval import Closure, Env, compare_values, kleene, kleene_not, to_closure
-from .expr_parse import Binary, BoolOp, Compare, ListLit, Literal, Node, Unary, children
+from .expr_parse import Binary, BoolOp, Call, Compare, ListLit, Literal, Node, Unary, children, names_in
 from .expressions import Expression
+from .functions import READ_RESULTS
 
 # What one durable-rules rule holds (engine/evaluate/durable_adapter.py measures the real limits: 63 alpha
 # stack slots, 15 groups): a condition beyond this is one atom computed in Python, with the same value.
@@ -34,13 +37,15 @@ class Cond:
 
 @dataclass(frozen=True, slots=True)
 class Atom:
-    """One leaf: `key(env)` compared by `op` with `target` (0 for numbers, a text, or true)."""
+    """One leaf: `key(env)` compared by `op` with `target` (0 for numbers, a text, or true). `reads`: the
+    values `key` reads besides the assessment date (None: it reads a used ruleset's results too)."""
 
     field: str
     kind: str  # "num" | "str" | "bool"
     op: str
     target: Any
     key: Closure
+    reads: frozenset[str] | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,11 +73,30 @@ class ConditionSet:
             self.blame(env)
             raise
 
+    def atom_values_after(self, env: Env, before: list[Any], changed: set[str]) -> tuple[list[Any], list[int]]:
+        """The atoms' values in `env`, which holds the values of `before`'s environment but the `changed` names
+        and the same date: an atom reading none of those keeps its value. Also the conditions whose atoms
+        were computed again: the others keep their truths."""
+        values, again = list(before), []
+        try:
+            for index, atom in enumerate(self.atoms):
+                if atom.reads is None or not atom.reads.isdisjoint(changed):
+                    values[index] = atom.key(env)
+                    again.append(index)
+        except Exception:
+            self.blame(env)
+            raise
+        return values, sorted({self.condition_of[index] for index in again})
+
+    @cached_property
+    def condition_of(self) -> dict[int, int]:
+        """The condition each atom is part of (one: every condition has atoms of its own), by atom index."""
+        return {field: index for index, tree in enumerate(self.trees) for field in atom_fields(tree)}
+
     def blame(self, env: Env) -> None:
         """Compute the atoms again, one by one, to name the condition whose atom fails (error path only)."""
-        owners = {field: index for index, tree in enumerate(self.trees) for field in atom_fields(tree)}
         for number, atom in enumerate(self.atoms):
-            index = owners.get(number)
+            index = self.condition_of.get(number)
             mark = self.marks[index] if index is not None and index < len(self.marks) else None
             with blamed(f"条件 “{self.keys[index]}”" if index is not None else "条件", mark):
                 atom.key(env)
@@ -85,14 +109,23 @@ class ConditionSet:
             rules[f"{index}:f"] = durable_condition(tree, False)
         return rules
 
-    def durable_fact(self, values: list[Any]) -> dict[str, Any]:
-        """The fact durable-rules sees: one field per known atom; an unknown atom is left out."""
-        return {atom.field: encode(atom, value) for atom, value in zip(self.atoms, values) if not isinstance(value, Null)}
+    def rule_names(self, conditions: Iterable[int]) -> set[str]:
+        """The names `rules` gives the durable-rules rules of the `conditions` (by index)."""
+        return {f"{index}:{way}" for index in conditions for way in "tf"}
 
-    def truths_from_fired(self, fired: set[str], values: list[Any]) -> list[Any]:
-        """Per condition: True, False, or a null carrying the causes that leave it undecided."""
+    def durable_fact(self, values: list[Any], fields: Collection[str] | None = None) -> dict[str, Any]:
+        """The fact durable-rules sees: one field per known atom (of `fields` only, when given); an unknown
+        atom is left out."""
+        if fields is None:
+            return {atom.field: encode(atom, value) for atom, value in zip(self.atoms, values) if not isinstance(value, Null)}
+        picked = ((self.atoms[index], values[index]) for index in map(atom_index, fields))
+        return {atom.field: encode(atom, value) for atom, value in picked if not isinstance(value, Null)}
+
+    def truths_from_fired(self, fired: set[str], values: list[Any], conditions: Sequence[int] | None = None) -> list[Any]:
+        """Per condition (of `conditions` only, when given): True, False, or a null carrying the causes that
+        leave it undecided."""
         truths: list[Any] = []
-        for index in range(len(self.trees)):
+        for index in range(len(self.trees)) if conditions is None else conditions:
             holds, fails = f"{index}:t" in fired, f"{index}:f" in fired
             if holds and fails:
                 raise RuntimeError(f"condition {self.keys[index]} both held and failed")
@@ -112,10 +145,12 @@ class ConditionSet:
         return truth
 
 
-def oracle_truths(conditions: ConditionSet, values: list[Any]) -> list[Any]:
-    """The pure-Python evaluation of the same compiled conditions (three-valued)."""
-    index = {atom.field: value for atom, value in zip(conditions.atoms, values)}
-    return [evaluate_tree(tree, index) for tree in conditions.trees]
+def oracle_truths(compiled: ConditionSet, values: list[Any], conditions: Sequence[int] | None = None) -> list[Any]:
+    """The pure-Python evaluation of the same compiled conditions (three-valued); of `conditions` only
+    (by index), when given."""
+    index = {atom.field: value for atom, value in zip(compiled.atoms, values)}
+    trees = compiled.trees if conditions is None else [compiled.trees[i] for i in conditions]
+    return [evaluate_tree(tree, index) for tree in trees]
 
 
 def evaluate_tree(tree: Tree, values: dict[str, Any]) -> Any:
@@ -131,9 +166,14 @@ def atom_truth(atom: Atom, value: Any) -> Any:
     return compare_values(atom.op, value, atom.target)
 
 
+def atom_index(field: str) -> int:
+    """The index of the atom named `field` (`a12` → 12)."""
+    return int(field[1:])
+
+
 def atom_fields(tree: Tree) -> list[int]:
     if isinstance(tree, Atom):
-        return [int(tree.field[1:])]
+        return [atom_index(tree.field)]
     return [f for part in tree.parts for f in atom_fields(part)]
 
 
@@ -189,10 +229,11 @@ class TreeBuilder:
         if fits_rule(tree):
             return tree
         del self.atoms[start:]
-        return self.atom("bool", "==", True, to_closure(node))
+        return self.atom("bool", "==", True, to_closure(node), node)
 
-    def atom(self, kind: str, op: str, target: Any, key: Closure) -> Atom:
-        atom = Atom(f"a{len(self.atoms)}", kind, op, target, key)
+    def atom(self, kind: str, op: str, target: Any, key: Closure, node: Node) -> Atom:
+        """A new atom: `key` evaluates `node`, or a part of it (a comparison's two sides)."""
+        atom = Atom(f"a{len(self.atoms)}", kind, op, target, key, reads_of(node))
         self.atoms.append(atom)
         return atom
 
@@ -203,17 +244,17 @@ class TreeBuilder:
             return Logic("not", (self.build(node.operand, kinds),))
         if isinstance(node, Compare):
             return self.comparison(node, kinds.get(id(node), "null"))
-        return self.atom("bool", "==", True, to_closure(node))
+        return self.atom("bool", "==", True, to_closure(node), node)
 
     def comparison(self, node: Compare, kind: str) -> Tree:
         if node.op in ("in", "not in") and literal_list(node.right):
             return self.membership(node, kind)
         if kind in ("number", "date") and node.op in NEGATED:
-            return self.atom("num", node.op, 0, difference(node, kind))
+            return self.atom("num", node.op, 0, difference(node, kind), node)
         literal_side = literal_text(node.right) if kind == "string" else None
         if literal_side is not None and node.op in ("==", "!="):
-            return self.atom("str", node.op, literal_side, to_closure(node.left))
-        return self.atom("bool", "==", True, to_closure(node))
+            return self.atom("str", node.op, literal_side, to_closure(node.left), node.left)
+        return self.atom("bool", "==", True, to_closure(node), node)
 
     def membership(self, node: Compare, kind: str) -> Tree:
         """`x in [a, b]` as `x == a or x == b`; a null element stays, so a miss is null as in evaluation."""
@@ -221,6 +262,17 @@ class TreeBuilder:
         equal = [self.comparison(Compare(node.offset, node.length, "==", node.left, item), kind) for item in node.right.items]
         tree: Tree = Logic("or", tuple(equal))
         return Logic("not", (tree,)) if node.op == "not in" else tree
+
+
+def reads_of(node: Node) -> frozenset[str] | None:
+    """The values an atom over `node` reads; None when it calls a function that reads used results."""
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        if isinstance(current, Call) and current.func in READ_RESULTS:
+            return None
+        stack.extend(children(current))
+    return frozenset(names_in(node))
 
 
 def fits_rule(tree: Tree) -> bool:

@@ -290,6 +290,9 @@ def days_since(env: Any, since: dt.date) -> int:
     return (env.as_of - since).days
 
 
+READ_RESULTS = frozenset({"passed"})  # the functions that read a used ruleset's results, not values
+
+
 @function(signature(STR, STR, result=BOOL))
 def passed(env: Any, ruleset: str, item: str) -> Any:
     """本规则集 uses 的另一规则集中，某指标达标（或不适用）时为真。

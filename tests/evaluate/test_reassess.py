@@ -44,8 +44,10 @@ def outcome(assessing, *arguments):
 
 
 @pytest.mark.parametrize("path", EXAMPLES[::4], ids=lambda p: p.stem)
-def test_a_changed_union_is_assessed_as_its_changed_fact_file_is(path, bundled):
-    evaluator, rng = OracleEvaluator(), random.Random(path.stem)
+def test_a_changed_union_is_assessed_as_its_changed_fact_file_is(path, evaluator, bundled):
+    """Atoms' values and conditions' truths kept where the changes do not reach, too: with durable-rules,
+    only its rulesets holding a condition decided again are fired."""
+    rng = random.Random(path.stem)
     start = assess(bundled, load_fact_file(path), evaluator)
     decls = list(merged_declarations(bundled).values())
     for _ in range(12):

@@ -248,9 +248,9 @@ class Counting:
     def __init__(self) -> None:
         self.calls = 0
 
-    def truths(self, ruleset, values):
+    def truths(self, ruleset, values, conditions=None):
         self.calls += 1
-        return OracleEvaluator().truths(ruleset, values)
+        return OracleEvaluator().truths(ruleset, values, conditions)
 
 
 def test_the_planner_starts_from_the_assessment_it_is_given(bundled):
