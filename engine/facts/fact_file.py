@@ -5,7 +5,7 @@ import datetime as dt
 import unicodedata
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, cached_property
 from pathlib import Path
 from typing import Any
 
@@ -177,8 +177,13 @@ class FactChecker:
     def together(self, fact_file: FactFile, values: dict[str, Any]) -> list[Diagnostic]:
         """The checks across facts (a count within its ceiling, a judged item's note) and of undeclared names."""
         problems = cross_checks(fact_file, values)
-        problems.extend(judging_checks(fact_file, values, self.judged, {decl.name: decl.label for decl in self.decls}))
+        problems.extend(judging_checks(fact_file, values, self.judged, self.labels))
         return problems + self.undeclared(fact_file)
+
+    @cached_property
+    def labels(self) -> dict[str, str]:
+        """Each declared fact's label, by name (made once: a plan checks a union again and again)."""
+        return {decl.name: decl.label for decl in self.decls}
 
     def read(self, fact_file: FactFile, decls: Iterable[FactDecl]) -> tuple[dict[str, Any], list[Diagnostic]]:
         present, problems = {}, []
@@ -197,8 +202,7 @@ class FactChecker:
     def undeclared(self, fact_file: FactFile) -> list[Diagnostic]:
         """Facts that no ruleset of the run declares and no bundled ruleset knows: a misspelt name
         would otherwise leave the fact 缺资料 without a word."""
-        declared = {decl.name for decl in self.decls}
-        stray = [name for name in fact_file.facts if name not in declared]
+        stray = [name for name in fact_file.facts if name not in self.labels]
         if not stray:
             return []
         known = {**bundled_declarations(), **{decl.name: decl for decl in self.decls}}

@@ -8,8 +8,9 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
+import yaml
 
-from engine import InvalidInput, OracleEvaluator, load_fact_file
+from engine import InvalidInput, OracleEvaluator, load_fact_file, resolve_rulesets
 from engine.evaluate.assessment import assess, reassess
 from engine.facts.fact_file import merged_declarations
 
@@ -76,3 +77,57 @@ def test_a_union_assessed_in_fewer_rulesets_is_assessed_again_in_full(bundled):
     again = reassess(start, bundled, changes, evaluator)
     assert again == assess(bundled, whole, evaluator)
     assert set(again.results) == {r.id for r in bundled} and again.facts.keys() > start.facts.keys()
+
+
+BASE = """
+ruleset: {id: base, name: 基础标准, version: '1', max_score: 10}
+facts:
+  elected: {type: boolean, label: 依法选举}
+  employees: {type: integer, label: 职工人数, unit: 人}
+sections:
+  - id: s
+    name: 分项
+    max: 10
+    items:
+      - {id: base.elected, name: 依法选举, points: 6, when: elected}
+      - {id: base.size, name: 规模, points: 4, when: employees >= 50}
+levels:
+  - {id: good, name: 达标, min: 6}
+  - {id: low, name: 未达标, min: 0}
+"""
+
+TOP = """
+ruleset: {id: top, name: 星级, version: '1', max_score: 10}
+uses: [base]
+facts:
+  staff: {type: integer, label: 专职人数, unit: 人}
+derive:
+  sized: {value: "passed('base', 'base.size') and staff >= 1", label: 规模与人员}
+  half: {value: "results.base.score / 2", label: 基础得分之半}
+sections:
+  - id: s
+    name: 分项
+    max: 10
+    items:
+      - {id: top.sized, name: 规模, points: 5, when: sized}
+      - {id: top.half, name: 基础得分, points: 5, scale: {value: half, from: 0, to: 5}}
+levels:
+  - {id: star, name: 星级, min: 8}
+  - {id: none, name: 无, min: 0}
+"""
+
+
+def test_derived_values_reading_a_used_ruleset_s_results_follow_its_changes(write, evaluator):
+    """A derived value reads what a used ruleset gave through `results.…` names and `passed()`; a change to that
+    ruleset's facts alone changes them."""
+    write("base.yaml", BASE)
+    rulesets = resolve_rulesets([str(write("top.yaml", TOP))])
+    document = {"union": {"id": "T-1", "name": "测试工会", "type": "enterprise"}, "period": 2025,
+                "facts": {"elected": False, "employees": 10, "staff": 1}}
+    start = assess(rulesets, load_fact_file(write("facts.yaml", yaml.safe_dump(document, allow_unicode=True))), evaluator)
+    assert start.results["top"].score == 0
+    for changes in ({"employees": 60}, {"elected": True}, {"elected": True, "employees": 60}):
+        again = reassess(start, rulesets, changes, evaluator)
+        whole = replace(start.fact_file, facts={**start.fact_file.facts, **changes})
+        assert again == assess(rulesets, whole, evaluator)
+        assert again.results["top"].score > 0
