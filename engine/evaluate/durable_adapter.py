@@ -378,7 +378,7 @@ class DurableRuleset:
     def __init__(self, name: str, rules: Mapping[str, dict]) -> None:
         """Compile ``rules`` (rule name -> condition) into as many durable rulesets as needed."""
         compiled = [_compile_rule(rule_name, cond) for rule_name, cond in rules.items()]
-        self._fields = sorted({field for rule in compiled for field in rule.fields})
+        self._fields = frozenset(field for rule in compiled for field in rule.fields)
         serial = next(_RULESET_SERIALS)
         self._chunks: list[_Chunk] = []
         try:
@@ -400,9 +400,8 @@ class DurableRuleset:
         if not self._finalizer.alive:
             raise RuntimeError("this DurableRuleset is closed")
         values: dict[str, tuple[bool, str]] = {}
-        for field in self._fields:
-            value = fact.get(field)
-            if value is not None:
+        for field, value in fact.items():
+            if value is not None and field in self._fields:
                 values[field] = _encode(value)
         matched: set[str] = set()
         for chunk in self._holding(rules):
