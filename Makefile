@@ -1,4 +1,7 @@
-PYTHON ?= python3
+# The distribution's Python when it can make a virtual environment and build durable-rules (it has ensurepip and
+# Python.h): distributions build theirs with profile-guided optimisation, and one compiled locally without it
+# (pyenv's default) grades a county 10% slower (docs/scale.md). Otherwise `python3`; `make PYTHON=…` chooses.
+PYTHON ?= $(shell for p in /usr/bin/python3 python3; do $$p -c 'import ensurepip, os, sys, sysconfig; sys.exit(not ((3, 11) <= sys.version_info[:2] < (3, 13) and os.path.exists(os.path.join(sysconfig.get_path("include"), "Python.h"))))' 2>/dev/null && echo $$p && exit; done; echo python3)
 VENV := .venv
 BIN := $(VENV)/bin
 
