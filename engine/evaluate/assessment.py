@@ -116,6 +116,7 @@ def scored(rulesets: list[Ruleset], fact_file: FactFile, facts: dict[str, Any], 
     conditions' truths."""
     if problems:
         raise InvalidInput(sorted(problems, key=Diagnostic.sort_key))
+    assert before is None or before.as_of == date, "a union's facts changed, assessed on another date"
     known: dict[str, RulesetResult] = dict(stubs or {})
     envs: dict[str, Env] = {}
     decided: dict[str, Decided] = {}
@@ -123,7 +124,7 @@ def scored(rulesets: list[Ruleset], fact_file: FactFile, facts: dict[str, Any], 
         for ruleset in (r for r in rulesets if r.id not in known):
             with blamed(f"规则集 “{ruleset.id}”", Mark(ruleset.path)):
                 env = envs[ruleset.id] = build_env(ruleset, facts, fact_file, date, known)
-                if before is None or before.as_of != date:
+                if before is None:
                     decided[ruleset.id], kept = decide(ruleset, env, evaluator), None
                 else:
                     changed = changed_names(before.envs[ruleset.id].values, env.values)
