@@ -73,10 +73,15 @@ class ItemTargets:
         solver.guard = weak_guard(self)
 
     def harmless(self, patch: Patch) -> bool:
-        """A fix may not cost another item of the ruleset points (fewer members to lift a ratio)."""
+        """A fix may not cost another item of the ruleset points (fewer members to lift a ratio). An item at 0
+        has none to lose (an item's points are never negative), and is not scored again."""
         changed = {name for name, value in patch.items() if self.solver.base.get(name) != value}
         touched = {item.id: item for name in changed for item in self.readers.get(name, ())}
-        return all(self.points(item, patch) >= self.points(item, {}) for item in touched.values())
+        for item in touched.values():
+            now = self.points(item, {})
+            if now > 0 and self.points(item, patch) < now:
+                return False
+        return True
 
     def points(self, item: Item, patch: Patch) -> Number:
         """The item's points with `patch` applied, scored once per patched environment (the solver keeps

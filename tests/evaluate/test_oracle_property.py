@@ -352,6 +352,7 @@ def check_agreement(ruleset_id: str, data: st.DataObject, durable: DurableEvalua
     by_durable = assess_union(rulesets, fact_file, durable)
     for expected, actual in zip(by_oracle, by_durable):
         assert summary(actual) == summary(expected), expected.ruleset.id
+        assert all(item.points >= 0 for item in actual.items + actual.bonus_items)  # the planner's guard counts on it
     check_truths(rulesets, fact_file, {r.ruleset.id: r for r in by_oracle}, durable)
 
 
