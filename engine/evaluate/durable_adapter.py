@@ -408,10 +408,6 @@ class DurableRuleset:
             chunk.fire(values, matched)
         return matched
 
-    def fields_for(self, rules: Collection[str]) -> set[str]:
-        """The fields that firing ``rules`` reads: those of every durable ruleset holding one of them."""
-        return {field for chunk in self._holding(rules) for field in chunk.fields}
-
     def _holding(self, rules: Collection[str] | None) -> list[_Chunk]:
         return self._chunks if rules is None else [chunk for chunk in self._chunks if not chunk.rules.isdisjoint(rules)]
 

@@ -46,12 +46,13 @@ class DurableEvaluator:
 
     def truths(self, ruleset: Ruleset, values: list[Any], conditions: Sequence[int] | None = None) -> list[Any]:
         """durable-rules' answer; for some `conditions`, only the durable rulesets holding their rules are
-        fired, each with every field it reads, as when all are."""
+        fired, each with the fields of those conditions' atoms: a rule reads its own condition's atoms, and
+        a rule whose fields are absent never fires, so the others add no answers to read."""
         compiled, engine = ruleset.conditions, self.engine(ruleset)
         if conditions is None:
             return compiled.truths_from_fired(engine.fire(compiled.durable_fact(values)), values)
         rules = compiled.rule_names(conditions)
-        fired = engine.fire(compiled.durable_fact(values, engine.fields_for(rules)), rules)
+        fired = engine.fire(compiled.durable_fact(values, conditions), rules)
         return compiled.truths_from_fired(fired, values, conditions)
 
     def close(self) -> None:

@@ -7,7 +7,7 @@ means null), and what `oracle_truths` evaluates in pure Python as the test oracl
 """
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
@@ -91,7 +91,7 @@ class ConditionSet:
     @cached_property
     def condition_of(self) -> dict[int, int]:
         """The condition each atom is part of (one: every condition has atoms of its own), by atom index."""
-        return {field: index for index, tree in enumerate(self.trees) for field in atom_fields(tree)}
+        return {field: index for index, fields in enumerate(self.atoms_of) for field in fields}
 
     def blame(self, env: Env) -> None:
         """Compute the atoms again, one by one, to name the condition whose atom fails (error path only)."""
@@ -113,13 +113,18 @@ class ConditionSet:
         """The names `rules` gives the durable-rules rules of the `conditions` (by index)."""
         return {f"{index}:{way}" for index in conditions for way in "tf"}
 
-    def durable_fact(self, values: list[Any], fields: Collection[str] | None = None) -> dict[str, Any]:
-        """The fact durable-rules sees: one field per known atom (of `fields` only, when given); an unknown
-        atom is left out."""
-        if fields is None:
+    def durable_fact(self, values: list[Any], conditions: Iterable[int] | None = None) -> dict[str, Any]:
+        """The fact durable-rules sees: one field per known atom (of the atoms of `conditions` only, by index,
+        when given: a rule reads the atoms of its own condition and no others); an unknown atom is left out."""
+        if conditions is None:
             return {atom.field: encode(atom, value) for atom, value in zip(self.atoms, values) if not isinstance(value, Null)}
-        picked = ((self.atoms[index], values[index]) for index in map(atom_index, fields))
+        picked = ((self.atoms[index], values[index]) for condition in conditions for index in self.atoms_of[condition])
         return {atom.field: encode(atom, value) for atom, value in picked if not isinstance(value, Null)}
+
+    @cached_property
+    def atoms_of(self) -> tuple[list[int], ...]:
+        """The indexes of each condition's atoms, by condition index."""
+        return tuple(atom_fields(tree) for tree in self.trees)
 
     def truths_from_fired(self, fired: set[str], values: list[Any], conditions: Sequence[int] | None = None) -> list[Any]:
         """Per condition (of `conditions` only, when given): True, False, or a null carrying the causes that
