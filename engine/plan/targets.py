@@ -216,10 +216,12 @@ class ItemTargets:
 
 def neighbourhood(ruleset: Ruleset, item: Item) -> tuple[str, ...]:
     """The names an item's best result depends on: what it reads (its score, and the facts a fix may
-    change), what every item reading one of those reads (the guard scores them again), and the facts
-    those may not exceed (the ceilings the solver keeps to)."""
+    change), what every item reading a fact a fix may change reads (the guard scores those again), and
+    the facts those may not exceed (the ceilings the solver keeps to). A fix changes only facts the item
+    reads that may move (`FactDecl.movable`): the solver's and those filled in for lack of data."""
     own = set(item.reads)
-    names = own.union(*(other.reads for other in ruleset.item_index.values() if own.intersection(other.reads)))
+    movable = {name for name in own if name in ruleset.facts and ruleset.facts[name].movable}
+    names = own.union(*(other.reads for other in ruleset.item_index.values() if movable.intersection(other.reads)))
     return tuple(sorted(names | {AT_MOST[name] for name in names if name in AT_MOST}))
 
 

@@ -97,6 +97,7 @@ facts:
   members:   {type: integer, label: 会员人数, unit: 人}
   meetings:  {type: integer, label: 会议次数, unit: 次}
   board:     {type: boolean, label: 设立公开栏}
+  office:    {type: boolean, label: 有职工活动室}
 derive:
   membership_rate: ratio(members, employees)
 sections:
@@ -108,6 +109,7 @@ sections:
       - {id: rate, name: 入会率, points: 5, when: "membership_rate >= 0.9"}
       - {id: few, name: 会员不多, points: 5, when: "members <= 100 or meetings >= 1"}
       - {id: board, name: 公开栏, points: 5, when: board}
+      - {id: big, name: 大单位活动室, points: 5, when: "employees < 100 or office"}
 """
 
 
@@ -115,8 +117,9 @@ sections:
     ("rate", ("employees", "meetings", "members", "membership_rate")),  # `few` reads members: the guard scores it
     ("few", ("employees", "meetings", "members", "membership_rate")),   # members may not exceed employees
     ("board", ("board",)),
+    ("big", ("employees", "office")),  # shares only employees, which no fix changes: `rate` and `few` are not scored again
 ])
-def test_a_best_result_depends_on_its_item_the_items_sharing_its_facts_and_their_ceilings(write, item_id, expected):
+def test_a_best_result_depends_on_its_item_the_items_sharing_the_facts_it_may_change_and_their_ceilings(write, item_id, expected):
     ruleset = load_ruleset(write("t.yaml", RATIO))
     assert neighbourhood(ruleset, ruleset.item_index[item_id]) == expected
 
