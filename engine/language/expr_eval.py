@@ -151,8 +151,10 @@ def call(node: Call) -> Closure:
 
     def run(env: Env) -> Any:
         values = [arg(env) for arg in args]
-        if not nulls and any(isinstance(v, Null) for v in values):
-            return merge_nulls(values)
+        if not nulls:
+            for value in values:  # a loop, not any() over a generator: every call of a function comes here
+                if isinstance(value, Null):
+                    return merge_nulls(values)
         return impl(env, *values)
 
     return run
