@@ -130,7 +130,7 @@ def deduction_expressions(deductions: tuple[Deduction, ...]) -> list[Expression]
     return found
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)  # no slots: `headroom` is kept once found
 class Section:
     id: str
     name: str
@@ -146,9 +146,10 @@ class Section:
     def all_items(self) -> list[Item]:
         return list(self.items) + [i for s in self.sections for i in s.all_items()]
 
-    @property
+    @cached_property
     def headroom(self) -> Number:
-        """What the section may earn above its max: its items' headroom (kinds scored around a target)."""
+        """What the section may earn above its max: its items' headroom (kinds scored around a target); found
+        once, for every score of every union."""
         return sum((i.headroom for i in self.items), 0) + sum((s.headroom for s in self.sections), 0)
 
 
