@@ -6,6 +6,7 @@ three-valued (Kleene) logic, so a condition is decided by whatever it does not n
 from __future__ import annotations
 
 import datetime as dt
+import operator
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -102,9 +103,14 @@ def compare_values(op: str, a: Any, b: Any) -> Any:
     if op in ("in", "not in"):
         found = membership(a, b)
         return found if op == "in" or isinstance(found, Null) else not found
+    return ordered(COMPARATORS[op], a, b)
+
+
+def ordered(test: Callable[[Any, Any], bool], a: Any, b: Any) -> Any:
+    """`test(a, b)`, or the nulls among `a` and `b`."""
     if isinstance(a, Null) or isinstance(b, Null):
         return merge_nulls((a, b))
-    return COMPARATORS[op](a, b)
+    return test(a, b)
 
 
 def membership(a: Any, items: Any) -> Any:
@@ -116,18 +122,16 @@ def membership(a: Any, items: Any) -> Any:
 
 
 COMPARATORS: dict[str, Callable[[Any, Any], bool]] = {
-    "==": lambda a, b: a == b,
-    "!=": lambda a, b: a != b,
-    "<": lambda a, b: a < b,
-    "<=": lambda a, b: a <= b,
-    ">": lambda a, b: a > b,
-    ">=": lambda a, b: a >= b,
+    "==": operator.eq, "!=": operator.ne, "<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge,
 }
 
 
 def compare(node: Compare) -> Closure:
     left, right, op = to_closure(node.left), to_closure(node.right), node.op
-    return lambda env: compare_values(op, left(env), right(env))
+    if op not in COMPARATORS:  # in, not in
+        return lambda env: compare_values(op, left(env), right(env))
+    test = COMPARATORS[op]  # chosen once: conditions are mostly comparisons
+    return lambda env: ordered(test, left(env), right(env))
 
 
 def kleene(op: str, values: list[Any]) -> Any:
