@@ -157,6 +157,8 @@ def _plain_decimal(value: float) -> str:
 
 def _encode(value: object) -> tuple[bool, str]:
     """(is it a string, JSON text) for one fact or condition value."""
+    if type(value) is float or type(value) is int:  # most values, without three isinstance checks
+        return False, _number_json(value)
     if isinstance(value, str):
         return True, _escape(value)
     if isinstance(value, bool):
