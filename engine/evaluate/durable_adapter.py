@@ -305,7 +305,7 @@ class _Chunk:
         fields = sorted({field for field, _ in kinds})
         keys = {(f, k): f"{k}{i}" for i, f in enumerate(fields) for k in "ns" if (f, k) in kinds}
         self.names = [rule.name for rule in rules]
-        self.rules, self.fields = frozenset(self.names), fields
+        self.rules = frozenset(self.names)
         self.inputs = [(f, _key_json(keys, f, "n"), _key_json(keys, f, "s")) for f in fields]
         self.handle: int = _dre.create_ruleset(name, self._ruleset_json(rules, keys))
         self.sid: str | None = None  # the session facts are asserted in; the first fire starts it

@@ -171,14 +171,9 @@ def atom_truth(atom: Atom, value: Any) -> Any:
     return compare_values(atom.op, value, atom.target)
 
 
-def atom_index(field: str) -> int:
-    """The index of the atom named `field` (`a12` → 12)."""
-    return int(field[1:])
-
-
 def atom_fields(tree: Tree) -> list[int]:
     if isinstance(tree, Atom):
-        return [atom_index(tree.field)]
+        return [int(tree.field[1:])]
     return [f for part in tree.parts for f in atom_fields(part)]
 
 
