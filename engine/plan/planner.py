@@ -391,16 +391,17 @@ class Fronts:
             if item.id in self.options:
                 gain, cost = self.options[item.id].points - self.points[item.id], self.weights[item.id]
                 front = pareto(front + [Front(f.cost + cost, f.value + gain, f.items + (item.id,)) for f in front])
-        return pareto([Front(f.cost, f.value if cap is None else min(f.value, cap), f.items) for f in front])
+        return front if cap is None else pareto([Front(f.cost, min(f.value, cap), f.items) for f in front])
 
     def section_front(self, section: Section) -> list[Front]:
         """Capped at the section's possible points (and what items scored around a target earn above theirs),
         then less what the section's own deductions still take, floored at 0."""
         cap = self.possible[section.id] + section.headroom
         front = self.items_front(section.items, cap)
-        for sub in section.sections:
-            front = join(front, self.section_front(sub))
-        front = pareto([Front(f.cost, min(f.value, cap), f.items) for f in front])
+        if section.sections:
+            for sub in section.sections:
+                front = join(front, self.section_front(sub))
+            front = pareto([Front(f.cost, min(f.value, cap), f.items) for f in front])
         cuts = self.cuts.get(section.id)
         if not cuts:
             return front
@@ -422,15 +423,18 @@ class Fronts:
         """The level score of every Pareto-optimal choice meeting the level's section minimums."""
         front = [Front(0, 0)]
         for section in self.ruleset.sections:
-            share = section_share(level, section.id)
-            own = [f for f in self.section_front(section) if share is None or self.possible[section.id] == 0 or f.value >= share * self.possible[section.id]]
+            own, share, most = self.section_front(section), section_share(level, section.id), self.possible[section.id]
+            if share is not None and most != 0:
+                least = share * most
+                own = [f for f in own if f.value >= least]
             front = join(front, own)
         possible = sum((self.possible[s.id] for s in self.ruleset.sections), 0)
-        scaled = [Front(f.cost, Fraction(f.value) * self.ruleset.max_score / possible if possible else 0, f.items) for f in front]
+        if possible != self.ruleset.max_score:  # items dropped (na: drop): rescaled to the standard's maximum
+            front = [Front(f.cost, Fraction(f.value) * self.ruleset.max_score / possible if possible else 0, f.items) for f in front]
         bonus = self.ruleset.bonus
         if bonus is None or not bonus.counts_for_level:
-            return scaled
-        return join(scaled, self.items_front(bonus.items, bonus.max))
+            return front
+        return join(front, self.items_front(bonus.items, bonus.max))
 
 
 def reached(result: RulesetResult, level: Level) -> str:
