@@ -13,7 +13,7 @@ from ..language.model import Ruleset
 from ..values import Null
 from .cohort import Decision, settle
 from .evaluators import Evaluator
-from .item_memo import changed_names
+from .item_memo import changed_names, typed
 from .result import RulesetResult
 from .scoring import assess_ruleset, unchanged_scores
 
@@ -98,22 +98,62 @@ def assess(rulesets: Iterable[Ruleset], fact_file: FactFile, evaluator: Evaluato
     return scored(rulesets, fact_file, facts, problems, evaluator, date, stubs, cohort)
 
 
-def reassess(start: Assessment, rulesets: list[Ruleset], changes: dict[str, Any], evaluator: Evaluator) -> Assessment:
+Found = tuple[Env, Decided, RulesetResult]  # one ruleset assessed for one union: what it read, decided and gave
+
+
+class Seen:
+    """One union's rulesets as assessed with its facts changed in different ways (a plan's trial states,
+    all changes of the same start): each ruleset's environment, decisions and result, by the changes made
+    to the facts it declares and by the results of the rulesets it uses (the very objects). Those are all
+    its environment is made of, the rest of its facts being the start's, and a ruleset's result is a
+    function of its environment. A ruleset none of whose facts changed is the start's, unless a cohort
+    decided its level there (`settle`), which a state assessed again leaves pending."""
+
+    def __init__(self, start: Assessment, rulesets: list[Ruleset]) -> None:
+        self.found: dict[tuple, Found] = {}
+        for ruleset in rulesets:
+            result = start.results.get(ruleset.id)
+            if result is not None and result.cohort is None:
+                self.keep(self.key(ruleset, start.facts, [], start.results), (start.envs[ruleset.id], start.decided[ruleset.id], result))
+
+    @staticmethod
+    def key(ruleset: Ruleset, facts: dict[str, Any], changed: list[str], known: dict[str, RulesetResult]) -> tuple | None:
+        """None for changes that cannot be told apart this way (a list of lists): assessed every time."""
+        own = tuple((name, typed(value) if type(value) is list else value, type(value))
+                    for name, value in ((name, facts.get(name)) for name in changed if name in ruleset.facts))
+        key = ruleset.id, own, tuple(id(known[u]) for u in ruleset.uses if u in known)
+        try:
+            hash(key)
+        except TypeError:
+            return None
+        return key
+
+    def get(self, key: tuple | None) -> Found | None:
+        return None if key is None else self.found.get(key)
+
+    def keep(self, key: tuple | None, found: Found) -> None:
+        if key is not None:
+            self.found[key] = found
+
+
+def reassess(start: Assessment, rulesets: list[Ruleset], changes: dict[str, Any], evaluator: Evaluator, seen: Seen | None = None) -> Assessment:
     """`start`'s union with `changes` made to its facts (as a fact file holds them), assessed again in
-    `rulesets`: what `assess` gives, with only the changed facts read again when `start` assessed them all."""
+    `rulesets`: what `assess` gives, with only the changed facts read again when `start` assessed them all.
+    `seen`: the rulesets as assessed with other changes of `start` (a ruleset found there is not assessed again)."""
     fact_file = replace(start.fact_file, facts={**start.fact_file.facts, **changes})
     if any(ruleset.id not in start.results for ruleset in rulesets):
         return assess(rulesets, fact_file, evaluator, start.as_of)
     facts, problems = fact_checker(rulesets).changed(fact_file, start.facts, changes)
-    return scored(rulesets, fact_file, facts, problems, evaluator, start.as_of, before=start)
+    return scored(rulesets, fact_file, facts, problems, evaluator, start.as_of, before=start, seen=seen, changed=sorted(changes))
 
 
 def scored(rulesets: list[Ruleset], fact_file: FactFile, facts: dict[str, Any], problems: list[Diagnostic], evaluator: Evaluator,
            date: dt.date, stubs: dict[str, RulesetResult] | None = None, cohort: Decisions | None = None,
-           before: Assessment | None = None) -> Assessment:
+           before: Assessment | None = None, seen: Seen | None = None, changed: list[str] | None = None) -> Assessment:
     """The rest of `assess`, once the facts are checked. What `before` (the union before its facts changed,
     on the same date) found is kept where the values it read are the same: item scores, atoms' values and
-    conditions' truths."""
+    conditions' truths; and a ruleset that `seen` holds for the same changes (`changed`: the names of the
+    facts changed from `before`) is taken whole."""
     if problems:
         raise InvalidInput(sorted(problems, key=Diagnostic.sort_key))
     assert before is None or before.as_of == date, "a union's facts changed, assessed on another date"
@@ -123,17 +163,28 @@ def scored(rulesets: list[Ruleset], fact_file: FactFile, facts: dict[str, Any], 
     with blamed(union_place(fact_file)):
         for ruleset in (r for r in rulesets if r.id not in known):
             with blamed(f"规则集 “{ruleset.id}”", Mark(ruleset.path)):
-                env = envs[ruleset.id] = build_env(ruleset, facts, fact_file, date, known)
-                if before is None:
-                    decided[ruleset.id], kept = decide(ruleset, env, evaluator), None
-                else:
-                    changed = changed_names(before.envs[ruleset.id].values, env.values)
-                    decided[ruleset.id] = decide_again(ruleset, env, evaluator, before.decided[ruleset.id], changed)
-                    kept = unchanged_scores(ruleset, before.results[ruleset.id], changed)
-                result = assess_ruleset(ruleset, env, decided[ruleset.id].truths, kept)
-                known[ruleset.id] = settle(result, (cohort or {}).get(ruleset.id, {}).get(str(fact_file.union.get("id"))))
+                key = Seen.key(ruleset, facts, changed or [], known) if seen else None
+                found = seen.get(key) if seen else None
+                if found is None:
+                    env = build_env(ruleset, facts, fact_file, date, known)
+                    made, result = assessed(ruleset, env, evaluator, before)
+                    found = env, made, settle(result, (cohort or {}).get(ruleset.id, {}).get(str(fact_file.union.get("id"))))
+                    if seen:
+                        seen.keep(key, found)
+                envs[ruleset.id], decided[ruleset.id], known[ruleset.id] = found
     results = {r.id: known[r.id] for r in rulesets if r.id in envs}
     return Assessment(fact_file, date, facts, envs, results, decided)
+
+
+def assessed(ruleset: Ruleset, env: Env, evaluator: Evaluator, before: Assessment | None) -> tuple[Decided, RulesetResult]:
+    """The ruleset's decisions and result in `env`; what `before` found kept where the values it read are the same."""
+    if before is None:
+        decided, kept = decide(ruleset, env, evaluator), None
+    else:
+        changed = changed_names(before.envs[ruleset.id].values, env.values)
+        decided = decide_again(ruleset, env, evaluator, before.decided[ruleset.id], changed)
+        kept = unchanged_scores(ruleset, before.results[ruleset.id], changed)
+    return decided, assess_ruleset(ruleset, env, decided.truths, kept)
 
 
 def decide(ruleset: Ruleset, env: Env, evaluator: Evaluator) -> Decided:

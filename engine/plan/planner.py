@@ -18,7 +18,7 @@ from dataclasses import replace
 from typing import Any, NamedTuple
 
 from ..diagnostics import UsageError
-from ..evaluate.assessment import Assessment, assess, reassess
+from ..evaluate.assessment import Assessment, Seen, assess, reassess
 from ..evaluate.cohort import rule_text
 from ..evaluate.evaluators import Evaluator
 from ..evaluate.result import ItemScore, RulesetResult
@@ -53,8 +53,10 @@ class Front(NamedTuple):
 class State:
     """One union assessed, with its facts as they stand or as a plan would change them."""
 
-    def __init__(self, rulesets: list[Ruleset], assessment: Assessment, evaluator: Evaluator) -> None:
+    def __init__(self, rulesets: list[Ruleset], assessment: Assessment, evaluator: Evaluator, start: bool = True) -> None:
+        """`start`: the union as assessed (its changed states share what they assess, `Seen`), or a changed state."""
         self.rulesets, self.evaluator, self.assessment = rulesets, evaluator, assessment
+        self.seen = Seen(assessment, rulesets) if start else None
         self.by_id = {r.id: r for r in rulesets}
         self.results, self.envs = assessment.results, assessment.envs
         self.targets: dict[str, ItemTargets] = {}
@@ -100,7 +102,7 @@ class State:
         """This union with `patch` applied, assessed in `ruleset` and the rulesets it uses."""
         needed = self.needed(ruleset)
         changes = {name: raw(value) for name, value in patch.items()}
-        return State(needed, reassess(self.assessment, needed, changes, self.evaluator), self.evaluator)
+        return State(needed, reassess(self.assessment, needed, changes, self.evaluator, self.seen), self.evaluator, start=False)
 
     def needed(self, ruleset: Ruleset) -> list[Ruleset]:
         wanted, pending = set(), [ruleset.id]

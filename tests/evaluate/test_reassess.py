@@ -11,7 +11,8 @@ import pytest
 import yaml
 
 from engine import InvalidInput, OracleEvaluator, load_fact_file, resolve_rulesets
-from engine.evaluate.assessment import assess, reassess
+from engine.evaluate.assessment import Seen, assess, reassess
+from engine.evaluate.cohort import CohortResult
 from engine.facts.fact_file import merged_declarations
 
 REPO = Path(__file__).resolve().parents[2]
@@ -131,3 +132,30 @@ def test_derived_values_reading_a_used_ruleset_s_results_follow_its_changes(writ
         whole = replace(start.fact_file, facts={**start.fact_file.facts, **changes})
         assert again == assess(rulesets, whole, evaluator)
         assert again.results["top"].score > 0
+
+
+@pytest.mark.parametrize("path", EXAMPLES[1::6], ids=lambda p: p.stem)
+def test_what_other_changes_of_the_same_start_gave_is_what_assessing_again_gives(path, evaluator, bundled):
+    """A plan's states share one `Seen`: a ruleset none of whose facts changed is the start's, and changes
+    met before give what they gave, whatever else changed in between (the same objects, not assessed again)."""
+    rng = random.Random(path.stem)
+    start = assess(bundled, load_fact_file(path), evaluator)
+    seen = Seen(start, bundled)
+    decls = list(merged_declarations(bundled).values())
+    tried = [{decl.name: some_value(decl, rng) for decl in rng.sample(decls, rng.randint(1, 3))} for _ in range(8)]
+    for changes in tried + tried[::-1]:
+        for rulesets in (bundled, [r for r in bundled if r.id != "xingji"]):
+            assert outcome(reassess, start, rulesets, changes, evaluator, seen) == outcome(reassess, start, rulesets, changes, evaluator)
+    bayou_only = next(r for r in bundled if r.id == "bayou").facts.keys() - {n for r in bundled if r.id != "bayou" for n in r.facts}
+    changed = reassess(start, bundled, {sorted(bayou_only)[0]: None}, evaluator, seen)
+    assert changed.results["zhijia"] is start.results["zhijia"]
+    assert changed.results["xingji"] is not start.results["xingji"]  # it reads the 八有 result, which is a new one
+
+
+def test_a_level_a_cohort_decided_is_never_taken_for_a_changed_state(evaluator, bundled):
+    """A changed state leaves levels held by rank pending (its place is not known), so the start's result is not
+    taken where a cohort may have decided it."""
+    start = assess(bundled, load_fact_file(EXAMPLES[0]), evaluator)
+    ranked = replace(start, results={**start.results, "zhijia": replace(start.results["zhijia"], cohort=CohortResult(True))})
+    assert any(key[0] == "zhijia" for key in Seen(start, bundled).found)
+    assert not any(key[0] == "zhijia" for key in Seen(ranked, bundled).found)
