@@ -392,8 +392,8 @@ class Fronts:
         for item in items:
             if item.id in self.options:
                 gain, cost = self.options[item.id].points - self.points[item.id], self.weights[item.id]
-                front = pareto(front + [Front(f.cost + cost, f.value + gain, f.items + (item.id,)) for f in front])
-        return front if cap is None else pareto([Front(f.cost, min(f.value, cap), f.items) for f in front])
+                front = pareto(front + [Front(c + cost, v + gain, i + (item.id,)) for c, v, i in front])
+        return front if cap is None else pareto([Front(c, min(v, cap), i) for c, v, i in front])
 
     def section_front(self, section: Section) -> list[Front]:
         """Capped at the section's possible points (and what items scored around a target earn above theirs),
@@ -403,7 +403,7 @@ class Fronts:
         if section.sections:
             for sub in section.sections:
                 front = join(front, self.section_front(sub))
-            front = pareto([Front(f.cost, min(f.value, cap), f.items) for f in front])
+            front = pareto([Front(c, min(v, cap), i) for c, v, i in front])
         cuts = self.cuts.get(section.id)
         if not cuts:
             return front
@@ -505,9 +505,11 @@ def join(a: list[Front], b: list[Front]) -> list[Front]:
     cost the best pair so far is kept as `pareto` would keep it (most points, then fewest items, then the
     first), and only the pairs that stay become entries (a section join makes hundreds of pairs a plan)."""
     best: dict[int, tuple[Any, int, Front, Front]] = {}
+    sized = [(y, y.cost, y.value, len(y.items)) for y in b]
     for x in a:
-        for y in b:
-            cost, value, size = x.cost + y.cost, x.value + y.value, len(x.items) + len(y.items)
+        x_cost, x_value, x_size = x.cost, x.value, len(x.items)
+        for y, y_cost, y_value, y_size in sized:
+            cost, value, size = x_cost + y_cost, x_value + y_value, x_size + y_size
             held = best.get(cost)
             if held is None or value > held[0] or (value == held[0] and size < held[1]):
                 best[cost] = (value, size, x, y)
