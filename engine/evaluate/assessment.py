@@ -2,8 +2,9 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
+from functools import partial
 from typing import Any
 
 from ..diagnostics import Diagnostic, InvalidInput, Mark, blamed
@@ -13,7 +14,7 @@ from ..language.model import Ruleset
 from ..values import Null
 from .cohort import Decision, settle
 from .evaluators import Evaluator
-from .item_memo import changed_names, typed
+from .item_memo import LIMIT, changed_names, made_once, typed
 from .result import RulesetResult
 from .scoring import assess_ruleset, unchanged_scores
 
@@ -114,26 +115,18 @@ class Seen:
         for ruleset in rulesets:
             result = start.results.get(ruleset.id)
             if result is not None and result.cohort is None:
-                self.keep(self.key(ruleset, start.facts, [], start.results), (start.envs[ruleset.id], start.decided[ruleset.id], result))
+                self.found[self.key(ruleset, start.facts, (), start.results)] = (start.envs[ruleset.id], start.decided[ruleset.id], result)
 
     @staticmethod
-    def key(ruleset: Ruleset, facts: dict[str, Any], changed: list[str], known: dict[str, RulesetResult]) -> tuple | None:
-        """None for changes that cannot be told apart this way (a list of lists): assessed every time."""
+    def key(ruleset: Ruleset, facts: dict[str, Any], changed: Sequence[str], known: dict[str, RulesetResult]) -> tuple:
         own = tuple((name, typed(value) if type(value) is list else value, type(value))
                     for name, value in ((name, facts.get(name)) for name in changed if name in ruleset.facts))
-        key = ruleset.id, own, tuple(id(known[u]) for u in ruleset.uses if u in known)
-        try:
-            hash(key)
-        except TypeError:
-            return None
-        return key
+        return ruleset.id, own, tuple(id(known[u]) for u in ruleset.uses if u in known)
 
-    def get(self, key: tuple | None) -> Found | None:
-        return None if key is None else self.found.get(key)
-
-    def keep(self, key: tuple | None, found: Found) -> None:
-        if key is not None:
-            self.found[key] = found
+    def get(self, ruleset: Ruleset, facts: dict[str, Any], changed: Sequence[str], known: dict[str, RulesetResult],
+            make: Callable[[], Found]) -> Found:
+        """What `make()` gives, found once for these changes (a list of lists cannot be told apart: made each time)."""
+        return made_once(self.found, self.key(ruleset, facts, changed, known), make, LIMIT)
 
 
 def reassess(start: Assessment, rulesets: list[Ruleset], changes: dict[str, Any], evaluator: Evaluator, seen: Seen | None = None) -> Assessment:
@@ -149,7 +142,7 @@ def reassess(start: Assessment, rulesets: list[Ruleset], changes: dict[str, Any]
 
 def scored(rulesets: list[Ruleset], fact_file: FactFile, facts: dict[str, Any], problems: list[Diagnostic], evaluator: Evaluator,
            date: dt.date, stubs: dict[str, RulesetResult] | None = None, cohort: Decisions | None = None,
-           before: Assessment | None = None, seen: Seen | None = None, changed: list[str] | None = None) -> Assessment:
+           before: Assessment | None = None, seen: Seen | None = None, changed: Sequence[str] = ()) -> Assessment:
     """The rest of `assess`, once the facts are checked. What `before` (the union before its facts changed,
     on the same date) found is kept where the values it read are the same: item scores, atoms' values and
     conditions' truths; and a ruleset that `seen` holds for the same changes (`changed`: the names of the
@@ -163,28 +156,26 @@ def scored(rulesets: list[Ruleset], fact_file: FactFile, facts: dict[str, Any], 
     with blamed(union_place(fact_file)):
         for ruleset in (r for r in rulesets if r.id not in known):
             with blamed(f"规则集 “{ruleset.id}”", Mark(ruleset.path)):
-                key = Seen.key(ruleset, facts, changed or [], known) if seen else None
-                found = seen.get(key) if seen else None
-                if found is None:
-                    env = build_env(ruleset, facts, fact_file, date, known)
-                    made, result = assessed(ruleset, env, evaluator, before)
-                    found = env, made, settle(result, (cohort or {}).get(ruleset.id, {}).get(str(fact_file.union.get("id"))))
-                    if seen:
-                        seen.keep(key, found)
+                decision = (cohort or {}).get(ruleset.id, {}).get(str(fact_file.union.get("id")))
+                make = partial(assessed, ruleset, facts, fact_file, date, known, evaluator, before, decision)
+                found = seen.get(ruleset, facts, changed, known, make) if seen else make()
                 envs[ruleset.id], decided[ruleset.id], known[ruleset.id] = found
     results = {r.id: known[r.id] for r in rulesets if r.id in envs}
     return Assessment(fact_file, date, facts, envs, results, decided)
 
 
-def assessed(ruleset: Ruleset, env: Env, evaluator: Evaluator, before: Assessment | None) -> tuple[Decided, RulesetResult]:
-    """The ruleset's decisions and result in `env`; what `before` found kept where the values it read are the same."""
+def assessed(ruleset: Ruleset, facts: dict[str, Any], fact_file: FactFile, date: dt.date, known: dict[str, RulesetResult],
+             evaluator: Evaluator, before: Assessment | None, decision: Decision | None) -> Found:
+    """The ruleset's environment, decisions and result, its level settled by the cohort's `decision`; what
+    `before` found kept where the values it read are the same."""
+    env = build_env(ruleset, facts, fact_file, date, known)
     if before is None:
         decided, kept = decide(ruleset, env, evaluator), None
     else:
         changed = changed_names(before.envs[ruleset.id].values, env.values)
         decided = decide_again(ruleset, env, evaluator, before.decided[ruleset.id], changed)
         kept = unchanged_scores(ruleset, before.results[ruleset.id], changed)
-    return decided, assess_ruleset(ruleset, env, decided.truths, kept)
+    return env, decided, settle(assess_ruleset(ruleset, env, decided.truths, kept), decision)
 
 
 def decide(ruleset: Ruleset, env: Env, evaluator: Evaluator) -> Decided:
