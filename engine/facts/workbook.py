@@ -47,7 +47,11 @@ class ResultsParser(WorkSheetParser):
     """openpyxl's sheet parser reading computed results (data_only), but keeping a formula that has none."""
 
     def parse_cell(self, element: Any) -> dict[str, Any]:
-        cell: dict[str, Any] = super().parse_cell(element)
+        try:
+            cell: dict[str, Any] = super().parse_cell(element)
+        except IndexError:  # a text cell (t="s") numbering a shared string the workbook does not have
+            raise WorkbookError(f"单元格 {element.get('r') or '（未标明位置）'} 引用了工作簿中不存在的文本，工作簿已损坏；"
+                                "请在 Excel 或 WPS 中打开后另存为 .xlsx，或另存为 CSV 后再评估") from None
         if cell["value"] is None and element.find(FORMULA_TAG) is not None and not has_result(element):
             cell["value"] = Formula("=" + (element.findtext(FORMULA_TAG) or ""))
         return cell

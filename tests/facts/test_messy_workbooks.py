@@ -239,6 +239,17 @@ def test_a_sheet_past_excels_row_limit_is_refused(tmp_path: Path) -> None:
     assert unit.problems[0].message == "无法读取工作簿：第 1048577 行超过 Excel 的 1048576 行上限，工作簿可能已损坏"
 
 
+def test_a_text_cell_numbering_a_missing_shared_string_fails_its_workbook_only(tmp_path: Path) -> None:
+    """openpyxl's parser raised IndexError: an internal error that stopped the whole batch."""
+    rows = header_row("编号", "类型") + '<row r="2"><c r="A2" t="s"><v>7</v></c></row>'
+    [unit], _ = read(raw_workbook(tmp_path, rows))
+    assert unit.problems[0].message == ("无法读取工作簿：单元格 A2 引用了工作簿中不存在的文本，工作簿已损坏；"
+                                        "请在 Excel 或 WPS 中打开后另存为 .xlsx，或另存为 CSV 后再评估")
+    result = run("batch", raw_workbook(tmp_path, rows), REPO / "facts" / "qingshan" / "QS-016.yaml", "--out", tmp_path / "out")
+    assert result.exit_code == 1, result.output
+    assert "已评估 1 个工会，失败 1 个" in result.output
+
+
 def test_a_workbook_that_unpacks_past_the_limit_is_refused_before_it_is_opened(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """A 3 MB file whose shared strings inflate to 3 GB took 6 GB of memory; sizes are checked first
     (the limit is lowered here so the test stays small: bench/hostile_workbook.py measures the real one)."""
