@@ -7,13 +7,7 @@ from pathlib import Path
 
 from ..atomic import PART
 from ..diagnostics import UnionscoreError
-
-CAUSES = {
-    errno.ENOSPC: "磁盘空间已满", errno.EDQUOT: "超出磁盘配额", errno.EROFS: "文件系统是只读的",
-    errno.EACCES: "没有访问权限", errno.EPERM: "没有访问权限", errno.EIO: "磁盘读写出错",
-    errno.ENAMETOOLONG: "文件名过长", errno.EMFILE: "打开的文件过多", errno.ENOMEM: "内存不足",
-    errno.ENOLCK: "文件系统不支持文件锁", errno.EAGAIN: "系统资源暂时不足",
-}
+from ..os_errors import os_error_text
 
 
 class BatchFailed(UnionscoreError):
@@ -32,7 +26,7 @@ def cause(error: BaseException, out: Path | None = None) -> str:
     if isinstance(error, BrokenProcessPool):
         return "工作进程意外退出，无法继续评估"
     if isinstance(error, OSError):
-        text = CAUSES.get(error.errno or 0, error.strerror or str(error))
+        text = os_error_text(error)
         if error.errno in (errno.EACCES, errno.EPERM) and out is not None and inside(error.filename, out):
             text = "没有写入权限"
         return f"{text}：{place(str(error.filename))}" if error.filename else text

@@ -15,11 +15,13 @@ from typing import Any
 import yaml
 
 from ..diagnostics import InvalidInput, Mark, fail
+from ..os_errors import os_error_text
 from .limits import MAX_LITERAL
 from .yaml_errors import explain
 
 SCALAR_OFFSET = {'"': 1, "'": 1}
 MAX_EXPANDED_NODES = 200_000
+MAX_YAML_BYTES = 16 * 2**20  # a fact file is a few KB, the largest published 评分细则 a few hundred
 DECIMAL_INT = re.compile(r"^[-+]?(?:0|[1-9][0-9_]*)$")
 DECIMAL_FLOAT = re.compile(r"^[-+]?(?:[0-9][0-9_]*)?\.[0-9_]+(?:[eE][-+]?[0-9]+)?$|^[-+]?[0-9][0-9_]*[eE][-+]?[0-9]+$|^[-+]?\.(?:inf|Inf|INF)$|^\.(?:nan|NaN|NAN)$")
 
@@ -218,13 +220,17 @@ def load_yaml(path: str | Path) -> Any:
     """Parse one YAML file strictly; every problem is an `InvalidInput` with a mark."""
     name = str(path)
     try:
-        text = Path(path).read_text(encoding="utf-8-sig")
+        with open(path, "rb") as source:
+            data = source.read(MAX_YAML_BYTES + 1)  # a link to /dev/zero has no size to check first
+        text = data.decode("utf-8-sig")
     except FileNotFoundError:
         raise fail(Mark(name), "file-not-found", "文件不存在") from None
     except UnicodeDecodeError as exc:
         raise fail(Mark(name), "file-encoding", f"文件不是 UTF-8 编码（第 {exc.start + 1} 字节）") from None
     except OSError as exc:
-        raise fail(Mark(name), "file-unreadable", f"无法读取文件：{exc.strerror}") from None
+        raise fail(Mark(name), "file-unreadable", f"无法读取文件：{os_error_text(exc)}") from None
+    if len(data) > MAX_YAML_BYTES:
+        raise fail(Mark(name), "file-too-large", f"文件超过 {MAX_YAML_BYTES // 2**20} MB，不像是事实文件或规则集，未读取；请检查是否选错了文件")
     return parse_yaml(text, name)
 
 

@@ -8,6 +8,7 @@ import pytest
 
 from engine import InvalidInput
 from engine.diagnostics import Diagnostic, Mark
+from engine.language import yamlload
 from engine.language.yamlload import MarkedDict, MarkedList, load_yaml, mark_at, parse_yaml
 
 
@@ -189,6 +190,31 @@ def test_utf8_bom_accepted(tmp_path):
     path = tmp_path / "bom.yaml"
     path.write_bytes("\ufeffname: 工会\n".encode("utf-8"))
     assert load_yaml(path) == {"name": "工会"}
+
+
+def test_a_file_past_the_size_limit_is_not_read_whole(tmp_path):
+    """A fact file linked to /dev/zero (no size to check first) took all memory: at most the limit is read."""
+    link = tmp_path / "zero.yaml"
+    link.symlink_to("/dev/zero")
+    problem = only_problem(load_yaml, link)
+    assert problem.code == "file-too-large"
+    assert problem.message == "文件超过 16 MB，不像是事实文件或规则集，未读取；请检查是否选错了文件"
+
+
+def test_a_file_at_the_size_limit_is_read(tmp_path, monkeypatch):
+    monkeypatch.setattr(yamlload, "MAX_YAML_BYTES", 100)
+    path = tmp_path / "ok.yaml"
+    path.write_bytes(b"name: x\n" + b"#" * 91 + b"\n")
+    assert path.stat().st_size == 100
+    assert load_yaml(path) == {"name": "x"}
+    path.write_bytes(b"name: x\n" + b"#" * 92 + b"\n")
+    assert only_problem(load_yaml, path).code == "file-too-large"
+
+
+def test_a_folder_given_as_a_file_is_told_in_chinese(tmp_path):
+    problem = only_problem(load_yaml, tmp_path)
+    assert problem.code == "file-unreadable"
+    assert problem.message == "无法读取文件：这是一个文件夹，不是文件"
 
 
 def test_missing_file(tmp_path):
