@@ -42,6 +42,7 @@ from engine.facts.fact_file import FactFile, merged_declarations
 from engine.facts.sources import Reading, read_union
 from engine.language.model import Ruleset
 from engine.load.loader import bundled_ids
+from engine.output_file import FORCE_HELP, check_output_file
 from engine.plan.planner import Planner, next_level_plans, planned
 from engine.province.mode import PAGES, PAGES_LIMIT, PARTITION_ROWS, dask_address, province_mode
 from engine.report.checklist import build_checklist
@@ -148,6 +149,7 @@ def notice(message: str) -> None:
     click.echo(f"提示：{message}", err=True)
 
 
+FORCE_OPTION = click.option("--force", is_flag=True, help=FORCE_HELP)
 ENGINE_OPTION = click.option("--engine", type=click.Choice(["durable", "oracle"]), default="durable", show_default=True,
                              help="条件求值方式：durable-rules 规则引擎，或纯 Python 对照实现（用于排查）。")
 
@@ -316,9 +318,11 @@ def ruleset_files(paths: tuple[Path, ...]) -> list[Path]:
 @RULESET_OPTION
 @click.option("--format", "fmt", type=click.Choice(FORMATS), help="模板格式：yaml 事实文件，或 xlsx 工作簿（每行一个工会）；缺省按 --out 的扩展名，否则为 yaml。")
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="输出文件；缺省把 YAML 模板打印到标准输出（xlsx 必须指定）。")
-def template(rulesets: tuple[str, ...], fmt: str | None, out: Path | None) -> None:
+@FORCE_OPTION
+def template(rulesets: tuple[str, ...], fmt: str | None, out: Path | None, force: bool) -> None:
     """生成空白事实文件模板：所选规则集（连同 uses 的）读取的全部事实，注明名称、类型、单位和可填的值。"""
     chosen = resolve_rulesets(rulesets)
+    check_output_file(out, [r.path for r in chosen], force)
     if output_format(fmt, out) == "xlsx" and out is not None:  # a workbook needs --out (output_format says so)
         columns = write_workbook_template(chosen, out)
         click.echo(f"已写入 {out}：{columns} 列，在“填报”工作表中每行填写一个工会，各列的说明见“填表说明”工作表。")
@@ -361,14 +365,15 @@ def diff(old: str, new: str, sources: tuple[str, ...], fmt: str, as_of: dt.date 
 @click.argument("fact_file", required=False, type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--format", "fmt", type=click.Choice(["markdown", "html"]), default="markdown", show_default=True, help="输出格式。")
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="输出文件；缺省打印到标准输出。")
+@FORCE_OPTION
 @click.option("--as-of", callback=parse_date, metavar="YYYY-MM-DD", help="评估日期；缺省为事实文件年度的 12 月 31 日。")
 @ENGINE_OPTION
 @union_options
-def checklist(rulesets: tuple[str, ...], fact_file: Path | None, fmt: str, out: Path | None, as_of: dt.date | None, engine: str,
-              choice: UnionChoice) -> None:
+def checklist(rulesets: tuple[str, ...], fact_file: Path | None, fmt: str, out: Path | None, force: bool, as_of: dt.date | None,
+              engine: str, choice: UnionChoice) -> None:
     """自查自评清单：逐项列出分值、查验方式、需准备的资料和必备项；给出事实文件时标明是否已达标及整改建议。"""
-
     chosen = resolve_rulesets(rulesets)
+    check_output_file(out, [fact_file, *(r.path for r in chosen)], force)
     facts = choice.read(fact_file, chosen) if fact_file is not None else None
     results = assess_union(chosen, facts, evaluator_named(engine), as_of) if facts is not None else None
     text = render_checklist(fmt, build_checklist(chosen, results), facts.union if facts else None, facts.period if facts else None)
@@ -401,13 +406,15 @@ def explain(rulesets: tuple[str, ...], fact_file: Path, item_id: str, as_of: dt.
 @click.option("--format", "fmt", type=click.Choice(["text", "markdown", "docx"]), default="text", show_default=True,
               help="text 为整改清单；markdown、docx 为整改工作方案。")
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="输出文件；docx 必填，其他缺省打印到标准输出。")
+@FORCE_OPTION
 @click.option("--as-of", callback=parse_date, metavar="YYYY-MM-DD", help="评估日期；缺省为事实文件年度的 12 月 31 日。")
 @ENGINE_OPTION
 @union_options
 def plan(rulesets: tuple[str, ...], fact_file: Path, target: str | None, deadline: dt.date | None, fmt: str,
-         out: Path | None, as_of: dt.date | None, engine: str, choice: UnionChoice) -> None:
+         out: Path | None, force: bool, as_of: dt.date | None, engine: str, choice: UnionChoice) -> None:
     """整改规划：以最少的整改工作量达到目标等级（缺省高一个等级），列出每项整改的量化目标、得分、需准备的资料；可写成整改工作方案。"""
     chosen = resolve_rulesets(rulesets)
+    check_output_file(out, [fact_file, *(r.path for r in chosen)], force)
     planner = Planner.assessing(chosen, choice.read(fact_file, chosen), evaluator_named(engine), as_of)
     targets = planned(chosen, list(rulesets), target)
     if fmt == "text":
