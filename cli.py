@@ -478,12 +478,15 @@ def db() -> None:
 @click.option("--deadline", callback=parse_date, metavar="YYYY-MM-DD", help="填报截止日期。")
 @click.option("--accounts", "accounts_out", required=True, type=click.Path(dir_okay=False, path_type=Path),
               help="新账号及初始密码写入这个 Excel 文件（发给各单位；首次登录须修改密码）。")
+@click.option("--force", is_flag=True, help="账号文件已存在时覆盖（账号文件不能是导入的来源或数据库）。")
 def import_command(db: str | None, rulesets: tuple[str, ...], sources: tuple[Path, ...], year: int, county: str | None,
-                   deadline: dt.date | None, accounts_out: Path) -> None:
+                   deadline: dt.date | None, accounts_out: Path, force: bool) -> None:
     """把一个县的工会（事实文件夹、CSV、Parquet 或工作簿，同 batch）导入为一个考核年度，并为新单位生成账号。"""
     from service import bootstrap
 
-    bootstrap.configure(db)
+    bootstrap.configure(db, migrate=False)
+    check_output_file(accounts_out, [*sources, bootstrap.database_file()], force)
+    bootstrap.migrate_tables()
     from service import importing
 
     ids = [r.id for r in resolve_rulesets(rulesets)] if rulesets else bundled_ids()

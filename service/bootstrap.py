@@ -43,4 +43,17 @@ def configure(db: str | None = None, data: Path | None = None, migrate: bool = T
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "service.settings")
     django.setup()
     if migrate:
-        call_command("migrate", verbosity=0, interactive=False)
+        migrate_tables()
+
+
+def migrate_tables() -> None:
+    """Bring the configured database's tables up to date (made if new)."""
+    call_command("migrate", verbosity=0, interactive=False)
+
+
+def database_file() -> Path | None:
+    """The configured database's SQLite file (None for PostgreSQL), once `configure` has run."""
+    from django.conf import settings
+
+    config = settings.DATABASES["default"]
+    return Path(config["NAME"]) if config["ENGINE"].endswith("sqlite3") else None

@@ -2,12 +2,17 @@
 from __future__ import annotations
 
 import json
+import os
+import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
+from click.testing import CliRunner, Result
 
 from cli import cli
+from service import bootstrap
 from service.models import Entry, Round, User, Version
 
 REPO = Path(__file__).resolve().parents[2]
@@ -27,3 +32,53 @@ def test_an_imported_record_is_graded_as_assess_grades_the_file(county: Round, c
     version = Version.objects.get(entry__round=county, entry__union__code=code)
     done = CliRunner().invoke(cli, ["assess", "--format", "json", str(REPO / "facts" / "qingshan" / f"{code}.yaml")])
     assert done.exit_code == 0 and version.result == json.loads(done.output)
+
+
+@pytest.fixture
+def configured(monkeypatch: pytest.MonkeyPatch) -> None:
+    """`db import` on the test's database, already set up."""
+    monkeypatch.setattr(bootstrap, "configure", lambda db=None, data=None, migrate=True: None)
+    monkeypatch.setattr(bootstrap, "migrate_tables", lambda: None)
+
+
+def import_to(*arguments: str) -> Result:
+    return CliRunner().invoke(cli, ["db", "import", "--year", "2026", *arguments])
+
+
+def test_the_accounts_file_is_never_a_source(configured: None, tmp_path: Path) -> None:
+    workbook = Path(shutil.copy(REPO / "facts/qingshan.xlsx", tmp_path / "county.xlsx"))
+    before = workbook.read_bytes()
+    for extra in ([], ["--force"]):
+        refused = import_to(str(workbook), "--accounts", str(workbook), *extra)
+        assert refused.exit_code == 2 and workbook.read_bytes() == before
+        assert refused.stderr == f"错误：输出文件 {workbook} 就是输入 {workbook}；请另选输出文件，以免覆盖原始数据\n"
+    folder = Path(shutil.copytree(REPO / "facts/qingshan", tmp_path / "qingshan"))
+    inside = import_to(str(folder), "--accounts", str(folder / "accounts.xlsx"))
+    assert inside.exit_code == 2 and not (folder / "accounts.xlsx").exists()
+    assert inside.stderr == f"错误：输出文件 {folder / 'accounts.xlsx'} 在输入文件夹 {folder} 中，以后读取该文件夹时会被当作数据读入；请另选位置\n"
+
+
+@pytest.mark.django_db
+def test_an_existing_accounts_file_is_replaced_only_with_force(configured: None, tmp_path: Path) -> None:
+    accounts = tmp_path / "账号.xlsx"
+    accounts.write_text("上次导入的账号", encoding="utf-8")
+    source = str(REPO / "facts/qingshan/QS-001.yaml")
+    refused = import_to(source, "--accounts", str(accounts))
+    assert refused.exit_code == 2 and accounts.read_text(encoding="utf-8") == "上次导入的账号"
+    assert refused.stderr == f"错误：{accounts} 已存在，未覆盖；请换一个文件名，或加 --force 覆盖\n"
+    assert not Round.objects.filter(year=2026).exists()  # refused before anything was imported
+    assert import_to(source, "--accounts", str(accounts), "--force").exit_code == 0
+    assert accounts.read_bytes().startswith(b"PK")  # a workbook now
+    assert import_to(source, "--accounts", str(tmp_path / "新账号.xlsx")).exit_code == 0
+    assert (tmp_path / "新账号.xlsx").read_bytes().startswith(b"PK")
+
+
+def test_the_accounts_file_is_never_the_database(tmp_path: Path) -> None:
+    database = tmp_path / "县总工会.sqlite3"
+    command = ["db", "import", str(REPO / "facts/qingshan/QS-001.yaml"), "--year", "2025", "--db", f"sqlite:///{database}",
+               "--accounts", str(database), "--force"]
+    done = subprocess.run([sys.executable, "-c", "import cli; cli.main()", *command], cwd=tmp_path, capture_output=True, text=True,
+                          env=os.environ | {"UNIONSCORE_DATA": str(tmp_path)}, timeout=300)
+    assert done.returncode == 2
+    assert done.stderr == f"错误：输出文件 {database} 就是输入 {database}；请另选输出文件，以免覆盖原始数据\n"
+    assert not database.exists()  # refused before the database was made
