@@ -506,15 +506,15 @@ def import_command(db: str | None, rulesets: tuple[str, ...], sources: tuple[Pat
 @click.option("--county", help="县（市、区）总工会名称；缺省取结果中的“县”。")
 def import_results_command(db: str | None, results: Path, year: int, county: str | None) -> None:
     """把往年 batch 输出的 results.jsonl（每行一个工会的一个标准）导入为该年度的历年结果（已发布，只有结果没有事实数据），
-    供历年对比。有问题的行逐行报告（文件:行号），其余照常导入；同一结果再次导入时跳过。"""
+    供历年对比。每行先整行检查，有问题的行逐行报告（文件:行号、字段）且不导入，其余照常导入（有未导入的行时退出码为 1）；同一结果再次导入时跳过。"""
     from service import bootstrap
 
     bootstrap.configure(db)
     from service import history
 
     report = history.import_results(results, year, county)
-    for failure in report.failures:
-        click.echo(failure, err=True)
+    for line in (*report.failures, *report.notices):
+        click.echo(line, err=True)
     title = report.round.title if report.round else f"{year} 年度"
     click.echo(f"已导入 {report.unions} 个工会的结果到“{title}”，已有相同结果跳过 {report.skipped} 个；有问题的行 {len(report.failures)} 处。")
     sys.exit(1 if report.failures else 0)

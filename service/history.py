@@ -7,7 +7,6 @@ loaded (a result archived from a ruleset this installation lacks) by the score.
 """
 from __future__ import annotations
 
-import json
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -19,7 +18,7 @@ from django.db.models import Count, OuterRef, Q, Subquery
 
 from engine.diagnostics import UnionscoreError
 
-from . import access, grader
+from . import access, grader, result_lines
 from .grading import Graded
 from .models import Entry, Federation, PublishedResult, Round, Task, Township, Union, User, Version
 from .records import store
@@ -179,60 +178,52 @@ class Imported:
     unions: int = 0
     skipped: int = 0
     failures: list[str] = field(default_factory=list)
+    notices: list[str] = field(default_factory=list)  # what was imported but not checked
 
 
 def import_results(path: Path, year: int, county: str | None = None) -> Imported:
     """A `batch` run's results.jsonl (one line per union × ruleset) as ARCHIVED versions of the round of
-    `year`, made if new (as 已发布). A bad line is reported with its file and line and the rest go on."""
+    `year`, made if new (as 已发布). Each line is checked whole first (service/result_lines.py): a bad one
+    is reported with its file and line and not imported, the rest go on. The good ones are stored in one
+    transaction, so a failure while storing leaves the database as it was."""
     report = Imported()
+    installed = result_lines.installed_levels()
     unions: dict[str, dict[str, Any]] = {}
     with path.open("rb") as handle:
         for number, raw in enumerate(handle, 1):
             if raw.strip():
-                read_line(report, unions, f"{path}:{number}", raw, year)
+                try:
+                    take(unions, result_lines.read(raw, year, installed), number)
+                except result_lines.Refused as refused:
+                    report.failures.append(f"{path}:{number}: 错误 [{refused.code}] 第 {number} 行：{refused}，此行未导入")
     if not unions:
         report.failures.append(f"{path}: 错误 [results-empty] 没有可以导入的结果")
         return report
+    report.notices = unchecked(path, unions.values(), installed)
     name = county or next(iter(unions.values()))["union"].get("county") or "本县"
-    report.round = past_round(name, year, unions.values())
-    for record in unions.values():
-        archive(report, record)
+    with transaction.atomic():
+        report.round = past_round(name, year, unions.values())
+        for record in unions.values():
+            archive(report, record)
     return report
 
 
-def read_line(report: Imported, unions: dict[str, dict[str, Any]], where: str, raw: bytes, year: int) -> None:
-    try:
-        line = json.loads(raw)
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        report.failures.append(f"{where}: 错误 [results-json] 不是有效的 JSON（{exc}）")
-        return
-    problem = line_problem(line, year)
-    if problem:
-        report.failures.append(f"{where}: 错误 [results-line] {problem}")
-        return
-    code = str(line["union"]["id"])
-    record = unions.setdefault(code, {"union": line["union"], "as_of": line.get("as_of"), "results": []})
-    if any(r["ruleset"]["id"] == line["result"]["ruleset"]["id"] for r in record["results"]):
-        report.failures.append(f"{where}: 错误 [results-duplicate] 工会 {code} 的“{line['result']['ruleset']['id']}”结果重复，只取第一行")
-        return
+def take(unions: dict[str, dict[str, Any]], line: dict[str, Any], number: int) -> None:
+    """The line's result in its union's record (made by the union's first line), or Refused."""
+    code, ruleset = line["union"]["id"], line["result"]["ruleset"]["id"]
+    record = unions.setdefault(code, {"union": line["union"], "as_of": line["as_of"], "results": [], "line": number})
+    if (line["union"], line["as_of"]) != (record["union"], record["as_of"]):
+        raise result_lines.Refused("results-union", f"工会 {code} 的 union 或 as_of 与第 {record['line']} 行不同")
+    if any(r["ruleset"]["id"] == ruleset for r in record["results"]):
+        raise result_lines.Refused("results-duplicate", f"工会 {code} 的“{ruleset}”结果重复（只取第一行）")
     record["results"].append(line["result"])
 
 
-def line_problem(line: Any, year: int) -> str:
-    """What keeps a line from being a result of `year` (empty when it is one)."""
-    if not isinstance(line, dict) or not isinstance(line.get("union"), dict) or not isinstance(line.get("result"), dict):
-        return "应为 batch 输出 results.jsonl 的一行：{\"union\": {…}, \"as_of\": …, \"result\": {…}}"
-    union, result = line["union"], line["result"]
-    if not union.get("id") or not union.get("type"):
-        return "union 缺少 id 或 type"
-    if not isinstance(result.get("ruleset"), dict) or not result["ruleset"].get("id"):
-        return "result 缺少 ruleset.id"
-    if not isinstance(result.get("score"), (int, float)) or not isinstance(result.get("items", []), list):
-        return "result 缺少得分（score）或评分项（items）格式不对"
-    period = union.get("period")
-    if period is not None and period != year:
-        return f"结果属于 {period} 年度，与 --year {year} 不符"
-    return ""
+def unchecked(path: Path, records: Iterable[dict[str, Any]], installed: result_lines.Installed) -> list[str]:
+    """A notice for each ruleset version imported that this installation lacks: its levels were not checked."""
+    refs = sorted({(r["ruleset"]["id"], r["ruleset"]["version"]) for record in records for r in record["results"]} - set(installed))
+    return [f"{path}: 提示 [results-ruleset-unchecked] 本系统没有“{ruleset}”（{version} 版）标准，其结果按文件导入，等级未核对"
+            for ruleset, version in refs]
 
 
 def past_round(county: str, year: int, records: Iterable[dict[str, Any]]) -> Round:
@@ -253,16 +244,15 @@ def archive(report: Imported, record: dict[str, Any]) -> None:
     assert report.round is not None
     header = record["union"]
     federation = report.round.federation
-    with transaction.atomic():
-        township = Township.objects.get_or_create(federation=federation, name=header["township"])[0] if header.get("township") else None
-        union, _ = Union.objects.get_or_create(federation=federation, code=header["id"], defaults={
-            "name": header.get("name") or header["id"], "type": header["type"], "township": township})
-        entry, _ = Entry.objects.get_or_create(round=report.round, union=union)
-        result = {"union": header, "as_of": record.get("as_of"), "results": record["results"]}
-        latest = entry.versions.filter(kind=Version.Kind.ARCHIVED).order_by("-number").first()
-        if latest is not None and latest.result == result:
-            report.skipped += 1
-            return
-        graded = Graded({"union": union.header(), "period": report.round.year, "facts": {}}, result=result)
-        store(entry, None, graded, Version.Kind.ARCHIVED)
-        report.unions += 1
+    township = Township.objects.get_or_create(federation=federation, name=header["township"])[0] if header.get("township") else None
+    union, _ = Union.objects.get_or_create(federation=federation, code=header["id"], defaults={
+        "name": header.get("name") or header["id"], "type": header["type"], "township": township})
+    entry, _ = Entry.objects.get_or_create(round=report.round, union=union)
+    result = {"union": header, "as_of": record.get("as_of"), "results": record["results"]}
+    latest = entry.versions.filter(kind=Version.Kind.ARCHIVED).order_by("-number").first()
+    if latest is not None and latest.result == result:
+        report.skipped += 1
+        return
+    graded = Graded({"union": union.header(), "period": report.round.year, "facts": {}}, result=result)
+    store(entry, None, graded, Version.Kind.ARCHIVED)
+    report.unions += 1

@@ -38,15 +38,16 @@ def with_kinds(spec: dict) -> dict:
     return spec
 
 
-SCHEMAS = ("ruleset.schema.json", "tests.schema.json", "result.schema.json")
+SCHEMAS = ("ruleset.schema.json", "tests.schema.json", "result.schema.json", "results-line.schema.json")
 
 
 @cache
 def validator(name: str) -> jsonschema.protocols.Validator:
-    """A validator for one bundled schema that can follow references into the others."""
+    """A validator for one bundled schema that can follow references into the others and checks `format`."""
     registry = Registry().with_resources((schema(n)["$id"], Resource.from_contents(schema(n))) for n in SCHEMAS)
     spec = schema(name)
-    return jsonschema.validators.validator_for(spec)(spec, registry=registry)
+    kind = jsonschema.validators.validator_for(spec)
+    return kind(spec, registry=registry, format_checker=kind.FORMAT_CHECKER)
 
 
 def validate(data: Any, name: str) -> list[Diagnostic]:

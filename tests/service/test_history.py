@@ -9,10 +9,11 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 from clients import signed_in
+from django.db import DatabaseError
 from django.test import Client
 
 from cli import cli
-from service import bootstrap, tokens
+from service import bootstrap, history, tokens
 from service.history import import_results
 from service.models import AuditEvent, Entry, Round, User, Version
 
@@ -95,10 +96,11 @@ def test_bad_lines_are_reported_with_file_and_line_and_the_rest_imported(county:
     run = CliRunner().invoke(cli, ["db", "import-results", str(path), "--year", "2024"])
     assert run.exit_code == 1
     assert run.stderr.splitlines() == [
-        f"{path}:2: 错误 [results-json] 不是有效的 JSON（Expecting property name enclosed in double quotes: line 1 column 2 (char 1)）",
-        f"{path}:3: 错误 [results-line] 应为 batch 输出 results.jsonl 的一行：{{\"union\": {{…}}, \"as_of\": …, \"result\": {{…}}}}",
-        f"{path}:4: 错误 [results-duplicate] 工会 QS-001 的“bayou”结果重复，只取第一行",
-        f"{path}:5: 错误 [results-line] 结果属于 2023 年度，与 --year 2024 不符",
+        f"{path}:2: 错误 [results-json] 第 2 行：不是有效的 JSON（Expecting property name enclosed in double quotes: line 1 column 2 (char 1)），此行未导入",
+        f"{path}:3: 错误 [results-line] 第 3 行：不是 batch 输出 results.jsonl 的一行 {{\"union\": {{…}}, \"as_of\": …, \"result\": {{…}}}}："
+        "缺少必填字段 “as_of”，此行未导入",
+        f"{path}:4: 错误 [results-duplicate] 第 4 行：工会 QS-001 的“bayou”结果重复（只取第一行），此行未导入",
+        f"{path}:5: 错误 [results-year] 第 5 行：字段 union.period：结果属于 2023 年度，与 --year 2024 不符，此行未导入",
     ]
     units = Entry.objects.filter(round=county).count()
     assert f"已导入 {units} 个工会的结果到“青山县2024年度基层工会考核评价”，已有相同结果跳过 0 个；有问题的行 4 处。" in run.stdout
@@ -109,3 +111,86 @@ def test_bad_lines_are_reported_with_file_and_line_and_the_rest_imported(county:
 def test_an_empty_file_imports_nothing(county: Round, tmp_path: Path) -> None:
     report = import_results(write_lines(tmp_path / "empty.jsonl", []), 2024)
     assert report.round is None and report.failures == [f"{tmp_path / 'empty.jsonl'}: 错误 [results-empty] 没有可以导入的结果"]
+
+
+def changed(line: dict[str, Any], path: str, value: Any) -> dict[str, Any]:
+    """A copy of the line with the value at a dotted path (list indexes as numbers) replaced."""
+    found = copy.deepcopy(line)
+    *head, last = [int(part) if part.isdigit() else part for part in path.split(".")]
+    inner = found
+    for part in head:
+        inner = inner[part]
+    inner[last] = value
+    return found
+
+
+def nested(depth: int) -> Any:
+    return [nested(depth - 1)] if depth else 1
+
+
+BAD_LINES = {  # how QS-001's zhijia line is spoiled → what its line 2 says
+    "NaN": (lambda line: json.dumps(changed(line, "result.score", float("nan"))),
+            "results-number", "字段 result.score 不是有限的数（实际为 NaN）"),
+    "infinity": (lambda line: json.dumps(changed(line, "result.items.0.points", float("-inf"))),
+                 "results-number", "字段 result.items.0.points 不是有限的数（实际为 -Infinity）"),
+    "5000 digits": (lambda line: json.dumps(line).replace('"score": 100', '"score": ' + "9" * 5000),
+                    "results-number", "字段 result.score 的数字过长（超过 130 位）"),
+    "huge": (lambda line: changed(line, "result.items.1.max_points", 1e308),
+             "results-number", "字段 result.items.1.max_points 超出范围：绝对值不能大于 10 的 15 次方，实际为 1e+308"),
+    "too deep for JSON": (lambda line: "[" * 100_000 + "]" * 100_000,
+                          "results-json", "JSON 嵌套层次过深（batch 输出的一行不超过 20 层）"),
+    "deep in the facts": (lambda line: changed(line, "result.items.0.facts", {"x": nested(30)}),
+                          "results-json", "字段 result.items.0.facts.x" + ".0" * 16 + " 嵌套超过 20 层"),
+    "id a list": (lambda line: changed(line, "union.id", ["QS-001"]), "results-line", "字段 union.id：应为文本，实际为 “['QS-001']”"),
+    "unknown type": (lambda line: changed(line, "union.type", "company"), "results-union-type",
+                     "字段 union.type：“company” 不是工会类型，应为以下之一：enterprise、government、institution、village、joint、group"),
+    "level of another ruleset": (lambda line: changed(line, "result.level", {"id": "dabiao", "name": "达标"}), "results-level",
+                                 "字段 result.level.id：“dabiao” 不是“zhijia”（2025.1 版）的等级，应为以下之一：model、advanced、qualified、unqualified"),
+    "no such date": (lambda line: changed(line, "as_of", "2024-02-30"), "results-line",
+                     "字段 as_of：应为日期（YYYY-MM-DD，须是实有的日期），实际为 “2024-02-30”"),
+    "another header": (lambda line: changed(line, "union.name", "另一个工会"), "results-union",
+                       "工会 QS-001 的 union 或 as_of 与第 1 行不同"),
+}
+
+
+@pytest.mark.parametrize("spoil", BAD_LINES.values(), ids=BAD_LINES.keys())
+def test_a_bad_line_is_refused_whole_naming_its_field_and_the_rest_imported(county: Round, tmp_path: Path, spoil: Any) -> None:
+    make, code, text = spoil
+    good = lines_of_2024(county)
+    assert (good[1]["union"]["id"], good[1]["result"]["ruleset"]["id"]) == ("QS-001", "zhijia")
+    path = write_lines(tmp_path / "results.jsonl", [good[0], make(good[1]), *good[2:]])
+    report = import_results(path, 2024)
+    assert report.failures == [f"{path}:2: 错误 [{code}] 第 2 行：{text}，此行未导入"]
+    assert report.unions == Entry.objects.filter(round=county).count()
+    version = Version.objects.get(entry__round=report.round, entry__union__code="QS-001")
+    assert version.result["results"] == [line["result"] for line in good if line["union"]["id"] == "QS-001" and line != good[1]]
+
+
+def test_a_ruleset_this_installation_lacks_is_history_imported_with_a_notice(county: Round, tmp_path: Path,
+                                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    good = lines_of_2024(county)
+    own = changed(changed(good[1], "result.ruleset.id", "qingshan-own"), "result.level", {"id": "youxiu", "name": "优秀"})
+    path = write_lines(tmp_path / "results.jsonl", [good[0], own, *good[2:]])
+    monkeypatch.setattr(bootstrap, "configure", lambda db=None: None)
+    run = CliRunner().invoke(cli, ["db", "import-results", str(path), "--year", "2024"])
+    assert run.exit_code == 0
+    assert run.stderr.splitlines() == [
+        f"{path}: 提示 [results-ruleset-unchecked] 本系统没有“qingshan-own”（2025.1 版）标准，其结果按文件导入，等级未核对"]
+    version = Version.objects.get(entry__round__year=2024, entry__union__code="QS-001")
+    assert version.result["results"][1] == own["result"]
+
+
+def test_a_failure_while_storing_leaves_the_database_as_it_was(county: Round, tmp_path: Path,
+                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    stored, store = [], history.store
+
+    def store_twice(*args: Any) -> None:
+        if len(stored) == 2:
+            raise DatabaseError("disk full")
+        stored.append(store(*args))
+
+    path = write_lines(tmp_path / "results.jsonl", lines_of_2024(county))
+    monkeypatch.setattr(history, "store", store_twice)
+    with pytest.raises(DatabaseError):
+        import_results(path, 2024)
+    assert not Round.objects.filter(year=2024).exists() and not Version.objects.filter(kind=Version.Kind.ARCHIVED).exists()
