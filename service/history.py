@@ -155,11 +155,13 @@ def movement(ruleset: str, name: str, pairs: list[tuple[Entry, Any, Any]]) -> Mo
 
 
 def level_order(ruleset: str) -> list[str]:
-    """The ruleset's level ids, highest first; empty when it cannot be loaded."""
+    """The ruleset's level ids, highest first; empty when it cannot be loaded. The rulesets it uses load
+    with it, first: the levels are its own."""
     try:
-        return [level.id for level in grader.rulesets_named((ruleset,))[0].levels]
-    except (UnionscoreError, IndexError):
+        loaded = grader.rulesets_named((ruleset,))
+    except UnionscoreError:
         return []
+    return next(([level.id for level in found.levels] for found in loaded if found.id == ruleset), [])
 
 
 def direction(before: dict[str, Any], after: dict[str, Any], order: list[str]) -> str:

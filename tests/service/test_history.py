@@ -87,6 +87,14 @@ def test_the_county_compares_this_round_with_the_last(county: Round, imported: R
     assert union.get(f"/county/{county.pk}/compare/").status_code == 403
 
 
+def test_a_standard_that_uses_others_is_compared_by_its_own_levels() -> None:
+    """星级 uses 八有 and 职工之家, which load first: its levels were taken for 八有's, so a union gaining a star
+    with a lower score counted as 降级."""
+    order = history.level_order("xingji")
+    assert order == ["five", "four", "three", "none"]
+    assert history.direction({"level": "three", "score": 80}, {"level": "four", "score": 78}, order) == "up"
+
+
 def test_bad_lines_are_reported_with_file_and_line_and_the_rest_imported(county: Round, tmp_path: Path,
                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
     good = lines_of_2024(county)
