@@ -334,8 +334,10 @@ def sheet_header(numbered: Rows, reading: Reading) -> tuple[Header | None, Rows]
     else its upper one. The lower row is taken as part of the header when it names more facts than the upper."""
     header = find_header(itertools.islice(numbered, HEADER_SEARCH), reading)
     below = next(numbered, None) if header is not None else None
-    if header is None or below is None or isinstance(below[1], UnreadableRow):
+    if header is None or below is None:
         return header, numbered
+    if isinstance(below[1], UnreadableRow):  # never part of the header: the first union's row, reported as any other
+        return header, itertools.chain([below], numbered)
     number, cells = below
     lower = classify_header(cells, reading)
     if sum(c.decl is not None for c in lower.columns) <= max(1, sum(c.decl is not None for c in header.columns)):

@@ -328,6 +328,19 @@ def test_an_undecodable_csv_line_costs_only_its_row(tmp_path: Path) -> None:
     assert units[3].problems[0].code == "source-unknown"
 
 
+@pytest.mark.parametrize("first", [b"QS-1,\xff\xfe\n", ("QS-1," + "\u4e00" * 140_000 + "\n").encode()])
+def test_an_unreadable_first_row_is_reported_as_a_row_lower_down_is(tmp_path: Path, first: bytes) -> None:
+    """The row under the header is read to see whether it is a second header row: when it cannot be read (a byte
+    that is not text, a cell past the csv module's 131,072 characters) it is the first union's, not dropped."""
+    path = tmp_path / "a.csv"
+    path.write_bytes("编号,类型\n".encode() + first + "QS-2,企业\n".encode() + first.replace(b"QS-1", b"QS-3"))
+    units, _ = read(path)
+    assert [unit.union_id for unit in units if unit.problems == ()] == ["QS-2"]
+    assert [[(p.code, p.mark, p.message.partition("：")[0]) for p in unit.problems] for unit in units if unit.problems] == [
+        [("source-unreadable", Mark(str(path), 2, 1), "第 2 行")], [("source-unreadable", Mark(str(path), 4, 1), "第 4 行")]]
+    assert units[0].problems[0].message.partition("：")[2] == units[2].problems[0].message.partition("：")[2]
+
+
 def test_a_gb18030_csv_is_read_whole_and_a_bad_line_in_it_costs_its_row(tmp_path: Path) -> None:
     path = tmp_path / "a.csv"
     path.write_bytes("编号,类型,名称\nQS-1,企业,青山\n".encode("gb18030") + b"QS-2,\x81\n" + "QS-3,机关,河口\n".encode("gb18030"))
