@@ -106,9 +106,9 @@ CODES: dict[str, Code] = {
     "fact-members": Code(f"{FACTS}、{SHEET}", "会员人数大于职工人数", "employees: 100\nmembers: 120"),
     # spreadsheets and batch sources ----------------------------------------------------------
     "source-unknown": Code(SHEET, "找不到来源，或来源不是文件夹、YAML、CSV、Parquet、XLSX", "unionscore batch 青山县.xls --out out"),
-    "source-unreadable": Code(SHEET, "CSV、Parquet 或工作簿无法读取（文件损坏、编码无法识别、省级批量的 CSV 不是 UTF-8 或单元格跨行）", "unionscore batch 已损坏.xlsx --out out"),
+    "source-unreadable": Code(SHEET, "CSV、Parquet 或工作簿无法读取（文件损坏、编码无法识别、扩展名为 .csv 的工作簿、省级批量的 CSV 不是 UTF-8 或单元格跨行）", "unionscore batch 已损坏.xlsx --out out"),
     "source-sheet": Code(SHEET, "工作簿中没有 --sheet 指定的工作表", "unionscore batch 青山县.xlsx --sheet 河口 --out out"),
-    "source-header": Code(SHEET, "表头缺少“编号”或“类型”列、两列对应同一字段，或 CSV 的表头少写了一列（其下多数工会在表头最后一列之后还有内容）", "名称,职工人数,会员人数   # CSV 的表头没有“编号”列"),
+    "source-header": Code(SHEET, "前 10 个非空行中未找到表头（整个文件没有读到工会）、表头缺少“编号”或“类型”列、两列对应同一字段，或 CSV 的表头少写了一列（其下多数工会在表头最后一列之后还有内容）", "名称,职工人数,会员人数   # CSV 的表头没有“编号”列"),
     "source-column": Code(SHEET, "表头与某个事实的名称相近却不相同，通常是笔误（提示最接近的名称）；确实不是考核数据的列用 --unused-column 说明", "编号,类型,职工人数数   # 应为“职工人数”"),
     "source-misaligned": Code(SHEET, "CSV 的一行在表头最后一列之后还有内容：这一行可能错了位，不计入", "编号,类型,职工人数\nQS-001,企业,1,200   # 数字中的逗号把 1,200 分成了两个单元格"),
     "cell-value": Code(SHEET, "单元格的内容无法按该列的事实读取", "QS-001,企业,二百三十   # “会员人数”列"),

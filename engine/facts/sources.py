@@ -70,6 +70,9 @@ HEADER_SEARCH = 10  # non-blank rows searched for the header, past title rows
 UNDER_HEADER = 20  # non-blank rows under a CSV's header that say whether it lacks a column (`short_header`)
 BARE_CR = re.compile(rb"(?<=\r)(?!\n)")  # after a carriage return that no line feed follows
 REMEMBERED_CELLS = 50_000  # distinct fact cells a table's reading keeps (`read_once`)
+CONTENT_PEEK = 4096  # the first bytes of a .csv file that say whether it is text in UTF-8 or GB18030 (`csv_content`)
+ZIP_MAGIC = b"PK\x03\x04"  # an .xlsx workbook (a zip)
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # an OLE2 compound file: an .xls, or an encrypted .xlsx
 GUIDE_SHEET = "填表说明"  # the instructions sheet of the form `unionscore template --format xlsx` writes
 OUTPUT_MARKER = ".unionscore-output"  # a batch output folder (engine/batch/output_folder.py): never a source
 
@@ -410,15 +413,18 @@ def blank_row(cells: Sequence[Any]) -> bool:
     return not isinstance(cells, UnreadableRow) and all(is_blank(cell) for cell in cells)
 
 
-def table_units(rows: Rows, table: Table, reading: Reading) -> Iterator[Unit]:
-    """One unit per non-blank row under the header; a sheet without a recognisable header is warned about and skipped."""
+def table_units(rows: Rows, table: Table, reading: Reading, headless: list[Table]) -> Iterator[Unit]:
+    """One unit per non-blank row under the header. A table without a recognisable header is added to `headless`;
+    a workbook's sheet is also told as skipped (the unions may be on its other sheets)."""
     numbered = nonblank(rows)
     first = next(numbered, None)
     if first is None:  # an empty sheet
         return
     header, numbered = sheet_header(itertools.chain([first], numbered), reading)
     if header is None:
-        reading.warn(f"{table.origin()}：前 {HEADER_SEARCH} 个非空行中没有可识别的表头（编号、类型或事实名称），已跳过")
+        headless.append(table)
+        if table.sheet is not None:
+            reading.warn(f"{table.origin()}：前 {HEADER_SEARCH} 个非空行中没有可识别的表头（编号、类型或事实名称），已跳过")
         return
     warn_ignored(table, header, reading.warn)
     first_rows = list(itertools.islice(numbered, UNDER_HEADER))
@@ -651,12 +657,18 @@ class NoSuchSheet(ValueError):
 
 
 def tabular_units(path: Path, reading: Reading) -> Iterator[Unit]:
-    """The rows of a CSV or Parquet file or of a workbook's sheets; a source that stops being readable ends with a problem unit."""
+    """The rows of a CSV or Parquet file or of a workbook's sheets. A source that cannot be read, or stops being
+    readable, ends with a problem unit; so does one with no union because no header was found (`headless_text`)."""
+    headless: list[Table] = []
     try:
-        units = itertools.chain.from_iterable(table_units(rows, table, reading) for table, rows in tables(path, reading))
+        wrong = csv_content(path)
+        if wrong:
+            yield problem_unit(str(path), Mark(str(path)), "source-unreadable", wrong)
+            return
+        units = itertools.chain.from_iterable(table_units(rows, table, reading, headless) for table, rows in tables(path, reading))
         first = next(units, None)
         if first is None:
-            reading.warn(no_unions(path))
+            yield from nothing_read(path, headless, reading.warn)
             return
         yield first
         yield from units
@@ -666,6 +678,42 @@ def tabular_units(path: Path, reading: Reading) -> Iterator[Unit]:
         yield problem_unit(str(path), Mark(str(path)), "source-unreadable", f"无法读取工作簿：{error}")
     except unreadable() as error:
         yield problem_unit(str(path), Mark(str(path)), "source-unreadable", unreadable_text(path, error))
+
+
+def nothing_read(path: Path, headless: list[Table], warn: Callable[[str], None]) -> Iterator[Unit]:
+    """A source without a union: a problem when a table's header was not found (its unions were not read), else
+    told (an empty table, or a header alone: nothing to grade), whichever batch reads it."""
+    if headless:
+        yield problem_unit(str(path), Mark(str(path)), "source-header", headless_text(headless))
+    else:
+        warn(no_unions(path))
+
+
+def headless_text(headless: list[Table]) -> str:
+    """「未找到表头……请把表头放在前 10 个非空行内」, naming the sheets of a workbook."""
+    sheets = "、".join(f"工作表“{table.sheet}”" for table in headless if table.sheet is not None)
+    return (f"没有读到任何工会：{sheets or '文件'}的前 {HEADER_SEARCH} 个非空行中未找到表头（含“编号”“类型”或事实名称的一行），"
+            f"整个文件未评估；请把表头放在前 {HEADER_SEARCH} 个非空行内（删去表头上面多余的标题、说明行），"
+            "并确认这是考核数据表")
+
+
+def csv_content(path: Path) -> str:
+    """Why a .csv file is not a CSV the county's reader can read, from its first bytes, whichever batch reads it: an
+    Excel workbook renamed, or text in UTF-16 or UTF-32 (Excel's 「Unicode 文本」), whose every other byte may be
+    zero; empty for any other file (a line that is neither UTF-8 nor GB18030 costs only its own row)."""
+    if path.suffix.lower() != ".csv" or not path.is_file():
+        return ""
+    with path.open("rb") as handle:
+        head = handle.read(CONTENT_PEEK)
+    if head.startswith(ZIP_MAGIC):
+        return "扩展名为 .csv，但内容是 Excel 工作簿（.xlsx）：请把扩展名改为 .xlsx 后再评估，或在 Excel 中另存为“CSV UTF-8（逗号分隔）”"
+    if head.startswith(OLE_MAGIC):
+        return ("扩展名为 .csv，但内容是旧版 Excel 工作簿（.xls）或设置了打开密码的工作簿：请在 Excel 或 WPS 中打开，"
+                "另存为“CSV UTF-8（逗号分隔）”或 .xlsx 后再评估")
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) or head.count(0) * 8 >= len(head) > 0:
+        return ("文件不是 UTF-8/GBK 编码的 CSV（看来是 UTF-16 或 UTF-32 编码，如 Excel 另存的“Unicode 文本”），无法读取："
+                "请在 Excel 中另存为“CSV UTF-8（逗号分隔）”后再评估")
+    return ""
 
 
 def unreadable_text(path: Path, error: Exception) -> str:
@@ -691,7 +739,7 @@ def unreadable() -> tuple[type[Exception], ...]:
 def compound_document(path: Path) -> bool:
     """An OLE2 compound file: what Excel writes for an encrypted .xlsx and for the old .xls format."""
     with path.open("rb") as handle:
-        return handle.read(8) == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+        return handle.read(len(OLE_MAGIC)) == OLE_MAGIC
 
 
 def tables(path: Path, reading: Reading) -> Iterator[tuple[Table, Rows]]:

@@ -21,6 +21,7 @@ from ..facts.sources import (
     Table,
     Unheaded,
     classify_header,
+    csv_content,
     csv_head,
     csv_short_header,
     header_problems,
@@ -47,14 +48,17 @@ def check_sources(sources: Sequence[Path], reading: Reading) -> None:
 
 
 def unreadable(source: Path) -> list[Diagnostic]:
-    """A CSV that is not UTF-8 (Excel's 「CSV（逗号分隔）」 is GB18030) or has a union over more than one line,
-    or a Parquet file polars cannot open."""
+    """A CSV that is not UTF-8 (Excel's 「CSV（逗号分隔）」 is GB18030; a workbook or UTF-16 text is told as a
+    county batch tells it) or has a union over more than one line, or a Parquet file polars cannot open."""
     if source.suffix.lower() != ".csv":
         try:
             pl.read_parquet_schema(source)
         except (OSError, pl.exceptions.PolarsError) as error:
             return [Diagnostic(Mark(str(source)), "source-unreadable", unreadable_text(source, error))]
         return []
+    wrong = csv_content(source)
+    if wrong:
+        return [Diagnostic(Mark(str(source)), "source-unreadable", wrong)]
     bad, lines, bare = utf8_lines(source)
     if bad is not None:
         message = (f"{source} 第 {bad} 行不是 UTF-8 编码（Excel 另存的“CSV（逗号分隔）”通常是 GB18030 编码）：省级批量只读 UTF-8 的 CSV。"

@@ -262,6 +262,19 @@ def test_empty_sheets_are_skipped_and_sheets_without_known_columns_warned(tmp_pa
     assert warnings == [f"{book} 工作表“说明”：前 10 个非空行中没有可识别的表头（编号、类型或事实名称），已跳过"]
 
 
+def test_a_source_whose_header_is_not_found_is_a_problem_not_a_notice(tmp_path: Path) -> None:
+    """Its unions were not read: that is a failure, whether a CSV or a workbook none of whose sheets has a header
+    (each sheet still told as skipped). A workbook with a union on another sheet is as before (above)."""
+    notes = [[f"第 {n} 条说明"] for n in range(12)] + [HEADER, ["QS-0", "x", "企业", "镇", 2025, 1, 1]]
+    table, book = write_csv(tmp_path / "a.csv", notes), write_xlsx(tmp_path / "a.xlsx", {"说明": notes, "Sheet2": []})
+    units, warnings = read(table, book)
+    assert [[(p.code, p.mark, p.message) for p in unit.problems] for unit in units] == [
+        [("source-header", Mark(str(path)), f"没有读到任何工会：{where}的前 10 个非空行中未找到表头（含“编号”“类型”或事实名称的一行），"
+          "整个文件未评估；请把表头放在前 10 个非空行内（删去表头上面多余的标题、说明行），并确认这是考核数据表")]
+        for path, where in ((table, "文件"), (book, "工作表“说明”"))]
+    assert warnings == [f"{book} 工作表“说明”：前 10 个非空行中没有可识别的表头（编号、类型或事实名称），已跳过"]
+
+
 def test_title_rows_above_the_header_are_passed_over(tmp_path: Path) -> None:
     content = [["青山县2025年基层工会考核数据"], ["填报单位：青山县总工会", None, "2026年1月"], [], *rows(("QS-1", "企业", 1, 1))]
     book = write_xlsx(tmp_path / "a.xlsx", {"S": content})

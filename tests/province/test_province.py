@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+import openpyxl
 import polars as pl
 import pytest
 from click.testing import CliRunner
@@ -245,6 +246,53 @@ def test_a_title_above_the_header_is_refused_naming_the_header_s_line(source: Pa
     assert code == 1 and not (tmp_path / "out").exists()
     assert f"{titled}:1:1: 错误 [source-header] {titled} 第 1 行不是表头（表头在第 {len(above) + 1} 行，其上是标题等行）" in stderr
     assert "请删去表头上面的行" in stderr and "--pages all" in stderr and "缺少" not in stderr
+
+
+def not_a_text_csv(kind: str, lines: list[str], path: Path) -> Path:
+    """A .csv file a county's reader cannot read as text: a workbook renamed, or UTF-16 text (Excel's 「Unicode 文本」)."""
+    if kind == "xlsx":
+        workbook = openpyxl.Workbook()
+        for line in lines:
+            workbook.active.append(line.split(","))
+        workbook.save(path)
+    else:
+        path.write_bytes({"xls": b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(504)}.get(kind) or ("\n".join(lines) + "\n").encode(kind))
+    return path
+
+
+@pytest.mark.parametrize("kind, said", [("xlsx", "扩展名为 .csv，但内容是 Excel 工作簿（.xlsx）：请把扩展名改为 .xlsx"),
+                                        ("xls", "扩展名为 .csv，但内容是旧版 Excel 工作簿（.xls）或设置了打开密码的工作簿"),
+                                        ("utf-16", "文件不是 UTF-8/GBK 编码的 CSV（看来是 UTF-16 或 UTF-32 编码"),
+                                        ("utf-16-be", "文件不是 UTF-8/GBK 编码的 CSV（看来是 UTF-16 或 UTF-32 编码")])
+@pytest.mark.parametrize("pages", ["none", "all"])
+def test_a_csv_that_is_not_text_is_an_error_in_both_batches(source: Path, tmp_path: Path, kind: str, said: str, pages: str):
+    """Read as text, it had no header in its first lines: skipped with a notice and 失败 0 个. Now the county batch fails
+    it and grades the other sources; a province stops before writing anything. Both say what it is and what to do."""
+    lines = source.read_text(encoding="utf-8").splitlines()[:4]
+    good, bad = tmp_path / "good.csv", not_a_text_csv(kind, lines, tmp_path / "bad.csv")
+    good.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    sources = [str(good), str(bad)] if pages == "all" else [str(bad)]
+    args = ["batch", *sources, "--out", str(tmp_path / "out"), "--pages", pages, "--jobs", "1"]
+    result = CliRunner().invoke(cli, args + [part for spec in SPECS for part in ("--ruleset", spec)])
+    assert result.exit_code == 1 and f"{bad}: 错误 [source-unreadable] {said}" in result.stderr
+    assert "已评估 3 个工会，失败 1 个" in result.stdout if pages == "all" else not (tmp_path / "out").exists()
+
+
+def test_a_csv_whose_header_is_not_found_is_an_error_in_both_batches(source: Path, tmp_path: Path):
+    """Eleven lines of notes above the header: a county batch looks for it in the first ten and grades no union of
+    the file, which is a failure (a header with no union under it is only told: nothing was lost); a province,
+    which wants the header on line 1, stops before writing anything."""
+    lines = source.read_text(encoding="utf-8").splitlines()[:4]
+    good, bad = tmp_path / "good.csv", tmp_path / "bad.csv"
+    good.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    bad.write_text("\n".join([f"填表说明第{n}条：请如实填写" for n in range(1, 12)] + lines) + "\n", encoding="utf-8")
+    rulesets = [part for spec in SPECS for part in ("--ruleset", spec)]
+    county = CliRunner().invoke(cli, ["batch", str(good), str(bad), "--out", str(tmp_path / "county"), "--pages", "all"] + rulesets)
+    assert county.exit_code == 1 and "已评估 3 个工会，失败 1 个" in county.stdout
+    assert f"{bad}: 错误 [source-header] 没有读到任何工会：文件的前 10 个非空行中未找到表头" in county.stderr
+    assert "请把表头放在前 10 个非空行内" in county.stderr
+    province = CliRunner().invoke(cli, ["batch", str(bad), "--out", str(tmp_path / "province"), "--pages", "none"] + rulesets)
+    assert province.exit_code == 1 and f"{bad}:1:1: 错误 [source-header]" in province.stderr and not (tmp_path / "province").exists()
 
 
 def test_a_bad_byte_further_down_is_found_on_its_line(source: Path, tmp_path: Path):
