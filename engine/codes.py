@@ -94,7 +94,7 @@ CODES: dict[str, Code] = {
     "id-case": Code(RULESET, "警告：两个 id 或名称只有大小写不同，引用时容易写错", "- {id: banzi.Elected, ...}\n- {id: banzi.elected, ...}"),
     # fact files ------------------------------------------------------------------------------
     "fact-shape": Code(FACTS, "事实文件的结构不对：应为映射，facts 应为“事实名: 值”", "facts: [employees, 230]"),
-    "fact-union": Code(f"{FACTS}、{SHEET}", "缺少工会编号或类型", "union: {name: 青山镇某某工会}"),
+    "fact-union": Code(f"{FACTS}、{SHEET}", "缺少工会编号或类型，或 union 的某个字段不是一段文字（是列表或映射）", "union: {name: 青山镇某某工会}"),
     "fact-union-type": Code(FACTS, "工会类型不是 enterprise、government、institution、village、joint、group 之一", "type: company"),
     "fact-period": Code(FACTS, "考核年度不对，或缺少年度又没有用 --as-of 指定评估日期", "period: 二〇二五"),
     "fact-unknown-key": Code(FACTS, "未知的顶层字段：只能是 union、period、facts", "year: 2025"),

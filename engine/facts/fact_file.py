@@ -16,7 +16,7 @@ from ..language.vocabulary import AT_MOST, AT_MOST_LABELS
 from ..language.yamlload import MarkedDict, load_yaml, mark_at
 from ..load.rulesets import resolve_rulesets
 from ..values import Number, exact, fmt_number
-from .cells import CellError, read_cell, read_period, read_union_type
+from .cells import CellError, one_value, read_cell, read_period, read_union_type
 from .fact_schema import TRUE_WORDS, fact_errors, labelled, validator
 from .names import closest
 
@@ -61,6 +61,7 @@ def check_union(raw: MarkedDict, name: str, problems: DiagnosticList) -> dict[st
     for key in ("id", "type"):
         if union.get(key) in (None, ""):
             problems.add(mark_at(raw, ("union",)), "fact-union", f"union 缺少 “{key}”")
+    check_union_texts(raw, union, problems)
     found = {key: str(value) for key, value in union.items() if value is not None}
     if union.get("type") not in (None, ""):
         try:
@@ -68,6 +69,17 @@ def check_union(raw: MarkedDict, name: str, problems: DiagnosticList) -> dict[st
         except CellError as error:
             problems.add(mark_at(raw, ("union", "type")), "fact-union-type", f"union.type：{error}")
     return found
+
+
+def check_union_texts(raw: MarkedDict, union: dict, problems: DiagnosticList) -> None:
+    """Each header field (id, name, township …) one value, as in a spreadsheet's cell: a list or a mapping would be
+    shown as Python's text 「['a']」 in reports and page names. The type is checked by `read_union_type`."""
+    for key, value in union.items():
+        try:
+            one_value(value, "一段文字")
+        except CellError as error:
+            if key != "type":
+                problems.add(mark_at(raw, ("union", key)), "fact-union", f"union.{key}：{error}")
 
 
 def check_period(raw: MarkedDict, problems: DiagnosticList) -> int | None:

@@ -245,6 +245,18 @@ def test_missing_union_id_and_type(facts_file):
     assert sorted(p.message for p in problems) == ["union 缺少 “id”", "union 缺少 “type”"]
 
 
+def test_a_union_field_that_is_a_list_or_a_mapping_is_refused_naming_its_line(facts_file):
+    """Each field once shown as Python's text (「['a']」) in reports and in a page's file name; numbers still read."""
+    header = "union:\n  id: [a]\n  name: {a: 1}\n  type: enterprise\n  township: [一, 二]\n  city: 7\nperiod: 2025\nfacts:\n"
+    path = facts_file("employees: 1", header=header)
+    assert [(p.mark, p.code, p.message) for p in load_problems(path)] == [
+        (Mark(str(path), 2, 7), "fact-union", "union.id：应为一段文字，不能是列表"),
+        (Mark(str(path), 3, 9), "fact-union", "union.name：应为一段文字，不能是多个字段组成的结构"),
+        (Mark(str(path), 5, 13), "fact-union", "union.township：应为一段文字，不能是列表")]
+    assert load_fact_file(facts_file("employees: 1", header="union: {id: 1, type: enterprise, city: 7}\nperiod: 2025\nfacts:\n")).union == {
+        "id": "1", "type": "enterprise", "city": "7"}
+
+
 def test_missing_union(facts_file):
     [problem] = load_problems(facts_file("employees: 1", header="period: 2025\nfacts:\n"))
     assert (problem.mark.line, problem.mark.column, problem.code) == (1, 1, "fact-union")
