@@ -34,6 +34,7 @@ from typing import Any
 from ..language.limits import MAX_LITERAL
 from ..language.model import FactDecl
 from ..language.vocabulary import UNION_TYPES
+from .excel import Spanned
 from .fact_schema import expected
 
 BLANK_WORDS = frozenset({"-", "--", "—", "——", "–", "/", "无数据", "暂无数据", "未统计"})
@@ -131,6 +132,8 @@ def shown(raw: Any) -> str:
     """A cell as the person sees it, for messages and text facts: 12.0 shows as 12, nothing as nothing."""
     if raw is None:
         return ""
+    if isinstance(raw, Spanned):
+        return shown(raw.value)
     if isinstance(raw, float) and raw.is_integer():
         return str(int(raw))
     if isinstance(raw, dt.datetime) and raw.time() == dt.time():

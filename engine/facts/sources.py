@@ -41,7 +41,7 @@ from .cells import (
     text_if_utf8,
     unit_names,
 )
-from .excel import MAX_CELL, SHOWN_AT_MOST, Formula, WorkbookError
+from .excel import MAX_CELL, SHOWN_AT_MOST, Formula, Spanned, WorkbookError
 from .fact_file import FactFile, bundled_declarations, load_fact_file
 from .names import MISSING_RESEMBLES, closest, name_key
 
@@ -138,6 +138,8 @@ class Column:
         if isinstance(raw, Formula):
             raise CellError(f"单元格是公式 “{raw}”，但工作簿里没有保存它的计算结果：请用 Excel 或 WPS 打开这个工作簿、"
                             "保存后再评估（或把公式改为数值）")
+        if isinstance(raw, Spanned):
+            raise CellError(f"单元格在横跨多列的合并单元格 {raw.ref} 中，其中的“{raw}”只能属于其中一列：请取消合并，在各列分别填写")
         if isinstance(raw, str) and len(raw) > MAX_CELL:
             raise CellError(f"内容有 {len(raw)} 个字符，超过 Excel 单元格 {MAX_CELL} 个字符的上限")
         if self.decl is not None:

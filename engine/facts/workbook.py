@@ -6,8 +6,10 @@ columns are hidden. So rows are read here with openpyxl's own sheet parser, as i
 worksheet does, keeping what that drops: a formula without a result becomes a `Formula` (the
 union fails with a message saying how to fix the workbook; it is never read as blank), and
 the parser's row and column attributes tell what is hidden. Merged cells read as Excel shows them:
-every cell of a merged range (乡镇 merged down a township's unions) holds its top-left value; the
-ranges are listed at the end of the sheet's XML, so they are found first by a scan of it. A workbook
+every cell of a merged range (乡镇 merged down a township's unions) holds its top-left value, the
+cells right of its first column as `Spanned` (a value over several columns belongs to one of them:
+a header reads it, a union's fact does not); the ranges are listed at the end of the sheet's XML, so
+they are found first by a scan of it. A workbook
 is also bounded before it is opened, by what its parts unpack to, so a few megabytes cannot grow
 into gigabytes.
 """
@@ -22,7 +24,7 @@ from typing import IO, Any
 from openpyxl.utils import get_column_letter, range_boundaries
 from openpyxl.worksheet._reader import FORMULA_TAG, VALUE_TAG, WorkSheetParser
 
-from .excel import MAX_COLUMNS, MAX_ROWS, SHOWN_AT_MOST, Formula, WorkbookError
+from .excel import MAX_COLUMNS, MAX_ROWS, SHOWN_AT_MOST, Formula, Spanned, WorkbookError
 
 MAX_UNPACKED = 512 * 2**20       # a county's workbook of 3,000 unions unpacks to about 30 MB
 MAX_SHARED_STRINGS = 128 * 2**20  # held in memory whole by openpyxl
@@ -133,9 +135,9 @@ class Filler:
         for (low_column, low_row, high_column, high_row), value in self.open:
             values += [None] * (high_column - len(values))
             blank = [column for column in range(low_column, high_column + 1) if values[column - 1] is None and column not in hidden]
-            for column in blank:
-                values[column - 1] = value
             name = f"{get_column_letter(low_column)}{low_row}:{get_column_letter(high_column)}{high_row}"
+            for column in blank:
+                values[column - 1] = value if column == low_column else Spanned(value, name)
             if blank and high_row - low_row >= 2 and name not in self.used:  # told when it spans unions' rows, not a header's two
                 self.used.append(name)
         return values

@@ -25,6 +25,7 @@ from click.testing import CliRunner
 from cli import cli
 from engine.facts import workbook as workbook_module
 from engine.facts.fact_file import bundled_declarations, load_fact_file
+from engine.facts.excel import Spanned
 from engine.facts.sources import Unit, read_units
 
 REPO = Path(__file__).resolve().parents[2]
@@ -360,6 +361,22 @@ def test_merged_cells_read_as_excel_shows_them(tmp_path: Path, monkeypatch: pyte
 def test_a_merged_range_does_not_fill_a_hidden_column() -> None:
     """Hidden columns stay unread (as their own cells are), even under a range merged across them."""
     filled = workbook_module.Filler([(1, 2, 3, 4)])  # A2:C4
-    assert filled(2, ["是", None, None], {2}) == ["是", None, "是"]
-    assert filled(3, [None, None], {2}) == ["是", None, "是"]
+    assert filled(2, ["是", None, None], {2}) == ["是", None, Spanned("是", "A2:C4")]
+    assert filled(3, [None, None], {2}) == ["是", None, Spanned("是", "A2:C4")]
     assert filled(5, [None, None, None], set()) == [None, None, None] and filled.used == ["A2:C4"]
+
+
+def test_a_value_merged_across_two_facts_columns_fails_its_union_only(tmp_path: Path) -> None:
+    """职工人数 and 会员人数 merged in one union's row: Excel shows one figure over both columns, which read it
+    as both counts (members 680, the employees' figure). The first column keeps it; the others cannot."""
+    def merged(book: Any) -> None:
+        sheet = book["城关街道"]
+        left = column_of(sheet, "职工人数")
+        sheet.cell(2, left + 1).value = None
+        sheet.merge_cells(start_row=2, start_column=left, end_row=2, end_column=left + 1)
+
+    units, _ = read(county_copy(tmp_path, merged))
+    failed = [unit for unit in units if unit.problems]
+    assert len(failed) == 1 and len(units) == 44
+    assert failed[0].problems[0].message == ("工作表“城关街道”第 2 行“会员人数”列：单元格在横跨多列的合并单元格 G2:H2 中，"
+                                             "其中的“680”只能属于其中一列：请取消合并，在各列分别填写")
