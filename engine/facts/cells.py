@@ -320,6 +320,21 @@ def read_text(raw: Any) -> str | None:
     return None if is_blank(raw) else shown(raw)
 
 
+def read_union_id(raw: Any) -> str | None:
+    """编号 as written, None when blank; one holding a line break or an invisible character (a zero-width space
+    pasted with it) is refused: it would look like another union's id in every list and never match it."""
+    one_value(raw, "文字")
+    text = read_text(raw)
+    if text is not None and visible(text) != text:
+        raise CellError(f"编号 “{visible(text)}” 中有换行或看不见的字符（上面以 \\u 编码显示），请删除后再评估")
+    return text
+
+
+def visible(name: str) -> str:
+    """A name with its invisible characters shown, so 「employ\\u200bees」 does not look right."""
+    return "".join(c if c.isprintable() and unicodedata.category(c) != "Cf" else f"\\u{ord(c):04x}" for c in name)
+
+
 def read_union_type(raw: Any) -> str | None:
     """企业, 机关, 事业单位, 村（社区）, 联合工会, 工会小组 (with or without 工会) or the ASCII id."""
     if is_blank(raw):

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import unicodedata
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cache, cached_property
@@ -16,7 +15,7 @@ from ..language.vocabulary import AT_MOST, AT_MOST_LABELS
 from ..language.yamlload import MarkedDict, load_yaml, mark_at
 from ..load.rulesets import resolve_rulesets
 from ..values import Number, exact, fmt_number
-from .cells import CellError, one_value, read_cell, read_period, read_union_type
+from .cells import CellError, one_value, read_cell, read_period, read_union_id, read_union_type, visible
 from .fact_schema import TRUE_WORDS, fact_errors, labelled, validator
 from .names import closest
 
@@ -73,10 +72,13 @@ def check_union(raw: MarkedDict, name: str, problems: DiagnosticList) -> dict[st
 
 def check_union_texts(raw: MarkedDict, union: dict, problems: DiagnosticList) -> None:
     """Each header field (id, name, township …) one value, as in a spreadsheet's cell: a list or a mapping would be
-    shown as Python's text 「['a']」 in reports and page names. The type is checked by `read_union_type`."""
+    shown as Python's text 「['a']」 in reports and page names; an id as `read_union_id` reads it. The type is
+    checked by `read_union_type`."""
     for key, value in union.items():
         try:
             one_value(value, "一段文字")
+            if key == "id":
+                read_union_id(value)
         except CellError as error:
             if key != "type":
                 problems.add(mark_at(raw, ("union", key)), "fact-union", f"union.{key}：{error}")
@@ -225,11 +227,6 @@ def undeclared_fact(mark: Mark, name: str, known: dict[str, FactDecl]) -> Diagno
     like = closest(name, known)
     hint = f"，是否指 “{like}”（{known[like].label}）？" if like else "；请核对事实名称（可用 unionscore template 查看全部事实）"
     return Diagnostic(mark, "fact-undeclared", f"规则集中没有事实 “{visible(name)}”{hint}", "error", len(name))
-
-
-def visible(name: str) -> str:
-    """A name with its invisible characters shown, so 「employ\\u200bees」 does not look right."""
-    return "".join(c if c.isprintable() and unicodedata.category(c) != "Cf" else f"\\u{ord(c):04x}" for c in name)
 
 
 @cache

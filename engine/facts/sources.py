@@ -36,6 +36,7 @@ from .cells import (
     read_cell,
     read_period,
     read_text,
+    read_union_id,
     read_union_type,
     shown,
     text_if_utf8,
@@ -148,6 +149,8 @@ class Column:
             return read_period(raw)
         if self.target == "type":
             return read_union_type(raw)
+        if self.target == "id":
+            return read_union_id(raw)
         one_value(raw, "文字")
         return read_text(raw)
 

@@ -257,6 +257,12 @@ def test_a_union_field_that_is_a_list_or_a_mapping_is_refused_naming_its_line(fa
         "id": "1", "type": "enterprise", "city": "7"}
 
 
+def test_an_id_with_an_invisible_character_is_refused_at_its_line(facts_file):
+    path = facts_file("employees: 1", header='union:\n  id: "QS-1\\u200b"\n  type: enterprise\nperiod: 2025\nfacts:\n')
+    assert [(p.mark, p.code, p.message) for p in load_problems(path)] == [
+        (Mark(str(path), 2, 8), "fact-union", "union.id：编号 “QS-1\\u200b” 中有换行或看不见的字符（上面以 \\u 编码显示），请删除后再评估")]
+
+
 def test_missing_union(facts_file):
     [problem] = load_problems(facts_file("employees: 1", header="period: 2025\nfacts:\n"))
     assert (problem.mark.line, problem.mark.column, problem.code) == (1, 1, "fact-union")

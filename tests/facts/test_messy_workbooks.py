@@ -24,8 +24,8 @@ from click.testing import CliRunner
 
 from cli import cli
 from engine.facts import workbook as workbook_module
-from engine.facts.fact_file import bundled_declarations, load_fact_file
 from engine.facts.excel import Spanned
+from engine.facts.fact_file import bundled_declarations, load_fact_file
 from engine.facts.sources import Unit, read_units
 
 REPO = Path(__file__).resolve().parents[2]

@@ -555,3 +555,14 @@ def test_an_encrypted_workbook_or_a_renamed_xls_is_told_what_to_do(tmp_path: Pat
     [problem] = unit.problems
     assert problem.code == "source-unreadable" and "设置了打开密码的工作簿，或改了扩展名的旧版 .xls 文件" in problem.message
     assert "另存为 .xlsx" in problem.message and "BadZipFile" not in problem.message
+
+
+def test_an_id_with_a_line_break_or_an_invisible_character_is_refused(tmp_path: Path) -> None:
+    """「QS-1」 with a zero-width space pasted after it looked like QS-1 everywhere and was never its repeat."""
+    path = tmp_path / "a.csv"
+    path.write_text('编号,类型\nQS-1,企业\nQS-1\u200b,企业\n"QS-\n2",企业\nQS-3,企业\n', encoding="utf-8")
+    units, _ = read(path)
+    assert [unit.union_id for unit in units if unit.problems == ()] == ["QS-1", "QS-3"]
+    assert [unit.problems[0].message for unit in units if unit.problems] == [
+        "第 3 行“编号”列：编号 “QS-1\\u200b” 中有换行或看不见的字符（上面以 \\u 编码显示），请删除后再评估",
+        "第 4 行“编号”列：编号 “QS-\\u000a2” 中有换行或看不见的字符（上面以 \\u 编码显示），请删除后再评估"]
