@@ -237,6 +237,19 @@ def source_units(path: Path, reading: Reading) -> Iterator[Unit]:
         yield problem_unit(str(path), Mark(str(path)), "source-unknown", message)
 
 
+def not_followed(path: Path) -> str:
+    """Why an entry of a fact folder that may hold fact files is not read: a link to a folder (not followed:
+    it may lead back up, or to a folder also listed), a link to nothing, a fact file that is not a file (a
+    named pipe); empty for anything else."""
+    if path.is_symlink() and path.is_dir():
+        return "指向文件夹的链接，不跟随"
+    if path.is_symlink() and not path.exists():
+        return "链接指向的文件不存在"
+    if path.suffix.lower() in YAML_SUFFIXES and not path.is_file() and not path.is_dir():
+        return "不是普通文件"
+    return ""
+
+
 def problem_unit(origin: str, mark: Mark, code: str, message: str) -> Unit:
     return Unit(origin, problems=(Diagnostic(mark, code, message),))
 
@@ -245,12 +258,17 @@ def folder_units(folder: Path, warn: Callable[[str], None]) -> Iterator[Unit]:
     """The fact files under a folder, recursively, sorted by path; hidden files and folders, and
     unionscore's own output folders, are skipped."""
     outputs = [marker.parent for marker in folder.rglob(OUTPUT_MARKER)]
-    files = sorted(
+    entries = sorted(
         path for path in folder.rglob("*")
-        if path.is_file() and not any(part.startswith(".") for part in path.relative_to(folder).parts)
-        and not any(output in path.parents for output in outputs)
+        if not any(part.startswith(".") for part in path.relative_to(folder).parts) and not any(output in path.parents for output in outputs)
     )
+    files = [path for path in entries if path.is_file()]
     found = [path for path in files if path.suffix.lower() in YAML_SUFFIXES]
+    unread = [(path, why) for path in entries if (why := not_followed(path))]
+    if unread:
+        listed = "、".join(f"“{path.relative_to(folder)}”（{why}）" for path, why in unread[:SHOWN_AT_MOST])
+        warn(f"文件夹 “{folder}” 中的 {listed}{f' 等 {len(unread)} 项' if len(unread) > SHOWN_AT_MOST else ''} 未读取"
+             "；链接的文件夹可以直接作为来源列出")
     tabular = [path for path in files if path.suffix.lower() in TABLE_SUFFIXES and not path.name.startswith("~$")]
     if not found:
         warn(f"文件夹 “{folder}” 中没有事实文件（.yaml/.yml）")

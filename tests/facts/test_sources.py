@@ -4,6 +4,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import itertools
+import os
 import pickle
 import time
 import tracemalloc
@@ -384,6 +385,23 @@ def test_folders_yield_fact_files_recursively_in_path_order(tmp_path: Path) -> N
     expected = [folder / "QS-1.yaml", folder / "a/QS-2.yml", folder / "a/sub/QS-9.yaml", folder / "b/QS-3.yaml"]
     assert units == [Unit(str(path), path=str(path)) for path in expected]
     assert warnings == []
+
+
+def test_what_a_folder_holds_but_does_not_read_is_named(tmp_path: Path) -> None:
+    """A linked township folder, a link left by a moved file and a named pipe were passed over without a word."""
+    county, other = tmp_path / "county", tmp_path / "other"
+    (county / "a").mkdir(parents=True)
+    other.mkdir()
+    (county / "QS-1.yaml").write_text("union: {}\n", encoding="utf-8")
+    (other / "QS-2.yaml").write_text("union: {}\n", encoding="utf-8")
+    (county / "a" / "青山镇").symlink_to(other)
+    (county / "QS-3.yaml").symlink_to(tmp_path / "moved.yaml")
+    os.mkfifo(county / "QS-4.yaml")
+    (county / "notes.txt").symlink_to(tmp_path / "gone.txt")
+    units, warnings = read(county)
+    assert [unit.path for unit in units] == [str(county / "QS-1.yaml")]
+    assert warnings == [f"文件夹 “{county}” 中的 “QS-3.yaml”（链接指向的文件不存在）、“QS-4.yaml”（不是普通文件）、"
+                        "“a/青山镇”（指向文件夹的链接，不跟随）、“notes.txt”（链接指向的文件不存在） 未读取；链接的文件夹可以直接作为来源列出"]
 
 
 def test_an_empty_folder_is_warned_about(tmp_path: Path) -> None:
