@@ -90,6 +90,17 @@ def test_assessed_union_exits_0_whatever_its_level(files, write):
     assert "等级：未达到任何等级" in result.stdout
 
 
+def test_a_ruleset_without_levels_is_assessed_and_batched(files, write, tmp_path):
+    """Levels are optional (a 评分细则 that only scores): every command reports the score, none plans a level."""
+    _, facts = files
+    ruleset = str(write("scores.yaml", RULESET.split("vetoes:")[0]))
+    assessed = run("assess", "--ruleset", ruleset, facts)
+    assert assessed.exit_code == 0 and "本标准未设等级，不作晋级规划" in assessed.stdout
+    batched = run("batch", facts, "--ruleset", ruleset, "--out", str(tmp_path / "out"))
+    assert batched.exit_code == 0 and "失败 0 个" in batched.stdout
+    assert (tmp_path / "out" / "report.html").exists()
+
+
 def test_bad_fact_file_exits_1_with_file_line_column_on_stderr(files, write):
     ruleset, _ = files
     bad = write("bad.yaml", FACTS.replace("employees: 100", "employees: 二百三十"))

@@ -34,6 +34,7 @@ from .records import Change, Plan, Standing, Step
 from .targets import ItemTargets, LiveContext, Reach, change_text
 
 ROUNDS = 2
+NO_LEVELS = "本标准未设等级，不作晋级规划"  # a 评分细则 that only scores
 DEFAULT_OWNER_FORCED = "工会主席"  # vetoes and the gate are the chair's to settle
 
 
@@ -150,6 +151,8 @@ class Planner:
         base: dict[str, Any] = {"union": assessment.fact_file.union, "as_of": assessment.as_of, "ruleset": ruleset.id, "ruleset_name": ruleset.name,
                                 "notes": judged_notes(result)}
         before = (standing(ruleset, result),)
+        if not ruleset.levels:
+            return Plan(**base, target=None, target_name="", reachable=False, why_not=NO_LEVELS, before=before)
         if not self.start.applies(ruleset):
             why = not_applicable(result, self.start.applies_later(ruleset))
             return Plan(**base, target=None, target_name="", reachable=False, why_not=why, before=before)
@@ -186,10 +189,12 @@ class Planner:
         if target is not None:
             level = ruleset.level(target)
             if level is None:
-                known = "、".join(f"{lv.id}（{lv.name}）" for lv in ruleset.levels)
+                known = "、".join(f"{lv.id}（{lv.name}）" for lv in ruleset.levels) or "无（本标准未设等级）"
                 raise UsageError(f"“{ruleset.name}”中没有等级 “{target}”；可选：{known}")
             return level
         result = self.start.results[ruleset.id]
+        if not ruleset.levels:
+            return None
         ids = [lv.id for lv in ruleset.levels]
         if result.level is None:  # ungraded: the lowest level that means something
             lowest = ruleset.levels[-1]
@@ -585,7 +590,7 @@ def planned(rulesets: list[Ruleset], specs: list[str], target: str | None) -> li
         return chosen
     having = [r for r in chosen if r.level(target) is not None]
     if not having:
-        known = "；".join(f"{r.name}：{'、'.join(lv.id for lv in r.levels)}" for r in chosen)
+        known = "；".join(f"{r.name}：{'、'.join(lv.id for lv in r.levels) or '未设等级'}" for r in chosen)
         raise UsageError(f"所选规则集中没有等级 “{target}”（{known}）")
     return having
 

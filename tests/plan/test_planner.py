@@ -152,6 +152,30 @@ levels:
     assert plan.reachable is False and "最高约 5 分" in plan.why_not and "达不到优秀的 9 分" in plan.why_not
 
 
+SCORES_ONLY = RULESET_HEAD + """
+facts:
+  a: {type: boolean, label: 甲}
+sections:
+  - id: s
+    name: 一
+    max: 10
+    items:
+      - {id: s.a, name: 甲, points: 10, when: a, fix: 做甲。}
+"""
+
+
+def test_a_ruleset_without_levels_is_scored_and_not_planned(write):
+    ruleset = load_ruleset(write("r.yaml", SCORES_ONLY))  # a 评分细则: levels are optional in the schema
+    fact_file = load_fact_file(write("f.yaml", facts_yaml({"a": False})))
+    planner = Planner.assessing([ruleset], fact_file, OracleEvaluator())
+    plan = planner.plan("r")
+    assert (plan.target, plan.reachable, plan.steps) == (None, False, ())
+    assert plan.headline == "生成 0 分（未达到任何等级）：本标准未设等级，不作晋级规划。"
+    assert "本标准未设等级，不作晋级规划" in union_markdown(planner.start.assessment, {"r": plan})
+    with pytest.raises(UsageError, match="可选：无（本标准未设等级）"):
+        planner.plan("r", "top")
+
+
 def generated(seed: int) -> tuple[str, dict]:
     """A small random ruleset (when, tiers and count items over their own facts, capped
     sections, required items, levels with section minimums) and a union's facts."""
