@@ -47,6 +47,7 @@ CODES: dict[str, Code] = {
     # expressions -----------------------------------------------------------------------------
     "expr-syntax": Code(RULESET, "表达式语法错误", "when: membership_rate >= "),
     "expr-too-large": Code(RULESET, "表达式过长（超过 4000 个字符）、过大（超过 500 个部分）或嵌套过深（超过 100 层）：拆分到 derive 中", "when: a or b or c or …   # 上千项"),
+    "derive-too-deep": Code(RULESET, "派生值层层读取其他派生值，连同它们展开后嵌套超过 200 层", "derive: {d1: d0 + 1, d2: d1 + 1, …, d200: d199 + 1}"),
     "expr-number": Code(RULESET, "表达式中的数字不是十进制数、绝对值大于 10 的 15 次方，或小数位多于 10 位", "when: employees > 1e999999999"),
     "expr-digits": Code(RULESET, "round、pct 的小数位数不是 0 到 6 之间的整数常量", "fix: 人均 {round(employees / 3, 27)} 人"),
     "expr-forbidden": Code(RULESET, "表达式中用了规则语言不允许的写法（方法调用、关键字参数、is、下标等）", "when: union.name.startswith('青山')"),

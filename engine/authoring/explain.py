@@ -91,11 +91,13 @@ class Explainer:
         return found
 
     def tree(self, title: str, expression: Expression) -> list[str]:
-        lines = self.node(expression.node, expression.text, 0, ())
+        lines = self.node(expression.node, expression.text, 0, set())
         head, arrow, rest = lines[0].partition("→")
         return [f"{title}：{head.rstrip()}  {arrow}{rest}"] + lines[1:]
 
-    def node(self, node: Node, text: str, depth: int, seen: tuple[str, ...]) -> list[str]:
+    def node(self, node: Node, text: str, depth: int, shown: set[str]) -> list[str]:
+        """The lines of `node` and its parts; a derived value is written out where it is first read in the tree
+        (`shown`: those already written out), so a chain such as `d2: d1 * d1` takes a line per value, not 2^n."""
         source = text[node.offset : node.offset + node.length]
         value = to_closure(node)(self.env)
         indent = "  " * depth
@@ -103,17 +105,20 @@ class Explainer:
             label = self.label(node.path)
             head = f"{indent}{source}（{label}）" if label else f"{indent}{source} "
             definition = self.derived.get(node.path)
-            if definition is None or node.path in seen:
+            if definition is None:
                 return [f"{head}→ {self.value_text(node, value)}"]
+            if node.path in shown:
+                return [f"{head}→ {self.value_text(definition.node, value)}（见上）"]
+            shown.add(node.path)
             lines = [f"{head}→ {self.value_text(definition.node, value)}（= {definition.text.strip()}）"]
             below = children(definition.node) if not isinstance(definition.node, Name) else (definition.node,)
             for child in below:
-                lines += self.node(child, definition.text, depth + 1, seen + (node.path,))
+                lines += self.node(child, definition.text, depth + 1, shown)
             return lines
         lines = [f"{indent}{source} → {self.value_text(node, value)}"]
         for child in children(node):
             if not isinstance(child, Literal):  # a constant says itself: no 「500 → 500」
-                lines += self.node(child, text, depth + 1, seen)
+                lines += self.node(child, text, depth + 1, shown)
         return lines
 
     def label(self, path: str) -> str:

@@ -110,6 +110,7 @@ def limits_text() -> str:
         "**上限**（载入时检查，超出即为错误，保证通过 `unionscore check` 的规则集评估时不会卡住或出错）：",
         f"一个表达式最多 {limits.MAX_EXPRESSION_CHARS} 个字符、{limits.MAX_NODES} 个部分、嵌套 {limits.MAX_DEPTH} 层"
         "（`expr-too-large`，过大的条件请拆分到 `derive` 中）；",
+        f"表达式连同它层层读取的派生值展开后，嵌套不超过 {limits.MAX_WRITTEN_OUT} 层（`derive-too-deep`）；",
         f"数字写十进制，绝对值不大于 10 的 {len(str(limits.MAX_LITERAL)) - 1} 次方，小数不超过 {limits.MAX_DECIMAL_PLACES} 位"
         "（`expr-number`；规则文件与事实文件中的数值同样不能超过这个绝对值，`yaml-number`）；",
         f"`round`、`pct` 的小数位数写成 {limits.DIGITS.start} 到 {limits.DIGITS.stop - 1} 的整数常量（`expr-digits`）；",

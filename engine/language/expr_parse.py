@@ -8,6 +8,7 @@ from __future__ import annotations
 import ast
 import io
 import tokenize
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -137,6 +138,20 @@ def measure(tree: ast.AST) -> tuple[int, int]:
         deepest, size = max(deepest, level), size + isinstance(node, ast.expr)
         stack.extend((child, level + 1) for child in ast.iter_child_nodes(node))
     return deepest, size
+
+
+def written_out(node: Node, nesting: Mapping[str, int]) -> tuple[int, str]:
+    """How deep `node` nests with the derived values it reads written out in place (`nesting`: theirs), and
+    the derived value on its deepest path ("" for none); counted without recursion."""
+    deepest, through, stack = 0, "", [(node, 1, "")]
+    while stack:
+        part, level, via = stack.pop()
+        if isinstance(part, Name) and part.path in nesting:
+            level, via = level - 1 + nesting[part.path], via or part.path
+        if level > deepest:
+            deepest, through = level, via
+        stack.extend((child, level + 1, via) for child in children(part))
+    return deepest, through
 
 
 def char_offset(text: str, byte_offset: int) -> int:

@@ -9,6 +9,8 @@ from decimal import Decimal
 MAX_EXPRESSION_CHARS = 4000  # the longest bundled expression has about 200 characters
 MAX_NODES = 500  # the largest bundled expression has 23 parts; 500 fits `x in [...]` over ~400 townships
 MAX_DEPTH = 100  # nesting; evaluating and phrasing an expression recurse over it
+MAX_WRITTEN_OUT = 200  # nesting with the derived values read written out in place (the bundled rulesets reach 5):
+# phrasing, explaining and planning recurse through derived values as through one expression (350 overflowed the stack)
 MAX_LITERAL = 10**15  # 千万亿: above any count of people, books or yuan a union reports
 MAX_DECIMAL_PLACES = 10  # 0.0000000001: finer than any share or rate a standard states
 MAX_LITERAL_CHARS = 40  # a number literal's text, read before its value is computed

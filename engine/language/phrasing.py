@@ -37,6 +37,7 @@ CALLS = {
 CALL_UNITS = {"ratio": "%", "years_since": "年", "days_since": "天"}
 KEEPS_UNIT = ("sum", "min", "max", "abs", "ceil", "floor", "round")
 RESULT_FIELDS = {"score": "得分", "level": "等级", "eligible": "参与定级"}
+LONGEST_DEFINITION = 200  # characters: a derived value without a label whose definition phrases longer reads as its name
 PERIODIC = re.compile(r"各(季度|月)(.+?)(?:次数)?")  # a list kept per quarter or month
 
 
@@ -64,6 +65,13 @@ class Phrasing:
         self.ruleset = ruleset
         self.derived: dict[str, Expression] = dict(ruleset.derive)
         self.memos: defaultdict[str, dict[int, tuple[Any, Any]]] = defaultdict(dict)
+        self.definitions: dict[str, tuple[dict, str]] = {}  # derived value → (the results it was phrased with, its text)
+        # Each derived value's names and unit, found once and in the order declared (a derived value reads only
+        # those before it): a chain such as `d2: d1 * d1` reads each value twice, and no walk recurses through it.
+        self.behind: dict[str, list[str]] = {}
+        self.units: dict[str, str] = {}
+        for name, expr in ruleset.derive:
+            self.behind[name], self.units[name] = self.reads(expr.node), self.unit(expr.node)
 
     def remember(self, kind: str, key: Any, make: Callable[[], Any], keep: bool = True) -> Any:
         """`make()` once per object (checked by identity, so a reused id is never mistaken)."""
@@ -84,8 +92,22 @@ class Phrasing:
             return found
         if name.startswith("results."):
             return self.result_label(name.split("."), results)
-        definition = self.derived.get(name)
-        return self.phrase(definition.node, definition.text, results) if definition else name
+        return self.definition(name, results) if name in self.derived else name
+
+    def definition(self, name: str, results: dict) -> str:
+        """A derived value by its definition, phrased once per ruleset (per union's results when it reads
+        them), after the derived values it reads, in the order declared: a chain such as `d2: d1 * d1`
+        phrases each value once, and phrasing recurses through one definition at a time. A definition
+        longer than LONGEST_DEFINITION characters (it doubles with each such step) reads as the name."""
+        expr = self.derived[name]
+        kept = self.definitions.get(name)
+        if kept is not None and (kept[0] is results or self.steady(expr)):
+            return kept[1]
+        for earlier in [n for n in self.derived if n in self.behind[name]]:
+            self.definition(earlier, results)
+        text = self.phrase(expr.node, expr.text, results)
+        self.definitions[name] = (results, text if len(text) <= LONGEST_DEFINITION else name)
+        return self.definitions[name][1]
 
     def result_label(self, parts: list[str], results: dict) -> str:
         """`results.bayou.level` → 「“八有”等级」, `results.bayou.items.x.outcome` → 「“八有”“…”的结果」."""
@@ -120,7 +142,7 @@ class Phrasing:
         if path in self.ruleset.facts or path in self.ruleset.captions:
             return self.ruleset.unit(path)
         if path in self.derived:
-            return self.unit(self.derived[path].node)
+            return self.units[path]
         return "分" if path.startswith("results.") and path.endswith(".score") else ""
 
     # values --------------------------------------------------------------------------------
@@ -192,7 +214,7 @@ class Phrasing:
         """Every name a node reads, derived values and the names behind them included, in order of use."""
         found: list[str] = []
         for name in ordered_names(node):
-            inner = [name] + (self.reads(self.derived[name].node) if name in self.derived else [])
+            inner = [name] + self.behind.get(name, [])
             found += [n for n in inner if n not in found]
         return found
 

@@ -10,10 +10,11 @@ from ..diagnostics import DiagnosticList, Mark
 from ..kinds import CHOSEN_BY_FIELD, FALLBACK, UNCAPPED, Count
 from ..language.conditions import Cond, ConditionSet, compile_conditions
 from ..language.expr_eval import to_closure
-from ..language.expr_parse import Literal, Name, parse
+from ..language.expr_parse import Literal, Name, parse, written_out
 from ..language.expr_types import infer
 from ..language.expressions import Expression, ExpressionError, Scope, compile_expression, compile_template
 from ..language.kind import Kind
+from ..language.limits import MAX_WRITTEN_OUT
 from ..language.model import (
     DEFAULT_OWNER,
     EFFORT_WEIGHTS,
@@ -55,6 +56,8 @@ class Builder:
         self.conditions: list[tuple[str, Expression]] = []
         self.scope = Scope(self.lookup, lambda: sorted(self.types))
         self.derived: tuple[tuple[str, Expression], ...] = ()
+        self.nesting: dict[str, int] = {}  # each derived value's, with the derived values it reads written out
+        self.too_deep: set[str] = set()  # derived values refused for it
         self.captions: dict[str, Caption] = {}
 
     def mark(self, *path: Any, key: bool = False) -> Mark:
@@ -74,13 +77,31 @@ class Builder:
         return next((u for u in self.uses if u.replace("-", "_") == name or u == name), None)
 
     # expressions -----------------------------------------------------------------------------
-    def compiled(self, value: Any, mark: Mark, want: str | None = None) -> Expression | None:
-        """The compiled expression, or None with its diagnostic in `problems`."""
+    def compiled(self, value: Any, mark: Mark, want: str | None = None, name: str = "") -> Expression | None:
+        """The compiled expression (of the derived value `name`, if one), or None with its diagnostic in `problems`."""
         try:
-            return compile_expression(value, mark, self.scope, want)
+            expression = compile_expression(value, mark, self.scope, want)
         except ExpressionError as exc:
             self.problems.extend([exc.diagnostic])
             return None
+        self.check_nesting(expression, name)
+        return expression
+
+    def check_nesting(self, expression: Expression, name: str) -> None:
+        """`derive-too-deep`: the expression, with the derived values it reads written out in place, nests more
+        than MAX_WRITTEN_OUT levels (everything that walks an expression walks through them). Reported where a
+        chain first goes too deep, not again for each value that reads on."""
+        depth, through = written_out(expression.node, self.nesting)
+        if name:
+            self.nesting[name] = depth
+        if depth <= MAX_WRITTEN_OUT:
+            return
+        if not expression.names & self.too_deep:
+            what = f"派生值 “{name}” " if name else "表达式"
+            self.problems.add(expression.mark, "derive-too-deep", f"{what}经派生值 “{through}” 层层读取其他派生值，展开后嵌套 {depth} 层，"
+                              f"超过 {MAX_WRITTEN_OUT} 层：请减少派生值层层引用的层数", len(expression.text))
+        if name:
+            self.too_deep.add(name)
 
     def expr(self, value: Any, mark: Mark, want: str | None = None) -> Expression:
         """The compiled expression; a placeholder when it does not compile (the ruleset then never loads)."""
@@ -132,7 +153,7 @@ class Builder:
                 self.problems.add(self.mark("derive", name, key=True), "derive-clash", f"派生值 “{name}” 与已声明的事实同名")
                 continue
             value, at = (spec["value"], ("derive", name, "value")) if isinstance(spec, dict) else (spec, ("derive", name))
-            expression = self.compiled(value, self.mark(*at))
+            expression = self.compiled(value, self.mark(*at), name=name)
             if isinstance(spec, dict):
                 self.captions[name] = Caption(spec["label"], spec.get("unit", ""))
             if expression is not None:

@@ -140,3 +140,17 @@ def test_bad_fact_file_is_invalid_input(write):
     assert "bad.yaml" in result.output and "members" in result.output
     not_a_mapping = write("list.yaml", "- 1\n- 2\n")
     assert run("--ruleset", str(ruleset), str(not_a_mapping), "zuzhi.rate").exit_code == 1
+
+
+def test_a_derived_value_read_twice_is_written_out_once(write):
+    """`d2: d1 * d1` …: each derived value once, not 2^16 lines (13 MB) for sixteen of them."""
+    steps = "".join(f"\n  d{i}: d{i - 1} * d{i - 1}" for i in range(1, 17))
+    chain = RULESET.replace("membership_rate: ratio(members, employees)", "d0: members" + steps).replace("membership_rate >=", "d16 <")
+    result = run("--ruleset", str(write("chain.yaml", chain)), str(write("t.yaml", FACTS)), "zuzhi.rate")
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert len(lines) < 100  # two tiers, each writing out seventeen derived values
+    assert [line.strip() for line in lines if line.strip().startswith("d15 ")] == 2 * [
+        "d15 → （无数据：计算结果的数值过大或位数过多，超出计算范围）（= d14 * d14）",
+        "d15 → （无数据：计算结果的数值过大或位数过多，超出计算范围）（见上）",
+    ]  # in each tier's tree

@@ -1,7 +1,7 @@
 """Hostile rulesets: a ruleset that passes `unionscore check` cannot hang or crash an assessment.
 
-This module tries 59 hostile inputs: 31 rulesets that must be refused at load with a diagnostic that
-names the file, line and column (`REFUSED`), 22 that load and must then assess every union quickly under
+This module tries 63 hostile inputs: 33 rulesets that must be refused at load with a diagnostic that
+names the file, line and column (`REFUSED`), 24 that load and must then assess every union quickly under
 both evaluators (`SURVIVED`), 4 fact values at the edge of what YAML may hold (`FACT_VALUES`), and 2
 unexpected exceptions during assessment that must name the union, ruleset and item (`test_internal_error_*`).
 A test below counts them, so the number stays true.
@@ -67,6 +67,13 @@ def derived(expression: str, test: str = "big > 0") -> str:
     return ruleset(f"- {{id: s.a, name: 指标, points: 10, when: {test}}}", f"derive:\n  big: {quoted(expression)}")
 
 
+def chain(count: int, step: str) -> str:
+    """`count` derived values, each `step` of the one before (`{}`), read by an item that fails (its reason is phrased)."""
+    steps = "".join(f"\n  d{i}: {quoted(step.format(f'd{i - 1}'))}" for i in range(1, count + 1))
+    item = f"- {{id: s.a, name: 指标, points: 10, when: d{count} < 0, fix: {quoted('差 {d' + str(count) + '} 人')}}}"
+    return ruleset(item, "derive:\n  d0: members" + steps)
+
+
 TERMS = " or ".join(["members > 1000"] * 20000)
 # name → (ruleset text, diagnostic code, the text the diagnostic's column points at)
 REFUSED: dict[str, tuple[str, str, str]] = {
@@ -100,6 +107,8 @@ REFUSED: dict[str, tuple[str, str, str]] = {
     "count each 0": (ruleset("- {id: s.a, name: 指标, points: 10, count: members, each: 0}"), "count-each", "0"),
     "count each 1e-9": (ruleset("- {id: s.a, name: 指标, points: 10, count: members, each: 0.000000001}"), "count-each", "0.0"),
     "points 1e300": (ruleset("- {id: s.a, name: 指标, points: 1e300, when: members > 1}"), "yaml-number", "1e300"),
+    "1,000 derived values of +1 (RecursionError)": (chain(1000, "{} + 1"), "derive-too-deep", "d199 + 1"),
+    "3 derived values 90 deep each": (chain(3, "-" * 90 + "{}"), "derive-too-deep", "-"),
     "400-digit YAML integer": (ruleset("- {id: s.a, name: 指标, points: " + "9" * 400 + ", when: members > 1}"), "yaml-number", "999"),
 }
 SURVIVED: dict[str, str] = {
@@ -125,6 +134,8 @@ SURVIVED: dict[str, str] = {
     "300 tiers": ruleset("- id: s.a\n  name: 指标\n  points: 10\n  tiers:\n"
                          + "".join(f"    - {{when: members > {i}, points: 1}}\n" for i in range(300))),
     "3,000-character name": when(f"union.name == '{'长' * 3000}'"),
+    "22 derived values squaring the one before (took 40 s)": chain(22, "{0} * {0}"),
+    "150 derived values squaring the one before": chain(150, "{0} * {0}"),
     "300-term sum in a fix": fix("sum([" + ", ".join(["employees"] * 300) + "])"),
 }
 # fact values at the edge: (what employees is, whether the fact file is refused)
@@ -223,3 +234,11 @@ def test_years_since_at_the_end_of_the_calendar():
 def test_the_docstring_counts_the_inputs_tried():
     tried = len(REFUSED) + len(SURVIVED) + len(FACT_VALUES) + 2
     assert f"tries {tried} hostile inputs" in (__doc__ or "")
+
+
+def test_a_chain_too_deep_is_reported_once_naming_the_derived_value(tmp_path):
+    path = write(tmp_path, "chain.yaml", chain(1000, "{} + 1"))
+    with pytest.raises(InvalidInput) as caught:
+        load_ruleset(path)
+    [problem] = caught.value.diagnostics  # not again for d201 … d1000, which read it
+    assert problem.message.startswith("派生值 “d200” 经派生值 “d199” 层层读取其他派生值，展开后嵌套 201 层，超过 200 层")
