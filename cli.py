@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import json
+import math
 import os
 import re
 import sys
@@ -106,6 +107,18 @@ def parse_date(ctx: click.Context, param: click.Parameter, value: str | None) ->
         raise click.BadParameter(f"日期格式应为 YYYY-MM-DD，实际为 “{value}”") from None
 
 
+class Number(click.FloatRange):
+    """A number in a range, and a number: click's range lets `nan` through (it compares false with both bounds)."""
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        number = super().convert(value, param, ctx)
+        if math.isnan(number):
+            self.fail(f"{value!r} 不是有效的数值。", param, ctx)
+        return number
+
+
+MAX_TIMEOUT = 24 * 60 * 60  # seconds: a union still running after a day is stuck; 1e10 overflowed threading's wait
+MAX_JOBS = 256  # worker processes: beyond any county server's cores; 999 ran out of a common limit of 1,024 open files and hung
 RULESET_HEADER = re.compile(r"^ruleset:", re.MULTILINE)
 RULESET_OPTION = click.option("--ruleset", "rulesets", multiple=True, metavar="ID_OR_PATH",
                               help="内置规则集 id 或 YAML 路径，可重复；缺省为全部内置规则集。")
@@ -186,12 +199,12 @@ def assess(rulesets: tuple[str, ...], fact_file: Path, fmt: str, as_of: dt.date 
 @RULESET_OPTION
 @click.argument("sources", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))  # a mistyped path: nothing written
 @click.option("--out", required=True, type=click.Path(file_okay=False, path_type=Path), help="输出目录。")
-@click.option("--jobs", type=click.IntRange(min=1), default=None, help="工作进程数；缺省为 CPU 核数。")
+@click.option("--jobs", type=click.IntRange(1, MAX_JOBS), default=None, help="工作进程数；缺省为 CPU 核数。")
 @click.option("--as-of", callback=parse_date, metavar="YYYY-MM-DD", help="评估日期；缺省为各事实年度的 12 月 31 日。")
 @click.option("--sheet", help="只读取工作簿中这个名称的工作表。")
 @click.option("--rank-by", "rank_by", multiple=True, metavar="ID", help="排名依据的规则集 id，可重复；缺省按所选规则集的顺序。")
 @click.option("--force", is_flag=True, help="允许写入非空的、非 unionscore 输出的目录（不会删除或覆盖其中已有的文件）。")
-@click.option("--timeout", type=click.FloatRange(min=0, min_open=True), default=60, show_default=True, metavar="秒",
+@click.option("--timeout", type=Number(0, MAX_TIMEOUT, min_open=True), default=60, show_default=True, metavar="秒",
               help="评估一个工会的时限；超时的工会记为失败，其余照常评估。")
 @INCLUDE_HIDDEN_OPTION
 @UNUSED_OPTION
@@ -248,7 +261,7 @@ def province_batch(options: ProvinceOptions, chosen: list[Ruleset]) -> None:
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
 @ENGINE_OPTION
 @click.option("--coverage", "show_coverage", is_flag=True, help="报告每个规则集被测试用例覆盖的比例，并列出未覆盖的部分。")
-@click.option("--min-coverage", type=click.FloatRange(0, 100), metavar="P", help="任一规则集的覆盖率低于 P% 时失败（退出码 1）。")
+@click.option("--min-coverage", type=Number(0, 100), metavar="P", help="任一规则集的覆盖率低于 P% 时失败（退出码 1）。")
 @click.option("--strict", "strict", is_flag=True, help="没有任何测试用例的规则集按错误处理（退出码 1）。")
 def test_command(paths: tuple[Path, ...], engine: str, show_coverage: bool, min_coverage: float | None, strict: bool) -> None:
     """运行规则集的测试用例（tests:、同目录的 <id>.tests.yaml 或 <文件名>.tests.yaml，以及 extends 的上级规则集的用例）。"""

@@ -65,7 +65,7 @@ def test_top_help_lists_commands_and_options_in_chinese():
 def test_batch_help_placeholders_and_defaults_in_chinese():
     text = run("batch", "--help").stdout
     assert "用法: unionscore batch [选项] 来源..." in text
-    assert "--out 目录" in text and "[必填]" in text and "--jobs 整数" in text and "[默认：60; x>0]" in text
+    assert "--out 目录" in text and "[必填]" in text and "--jobs 整数" in text and "[默认：60; 0<x<=86400]" in text
 
 
 def test_every_click_template_has_a_translation():
@@ -117,7 +117,7 @@ def test_bad_choice(files):
 
 
 def test_out_of_range(files):
-    assert "'--jobs' 的值无效：0 不在范围 x>=1 之内。" in error_of("batch", files[1], "--out", "o", "--jobs", "0")
+    assert "'--jobs' 的值无效：0 不在范围 1<=x<=256 之内。" in error_of("batch", files[1], "--out", "o", "--jobs", "0")
 
 
 def test_not_a_number(files):

@@ -134,6 +134,20 @@ def test_a_mistyped_source_is_a_usage_error_before_anything_is_written(tmp_path,
     assert result.exit_code == 2 and f"路径 '{missing}' 不存在" in result.stderr and not out.exists()
 
 
+@pytest.mark.parametrize(("option", "value", "says"), [
+    ("--timeout", "nan", "'nan' 不是有效的数值"), ("--timeout", "inf", "inf 不在范围 0<x<=86400 之内"),
+    ("--timeout", "1e10", "不在范围 0<x<=86400 之内"), ("--jobs", "99999999999999999999", "不在范围 1<=x<=256 之内"),
+    ("--min-coverage", "nan", "'nan' 不是有效的数值"),
+])
+def test_a_number_out_of_range_is_a_usage_error_before_anything_is_written(files, tmp_path, option, value, says):
+    """Not 内部错误 (ValueError from nan, OverflowError in threading's wait), nor a check that silently never fails."""
+    ruleset, facts = files
+    out = tmp_path / "out"
+    command = ("test", ruleset) if option == "--min-coverage" else ("batch", facts, "--ruleset", ruleset, "--out", str(out))
+    result = run(*command, option, value)
+    assert result.exit_code == 2 and f"'{option}' 的值无效：" in result.stderr and says in result.stderr and not out.exists()
+
+
 def test_invalid_ruleset_exits_1(files, write):
     _, facts = files
     broken = write("broken.yaml", RULESET.replace("when: elected,", "when: elected and,"))
