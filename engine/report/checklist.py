@@ -160,7 +160,8 @@ def as_markdown(sheets: list[Sheet], union: dict[str, Any] | None = None, period
 
 
 def as_html(sheets: list[Sheet], union: dict[str, Any] | None = None, period: int | None = None) -> str:
-    return ENV.get_template("checklist.html").render(sheets=sheets, title=union_title(union, period), union=union or {},
+    shown = {key: (union or {}).get(key) for key in ("id", "township")}  # a fact file need not name its township
+    return ENV.get_template("checklist.html").render(sheets=sheets, title=union_title(union, period), union=shown,
                                                      with_facts=union is not None)
 
 

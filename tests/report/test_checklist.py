@@ -199,6 +199,15 @@ def test_cli_with_facts_and_html_out(tmp_path: Path, assessed):
     assert md.exit_code == 0 and "自评结果：部分得分" in md.output
 
 
+def test_html_for_a_union_without_a_township(tmp_path: Path):
+    """A fact file need not name its township: the page stopped with an internal error."""
+    facts = tmp_path / "T-1.yaml"
+    facts.write_text("union:\n  id: T-1\n  type: enterprise\nperiod: 2025\nfacts:\n  employees: 10\n", encoding="utf-8")
+    outcome = CliRunner().invoke(cli, ["checklist", "--ruleset", "bayou", str(facts), "--format", "html"])
+    assert outcome.exit_code == 0, outcome.output
+    assert "<dt>编号</dt><dd>T-1</dd>" in outcome.output and "<dt>所在乡镇（街道）</dt><dd>—</dd>" in outcome.output
+
+
 def test_cli_uses_are_resolved():
     outcome = CliRunner().invoke(cli, ["checklist", "--ruleset", "xingji"])
     assert outcome.exit_code == 0, outcome.output
