@@ -141,7 +141,7 @@ BAD_LINES = {  # how QS-001's zhijia line is spoiled → what its line 2 says
             "results-number", "字段 result.score 不是有限的数（实际为 NaN）"),
     "infinity": (lambda line: json.dumps(changed(line, "result.items.0.points", float("-inf"))),
                  "results-number", "字段 result.items.0.points 不是有限的数（实际为 -Infinity）"),
-    "5000 digits": (lambda line: json.dumps(line).replace('"score": 100', '"score": ' + "9" * 5000),
+    "5000 digits": (lambda line: json.dumps(changed(line, "result.score", 0.123456789)).replace("0.123456789", "9" * 5000),
                     "results-number", "字段 result.score 的数字过长（超过 130 位）"),
     "huge": (lambda line: changed(line, "result.items.1.max_points", 1e308),
              "results-number", "字段 result.items.1.max_points 超出范围：绝对值不能大于 10 的 15 次方，实际为 1e+308"),
