@@ -21,7 +21,7 @@ import jsonschema
 
 from engine.language.limits import MAX_LITERAL
 from engine.language.vocabulary import UNION_TYPES
-from engine.load.schema import describe, validator
+from engine.load.schema import describe, dotted, validator
 
 from . import grader
 
@@ -75,13 +75,13 @@ def check_values(line: Any) -> None:
         if not path:  # the line itself: the schema says what it should be
             continue
         if len(path) > MAX_DEPTH:
-            raise Refused("results-json", f"字段 {field(path)} 嵌套超过 {MAX_DEPTH} 层")
+            raise Refused("results-json", f"字段 {dotted(path)} 嵌套超过 {MAX_DEPTH} 层")
         if isinstance(value, Decimal):
-            raise Refused("results-number", f"字段 {field(path)} 的数字过长（超过 {MAX_INT_CHARS} 位）")
+            raise Refused("results-number", f"字段 {dotted(path)} 的数字过长（超过 {MAX_INT_CHARS} 位）")
         if isinstance(value, float) and not math.isfinite(value):
-            raise Refused("results-number", f"字段 {field(path)} 不是有限的数（实际为 {json.dumps(value)}）")
+            raise Refused("results-number", f"字段 {dotted(path)} 不是有限的数（实际为 {json.dumps(value)}）")
         if path[-1] in POINTS and isinstance(value, (int, float)) and abs(value) > MAX_LITERAL:
-            raise Refused("results-number", f"字段 {field(path)} 超出范围：绝对值不能大于 10 的 15 次方，实际为 {value}")
+            raise Refused("results-number", f"字段 {dotted(path)} 超出范围：绝对值不能大于 10 的 15 次方，实际为 {value}")
 
 
 def values(line: Any) -> Iterator[tuple[tuple[Any, ...], Any]]:
@@ -98,9 +98,8 @@ def values(line: Any) -> Iterator[tuple[tuple[Any, ...], Any]]:
 def check_schema(line: Any) -> None:
     error = jsonschema.exceptions.best_match(validator("results-line.schema.json").iter_errors(line))
     if error is not None:
-        said = f"应为日期（YYYY-MM-DD，须是实有的日期），实际为 “{error.instance}”" if error.validator == "format" else describe(error)[1]
-        message, where = shortened(said), tuple(error.absolute_path)
-        raise Refused("results-line", f"字段 {field(where)}：{message}" if where else
+        message, where = shortened(describe(error)[1]), tuple(error.absolute_path)
+        raise Refused("results-line", f"字段 {dotted(where)}：{message}" if where else
                       f"不是 batch 输出 results.jsonl 的一行 {{\"union\": {{…}}, \"as_of\": …, \"result\": {{…}}}}：{message}")
 
 
@@ -121,7 +120,3 @@ def check_meaning(line: dict[str, Any], year: int, installed: Installed) -> None
         raise Refused("results-level", f"字段 result.level.id：“{level['id']}” 不是“{ref['id']}”（{ref['version']} 版）的等级，"
                                        f"应为以下之一：{'、'.join(levels)}")
 
-
-def field(path: tuple[Any, ...]) -> str:
-    """result.items.0.points, as engine/load/schema.py names a place."""
-    return ".".join(str(part) for part in path)

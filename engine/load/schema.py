@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import difflib
 import json
+from collections.abc import Iterable
 from functools import cache
 from importlib import resources
 from typing import Any, cast
@@ -65,8 +66,13 @@ def to_diagnostic(data: Any, error: jsonschema.ValidationError) -> Diagnostic:
     if at_key:
         path.append(at_key)
     mark = mark_at(data, path, key=bool(at_key))
-    where = ".".join(str(p) for p in error.absolute_path)
+    where = dotted(error.absolute_path)
     return Diagnostic(mark, code, f"{where + '：' if where else ''}{message}", "error", max(len(str(at_key or "")), 1))
+
+
+def dotted(path: Iterable[Any]) -> str:
+    """A place in a document as messages name it: result.items.0.points."""
+    return ".".join(str(part) for part in path)
 
 
 def describe(error: jsonschema.ValidationError) -> tuple[str, str, Any]:
@@ -93,6 +99,8 @@ def describe(error: jsonschema.ValidationError) -> tuple[str, str, Any]:
     if keyword in ("pattern", "propertyNames"):
         bad_key = error.instance if "propertyNames" in error.schema_path else None  # point at the key, not its mapping
         return "schema-id", f"“{error.instance}” 不是合法的标识：只能用英文字母开头，含字母、数字、下划线、点或连字符", bad_key
+    if keyword == "format" and value == "date":  # the only format the bundled schemas use
+        return "schema-type", f"应为日期（YYYY-MM-DD，须是实有的日期），实际为 “{error.instance}”", None
     if keyword in ("minItems", "minLength"):
         return "schema-empty", "不能为空", None
     if keyword in ("oneOf", "anyOf"):
