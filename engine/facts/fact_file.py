@@ -75,13 +75,14 @@ def check_union_texts(raw: MarkedDict, union: dict, problems: DiagnosticList) ->
     shown as Python's text 「['a']」 in reports and page names; an id as `read_union_id` reads it. The type is
     checked by `read_union_type`."""
     for key, value in union.items():
+        if key == "type":
+            continue
         try:
             one_value(value, "一段文字")
             if key == "id":
                 read_union_id(value)
         except CellError as error:
-            if key != "type":
-                problems.add(mark_at(raw, ("union", key)), "fact-union", f"union.{key}：{error}")
+            problems.add(mark_at(raw, ("union", key)), "fact-union", f"union.{key}：{error}")
 
 
 def check_period(raw: MarkedDict, problems: DiagnosticList) -> int | None:
