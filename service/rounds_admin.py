@@ -41,6 +41,9 @@ def open_round(federation: Federation, user: User, year: int, ruleset_ids: list[
     """A new round of the federation, its unions those of `source` (last year's round) when given."""
     if not ruleset_ids:
         raise RoundError("请至少选择一个考核标准")
+    unknown = [i for i in ruleset_ids if i not in bundled_ids()]
+    if unknown:  # an id is looked up as a path too: only the bundled standards may be chosen here
+        raise RoundError(f"没有考核标准 “{unknown[0]}”：请从列出的标准中选择")
     if source is not None and source.federation_id != federation.pk:
         raise RoundError("只能从本县的考核年度复制参评工会")
     rulesets = resolve_rulesets(tuple(ruleset_ids))

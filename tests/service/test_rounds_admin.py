@@ -39,6 +39,16 @@ def test_a_round_is_not_opened_twice_nor_without_standards(county: Round) -> Non
     assert Round.objects.filter(federation=county.federation).count() == 1
 
 
+def test_a_round_takes_only_the_bundled_standards(county: Round, tmp_path: Any) -> None:
+    """A standard is chosen by id, and an id is also read as a path: a posted path is refused, never loaded."""
+    elsewhere = tmp_path / "mine.yaml"
+    elsewhere.write_text("ruleset: {id: mine}\n", encoding="utf-8")
+    for posted in ("/etc/passwd", str(elsewhere), "../rulesets/bayou.yaml"):
+        answer = opened(county, year="2030", rulesets=["bayou", posted])
+        assert answer.status_code == 200 and f"没有考核标准 “{posted}”" in answer.content.decode()
+    assert not Round.objects.filter(federation=county.federation, year=2030).exists()
+
+
 def test_the_board_counts_each_townships_unions_by_status(county: Round) -> None:
     entry = Entry.objects.get(round=county, union__code="QS-016")
     records.verify(entry, User.objects.get(username="assessor"), {}, {})
