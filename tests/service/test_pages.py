@@ -7,6 +7,7 @@ import json
 import re
 from pathlib import Path
 from typing import Any
+from unittest import mock
 from urllib.parse import unquote
 
 import docx
@@ -296,3 +297,15 @@ def test_pages_need_signing_in_and_speak_chinese_when_missing(county: Round) -> 
     assert anonymous.get(form_url(county))["Location"].startswith("/login/?next=")
     missing = signed_in("assessor").get("/no/such/page/")
     assert missing.status_code == 404 and "找不到这个页面" in text_of(missing)
+
+
+def test_a_request_too_big_and_a_server_error_speak_chinese(county: Round, union_client: Client) -> None:
+    """Django's own 400 and 500 pages are English; ours say what happened, and that nothing was kept."""
+    before = Version.objects.count()
+    too_big = union_client.post(form_url(county), "members=" + "9" * 3 * 2**20, content_type="application/x-www-form-urlencoded")
+    assert too_big.status_code == 400 and "请求有误，未保存" in text_of(too_big) and Version.objects.count() == before
+    failing = Client(raise_request_exception=False)
+    failing.force_login(User.objects.get(username="qs-016"))
+    with mock.patch("service.views.prefill", side_effect=RuntimeError("secret-detail")):
+        broken = failing.get(form_url(county))
+    assert broken.status_code == 500 and "服务器出错" in text_of(broken) and "secret-detail" not in text_of(broken)
