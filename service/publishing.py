@@ -9,9 +9,10 @@ the published one stays as it was, and so do the publication's files.
 The files are written once, first into a staging folder with no database lock held, then moved to
 the data folder (settings.DATA / "published" / <round> / <publication>) as the publication is recorded:
 report.html and summary.xlsx (the renderers `batch` uses, from the published facts assessed again
-in a grading worker), and notices/<union code>.docx, one 整改通知书 for each union whose published
-result leaves something to rectify. Each step of a union's plan becomes a Task with the deadline
-the county gives. A round is published once.
+in a grading worker), and notices/<stem>.docx, one 整改通知书 for each union whose published
+result leaves something to rectify, named as `batch` names a union's pages: the code when it is plain
+(QS-016), else a stem with a hash of the code, so a code such as 「A/B」 or 「../x」 is never a path.
+Each step of a union's plan becomes a Task with the deadline the county gives. A round is published once.
 """
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ import json
 import os
 import shutil
 import tempfile
+from collections.abc import Iterable
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,6 +30,8 @@ from typing import Any
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+
+from engine.report.union_page import union_file_stem
 
 from . import audit, grader
 from .models import Entry, Publication, PublishedResult, Round, Task, User, Version
@@ -155,7 +159,7 @@ def write_notices(round_: Round, frozen: list[tuple[Entry, Version]], results: d
         result = results[entry.pk] or version.result
         if has_gaps(result):
             union = entry.union
-            (target / NOTICES / f"{union.code}.docx").write_bytes(notice(result, union.name, round_.federation.name, round_.year, today, deadline))
+            (target / notice_name(union.code)).write_bytes(notice(result, union.name, round_.federation.name, round_.year, today, deadline))
             notices += 1
     return notices
 
@@ -187,6 +191,12 @@ def published_file(publication: Publication, name: str) -> Path | None:
     return path if path.is_file() else None
 
 
-def notice_codes(publication: Publication) -> set[str]:
-    """The codes of the unions that have a 整改通知书 in the publication."""
-    return {path.stem for path in (folder(publication) / NOTICES).glob("*.docx")}
+def notice_name(code: str) -> str:
+    """Where a union's 整改通知书 is, inside its publication's folder."""
+    return f"{NOTICES}/{union_file_stem(code)}.docx"
+
+
+def notice_codes(publication: Publication, codes: Iterable[str]) -> set[str]:
+    """Those of `codes` whose unions have a 整改通知书 in the publication."""
+    stems = {path.stem for path in (folder(publication) / NOTICES).glob("*.docx")}
+    return {code for code in codes if union_file_stem(code) in stems}

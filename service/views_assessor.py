@@ -100,15 +100,16 @@ def round_board(request: HttpRequest, round_id: int) -> HttpResponse:
 
 
 def board_page(request: HttpRequest, round_: Round, error: str = "") -> HttpResponse:
-    entries = round_.entries.select_related("union__township").order_by("union__township__name", "union__code")
+    entries = [e for e in round_.entries.select_related("union__township").order_by("union__township__name", "union__code")
+               if e.status not in rounds_admin.NOT_SUBMITTED]
     publication = publishing.latest_publication(round_)
     return render(request, "service/assessor/board.html", {
         "round": round_, "board": rounds_admin.status_board(round_), "statuses": [label for _, label in Entry.Status.choices],
-        "entries": [e for e in entries if e.status not in rounds_admin.NOT_SUBMITTED], "publication": publication,
+        "entries": entries, "publication": publication,
         "is_admin": account(request).role == Role.ADMIN, "error": error, "deadline": request.POST.get("deadline", ""),
         "report_ready": bool(publication and publishing.published_file(publication, publishing.REPORT)),
         "workbook_ready": bool(publication and publishing.published_file(publication, publishing.WORKBOOK)),
-        "notices": publishing.notice_codes(publication) if publication else set()})
+        "notices": publishing.notice_codes(publication, (e.union.code for e in entries)) if publication else set()})
 
 
 @signed_in
@@ -161,7 +162,7 @@ def published_workbook(request: HttpRequest, round_id: int) -> HttpResponse:
 def notice_docx(request: HttpRequest, round_id: int, code: str) -> HttpResponse:
     """The union's 整改通知书: for the union itself, its township and the county."""
     entry = access.entry_for(account(request), round_id, code)
-    path = published(entry.round, f"{publishing.NOTICES}/{entry.union.code}.docx")
+    path = published(entry.round, publishing.notice_name(entry.union.code))
     response = HttpResponse(path.read_bytes(), content_type=DOCX)
     response["Content-Disposition"] = attachment(f"{entry.union.name}整改通知书.docx", f"notice-{entry.union.code}.docx")
     return response

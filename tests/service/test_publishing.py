@@ -139,7 +139,7 @@ def test_the_api_publishes_once(county: Round, data_folder: Path) -> None:
     assert done.status_code == 200, done.content
     answer = json.loads(done.content)
     assert answer["results"] == Entry.objects.filter(round=county).count() and answer["tasks"] == Task.objects.count()
-    assert answer["notices"] == len(publishing.notice_codes(Publication.objects.get(pk=answer["publication"])))
+    assert answer["notices"] == len(publishing.notice_codes(Publication.objects.get(pk=answer["publication"]), Union.objects.values_list("code", flat=True)))
     assert client("admin").post(url, body, content_type="application/json").status_code == 409
 
 
@@ -199,3 +199,21 @@ def test_a_result_changed_while_publishing_stops_it_and_leaves_nothing(county: R
     assert list((data_folder / "published" / str(county.pk)).iterdir()) == []
     monkeypatch.undo()
     assert PublishedResult.objects.get(publication=published_by_page(county), entry__union__code="QS-016").version.kind == Version.Kind.VERIFIED
+
+
+def test_a_notice_is_named_safely_whatever_the_unions_code(county: Round, data_folder: Path) -> None:
+    """Codes come from the county's workbook: one that holds a / or .. is a label, never a path (it made publishing
+    fail, or wrote a notice outside its publication's folder)."""
+    source = Entry.objects.get(round=county, union__code="QS-016")
+    codes = ["../../outside", "QS/099", "qs-016"]
+    for code in codes:
+        union = Union.objects.create(federation=county.federation, township=source.union.township, code=code, name=f"工会{code}",
+                                     type="enterprise")
+        records.save(Entry.objects.create(round=county, union=union), None, {"facts": source.latest().facts["facts"]}, "imported")  # type: ignore[union-attr]
+    done = publishing.publish(county, User.objects.get(username="admin"), DEADLINE)
+    folder = publishing.folder(done.publication)
+    written = [path for path in (data_folder / "published").rglob("*") if path.is_file()]
+    assert written and all(path.is_relative_to(folder) for path in written)
+    assert publishing.notice_codes(done.publication, [*codes, "QS-016"]) == {*codes, "QS-016"}
+    assert all(publishing.published_file(done.publication, publishing.notice_name(code)) for code in codes)
+    assert publishing.notice_name("QS-016") == "notices/QS-016.docx"
