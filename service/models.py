@@ -62,6 +62,14 @@ class Union(models.Model):
         return found | ({"township": self.township.name} if self.township else {})
 
 
+def code_problem(code: str) -> str | None:
+    """Why a union's id cannot be its code here, or None: the pages are addressed by the code (/rounds/1/QS-016/),
+    so it may not hold a / (no address could name it, and every list linking it would fail) nor be . or ..."""
+    if "/" in code or code in (".", ".."):
+        return f"编号 “{code}” 不能用作网页地址（不能含有 “/”，也不能是 “.” 或 “..”），请修改编号后再导入"
+    return None
+
+
 class Role(models.TextChoices):
     ADMIN = "admin", "县总工会管理员"
     ASSESSOR = "assessor", "考核人员"

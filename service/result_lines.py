@@ -4,7 +4,7 @@ In order, the first problem refusing the line: the JSON itself (valid UTF-8, nes
 deep, every number finite, integers of at most MAX_INT_CHARS digits, scores and points within
 MAX_LITERAL, the largest number a ruleset may write); the line's schema (engine/schemas/
 results-line.schema.json: a result exactly as `batch` writes it, `as_of` a real date); then what the
-service knows: a union type of the vocabulary, the year imported, and a level of the ruleset named,
+service knows: an id that can address the union's pages, a union type of the vocabulary, the year imported, and a level of the ruleset named,
 where this installation has that ruleset in that version (`installed_levels`). A ruleset it lacks, or
 another version of it, may be a county's own or an older standard: its results are history all the
 same, so they are taken as written and the import says their levels were not checked.
@@ -24,6 +24,7 @@ from engine.language.vocabulary import UNION_TYPES
 from engine.load.schema import describe, dotted, validator
 
 from . import grader
+from .models import code_problem
 
 MAX_DEPTH = 20  # a line of results.jsonl nests 7 deep (result, items, facts, a list of values)
 MAX_INT_CHARS = 130  # an assessment's exact numbers stop at 400 bits (about 121 digits; limits.MAX_RESULT_BITS)
@@ -110,6 +111,9 @@ def shortened(message: str) -> str:
 
 def check_meaning(line: dict[str, Any], year: int, installed: Installed) -> None:
     union, result = line["union"], line["result"]
+    problem = code_problem(union["id"])
+    if problem:
+        raise Refused("results-union-id", f"字段 union.id：{problem}")
     if union["type"] not in UNION_TYPES:
         raise Refused("results-union-type", f"字段 union.type：“{union['type']}” 不是工会类型，应为以下之一：{'、'.join(UNION_TYPES)}")
     if union["period"] is not None and union["period"] != year:

@@ -10,10 +10,11 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
+from clients import signed_in
 
 from cli import cli
 from service import bootstrap
-from service.models import Entry, Round, User, Version
+from service.models import Entry, Round, Union, User, Version
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -82,3 +83,17 @@ def test_the_accounts_file_is_never_the_database(tmp_path: Path) -> None:
     assert done.returncode == 2
     assert done.stderr == f"错误：输出文件 {database} 就是输入 {database}；请另选输出文件，以免覆盖原始数据\n"
     assert not database.exists()  # refused before the database was made
+
+
+@pytest.mark.django_db
+def test_a_union_whose_code_no_address_can_hold_is_not_imported(configured: None, tmp_path: Path) -> None:
+    """The pages name a union by its code: one with a / had no address, and every list linking it failed (500)."""
+    text = (REPO / "facts/qingshan/QS-001.yaml").read_text(encoding="utf-8")
+    for code in ("QS/099", ".."):
+        (tmp_path / f"{len(code)}.yaml").write_text(text.replace("QS-001", code), encoding="utf-8")
+    (tmp_path / "QS-002.yaml").write_text(text.replace("QS-001", "QS-002"), encoding="utf-8")
+    done = import_to(str(tmp_path), "--accounts", str(tmp_path.parent / f"{tmp_path.name}-accounts.xlsx"))
+    assert done.exit_code == 1
+    assert "编号 “QS/099” 不能用作网页地址（不能含有 “/”，也不能是 “.” 或 “..”）" in done.stderr and "编号 “..” 不能用作网页地址" in done.stderr
+    assert set(Union.objects.filter(entries__round__year=2026).values_list("code", flat=True)) == {"QS-002"}
+    assert signed_in("admin").get("/").status_code == 200
