@@ -26,8 +26,9 @@ def store(entry: Entry, user: User | None, graded: Graded, kind: str, based_on: 
         version = Version.objects.create(entry=locked, number=number, kind=kind, facts=graded.facts,
                                          result=graded.result, problems=graded.problems, created_by=user,
                                          based_on=based_on, notes=notes or {})
-        locked.status = STATUS_AFTER[Version.Kind(kind)]
-        locked.save(update_fields=["status"])
+        if locked.status != Entry.Status.PUBLISHED:  # a later inspection or 销号 adds to a published record: it stays 已发布
+            locked.status = STATUS_AFTER[Version.Kind(kind)]
+            locked.save(update_fields=["status"])
         audit.record(user, f"version.{kind}", f"{entry.union}：{Version.Kind(kind).label}，第 {number} 版",
                      round_=entry.round, union=entry.union, version=number, changed=sorted((notes or {}).keys()))
     entry.status = locked.status

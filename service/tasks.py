@@ -110,17 +110,12 @@ def accept(user: User, task: Task, note: str) -> Version | None:
     changes = planned_changes(task)
     if not changes:
         return None
-    entry = task.entry
-    published = entry.status == Entry.Status.PUBLISHED
     text = f"整改销号：{task.name}" + (f"。{note}" if note else "")
-    graded, version = records.verify(entry, user, changes, {name: {"method": ACCEPT_METHOD, "note": text} for name in changes})
+    graded, version = records.verify(task.entry, user, changes, {name: {"method": ACCEPT_METHOD, "note": text} for name in changes})
     if version is None:
         problems = "；".join(p["message"] for p in graded.problems)
         raise TaskError(f"销号未完成：按整改目标修改后的数据未通过检查（{problems}）")
-    if published:  # the round stays published; the new version is its 复核 record
-        Entry.objects.filter(pk=entry.pk).update(status=Entry.Status.PUBLISHED)
-        entry.status = Entry.Status.PUBLISHED
-    return version
+    return version  # the entry stays 已发布 (records.store); the new version is its 复核 record
 
 
 def planned_changes(task: Task) -> dict[str, Any]:

@@ -84,6 +84,7 @@ def test_published_results_never_change(county: Round, data_folder: Path) -> Non
     _, later = records.verify(entry, User.objects.get(username="assessor"), {"committee.elected": True},
                               {"committee.elected": {"method": "座谈", "note": "补充了选举材料"}})
     assert later is not None and later.number > frozen.version.number
+    assert Entry.objects.get(pk=entry.pk).status == Entry.Status.PUBLISHED  # a later inspection adds to the published record
     frozen.refresh_from_db()
     again = Version.objects.get(pk=frozen.version.pk)
     assert (again.pk, again.facts, again.result) == before
