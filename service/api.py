@@ -12,7 +12,7 @@ from functools import wraps
 from typing import Any
 
 from django.contrib.auth import authenticate, user_logged_in
-from django.core.exceptions import RequestDataTooBig
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
 from django.db.models import OuterRef, QuerySet, Subquery
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.urls import URLPattern, URLResolver
@@ -164,6 +164,12 @@ def task_refused(request: HttpRequest, exc: TaskError) -> HttpResponse:
 @api.exception_handler(RequestDataTooBig)
 def too_big(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
     return api.create_response(request, {"detail": "请求内容过大（上限 2 MB）"}, status=413)
+
+
+@api.exception_handler(TooManyFieldsSent)
+@api.exception_handler(TooManyFilesSent)
+def too_many(request: HttpRequest, exc: TooManyFieldsSent | TooManyFilesSent) -> HttpResponse:
+    return api.create_response(request, {"detail": "请求中的文件或字段过多：每次上传一个文件，未保存"}, status=400)
 
 
 def caller(request: HttpRequest) -> User:

@@ -115,6 +115,7 @@ CSRF_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 2**20         # a fact record is a few KB
+DATA_UPLOAD_MAX_NUMBER_FILES = 1                # evidence comes one file at a time: 100 (Django's) meant 1 GB spooled per request
 FILE_UPLOAD_HANDLERS = ["service.evidence.SizeLimit",  # evidence over 10 MB is skipped, never written to disk
                         "django.core.files.uploadhandler.MemoryFileUploadHandler",
                         "django.core.files.uploadhandler.TemporaryFileUploadHandler"]

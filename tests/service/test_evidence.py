@@ -86,6 +86,16 @@ def test_a_file_over_ten_megabytes_is_refused_and_never_written(task: Task, data
     assert upload(task, "刚好.png", PNG + b"\x00" * (evidence.MAX_BYTES - len(PNG))).status_code == 200  # exactly 10 MB is fine
 
 
+def test_one_file_at_a_time(task: Task, data_folder: Path) -> None:
+    """Django spools up to 100 files of a request to disk before any view runs; evidence comes one at a time."""
+    files = [SimpleUploadedFile(f"照片{n}.png", PNG) for n in range(2)]
+    answer = bearer("qs-016").post(f"/api/v1/tasks/{task.pk}/evidence", {"file": files})
+    assert (answer.status_code, answer.json()) == (400, {"detail": "请求中的文件或字段过多：每次上传一个文件，未保存"})
+    page = signed_in("qs-016").post(f"/tasks/{task.pk}/evidence/", {"file": [SimpleUploadedFile(f"照片{n}.png", PNG) for n in range(2)]})
+    assert page.status_code == 400 and "请求有误，未保存" in page.content.decode()
+    assert not Evidence.objects.exists() and not list((data_folder / "evidence").glob("*"))
+
+
 @pytest.mark.parametrize("name", ["../../x.pdf", "..\\..\\windows\\x.pdf", "/etc/passwd.pdf", "a/../../../x.pdf", "\x00x\n.pdf"])
 def test_path_like_names_are_labels_only(task: Task, data_folder: Path, name: str) -> None:
     answer = upload(task, name, PDF)
