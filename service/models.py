@@ -199,6 +199,7 @@ class Publication(models.Model):
     class Meta:
         verbose_name = verbose_name_plural = "结果发布"
         ordering = ["-created_at"]
+        constraints = [models.UniqueConstraint(fields=["round"], name="round_published_once")]  # two at once (PostgreSQL): one kept
 
     def __str__(self) -> str:
         return f"{self.round} 发布于 {self.created_at:%Y-%m-%d %H:%M}"

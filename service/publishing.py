@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from engine.report.union_page import union_file_stem
@@ -39,6 +39,7 @@ from .published_files import county_files, has_gaps, notice
 
 PUBLISHED_KINDS = (Version.Kind.VERIFIED, Version.Kind.SUBMITTED, Version.Kind.IMPORTED)
 REPORT, WORKBOOK, NOTICES, MANIFEST = "report.html", "summary.xlsx", "notices", "publication.json"
+ALREADY = "本年度结果已经发布，不能重复发布；发布后的核查和整改销号形成新的版本"
 PUBLISH_TIMEOUT = 1800  # seconds for a whole county assessed again in one worker
 
 
@@ -108,7 +109,10 @@ def record(round_: Round, user: User, frozen: list[tuple[Entry, Version]], resul
     refuse_published(round_)
     if chosen_versions(round_) != {entry.pk: version.pk for entry, version in frozen}:
         raise PublishError("发布过程中有单位提交或核查了新的结果，请重新发布")
-    publication = Publication.objects.create(round=round_, created_by=user)
+    try:
+        publication = Publication.objects.create(round=round_, created_by=user)
+    except IntegrityError:  # another publishing of the round committed first (on PostgreSQL neither saw the other)
+        raise PublishError(ALREADY) from None
     tasks = freeze(publication, frozen, results, deadline, today, staging)
     Round.objects.filter(pk=round_.pk).update(status=Round.Status.PUBLISHED)
     round_.status = Round.Status.PUBLISHED
@@ -121,7 +125,7 @@ def record(round_: Round, user: User, frozen: list[tuple[Entry, Version]], resul
 
 def refuse_published(round_: Round) -> None:
     if Round.objects.filter(pk=round_.pk, status=Round.Status.PUBLISHED).exists() or round_.publications.exists():
-        raise PublishError("本年度结果已经发布，不能重复发布；发布后的核查和整改销号形成新的版本")
+        raise PublishError(ALREADY)
 
 
 def chosen_versions(round_: Round) -> dict[int, int]:

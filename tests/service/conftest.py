@@ -68,7 +68,7 @@ def publish(entry: Entry, deadline: dt.date, by: str = "admin") -> list[Task]:
     """The entry's latest version published, and one 整改 task per step of each standard's plan (as publishing does)."""
     version = entry.versions.exclude(result__isnull=True).order_by("-number").first()
     assert version is not None
-    publication = Publication.objects.create(round=entry.round, created_by=User.objects.get(username=by))
+    publication = Publication.objects.get_or_create(round=entry.round, defaults={"created_by": User.objects.get(username=by)})[0]
     PublishedResult.objects.create(publication=publication, entry=entry, version=version)
     Entry.objects.filter(pk=entry.pk).update(status=Entry.Status.PUBLISHED)
     return [Task.objects.create(entry=entry, publication=publication, ruleset=result["ruleset"]["id"], item=step["id"],

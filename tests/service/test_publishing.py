@@ -218,3 +218,15 @@ def test_a_notice_is_named_safely_whatever_the_unions_code(county: Round, data_f
     assert publishing.notice_codes(done.publication, [*codes, "QS-016"]) == {*codes, "QS-016"}
     assert all(publishing.published_file(done.publication, publishing.notice_name(code)) for code in codes)
     assert publishing.notice_name("QS-016") == "notices/QS-016.docx"
+
+
+def test_two_publishings_at_once_keep_one(county: Round, data_folder: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A double click on 发布: on PostgreSQL each transaction found the round unpublished before the other committed,
+    and both publications were kept, each with its tasks. The database keeps one; the other is refused, nothing of it kept."""
+    admin = User.objects.get(username="admin")
+    first = publishing.publish(county, admin, DEADLINE)
+    monkeypatch.setattr(publishing, "refuse_published", lambda round_: None)  # the second, as it sees the round
+    with pytest.raises(publishing.PublishError, match="本年度结果已经发布，不能重复发布"):
+        publishing.publish(county, admin, DEADLINE)
+    assert Publication.objects.get(round=county) == first.publication and Task.objects.count() == first.tasks
+    assert [path.name for path in (data_folder / "published" / str(county.pk)).iterdir()] == [str(first.publication.pk)]
