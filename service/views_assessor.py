@@ -28,7 +28,8 @@ STAFF = (Role.ASSESSOR, Role.ADMIN)
 
 
 def staff(user: User, admin_only: bool = False) -> None:
-    if user.role not in ((Role.ADMIN,) if admin_only else STAFF):
+    """County staff: an assessor or the admin, of a federation (an account without one has no county to act for)."""
+    if user.role not in ((Role.ADMIN,) if admin_only else STAFF) or user.federation_id is None:
         raise PermissionDenied("只有县总工会管理员可以进行此操作" if admin_only else "只有考核人员和县总工会管理员可以查看")
 
 

@@ -6,10 +6,11 @@ import io
 from typing import Any
 
 from clients import signed_in
+from django.test import Client
 from openpyxl import load_workbook
 
 from service import records
-from service.models import AuditEvent, Entry, Round, User
+from service.models import AuditEvent, Entry, Role, Round, User
 
 NEXT = {"year": "2026", "rulesets": ["bayou", "zhijia"], "deadline": "2026-05-31"}
 
@@ -82,3 +83,12 @@ def test_rounds_are_the_county_staffs(county: Round) -> None:
     for user in ("qs-016", "t-qingshan"):
         assert signed_in(user).get(f"/county/{county.pk}/").status_code == 403
         assert signed_in(user).get(f"/county/{county.pk}/reminders.xlsx").status_code == 403
+
+
+def test_an_admin_account_of_no_federation_opens_no_round(county: Round) -> None:
+    """An account given the admin's role in the Django admin without a federation: refused, not an internal error."""
+    client = Client(raise_request_exception=False)
+    client.force_login(User.objects.create(username="admin-2", role=Role.ADMIN))
+    answer = client.post("/county/new-round/", NEXT)
+    assert answer.status_code == 403 and "只有县总工会管理员可以进行此操作" in answer.content.decode()
+    assert not Round.objects.filter(year=2026).exists()
