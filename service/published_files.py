@@ -30,7 +30,7 @@ from engine.report.county_report import write_county_report
 from engine.report.record import as_json
 from engine.report.summary_workbook import ItemSheets
 from engine.report.workplan.blocks import Block, Document, Heading, Paragraph, book, cn_numeral
-from engine.report.workplan.word import render
+from engine.report.workplan.word import render, xml_text
 from engine.values import cn_date, fmt_number
 
 from . import grader
@@ -78,7 +78,7 @@ def notice(result: dict[str, Any], union: str, issuer: str, year: int, published
     document = notice_document(result, union, issuer, year, published, deadline)
     word = render(document)
     properties = word.core_properties
-    properties.title, properties.author, properties.comments, properties.language = document.title, issuer, "", "zh-CN"
+    properties.title, properties.author, properties.comments, properties.language = xml_text(document.title), xml_text(issuer), "", "zh-CN"
     properties.created = properties.modified = dt.datetime.combine(published, dt.time())
     buffer = io.BytesIO()
     word.save(buffer)

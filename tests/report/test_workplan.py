@@ -259,6 +259,15 @@ def test_docx_is_written_atomically(docx_path: Path):
     assert [p.name for p in docx_path.parent.iterdir()] == ["整改工作方案.docx"]
 
 
+def test_a_union_name_with_a_control_character_is_written_without_it(tmp_path: Path):
+    """XML has no vertical tab or backspace; python-docx refused the name and `plan --format docx` stopped."""
+    path = tmp_path / "整改工作方案.docx"
+    write(make_plan(union={"id": "QS-016", "name": "青山镇鑫源\x0b食品厂工会\x08"}), DEADLINE, path)
+    word = docx.Document(str(path))
+    assert word.core_properties.author == "青山镇鑫源食品厂工会"
+    assert "青山镇鑫源食品厂工会" in word.paragraphs[0].text.replace("\n", "")
+
+
 def test_docx_uses_title_and_heading_styles(docx_path: Path):
     word = docx.Document(str(docx_path))
     styled = [(p.style.name, p.text) for p in word.paragraphs if p.style.name in ("Title", "Heading 1", "Heading 2")]

@@ -230,3 +230,12 @@ def test_two_publishings_at_once_keep_one(county: Round, data_folder: Path, monk
         publishing.publish(county, admin, DEADLINE)
     assert Publication.objects.get(round=county) == first.publication and Task.objects.count() == first.tasks
     assert [path.name for path in (data_folder / "published" / str(county.pk)).iterdir()] == [str(first.publication.pk)]
+
+
+def test_a_name_pasted_with_a_control_character_publishes(county: Round, data_folder: Path) -> None:
+    """A vertical tab pasted with a union's name (XML has no such character) stopped every union's publication."""
+    Union.objects.filter(code="QS-016").update(name="青山镇鑫源\x0b食品厂工会\x08")
+    published_by_page(county)
+    word = docx.Document(io.BytesIO(signed_in("qs-016").get(f"/rounds/{county.pk}/QS-016/notice.docx").content))
+    assert word.paragraphs[0].text.replace("\n", "") == "关于青山镇鑫源食品厂工会限期整改的通知书"
+    assert word.core_properties.title == "关于青山镇鑫源食品厂工会限期整改的通知书"

@@ -65,6 +65,7 @@ TITLE_CHARACTERS = 19  # 二号 characters on a title line: 156 mm, with the tit
 OPENING = "《“（"  # a title line may start with one, never end with one
 SHORT_ROW = 4  # lines of table text: a row this short is never broken across pages (a taller one is)
 STEP = re.compile(r"\d+\.")  # the lead of a step's first paragraph: 「1.会员入会率（必备）。」
+NOT_IN_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")  # XML 1.0 has no such characters
 
 
 def write(plan: Plan, deadline: dt.date, path: Path) -> None:
@@ -78,6 +79,7 @@ def write(plan: Plan, deadline: dt.date, path: Path) -> None:
 
 def render(document: Document) -> WordDocument:
     """Any document of blocks (the 整改工作方案, the service's 整改通知书) in the official layout."""
+    document = _legible(document)
     word = docx.Document()
     _setup_page(word)
     _setup_styles(word)
@@ -91,10 +93,30 @@ def render(document: Document) -> WordDocument:
     return word
 
 
+def xml_text(text: str) -> str:
+    """Text as Word can hold it: without the control characters XML forbids (python-docx refuses them). A name
+    pasted from elsewhere may carry one (a vertical tab, a backspace) and stopped the whole document."""
+    return NOT_IN_XML.sub("", text)
+
+
+def _legible(document: Document) -> Document:
+    blocks = tuple(_legible_block(block) for block in document.blocks)
+    return Document(xml_text(document.title), blocks, tuple(map(xml_text, document.signature)))
+
+
+def _legible_block(block: Block) -> Block:
+    if isinstance(block, Heading):
+        return Heading(xml_text(block.text), block.level)
+    if isinstance(block, Paragraph):
+        return Paragraph(xml_text(block.text), xml_text(block.lead))
+    return Table(tuple(map(xml_text, block.header)), tuple(tuple(map(xml_text, row)) for row in block.rows))
+
+
 def _describe(word: WordDocument, title: str, plan: Plan) -> None:
     """The file's properties (the template says python-docx, 2013), dated like the document."""
     properties = word.core_properties
-    properties.title, properties.author, properties.comments, properties.language = title, union_name(plan), "", "zh-CN"
+    properties.title, properties.author = xml_text(title), xml_text(union_name(plan))
+    properties.comments, properties.language = "", "zh-CN"
     properties.created = properties.modified = dt.datetime.combine(plan.as_of, dt.time())
 
 
