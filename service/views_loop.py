@@ -21,6 +21,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.http import require_GET, require_POST
 
 from . import access, evidence, history, tasks
+from .grader import GradingFailed
 from .models import AuditEvent, Entry, Role, Task
 from .views import account, attachment, short_names, signed_in
 
@@ -82,7 +83,7 @@ def task_transition(request: HttpRequest, task_id: int) -> HttpResponse:
     to = request.POST.get("to", "")
     try:
         event = tasks.transition(user, task, to, request.POST.get("note", ""))
-    except tasks.TaskError as exc:
+    except (tasks.TaskError, GradingFailed) as exc:  # 销号 grades again: a worker that died changes nothing
         messages.error(request, f"未变更：{exc}")
         return back_to(task)
     tail = f"，已按整改目标生成第 {event.version.number} 版核定数据并重新评分" if event.version else ""

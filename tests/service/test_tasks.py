@@ -12,7 +12,8 @@ from clients import assessed, signed_in
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
-from service import tokens
+from service import grader, tokens
+from service.grader import GradingFailed
 from service.models import AuditEvent, Entry, Round, Task, TaskEvent, User, Version
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
@@ -159,3 +160,22 @@ def test_every_move_is_in_the_audit_trail(tasks: list[Task]) -> None:
     actions = list(AuditEvent.objects.filter(detail__task=tasks[0].pk).order_by("id").values_list("action", "user__username"))
     assert actions == [("evidence.upload", "qs-016"), ("task.done", "qs-016"), ("task.returned", "assessor")]
     assert "材料不全" in AuditEvent.objects.get(action="task.returned").summary
+
+
+def test_a_grading_that_fails_at_sign_off_leaves_the_task_for_review(county: Round, tasks: list[Task],
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    """销号 grades the new facts in a worker; one that dies is said on the task page, not a server error."""
+    task = next(t for t in tasks if t.item == "changsuo.library")
+    union = bearer("qs-016")
+    assert upload(union, task).status_code == 200 and move(union, task, "done").status_code == 200
+    before = Version.objects.filter(entry=task.entry).count()
+
+    def crash(*args: Any) -> None:
+        raise GradingFailed("评估进程意外退出，本次保存未完成；请重试，仍不成功请联系管理员")
+
+    monkeypatch.setattr(grader, "run", crash)
+    page = Client(raise_request_exception=False)
+    page.force_login(User.objects.get(username="assessor"))
+    answer = page.post(f"/tasks/{task.pk}/transition/", {"to": "accepted"}, follow=True)
+    assert answer.status_code == 200 and "未变更：评估进程意外退出，本次保存未完成" in answer.content.decode()
+    assert Task.objects.get(pk=task.pk).status == Task.Status.DONE and Version.objects.filter(entry=task.entry).count() == before
