@@ -12,10 +12,11 @@ import json
 import multiprocessing
 import os
 import threading
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from functools import cache
-from typing import Any
+from typing import Any, TypeVar
 
 from engine.diagnostics import InvalidInput, Mark, UnionscoreError
 from engine.evaluate.assessment import assess
@@ -26,6 +27,7 @@ from engine.load.rulesets import resolve_rulesets
 from engine.plan.planner import next_level_plans
 from engine.report.record import as_json
 
+T = TypeVar("T")
 TIMEOUT = 120  # seconds for one union: far beyond the tens of milliseconds a union takes
 _POOL: list[ProcessPoolExecutor] = []
 _STARTING = threading.Lock()
@@ -57,15 +59,21 @@ def grade_facts(ids: tuple[str, ...], union: dict[str, str], year: int, facts: d
 
 def run(ids: tuple[str, ...], union: dict[str, str], year: int, facts: dict[str, Any]) -> tuple[dict[str, Any] | None, list[dict[str, str]]]:
     """Grade in the pool; a worker that died is replaced and this save fails with GradingFailed."""
+    text, problems = in_worker("本次保存未完成", TIMEOUT, grade_facts, ids, union, year, facts)
+    return (json.loads(text) if text is not None else None), problems
+
+
+def in_worker(undone: str, timeout: float, work: Callable[..., T], *arguments: Any) -> T:
+    """`work(*arguments)` in the pool. A worker that died is replaced, and it or a timeout is GradingFailed,
+    saying what was `undone` (本次保存未完成, 结果未发布)."""
     executor = pool()
     try:
-        text, problems = executor.submit(grade_facts, ids, union, year, facts).result(timeout=TIMEOUT)
+        return executor.submit(work, *arguments).result(timeout=timeout)
     except BrokenProcessPool:
         restart(executor)
-        raise GradingFailed("评估进程意外退出，本次保存未完成；请重试，仍不成功请联系管理员") from None
+        raise GradingFailed(f"评估进程意外退出，{undone}；请重试，仍不成功请联系管理员") from None
     except TimeoutError:
-        raise GradingFailed(f"评估超过 {TIMEOUT} 秒仍未完成，本次保存未完成；请稍后重试，仍不成功请联系管理员") from None
-    return (json.loads(text) if text is not None else None), problems
+        raise GradingFailed(f"评估超过 {timeout} 秒仍未完成，{undone}；请稍后重试，仍不成功请联系管理员") from None
 
 
 def pool() -> ProcessPoolExecutor:

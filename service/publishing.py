@@ -22,7 +22,6 @@ import os
 import shutil
 import tempfile
 from collections.abc import Iterable
-from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -181,12 +180,7 @@ def write_county_files(round_: Round, frozen: list[tuple[Entry, Version]], targe
     units: list[Any] = [(v.facts.get("union") or e.union.header(), v.facts.get("period") or round_.year, v.facts.get("facts", {}))
                         for e, v in frozen]
     title = f"{round_.federation.name}{round_.year}年度基层工会考核评价结果（发布）"
-    executor = grader.pool()
-    try:
-        return executor.submit(county_files, tuple(round_.ruleset_ids()), units, str(target), title).result(timeout=PUBLISH_TIMEOUT)
-    except BrokenProcessPool:
-        grader.restart(executor)
-        raise grader.GradingFailed("评估进程意外退出，结果未发布；请重试，仍不成功请联系管理员") from None
+    return grader.in_worker("结果未发布", PUBLISH_TIMEOUT, county_files, tuple(round_.ruleset_ids()), units, str(target), title)
 
 
 def published_file(publication: Publication, name: str) -> Path | None:

@@ -11,7 +11,6 @@ from __future__ import annotations
 import datetime as dt
 import re
 import tempfile
-from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -62,11 +61,6 @@ def workplan(version: Version, ruleset_id: str, short_name: str) -> Workplan:
     entry, stored = version.entry, version.facts
     arguments = (tuple(entry.round.ruleset_ids()), stored.get("union") or entry.union.header(),
                  stored.get("period") or entry.round.year, stored.get("facts", {}), ruleset_id, entry.round.deadline)
-    executor = grader.pool()
-    try:
-        content, refused = executor.submit(written, *arguments).result(timeout=grader.TIMEOUT)
-    except BrokenProcessPool:
-        grader.restart(executor)
-        raise grader.GradingFailed("评估进程意外退出，整改工作方案未生成；请重试，仍不成功请联系管理员") from None
+    content, refused = grader.in_worker("整改工作方案未生成", grader.TIMEOUT, written, *arguments)
     name = UNSAFE.sub("_", f"{entry.union.name}{short_name}整改工作方案") + ".docx"
     return Workplan(name, content, refused)

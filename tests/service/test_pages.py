@@ -20,6 +20,7 @@ from django.test import Client
 from cli import cli
 from engine.diagnostics import Mark
 from engine.language.model import FactDecl
+from service import grader
 from service.models import Entry, Round, User, Version
 from service.result_page import level_text, number
 from service.selfcheck_form import OTHERS, Group, bind, document
@@ -309,3 +310,19 @@ def test_a_request_too_big_and_a_server_error_speak_chinese(county: Round, union
     with mock.patch("service.views.prefill", side_effect=RuntimeError("secret-detail")):
         broken = failing.get(form_url(county))
     assert broken.status_code == 500 and "服务器出错" in text_of(broken) and "secret-detail" not in text_of(broken)
+
+
+def test_a_workplan_whose_worker_takes_too_long_is_said_on_the_result_page(county: Round, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A worker that does not answer in time fails this download with a message, as a save does; it was a 500."""
+    class Stuck:
+        def submit(self, *arguments: Any) -> Stuck:
+            return self
+
+        def result(self, timeout: float) -> Any:
+            raise TimeoutError
+
+    monkeypatch.setattr(grader, "pool", Stuck)
+    client = Client(raise_request_exception=False)
+    client.force_login(User.objects.get(username="qs-016"))
+    response = client.get(form_url(county) + "workplan/bayou.docx", follow=True)
+    assert response.status_code == 200 and "评估超过 120 秒仍未完成，整改工作方案未生成" in text_of(response)
