@@ -13,6 +13,8 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 
+CODE_LENGTH = 64  # a union's code
+
 
 class Federation(models.Model):
     """A county federation (or any level above the unions: a city, a sector)."""
@@ -44,7 +46,7 @@ class Union(models.Model):
 
     federation = models.ForeignKey(Federation, on_delete=models.PROTECT, related_name="unions", verbose_name="上级工会")
     township = models.ForeignKey(Township, on_delete=models.PROTECT, null=True, blank=True, related_name="unions", verbose_name="乡镇（街道）")
-    code = models.CharField("编号", max_length=64)
+    code = models.CharField("编号", max_length=CODE_LENGTH)
     name = models.CharField("名称", max_length=200)
     type = models.CharField("类型", max_length=20)
 
@@ -64,9 +66,12 @@ class Union(models.Model):
 
 def code_problem(code: str) -> str | None:
     """Why a union's id cannot be its code here, or None: the pages are addressed by the code (/rounds/1/QS-016/),
-    so it may not hold a / (no address could name it, and every list linking it would fail) nor be . or ..."""
+    so it may not hold a / (no address could name it, and every list linking it would fail) nor be . or ..;
+    and it fits the column (PostgreSQL refuses a longer one, and the whole import stopped)."""
     if "/" in code or code in (".", ".."):
         return f"编号 “{code}” 不能用作网页地址（不能含有 “/”，也不能是 “.” 或 “..”），请修改编号后再导入"
+    if len(code) > CODE_LENGTH:
+        return f"编号 “{code[:CODE_LENGTH]}…” 过长：最多 {CODE_LENGTH} 个字符，请修改编号后再导入"
     return None
 
 
