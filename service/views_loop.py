@@ -14,6 +14,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import escape
@@ -38,12 +39,15 @@ def task_list(request: HttpRequest, round_id: int, code: str) -> HttpResponse:
     entry = access.entry_for(user, round_id, code)
     found = list(tasks.tasks_of(entry))
     today = timezone.localdate()
+    notes = list(messages.get_messages(request))  # what an upload or a move said goes beside its task, where the page lands
     rows = [{"task": task, "moves": [(to, MOVES[Task.Status(to)]) for to in sorted(tasks.moves_for(user, task))],
+             "notes": [note for note in notes if note.extra_tags == task_anchor(task)],
              "review": Task.Status.RETURNED in tasks.moves_for(user, task),
              "upload": user.role == Role.UNION and task.status in tasks.STILL_OPEN,
              "overdue": task.deadline < today and task.status in tasks.STILL_OPEN} for task in found]
     return render(request, "service/loop/tasks.html", {
         "entry": entry, "round": entry.round, "union": entry.union, "rows": rows, "scores": score_rows(entry),
+        "messages": [note for note in notes if note.extra_tags not in {task_anchor(task) for task in found}],
         "accepted": sum(task.status == Task.Status.ACCEPTED for task in found), "max_mb": evidence.MAX_MB,
         "accept": evidence.ACCEPTED_TEXT, "editable": access.may_edit(user, entry)})
 
@@ -57,8 +61,12 @@ def score_rows(entry: Entry) -> list[dict[str, Any]]:
             for rid in entry.round.ruleset_ids() if rid in now or rid in published]
 
 
+def task_anchor(task: Task) -> str:
+    return f"task-{task.pk}"
+
+
 def back_to(task: Task) -> HttpResponse:
-    return redirect(f"{reverse('tasks', args=[task.entry.round_id, task.entry.union.code])}#task-{task.pk}")
+    return redirect(f"{reverse('tasks', args=[task.entry.round_id, task.entry.union.code])}#{task_anchor(task)}")
 
 
 @signed_in
@@ -69,9 +77,9 @@ def task_evidence(request: HttpRequest, task_id: int) -> HttpResponse:
     try:
         kept = evidence.upload(user, task, request.FILES.get("file"), getattr(request, "upload_too_big", False))
     except tasks.TaskError as exc:
-        messages.error(request, str(exc))
+        messages.error(request, str(exc), extra_tags=task_anchor(task))
     else:
-        messages.success(request, f"已上传“{kept.original_name}”（{kept.size // 1024 + 1} KB）。")
+        messages.success(request, f"已上传“{kept.original_name}”（{filesizeformat(kept.size)}）。", extra_tags=task_anchor(task))
     return back_to(task)
 
 
@@ -84,10 +92,10 @@ def task_transition(request: HttpRequest, task_id: int) -> HttpResponse:
     try:
         event = tasks.transition(user, task, to, request.POST.get("note", ""))
     except (tasks.TaskError, GradingFailed) as exc:  # 销号 grades again: a worker that died changes nothing
-        messages.error(request, f"未变更：{exc}")
+        messages.error(request, f"未变更：{exc}", extra_tags=task_anchor(task))
         return back_to(task)
     tail = f"，已按整改目标生成第 {event.version.number} 版核定数据并重新评分" if event.version else ""
-    messages.success(request, f"整改任务“{task.name}”已改为“{Task.Status(to).label}”{tail}。")
+    messages.success(request, f"整改任务“{task.name}”已改为“{Task.Status(to).label}”{tail}。", extra_tags=task_anchor(task))
     return back_to(task)
 
 

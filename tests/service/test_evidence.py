@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from clients import signed_in
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.template.defaultfilters import filesizeformat
 from django.test import Client
 
 from service import evidence, tokens
@@ -137,9 +138,20 @@ def test_downloads_are_attachments_for_those_who_may_see_the_union(task: Task) -
     assert Client().get(kept["url"]).status_code == 302  # to the sign-in page
 
 
-def test_the_page_uploads_and_says_what_was_wrong(task: Task, county: Round) -> None:
+def task_block(page: str, task: Task) -> tuple[str, str]:
+    """The task's own block on the tasks page, and the page above the list."""
+    above, tasks = page.split('<ol class="gaps tasks">')
+    return tasks.split(f'<li id="task-{task.pk}">')[1].split('<li id="task-')[0], above
+
+
+def test_the_page_uploads_and_says_what_was_wrong_beside_the_task(task: Task, county: Round) -> None:
+    """The page comes back at the task (#task-N): what the upload said is there, not at the top, out of sight on a phone."""
     client = signed_in("qs-016")
     done = client.post(f"/tasks/{task.pk}/evidence/", {"file": SimpleUploadedFile("setup.pdf", EXE)}, follow=True)
-    assert "文件“setup.pdf”不是照片（JPG、PNG）、PDF 或 Word（.docx）文件，未保存" in done.content.decode()
+    assert done.redirect_chain[-1][0].endswith(f"#task-{task.pk}")
+    block, above = task_block(done.content.decode(), task)
+    wrong = "文件“setup.pdf”不是照片（JPG、PNG）、PDF 或 Word（.docx）文件，未保存"
+    assert wrong in block and wrong not in above
     done = client.post(f"/tasks/{task.pk}/evidence/", {"file": SimpleUploadedFile("公示栏.png", PNG)}, follow=True)
-    assert "已上传“公示栏.png”" in done.content.decode() and Evidence.objects.count() == 1
+    block, above = task_block(done.content.decode(), task)
+    assert f"已上传“公示栏.png”（{filesizeformat(len(PNG))}）" in block and "已上传" not in above and Evidence.objects.count() == 1
