@@ -39,8 +39,10 @@ def task_list(request: HttpRequest, round_id: int, code: str) -> HttpResponse:
     entry = access.entry_for(user, round_id, code)
     found = list(tasks.tasks_of(entry))
     today = timezone.localdate()
+    names = short_names(entry.round)
     notes = list(messages.get_messages(request))  # what an upload or a move said goes beside its task, where the page lands
     rows = [{"task": task, "moves": [(to, MOVES[Task.Status(to)]) for to in sorted(tasks.moves_for(user, task))],
+             "standard": names.get(task.ruleset, task.ruleset),
              "notes": [note for note in notes if note.extra_tags == task_anchor(task)],
              "review": Task.Status.RETURNED in tasks.moves_for(user, task),
              "upload": user.role == Role.UNION and task.status in tasks.STILL_OPEN,

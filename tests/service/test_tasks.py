@@ -52,6 +52,7 @@ def test_a_union_sees_its_tasks_from_its_plan_with_item_deadline_and_status(coun
     page = signed_in("qs-016")
     text = page.get(f"/rounds/{county.pk}/QS-016/tasks/").content.decode()
     assert "工会主席亮身份" in text and "2026-06-30" in text and "公示栏照片" in text and "整改中" in text
+    assert "<dt>考核标准</dt><dd>八有</dd>" in text and "paizi.chair" not in text  # the standard, not the item's code
     assert bearer("qs-017").get(f"/api/v1/rounds/{county.pk}/unions/qs-016/tasks").status_code == 404
 
 
