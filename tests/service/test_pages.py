@@ -210,6 +210,9 @@ def test_an_earlier_version_and_an_unknown_one(county: Round, union_client: Clie
     union_client.post(form_url(county), form_data(union_client.get(form_url(county))) | {"members": "x", "action": "draft"})
     latest = union_client.get(form_url(county) + "result/")
     assert "这一版数据有 1 处需要修改，还不能计算得分" in text_of(latest) and "查看第 1 版的评估结果" in text_of(latest)
+    # named as the form names them, each a link to its field, and no result claimed for this version
+    assert f'<a href="{form_url(county)}#f-members-row">会员人数</a>：无法识别 “x”' in latest.content.decode()
+    assert "（members）" not in text_of(latest) and re.search(r"以下为 第 2 版 （草稿，qs-016，[-\d :]+） 查看", text_of(latest))
     assert "50.55 / 100 分" in text_of(union_client.get(form_url(county) + "result/?version=1"))
     assert union_client.get(form_url(county) + "result/?version=99").status_code == 404
 
