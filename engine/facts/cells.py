@@ -166,7 +166,7 @@ def read_integer(raw: Any, decl: FactDecl) -> int:
     """A whole number: 230, `230人`, `1,200`, `1.2万`; `12.5` is an error, `12.0` is 12, and so is a
     percentage (`100%` in a head count is not 1 person)."""
     if isinstance(raw, str) and fold(raw).endswith("%"):
-        raise CellError(f"“{shown(raw)}” 是百分比，本列应为{expectation(decl)}，请填写实际数目")
+        raise CellError(f"“{shown(raw)}” 是百分比，本项应为{expectation(decl)}，请填写实际数目")
     value = read_decimal(raw, decl)
     if value != value.to_integral_value():
         raise CellError(f"“{shown(raw)}” 不是整数，应为{expectation(decl)}")

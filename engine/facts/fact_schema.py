@@ -14,7 +14,7 @@ from typing import Any
 import jsonschema
 
 from ..language.model import FactDecl
-from ..values import fmt_number
+from ..values import Fraction, fmt_number
 
 TRUE_WORDS = ("是", "有", "√", "✓", "Y", "y", "yes", "Yes", "YES", "true")
 FALSE_WORDS = ("否", "无", "×", "✗", "N", "n", "no", "No", "NO", "false")
@@ -142,18 +142,29 @@ def validator(decls: tuple[FactDecl, ...]) -> FactValidator:
 
 
 def expected(decl: FactDecl, element: bool = False) -> str:
-    """What a value of this fact (or one element of a list fact) must be, in Chinese: 「不小于 0 的整数」."""
+    """What a value of this fact (or one element of a list fact) must be, in Chinese: 「不小于 0 的整数」;
+    a percentage as people write it: 「不小于 0%、不大于 100% 的百分比」."""
     kind = decl.items if decl.type == "list" else decl.type
     if kind == "enum":
         return f"以下之一：{'、'.join(decl.values)}"
     low = lowest(decl)
     bounds = []
     if low is not None:
-        bounds.append(f"不小于 {fmt_number(low)}")
+        bounds.append(f"不小于 {percent_text(decl, low) or fmt_number(low)}")
     if decl.max is not None:
-        bounds.append(f"不大于 {fmt_number(decl.max)}")
-    text = ("、".join(bounds) + " 的" if bounds and kind in ("integer", "number") else "") + TYPE_WORDS[kind]
+        bounds.append(f"不大于 {percent_text(decl, decl.max) or fmt_number(decl.max)}")
+    word = "百分比" if is_percent(decl) else TYPE_WORDS[kind]
+    text = ("、".join(bounds) + " 的" if bounds and kind in ("integer", "number") else "") + word
     return text + "列表" if decl.type == "list" and not element else text
+
+
+def is_percent(decl: FactDecl) -> bool:
+    return decl.unit == "%" and (decl.items if decl.type == "list" else decl.type) == "number"
+
+
+def percent_text(decl: FactDecl, value: Any) -> str:
+    """A percentage fact's number as people write it (1.2 is 「120%」); "" for any other fact or value."""
+    return f"{fmt_number(Fraction(str(value)) * 100)}%" if is_percent(decl) and is_number(value) else ""
 
 
 def labelled(name: str, label: str) -> str:
@@ -169,5 +180,6 @@ def fact_errors(facts: dict[str, Any], decls: tuple[FactDecl, ...], checker: Any
         name = error.absolute_path[0]
         decl = by_name[name]
         where = f"第 {error.absolute_path[1] + 1} 项" if len(error.absolute_path) > 1 else ""
-        found.setdefault(name, f"{labelled(name, decl.label)}{where}应为{expected(decl, bool(where))}，实际为 “{error.instance}”")
+        found.setdefault(name, f"{labelled(name, decl.label)}{where}应为{expected(decl, bool(where))}，"
+                               f"实际为 “{percent_text(decl, error.instance) or error.instance}”")
     return sorted(found.items())

@@ -149,8 +149,8 @@ def test_strings(raw: Any, expected: str) -> None:
     (201904, ELECTION, "无法识别 “201904”，应为日期（如 2023-05-12）"),
     ("1024/3/1", ELECTION, "“1024/3/1” 的年份 1024 不在 1900 至 2100 年之间，应为日期（如 2023-05-12）"),
     ("7441-10-18", ELECTION, "“7441-10-18” 的年份 7441 不在 1900 至 2100 年之间，应为日期（如 2023-05-12）"),
-    ("100%", MEMBERS, "“100%” 是百分比，本列应为不小于 0 的整数，请填写实际数目"),
-    ("９５％", MEMBERS, "“９５％” 是百分比，本列应为不小于 0 的整数，请填写实际数目"),
+    ("100%", MEMBERS, "“100%” 是百分比，本项应为不小于 0 的整数，请填写实际数目"),
+    ("９５％", MEMBERS, "“９５％” 是百分比，本项应为不小于 0 的整数，请填写实际数目"),
     ("已上墙", DUTIES, "无法识别 “已上墙”，应为以下之一：none、adopted、posted"),
     ("1,,2,1", QUARTERS, "无法识别 “1,,2,1”：第 2 项为空，应为不小于 0 的整数列表"),
     ("1、一、2、1", QUARTERS, "无法识别 “1、一、2、1”：第 2 项 “一” 应为不小于 0 的整数"),
@@ -222,4 +222,4 @@ def test_bounds_are_left_to_the_fact_schema() -> None:
     """A readable but out-of-range value is read; typed_facts reports it with the fact's label."""
     facts = {"survey.satisfaction": read_cell("150", SHARE)}
     _, problems = typed_facts(FactFile("t.xlsx", {}, 2025, facts, as_typed=False), (SHARE,))
-    assert [p.message for p in problems] == ["满意率（survey.satisfaction）应为不小于 0、不大于 1 的数值，实际为 “1.5”"]
+    assert [p.message for p in problems] == ["满意率（survey.satisfaction）应为不小于 0%、不大于 100% 的百分比，实际为 “150%”"]

@@ -161,6 +161,19 @@ def test_a_draft_keeps_an_invalid_value_and_shows_the_problem(county: Round, uni
     assert "有 1 处需要修改" in text and '<a href="#f-members-row">会员人数</a>' in html
 
 
+@pytest.mark.parametrize(("field", "typed", "problem"), [
+    ("contract.coverage", "120%", "应为不小于 0%、不大于 100% 的百分比，实际为 “120%”"),  # not 「不大于 1 的数值，实际为 1.2」
+    ("committee.size", "95%", "“95%” 是百分比，本项应为不小于 0 的整数，请填写实际数目"),  # a form has no columns
+    ("female_members", "-3", "应为不小于 0 的整数，实际为 “-3”"),
+])
+def test_a_bad_value_is_told_in_the_words_of_the_form(county: Round, union_client: Client, field: str, typed: str,
+                                                      problem: str) -> None:
+    union_client.post(form_url(county), form_data(union_client.get(form_url(county))) | {field: typed, "action": "draft"})
+    shown = union_client.get(form_url(county))
+    [found] = [f for g in shown.context["groups"] for f in g.fields if f.problems]
+    assert (found.name, found.problems) == (field, (problem,))
+
+
 def test_a_submission_with_problems_is_refused_and_nothing_is_stored(county: Round, union_client: Client) -> None:
     entry = Entry.objects.get(round=county, union__code="QS-016")
     before = entry.versions.count()
