@@ -141,9 +141,9 @@ def standard(mine: dict[str, Any], theirs: dict[str, Any]) -> StandardReconcilia
     sections = {s["id"]: s for s in theirs.get("sections", [])}
     pairs = tuple(SectionPair(s["name"], s["points"], sections[s["id"]]["points"], s["max_points"])
                   for s in mine.get("sections", []) if s["id"] in sections)
-    applies = mine.get("applies", True) or theirs.get("applies", True)  # items of a standard that applies to neither say nothing
+    applies = mine.get("applies", True) or theirs.get("applies", True)  # a standard that applies to neither: nothing to compare
     return StandardReconciliation(ruleset["id"], ruleset.get("name", ruleset["id"]), standing(mine), standing(theirs),
-                                  pairs, tuple(changed_items(mine, theirs)) if applies else ())
+                                  pairs if applies else (), tuple(changed_items(mine, theirs)) if applies else ())
 
 
 def standing(result: dict[str, Any]) -> Standing:

@@ -16,6 +16,9 @@ from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
+from engine.language.model import Caption
+from engine.values import Fraction, fmt_value
+
 from . import access, publishing, records, rounds_admin, verification
 from .grader import GradingFailed
 from .grading import round_rulesets
@@ -237,28 +240,31 @@ def reconciliation(request: HttpRequest, round_id: int, code: str) -> HttpRespon
     """自评分 and 核定分 side by side: per standard and section, the items that changed and the facts behind them."""
     entry = staff_entry(request, round_id, code)
     found = verification.reconciliation(entry)
-    decls = {d.name: d for g in layout(tuple(round_rulesets(entry.round))) for d in g.facts}
+    rulesets = round_rulesets(entry.round)
+    decls = {d.name: d for g in layout(tuple(rulesets)) for d in g.facts}
+    captions = {name: caption for r in rulesets for name, caption in r.captions.items()}
     names = short_names(entry.round)
     return render(request, "service/assessor/reconciliation.html", {
         "entry": entry, "round": entry.round, "union": entry.union, "found": found,
-        "standards": [(names.get(s.ruleset, s.name), s, [(i, [fact_row(f, decls) for f in i.facts]) for i in s.items])
+        "standards": [(names.get(s.ruleset, s.name), s, [(i, [fact_row(f, decls, captions) for f in i.facts]) for i in s.items])
                       for s in (found.standards if found else ())],
         "changes": changes_shown(found, decls) if found else []})
 
 
-def fact_row(change: verification.FactChange, decls: dict[str, Any]) -> tuple[str, str, str]:
+def fact_row(change: verification.FactChange, decls: dict[str, Any], captions: dict[str, Caption]) -> tuple[str, str, str]:
     decl = decls.get(change.fact)
-    if decl is None:  # a value the item derived (membership_rate): shown as the result holds it
-        return change.fact, shown(change.self), shown(change.verified)
+    if decl is None:  # a value the item derived (membership_rate): named and written as the standard's reasons write it
+        caption = captions.get(change.fact, Caption(change.fact))
+        return caption.label, shown(change.self, caption.unit), shown(change.verified, caption.unit)
     return decl.label, shown_value(decl, change.self), shown_value(decl, change.verified)
 
 
-def shown(value: Any) -> str:
+def shown(value: Any, unit: str = "") -> str:
     if value is None:
         return "未填"
     if isinstance(value, float):
-        return f"{value:.4g}"
-    return {True: "是", False: "否"}.get(value, str(value)) if isinstance(value, bool) else str(value)
+        return fmt_value(Fraction(value), unit)
+    return {True: "是", False: "否"}.get(value, str(value)) if isinstance(value, bool) else fmt_value(value, unit)
 
 
 def changes_shown(found: verification.Reconciliation, decls: dict[str, Any]) -> list[tuple[str, str, str, str, str]]:
@@ -271,7 +277,7 @@ def changes_shown(found: verification.Reconciliation, decls: dict[str, Any]) -> 
     order = {name: index for index, name in enumerate(decls)}
     for name, note in sorted(found.notes.items(), key=lambda pair: (order.get(pair[0], len(order)), pair[0])):
         change = verification.FactChange(name, mine.get(name), theirs.get(name))
-        rows.append((*fact_row(change, decls), note.get("method", ""), note.get("note", "")))
+        rows.append((*fact_row(change, decls, {}), note.get("method", ""), note.get("note", "")))  # notes are on declared facts
     return rows
 
 

@@ -88,6 +88,18 @@ def test_reconciliation_lists_exactly_the_items_two_changed_facts_touch(county: 
     assert AuditEvent.objects.filter(action="version.verified", union=entry.union).exists()
 
 
+def test_a_derived_value_is_named_and_written_as_the_reasons_write_it(county: Round) -> None:
+    """31 members of 42 found to be 28: the items on 入会率 moved, and the rate behind them reads as a rate."""
+    assessor = signed_in("assessor")
+    notes = {"members": {"method": "查阅资料", "note": "会员名册只有 28 人"}}
+    assert posted_inspection(assessor, county, notes=notes, members="28").status_code == 302
+    page = text_of(assessor.get(f"/rounds/{county.pk}/QS-016/reconciliation/"))
+    assert "会员人数：31 人 → 28 人；会员入会率：73.8% → 66.7%" in page and "membership_rate" not in page
+    # 机关职工之家 applies to neither version: no sections of points to compare, and it says why
+    jiguan = page.split("机关事业单位“职工之家”（教职工之家）建设考核评价标准")[-1]
+    assert "本标准不适用于本单位，不比较得分" in jiguan and "各部分得分" not in jiguan
+
+
 def test_the_verify_form_shows_the_self_report_and_changes_nothing_unasked(county: Round) -> None:
     assessor = signed_in("assessor")
     page = text_of(assessor.get(verify_url(county)))
