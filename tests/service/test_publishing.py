@@ -122,8 +122,13 @@ def test_only_the_county_admin_publishes(county: Round, data_folder: Path) -> No
         assert signed_in(user).post(f"/county/{county.pk}/publish/", {"deadline": DEADLINE.isoformat()}).status_code == 403
     assert signed_in("qs-016").get(f"/county/{county.pk}/report.html").status_code == 403
     assert signed_in("admin").get(f"/county/{county.pk}/report.html").status_code == 404  # not yet published
-    past = signed_in("admin").post(f"/county/{county.pk}/publish/", {"deadline": "2020-01-01"})
-    assert past.status_code == 200 and "整改期限应晚于今天" in past.content.decode()
+    for deadline, problem in (("2020-01-01", "整改期限应晚于今天"), ("", "请填写整改期限")):
+        refused = signed_in("admin").post(f"/county/{county.pk}/publish/", {"deadline": deadline})
+        # said under 结果发布, just above the date, and the page opens there (#publish), not at the top
+        page = refused.content.decode()
+        assert f'action="/county/{county.pk}/publish/#publish"' in page
+        told = page.split('<h2 id="publish">结果发布</h2>')[1]
+        assert refused.status_code == 200 and told.index(f"未发布：{problem}") < told.index('name="deadline"')
     assert not Publication.objects.exists()
 
 
