@@ -266,9 +266,9 @@ def shown_scalar(decl: FactDecl, raw: Any) -> str:
         return decl.shown(str(value))
     if isinstance(value, dt.date):
         return value.isoformat()
-    text = input_text(decl, raw)
-    unit = "" if decl.unit == "%" else decl.unit
-    return f"{text} {unit}".strip() if isinstance(value, (int, Decimal)) and re.fullmatch(r"[\d.,]+", text) else text
+    if isinstance(value, (int, Decimal)) and decl.unit != "%":  # 「40人」 and 「40」 alike: 「40 人」
+        return f"{input_text(decl, value)} {decl.unit}".strip()
+    return input_text(decl, raw)
 
 
 def document(groups: Sequence[Group], data: QueryDict) -> dict[str, Any]:

@@ -119,6 +119,8 @@ QUARTERLY = decl("meetings.by_quarter", "list", "各季度会议次数", items="
 NAMES = decl("honours", "list", "获得的荣誉", items="string")
 ELECTED = decl("chair.elected", "boolean", "主席经选举产生")
 SHARE = decl("funds.share", "number", "经费用于服务职工的比例", unit="%", min=0, max=1)
+MEMBERS = decl("members", "integer", "会员人数", unit="人")
+DUES = decl("dues.due", "number", "应拨缴工会经费", unit="元")
 
 
 def test_posted_values_become_a_fact_document_blanks_left_out() -> None:
@@ -143,6 +145,8 @@ def test_values_are_shown_as_people_write_them() -> None:
     assert elected.problems == ("无法识别 “maybe”",) and general == ["应为事实文件的内容"]
     assert share.value == "95.5%" and share.suffix == "" and share.shown == "95.5%"
     assert quarters.shown == "第一季度 1 次；第二季度 0 次；第三季度 1 次"
+    typed = bind([Group("有班子", "八有", (MEMBERS, DUES))], {"members": "40人", "dues.due": "1.5万"}, [])[0][0].fields
+    assert [f.shown for f in typed] == ["40 人", "15000 元"]  # as read, each with its unit, however it was typed
 
 
 # saving -------------------------------------------------------------------------------------------
