@@ -33,7 +33,7 @@ PAGE_SIZE = 100
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 View = Callable[..., HttpResponse]
 PASSWORD_ERRORS = {
-    "password_incorrect": "当前密码不正确，请重新输入。",
+    "password_incorrect": "{old}不正确，请重新输入。",
     "password_mismatch": "两次输入的新密码不一致。",
     "password_too_short": "新密码太短：至少需要 {min_length} 个字符。",
     "password_too_common": "新密码太常见，容易被猜到，请换一个。",
@@ -248,13 +248,15 @@ def password_change(request: HttpRequest) -> HttpResponse:
         update_session_auth_hash(request, saved)
         messages.success(request, "密码已修改，请牢记新密码。")
         return redirect("home")
-    return render(request, "service/password.html", {"form": form, "forced": user.must_change_password, "errors": password_errors(form)})
+    old = "初始密码" if user.must_change_password else "当前密码"  # as the page labels the first field
+    return render(request, "service/password.html", {"form": form, "forced": user.must_change_password, "old": old,
+                                                     "errors": password_errors(form, old)})
 
 
-def password_errors(form: PasswordChangeForm) -> list[str]:
+def password_errors(form: PasswordChangeForm, old: str) -> list[str]:
     """The form's errors in Chinese, by their codes (Django's own translations miss some of them)."""
     found = [error for errors in form.errors.as_data().values() for error in errors]
-    return [PASSWORD_ERRORS.get(error.code or "", " ".join(error.messages)).format(**(error.params or {})) for error in found]
+    return [PASSWORD_ERRORS.get(error.code or "", " ".join(error.messages)).format(**(error.params or {}), old=old) for error in found]
 
 
 def locked_out(request: HttpRequest, credentials: dict[str, Any] | None = None, *args: Any, **kwargs: Any) -> HttpResponse:

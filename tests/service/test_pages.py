@@ -304,6 +304,8 @@ def test_a_one_time_password_must_be_changed_first(county: Round) -> None:
     assert client.get(form_url(county))["Location"] == "/password/"
     page = client.get("/password/")
     assert "这是首次登录：初始密码只能使用一次" in text_of(page)
+    wrong = client.post("/password/", {"old_password": "x", "new_password1": "青山镇-工会-2025", "new_password2": "青山镇-工会-2025"})
+    assert "初始密码不正确，请重新输入。" in text_of(wrong)  # the field is labelled 初始密码, not 当前密码
     weak = client.post("/password/", {"old_password": "unionscore-demo", "new_password1": "12345678", "new_password2": "12345678"})
     assert weak.status_code == 200 and "新密码太短：至少需要 10 个字符。 新密码太常见，容易被猜到，请换一个。 新密码不能全是数字。" in text_of(weak)
     done = client.post("/password/", {"old_password": "unionscore-demo", "new_password1": "青山镇-工会-2025", "new_password2": "青山镇-工会-2025"})
