@@ -90,6 +90,7 @@ class BoundGroup:
     title: str
     standard: str
     fields: tuple[Field, ...]
+    idle: bool = False  # read by no standard that applies to the union: folded away, with a note that it may stay blank
 
     @property
     def problem_count(self) -> int:
@@ -164,6 +165,18 @@ def bind(groups: Sequence[Group], facts: dict[str, Any], problems: Iterable[dict
     bound = [BoundGroup(g.title, g.standard, tuple(field_of(d, facts.get(d.name), by_field.pop(d.name, []))
                                                    for d in g.facts)) for g in groups]
     return bound, [message for messages in by_field.values() for message in messages]
+
+
+def fold_idle(groups: Sequence[BoundGroup], rulesets: Iterable[Ruleset], result: dict[str, Any] | None) -> list[BoundGroup]:
+    """The groups, with those marked idle whose facts no standard reads that applies to the union by its latest
+    result (a 工会小组 is graded by 八有 alone): never 其他事项 (the facts that decide what applies), nor a group
+    with a problem. Without a result, nothing is idle."""
+    if result is None:
+        return list(groups)
+    applying = {r["ruleset"]["id"] for r in result.get("results", []) if r.get("applies", True)}
+    read = {name for ruleset in rulesets if ruleset.id in applying for item in ruleset.every_item() for name in item.reads}
+    return [replace(g, idle=bool(g.standard) and not g.problem_count and all(f.name not in read for f in g.fields))
+            for g in groups]
 
 
 def field_of(decl: FactDecl, raw: Any, problems: list[str]) -> Field:

@@ -26,7 +26,7 @@ from .grader import GradingFailed
 from .grading import round_rulesets
 from .models import Entry, Role, Round, User, Version
 from .result_page import score_cells, standards
-from .selfcheck_form import bind, document, layout
+from .selfcheck_form import bind, document, fold_idle, layout
 from .workplans import Workplan, workplan
 
 PAGE_SIZE = 100
@@ -161,7 +161,9 @@ def prefill(entry: Entry) -> tuple[dict[str, Any], list[dict[str, str]], str]:
 
 def form_page(request: HttpRequest, entry: Entry, facts: dict[str, Any], problems: list[dict[str, str]], note: str) -> HttpResponse:
     user = account(request)
-    groups, general = bind(layout(tuple(round_rulesets(entry.round))), facts, problems)
+    rulesets = tuple(round_rulesets(entry.round))
+    bound, general = bind(layout(rulesets), facts, problems)
+    groups = fold_idle(bound, rulesets, latest_results([entry]).get(entry.pk))
     editable = access.may_edit(user, entry)
     return render(request, "service/selfcheck.html", {
         "entry": entry, "round": entry.round, "union": entry.union, "groups": groups, "general": general,

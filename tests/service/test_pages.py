@@ -67,6 +67,25 @@ def test_the_form_follows_the_standards_sections_each_fact_once(county: Round, u
     assert legends[:2] == ["有班子", "有牌子"] and legends[-1] == OTHERS
 
 
+@pytest.mark.parametrize(("code", "folded"), [("QS-011", {"职工之家", "星级", "职工之家（机关）"}),  # a 工会小组: 八有 alone
+                                              ("QS-016", {"职工之家（机关）"}),  # an enterprise
+                                              ("QS-018", set())])  # a 机关 takes every standard
+def test_the_parts_only_standards_that_do_not_apply_read_are_folded_away(county: Round, code: str, folded: set[str]) -> None:
+    client = signed_in(code.lower())
+    response = client.get(form_url(county, code))
+    groups = response.context["groups"]
+    assert {g.standard for g in groups if g.idle} == folded and not groups[-1].idle  # 其他事项 decides what applies
+    assert {g.standard for g in groups if not g.idle} >= {"八有", ""}
+    html = response.content.decode()
+    assert html.count('<details class="idle">') == sum(g.idle for g in groups)
+    if folded:
+        assert f"<summary>{sorted(folded)[0]}不适用于本单位，这一部分可以不填（" in html
+    # still in the form, and posted back as they were
+    again = client.post(form_url(county, code), form_data(response) | {"action": "submit"})
+    entry = Entry.objects.get(round=county, union__code=code)
+    assert again.status_code == 302 and entry.latest().result == entry.versions.get(number=1).result
+
+
 def test_each_type_has_its_widget_and_the_imported_values(county: Round, union_client: Client) -> None:
     html = union_client.get(form_url(county)).content.decode()
     boolean = re.search(r'<select id="f-committee-elected" name="committee.elected">(.*?)</select>', html, re.S)
