@@ -186,14 +186,15 @@ def result(request: HttpRequest, round_id: int, code: str) -> HttpResponse:
     chosen = chosen_version(versions, request.GET.get("version"))
     names = short_names(entry.round)
     good = next((v for v in versions if v.result is not None), None)
+    columns = [names.get(i, i) for i in entry.round.ruleset_ids()]
     groups, general = bind(layout(tuple(round_rulesets(entry.round))), chosen.facts.get("facts", {}), chosen.problems) if chosen else ([], [])
     return render(request, "service/result.html", {
         "entry": entry, "round": entry.round, "union": entry.union, "version": chosen, "last_good": good,
         "groups": groups, "general": general,  # a version that does not check: its problems by field, as the form lists them
         "editable": access.may_edit(account(request), entry),
         "standards": standards(chosen.result if chosen else None, names),
-        "history": [(v, score_cells(v.result, entry.round.ruleset_ids())) for v in versions],
-        "columns": [names.get(i, i) for i in entry.round.ruleset_ids()],
+        "history": [(v, list(zip(columns, score_cells(v.result, entry.round.ruleset_ids())))) for v in versions],
+        "columns": columns,
     })
 
 

@@ -240,6 +240,8 @@ def test_the_result_page_shows_the_engines_numbers(county: Round, union_client: 
     assert "失分项（23 项，共失 49.45 分）" in text
     assert re.findall(r'/workplan/([a-z-]+)\.docx\?version=1"', html) == ["bayou", "zhijia", "xingji"]
     assert "第 1 版 导入 — " in text  # the history
+    # on a phone each version is a card (table.unions), each score labelled with its standard, none off the screen
+    assert '<table class="unions versions">' in html and '<td class="score" data-label="职工之家">31 不合格</td>' in html
 
 
 def test_an_earlier_version_and_an_unknown_one(county: Round, union_client: Client) -> None:
