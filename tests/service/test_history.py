@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import copy
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -85,6 +86,12 @@ def test_the_county_compares_this_round_with_the_last(county: Round, imported: R
     assert "全县失分增加最多的指标" in bayou and "建有职工书屋" in bayou.split("全县失分增加最多的指标")[1]
     union = signed_in("qs-016")
     assert union.get(f"/county/{county.pk}/compare/").status_code == 403
+
+
+def test_without_an_earlier_round_only_the_admin_is_told_the_command_that_imports_one(county: Round) -> None:
+    for username, told in (("admin", True), ("assessor", False), ("t-qingshan", False)):
+        text = " ".join(re.sub(r"<[^>]+>", " ", signed_in(username).get(f"/county/{county.pk}/compare/").content.decode()).split())
+        assert "之前没有考核年度，无法对比。" in text and ("unionscore db import-results" in text) == told
 
 
 def test_a_standard_that_uses_others_is_compared_by_its_own_levels() -> None:
