@@ -339,6 +339,7 @@ def test_a_one_time_password_must_be_changed_first(county: Round) -> None:
 def test_pages_need_signing_in_and_speak_chinese_when_missing(county: Round) -> None:
     anonymous = Client()
     assert anonymous.get(form_url(county))["Location"].startswith("/login/?next=")
+    assert "账号和初始密码由县总工会发放" in text_of(anonymous.get("/login/"))  # where a first-time chair's account comes from
     missing = signed_in("assessor").get("/no/such/page/")
     assert missing.status_code == 404 and "找不到这个页面" in text_of(missing)
 
