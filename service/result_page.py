@@ -9,6 +9,8 @@ from __future__ import annotations
 from typing import Any
 
 from engine.evaluate.result import NO_LEVEL, NOT_APPLICABLE, NOT_GRADED
+from engine.report.union_page import gains_note
+from engine.values import Fraction, normal
 
 GATE_NOTE = "，" + NOT_GRADED  # the engine's note on a failed gate: 「未满足申报条件：…，不参与定级」
 
@@ -55,8 +57,16 @@ def standard(result: dict[str, Any], short_names: dict[str, str]) -> dict[str, A
         "required_failed": [names.get(item, item) for item in result.get("required_failed", [])],
         "sections": [section_view(section) for section in result.get("sections", [])],
         "gaps": gaps, "lost": number(round(sum(gap["points_lost"] for gap in result.get("gaps", [])), 2)),
-        "plan": result.get("plan"), "plan_writable": writable(result.get("plan")),
+        "plan": result.get("plan"), "plan_writable": writable(result.get("plan")), "gains_note": rescaled_gains(result),
     }
+
+
+def rescaled_gains(result: dict[str, Any]) -> str:
+    """As the union's page says beside the plan of a standard whose items that do not apply were dropped:
+    a step's 「+ 分」 are the item's points, the totals are rescaled to the standard's maximum."""
+    possible = normal(sum((Fraction(str(s["max_points"])) for s in result.get("sections", []) if s.get("depth", 0) == 0), Fraction(0)))
+    most = normal(Fraction(str(result["max_score"])))
+    return gains_note(possible, most) if possible and possible != most else ""
 
 
 def section_view(section: dict[str, Any]) -> dict[str, Any]:

@@ -242,6 +242,10 @@ def test_the_result_page_shows_the_engines_numbers(county: Round, union_client: 
     assert "第 1 版 导入 — " in text  # the history
     # on a phone each version is a card (table.unions), each score labelled with its standard, none off the screen
     assert '<table class="unions versions">' in html and '<td class="score" data-label="职工之家">31 不合格</td>' in html
+    # 星级 drops an item that does not apply (4 of 100): the plan's gains are item points, its totals rescaled, as the union's page says
+    assert "星级 15.63 分（未评星） → 目标三星" in text
+    assert "各项“+ 分”按该项分值计（本标准对本单位合计 96 分），总分按 96 分折算为 100 分。" in text
+    assert text.count("各项“+ 分”按该项分值计") == 1  # not beside 八有's or 职工之家's plan, which are not rescaled
 
 
 def test_an_earlier_version_and_an_unknown_one(county: Round, union_client: Client) -> None:
