@@ -30,7 +30,7 @@ from engine.facts.sources import Reading, units_of
 from engine.language.model import FactDecl, Ruleset
 from engine.load.rulesets import resolve_rulesets
 
-from .models import Entry, Federation, Role, Round, Township, Union, User, Version, code_problem
+from .models import Entry, Federation, Role, Round, Township, Union, User, Version, record_problem
 from .records import save
 
 ALPHABET = "abcdefghjkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/l/I to misread on paper
@@ -103,9 +103,9 @@ def add_union(report: Imported, facts: FactFile, decls: dict[str, FactDecl]) -> 
     """One union: its record (new or updated), its account when new, its imported version."""
     federation = report.round.federation
     header = facts.union
-    problem = code_problem(header["id"])
+    problem = record_problem(header)
     if problem:
-        report.failures.append(f"{facts.path}（{header['id']}）：{problem}")
+        report.failures.append(f"{facts.path}（{header['id']}）：{problem[1]}")
         return
     with transaction.atomic():
         township = township_of(report, federation, header.get("township"))

@@ -13,7 +13,7 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 
-CODE_LENGTH = 64  # a union's code
+CODE_LENGTH, NAME_LENGTH, TOWNSHIP_LENGTH = 64, 200, 100  # a union's code and name, a township's name
 
 
 class Federation(models.Model):
@@ -31,7 +31,7 @@ class Federation(models.Model):
 
 class Township(models.Model):
     federation = models.ForeignKey(Federation, on_delete=models.PROTECT, related_name="townships", verbose_name="上级工会")
-    name = models.CharField("名称", max_length=100)
+    name = models.CharField("名称", max_length=TOWNSHIP_LENGTH)
 
     class Meta:
         verbose_name = verbose_name_plural = "乡镇（街道）"
@@ -47,7 +47,7 @@ class Union(models.Model):
     federation = models.ForeignKey(Federation, on_delete=models.PROTECT, related_name="unions", verbose_name="上级工会")
     township = models.ForeignKey(Township, on_delete=models.PROTECT, null=True, blank=True, related_name="unions", verbose_name="乡镇（街道）")
     code = models.CharField("编号", max_length=CODE_LENGTH)
-    name = models.CharField("名称", max_length=200)
+    name = models.CharField("名称", max_length=NAME_LENGTH)
     type = models.CharField("类型", max_length=20)
 
     class Meta:
@@ -64,14 +64,18 @@ class Union(models.Model):
         return found | ({"township": self.township.name} if self.township else {})
 
 
-def code_problem(code: str) -> str | None:
-    """Why a union's id cannot be its code here, or None: the pages are addressed by the code (/rounds/1/QS-016/),
-    so it may not hold a / (no address could name it, and every list linking it would fail) nor be . or ..;
-    and it fits the column (PostgreSQL refuses a longer one, and the whole import stopped)."""
+def record_problem(header: dict[str, Any]) -> tuple[str, str] | None:
+    """The field of a union's header that cannot be its record here, and why; or None. The pages are addressed by the code
+    (/rounds/1/QS-016/), so it may not hold a / (no address could name it, and every list linking it would
+    fail) nor be . or ..; and the code, the name and the township fit their columns (PostgreSQL refuses a
+    longer value, and the whole import stopped)."""
+    code = str(header["id"])
     if "/" in code or code in (".", ".."):
-        return f"编号 “{code}” 不能用作网页地址（不能含有 “/”，也不能是 “.” 或 “..”），请修改编号后再导入"
-    if len(code) > CODE_LENGTH:
-        return f"编号 “{code[:CODE_LENGTH]}…” 过长：最多 {CODE_LENGTH} 个字符，请修改编号后再导入"
+        return "id", f"编号 “{code}” 不能用作网页地址（不能含有 “/”，也不能是 “.” 或 “..”），请修改编号后再导入"
+    for field, label, most in (("id", "编号", CODE_LENGTH), ("name", "名称", NAME_LENGTH), ("township", "乡镇（街道）", TOWNSHIP_LENGTH)):
+        value = str(header.get(field) or "")
+        if len(value) > most:
+            return field, f"{label} “{value[:20]}…” 过长：最多 {most} 个字符，请修改后再导入"
     return None
 
 

@@ -24,7 +24,7 @@ from engine.language.vocabulary import UNION_TYPES
 from engine.load.schema import describe, dotted, validator
 
 from . import grader
-from .models import code_problem
+from .models import record_problem
 
 MAX_DEPTH = 20  # a line of results.jsonl nests 7 deep (result, items, facts, a list of values)
 MAX_INT_CHARS = 130  # an assessment's exact numbers stop at 400 bits (about 121 digits; limits.MAX_RESULT_BITS)
@@ -111,9 +111,9 @@ def shortened(message: str) -> str:
 
 def check_meaning(line: dict[str, Any], year: int, installed: Installed) -> None:
     union, result = line["union"], line["result"]
-    problem = code_problem(union["id"])
+    problem = record_problem(union)
     if problem:
-        raise Refused("results-union-id", f"字段 union.id：{problem}")
+        raise Refused(f"results-union-{problem[0]}", f"字段 union.{problem[0]}：{problem[1]}")
     if union["type"] not in UNION_TYPES:
         raise Refused("results-union-type", f"字段 union.type：“{union['type']}” 不是工会类型，应为以下之一：{'、'.join(UNION_TYPES)}")
     if union["period"] is not None and union["period"] != year:

@@ -159,6 +159,8 @@ BAD_LINES = {  # how QS-001's zhijia line is spoiled → what its line 2 says
     "id a list": (lambda line: changed(line, "union.id", ["QS-001"]), "results-line", "字段 union.id：应为文本，实际为 “['QS-001']”"),
     "id no address can hold": (lambda line: changed(line, "union.id", "QS/001"), "results-union-id",
                                "字段 union.id：编号 “QS/001” 不能用作网页地址（不能含有 “/”，也不能是 “.” 或 “..”），请修改编号后再导入"),
+    "name too long": (lambda line: changed(line, "union.name", "长" * 201), "results-union-name",
+                      f"字段 union.name：名称 “{'长' * 20}…” 过长：最多 200 个字符，请修改后再导入"),
     "unknown type": (lambda line: changed(line, "union.type", "company"), "results-union-type",
                      "字段 union.type：“company” 不是工会类型，应为以下之一：enterprise、government、institution、village、joint、group"),
     "level of another ruleset": (lambda line: changed(line, "result.level", {"id": "dabiao", "name": "达标"}), "results-level",

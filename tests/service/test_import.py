@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
+import yaml
 from click.testing import CliRunner, Result
 from clients import signed_in
 
@@ -86,16 +87,20 @@ def test_the_accounts_file_is_never_the_database(tmp_path: Path) -> None:
 
 
 @pytest.mark.django_db
-def test_a_union_whose_code_no_address_can_hold_is_not_imported(configured: None, tmp_path: Path) -> None:
+def test_a_union_whose_header_no_record_can_hold_is_not_imported(configured: None, tmp_path: Path) -> None:
     """The pages name a union by its code: one with a / had no address, and every list linking it failed (500);
-    one longer than its column stopped the import on PostgreSQL."""
+    a code, a name or a township longer than its column stopped the import on PostgreSQL."""
     text = (REPO / "facts/qingshan/QS-001.yaml").read_text(encoding="utf-8")
     for code in ("QS/099", "..", "QS-" + "9" * 62):
         (tmp_path / f"{len(code)}.yaml").write_text(text.replace("QS-001", code), encoding="utf-8")
+    header = yaml.safe_load(text)["union"]
+    (tmp_path / "QS-003.yaml").write_text(text.replace("QS-001", "QS-003").replace(header["name"], "长" * 201), encoding="utf-8")
+    (tmp_path / "QS-004.yaml").write_text(text.replace("QS-001", "QS-004").replace(header["township"], "镇" * 101), encoding="utf-8")
     (tmp_path / "QS-002.yaml").write_text(text.replace("QS-001", "QS-002"), encoding="utf-8")
     done = import_to(str(tmp_path), "--accounts", str(tmp_path.parent / f"{tmp_path.name}-accounts.xlsx"))
     assert done.exit_code == 1
     assert "编号 “QS/099” 不能用作网页地址（不能含有 “/”，也不能是 “.” 或 “..”）" in done.stderr and "编号 “..” 不能用作网页地址" in done.stderr
-    assert f"编号 “QS-{'9' * 61}…” 过长：最多 64 个字符" in done.stderr
+    assert f"编号 “QS-{'9' * 17}…” 过长：最多 64 个字符，请修改后再导入" in done.stderr
+    assert f"QS-003）：名称 “{'长' * 20}…” 过长：最多 200 个字符" in done.stderr and f"QS-004）：乡镇（街道） “{'镇' * 20}…” 过长：最多 100 个字符" in done.stderr
     assert set(Union.objects.filter(entries__round__year=2026).values_list("code", flat=True)) == {"QS-002"}
     assert signed_in("admin").get("/").status_code == 200
