@@ -29,7 +29,7 @@ CODES: dict[str, Code] = {
     "file-too-large": Code(BOTH, "YAML 文件超过 16 MB：事实文件只有几 KB，规则集也不过几百 KB，多半是选错了文件", "unionscore assess /dev/zero"),
     "yaml-syntax": Code(BOTH, "YAML 语法错误：缩进、冒号、引号或括号不对", "when: [a, b"),
     "yaml-duplicate-key": Code(BOTH, "同一映射中出现重复的键（YAML 会悄悄保留后一个，这里直接报错）", "points: 5\npoints: 6"),
-    "yaml-key": Code(BOTH, "映射的键只能是文本或数字", "[a, b]: 1"),
+    "yaml-key": Code(BOTH, "映射的键只能是文本或数字（规则文件中只能是文本）", "- {when: ratio(members, employees) >= 0.9, points: 5}   # 逗号把表达式拆成了几个键"),
     "yaml-merge": Code(BOTH, "合并键 “<<” 只能合并映射", "<<: [1, 2]"),
     "yaml-number": Code(BOTH, "数值必须是有限的十进制数，绝对值不大于 10 的 15 次方（不接受 .inf、.nan 或溢出的数）", "max: .inf"),
     "yaml-recursive": Code(BOTH, "锚点引用了自身，形成循环结构", "a: &x [*x]"),

@@ -61,7 +61,24 @@ def read_file(path: Path) -> MarkedDict:
     raw = load_yaml(path)
     if not isinstance(raw, MarkedDict):
         raise fail(Mark(str(path), 1, 1), "schema-type", "规则文件应为映射，至少包含 ruleset 部分")
+    refuse_other_keys(raw)
     return raw
+
+
+def refuse_other_keys(raw: MarkedDict) -> None:
+    """Every key of a ruleset is text: a field, an id or a fact path. YAML reads `1:` as a number, `~:` as null
+    and `true:` as a boolean; nothing in a ruleset is named so, and the schema's messages and the content hash
+    sort keys as text. The usual cause is an expression with commas in a flow mapping, `{when: ratio(a, b) > 1}`."""
+    stack: list[Any] = [raw]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, MarkedDict):
+            for key in (key for key in node if not isinstance(key, str)):
+                message = f"键 “{json.dumps(key)}” 不是文本：规则文件的键是字段名、id 或事实名；在 {{ }} 中写含逗号的表达式要加引号"
+                raise fail(node.key_marks[key], "yaml-key", message)
+            stack.extend(node.values())
+        elif isinstance(node, list):
+            stack.extend(node)
 
 
 def parent_path(path: Path, spec: str) -> Path | None:
