@@ -80,7 +80,7 @@ def describe(error: jsonschema.ValidationError) -> tuple[str, str, Any]:
     keyword, value, instance = error.validator, cast(Any, error.validator_value), cast(Any, error.instance)
     if keyword == "additionalProperties":
         properties = error.schema.get("properties", {}) if isinstance(error.schema, dict) else {}
-        extra = sorted(set(instance) - set(properties))[0]
+        extra = sorted(set(instance) - set(properties), key=str)[0]
         close = difflib.get_close_matches(str(extra), list(properties), n=1)
         hint = f"，是否应为 “{close[0]}”？" if close else ""
         return "schema-unknown-key", f"未知字段 “{extra}”{hint}", extra

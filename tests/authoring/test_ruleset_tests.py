@@ -174,6 +174,15 @@ def test_sibling_tests_file_with_a_schema_error_points_at_its_line(write):
     assert (problem.mark.line, problem.code) == (10, "schema-unknown-key")
 
 
+
+def test_unknown_keys_of_text_and_number_in_a_tests_file_are_a_schema_error(write):
+    tests_file = write("demo.tests.yaml", SIBLING.replace("expect: {score: 10, level: good}", "expect: {score: 10}\n    1: 2\n    scor: 3"))
+    ruleset = load_ruleset(write("demo.yaml", RULESET))
+    with pytest.raises(InvalidInput) as caught:  # sorting the unknown keys 1 and scor stopped with an internal error
+        load_tests(ruleset)
+    [problem] = caught.value.diagnostics
+    assert (Path(problem.mark.file), problem.mark.line, problem.code) == (tests_file, 11, "schema-unknown-key")
+
 # --- results: stubs for used rulesets -----------------------------------------------------------
 
 BASE = """
