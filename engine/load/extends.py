@@ -9,12 +9,22 @@ import difflib
 from collections.abc import Callable, Iterator
 from typing import Any
 
+import jsonschema
+
 from ..diagnostics import DiagnosticList, Mark
 from ..language.yamlload import MarkedDict, MarkedList, mark_at
+from .schema import to_diagnostic
 
 REPLACED = ("levels", "bonus", "vetoes", "gate", "uses", "tests")
 MERGED = ("ruleset", "facts", "derive")
 OWN = ("extends", "override", "remove", "add")
+# What `merge` reads of a child, in the shape it reads it (what it merges is checked by the schema once merged).
+CHILD = jsonschema.Draft202012Validator({"properties": {
+    **{key: {"type": "object"} for key in MERGED + ("override",)},
+    "remove": {"type": "array", "items": {"type": "string"}},
+    "add": {"type": "array", "items": {"type": "object", "properties": {
+        "to": {"type": "string"}, "items": {"type": "array"}, "sections": {"type": "array"}}}},
+}})
 
 
 def put(target: MarkedDict, key: Any, source: MarkedDict) -> None:
@@ -26,6 +36,8 @@ def put(target: MarkedDict, key: Any, source: MarkedDict) -> None:
 
 def merge(parent: MarkedDict, child: MarkedDict, problems: DiagnosticList) -> MarkedDict:
     """The child applied on top of the parent (the parent is modified and returned)."""
+    for key in misshapen(child, problems):
+        del child[key]
     for key in MERGED:
         if key in child:
             if key not in parent:
@@ -44,6 +56,13 @@ def merge(parent: MarkedDict, child: MarkedDict, problems: DiagnosticList) -> Ma
     for key in set(child) - set(MERGED) - set(REPLACED) - set(OWN):
         put(parent, key, child)
     return parent
+
+
+def misshapen(child: MarkedDict, problems: DiagnosticList) -> set[str]:
+    """The child's parts `merge` cannot read, each reported and then left out: `facts: [a]`, `remove: 5` …"""
+    errors = list(CHILD.iter_errors(child))
+    problems.extend([to_diagnostic(child, error) for error in errors])
+    return {error.absolute_path[0] for error in errors}
 
 
 def nodes(raw: MarkedDict) -> Iterator[tuple[MarkedList, int, MarkedDict]]:

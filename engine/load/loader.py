@@ -93,6 +93,8 @@ def load_chain(path: Path, problems: DiagnosticList, chain: tuple[Path, ...] = (
     parents: list[tuple[str, Path]] = []
 
     def parent(spec: str, mark: Mark) -> MarkedDict:
+        if not isinstance(spec, str):
+            raise fail(mark, "schema-type", f"extends：应为文本（上级规则集的 id 或 .yaml 文件路径），实际为 “{spec}”")
         target = parent_path(path, spec)
         if target is None:
             raise fail(mark, "extends-unknown", f"找不到 extends 指定的规则集 “{spec}”")

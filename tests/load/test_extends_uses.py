@@ -330,3 +330,27 @@ def test_schema_error_in_an_override_points_at_the_child_line(write):
     assert Path(problem.mark.file).name == "child.yaml"
     assert problem.mark.line == 5
     assert problem.code == "schema-range"
+
+
+@pytest.mark.parametrize("body, line, message", [
+    ("facts: [a, b]\n", 3, "facts：应为映射（键: 值）"),
+    ("derive:\n", 3, "derive：应为映射（键: 值）"),
+    ("override: s1\n", 3, "override：应为映射（键: 值）"),
+    ("remove: i.c\n", 3, "remove：应为列表"),
+    ("remove: [i.c, 5]\n", 3, "remove.1：应为文本"),
+    ("add: [{to: [s1], items: []}]\n", 3, "add.0.to：应为文本"),
+    ("add: [{to: s1, items: 5}]\n", 3, "add.0.items：应为列表"),
+])
+def test_a_child_part_merge_cannot_read_is_a_schema_error_at_the_child_line(write, body, line, message):
+    [problem] = problems_of(write, body)  # each stopped with an internal error, or was read letter by letter
+    assert (Path(problem.mark.file).name, problem.mark.line, problem.code) == ("child.yaml", line, "schema-type")
+    assert message in problem.message
+
+
+def test_extends_that_is_not_text_is_a_schema_error(write):
+    write("parent.yaml", PARENT)
+    with pytest.raises(InvalidInput) as caught:
+        load_ruleset(write("child.yaml", "extends: [parent.yaml]\nruleset: {id: child, name: 本地标准}\n"))
+    [problem] = caught.value.diagnostics
+    assert (problem.mark.line, problem.code) == (1, "schema-type")
+    assert problem.message.startswith("extends：应为文本")
