@@ -76,11 +76,13 @@ CODES: dict[str, Code] = {
     # extends and uses ------------------------------------------------------------------------
     "extends-unknown": Code(RULESET, "找不到 extends 指定的上级规则集", "extends: zhijai"),
     "extends-cycle": Code(RULESET, "extends 形成循环（a 继承 b，b 又继承 a）", "extends: b.yaml   # 写在 a.yaml 中，而 b.yaml 写了 extends: a.yaml"),
+    "extends-too-deep": Code(RULESET, "extends 层层继承超过 20 层", "extends: c19.yaml   # c19 继承 c18 ……一直到 c0"),
     "extends-unknown-id": Code(RULESET, "remove、override 或 add 的 to 指向上级规则集中不存在的 id", "remove: [weiquan.contrct]"),
     "extends-override": Code(RULESET, "override 的内容应为字段映射，且不能修改 id", "override: {zuzhi.membership: 10}"),
     "extends-add": Code(RULESET, "add 添加指标时没有用 to 指明所属分项", "add: [{items: [...]}]"),
     "uses-unknown": Code(RULESET, "找不到 uses 引用的规则集", "uses: [bayuo]"),
     "uses-cycle": Code(RULESET, "uses 形成循环", "uses: [b]   # 写在 a 中，而 b 写了 uses: [a]"),
+    "uses-too-deep": Code(RULESET, "uses 层层引用超过 20 层", "uses: [u19]   # u19 用 u18 ……一直到 u0"),
     "uses-missing": Code(RULESET, "引用了不在本规则集 uses 中的规则集的结果", "when: passed('zhijia', 'zuzhi.membership')   # uses 只有 bayou"),
     "uses-unknown-item": Code(RULESET, "引用的规则集中没有这个指标", "when: passed('bayou', 'banzi.elect')"),
     "fact-conflict": Code(RULESET, "同时使用的两个规则集对同一事实的声明不一致（类型、范围或可选值）", "employees: {type: number, label: 职工人数}   # 另一个规则集声明为 integer"),

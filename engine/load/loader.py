@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from ..diagnostics import DiagnosticList, Mark, UsageError, fail
+from ..language.limits import MAX_CHAIN
 from ..language.model import Ruleset
 from ..language.yamlload import MarkedDict, load_yaml, mark_at
 from .build import Builder
@@ -100,6 +101,8 @@ def load_chain(path: Path, problems: DiagnosticList, chain: tuple[Path, ...] = (
             raise fail(mark, "extends-unknown", f"找不到 extends 指定的规则集 “{spec}”")
         if target.resolve() in chain + (path.resolve(),):
             raise fail(mark, "extends-cycle", f"extends 形成循环：{' → '.join(p.name for p in chain + (path, target))}")
+        if len(chain) >= MAX_CHAIN:
+            raise fail(mark, "extends-too-deep", f"extends 层层继承超过 {MAX_CHAIN} 层：{chain[0].name} → … → {path.name} → {target.name}")
         found, above = load_chain(target, problems, chain + (path.resolve(),))
         parents.extend([(header_id(found), target), *above])  # before the child's header is merged in
         return found

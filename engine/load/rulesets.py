@@ -6,6 +6,7 @@ from pathlib import Path
 
 from ..diagnostics import DiagnosticList, Mark, UsageError
 from ..language.expr_parse import Call, Literal, Name, Node, children
+from ..language.limits import MAX_CHAIN
 from ..language.model import FactDecl, Ruleset
 from .loader import bundled_dir, bundled_ids, find_by_id, load_ruleset, locate
 
@@ -91,6 +92,11 @@ def ordered(loaded: dict[str, Ruleset], problems: DiagnosticList) -> list[Rulese
         if state.get(ruleset.id) == "active":
             problems.add(ruleset.uses_mark or Mark(ruleset.path), "uses-cycle", f"uses 形成循环：{' → '.join(chain + (ruleset.id,))}")
             return
+        if len(chain) > MAX_CHAIN:  # told once, at the uses that goes one too deep
+            user = loaded[chain[-1]]
+            message = f"uses 层层引用超过 {MAX_CHAIN} 层：{chain[0]} → … → {user.id} → {ruleset.id}"
+            problems.add(user.uses_mark or Mark(user.path), "uses-too-deep", message)
+            problems.raise_if_errors()
         state[ruleset.id] = "active"
         for used in ruleset.uses:
             visit(loaded[used], chain + (ruleset.id,))

@@ -354,3 +354,25 @@ def test_extends_that_is_not_text_is_a_schema_error(write):
     [problem] = caught.value.diagnostics
     assert (problem.mark.line, problem.code) == (1, "schema-type")
     assert problem.message.startswith("extends：应为文本")
+
+
+
+def chain_of(write, count: int, link: str) -> Path:
+    """Rulesets c0 … c<count>, each naming the one before in `link` (`extends: c{}.yaml` or `uses: [c{}]`)."""
+    body = "sections: [{id: s, name: 分项, max: 1, items: [{id: s.i, name: 指标, points: 1, when: 'true'}]}]\n"
+    body += "levels: [{id: a, name: 甲, min: 0}]\n"
+    path = write("c0.yaml", "ruleset: {id: c0, name: 零, max_score: 1}\n" + body)
+    for i in range(1, count + 1):
+        own = "" if link.startswith("extends") else body
+        path = write(f"c{i}.yaml", f"ruleset: {{id: c{i}, name: 链, max_score: 1}}\n{link.format(i - 1)}\n{own}")
+    return path
+
+
+@pytest.mark.parametrize("link, code", [("extends: c{}.yaml", "extends-too-deep"), ("uses: [c{}]", "uses-too-deep")])
+def test_a_chain_of_rulesets_past_twenty_is_refused_at_the_link_too_many(write, link, code):
+    assert resolve_rulesets([str(chain_of(write, 20, link))])
+    with pytest.raises(InvalidInput) as caught:  # 400 stopped with an internal error (RecursionError)
+        resolve_rulesets([str(chain_of(write, 21, link))])
+    [problem] = caught.value.diagnostics
+    assert (Path(problem.mark.file).name, problem.mark.line, problem.code) == ("c1.yaml", 2, code)
+    assert "超过 20 层：c21 → … → c1 → c0" in problem.message.replace(".yaml", "")
