@@ -13,7 +13,7 @@ from typing import Any
 from ..diagnostics import Diagnostic, DiagnosticList, InvalidInput, Mark
 from ..evaluate.assessment import Evaluator, assess_union
 from ..evaluate.result import ItemScore, LevelRef, RulesetRef, RulesetResult
-from ..facts.fact_file import FactFile, flatten
+from ..facts.fact_file import FactFile, check_period, flatten, union_fields
 from ..language.model import Ruleset
 from ..language.yamlload import MarkedDict, load_yaml, mark_at
 from ..load.loader import read_file
@@ -68,6 +68,11 @@ def case_facts(holder: Any, problems: DiagnosticList) -> tuple[dict[str, Any], d
     return flatten(holder.get("facts"), mark_at(holder, ("facts",)), problems)
 
 
+def case_union(holder: Any, problems: DiagnosticList) -> dict[str, Any]:
+    """The union fields a test (or the defaults) gives, read as a fact file's are: `type: 机关` is government."""
+    return union_fields(holder, problems) if holder.get("union") else {}
+
+
 def make_test(raw: Any, defaults: Any, mark: Mark, problems: DiagnosticList) -> RulesetTest:
     """One case; its facts override the defaults' fact by fact (null: the fact is absent)."""
     default_facts, default_marks = case_facts(defaults, problems)
@@ -75,8 +80,8 @@ def make_test(raw: Any, defaults: Any, mark: Mark, problems: DiagnosticList) -> 
     defaults = defaults or {}
     return RulesetTest(
         name=raw["name"], mark=mark,
-        union={**DEFAULT_UNION, **(defaults.get("union") or {}), **(raw.get("union") or {})},
-        period=raw.get("period", defaults.get("period", 2025)),
+        union={**DEFAULT_UNION, **case_union(defaults, problems), **case_union(raw, problems)},
+        period=check_period(raw if "period" in raw else defaults, problems) or 2025,
         facts={**default_facts, **own_facts},
         expect=raw["expect"], results={**(defaults.get("results") or {}), **(raw.get("results") or {})},
         as_of=as_of_date(raw if "as_of" in raw else defaults, problems), marks={**default_marks, **own_marks},

@@ -60,6 +60,13 @@ def check_union(raw: MarkedDict, name: str, problems: DiagnosticList) -> dict[st
     for key in ("id", "type"):
         if union.get(key) in (None, ""):
             problems.add(mark_at(raw, ("union",)), "fact-union", f"union 缺少 “{key}”")
+    return union_fields(raw, problems)
+
+
+def union_fields(raw: MarkedDict, problems: DiagnosticList) -> dict[str, Any]:
+    """The fields of `raw["union"]` as text, each one value, the type read by `read_union_type` (企业 → enterprise);
+    a ruleset test's union (which may give only some fields) is read the same way."""
+    union = raw["union"]
     check_union_texts(raw, union, problems)
     found = {key: str(value) for key, value in union.items() if value is not None}
     if union.get("type") not in (None, ""):

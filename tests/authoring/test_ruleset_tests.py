@@ -117,6 +117,24 @@ def test_tests_do_not_change_the_ruleset_hash(write):
     assert plain == tested
 
 
+
+def test_a_tests_union_type_is_read_as_a_fact_files(write):
+    text = inline(case("机关", "{score: 10}", extra="    union: {type: 机关}\n"), case("小组", "{score: 10}", extra="    union: {type: 工会小组}\n"))
+    tests = load_tests(load_ruleset(write("demo.yaml", text)))
+    assert [t.fact_file().union["type"] for t in tests] == ["government", "group"]  # were 机关 and 工会小组: no gate held
+
+
+@pytest.mark.parametrize("extra, code, line", [
+    ("    union: {type: martian}\n", "fact-union-type", 34), ("    union: {type: [a, b]}\n", "fact-union-type", 34),
+    ("    period: 0\n", "fact-period", 34),  # stopped `test` with an internal error (year 0 is out of range)
+])
+def test_a_bad_union_type_or_period_in_a_test_is_a_load_error_at_its_line(write, extra, code, line):
+    ruleset = load_ruleset(write("demo.yaml", inline(case("坏", "{score: 10}", extra=extra))))
+    with pytest.raises(InvalidInput) as caught:
+        load_tests(ruleset)
+    [problem] = caught.value.diagnostics
+    assert (problem.code, problem.mark.line) == (code, line)
+
 # --- sibling <id>.tests.yaml ---------------------------------------------------------------------
 
 SIBLING = """
