@@ -101,7 +101,7 @@ def load_suite(ruleset: Ruleset) -> Suite:
     """Every test of a ruleset (see the module); every problem at once as `InvalidInput`."""
     path, problems = Path(ruleset.path), DiagnosticList()
     own = file_tests(path, ruleset.id, problems, inline_checked=True)
-    problems.extend([d for test in own for d in unknown_ids(test, ruleset)])
+    problems.extend([d for test in own for d in (*unknown_ids(test, ruleset), *unused_results(test, ruleset))])
     inherited = inherit(ruleset, lambda parent, source: file_tests(parent, source, problems))
     problems.raise_if_errors()
     return Suite(tuple(own + inherited.tests), tuple(inherited.skipped), tests_files(path, ruleset.id))
@@ -161,6 +161,13 @@ def unknown_ids(test: RulesetTest, ruleset: Ruleset) -> Iterable[Diagnostic]:
             hint = f"，是否应为 “{close[0]}”？" if close else f"（{what}：{'、'.join(known) or '无'}）"
             at = mark_at(expect, (key, value) if key in ("items", "outcomes") else (key,), key=key in ("items", "outcomes"))
             yield Diagnostic(at if at.line else test.mark, "test-unknown-id", f"用例 “{test.name}” 的 expect.{key} 中 “{value}” 不是本规则集的{what} id{hint}", "error", len(value))
+
+
+def unused_results(test: RulesetTest, ruleset: Ruleset) -> Iterable[Diagnostic]:
+    """`results:` given for a ruleset this one does not use: it would stand in for nothing, silently."""
+    for key in (key for key in test.results if key not in ruleset.uses):
+        message = f"用例 “{test.name}” 的 results 中 “{key}” 不是本规则集 uses 的规则集（uses：{'、'.join(ruleset.uses) or '无'}）"
+        yield Diagnostic(test.mark, "test-unknown-id", message)
 
 
 def sibling_tests(path: Path, problems: DiagnosticList) -> list[RulesetTest]:

@@ -260,6 +260,26 @@ def test_results_stubs_stand_in_for_used_rulesets(write, evaluator):
     }
 
 
+
+def test_a_results_stub_that_is_not_a_result_is_a_schema_error(write):
+    write("base.yaml", BASE)
+    text = TOP.replace("base: {level: good, score: 10, items: {base.elected: pass}}", "base: {level: good, score: 满分}")
+    with pytest.raises(InvalidInput) as caught:  # stopped `test` with an internal error (Fraction('满分'))
+        resolve_rulesets([str(write("top.yaml", text))])
+    [problem] = caught.value.diagnostics
+    assert (problem.code, problem.mark.line) == ("schema-type", 17)
+    assert problem.message.startswith("tests.0.results.base.score：应为数值")
+
+
+def test_results_for_a_ruleset_not_used_are_a_load_error(write):
+    write("base.yaml", BASE)
+    rulesets = resolve_rulesets([str(write("top.yaml", TOP.replace("      base: {level: low", "      bsae: {level: low")))])
+    with pytest.raises(InvalidInput) as caught:  # the stub stood in for nothing, and base was assessed from no facts
+        load_tests(rulesets[-1])
+    [problem] = caught.value.diagnostics
+    assert (problem.code, problem.mark.line) == ("test-unknown-id", 19)
+    assert "results 中 “bsae” 不是本规则集 uses 的规则集（uses：base）" in problem.message
+
 def test_results_stub_defaults_in_the_sibling_file(write, evaluator):
     write("base.yaml", BASE)
     write("top.tests.yaml", """
