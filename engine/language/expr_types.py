@@ -90,6 +90,7 @@ class Checker:
     def infer_Compare(self, node: Compare) -> str:
         left, right = self.infer(node.left), self.infer(node.right)
         self.check_outcome(node)
+        self.check_null(node)
         if node.op in ("in", "not in"):
             return self.check_membership(node, left, right)
         allowed = ORDERED if node.op in ("<", "<=", ">", ">=") else EQUATABLE
@@ -98,6 +99,14 @@ class Checker:
         if left != right or left not in allowed:
             raise self.fail(node, f"不能用 “{node.op}” 比较{type_text(left)}与{type_text(right)}")
         return BOOL
+
+    def check_null(self, node: Compare) -> None:
+        """A comparison with `null` is null whatever the other side holds (null propagates), so it never holds:
+        `members != null` failed every union that had members. `exists(x)` asks whether x was given."""
+        for side, other in ((node.left, node.right), (node.right, node.left)):
+            if isinstance(side, Literal) and side.value is None:
+                asked = f"exists({other.path})" if isinstance(other, Name) else "exists(…)"
+                raise self.fail(side, f"与 null 比较的结果总是空值，条件永远不成立：判断是否有数据请用 {asked}")
 
     def check_outcome(self, node: Compare) -> None:
         """An item's outcome is compared with outcome values only: `'n/a'` would never be equal."""

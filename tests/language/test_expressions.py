@@ -401,6 +401,8 @@ def test_or_with_absent_fact_and_true_side_holds():
     ("members in [1, 'a']", "列表中的元素类型不一致"),
     ("1 in 2", "“in” 右边应为列表，实际为数值"),
     ("'a' in qs", "不能在数值列表中查找文本"),
+    ("members != null", "与 null 比较的结果总是空值，条件永远不成立：判断是否有数据请用 exists(members)"),  # failed every union
+    ("null == name", "判断是否有数据请用 exists(name)"), ("null >= 0.9", "请用 exists(…)"),
 ])
 def test_type_errors(text, fragment):
     found = problem(text)
@@ -557,10 +559,10 @@ CONDITIONS = [
     "elected == true", "elected != false", "elected and members > 1", "elected or members > 1",
     "not (elected or members > 1)", "1 < members <= 10", "last < prev", "last == prev", "years_since(last) <= 1",
     "days_since(last) > 30", "exists(members)", "not exists(name)", "all([elected, members > 1])",
-    "any([elected, members > 1])", "'a' in tags", "sum(qs) >= 4", "count(flags) == 2", "members == null",
-    "null == members", "members + employees > 3", "-members < -2", "max(members, employees) > 5",
+    "any([elected, members > 1])", "'a' in tags", "sum(qs) >= 4", "count(flags) == 2",
+    "members + employees > 3", "-members < -2", "max(members, employees) > 5",
     "round(ratio(members, employees), 1) == 0.5", "name in ['a', 'b'] and elected", "true", "false", "null",
-    "members > 1 or null", "members > 1 and null", "name == null", "union.type != 'group' and not elected",
+    "members > 1 or null", "members > 1 and null", "union.type != 'group' and not elected",
 ]
 CASES = {
     "employees": [None, 0, 10], "members": [None, 0, 5], "elected": [None, True, False], "name": [None, "a", "c"],
