@@ -88,6 +88,7 @@ CODES: dict[str, Code] = {
     "fact-conflict": Code(RULESET, "同时使用的两个规则集对同一事实的声明不一致（类型、范围或可选值）", "employees: {type: number, label: 职工人数}   # 另一个规则集声明为 integer"),
     # warnings of `unionscore check` (engine/authoring/lint.py; --strict counts them as errors) ------------
     "level-unreachable": Code(RULESET, "警告：某个等级不可能评上（min 高于最高分、requires 自相矛盾或被上一级挡住）", "levels: [{id: super, name: 特级, min: 110}]   # max_score: 100"),
+    "gate-never": Code(RULESET, "警告：申报条件不可能成立（自相矛盾或与事实的声明范围矛盾），每个单位都不具备申报资格", "gate: {when: employees >= 25 and employees < 10}"),
     "fact-direction": Code(RULESET, "警告：被比率、否决项或等级条件读取的事实没有写 change（up、down 或 none），整改规划会按缺省的 up 只增不减", "incidents.major_safety: {type: integer, label: 本年度重大事故, unit: 起}   # 被否决项读取，应写 change: none"),
     "fact-unused": Code(RULESET, "警告：声明了事实，但没有任何指标、否决项、申报条件或等级读取它", "staff.parttime: {type: integer, label: 兼职干部人数}   # 没有任何地方读取"),
     "derive-unused": Code(RULESET, "警告：派生值没有被读取", "female_rate: ratio(female_members, members)   # 没有任何地方读取"),

@@ -8,6 +8,7 @@
 | --- | --- |
 | `tier-dead`, `tier-order` … | what an item's kind warns about itself (engine/kinds/: a tier never reached, tiers out of order) |
 | `level-unreachable` | a level no union can get |
+| `gate-never` | a gate no union can pass |
 | `fact-direction` | a fact a ratio, veto or level requirement reads, declared without `change` |
 | `fact-unused`, `derive-unused` | a fact or derived value nothing reads |
 | `item-no-fix`, `item-no-evidence` | an item without `fix` or without `evidence` |
@@ -23,6 +24,7 @@ from pathlib import Path
 
 from ..diagnostics import Diagnostic, InvalidInput, Mark
 from ..language.expr_parse import Call, Name, Node, children, names_in
+from ..language.expressions import quoted
 from ..language.implication import Constraint, never_holds, shape
 from ..language.model import Item, Level, Ruleset
 from ..language.vocabulary import OUTCOMES
@@ -58,6 +60,15 @@ def unreachable_levels(ruleset: Ruleset, loaded: Loaded) -> Iterator[Diagnostic]
         why = above_maximum(ruleset, level) or contradiction(ruleset, level, loaded) or shadowed(ruleset, index)
         if why:
             yield warning(level.mark, "level-unreachable", f"等级 “{level.name}”（{level.id}）无法达到：{why}")
+
+
+def impossible_gate(ruleset: Ruleset, loaded: Loaded) -> Iterator[Diagnostic]:
+    """`gate-never`: a gate whose conditions contradict each other or the facts' declared values
+    (`members > 1 and members < 1`, `false`): every union would be 不具备申报资格."""
+    expression = ruleset.gate.when.expr if ruleset.gate else None
+    if expression is not None and never_holds([expression.node], domain(ruleset, [expression.node], loaded)):
+        message = f"申报条件 “{quoted(expression.text)}” 不可能成立：每个单位都将“不具备申报资格”，不评定等级"
+        yield warning(expression.mark, "gate-never", message)
 
 
 def highest_score(ruleset: Ruleset) -> Number | None:
@@ -259,7 +270,7 @@ def case_clashes(ruleset: Ruleset, loaded: Loaded) -> Iterator[Diagnostic]:
 
 
 LINTS: tuple[Callable[[Ruleset, Loaded], Iterator[Diagnostic]], ...] = (
-    kind_warnings, unreachable_levels, undirected_facts, unused_facts, item_guidance, fix_reads, unbalanced_sections, case_clashes,
+    kind_warnings, unreachable_levels, impossible_gate, undirected_facts, unused_facts, item_guidance, fix_reads, unbalanced_sections, case_clashes,
 )
 
 

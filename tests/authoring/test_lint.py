@@ -148,6 +148,17 @@ def test_requirements_that_can_hold_leave_the_level_alone(write, requires):
     assert warnings_of(write, text) == []
 
 
+@pytest.mark.parametrize("gate", ["employees >= 100 and employees < 50", "kind == 'c'", "members < 0", "false"])
+def test_a_gate_that_never_holds(write, gate):  # passed --strict, and every union was 不具备申报资格
+    text = GOOD.replace("levels:", f'gate: {{when: "{gate}"}}\nlevels:')
+    [found] = warnings_of(write, text)
+    assert codes([found]) == [("gate-never", line_of(text, "gate:"))]
+    assert found.message == f"申报条件 “{gate}” 不可能成立：每个单位都将“不具备申报资格”，不评定等级"
+
+
+def test_a_gate_that_can_hold_is_left_alone(write):
+    assert warnings_of(write, GOOD.replace("levels:", 'gate: {when: "employees >= 1 and kind == \'a\'"}\nlevels:')) == []
+
 def test_a_level_behind_one_that_asks_no_more_is_unreachable_unless_a_cap_separates_them(write):
     text = GOOD.replace("{id: basic, name: 基本达标, min: 5}", "{id: basic, name: 基本达标, min: 8}")
     [found] = warnings_of(write, text)
