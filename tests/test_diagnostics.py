@@ -476,6 +476,13 @@ def test_fact_range(check):
     assert problem.message == "事实 “members” 的 min 大于 max"
 
 
+
+@pytest.mark.parametrize("declared", ["{type: integer, label: 会员人数, unit: '%'}", "{type: list, items: integer, label: 会员人数, unit: '%'}"])
+def test_fact_unit_percent_on_whole_numbers(check, declared):  # every union failed: 31 members read as 31%, not whole
+    [problem] = check(variant("  members: {type: integer, label: 会员人数, unit: 人}", f"  members: {declared}"))
+    assert found([problem]) == [(7, 3, "fact-unit")]
+    assert problem.message == "事实 “members” 的单位 % 表示比例（95% 即 0.95），只能用于 number 类型的事实"
+
 def test_derive_clash(check):
     [problem] = check(variant("sections:", "derive:\n  members: employees + 1\nsections:"))
     assert found([problem]) == [(10, 3, "derive-clash")]

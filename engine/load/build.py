@@ -144,6 +144,8 @@ class Builder:
             self.problems.add(decl.mark, "fact-list", f"列表事实 “{decl.name}” 需要用 items 说明元素类型")
         if decl.min is not None and decl.max is not None and decl.min > decl.max:
             self.problems.add(decl.mark, "fact-range", f"事实 “{decl.name}” 的 min 大于 max")
+        if decl.unit == "%" and "number" not in (decl.type, decl.items):  # 31 members would be read as 0.31, not whole
+            self.problems.add(decl.mark, "fact-unit", f"事实 “{decl.name}” 的单位 % 表示比例（95% 即 0.95），只能用于 number 类型的事实")
 
     def derive(self) -> tuple[tuple[str, Expression], ...]:
         """Derived values in order; the long form `{value, label, unit}` also gives a caption."""
