@@ -63,7 +63,7 @@ CODES: dict[str, Code] = {
     "level-cohort": Code(RULESET, "按排名评定的等级（cohort）名额不对：百分数应大于 0% 且不超过 100%", "cohort: {top: 0%}"),
     "deduct-kind": Code(RULESET, "扣分项应写 {when, points} 或 {count, each} 之一", "deduct: [{name: 无名册, when: not ledger.members_register}]"),
     "derive-clash": Code(RULESET, "派生值与已声明的事实同名", "derive: {members: ratio(a, b)}"),
-    "fact-enum": Code(RULESET, "枚举事实没有用 values 列出可选值", "rules.duties: {type: enum, label: 工作职责}"),
+    "fact-enum": Code(RULESET, "枚举事实没有用 values 列出可选值，values 中有重复，或 labels 中有 values 之外的值", "rules.duties: {type: enum, label: 工作职责}"),
     "fact-list": Code(RULESET, "列表事实没有用 items 说明元素类型", "meetings.by_quarter: {type: list, label: 各季度会议次数}"),
     "fact-range": Code(RULESET, "事实声明的 min 大于 max", "committee.term_years: {type: integer, min: 5, max: 3, label: 任期}"),
     "fact-unit": Code(RULESET, "单位 % 用在了不是 number 类型的事实上（整数事实的 31 会读作 31%，不是整数）", "members: {type: integer, label: 会员人数, unit: '%'}"),

@@ -465,6 +465,12 @@ def test_fact_enum_label_for_a_value_it_does_not_have(check):
     assert problem.message == "事实 “members” 的 labels 中 “c” 不是 values 中的可选值"
 
 
+def test_fact_enum_value_given_twice(check):  # [none, adopted, adopted]: posted was meant, and fact files giving it were refused
+    enum = "  members: {type: enum, label: 会员人数, values: [none, adopted, adopted]}"
+    [problem] = check(variant("  members: {type: integer, label: 会员人数, unit: 人}", enum))
+    assert found([problem]) == [(7, 3, "fact-enum")]
+    assert problem.message == "事实 “members” 的 values 中 “adopted” 重复"
+
 def test_fact_list_without_items(check):
     [problem] = check(variant("  members: {type: integer, label: 会员人数, unit: 人}", "  members: {type: list, label: 会员人数}"))
     assert found([problem]) == [(7, 3, "fact-list")]

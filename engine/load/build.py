@@ -137,6 +137,8 @@ class Builder:
     def check_fact(self, decl: FactDecl) -> None:
         if decl.type == "enum" and not decl.values:
             self.problems.add(decl.mark, "fact-enum", f"枚举事实 “{decl.name}” 需要用 values 列出可选值")
+        for value in sorted({value for value in decl.values if decl.values.count(value) > 1}):  # often a typo for another
+            self.problems.add(decl.mark, "fact-enum", f"事实 “{decl.name}” 的 values 中 “{value}” 重复")
         for value, _ in decl.labels:
             if value not in decl.values:
                 self.problems.add(decl.mark, "fact-enum", f"事实 “{decl.name}” 的 labels 中 “{value}” 不是 values 中的可选值")
