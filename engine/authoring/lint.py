@@ -15,6 +15,7 @@
 | `fix-unread-fact` | a fix text quoting a fact the item's scoring does not read |
 | `section-unbalanced` | a section whose children do not add up to its `max` (allowed by `allow_unbalanced`) |
 | `id-case` | ids or names that differ only in upper and lower case |
+| `label-clash` | a fact label a spreadsheet column cannot be matched by: another fact's, or a union field's (名称, 类型 …) |
 """
 from __future__ import annotations
 
@@ -23,10 +24,11 @@ from dataclasses import replace
 from pathlib import Path
 
 from ..diagnostics import Diagnostic, InvalidInput, Mark
+from ..facts.sources import HEADER_WORDS, header_key
 from ..language.expr_parse import Call, Name, Node, children, names_in
 from ..language.expressions import quoted
 from ..language.implication import Constraint, never_holds, shape
-from ..language.model import Item, Level, Ruleset
+from ..language.model import FactDecl, Item, Level, Ruleset
 from ..language.vocabulary import OUTCOMES
 from ..load.checks import all_sections
 from ..load.loader import load_checked
@@ -269,8 +271,26 @@ def case_clashes(ruleset: Ruleset, loaded: Loaded) -> Iterator[Diagnostic]:
                 yield warning(mark, "id-case", f"“{key}” 与第 {seen[1].line} 行的 “{seen[0]}” 只有大小写不同", len(key))
 
 
+def label_clashes(ruleset: Ruleset, loaded: Loaded) -> Iterator[Diagnostic]:
+    """`label-clash`: a fact label read as the same spreadsheet header as an earlier fact's label, or as a union
+    field's (名称, 类型, 乡镇 …): a column headed by it is ignored, or read as the union's field, never as the fact."""
+    union_words = {header_key(word) for words in HEADER_WORDS.values() for word in words}
+    first: dict[str, FactDecl] = {}
+    for decl in ruleset.facts.values():
+        key = header_key(decl.label)
+        seen = first.setdefault(key, decl)
+        if key in union_words:
+            why = "是表格中工会信息的表头，以它为表头的列读作工会信息"
+        elif seen is not decl:
+            why = f"与第 {seen.mark.line} 行的事实 “{seen.name}” 相同，以它为表头的列无法对应，会被忽略"
+        else:
+            continue
+        yield warning(decl.mark, "label-clash", f"事实 “{decl.name}” 的名称 “{decl.label}” {why}；请改用别的名称", len(decl.name))
+
+
 LINTS: tuple[Callable[[Ruleset, Loaded], Iterator[Diagnostic]], ...] = (
     kind_warnings, unreachable_levels, impossible_gate, undirected_facts, unused_facts, item_guidance, fix_reads, unbalanced_sections, case_clashes,
+    label_clashes,
 )
 
 

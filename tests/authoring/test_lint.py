@@ -234,6 +234,16 @@ def run(*args: str):
     return CliRunner().invoke(cli, list(args))
 
 
+@pytest.mark.parametrize("label, why", [
+    ("会员人数", "与第 4 行的事实 “members” 相同，以它为表头的列无法对应，会被忽略"),  # the column was ignored: 缺资料
+    ("类型", "是表格中工会信息的表头，以它为表头的列读作工会信息"),  # the column was read as the union's type
+])
+def test_a_fact_label_a_spreadsheet_column_cannot_be_matched_by(write, label, why):
+    text = GOOD.replace("label: 类别", f"label: {label}")
+    [found] = warnings_of(write, text)
+    assert codes([found]) == [("label-clash", line_of(text, "kind: {type: enum"))]
+    assert found.message == f"事实 “kind” 的名称 “{label}” {why}；请改用别的名称"
+
 def test_check_prints_warnings_and_a_summary_and_passes(write):
     path = write("demo.yaml", GOOD.replace("        evidence: [选举结果报告]\n", ""))
     result = run("check", str(path))
