@@ -489,6 +489,13 @@ def test_fact_unit_percent_on_whole_numbers(check, declared):  # every union fai
     assert found([problem]) == [(7, 3, "fact-unit")]
     assert problem.message == "事实 “members” 的单位 % 表示比例（95% 即 0.95），只能用于 number 类型的事实"
 
+
+@pytest.mark.parametrize("name", ["union.type", "results.bayou.level", "period"])
+def test_fact_name_that_expressions_read_as_something_else(check, name):  # union.type read the header, never the fact
+    problems = check(variant("  members: {type: integer, label: 会员人数, unit: 人}", f"  members: {{type: integer, label: 会员人数, unit: 人}}\n  {name}: {{type: string, label: 另一个}}"))
+    assert [(p.mark.line, p.mark.column, p.code) for p in problems if p.code == "fact-reserved"] == [(8, 3, "fact-reserved")]
+    assert f"事实名 “{name}” 已有所指" in problems[0].message
+
 def test_derive_clash(check):
     [problem] = check(variant("sections:", "derive:\n  members: employees + 1\nsections:"))
     assert found([problem]) == [(10, 3, "derive-clash")]

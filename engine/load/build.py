@@ -135,6 +135,9 @@ class Builder:
         return decls
 
     def check_fact(self, decl: FactDecl) -> None:
+        if decl.name == "period" or decl.name.split(".")[0] in ("union", "results"):  # expressions read those, not the fact
+            message = f"事实名 “{decl.name}” 已有所指：period 是考核年度，union.… 是工会信息，results.… 是所用规则集的结果；请改用别的事实名"
+            self.problems.add(decl.mark, "fact-reserved", message, len(decl.name))
         if decl.type == "enum" and not decl.values:
             self.problems.add(decl.mark, "fact-enum", f"枚举事实 “{decl.name}” 需要用 values 列出可选值")
         for value in sorted({value for value in decl.values if decl.values.count(value) > 1}):  # often a typo for another
