@@ -42,6 +42,7 @@ from engine.facts.blank_workbook import write_workbook_template
 from engine.facts.fact_file import FactFile, merged_declarations
 from engine.facts.sources import Reading, read_union
 from engine.language.model import Ruleset
+from engine.language.yamlload import MAX_YAML_BYTES
 from engine.load.loader import bundled_ids
 from engine.output_file import FORCE_HELP, check_output_file
 from engine.plan.planner import Planner, next_level_plans, planned
@@ -317,14 +318,28 @@ def check(paths: tuple[Path, ...], strict: bool, fmt: str) -> None:
 
 
 def ruleset_files(paths: tuple[Path, ...]) -> list[Path]:
-    """Ruleset files named directly, or found in folders: YAML files with a top-level `ruleset:`."""
+    """Ruleset files named directly, or found in folders: files with a top-level `ruleset:` (a folder, a named pipe
+    or a broken link named *.yaml is none). A folder with none is a usage error, not 「检查了 0 个规则集」."""
     found = []
     for path in paths:
-        if path.is_dir():
-            found += [p for p in sorted(path.glob("*.y*ml")) if RULESET_HEADER.search(p.read_text(encoding="utf-8", errors="replace"))]
-        else:
+        if not path.is_dir():
             found.append(path)
+            continue
+        inside = [p for p in sorted(path.glob("*.y*ml")) if p.is_file() and has_ruleset_header(p)]
+        if not inside:
+            raise UsageError(f"文件夹 {path} 中没有规则集文件（含 ruleset: 部分的 .yaml 文件）")
+        found += inside
     return found
+
+
+def has_ruleset_header(path: Path) -> bool:
+    """Whether a line starts with `ruleset:`; a file too large or unreadable is kept, for the loader to say why."""
+    try:
+        with open(path, "rb") as source:
+            head = source.read(MAX_YAML_BYTES + 1)
+    except OSError:
+        return True
+    return len(head) > MAX_YAML_BYTES or RULESET_HEADER.search(head.decode("utf-8", errors="replace")) is not None
 
 
 @cli.command()

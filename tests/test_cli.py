@@ -355,6 +355,17 @@ def test_check_fails_a_bad_ruleset_with_its_line(write):
     assert re.search(rf"{re.escape(str(bad))}:\d+:\d+: 错误 \[expr-unknown-function\] 未知函数 “years_sinse”，是否应为 “years_since”？", result.stderr)
 
 
+@pytest.mark.parametrize("command", ["check", "test"])
+def test_a_folder_skips_what_is_no_file_and_says_when_it_holds_no_ruleset(tmp_path, command):
+    folder = tmp_path / "rulesets"
+    folder.mkdir()
+    (folder / "old.yaml").mkdir()  # stopped both with an internal error; a named pipe so named hung them
+    (folder / "gone.yaml").symlink_to(folder / "nowhere.yaml")
+    result = run(command, str(folder))
+    assert (result.exit_code, result.stderr.strip()) == (2, f"错误：文件夹 {folder} 中没有规则集文件（含 ruleset: 部分的 .yaml 文件）")
+    (folder / "demo.yaml").write_text(RULESET.lstrip(), encoding="utf-8")
+    assert run(command, str(folder)).exit_code == 0
+
 def test_test_command_on_a_folder_skips_fact_files(tmp_path):
     folder = tmp_path / "rulesets"
     folder.mkdir()
