@@ -25,7 +25,7 @@ CODES: dict[str, Code] = {
     # reading files ---------------------------------------------------------------------------
     "file-not-found": Code(BOTH, "文件不存在：检查路径和文件名", "unionscore check rulesets/zhijai.yaml"),
     "file-encoding": Code(BOTH, "文件不是 UTF-8 编码：用编辑器另存为 UTF-8", "unionscore check county.yaml   # 文件用 GBK 编码保存"),
-    "file-unreadable": Code(BOTH, "文件无法读取（权限不足、是文件夹等）", "unionscore check /root/secret.yaml"),
+    "file-unreadable": Code(BOTH, "文件无法读取（权限不足、是文件夹或命名管道等）", "unionscore check /root/secret.yaml"),
     "file-too-large": Code(BOTH, "YAML 文件超过 16 MB：事实文件只有几 KB，规则集也不过几百 KB，多半是选错了文件", "unionscore assess /dev/zero"),
     "yaml-syntax": Code(BOTH, "YAML 语法错误：缩进、冒号、引号或括号不对", "when: [a, b"),
     "yaml-duplicate-key": Code(BOTH, "同一映射中出现重复的键（YAML 会悄悄保留后一个，这里直接报错）", "points: 5\npoints: 6"),

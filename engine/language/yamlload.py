@@ -7,7 +7,9 @@ semantic check) still points at a line and column.
 from __future__ import annotations
 
 import math
+import os
 import re
+import stat
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
@@ -220,6 +222,8 @@ def load_yaml(path: str | Path) -> Any:
     """Parse one YAML file strictly; every problem is an `InvalidInput` with a mark."""
     name = str(path)
     try:
+        if stat.S_ISFIFO(os.stat(path).st_mode):  # opening one waits for a writer, for ever
+            raise fail(Mark(name), "file-unreadable", "无法读取文件：这是命名管道（FIFO），不是文件")
         with open(path, "rb") as source:
             data = source.read(MAX_YAML_BYTES + 1)  # a link to /dev/zero has no size to check first
         text = data.decode("utf-8-sig")

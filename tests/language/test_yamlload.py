@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 from pathlib import Path
 
 import pytest
@@ -200,6 +201,13 @@ def test_a_file_past_the_size_limit_is_not_read_whole(tmp_path):
     assert problem.code == "file-too-large"
     assert problem.message == "文件超过 16 MB，不像是事实文件或规则集，未读取；请检查是否选错了文件"
 
+
+def test_a_named_pipe_is_refused_not_waited_on(tmp_path):
+    """A ruleset or fact file that is a named pipe: opening it waited for a writer for ever (check, assess, test)."""
+    pipe = tmp_path / "pipe.yaml"
+    os.mkfifo(pipe)
+    problem = only_problem(load_yaml, pipe)
+    assert (problem.code, problem.message) == ("file-unreadable", "无法读取文件：这是命名管道（FIFO），不是文件")
 
 def test_a_file_at_the_size_limit_is_read(tmp_path, monkeypatch):
     monkeypatch.setattr(yamlload, "MAX_YAML_BYTES", 100)
