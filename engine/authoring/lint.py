@@ -142,7 +142,9 @@ def shadowed(ruleset: Ruleset, index: int) -> str:
 
 
 def asks_no_more(upper: Level, level: Level) -> bool:
-    return (upper.min <= level.min and {r.text for r in upper.requires} <= {r.text for r in level.requires}
+    """Whether every union `level` takes would take `upper` first; a cohort level also asks for a rank, and the
+    unions it does not choose go on to the levels below (「其余 27 分以上为先进」)."""
+    return (upper.cohort is None and upper.min <= level.min and {r.text for r in upper.requires} <= {r.text for r in level.requires}
             and upper.section_min in (None, level.section_min)
             and (level.requires_all_required or not upper.requires_all_required))
 

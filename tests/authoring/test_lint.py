@@ -159,6 +159,7 @@ def test_a_gate_that_never_holds(write, gate):  # passed --strict, and every uni
 def test_a_gate_that_can_hold_is_left_alone(write):
     assert warnings_of(write, GOOD.replace("levels:", 'gate: {when: "employees >= 1 and kind == \'a\'"}\nlevels:')) == []
 
+
 def test_a_level_behind_one_that_asks_no_more_is_unreachable_unless_a_cap_separates_them(write):
     text = GOOD.replace("{id: basic, name: 基本达标, min: 5}", "{id: basic, name: 基本达标, min: 8}")
     [found] = warnings_of(write, text)
@@ -167,6 +168,11 @@ def test_a_level_behind_one_that_asks_no_more_is_unreachable_unless_a_cap_separa
     capped = text.replace("levels:", "vetoes:\n  - {id: veto.x, name: 否决, when: members > 1000, effect: cap, cap_level: basic}\nlevels:")
     assert warnings_of(write, capped) == []
 
+
+def test_a_level_below_a_cohort_level_with_the_same_min_is_reachable(write):
+    """「每个乡镇推荐 1 名模范，其余 8 分以上为达标」: the unions the cohort does not choose go on to the level below."""
+    text = GOOD.replace("{id: good, name: 达标, min: 8}", "{id: model, name: 模范, min: 8, cohort: {top: 1, per: township}}\n  - {id: good, name: 达标, min: 8}")
+    assert warnings_of(write, text) == []
 
 def test_a_used_rulesets_level_that_does_not_exist(write):
     write("base.yaml", GOOD.replace("id: demo", "id: base"))
