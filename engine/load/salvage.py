@@ -119,5 +119,5 @@ def ids_in(nodes: Iterable[Any]) -> Iterable[str]:
     for node in nodes:
         if isinstance(node, dict):
             yield str(node.get("id"))
-            yield from ids_in(node.get("items") or [])
-            yield from ids_in(node.get("sections") or [])
+            for key in ("items", "sections"):  # `items: 5` is why the part was cut
+                yield from ids_in(node[key] if isinstance(node.get(key), list) else [])
