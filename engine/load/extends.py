@@ -66,16 +66,20 @@ def misshapen(child: MarkedDict, problems: DiagnosticList) -> set[str]:
 
 
 def nodes(raw: MarkedDict) -> Iterator[tuple[MarkedList, int, MarkedDict]]:
-    """Every section and item (bonus items too), with the list that holds it."""
-    lists: list[MarkedList] = [raw.get("sections", MarkedList())]
-    if isinstance(raw.get("bonus"), dict):
-        lists.append(raw["bonus"].get("items", MarkedList()))
+    """Every section and item (bonus items too), with the list that holds it. The parent is not checked yet:
+    what is not a list where one belongs (`sections: 5`) is left for the schema to report."""
+    bonus = raw.get("bonus")
+    lists = lists_in(raw, ("sections",)) + (lists_in(bonus, ("items",)) if isinstance(bonus, dict) else [])
     while lists:
         current = lists.pop()
         for index, node in enumerate(current):
             if isinstance(node, MarkedDict):
                 yield current, index, node
-                lists.extend(node[k] for k in ("sections", "items") if isinstance(node.get(k), list))
+                lists.extend(lists_in(node, ("sections", "items")))
+
+
+def lists_in(node: dict, keys: tuple[str, ...]) -> list[MarkedList]:
+    return [node[key] for key in keys if isinstance(node.get(key), MarkedList)]
 
 
 def find(raw: MarkedDict, key: str) -> tuple[MarkedList, int, MarkedDict] | None:
@@ -146,9 +150,10 @@ def add(parent: MarkedDict, child: MarkedDict, problems: DiagnosticList) -> None
         if found is None:
             problems.add(mark_at(child, ("add", index, "to")), "extends-unknown-id", f"要添加到的分项 “{entry['to']}” 在上级规则集中不存在{closest(entry['to'], known_ids(parent))}")
             continue
-        for key in ("items", "sections"):
-            if entry.get(key):
-                append(found[2].setdefault(key, MarkedList()), entry[key])
+        for key in (key for key in ("items", "sections") if entry.get(key)):
+            target = found[2].setdefault(key, MarkedList())
+            if isinstance(target, MarkedList):  # else the parent's own schema error is told
+                append(target, entry[key])
 
 
 def append(target: MarkedList, source: MarkedList) -> None:

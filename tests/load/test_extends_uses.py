@@ -376,3 +376,15 @@ def test_a_chain_of_rulesets_past_twenty_is_refused_at_the_link_too_many(write, 
     [problem] = caught.value.diagnostics
     assert (Path(problem.mark.file).name, problem.mark.line, problem.code) == ("c1.yaml", 2, code)
     assert "超过 20 层：c21 → … → c1 → c0" in problem.message.replace(".yaml", "")
+
+
+@pytest.mark.parametrize("broken, where", [
+    ("sections: 5", "sections：应为列表"), ("bonus: {max: 2, items: 7}", "bonus.items：应为列表"),
+    ("sections: [{id: s1, name: 一, max: 20, items: 5}]", "sections.0.items：应为列表"),
+])
+def test_a_parent_broken_where_a_child_changes_it_is_told_as_the_parents_schema_error(write, broken, where):
+    write("parent.yaml", f"ruleset: {{id: parent, name: 上级, max_score: 20}}\n{broken}\nlevels: [{{id: a, name: 甲, min: 0}}]\n")
+    body = "ruleset: {id: child, name: 本地}\nextends: parent.yaml\noverride: {x: {points: 1}}\nadd: [{to: s1, items: [{id: y, name: 乙, points: 1, when: b}]}]\n"
+    with pytest.raises(InvalidInput) as caught:  # each stopped with an internal error
+        load_ruleset(write("child.yaml", body))
+    assert any(Path(d.mark.file).name == "parent.yaml" and where in d.message for d in caught.value.diagnostics)
