@@ -42,7 +42,7 @@ def merge(parent: MarkedDict, child: MarkedDict, problems: DiagnosticList) -> Ma
         if key in child:
             if key not in parent:
                 put(parent, key, child)
-            else:
+            elif isinstance(parent[key], MarkedDict):  # else the parent's own schema error is told
                 for name in child[key]:
                     put(parent[key], name, child[key])
                 parent.value_marks[key] = child.value_marks[key]  # the merged header is the child's to fix
@@ -90,7 +90,8 @@ def known_ids(raw: MarkedDict, declarations: bool = False) -> list[str]:
     """The section and item ids of a parent (with its facts and derived values: what `remove` may name)."""
     found = [str(node.get("id")) for _, _, node in nodes(raw)]
     for key in ("facts", "derive") if declarations else ():
-        found += [str(name) for name in raw.get(key) or {}]
+        declared = raw.get(key)
+        found += [str(name) for name in declared] if isinstance(declared, dict) else []
     return found
 
 

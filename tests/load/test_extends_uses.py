@@ -388,3 +388,16 @@ def test_a_parent_broken_where_a_child_changes_it_is_told_as_the_parents_schema_
     with pytest.raises(InvalidInput) as caught:  # each stopped with an internal error
         load_ruleset(write("child.yaml", body))
     assert any(Path(d.mark.file).name == "parent.yaml" and where in d.message for d in caught.value.diagnostics)
+
+
+@pytest.mark.parametrize("parent, where", [
+    ("ruleset: 5\nsections: []\n", "ruleset：应为映射"),
+    ("ruleset: {id: parent, name: 上级, max_score: 1}\nfacts: [a]\nsections: []\n", "facts：应为映射"),
+    ("ruleset: {id: parent, name: 上级, max_score: 1}\nderive: 5\nsections: []\n", "derive：应为映射"),
+])
+def test_a_parent_header_or_declarations_that_are_no_mapping_are_its_schema_error(write, parent, where):
+    write("parent.yaml", parent)
+    body = "ruleset: {id: child, name: 本地}\nextends: parent.yaml\nfacts: {x: {type: integer, label: 甲}}\nderive: {y: x + 1}\nremove: [zz]\n"
+    with pytest.raises(InvalidInput) as caught:  # each stopped with an internal error
+        load_ruleset(write("child.yaml", body))
+    assert any(Path(d.mark.file).name == "parent.yaml" and where in d.message for d in caught.value.diagnostics)
