@@ -65,25 +65,28 @@ def misshapen(child: MarkedDict, problems: DiagnosticList) -> set[str]:
     return {error.absolute_path[0] for error in errors}
 
 
-def nodes(raw: MarkedDict) -> Iterator[tuple[MarkedList, int, MarkedDict]]:
-    """Every section and item (bonus items too), with the list that holds it. The parent is not checked yet:
-    what is not a list where one belongs (`sections: 5`) is left for the schema to report."""
+NODES, SECTIONS = ("sections", "items"), ("sections",)
+
+
+def nodes(raw: MarkedDict, inner: tuple[str, ...] = NODES) -> Iterator[tuple[MarkedList, int, MarkedDict]]:
+    """Every section and item (bonus items too), or every section alone (`SECTIONS`), with the list that holds it.
+    The parent is not checked yet: what is not a list where one belongs (`sections: 5`) is left to the schema."""
     bonus = raw.get("bonus")
-    lists = lists_in(raw, ("sections",)) + (lists_in(bonus, ("items",)) if isinstance(bonus, dict) else [])
+    lists = lists_in(raw, SECTIONS) + (lists_in(bonus, ("items",)) if "items" in inner and isinstance(bonus, dict) else [])
     while lists:
         current = lists.pop()
         for index, node in enumerate(current):
             if isinstance(node, MarkedDict):
                 yield current, index, node
-                lists.extend(lists_in(node, ("sections", "items")))
+                lists.extend(lists_in(node, inner))
 
 
 def lists_in(node: dict, keys: tuple[str, ...]) -> list[MarkedList]:
     return [node[key] for key in keys if isinstance(node.get(key), MarkedList)]
 
 
-def find(raw: MarkedDict, key: str) -> tuple[MarkedList, int, MarkedDict] | None:
-    return next((found for found in nodes(raw) if found[2].get("id") == key), None)
+def find(raw: MarkedDict, key: str, inner: tuple[str, ...] = NODES) -> tuple[MarkedList, int, MarkedDict] | None:
+    return next((found for found in nodes(raw, inner) if found[2].get("id") == key), None)
 
 
 def known_ids(raw: MarkedDict, declarations: bool = False) -> list[str]:
@@ -147,9 +150,11 @@ def add(parent: MarkedDict, child: MarkedDict, problems: DiagnosticList) -> None
                 problems.add(mark_at(child, ("add", index)), "extends-add", "添加指标时需要用 to 指明所属分项 id")
             append(parent.setdefault("sections", MarkedList()), entry.get("sections", MarkedList()))
             continue
-        found = find(parent, entry["to"])
-        if found is None:
-            problems.add(mark_at(child, ("add", index, "to")), "extends-unknown-id", f"要添加到的分项 “{entry['to']}” 在上级规则集中不存在{closest(entry['to'], known_ids(parent))}")
+        found = find(parent, entry["to"], SECTIONS)
+        if found is None:  # an item's id too: items added to an item were its unknown field, told at the parent's line
+            why = "是指标，不是分项" if find(parent, entry["to"]) else "在上级规则集中不存在"
+            sections = [str(node.get("id")) for _, _, node in nodes(parent, SECTIONS)]
+            problems.add(mark_at(child, ("add", index, "to")), "extends-unknown-id", f"要添加到的分项 “{entry['to']}” {why}{closest(entry['to'], sections)}")
             continue
         for key in (key for key in ("items", "sections") if entry.get(key)):
             target = found[2].setdefault(key, MarkedList())

@@ -401,3 +401,10 @@ def test_a_parent_header_or_declarations_that_are_no_mapping_are_its_schema_erro
     with pytest.raises(InvalidInput) as caught:  # each stopped with an internal error
         load_ruleset(write("child.yaml", body))
     assert any(Path(d.mark.file).name == "parent.yaml" and where in d.message for d in caught.value.diagnostics)
+
+
+def test_adding_to_an_item_points_at_the_child_add(write):
+    problems = problems_of(write, "add:\n  - to: i.a\n    items: [{id: i.z, name: 新, points: 0, when: a}]\n")
+    [problem] = [p for p in problems if p.code != "section-balance"]  # was 「未知字段 “items”」 at the parent's item
+    assert (Path(problem.mark.file).name, problem.mark.line, problem.code) == ("child.yaml", 4, "extends-unknown-id")
+    assert problem.message == "要添加到的分项 “i.a” 是指标，不是分项"
