@@ -69,6 +69,7 @@ CODES: dict[str, Code] = {
     "fact-reserved": Code(RULESET, "事实名与表达式中已有所指的名称冲突：period（考核年度）、union.…（工会信息）、results.…（所用规则集的结果）", "union.type: {type: string, label: 单位类型}"),
     "fact-unit": Code(RULESET, "单位 % 用在了不是 number 类型的事实上（整数事实的 31 会读作 31%，不是整数）", "members: {type: integer, label: 会员人数, unit: '%'}"),
     "duplicate-id": Code(RULESET, "分项、指标、否决项或等级的 id 重复", "- {id: banzi.elected, name: 依法选举, points: 5, when: committee.elected}\n- {id: banzi.elected, name: 按期换届, points: 5, when: committee.on_time}"),
+    "items-too-many": Code(RULESET, "规则集的指标（含加分项）超过 500 个", "sections: [...]   # 合计 2000 个指标"),
     "section-balance": Code(RULESET, "分项满分不等于下级分值之和（确有需要可写 allow_unbalanced: true）", "{id: banzi, name: 有班子, max: 15, items: [...]}   # 下级指标合计 14 分"),
     "max-score": Code(RULESET, "max_score 不等于各一级指标满分之和", "max_score: 100   # 各一级指标 max 合计 95"),
     "level-order": Code(RULESET, "等级没有从高到低排列", "levels: [{id: basic, min: 60}, {id: good, min: 80}]"),

@@ -115,7 +115,8 @@ def limits_text() -> str:
         "（`expr-number`；规则文件与事实文件中的数值同样不能超过这个绝对值，`yaml-number`）；",
         f"`round`、`pct` 的小数位数写成 {limits.DIGITS.start} 到 {limits.DIGITS.stop - 1} 的整数常量（`expr-digits`）；",
         f"`count` 指标满分所需次数（points ÷ each）不超过 {limits.MAX_COUNT_STEPS}（`count-each`）；",
-        f"`extends` 层层继承、`uses` 层层引用各不超过 {limits.MAX_CHAIN} 层（`extends-too-deep`、`uses-too-deep`）。",
+        f"`extends` 层层继承、`uses` 层层引用各不超过 {limits.MAX_CHAIN} 层（`extends-too-deep`、`uses-too-deep`）；",
+        f"一个规则集的指标（含加分项）不超过 {limits.MAX_ITEMS} 个（`items-too-many`）。",
         "整改文本 `fix` 中 `{…}` 里的表达式按同样的规则检查。计算结果大到没有实际意义（超过约 120 位数字）时为空值，原因写明“超出计算范围”。",
     ])
 

@@ -16,6 +16,8 @@ MAX_DECIMAL_PLACES = 10  # 0.0000000001: finer than any share or rate a standard
 MAX_LITERAL_CHARS = 40  # a number literal's text, read before its value is computed
 DIGITS = range(0, 7)  # the decimals of round(x, n) and pct(x, n): a literal from 0 to 6
 MAX_COUNT_STEPS = 1000  # a count item's points ÷ each: the planner weighs every count up to full points
+MAX_ITEMS = 500  # items of a ruleset, bonus items too (the bundled have at most 36): the planner weighs them together,
+# in time that grows with their square (2,000 items took 15 s a union, 5,000 over the batch's minute)
 MAX_CHAIN = 20  # rulesets one above another through extends, or through uses (the bundled reach 1; a county's
 # variant of a province's variant of a national standard, 2): loading and ordering them recurse
 MAX_RESULT_BITS = 400  # ~120 decimal digits: an arithmetic result beyond this is null, not a slow giant

@@ -5,6 +5,7 @@ from collections.abc import Iterator
 
 from ..diagnostics import Diagnostic, Mark
 from ..kinds import Judged
+from ..language.limits import MAX_ITEMS
 from ..language.model import Ruleset, Section
 from ..values import fmt_number
 
@@ -12,7 +13,7 @@ from ..values import fmt_number
 def semantic_problems(ruleset: Ruleset, mark: Mark) -> list[Diagnostic]:
     """Every semantic problem of a ruleset; `mark` locates the ruleset header."""
     problems: list[Diagnostic] = []
-    for check in (check_ids, check_balance, check_max_score, check_kinds, check_judged, check_levels, check_vetoes):
+    for check in (check_size, check_ids, check_balance, check_max_score, check_kinds, check_judged, check_levels, check_vetoes):
         problems.extend(check(ruleset, mark))
     return problems
 
@@ -25,6 +26,12 @@ def all_sections(sections: tuple[Section, ...]) -> Iterator[Section]:
     for section in sections:
         yield section
         yield from all_sections(section.sections)
+
+
+def check_size(ruleset: Ruleset, mark: Mark) -> Iterator[Diagnostic]:
+    count = len(ruleset.every_item())
+    if count > MAX_ITEMS:
+        yield error(mark, "items-too-many", f"规则集有 {count} 个指标（含加分项），超过 {MAX_ITEMS} 个：整改规划无法在合理时间内完成")
 
 
 def check_ids(ruleset: Ruleset, mark: Mark) -> Iterator[Diagnostic]:

@@ -1,6 +1,6 @@
 """Hostile rulesets: a ruleset that passes `unionscore check` cannot hang or crash an assessment.
 
-This module tries 63 hostile inputs: 33 rulesets that must be refused at load with a diagnostic that
+This module tries 64 hostile inputs: 34 rulesets that must be refused at load with a diagnostic that
 names the file, line and column (`REFUSED`), 24 that load and must then assess every union quickly under
 both evaluators (`SURVIVED`), 4 fact values at the edge of what YAML may hold (`FACT_VALUES`), and 2
 unexpected exceptions during assessment that must name the union, ruleset and item (`test_internal_error_*`).
@@ -110,6 +110,8 @@ REFUSED: dict[str, tuple[str, str, str]] = {
     "1,000 derived values of +1 (RecursionError)": (chain(1000, "{} + 1"), "derive-too-deep", "d199 + 1"),
     "3 derived values 90 deep each": (chain(3, "-" * 90 + "{}"), "derive-too-deep", "-"),
     "400-digit YAML integer": (ruleset("- {id: s.a, name: 指标, points: " + "9" * 400 + ", when: members > 1}"), "yaml-number", "999"),
+    "501 items (5,000 took the planner minutes a union)": (
+        ruleset("".join(f"- {{id: s.i{i}, name: 指标, points: 0, when: members > {i}}}\n" for i in range(501))), "items-too-many", "{id: hostile"),
 }
 SURVIVED: dict[str, str] = {
     "70-element in (over durable's rule size)": when("members in [" + ", ".join(map(str, range(70))) + "]"),
