@@ -210,14 +210,14 @@ def mismatches(result: RulesetResult, expect: dict) -> list[str]:
         found.append(f"score：期望 {expect['score']}，实际 {fmt_number(result.score)}")
     actual_level = result.level.id if result.level else None
     if "level" in expect and actual_level != expect["level"]:
-        found.append(f"level：期望 {expect['level']}，实际 {actual_level}")
+        found.append(f"level：期望 {as_written(expect['level'])}，实际 {as_written(actual_level)}")
     candidates = sorted(place.level for place in result.cohort.places) if result.cohort else []
     if "candidates" in expect and candidates != sorted(expect["candidates"]):
-        found.append(f"candidates：期望 {sorted(expect['candidates'])}，实际 {candidates}")
+        found.append(f"candidates：期望 {as_written(sorted(expect['candidates']))}，实际 {as_written(candidates)}")
     if "eligible" in expect and result.eligible != expect["eligible"]:
-        found.append(f"eligible：期望 {expect['eligible']}，实际 {result.eligible}")
+        found.append(f"eligible：期望 {as_written(expect['eligible'])}，实际 {as_written(result.eligible)}")
     if "vetoes" in expect and sorted(result.veto_ids) != sorted(expect["vetoes"]):
-        found.append(f"vetoes：期望 {sorted(expect['vetoes'])}，实际 {sorted(result.veto_ids)}")
+        found.append(f"vetoes：期望 {as_written(sorted(expect['vetoes']))}，实际 {as_written(sorted(result.veto_ids))}")
     scored = {i.id: i for i in result.items + result.bonus_items}
     for item_id, points in (expect.get("items") or {}).items():
         actual = scored.get(item_id)
@@ -228,6 +228,17 @@ def mismatches(result: RulesetResult, expect: dict) -> list[str]:
         if actual is None or actual.outcome != outcome:
             found.append(f"outcomes.{item_id}：期望 {outcome}，实际 {actual.outcome if actual else '无此指标'}")
     return found
+
+
+def as_written(value: Any) -> str:
+    """A value as the tests file writes it: `true`, `[veto.accident]`; no level (null) is 「无」."""
+    if value is None:
+        return "无"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, list):
+        return f"[{', '.join(map(as_written, value))}]"
+    return str(value)
 
 
 @dataclass(frozen=True)

@@ -67,8 +67,8 @@ def test_each_expect_field_is_checked(write, evaluator):
     assert problems == [
         "score：期望 9，实际 10",
         "level：期望 basic，实际 good",
-        "eligible：期望 False，实际 True",
-        "vetoes：期望 ['veto.accident']，实际 []",
+        "eligible：期望 false，实际 true",
+        "vetoes：期望 [veto.accident]，实际 []",
         "items.rate：期望 2 分，实际 4",
         "outcomes.elected：期望 fail，实际 pass",
     ]
@@ -77,11 +77,11 @@ def test_each_expect_field_is_checked(write, evaluator):
 @pytest.mark.parametrize("expect, fragment", [
     ("{score: 9}", "score：期望 9，实际 10"),
     ("{level: basic}", "level：期望 basic，实际 good"),
-    ("{level: null}", "level：期望 None，实际 good"),
-    ("{eligible: false}", "eligible：期望 False，实际 True"),
+    ("{level: null}", "level：期望 无，实际 good"),
+    ("{eligible: false}", "eligible：期望 false，实际 true"),
     ("{items: {term: 0}}", "items.term：期望 0 分，实际 2"),
     ("{outcomes: {third: pass}}", "outcomes.third：期望 pass，实际 na"),
-    ("{vetoes: [veto.accident]}", "vetoes：期望 ['veto.accident']，实际 []"),
+    ("{vetoes: [veto.accident]}", "vetoes：期望 [veto.accident]，实际 []"),
 ])
 def test_a_single_wrong_expectation_is_reported(write, evaluator, expect, fragment):
     ruleset = load_ruleset(write("demo.yaml", inline(case("一项不符", expect))))
