@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from engine.evaluate.result import NO_LEVEL, NOT_APPLICABLE, NOT_GRADED
-from engine.report.union_page import gains_note
+from engine.plan.records import gains_note
 from engine.values import Fraction, normal
 
 GATE_NOTE = "，" + NOT_GRADED  # the engine's note on a failed gate: 「未满足申报条件：…，不参与定级」

@@ -167,6 +167,12 @@ class RulesetResult:
         return f"{level}（可参评{'、'.join(candidate)}，待排名）" if candidate else level
 
     @property
+    def possible(self) -> Number:
+        """The points the top sections can give this union: less the items dropped as not applicable, so
+        below `max_score` when the score is rescaled."""
+        return sum((section.max_points for section in self.sections if section.depth == 0), 0)
+
+    @property
     def remarks(self) -> list[str]:
         """The notes, then where the union stands in cohort levels (「“模范职工之家”按…排名…」)."""
         return self.notes + ([place.text for place in self.cohort.places] if self.cohort else [])

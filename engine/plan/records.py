@@ -10,7 +10,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..evaluate.result import NOT_APPLICABLE
+from ..evaluate.result import NOT_APPLICABLE, RulesetResult
 from ..values import Number, fmt_number, json_score, to_json_value
 
 EFFORT_TEXT = {"low": "低", "medium": "中", "high": "高"}
@@ -131,6 +131,7 @@ class Plan:
     patch: dict[str, Any] = field(default_factory=dict)  # fact → value after the plan
     measures: tuple[str, ...] = ()  # what to do about vetoes that hold this period (their `fix`)
     notes: tuple[str, ...] = ()  # what the plan leaves to others: items the assessors judge, a level held by rank
+    scale: str = ""  # a rescaled standard's: the steps' gains are item points (`rescaled`; not in the JSON form)
 
     @property
     def effort(self) -> int:
@@ -165,3 +166,14 @@ class Plan:
             "effort": self.effort, "steps": [s.to_json() for s in self.steps], "measures": list(self.measures),
             "before": [s.to_json() for s in self.before], "after": [s.to_json() for s in self.after],
         } | ({"notes": list(self.notes)} if self.notes else {})
+
+
+def gains_note(possible: Number, max_score: Number) -> str:
+    """Beside a plan of a rescaled standard: its steps' gains are item points, its totals rescaled."""
+    return f"各项“+ 分”按该项分值计（本标准对本单位合计 {fmt_number(possible)} 分），总分按 {fmt_number(possible)} 分折算为 {fmt_number(max_score)} 分。"
+
+
+def rescaled(result: RulesetResult) -> str:
+    """`gains_note` for a standard whose items that do not apply were dropped; "" for any other."""
+    possible = result.possible
+    return gains_note(possible, result.max_score) if possible and possible != result.max_score else ""

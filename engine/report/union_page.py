@@ -62,7 +62,7 @@ def result_view(result: RulesetResult, plan: Plan | None) -> dict[str, Any]:
             not_applicable.setdefault(item.section, []).append(item)
     top = [s for s in result.sections if s.depth == 0]
     earned: Number = sum((s.points for s in top), 0)
-    possible: Number = sum((s.max_points for s in top), 0)
+    possible = result.possible
     scaled = bool(possible) and possible != result.max_score
     base = normal(Fraction(earned) * result.max_score / possible) if scaled else earned
     return {
@@ -74,18 +74,12 @@ def result_view(result: RulesetResult, plan: Plan | None) -> dict[str, Any]:
         "vetoes": [veto.name for veto in result.vetoes], "required_failed": result.required_failed_names,
         "sections": [section_view(s.name, s.points, s.max_points, s.depth, section_note(s, not_applicable.get(s.id, []))) for s in result.sections],
         "sum": section_view("合计", earned, possible, 0), "scaled": scaled, "base": base,
-        "gains_note": gains_note(possible, result.max_score) if scaled else "",
         "total_row": scaled or bool(result.bonus) or result.score != earned,
         "gaps": [{"name": gap.name, "points_lost": gap.points_lost, "fix": gap.fix, "evidence": "、".join(gap.evidence),
                   "reason": reasons.get(gap.item, "")} for gap in result.gaps],
         "lost": sum((gap.points_lost for gap in result.gaps), 0), "plan": plan,
         "pending": "、".join(item.name for item in result.items if item.outcome == "pending"),
     }
-
-
-def gains_note(possible: Number, max_score: Number) -> str:
-    """Beside a plan of a rescaled standard: its steps' gains are item points, its totals rescaled."""
-    return f"各项“+ 分”按该项分值计（本标准对本单位合计 {fmt_number(possible)} 分），总分按 {fmt_number(possible)} 分折算为 {fmt_number(max_score)} 分。"
 
 
 def section_note(section: SectionScore, items: list[ItemScore]) -> str:

@@ -54,6 +54,12 @@ def test_every_example_union_reaches_its_plan_when_reassessed(path, bundled, dur
         assert plan.effort == sum(WEIGHTS[s.effort] for s in plan.steps if s.kind == "item")
 
 
+def test_a_rescaled_standard_s_plan_says_its_gains_are_item_points(bundled):  # 星级 drops an item QS-016 lacks
+    planner = Planner.assessing(bundled, load_fact_file(REPO / "facts/qingshan/QS-016.yaml"), OracleEvaluator())
+    assert planner.plan("xingji").scale == "各项“+ 分”按该项分值计（本标准对本单位合计 96 分），总分按 96 分折算为 100 分。"
+    assert planner.plan("bayou").scale == ""  # nothing dropped: its points are the total's
+
+
 def test_the_example_county_mostly_has_somewhere_to_go(bundled):
     plans = [Planner.assessing(bundled, load_fact_file(p), OracleEvaluator()).plan("zhijia") for p in EXAMPLES]
     reachable = [p for p in plans if p.reachable and p.steps]

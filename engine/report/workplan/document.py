@@ -93,7 +93,8 @@ def _goals(plan: Plan, deadline: dt.date) -> list[Block]:
     if plan.steps:
         blocks.append(Paragraph(f"本轮共需整改 {len(plan.steps)} 项{_breakdown(plan.steps)}，"
                                 f"力争于{cn_date(deadline)}前全部完成，并通过上级工会验收。"))
-    return blocks
+    # what the plan leaves to others (items the assessors judge, a level held by rank), and how its points add up
+    return blocks + [Paragraph(note) for note in (*plan.notes, plan.scale) if note]
 
 
 def _outlook(plan: Plan) -> str:
