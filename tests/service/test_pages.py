@@ -2,6 +2,7 @@
 submissions graded by the engine, the result page and its Word plan, read-only views, passwords."""
 from __future__ import annotations
 
+import datetime as dt
 import io
 import json
 import re
@@ -14,8 +15,11 @@ import docx
 import pytest
 from click.testing import CliRunner
 from clients import assessed, signed_in
+from django.conf import settings
+from django.contrib.sessions.models import Session
 from django.http import QueryDict
 from django.test import Client
+from django.utils import timezone
 
 from cli import cli
 from engine.diagnostics import Mark
@@ -338,6 +342,16 @@ def test_a_one_time_password_must_be_changed_first(county: Round) -> None:
     user.refresh_from_db()
     assert not user.must_change_password and user.check_password("青山镇-工会-2025")
     assert client.get("/")["Location"] == form_url(county)  # still signed in
+
+
+def test_a_session_lasts_eight_hours_from_the_last_request(county: Round, union_client: Client) -> None:
+    """Not from signing in: a chair filling the form through a working day lost what was typed at the eighth hour."""
+    key = union_client.session.session_key
+    Session.objects.filter(session_key=key).update(expire_date=timezone.now() + dt.timedelta(minutes=1))
+    response = union_client.get(form_url(county))
+    assert response.status_code == 200
+    assert Session.objects.get(session_key=key).expire_date > timezone.now() + dt.timedelta(hours=7, minutes=59)
+    assert response.cookies[settings.SESSION_COOKIE_NAME]["max-age"] == 8 * 3600
 
 
 def test_pages_need_signing_in_and_speak_chinese_when_missing(county: Round) -> None:
