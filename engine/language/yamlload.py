@@ -136,7 +136,7 @@ class NodeReader:
         """Sizes as if every alias were copied out: nested aliases must not blow up later walks."""
         size = 1 + sum(self.sizes.get(id(child), 1) for child in children)
         if size > MAX_EXPANDED_NODES:
-            raise fail(self.mark(node), "yaml-too-large", f"文件展开后超过 {MAX_EXPANDED_NODES} 个值（锚点与别名嵌套过深）")
+            raise fail(self.mark(node), "yaml-too-large", f"文件展开后超过 {MAX_EXPANDED_NODES} 个值：文件过大，或锚点与别名层层引用；请拆分文件或少用别名")
         self.sizes[id(node)] = size
 
     def mapping(self, node: yaml.MappingNode) -> MarkedDict:

@@ -108,6 +108,16 @@ def test_non_finite_numbers_rejected(text):
     assert text in problem.message
 
 
+@pytest.mark.parametrize("text", [
+    "a: &a [x, x, x, x, x, x, x, x, x, x]\n" + "".join(f"{n}: &{n} [{', '.join([f'*{p}'] * 10)}]\n" for p, n in zip("abcde", "bcdef")),
+    "values: [" + ", ".join(["1"] * 200_001) + "]\n",  # no alias at all: a file simply too large
+], ids=["aliases six deep", "200,001 values"])
+def test_a_file_too_large_once_expanded_says_both_causes(text):
+    problem = only_problem(parse_yaml, text, "f.yaml")
+    assert problem.code == "yaml-too-large"
+    assert problem.message == "文件展开后超过 200000 个值：文件过大，或锚点与别名层层引用；请拆分文件或少用别名"
+
+
 # tags ----------------------------------------------------------------------------------------
 
 def test_python_object_tag_rejected_and_nothing_runs(tmp_path):
