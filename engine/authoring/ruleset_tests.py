@@ -14,6 +14,7 @@ from ..diagnostics import Diagnostic, DiagnosticList, InvalidInput, Mark
 from ..evaluate.assessment import Evaluator, assess_union
 from ..evaluate.result import ItemScore, LevelRef, RulesetRef, RulesetResult
 from ..facts.fact_file import FactFile, check_period, flatten, union_fields
+from ..language.expressions import to_source
 from ..language.model import Ruleset
 from ..language.yamlload import MarkedDict, load_yaml, mark_at
 from ..load.loader import read_file
@@ -234,11 +235,9 @@ def as_written(value: Any) -> str:
     """A value as the tests file writes it: `true`, `[veto.accident]`; no level (null) is 「无」."""
     if value is None:
         return "无"
-    if isinstance(value, bool):
-        return "true" if value else "false"
     if isinstance(value, list):
         return f"[{', '.join(map(as_written, value))}]"
-    return str(value)
+    return to_source(value)
 
 
 @dataclass(frozen=True)
