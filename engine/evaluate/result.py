@@ -173,6 +173,12 @@ class RulesetResult:
         return sum((section.max_points for section in self.sections if section.depth == 0), 0)
 
     @property
+    def scaled(self) -> bool:
+        """Whether the sections' points are rescaled to `max_score` (items were dropped as not applicable)."""
+        possible = self.possible
+        return bool(possible) and possible != self.max_score
+
+    @property
     def remarks(self) -> list[str]:
         """The notes, then where the union stands in cohort levels (「“模范职工之家”按…排名…」)."""
         return self.notes + ([place.text for place in self.cohort.places] if self.cohort else [])

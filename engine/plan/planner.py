@@ -30,7 +30,7 @@ from ..values import Fraction, Null, Number, fmt_number, normal
 from .cuts import Cut, cut_step, cuts_of
 from .held import held_vetoes
 from .inversion import Patch, Solver
-from .records import Change, Plan, Standing, Step, rescaled
+from .records import Change, Plan, Standing, Step, scale_note
 from .targets import ItemTargets, LiveContext, Reach, change_text
 
 ROUNDS = 2
@@ -177,7 +177,7 @@ class Planner:
         return Plan(
             **base, target=level.id, target_name=level.name, reachable=True, why_not="", steps=tuple(order(steps, self.rulesets)),
             before=tuple(standing(r, self.start.results[r.id]) for r in involved),
-            after=tuple(standing(r, state.results[r.id]) for r in involved), patch=merged(steps), scale=rescaled(result),
+            after=tuple(standing(r, state.results[r.id]) for r in involved), patch=merged(steps), scale=scale_note(result),
         )
 
     def rank(self, ruleset: Ruleset, result: RulesetResult) -> int:

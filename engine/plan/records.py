@@ -131,7 +131,7 @@ class Plan:
     patch: dict[str, Any] = field(default_factory=dict)  # fact → value after the plan
     measures: tuple[str, ...] = ()  # what to do about vetoes that hold this period (their `fix`)
     notes: tuple[str, ...] = ()  # what the plan leaves to others: items the assessors judge, a level held by rank
-    scale: str = ""  # a rescaled standard's: the steps' gains are item points (`rescaled`; not in the JSON form)
+    scale: str = ""  # a rescaled standard's: the steps' gains are item points (`scale_note`; not in the JSON form)
 
     @property
     def effort(self) -> int:
@@ -173,7 +173,6 @@ def gains_note(possible: Number, max_score: Number) -> str:
     return f"各项“+ 分”按该项分值计（本标准对本单位合计 {fmt_number(possible)} 分），总分按 {fmt_number(possible)} 分折算为 {fmt_number(max_score)} 分。"
 
 
-def rescaled(result: RulesetResult) -> str:
+def scale_note(result: RulesetResult) -> str:
     """`gains_note` for a standard whose items that do not apply were dropped; "" for any other."""
-    possible = result.possible
-    return gains_note(possible, result.max_score) if possible and possible != result.max_score else ""
+    return gains_note(result.possible, result.max_score) if result.scaled else ""

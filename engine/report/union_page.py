@@ -62,8 +62,7 @@ def result_view(result: RulesetResult, plan: Plan | None) -> dict[str, Any]:
             not_applicable.setdefault(item.section, []).append(item)
     top = [s for s in result.sections if s.depth == 0]
     earned: Number = sum((s.points for s in top), 0)
-    possible = result.possible
-    scaled = bool(possible) and possible != result.max_score
+    possible, scaled = result.possible, result.scaled
     base = normal(Fraction(earned) * result.max_score / possible) if scaled else earned
     return {
         "name": result.ruleset.name, "version": result.ruleset.version,
