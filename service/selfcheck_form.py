@@ -20,6 +20,7 @@ from typing import Any
 
 from django.http import QueryDict
 
+from engine.authoring.lint import read_names
 from engine.facts.cells import CellError, read_cell
 from engine.facts.fact_file import merged_declarations
 from engine.facts.fact_schema import labelled
@@ -168,13 +169,13 @@ def bind(groups: Sequence[Group], facts: dict[str, Any], problems: Iterable[dict
 
 
 def fold_idle(groups: Sequence[BoundGroup], rulesets: Iterable[Ruleset], result: dict[str, Any] | None) -> list[BoundGroup]:
-    """The groups, with those marked idle whose facts no standard reads that applies to the union by its latest
-    result (a 工会小组 is graded by 八有 alone): never 其他事项 (the facts that decide what applies), nor a group
-    with a problem. Without a result, nothing is idle."""
+    """The groups, with those marked idle whose facts no standard reads (its items, fix texts, vetoes, gate or
+    levels) that applies to the union by its latest result (a 工会小组 is graded by 八有 alone): never 其他事项
+    (the facts that decide what applies), nor a group with a problem. Without a result, nothing is idle."""
     if result is None:
         return list(groups)
     applying = {r["ruleset"]["id"] for r in result.get("results", []) if r.get("applies", True)}
-    read = {name for ruleset in rulesets if ruleset.id in applying for item in ruleset.every_item() for name in item.reads}
+    read = set().union(*(read_names(ruleset) for ruleset in rulesets if ruleset.id in applying))  # vetoes, gates and levels too
     return [replace(g, idle=bool(g.standard) and not g.problem_count and all(f.name not in read for f in g.fields))
             for g in groups]
 

@@ -22,12 +22,13 @@ from django.test import Client
 from django.utils import timezone
 
 from cli import cli
+from engine import load_ruleset
 from engine.diagnostics import Mark
 from engine.language.model import FactDecl
 from service import grader
 from service.models import Entry, Round, User, Version
 from service.result_page import level_text, number
-from service.selfcheck_form import OTHERS, Group, bind, document
+from service.selfcheck_form import OTHERS, Group, bind, document, fold_idle, layout
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -88,6 +89,36 @@ def test_the_parts_only_standards_that_do_not_apply_read_are_folded_away(county:
     again = client.post(form_url(county, code), form_data(response) | {"action": "submit"})
     entry = Entry.objects.get(round=county, union__code=code)
     assert again.status_code == 302 and entry.latest().result == entry.versions.get(number=1).result
+
+
+TWO_STANDARDS = """\
+ruleset: {{id: {id}, name: {id}标准, version: "1", max_score: 10}}
+facts:
+  accident: {{type: integer, label: 重大事故, unit: 起, change: none}}
+  x: {{type: boolean, label: 乙}}
+sections:
+  - id: s
+    name: {section}
+    max: 10
+    items:
+      - {{id: s.a, name: 甲, points: 10, when: {when}, fix: 整改。, evidence: [台账]}}
+levels:
+  - {{id: ok, name: 合格, min: 6}}
+{vetoes}"""
+
+
+def test_a_part_a_standard_that_applies_reads_only_in_a_veto_stays_open(tmp_path: Path) -> None:
+    """Its facts fall in another standard's part, which the veto's standard still reads: not 「可以不填」."""
+    (tmp_path / "a.yaml").write_text(TWO_STANDARDS.format(id="a", section="安全", when="accident == 0", vetoes=""), encoding="utf-8")
+    (tmp_path / "b.yaml").write_text(TWO_STANDARDS.format(id="b", section="工作", when="x", vetoes=(
+        "vetoes:\n  - {id: v, name: 事故, when: accident > 0, effect: cap, cap_level: ok, fix: 整改。}\n")), encoding="utf-8")
+    rulesets = (load_ruleset(tmp_path / "a.yaml"), load_ruleset(tmp_path / "b.yaml"))
+    groups, _ = bind(layout(rulesets), {}, [])
+    result = {"results": [{"ruleset": {"id": "a"}, "applies": False}, {"ruleset": {"id": "b"}, "applies": True}]}
+    assert [(g.title, [f.name for f in g.fields], g.idle) for g in fold_idle(groups, rulesets, result)] == [
+        ("安全", ["accident"], False), ("工作", ["x"], False)]
+    neither = {"results": [{"ruleset": {"id": "a"}, "applies": False}, {"ruleset": {"id": "b"}, "applies": False}]}
+    assert [g.idle for g in fold_idle(groups, rulesets, neither)] == [True, True]
 
 
 def test_each_type_has_its_widget_and_the_imported_values(county: Round, union_client: Client) -> None:
