@@ -197,6 +197,10 @@ class RulesetResult:
         names = {item.id: item.name for item in self.items}
         return [names.get(item_id, item_id) for item_id in self.required_failed]
 
+    def item_score(self, item_id: str) -> ItemScore:
+        """The score of an item the ruleset has."""
+        return next(i for i in self.items + self.bonus_items if i.id == item_id)
+
     def outcome_of(self, item_id: str) -> str | None:
         return next((i.outcome for i in self.items + self.bonus_items if i.id == item_id), None)
 

@@ -24,14 +24,15 @@ from ..evaluate.evaluators import Evaluator
 from ..evaluate.result import ItemScore, RulesetResult
 from ..evaluate.scoring import PASSING, Context, score_item
 from ..facts.fact_file import FactFile
+from ..language.expr_eval import Env
 from ..language.model import Item, Level, Ruleset, Section
 from ..load.rulesets import requested
 from ..values import Fraction, Null, Number, fmt_number, normal
 from .cuts import Cut, cut_step, cuts_of
 from .held import held_vetoes
 from .inversion import Patch, Solver
-from .records import Change, Plan, Standing, Step, scale_note
-from .targets import ItemTargets, LiveContext, Reach, change_text
+from .records import Change, Plan, SideChange, Standing, Step, scale_note
+from .targets import ItemTargets, LiveContext, Reach, change_text, shown
 
 ROUNDS = 2
 NO_LEVELS = "本标准未设等级，不作晋级规划"  # a 评分细则 that only scores
@@ -58,6 +59,7 @@ class State:
         """`start`: the union as assessed (its changed states share what they assess, `Seen`), or a changed state."""
         self.rulesets, self.evaluator, self.assessment = rulesets, evaluator, assessment
         self.seen = Seen(assessment, rulesets) if start else None
+        self.as_assessed = assessment.results  # the union's own results (a changed state is given its start's)
         self.by_id = {r.id: r for r in rulesets}
         self.results, self.envs = assessment.results, assessment.envs
         self.targets: dict[str, ItemTargets] = {}
@@ -103,7 +105,9 @@ class State:
         """This union with `patch` applied, assessed in `ruleset` and the rulesets it uses."""
         needed = self.needed(ruleset)
         changes = {name: raw(value) for name, value in patch.items()}
-        return State(needed, reassess(self.assessment, needed, changes, self.evaluator, self.seen), self.evaluator, start=False)
+        state = State(needed, reassess(self.assessment, needed, changes, self.evaluator, self.seen), self.evaluator, start=False)
+        state.as_assessed = self.as_assessed
+        return state
 
     def needed(self, ruleset: Ruleset) -> list[Ruleset]:
         wanted, pending = set(), [ruleset.id]
@@ -178,6 +182,7 @@ class Planner:
             **base, target=level.id, target_name=level.name, reachable=True, why_not="", steps=tuple(order(steps, self.rulesets)),
             before=tuple(standing(r, self.start.results[r.id]) for r in involved),
             after=tuple(standing(r, state.results[r.id]) for r in involved), patch=merged(steps), scale=scale_note(result),
+            side=tuple(side_changes(involved, self.start, state, steps)),
         )
 
     def rank(self, ruleset: Ruleset, result: RulesetResult) -> int:
@@ -210,20 +215,101 @@ class Planner:
             steps += Search(state).reach(ruleset, level)
             state = self.start.changed(merged(steps), ruleset)
             if state.reaches(ruleset, level):
-                return prune(steps, self.start, ruleset, level), state
+                return self.settled(*prune(steps, state, self.start, ruleset, level), ruleset, level)
         got = state.results[ruleset.id]
         raise Unreachable(f"按规划整改后复核，{ruleset.name}为 {fmt_number(got.score)} 分（{got.level_text}），仍未达到{level.name}：各项整改相互影响，请人工调整")
 
+    def settled(self, steps: list[Step], state: State, ruleset: Ruleset, level: Level) -> tuple[list[Step], State]:
+        """Each item step aimed at its points as the other steps leave the union, and told from the union as it
+        stands. A step is aimed again from the others' changes when its item, with every change made, gets fewer
+        points than it plans for (参保率 planned on today's members while another step adds members); it is told
+        again from there when it was planned from a changed union (a second round, or after a used standard's
+        steps) or other steps change what it reads. `state`: `steps` applied."""
+        for turn in range(ROUNDS):  # once told from the others' changes, only a shortfall aims a step again
+            got = points_of(state, steps)
+            short = {id(s) for s in steps if s.kind == "item" and got[s.ruleset, s.id] < s.points_after}
+            again = short | {id(s) for s in steps if turn == 0 and s.kind == "item" and self.unsettled(s, steps)}
+            if not again:
+                break
+            aimed = [self.aimed(s, steps, id(s) in short, level) if id(s) in again else s for s in steps]
+            if aimed == steps:
+                break
+            patch = merged(aimed)
+            if patch != merged(steps):  # aimed at other figures, not only told from the others' changes
+                aimed_state = self.start.changed(patch, ruleset)
+                if not aimed_state.reaches(ruleset, level):  # the aimed change costs the level elsewhere: the plan stands as searched
+                    break
+                state = aimed_state
+            steps = aimed
+        return steps, state
 
-def prune(steps: list[Step], start: State, ruleset: Ruleset, level: Level) -> list[Step]:
-    """Drop fixes that other fixes already achieve (facts shared between items or rulesets)."""
+    def unsettled(self, step: Step, steps: list[Step]) -> bool:
+        """Whether a step counts from other figures than the union's with the other steps made: it was planned from
+        a changed union (a second round, or after a used standard's steps), or other steps change what it reads
+        (积极分子占会员比例 counted on today's members while another step adds members)."""
+        env = self.start.envs[step.ruleset]
+        if self.start.results[step.ruleset].item_score(step.id).points != step.points_before or any(c.before != env.get(c.fact) for c in step.changes):
+            return True
+        reads = self.start.by_id[step.ruleset].item_index[step.id].reads
+        return any(c.fact in reads and c.before != c.after for other in steps if other is not step for c in other.changes)
+
+    def aimed(self, step: Step, steps: list[Step], short: bool, level: Level) -> Step:
+        """`step` told from the union with the other steps made: aimed again at its points when it falls `short` of
+        them (itself when no change reaches them), else its own changes counted from there."""
+        used, result = self.start.by_id[step.ruleset], self.start.results[step.ruleset]
+        item = used.item_index[step.id]
+        env = self.start.solver(used).env(merged(s for s in steps if s is not step))
+        targets = ItemTargets(Solver(used, env))
+        if short or step.points_after != item.points:
+            reach = next((r for r in targets.reaches(item, score_item(item, LiveContext(used, env, []))) if r.points >= step.points_after), None)
+            if reach is None:
+                return step
+            patch, points, reached = reach.patch, reach.points, reach.reached
+        else:  # full points, and the other steps leave them in reach: the same changes, counted from the others'
+            patch, points, reached = {c.fact: c.after for c in step.changes}, step.points_after, ""
+        now = result.item_score(step.id)
+        target = targets.target(item, now, patch, points, reached, moved_basis(used, self.start.envs[used.id], env, item))
+        bought = step.why == buys(used, result, level, step.gain)  # a reason that says what the step buys says it anew
+        return item_step(used, item, now, target, buys(used, result, level, target.gain) if bought else step.why, step.required)
+
+
+def side_changes(rulesets: list[Ruleset], start: State, state: State, steps: list[Step]) -> Iterable[SideChange]:
+    """The items whose points the steps move without one of them naming the item (星级's 「“八有”达标」 when the
+    八有 fixes raise its level), so that the steps' gains and these add up to the re-assessed scores."""
+    named = {(s.ruleset, s.id) for s in steps}
+    for ruleset in rulesets:
+        was, now = start.results[ruleset.id], state.results[ruleset.id]
+        for old, new in zip(was.items + was.bonus_items, now.items + now.bonus_items):
+            if old.points != new.points and (ruleset.id, old.id) not in named:
+                yield SideChange(ruleset.short_name, ruleset.item_index[old.id].name, old.points, new.points)
+
+
+def points_of(state: State, steps: list[Step]) -> dict[tuple[str, str], Number]:
+    """The points of every item in the rulesets the steps fix, by (ruleset, item)."""
+    return {(rid, score.id): score.points for rid in {s.ruleset for s in steps}
+            for score in state.results[rid].items + state.results[rid].bonus_items}
+
+
+def moved_basis(ruleset: Ruleset, before: Env, after: Env, item: Item) -> str:
+    """The facts an item reads that other steps change, as its target counts them: 「按整改后会员人数 40 人计」."""
+    moved = [name for name in item.reads if name in ruleset.facts and before.get(name) != after.get(name)]
+    if not moved:
+        return ""
+    return "按整改后" + "、".join(f"{ruleset.facts[name].label} {shown(ruleset.facts[name], after.get(name))}" for name in moved) + "计"
+
+
+def prune(steps: list[Step], state: State, start: State, ruleset: Ruleset, level: Level) -> tuple[list[Step], State]:
+    """Drop fixes that other fixes already achieve (facts shared between items or rulesets). `state`: `steps`
+    applied; the state of the steps kept is returned with them."""
     kept = list(steps)
     for step in sorted(steps, key=lambda s: -s.weight):
         trial = [s for s in kept if s is not step]
         redundant = step.kind == "item" and not step.required and achieved(step, start, merged(trial))
-        if redundant and start.changed(merged(trial), ruleset).reaches(ruleset, level):
-            kept = trial
-    return kept
+        if redundant:
+            tried = start.changed(merged(trial), ruleset)
+            if tried.reaches(ruleset, level):
+                kept, state = trial, tried
+    return kept, state
 
 
 def achieved(step: Step, start: State, patch: Patch) -> bool:
@@ -350,14 +436,15 @@ class Search:
         if choice is None:
             raise Unreachable(shortfall_reason(ruleset, level, front))
         cleared = {cut.key: cut for found in cuts.values() for cut in found}
+        own = self.state.as_assessed[ruleset.id]  # what a step buys is told from the union's own score
         steps = []
         for key in choice.items:
             if key in cleared:
-                steps.append(cut_step(ruleset, cleared[key], solver, why or buys(ruleset, result, level, cleared[key].amount)))
+                steps.append(cut_step(ruleset, cleared[key], solver, why or buys(ruleset, own, level, cleared[key].amount)))
                 continue
             item, score, option = ruleset.item_index[key], scores[key], options[key]
             target = targets.target(item, score, option.patch, option.points, option.reached)
-            steps.append(item_step(ruleset, item, score, target, why or buys(ruleset, result, level, target.gain)))
+            steps.append(item_step(ruleset, item, score, target, why or buys(ruleset, own, level, target.gain)))
         return steps
 
     def forced(self, kind: str, ruleset: Ruleset, key: str, name: str, patch: Patch, why: str, text: str = "") -> Step:

@@ -93,6 +93,23 @@ class Step:
 
 
 @dataclass(frozen=True, slots=True)
+class SideChange:
+    """An item whose points a plan moves without a step of its own: 「“八有”达标」 when the 八有 fixes that
+    星级's steps make raise the 八有 level it reads."""
+
+    ruleset_name: str  # the short name
+    name: str
+    points_before: Number
+    points_after: Number
+
+    def text(self) -> str:
+        """「基层工会规范化建设“八有”达标（星级）0 → 3 分（+3 分）」."""
+        gain: Number = self.points_after - self.points_before
+        change = f"+{fmt_number(gain)}" if gain > 0 else f"−{fmt_number(-gain)}"
+        return f"{self.name}（{self.ruleset_name}）{fmt_number(self.points_before)} → {fmt_number(self.points_after)} 分（{change} 分）"
+
+
+@dataclass(frozen=True, slots=True)
 class Standing:
     """A union's score and level in one ruleset, now or after the plan."""
 
@@ -132,6 +149,7 @@ class Plan:
     measures: tuple[str, ...] = ()  # what to do about vetoes that hold this period (their `fix`)
     notes: tuple[str, ...] = ()  # what the plan leaves to others: items the assessors judge, a level held by rank
     scale: str = ""  # a rescaled standard's: the steps' gains are item points (`scale_note`; not in the JSON form)
+    side: tuple[SideChange, ...] = ()  # items the steps move without naming them, so the points add up
 
     @property
     def effort(self) -> int:
@@ -152,12 +170,20 @@ class Plan:
         counts = [(EFFORT_TEXT[effort], sum(s.effort == effort and s.scored for s in self.steps)) for effort in ("low", "medium", "high")]
         return "（难度" + "、".join(f"{text} {count} 项" for text, count in counts if count) + "）" if any(c for _, c in counts) else ""
 
+    def side_text(self, steps: str = "以上整改") -> str:
+        """「以上整改还使 1 项得分随之变化（不另列为整改事项）：…。」; "" when every moved item is a step.
+        `steps`: how the text refers to the steps (a document that lists them later says 「本轮整改」)."""
+        if not self.side:
+            return ""
+        return f"{steps}还使 {len(self.side)} 项得分随之变化（不另列为整改事项）：" + "；".join(c.text() for c in self.side) + "。"
+
     @property
     def after_text(self) -> str:
-        """Where the steps lead, re-assessed; "" when there is nothing to do or it cannot be reached."""
+        """Where the steps lead, re-assessed, after what else they move; "" when there is nothing to do or it
+        cannot be reached."""
         if not (self.reachable and self.steps):
             return ""
-        return "完成以上整改后复核：" + "；".join(s.text() for s in self.after) + "。"
+        return self.side_text() + "完成以上整改后复核：" + "；".join(s.text() for s in self.after) + "。"
 
     def to_json(self) -> dict:
         return {

@@ -188,11 +188,12 @@ class ItemTargets:
         return patch
 
     # text --------------------------------------------------------------------------------------
-    def target(self, item: Item, now: ItemScore, patch: Patch, points: Number, reached: str) -> Target:
+    def target(self, item: Item, now: ItemScore, patch: Patch, points: Number, reached: str, basis: str = "") -> Target:
+        """`basis`: what the figures count on besides the union's own facts (「按整改后会员人数 40 人计」)."""
         changes = tuple(self.change(name, value) for name, value in self.changed(patch).items())
         gain = normal(points - now.points)
         what = "得满分" if points == item.points else item.kind.reaching(reached)
-        derived = self.derived_notes(item, patch)
+        derived = "，".join(filter(None, [basis, self.derived_notes(item, patch)]))
         head = "；".join(c.text for c in changes) + (f"（{derived}）" if derived else "")
         tail = f"{what} {fmt_number(points)} 分（+{fmt_number(gain)} 分）"
         return Target(points, gain, changes, f"{head}，{tail}" if head else tail, reached)

@@ -15,7 +15,7 @@ from engine.evaluate.assessment import assess
 from engine.plan.planner import Front, Planner, State, join, merged, pareto, raw
 from engine.plan.targets import ItemTargets
 from engine.report.union_page import union_markdown
-from engine.values import Fraction
+from engine.values import Fraction, fmt_number
 
 REPO = Path(__file__).resolve().parents[2]
 EXAMPLES = sorted((REPO / "facts" / "qingshan").glob("QS-*.yaml"))
@@ -52,6 +52,51 @@ def test_every_example_union_reaches_its_plan_when_reassessed(path, bundled, dur
         assert at_least(ruleset, after, plan.target), (ruleset.id, plan.headline)
         assert plan.after[0].level == after.level.id and plan.after[0].score == after.score
         assert plan.effort == sum(WEIGHTS[s.effort] for s in plan.steps if s.kind == "item")
+
+
+def item_points(result) -> dict:
+    return {score.id: score.points for score in result.items + result.bonus_items}
+
+
+@pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.stem)
+def test_every_example_plan_adds_up_and_counts_from_the_union_s_own_figures(path, bundled, durable):
+    """The steps' gains and the items they move unnamed add up to the re-assessed points; every step counts from
+    what the union has today, and each item gets in the re-assessed union the points its step promises."""
+    fact_file = load_fact_file(path)
+    planner = Planner.assessing(bundled, fact_file, OracleEvaluator())
+    for ruleset in bundled:
+        plan = planner.plan(ruleset.id)
+        if not plan.steps:
+            continue
+        after = reassess(bundled, fact_file, plan.patch, durable)
+        for used in {s.ruleset for s in plan.steps} | {ruleset.id}:
+            now, then, short = item_points(planner.start.results[used]), item_points(after[used]), planner.start.by_id[used].short_name
+            stepped = [s for s in plan.steps if s.ruleset == used and s.kind == "item"]
+            moved = sum((c.points_after - c.points_before for c in plan.side if c.ruleset_name == short), 0)
+            assert sum(then.values()) - sum(now.values()) == sum(s.gain for s in stepped) + moved, (ruleset.id, used)
+            for step in stepped:
+                assert (step.points_before, then[step.id]) == (now[step.id], step.points_after), step.name
+                assert all(c.before == planner.start.envs[used].get(c.fact) for c in step.changes), step.target
+                assert step.why.endswith(f"本项可得 {fmt_number(step.gain)} 分") or not step.why.startswith("距"), step.why
+
+
+def test_a_step_counts_on_what_the_other_steps_change(bundled):  # QS-016's 星级 plan adds 9 members
+    plan = Planner.assessing(bundled, load_fact_file(REPO / "facts/qingshan/QS-016.yaml"), OracleEvaluator()).plan("xingji")
+    mutual_aid = next(s for s in plan.steps if s.name.startswith("职工医疗互助参保率"))
+    assert mutual_aid.target == ("参加职工医疗互助保障人数再增加 20 人（16 → 36 人）（按整改后会员人数 40 人计，"
+                                 "职工医疗互助参保率 40.0% → 90.0%），得满分 4 分（+4 分）")  # 28 of 40 members is 70%: half the points
+    assert plan.side_text() == "以上整改还使 1 项得分随之变化（不另列为整改事项）：基层工会规范化建设“八有”达标（星级）0 → 3 分（+3 分）。"
+    assert plan.after_text.startswith(plan.side_text() + "完成以上整改后复核：")
+
+
+def test_a_step_planned_in_a_second_round_counts_from_the_union_s_own_figures(bundled):
+    """QS-007's 职工之家 plan: the first round's members make its 参保率 fall short, and a second round plans it
+    again from 57 participants the union does not have (it has 50); the step and its reason count from the union's."""
+    plan = Planner.assessing(bundled, load_fact_file(REPO / "facts/qingshan/QS-007.yaml"), OracleEvaluator()).plan("zhijia")
+    mutual_aid = next(s for s in plan.steps if s.name.startswith("职工医疗互助参保率"))
+    assert mutual_aid.target.startswith("参加职工医疗互助保障人数再增加 14 人（50 → 64 人）（按整改后会员人数 71 人计")
+    assert (mutual_aid.points_before, mutual_aid.points_after) == (1, 3)
+    assert mutual_aid.why == "距模范职工之家还差 9.54 分，本项可得 2 分"
 
 
 def test_a_rescaled_standard_s_plan_says_its_gains_are_item_points(bundled):  # 星级 drops an item QS-016 lacks

@@ -17,7 +17,7 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml.ns import qn
 
 from engine import UsageError
-from engine.plan.records import Change, Plan, Standing, Step
+from engine.plan.records import Change, Plan, SideChange, Standing, Step
 from engine.report.workplan.blocks import book, cn_numeral
 from engine.report.workplan.document import markdown
 from engine.report.workplan.schedule import Month, months, priority, schedule
@@ -109,6 +109,13 @@ def test_goals_say_what_the_plan_leaves_out_and_how_a_rescaled_standard_adds_up(
     goals = section(markdown(make_plan(notes=(judged,), scale=scale), DEADLINE), "二、工作目标")
     assert goals.index("共需整改 6 项") < goals.index(judged) < goals.index(scale)
     assert judged not in section(markdown(make_plan(), DEADLINE), "二、工作目标")
+
+
+def test_goals_name_what_the_steps_move_without_a_step_of_their_own():
+    side = (SideChange("星级", "基层工会规范化建设“八有”达标", 0, 3),)
+    goals = section(markdown(make_plan(side=side), DEADLINE), "二、工作目标")
+    assert "本轮整改还使 1 项得分随之变化（不另列为整改事项）：基层工会规范化建设“八有”达标（星级）0 → 3 分（+3 分）。" in goals
+    assert "随之变化" not in section(markdown(make_plan(), DEADLINE), "二、工作目标")
 
 
 
