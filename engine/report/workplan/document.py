@@ -94,7 +94,7 @@ def _goals(plan: Plan, deadline: dt.date) -> list[Block]:
         blocks.append(Paragraph(f"本轮共需整改 {len(plan.steps)} 项{_breakdown(plan.steps)}，"
                                 f"力争于{cn_date(deadline)}前全部完成，并通过上级工会验收。"))
     # what the plan leaves to others (items the assessors judge, a level held by rank), and how its points add up
-    return blocks + [Paragraph(note) for note in (*plan.notes, plan.scale, plan.side_text("本轮整改")) if note]
+    return blocks + [Paragraph(_sentence(note)) for note in (*plan.notes, plan.scale, plan.side_text("本轮整改")) if note]
 
 
 def _outlook(plan: Plan) -> str:
