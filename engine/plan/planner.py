@@ -175,7 +175,7 @@ class Planner:
             steps, state = self.rounds(ruleset, level)
         except Unreachable as exc:
             return Plan(**base, target=level.id, target_name=level.name, reachable=False, why_not=str(exc), before=before)
-        base["notes"] += ranked_note(level)
+        base["notes"] += ranked_note(level) + required_note(ruleset, level, state.results[ruleset.id])
         involved = [r for r in self.rulesets if r.id == ruleset.id or any(s.ruleset == r.id for s in steps)]
         involved.sort(key=lambda r: r.id != ruleset.id)
         return Plan(
@@ -552,6 +552,18 @@ def ranked_note(level: Level) -> tuple[str, ...]:
     if level.cohort is None:
         return ()
     return (f"“{level.name}”{rule_text(level)}：整改使本单位具备参评条件，能否评上以排名为准",)
+
+
+def required_note(ruleset: Ruleset, level: Level, after: RulesetResult) -> tuple[str, ...]:
+    """The 必备项 the plan leaves failed, because the target does not require them: 「必备项“按期换届”未达标：不影响评为
+    合格职工之家，本规划未列入；评模范职工之家须全部必备项达标」."""
+    if not after.required_failed:
+        return ()
+    names = "“" + "”“".join(ruleset.item_index[i].name for i in after.required_failed) + "”"
+    better = ruleset.levels[: ruleset.levels.index(level)]
+    strict = next((lv for lv in reversed(better) if lv.requires_all_required), None)
+    then = f"；评{strict.name}须全部必备项达标" if strict else ""
+    return (f"必备项{names}未达标：不影响评为{level.name}，本规划未列入{then}",)
 
 
 def not_applicable(result: RulesetResult, later: bool) -> str:

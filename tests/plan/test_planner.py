@@ -99,6 +99,16 @@ def test_a_step_planned_in_a_second_round_counts_from_the_union_s_own_figures(bu
     assert mutual_aid.why == "距模范职工之家还差 9.54 分，本项可得 2 分"
 
 
+def test_a_plan_names_the_required_items_it_leaves_failed(bundled):  # QS-033's term is 3.8 years overdue
+    planner = Planner.assessing(bundled, load_fact_file(REPO / "facts/qingshan/QS-033.yaml"), OracleEvaluator())
+    zhijia, xingji = planner.plan("zhijia"), planner.plan("xingji")
+    assert ("必备项“会员入会率（95% 以上满分）”“工会委员会依法选举产生并按期换届”“职代会（会员代表大会）每年至少召开一次”未达标："
+            "不影响评为合格职工之家，本规划未列入；评模范职工之家须全部必备项达标") in zhijia.notes
+    assert "必备项“工会委员会依法选举产生并按期换届”未达标：不影响评为三星，本规划未列入" in xingji.notes  # no level requires them all
+    fixed = Planner.assessing(bundled, load_fact_file(REPO / "facts/qingshan/QS-016.yaml"), OracleEvaluator()).plan("xingji")
+    assert fixed.steps[0].required and not [note for note in fixed.notes if note.startswith("必备项")]  # its plan fixes its one
+
+
 def test_a_rescaled_standard_s_plan_says_its_gains_are_item_points(bundled):  # 星级 drops an item QS-016 lacks
     planner = Planner.assessing(bundled, load_fact_file(REPO / "facts/qingshan/QS-016.yaml"), OracleEvaluator())
     assert planner.plan("xingji").scale == "各项“+ 分”按该项分值计（本标准对本单位合计 96 分），总分按 96 分折算为 100 分。"
