@@ -24,15 +24,14 @@ from ..evaluate.evaluators import Evaluator
 from ..evaluate.result import ItemScore, RulesetResult
 from ..evaluate.scoring import PASSING, Context, score_item
 from ..facts.fact_file import FactFile
-from ..language.expr_eval import Env
 from ..language.model import Item, Level, Ruleset, Section
 from ..load.rulesets import requested
-from ..values import Fraction, Null, Number, fmt_number, normal
+from ..values import Fraction, Null, Number, fmt_number, normal, round_half_up
 from .cuts import Cut, cut_step, cuts_of
 from .held import held_vetoes
 from .inversion import Patch, Solver
 from .records import Change, Plan, SideChange, Standing, Step, scale_note
-from .targets import ItemTargets, LiveContext, Reach, change_text, shown
+from .targets import ItemTargets, LiveContext, Reach, change_text
 
 ROUNDS = 2
 NO_LEVELS = "本标准未设等级，不作晋级规划"  # a 评分细则 that only scores
@@ -268,7 +267,7 @@ class Planner:
         else:  # full points, and the other steps leave them in reach: the same changes, counted from the others'
             patch, points, reached = {c.fact: c.after for c in step.changes}, step.points_after, ""
         now = result.item_score(step.id)
-        target = targets.target(item, now, patch, points, reached, moved_basis(used, self.start.envs[used.id], env, item))
+        target = targets.target(item, now, patch, points, reached, self.start.envs[used.id])
         bought = step.why == buys(used, result, level, step.gain)  # a reason that says what the step buys says it anew
         return item_step(used, item, now, target, buys(used, result, level, target.gain) if bought else step.why, step.required)
 
@@ -281,21 +280,26 @@ def side_changes(rulesets: list[Ruleset], start: State, state: State, steps: lis
         was, now = start.results[ruleset.id], state.results[ruleset.id]
         for old, new in zip(was.items + was.bonus_items, now.items + now.bonus_items):
             if old.points != new.points and (ruleset.id, old.id) not in named:
-                yield SideChange(ruleset.short_name, ruleset.item_index[old.id].name, old.points, new.points)
+                item = ruleset.item_index[old.id]
+                yield SideChange(ruleset.short_name, item.name, old.points, new.points, "，".join(moved_standards(item, start, state)))
+
+
+def moved_standards(item: Item, start: State, state: State) -> Iterable[str]:
+    """The used standards an item reads, as the steps move them: 「八有随之评为基本达标」, 「职工之家随之提高到 71.5 分」."""
+    for used in state.rulesets:
+        if not any(name.startswith(f"results.{used.id}.") for name in item.reads):
+            continue
+        was, now = start.results[used.id], state.results[used.id]
+        if was.level_text != now.level_text:
+            yield f"{used.short_name}随之{'评为' if now.level else ''}{now.level_text}"
+        elif was.score != now.score:
+            yield f"{used.short_name}随之{'提高' if now.score > was.score else '降低'}到 {fmt_number(now.score)} 分"
 
 
 def points_of(state: State, steps: list[Step]) -> dict[tuple[str, str], Number]:
     """The points of every item in the rulesets the steps fix, by (ruleset, item)."""
     return {(rid, score.id): score.points for rid in {s.ruleset for s in steps}
             for score in state.results[rid].items + state.results[rid].bonus_items}
-
-
-def moved_basis(ruleset: Ruleset, before: Env, after: Env, item: Item) -> str:
-    """The facts an item reads that other steps change, as its target counts them: 「按整改后会员人数 40 人计」."""
-    moved = [name for name in item.reads if name in ruleset.facts and before.get(name) != after.get(name)]
-    if not moved:
-        return ""
-    return "按整改后" + "、".join(f"{ruleset.facts[name].label} {shown(ruleset.facts[name], after.get(name))}" for name in moved) + "计"
 
 
 def prune(steps: list[Step], state: State, start: State, ruleset: Ruleset, level: Level) -> tuple[list[Step], State]:
@@ -555,15 +559,15 @@ def ranked_note(level: Level) -> tuple[str, ...]:
 
 
 def required_note(ruleset: Ruleset, level: Level, after: RulesetResult) -> tuple[str, ...]:
-    """The 必备项 the plan leaves failed, because the target does not require them: 「必备项“按期换届”未达标：不影响评为
-    合格职工之家，本规划未列入；评模范职工之家须全部必备项达标」."""
+    """The 必备项 the plan leaves failed, because the target does not require them; a 必备项 is still a must:
+    「必备项“按期换届”未达标：不影响评为合格职工之家，本规划未列入，但仍须整改（评模范职工之家须全部必备项达标）」."""
     if not after.required_failed:
         return ()
     names = "“" + "”“".join(ruleset.item_index[i].name for i in after.required_failed) + "”"
     better = ruleset.levels[: ruleset.levels.index(level)]
     strict = next((lv for lv in reversed(better) if lv.requires_all_required), None)
-    then = f"；评{strict.name}须全部必备项达标" if strict else ""
-    return (f"必备项{names}未达标：不影响评为{level.name}，本规划未列入{then}",)
+    then = f"（评{strict.name}须全部必备项达标）" if strict else ""
+    return (f"必备项{names}未达标：不影响评为{level.name}，本规划未列入，但仍须整改{then}",)
 
 
 def not_applicable(result: RulesetResult, later: bool) -> str:
@@ -575,9 +579,9 @@ def not_applicable(result: RulesetResult, later: bool) -> str:
 def buys(ruleset: Ruleset, result: RulesetResult, level: Level, gain: Number) -> str:
     """What a score step buys: 「距先进职工之家还差 3.5 分，本项可得 3 分」."""
     counted = result.score - (0 if ruleset.bonus and ruleset.bonus.counts_for_level else result.bonus)
-    short = normal(level.min - counted)
-    if short > 0:
-        return f"距{level.name}还差 {fmt_number(short)} 分，本项可得 {fmt_number(gain)} 分"
+    if level.min > counted:  # from the score as printed: 70 − 15.63 is 54.37, though 70 − 15.625 rounds to 54.38
+        short = normal(level.min - round_half_up(counted, 2))
+        return f"距{level.name}还差 {fmt_number(short if short > 0 else level.min - counted)} 分，本项可得 {fmt_number(gain)} 分"
     return f"{level.name}要求各一级指标得分率达标，本项可得 {fmt_number(gain)} 分"
 
 

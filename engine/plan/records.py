@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..evaluate.result import NOT_APPLICABLE, RulesetResult
-from ..values import Number, fmt_number, json_score, to_json_value
+from ..values import Number, fmt_number, json_score, round_half_up, to_json_value
 
 EFFORT_TEXT = {"low": "低", "medium": "中", "high": "高"}
 FORCED_TEXT = {"veto": "否决项", "gate": "申报条件"}
@@ -101,12 +101,14 @@ class SideChange:
     name: str
     points_before: Number
     points_after: Number
+    why: str = ""  # a used standard it reads, moved: 「八有随之评为基本达标」
 
     def text(self) -> str:
-        """「基层工会规范化建设“八有”达标（星级）0 → 3 分（+3 分）」."""
-        gain: Number = self.points_after - self.points_before
+        """「基层工会规范化建设“八有”达标（星级）0 → 3 分（+3 分，八有随之评为基本达标）」."""
+        gain: Number = round_half_up(self.points_after, 2) - round_half_up(self.points_before, 2)  # as the two figures print
         change = f"+{fmt_number(gain)}" if gain > 0 else f"−{fmt_number(-gain)}"
-        return f"{self.name}（{self.ruleset_name}）{fmt_number(self.points_before)} → {fmt_number(self.points_after)} 分（{change} 分）"
+        why = f"，{self.why}" if self.why else ""
+        return f"{self.name}（{self.ruleset_name}）{fmt_number(self.points_before)} → {fmt_number(self.points_after)} 分（{change} 分{why}）"
 
 
 @dataclass(frozen=True, slots=True)

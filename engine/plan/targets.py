@@ -188,12 +188,14 @@ class ItemTargets:
         return patch
 
     # text --------------------------------------------------------------------------------------
-    def target(self, item: Item, now: ItemScore, patch: Patch, points: Number, reached: str, basis: str = "") -> Target:
-        """`basis`: what the figures count on besides the union's own facts (「按整改后会员人数 40 人计」)."""
+    def target(self, item: Item, now: ItemScore, patch: Patch, points: Number, reached: str, own: Env | None = None) -> Target:
+        """`own`: the union's own environment, when this one holds other steps' changes: the derived values are
+        told from the union's, and the facts the item reads that other steps move are named 「按整改后会员人数 40 人计」."""
         changes = tuple(self.change(name, value) for name, value in self.changed(patch).items())
         gain = normal(points - now.points)
         what = "得满分" if points == item.points else item.kind.reaching(reached)
-        derived = "，".join(filter(None, [basis, self.derived_notes(item, patch)]))
+        derived = self.derived_notes(item, patch, own or self.solver.base)
+        derived = "，".join(filter(None, [self.moved(item, own), derived])) if own else derived
         head = "；".join(c.text for c in changes) + (f"（{derived}）" if derived else "")
         tail = f"{what} {fmt_number(points)} 分（+{fmt_number(gain)} 分）"
         return Target(points, gain, changes, f"{head}，{tail}" if head else tail, reached)
@@ -203,13 +205,19 @@ class ItemTargets:
         before = self.solver.base.get(name)
         return Change(name, decl.label, before, after, change_text(decl, before, after, self.solver.base.as_of))
 
-    def derived_notes(self, item: Item, patch: Patch) -> str:
-        """Derived values the changes move, e.g. 「会员入会率 76.0% → 95.0%」."""
+    def moved(self, item: Item, own: Env) -> str:
+        """The facts an item reads that other steps change, as the target counts them: 「按整改后会员人数 40 人计」."""
+        facts, base = self.ruleset.facts, self.solver.base
+        moved = [name for name in item.reads if name in facts and own.get(name) != base.get(name)]
+        return "按整改后" + "、".join(f"{facts[name].label} {shown(facts[name], base.get(name))}" for name in moved) + "计" if moved else ""
+
+    def derived_notes(self, item: Item, patch: Patch, own: Env) -> str:
+        """Derived values from the union's own (`own`) to what the changes make them, e.g. 「会员入会率 76.0% → 95.0%」."""
         ctx = Context(self.ruleset, self.solver.base, [])
         env = self.solver.env(patch)
         notes = []
         for name, _ in self.ruleset.derive:
-            before, after = self.solver.base.get(name), env.get(name)
+            before, after = own.get(name), env.get(name)
             if name in item.reads and before != after and not isinstance(after, Null):
                 notes.append(f"{ctx.label(name)} {ctx.shown(name, before)} → {ctx.shown(name, after)}")
         return "，".join(notes)

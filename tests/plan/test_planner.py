@@ -84,9 +84,18 @@ def test_a_step_counts_on_what_the_other_steps_change(bundled):  # QS-016's 星�
     plan = Planner.assessing(bundled, load_fact_file(REPO / "facts/qingshan/QS-016.yaml"), OracleEvaluator()).plan("xingji")
     mutual_aid = next(s for s in plan.steps if s.name.startswith("职工医疗互助参保率"))
     assert mutual_aid.target == ("参加职工医疗互助保障人数再增加 20 人（16 → 36 人）（按整改后会员人数 40 人计，"
-                                 "职工医疗互助参保率 40.0% → 90.0%），得满分 4 分（+4 分）")  # 28 of 40 members is 70%: half the points
-    assert plan.side_text() == "以上整改还使 1 项得分随之变化（不另列为整改事项）：基层工会规范化建设“八有”达标（星级）0 → 3 分（+3 分）。"
+                                 "职工医疗互助参保率 51.6% → 90.0%），得满分 4 分（+4 分）")  # 28 of 40 members is 70%: half the points
+    assert mutual_aid.why == "距三星还差 54.37 分，本项可得 4 分"  # from the score as printed: 70 − 15.63 (15.625 exactly)
+    assert plan.side_text() == ("以上整改还使 1 项得分随之变化（不另列为整改事项）："
+                                "基层工会规范化建设“八有”达标（星级）0 → 3 分（+3 分，八有随之评为基本达标）。")
     assert plan.after_text.startswith(plan.side_text() + "完成以上整改后复核：")
+
+
+def test_items_the_steps_move_unnamed_say_which_standard_moved_them(bundled):  # QS-005: 星级 reads 八有's level, 职工之家's score
+    plan = Planner.assessing(bundled, load_fact_file(REPO / "facts/qingshan/QS-005.yaml"), OracleEvaluator()).plan("xingji")
+    assert [change.text() for change in plan.side] == [
+        "基层工会规范化建设“八有”达标（星级）3 → 6 分（+3 分，八有随之评为达标）",
+        "职工之家建设成效（按职工之家得分，60 分起计分，90 分满分）（星级）1.56 → 3.75 分（+2.19 分，职工之家随之提高到 78.74 分）"]
 
 
 def test_a_step_planned_in_a_second_round_counts_from_the_union_s_own_figures(bundled):
@@ -103,8 +112,8 @@ def test_a_plan_names_the_required_items_it_leaves_failed(bundled):  # QS-033's 
     planner = Planner.assessing(bundled, load_fact_file(REPO / "facts/qingshan/QS-033.yaml"), OracleEvaluator())
     zhijia, xingji = planner.plan("zhijia"), planner.plan("xingji")
     assert ("必备项“会员入会率（95% 以上满分）”“工会委员会依法选举产生并按期换届”“职代会（会员代表大会）每年至少召开一次”未达标："
-            "不影响评为合格职工之家，本规划未列入；评模范职工之家须全部必备项达标") in zhijia.notes
-    assert "必备项“工会委员会依法选举产生并按期换届”未达标：不影响评为三星，本规划未列入" in xingji.notes  # no level requires them all
+            "不影响评为合格职工之家，本规划未列入，但仍须整改（评模范职工之家须全部必备项达标）") in zhijia.notes
+    assert "必备项“工会委员会依法选举产生并按期换届”未达标：不影响评为三星，本规划未列入，但仍须整改" in xingji.notes  # no level requires them all
     fixed = Planner.assessing(bundled, load_fact_file(REPO / "facts/qingshan/QS-016.yaml"), OracleEvaluator()).plan("xingji")
     assert fixed.steps[0].required and not [note for note in fixed.notes if note.startswith("必备项")]  # its plan fixes its one
 

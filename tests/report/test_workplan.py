@@ -118,6 +118,12 @@ def test_goals_name_what_the_steps_move_without_a_step_of_their_own():
     assert "随之变化" not in section(markdown(make_plan(), DEADLINE), "二、工作目标")
 
 
+def test_a_change_the_steps_make_unnamed_is_told_as_its_two_figures_print():  # QS-005's 职工之家建设成效 in 星级
+    change = SideChange("星级", "职工之家建设成效", Fraction(15632, 10000), Fraction(37471, 10000))
+    assert change.text() == "职工之家建设成效（星级）1.56 → 3.75 分（+2.19 分）"  # not +2.18, the exact difference
+    assert SideChange("星级", "工会积极分子", 4, 3).text() == "工会积极分子（星级）4 → 3 分（−1 分）"
+
+
 
 def test_measures_put_the_veto_and_the_gate_first_then_sections_in_plan_order():
     measures = section(markdown(make_plan(), DEADLINE), "三、主要措施")
