@@ -7,7 +7,9 @@ item is fixed to its best reachable result at its effort weight; per section the
 (effort, points) is built and capped, sections are joined, the bonus added, and the cheapest
 combination that meets the level's score and section minimums wins. The plan is then
 re-assessed with every change applied; fixes that other fixes made redundant are dropped, and
-if the fixes interfere a second round plans from the changed facts.
+if the fixes interfere a second round plans from the changed facts. Last, each step is told
+from the union as it stands and aimed at its points with the other steps made (`settled`), and
+the items the steps move unnamed are listed, so the plan's points add up.
 """
 from __future__ import annotations
 
