@@ -326,6 +326,56 @@ def test_plans_are_optimal_against_brute_force(seed, write):
             assert at_least(ruleset, after, level.id)
 
 
+def shared_denominator(seed: int) -> tuple[str, dict]:
+    """A random ruleset whose items share the member count: 入会率 raises it, and shares of members (参保,
+    积极分子 …) fall when it rises, so a plan's steps interfere; and a union's facts."""
+    rng = random.Random(seed)
+    employees = rng.randint(20, 300)
+    members = rng.randint(employees // 2, employees)
+    facts_decl = {"employees": {"type": "integer", "label": "职工人数", "unit": "人", "change": "none"},
+                  "members": {"type": "integer", "label": "会员人数", "unit": "人", "change": "up"}}
+    facts = {"employees": employees, "members": members}
+    derive = {"rate0": {"value": "ratio(members, employees)", "label": "入会率", "unit": "%"}}
+    items = [{"id": "i0", "name": "入会率", "points": rng.choice([4, 6, 8]), "effort": rng.choice(list(WEIGHTS)),
+              "tiers": [{"when": "rate0 >= 0.95", "points": "full"}, {"when": "rate0 >= 0.85", "points": "half"}]}]
+    for k in range(1, rng.randint(3, 5)):
+        facts_decl[f"c{k}"] = {"type": "integer", "label": f"人数{k}", "unit": "人", "change": "up"}
+        facts[f"c{k}"] = rng.randint(0, members)
+        derive[f"rate{k}"] = {"value": f"ratio(c{k}, members)", "label": f"比例{k}", "unit": "%"}
+        full, half = rng.choice([(0.9, 0.7), (0.1, 0.05), (0.6, 0.4)])
+        items.append({"id": f"i{k}", "name": f"比例{k}", "points": rng.choice([2, 4, 6]), "effort": rng.choice(list(WEIGHTS)),
+                      "tiers": [{"when": f"rate{k} >= {full}", "points": "full"}, {"when": f"rate{k} >= {half}", "points": "half"}]})
+    for item in items:
+        item["tiers"] = [{**tier, "points": item["points"] if tier["points"] == "full" else item["points"] / 2} for tier in item["tiers"]]
+    max_score = sum(i["points"] for i in items)
+    levels = [{"id": "a", "name": "甲等", "min": round(max_score * 0.9, 1)}, {"id": "b", "name": "乙等", "min": round(max_score * 0.6, 1)},
+              {"id": "c", "name": "丙等", "min": 0}]
+    raw_ruleset = {"ruleset": {"id": "r", "name": "生成", "version": "1", "max_score": max_score}, "facts": facts_decl,
+                   "derive": derive, "sections": [{"id": "s", "name": "部分", "max": max_score, "items": items}], "levels": levels}
+    return yaml.safe_dump(raw_ruleset, allow_unicode=True, sort_keys=False), facts
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_plans_over_a_shared_member_count_add_up_and_keep_their_promises(seed, write):
+    ruleset = load_ruleset(write("r.yaml", shared_denominator(seed)[0]))
+    facts = shared_denominator(seed)[1]
+    fact_file = load_fact_file(write("f.yaml", facts_yaml(facts)))
+    planner = Planner.assessing([ruleset], fact_file, OracleEvaluator())
+    now = item_points(planner.start.results["r"])
+    for level in ruleset.levels[:-1]:
+        plan = planner.plan("r", level.id)
+        if not plan.steps:
+            continue
+        after = reassess([ruleset], fact_file, plan.patch, OracleEvaluator())["r"]
+        then = item_points(after)
+        assert at_least(ruleset, after, level.id), (seed, level.id)
+        assert sum(then.values()) - sum(now.values()) == sum(s.gain for s in plan.steps) + sum(
+            (c.points_after - c.points_before for c in plan.side), 0), (seed, level.id)
+        for step in plan.steps:
+            assert (step.points_before, then[step.id]) == (now[step.id], step.points_after), (seed, level.id, step.target)
+            assert all(c.before == facts[c.fact] for c in step.changes), (seed, level.id, step.target)
+
+
 def test_effort_weights_can_be_overridden(write):
     text, _ = generated(3)
     data = yaml.safe_load(text)
