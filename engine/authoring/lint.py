@@ -16,6 +16,7 @@
 | `section-unbalanced` | a section whose children do not add up to its `max` (allowed by `allow_unbalanced`) |
 | `id-case` | ids or names that differ only in upper and lower case |
 | `label-clash` | a fact label a spreadsheet column cannot be matched by: another fact's, or a union field's (名称, 类型 …) |
+| `owner-unknown` | an `owners` rule for an owner nothing in the ruleset has |
 """
 from __future__ import annotations
 
@@ -24,6 +25,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from ..diagnostics import Diagnostic, InvalidInput, Mark
+from ..facts.names import closest
 from ..facts.sources import HEADER_WORDS, header_key
 from ..language.expr_parse import Call, Name, Node, children, names_in
 from ..language.expressions import quoted
@@ -33,6 +35,7 @@ from ..language.vocabulary import OUTCOMES
 from ..load.checks import all_sections
 from ..load.loader import load_checked
 from ..load.rulesets import resolve_rulesets
+from ..plan.planner import DEFAULT_OWNER_FORCED
 from ..values import Number, fmt_number
 from .ruleset_tests import load_tests
 
@@ -290,9 +293,22 @@ def label_clashes(ruleset: Ruleset, loaded: Loaded) -> Iterator[Diagnostic]:
         yield warning(decl.mark, "label-clash", f"事实 “{decl.name}” 的名称 “{decl.label}” {why}；请改用别的名称", len(decl.name))
 
 
+def unknown_owners(ruleset: Ruleset, loaded: Loaded) -> Iterator[Diagnostic]:
+    """`owner-unknown`: an `owners` rule for an owner no item, section, veto or the gate has (an owner written
+    「甲、乙」 has both): the rule is never used, most likely a misspelt owner."""
+    owners = [item.owner for item in ruleset.every_item()] + [section.owner for section in ruleset.all_sections()]
+    known = {part for owner in owners + [DEFAULT_OWNER_FORCED] for part in owner.split("、")}
+    for rule in ruleset.owners:
+        if rule.owner not in known:
+            near = next((owner for owner in sorted(known) if rule.owner in owner), None) or closest(rule.owner, known)  # 工会办公室（专职…）
+            hint = f"（是否指 “{near}”？）" if near else ""
+            assert rule.mark is not None, "a built owners rule has its mark"
+            yield warning(rule.mark, "owner-unknown", f"owners 中的 “{rule.owner}” 不是任何指标、分项的责任人，这一条不会用上{hint}", len(rule.owner))
+
+
 LINTS: tuple[Callable[[Ruleset, Loaded], Iterator[Diagnostic]], ...] = (
     kind_warnings, unreachable_levels, impossible_gate, undirected_facts, unused_facts, item_guidance, fix_reads, unbalanced_sections, case_clashes,
-    label_clashes,
+    label_clashes, unknown_owners,
 )
 
 

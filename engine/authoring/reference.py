@@ -37,6 +37,7 @@ PARTS = (  # (anchor, title, path in the schema)
     ("part-bonus", "加分（bonus）", ("$defs", "bonus")),
     ("part-veto", "否决项（vetoes 的一项）", ("$defs", "veto")),
     ("part-gate", "申报条件（gate）", ("$defs", "gate")),
+    ("part-owner", "责任人改写（owners 的一项）", ("$defs", "owner")),
     ("part-level", "等级（levels 的一项）", ("$defs", "level")),
     ("part-cohort", "按排名评定（cohort）", ("$defs", "cohort")),
     ("part-test", "测试用例（tests 的一项）", ("$defs", "test")),

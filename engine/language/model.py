@@ -176,6 +176,17 @@ class Veto:
 
 
 @dataclass(frozen=True, slots=True)
+class OwnerRule:
+    """Who puts a fix right instead of `owner` where `when` holds for the union: 「工会办公室（专职工会干部）」 is
+    the chair's where the union has no full-time staff."""
+
+    owner: str
+    when: Expression
+    instead: str
+    mark: Mark | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Gate:
     when: Cond
     name: str = "申报条件"
@@ -236,6 +247,7 @@ class Ruleset:
     effort_weights: dict[str, int] = field(default_factory=lambda: dict(EFFORT_WEIGHTS))
     captions: dict[str, Caption] = field(default_factory=dict)  # derived values that have a label
     lineage: tuple[str, ...] = ()  # the ids of the rulesets it extends, nearest first
+    owners: tuple[OwnerRule, ...] = ()  # who acts instead, by the union's facts (the plan's 责任)
 
     @property
     def by_cohort(self) -> bool:
@@ -276,7 +288,7 @@ class Ruleset:
         found += [p for item in items if item.fix for p in item.fix.parts if isinstance(p, Expression)]
         conds = [v.when for v in self.vetoes] + ([self.gate.when] if self.gate else [])
         conds += [r.cond for level in self.levels for r in level.requires if r.cond]
-        return found + [c.expr for c in conds if c]
+        return found + [c.expr for c in conds if c] + [rule.when for rule in self.owners]
 
     def weight(self, item: Item) -> int:
         """The effort weight of fixing an item (the planner minimises their sum)."""

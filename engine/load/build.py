@@ -26,6 +26,7 @@ from ..language.model import (
     Gate,
     Item,
     Level,
+    OwnerRule,
     Requirement,
     Ruleset,
     Section,
@@ -266,6 +267,15 @@ class Builder:
             return None
         return Gate(self.cond("gate", raw["when"], self.mark("gate", "when")), raw.get("name", "申报条件"))
 
+    def owners(self) -> tuple[OwnerRule, ...]:
+        """Who acts instead of an owner, by the union's facts (checked like any condition; the planner evaluates them)."""
+        rules = []
+        for index, raw in enumerate(self.raw.get("owners", ())):
+            when = self.compiled(raw["when"], self.mark("owners", index, "when"), "boolean")
+            rules.append(OwnerRule(raw["owner"], when or placeholder(raw["when"], self.mark("owners", index, "when")),
+                                   raw["instead"], self.mark("owners", index, "owner")))
+        return tuple(rules)
+
     def levels(self, item_ids: set[str]) -> tuple[Level, ...]:
         levels = []
         for index, raw in enumerate(self.raw.get("levels", ())):
@@ -314,6 +324,7 @@ class Builder:
             vetoes=vetoes, gate=gate, levels=levels, uses=self.uses, conditions=conditions, hash=digest,
             uses_mark=self.mark("uses"), short_name=meta.get("short_name", meta["name"]),
             effort_weights={**EFFORT_WEIGHTS, **meta.get("effort_weights", {})}, captions=self.captions, lineage=lineage,
+            owners=self.owners(),
         )
 
 

@@ -24,7 +24,7 @@ from .schema import validator
 LISTS = ("items", "sections", "levels", "vetoes")  # a broken element of these lists is cut alone
 NAMED = ("facts", "derive")  # a broken declaration is cut alone
 NAMING = ("expr-unknown-name", "judged-fact")  # problems that name what they read
-WHOLE = ("gate", "bonus", "tests", "uses", "short_name", "effort_weights")  # cut whole
+WHOLE = ("gate", "bonus", "tests", "uses", "short_name", "effort_weights", "owners")  # cut whole
 
 
 @dataclass

@@ -177,6 +177,7 @@ class Planner:
         except Unreachable as exc:
             return Plan(**base, target=level.id, target_name=level.name, reachable=False, why_not=str(exc), before=before)
         base["notes"] += ranked_note(level) + required_note(ruleset, level, state.results[ruleset.id])
+        steps = [self.owned(step) for step in steps]
         involved = [r for r in self.rulesets if r.id == ruleset.id or any(s.ruleset == r.id for s in steps)]
         involved.sort(key=lambda r: r.id != ruleset.id)
         return Plan(
@@ -185,6 +186,20 @@ class Planner:
             after=tuple(standing(r, state.results[r.id]) for r in involved), patch=merged(steps), scale=scale_note(result),
             side=tuple(side_changes(involved, self.start, state, steps)),
         )
+
+    def owned(self, step: Step) -> Step:
+        """`step` with its owners as the union has them (the ruleset's `owners`): 「工会主席」 for a union without
+        the full-time staff of 「工会办公室（专职工会干部）」."""
+        rules = self.start.by_id[step.ruleset].owners
+        if not rules:
+            return step
+        env = self.start.envs[step.ruleset]
+        found: list[str] = []
+        for part in step.owner.split("、"):
+            instead = next((rule.instead for rule in rules if rule.owner == part and rule.when(env) is True), part)
+            found += [who for who in instead.split("、") if who not in found]
+        owner = "、".join(found)
+        return step if owner == step.owner else replace(step, owner=owner)
 
     def rank(self, ruleset: Ruleset, result: RulesetResult) -> int:
         """The index of the union's level (the number of levels when it has none)."""

@@ -234,6 +234,23 @@ def test_ids_that_differ_only_in_case(write):
     assert found[0].message == f"“ZuZhi.Rate” 与第 {line_of(text, 'id: zuzhi.rate')} 行的 “zuzhi.rate” 只有大小写不同"
 
 
+def test_an_owners_rule_for_an_owner_nothing_has_is_told_with_the_closest(write):
+    text = GOOD.replace("levels:", """owners:
+  - {owner: 工会委员会, when: "kind == 'b'", instead: 工会主席}
+  - {owner: 工会办公室, when: "kind == 'b'", instead: 工会主席}
+levels:""", 1).replace("        fix: 召开会员大会依法选举。", "        fix: 召开会员大会依法选举。\n        owner: 工会办公室（专职工会干部）")
+    [found] = warnings_of(write, text)  # the first is the default owner of every item without its own
+    assert codes([found]) == [("owner-unknown", line_of(text, "owner: 工会办公室, when"))]
+    assert found.message == "owners 中的 “工会办公室” 不是任何指标、分项的责任人，这一条不会用上（是否指 “工会办公室（专职工会干部）”？）"
+
+
+def test_an_owners_rule_reads_only_declared_facts(write):
+    text = GOOD.replace("levels:", "owners:\n  - {owner: 工会委员会, when: staff.fulltime == 0, instead: 工会主席}\nlevels:", 1)
+    found = warnings_of(write, text)
+    assert [(d.code, d.severity) for d in found] == [("expr-unknown-name", "error")]
+    assert found[0].mark.line == line_of(text, "owner: 工会委员会, when: staff")
+
+
 # the command ------------------------------------------------------------------------------------
 
 def run(*args: str):

@@ -118,6 +118,20 @@ def test_a_plan_names_the_required_items_it_leaves_failed(bundled):  # QS-033's 
     assert fixed.steps[0].required and not [note for note in fixed.notes if note.startswith("必备项")]  # its plan fixes its one
 
 
+def test_a_step_is_owned_by_someone_the_union_has(bundled):
+    """The rulesets' `owners`: a union without full-time staff has no 工会办公室, and a 工会小组 has a 组长, not a
+    chair, vice-chairs or a committee; an owner written 「甲、乙」 is rewritten part by part."""
+    owners = {path.stem: [s.owner for r in bundled for s in Planner.assessing(bundled, load_fact_file(path), OracleEvaluator()).plan(r.id).steps]
+              for path in (REPO / "facts/qingshan/QS-033.yaml", REPO / "facts/qingshan/QS-041.yaml", REPO / "facts/qingshan/QS-016.yaml")}
+    assert owners["QS-033"] and not [owner for owner in owners["QS-033"] if "工会办公室" in owner]  # staff: {fulltime: 0}
+    assert set(owners["QS-041"]) == {"工会小组长"}  # type: group
+    assert "工会主席" in owners["QS-016"] and not [owner for owner in owners["QS-016"] if "劳动法律监督委员会" in owner]  # none set up
+    with_staff = load_fact_file(REPO / "facts/qingshan/QS-033.yaml")
+    with_staff = replace(with_staff, facts={**with_staff.facts, "staff.fulltime": 1})
+    kept = [s.owner for s in Planner.assessing(bundled, with_staff, OracleEvaluator()).plan("bayou").steps]
+    assert "工会办公室（专职工会干部）" in kept  # the rule's condition no longer holds
+
+
 def test_a_rescaled_standard_s_plan_says_its_gains_are_item_points(bundled):  # 星级 drops an item QS-016 lacks
     planner = Planner.assessing(bundled, load_fact_file(REPO / "facts/qingshan/QS-016.yaml"), OracleEvaluator())
     assert planner.plan("xingji").scale == "各项“+ 分”按该项分值计（本标准对本单位合计 96 分），总分按 96 分折算为 100 分。"
