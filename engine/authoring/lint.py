@@ -302,7 +302,6 @@ def unknown_owners(ruleset: Ruleset, loaded: Loaded) -> Iterator[Diagnostic]:
         if rule.owner not in known:
             near = next((owner for owner in sorted(known) if rule.owner in owner), None) or closest(rule.owner, known)  # 工会办公室（专职…）
             hint = f"（是否指 “{near}”？）" if near else ""
-            assert rule.mark is not None, "a built owners rule has its mark"
             yield warning(rule.mark, "owner-unknown", f"owners 中的 “{rule.owner}” 不是任何指标、分项的责任人，这一条不会用上{hint}", len(rule.owner))
 
 

@@ -183,7 +183,7 @@ class OwnerRule:
     owner: str
     when: Expression
     instead: str
-    mark: Mark | None = None
+    mark: Mark  # of its `owner`
 
 
 @dataclass(frozen=True, slots=True)
