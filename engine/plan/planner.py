@@ -8,7 +8,7 @@ item is fixed to its best reachable result at its effort weight; per section the
 combination that meets the level's score and section minimums wins. The plan is then
 re-assessed with every change applied; fixes that other fixes made redundant are dropped, and
 if the fixes interfere a second round plans from the changed facts. Last, each step is told
-from the union as it stands and aimed at its points with the other steps made (`settled`), and
+from the union as it stands and aimed at its points with the other steps made (`settle`), and
 the items the steps move unnamed are listed, so the plan's points add up.
 """
 from __future__ import annotations
@@ -23,16 +23,18 @@ from ..diagnostics import UsageError
 from ..evaluate.assessment import Assessment, Seen, assess, reassess
 from ..evaluate.cohort import rule_text
 from ..evaluate.evaluators import Evaluator
-from ..evaluate.result import ItemScore, RulesetResult
+from ..evaluate.result import RulesetResult
 from ..evaluate.scoring import PASSING, Context, score_item
 from ..facts.fact_file import FactFile
 from ..language.model import Item, Level, Ruleset, Section
 from ..load.rulesets import requested
-from ..values import Fraction, Null, Number, fmt_number, normal, round_half_up
+from ..values import Fraction, Number, fmt_number, normal
 from .cuts import Cut, cut_step, cuts_of
 from .held import held_vetoes
 from .inversion import Patch, Solver
-from .records import Change, Plan, SideChange, Standing, Step, scale_note
+from .records import Change, Plan, Standing, Step, scale_note
+from .settle import owned, settled, side_changes
+from .steps import buys, item_step, merged
 from .targets import ItemTargets, LiveContext, Reach, change_text
 
 ROUNDS = 2
@@ -177,7 +179,7 @@ class Planner:
         except Unreachable as exc:
             return Plan(**base, target=level.id, target_name=level.name, reachable=False, why_not=str(exc), before=before)
         base["notes"] += ranked_note(level) + required_note(ruleset, level, state.results[ruleset.id])
-        steps = [self.owned(step) for step in steps]
+        steps = [owned(self.start, step) for step in steps]
         involved = [r for r in self.rulesets if r.id == ruleset.id or any(s.ruleset == r.id for s in steps)]
         involved.sort(key=lambda r: r.id != ruleset.id)
         return Plan(
@@ -186,20 +188,6 @@ class Planner:
             after=tuple(standing(r, state.results[r.id]) for r in involved), patch=merged(steps), scale=scale_note(result),
             side=tuple(side_changes(involved, self.start, state, steps)),
         )
-
-    def owned(self, step: Step) -> Step:
-        """`step` with its owners as the union has them (the ruleset's `owners`): 「工会主席」 for a union without
-        the full-time staff of 「工会办公室（专职工会干部）」."""
-        rules = self.start.by_id[step.ruleset].owners
-        if not rules:
-            return step
-        env = self.start.envs[step.ruleset]
-        found: list[str] = []
-        for part in step.owner.split("、"):
-            instead = next((rule.instead for rule in rules if rule.owner == part and rule.when(env) is True), part)
-            found += [who for who in instead.split("、") if who not in found]
-        owner = "、".join(found)
-        return step if owner == step.owner else replace(step, owner=owner)
 
     def rank(self, ruleset: Ruleset, result: RulesetResult) -> int:
         """The index of the union's level (the number of levels when it has none)."""
@@ -231,92 +219,9 @@ class Planner:
             steps += Search(state).reach(ruleset, level)
             state = self.start.changed(merged(steps), ruleset)
             if state.reaches(ruleset, level):
-                return self.settled(*prune(steps, state, self.start, ruleset, level), ruleset, level)
+                return settled(self.start, *prune(steps, state, self.start, ruleset, level), ruleset, level)
         got = state.results[ruleset.id]
         raise Unreachable(f"按规划整改后复核，{ruleset.name}为 {fmt_number(got.score)} 分（{got.level_text}），仍未达到{level.name}：各项整改相互影响，请人工调整")
-
-    def settled(self, steps: list[Step], state: State, ruleset: Ruleset, level: Level) -> tuple[list[Step], State]:
-        """Each item step aimed at its points as the other steps leave the union, and told from the union as it
-        stands. A step is aimed again from the others' changes when its item, with every change made, gets fewer
-        points than it plans for (参保率 planned on today's members while another step adds members); it is told
-        again from there when it was planned from a changed union (a second round, or after a used standard's
-        steps) or other steps change what it reads. `state`: `steps` applied."""
-        for turn in range(ROUNDS):  # once told from the others' changes, only a shortfall aims a step again
-            got = points_of(state, steps)
-            short = {id(s) for s in steps if s.kind == "item" and got[s.ruleset, s.id] < s.points_after}
-            again = short | {id(s) for s in steps if turn == 0 and s.kind == "item" and self.unsettled(s, steps)}
-            if not again:
-                break
-            aimed = [self.aimed(s, steps, id(s) in short, level) if id(s) in again else s for s in steps]
-            if aimed == steps:
-                break
-            patch = merged(aimed)
-            if patch != merged(steps):  # aimed at other figures, not only told from the others' changes
-                aimed_state = self.start.changed(patch, ruleset)
-                if not aimed_state.reaches(ruleset, level):  # the aimed change costs the level elsewhere: the plan stands as searched
-                    break
-                state = aimed_state
-            steps = aimed
-        return steps, state
-
-    def unsettled(self, step: Step, steps: list[Step]) -> bool:
-        """Whether a step counts from other figures than the union's with the other steps made: it was planned from
-        a changed union (a second round, or after a used standard's steps), or other steps change what it reads
-        (积极分子占会员比例 counted on today's members while another step adds members)."""
-        env = self.start.envs[step.ruleset]
-        if self.start.results[step.ruleset].item_score(step.id).points != step.points_before or any(c.before != env.get(c.fact) for c in step.changes):
-            return True
-        reads = self.start.by_id[step.ruleset].item_index[step.id].reads
-        return any(c.fact in reads and c.before != c.after for other in steps if other is not step for c in other.changes)
-
-    def aimed(self, step: Step, steps: list[Step], short: bool, level: Level) -> Step:
-        """`step` told from the union with the other steps made: aimed again at its points when it falls `short` of
-        them (itself when no change reaches them), else its own changes counted from there."""
-        used, result = self.start.by_id[step.ruleset], self.start.results[step.ruleset]
-        item = used.item_index[step.id]
-        env = self.start.solver(used).env(merged(s for s in steps if s is not step))
-        targets = ItemTargets(Solver(used, env))
-        if short or step.points_after != item.points:
-            reach = next((r for r in targets.reaches(item, score_item(item, LiveContext(used, env, []))) if r.points >= step.points_after), None)
-            if reach is None:
-                return step
-            patch, points, reached = reach.patch, reach.points, reach.reached
-        else:  # full points, and the other steps leave them in reach: the same changes, counted from the others'
-            patch, points, reached = {c.fact: c.after for c in step.changes}, step.points_after, ""
-        now = result.item_score(step.id)
-        target = targets.target(item, now, patch, points, reached, self.start.envs[used.id])
-        bought = step.why == buys(used, result, level, step.gain)  # a reason that says what the step buys says it anew
-        return item_step(used, item, now, target, buys(used, result, level, target.gain) if bought else step.why, step.required)
-
-
-def side_changes(rulesets: list[Ruleset], start: State, state: State, steps: list[Step]) -> Iterable[SideChange]:
-    """The items whose points the steps move without one of them naming the item (星级's 「“八有”达标」 when the
-    八有 fixes raise its level), so that the steps' gains and these add up to the re-assessed scores."""
-    named = {(s.ruleset, s.id) for s in steps}
-    for ruleset in rulesets:
-        was, now = start.results[ruleset.id], state.results[ruleset.id]
-        for old, new in zip(was.items + was.bonus_items, now.items + now.bonus_items):
-            if old.points != new.points and (ruleset.id, old.id) not in named:
-                item = ruleset.item_index[old.id]
-                yield SideChange(ruleset.short_name, item.name, old.points, new.points, "，".join(moved_standards(item, start, state)))
-
-
-def moved_standards(item: Item, start: State, state: State) -> Iterable[str]:
-    """The used standards an item reads, as the steps move them: 「八有随之评为基本达标」, 「职工之家随之提高到 71.5 分」."""
-    for used in state.rulesets:
-        if not any(name.startswith(f"results.{used.id}.") for name in item.reads):
-            continue
-        was, now = start.results[used.id], state.results[used.id]
-        if was.level_text != now.level_text:
-            yield f"{used.short_name}随之{'评为' if now.level else ''}{now.level_text}"
-        elif was.score != now.score:
-            yield f"{used.short_name}随之{'提高' if now.score > was.score else '降低'}到 {fmt_number(now.score)} 分"
-
-
-def points_of(state: State, steps: list[Step]) -> dict[tuple[str, str], Number]:
-    """The points of every item in the rulesets the steps fix, by (ruleset, item)."""
-    return {(rid, score.id): score.points for rid in {s.ruleset for s in steps}
-            for score in state.results[rid].items + state.results[rid].bonus_items}
 
 
 def prune(steps: list[Step], state: State, start: State, ruleset: Ruleset, level: Level) -> tuple[list[Step], State]:
@@ -593,15 +498,6 @@ def not_applicable(result: RulesetResult, later: bool) -> str:
     return f"{result.gate_reason}，{'条件具备后方可参评本标准' if later else '本标准不适用于本单位'}"
 
 
-def buys(ruleset: Ruleset, result: RulesetResult, level: Level, gain: Number) -> str:
-    """What a score step buys: 「距先进职工之家还差 3.5 分，本项可得 3 分」."""
-    counted = result.score - (0 if ruleset.bonus and ruleset.bonus.counts_for_level else result.bonus)
-    if level.min > counted:  # from the score as printed: 70 − 15.63 is 54.37, though 70 − 15.625 rounds to 54.38
-        short = normal(level.min - round_half_up(counted, 2))
-        return f"距{level.name}还差 {fmt_number(short if short > 0 else level.min - counted)} 分，本项可得 {fmt_number(gain)} 分"
-    return f"{level.name}要求各一级指标得分率达标，本项可得 {fmt_number(gain)} 分"
-
-
 def section_share(level: Level, section_id: str) -> Any:
     if level.section_min is None:
         return None
@@ -655,41 +551,6 @@ def shortfall_reason(ruleset: Ruleset, level: Level, front: list[Front]) -> str:
         return f"即使完成全部可整改事项，{ruleset.name}也有一级指标达不到{level.name}的最低得分率要求"
     best = normal(front[-1].value)
     return f"即使完成全部可整改事项，{ruleset.name}最高约 {fmt_number(best)} 分，达不到{level.name}的 {fmt_number(level.min)} 分"
-
-
-def item_step(ruleset: Ruleset, item: Item, score: ItemScore, target: Any, why: str, required: bool = False) -> Step:
-    sections = section_names(ruleset)
-    return Step(
-        "item", ruleset.id, ruleset.short_name, item.id, item.name, item.section, sections.get(item.section, "加分项"),
-        item.effort, ruleset.weight(item), score.points, target.points, target.changes, target.text,
-        item.evidence, score.fix or "", item.owner, required or item.required, why,
-    )
-
-
-def section_names(ruleset: Ruleset) -> dict[str, str]:
-    found: dict[str, str] = {}
-    pending = list(ruleset.sections)
-    while pending:
-        section = pending.pop()
-        found[section.id] = section.name
-        pending += section.sections
-    return found
-
-
-def merged(steps: Iterable[Step]) -> Patch:
-    """Every step's changes; where two steps change one fact, the larger change in one direction wins."""
-    patch: Patch = {}
-    for step in steps:
-        for change in step.changes:
-            patch[change.fact] = larger(change, patch.get(change.fact))
-    return patch
-
-
-def larger(change: Change, other: Any) -> Any:
-    if other is None or isinstance(change.before, Null) or not isinstance(other, (int, Fraction)) or isinstance(other, bool):
-        return change.after if other is None else other if isinstance(change.after, bool) else change.after
-    up = change.after >= change.before
-    return max(other, change.after) if up else min(other, change.after)
 
 
 def order(steps: list[Step], rulesets: list[Ruleset]) -> list[Step]:
