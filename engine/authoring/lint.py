@@ -30,12 +30,11 @@ from ..facts.sources import HEADER_WORDS, header_key
 from ..language.expr_parse import Call, Name, Node, children, names_in
 from ..language.expressions import quoted
 from ..language.implication import Constraint, never_holds, shape
-from ..language.model import FactDecl, Item, Level, Ruleset
+from ..language.model import CHAIR, FactDecl, Item, Level, Ruleset
 from ..language.vocabulary import OUTCOMES
 from ..load.checks import all_sections
 from ..load.loader import load_checked
 from ..load.rulesets import resolve_rulesets
-from ..plan.planner import DEFAULT_OWNER_FORCED
 from ..values import Number, fmt_number
 from .ruleset_tests import load_tests
 
@@ -297,7 +296,7 @@ def unknown_owners(ruleset: Ruleset, loaded: Loaded) -> Iterator[Diagnostic]:
     """`owner-unknown`: an `owners` rule for an owner no item, section, veto or the gate has (an owner written
     「甲、乙」 has both): the rule is never used, most likely a misspelt owner."""
     owners = [item.owner for item in ruleset.every_item()] + [section.owner for section in ruleset.all_sections()]
-    known = {part for owner in owners + [DEFAULT_OWNER_FORCED] for part in owner.split("、")}
+    known = {part for owner in owners + [CHAIR] for part in owner.split("、")}
     for rule in ruleset.owners:
         if rule.owner not in known:
             near = next((owner for owner in sorted(known) if rule.owner in owner), None) or closest(rule.owner, known)  # 工会办公室（专职…）

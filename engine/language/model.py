@@ -12,6 +12,7 @@ from .expressions import Expression, Template
 from .kind import Kind
 
 DEFAULT_OWNER = "工会委员会"
+CHAIR = "工会主席"  # who settles a veto or the gate, and leads the 整改 work
 UP, DOWN, NONE = "up", "down", "none"  # the directions a fact may change in
 EFFORT_WEIGHTS = {"low": 1, "medium": 3, "high": 8}
 

@@ -26,7 +26,7 @@ from ..evaluate.evaluators import Evaluator
 from ..evaluate.result import RulesetResult
 from ..evaluate.scoring import PASSING, Context, score_item
 from ..facts.fact_file import FactFile
-from ..language.model import Item, Level, Ruleset, Section
+from ..language.model import CHAIR, Item, Level, Ruleset, Section
 from ..load.rulesets import requested
 from ..values import Fraction, Number, fmt_number, normal
 from .cuts import Cut, cut_step, cuts_of
@@ -39,7 +39,6 @@ from .targets import ItemTargets, LiveContext, Reach, change_text
 
 ROUNDS = 2
 NO_LEVELS = "本标准未设等级，不作晋级规划"  # a 评分细则 that only scores
-DEFAULT_OWNER_FORCED = "工会主席"  # vetoes and the gate are the chair's to settle
 
 
 class Unreachable(Exception):
@@ -378,7 +377,7 @@ class Search:
         changes = tuple(Change(n, ruleset.facts[n].label, env.get(n), v, change_text(ruleset.facts[n], env.get(n), v, env.as_of))
                         for n, v in sorted(patch.items()) if env.get(n) != v)
         return Step(kind, ruleset.id, ruleset.short_name, key, name, "", "", "high", 0, 0, 0, changes,
-                    text or "；".join(c.text for c in changes), why=why, required=True, owner=DEFAULT_OWNER_FORCED)
+                    text or "；".join(c.text for c in changes), why=why, required=True, owner=CHAIR)
 
 
 def alternatives(ruleset: Ruleset, level: Level) -> list[Level]:

@@ -9,12 +9,12 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 
-from ...language.model import DEFAULT_OWNER
+from ...language.model import CHAIR, DEFAULT_OWNER
 from ...plan.records import Plan, Standing, Step
 from ...values import cn_date, fmt_number
 from . import blocks
 from .blocks import Block, Document, Heading, Paragraph, Table, book, cn_numeral
-from .schedule import CHAIR, Task, owner, schedule
+from .schedule import Task, owner, schedule
 
 Section = tuple[str, list[Block]]  # a heading without its number, and what follows it
 STEP_TAGS = {"veto": "（否决项）", "gate": "（申报条件）"}

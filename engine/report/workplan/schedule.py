@@ -10,12 +10,11 @@ import datetime as dt
 from dataclasses import dataclass
 
 from ...diagnostics import UsageError
-from ...language.model import DEFAULT_OWNER
+from ...language.model import CHAIR, DEFAULT_OWNER
 from ...plan.records import Plan, Step
 from ...values import cn_date
 from .blocks import book
 
-CHAIR = "工会主席"
 EFFORT_ORDER = {"high": 1, "medium": 2, "low": 3}
 
 
