@@ -29,10 +29,11 @@ def settled(start: State, steps: list[Step], state: State, ruleset: Ruleset, lev
     points than it plans for (参保率 planned on today's members while another step adds members); it is told
     again from there when it was planned from a changed union (a second round, or after a used standard's
     steps) or other steps change what it reads. `state`: `steps` applied."""
+    own = points_of(start, steps)
     for turn in range(PASSES):
         got = points_of(state, steps)
         short = {id(s) for s in steps if s.kind == "item" and got[s.ruleset, s.id] < s.points_after}
-        again = short | {id(s) for s in steps if turn == 0 and s.kind == "item" and unsettled(start, s, steps)}
+        again = short | {id(s) for s in steps if turn == 0 and s.kind == "item" and unsettled(start, own, s, steps)}
         if not again:
             break
         told = [aimed(start, s, steps, id(s) in short, level) if id(s) in again else s for s in steps]
@@ -48,12 +49,13 @@ def settled(start: State, steps: list[Step], state: State, ruleset: Ruleset, lev
     return steps, state
 
 
-def unsettled(start: State, step: Step, steps: list[Step]) -> bool:
-    """Whether a step counts from other figures than the union's with the other steps made: it was planned from
-    a changed union (a second round, or after a used standard's steps), or other steps change what it reads
-    (积极分子占会员比例 counted on today's members while another step adds members)."""
+def unsettled(start: State, own: dict[tuple[str, str], Number], step: Step, steps: list[Step]) -> bool:
+    """Whether a step counts from other figures than the union's with the other steps made (`own`: the union's
+    item points, `points_of`): it was planned from a changed union (a second round, or after a used standard's
+    steps), or other steps change what it reads (积极分子占会员比例 counted on today's members while another step
+    adds members)."""
     env = start.envs[step.ruleset]
-    if start.results[step.ruleset].item_score(step.id).points != step.points_before or any(c.before != env.get(c.fact) for c in step.changes):
+    if own[step.ruleset, step.id] != step.points_before or any(c.before != env.get(c.fact) for c in step.changes):
         return True
     reads = start.by_id[step.ruleset].item_index[step.id].reads
     return any(c.fact in reads and c.before != c.after for other in steps if other is not step for c in other.changes)
