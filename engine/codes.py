@@ -97,7 +97,7 @@ CODES: dict[str, Code] = {
     "derive-unused": Code(RULESET, "警告：派生值没有被读取", "female_rate: ratio(female_members, members)   # 没有任何地方读取"),
     "item-no-fix": Code(RULESET, "警告：指标没有 fix（整改措施），报告只能写“对照要求进行整改”", "- {id: banzi.elected, name: 依法选举, points: 5, when: committee.elected}"),
     "item-no-evidence": Code(RULESET, "警告：指标没有 evidence（需准备的台账资料）", "- {id: banzi.elected, name: 依法选举, points: 5, when: committee.elected}"),
-    "fix-unread-fact": Code(RULESET, "警告：整改文本引用了指标计分时不读取的事实，缺这项资料的单位会看到“（无数据）”", "when: committee.elected\nfix: 职工 {employees} 人，应依法选举工会委员会。"),
+    "fix-unread-fact": Code(RULESET, "警告：整改文本引用了指标计分时不读取的事实，缺这项资料的单位看不到引用它的那一句", "when: committee.elected\nfix: 职工 {employees} 人，应依法选举工会委员会。"),
     "section-unbalanced": Code(RULESET, "警告：分项满分与下级合计不等（因写了 allow_unbalanced: true 而允许）", "{id: banzi, name: 有班子, max: 15, allow_unbalanced: true, items: [...]}   # 下级合计 14 分"),
     "owner-unknown": Code(RULESET, "警告：owners 中要改写的责任人不是任何指标、分项的责任人，这一条不会用上", "owners:\n  - {owner: 工会办公室, when: staff.fulltime == 0, instead: 工会主席}   # 指标的责任人写的是“工会办公室（专职工会干部）”"),
     "label-clash": Code(RULESET, "警告：事实的名称（label）与另一个事实的相同，或是表格中工会信息的表头（名称、类型、乡镇……）：以它为表头的列读不到这个事实", "x.count: {type: integer, label: 会员人数}   # members 的名称也是“会员人数”"),

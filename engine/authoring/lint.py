@@ -230,7 +230,8 @@ def item_guidance(ruleset: Ruleset, loaded: Loaded) -> Iterator[Diagnostic]:
 def fix_reads(ruleset: Ruleset, loaded: Loaded) -> Iterator[Diagnostic]:
     """`fix-unread-fact`: a fix text quotes a fact that the item's own scoring does not read
     (derived values count through their facts). The item is not `missing` when that fact is
-    absent, so the fix would print 「（无数据）」 to the union."""
+    absent, so the union would not see the clause quoting it (or, if every clause quotes an absent
+    value, would read 「（无数据）」)."""
     for item in ruleset.every_item():
         reported: set[str] = set()
         for part in (p for p in (item.fix.parts if item.fix else ()) if not isinstance(p, str)):
@@ -244,7 +245,7 @@ def fix_reads(ruleset: Ruleset, loaded: Loaded) -> Iterator[Diagnostic]:
 def unread_message(item: Item, quoted: str, unread: list[str], ruleset: Ruleset) -> str:
     labels = "、".join(f"“{ruleset.facts[n].label}”（{n}）" for n in unread)
     via = "" if unread == [quoted] else f"的 “{quoted}” 依赖"
-    return f"指标 “{item.id}” 的整改文本引用{via}{labels}，而该指标计分时不读取：缺少这项资料的单位会在整改措施中看到“（无数据）”"
+    return f"指标 “{item.id}” 的整改文本引用{via}{labels}，而该指标计分时不读取：缺少这项资料的单位看不到整改措施中引用它的那一句"
 
 
 # sections and ids ----------------------------------------------------------------------------

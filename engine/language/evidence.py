@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from ..values import Null
 from .expr_eval import Env
-from .expr_parse import BoolOp, Call, Compare, ListLit, Literal, Name, Node, Unary
+from .expr_parse import Binary, BoolOp, Call, Compare, ListLit, Literal, Name, Node, Unary
 from .expressions import Expression
 from .phrasing import Phrasing, relation
 
@@ -23,7 +23,8 @@ def figure(p: Phrasing, node: Node, expr: Expression, env: Env) -> str:
         done = "未评估" if isinstance(value, Null) else "达标" if value else "未达标"
         return f"{p.passed_subject(node, expr.text, env.results)} {done}"
     name, unit, path, behind = p.figure_parts(node, expr, env.results)
-    shown = f"{name}{'：' if isinstance(value, (bool, str)) else ' '}{p.display(value, unit, path, env.results)}"
+    joint = "：" if isinstance(value, (bool, str)) else " 为 " if isinstance(node, Binary) else " "  # 「每届任期 + 1 为 4 年」
+    shown = f"{name}{joint}{p.display(value, unit, path, env.results)}"
     if not behind:
         return shown
     return shown + "（" + "，".join(f"{label} {p.display(env.get(n), u, n, env.results)}" for label, u, n in behind) + "）"

@@ -1,7 +1,8 @@
 """Compiled expressions and fix-text templates: parse, type-check, close over, keep the source mark."""
 from __future__ import annotations
 
-from collections.abc import Callable
+import re
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -70,6 +71,9 @@ def to_source(value: Any) -> str:
     return "null" if value is None else str(value)
 
 
+CLAUSE_ENDS = re.compile(r"(?<=[。；])")  # a fix text's clauses end at 。 and ；
+
+
 @dataclass(frozen=True)
 class Template:
     """A fix text whose `{…}` parts are expressions; `{{` and `}}` stand for braces."""
@@ -82,12 +86,34 @@ class Template:
         return frozenset().union(*(p.names for p in self.parts if isinstance(p, Expression)))
 
     def render(self, env: Env) -> str:
-        return "".join(part if isinstance(part, str) else show(part(env)) for part in self.parts)
+        """The text with the union's figures. A clause (up to 。 or ；) showing a value that is null is left out:
+        「职工书屋现有藏书 {library.books} 册。」 says nothing to a union without a library. When every clause
+        shows one, the text is kept whole and nulls read 「（无数据）」."""
+        pieces = [(part, False) if isinstance(part, str) else shown(part(env)) for part in self.parts]
+        if not any(null for _, null in pieces):
+            return "".join(text for text, _ in pieces)
+        kept = [text for text, null in clauses(pieces) if not null]
+        if not kept:
+            return "".join(text for text, _ in pieces)
+        return "".join(kept)[:-1] + "。" if kept[-1].endswith("；") else "".join(kept)
 
 
-def show(value: Any) -> str:
-    """A template value in a sentence: null reads as 「（无数据）」."""
-    return fmt_value(value) if not isinstance(value, str) else value
+def shown(value: Any) -> tuple[str, bool]:
+    """A template value in a sentence, and whether it is null (which reads 「（无数据）」)."""
+    return (value if isinstance(value, str) else fmt_value(value)), isinstance(value, Null)
+
+
+def clauses(pieces: list[tuple[str, bool]]) -> Iterator[tuple[str, bool]]:
+    """The rendered pieces of a template regrouped into clauses, each with whether it shows a null."""
+    text, null = "", False
+    for piece, is_null in pieces:
+        for part in CLAUSE_ENDS.split(piece) if not is_null else [piece]:
+            text, null = text + part, null or is_null
+            if text.endswith(("。", "；")):
+                yield text, null
+                text, null = "", False
+    if text:
+        yield text, null
 
 
 def compile_template(text: str, mark: Mark, scope: Scope) -> Template:

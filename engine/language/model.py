@@ -32,6 +32,7 @@ class FactDecl:
     labels: tuple[tuple[str, str], ...] = ()
     change: str = ""  # as declared: up | down | none; "" when the ruleset does not say (see `direction`)
     action: str = ""  # a yes/no fact's "do it" phrase: 配备职工书屋专（兼）职管理人员
+    per: str = ""  # "year": counted over the assessment year, from nothing each year (本年度职工文体活动次数)
 
     def shown(self, value: str) -> str:
         """An enum value as people read it: its label when the ruleset gives one."""

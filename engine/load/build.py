@@ -126,6 +126,7 @@ class Builder:
                 name, spec["type"], spec["label"], self.mark("facts", name, key=True), spec.get("unit", ""),
                 num(spec.get("min")), num(spec.get("max")), tuple(spec.get("values", ())), spec.get("items", ""),
                 spec.get("description", ""), tuple(spec.get("labels", {}).items()), spec.get("change", ""), spec.get("action", ""),
+                spec.get("per", ""),
             )
             self.check_fact(decl)
             decls[name] = decl

@@ -14,8 +14,8 @@ from ..language.expr_parse import Compare, Literal
 from ..language.model import Deduction, Ruleset, Section
 from ..values import Fraction, Null, Number, fmt_number
 from .inversion import Patch, Solver
-from .records import Change, Step
-from .targets import LiveContext, change_text
+from .records import Step
+from .targets import LiveContext, change_of
 
 EFFORT = "medium"
 
@@ -57,8 +57,7 @@ def cut_step(ruleset: Ruleset, cut: Cut, solver: Solver, why: str) -> Step:
     """The step that clears a section's deduction: 「建立职代会制度，消除分项扣分“没有建立职代会制度”（+6 分）」."""
     env = solver.base
     changed = [name for name, value in (cut.patch or {}).items() if env.get(name) != value and name in ruleset.facts]
-    changes = tuple(Change(name, ruleset.facts[name].label, env.get(name), value, change_text(ruleset.facts[name], env.get(name), value, env.as_of))
-                    for name, value in sorted((name, (cut.patch or {})[name]) for name in changed))
+    changes = tuple(change_of(ruleset.facts[name], env.get(name), value, env) for name, value in sorted((name, (cut.patch or {})[name]) for name in changed))
     head = "；".join(change.text for change in changes)
     target = f"{head + '，' if head else ''}消除分项扣分“{cut.deduction.name}”（+{fmt_number(cut.amount)} 分）"
     return Step("deduction", ruleset.id, ruleset.short_name, cut.key, f"{cut.section.name}：{cut.deduction.name}", cut.section.id,

@@ -23,19 +23,20 @@ from ..diagnostics import UsageError
 from ..evaluate.assessment import Assessment, Seen, assess, reassess
 from ..evaluate.cohort import rule_text
 from ..evaluate.evaluators import Evaluator
-from ..evaluate.result import RulesetResult
+from ..evaluate.result import ItemScore, RulesetResult
 from ..evaluate.scoring import PASSING, Context, score_item
 from ..facts.fact_file import FactFile
-from ..language.model import CHAIR, Item, Level, Ruleset, Section
+from ..language.model import CHAIR, DEFAULT_OWNER, Item, Level, Ruleset, Section
 from ..load.rulesets import requested
 from ..values import Fraction, Number, fmt_number, normal
 from .cuts import Cut, cut_step, cuts_of
 from .held import held_vetoes
 from .inversion import Patch, Solver
-from .records import Change, Plan, Standing, Step, scale_note
-from .settle import owned, settled, side_changes
+from .linked import Linked, linked_reach, linked_steps
+from .records import Plan, Standing, Step, scale_note
+from .settle import owned, owner_as_had, settled, side_changes
 from .steps import buys, item_step, merged
-from .targets import ItemTargets, LiveContext, Reach, change_text
+from .targets import ItemTargets, LiveContext, Reach, change_of
 
 ROUNDS = 2
 NO_LEVELS = "本标准未设等级，不作晋级规划"  # a 评分细则 that only scores
@@ -65,7 +66,7 @@ class State:
         self.by_id = {r.id: r for r in rulesets}
         self.results, self.envs = assessment.results, assessment.envs
         self.targets: dict[str, ItemTargets] = {}
-        self.reaches_by_item: dict[str, dict[str, Reach]] = {}
+        self.reaches_by_item: dict[str, dict[str, Reach | Linked]] = {}
 
     def solver(self, ruleset: Ruleset) -> Solver:
         return Solver(ruleset, self.envs[ruleset.id])
@@ -86,15 +87,16 @@ class State:
             self.targets[ruleset.id] = ItemTargets(self.solver(ruleset))
         return self.targets[ruleset.id]
 
-    def best_reaches(self, ruleset: Ruleset) -> dict[str, Reach]:
-        """Every item below full points that some change raises, with its best result; found once per
-        state, whichever level is being tried."""
+    def best_reaches(self, ruleset: Ruleset) -> dict[str, Reach | Linked]:
+        """Every item below full points that some change raises, with its best result (or, for an item met
+        through a used standard's items, theirs); found once per state, whichever level is being tried."""
         if ruleset.id not in self.reaches_by_item:
             result, targets = self.results[ruleset.id], self.item_targets(ruleset)
             found = {}
             for score in result.items + result.bonus_items:
                 if score.outcome not in PASSING:
-                    best = targets.best_reach(ruleset.item_index[score.id], score)
+                    item = ruleset.item_index[score.id]
+                    best = targets.best_reach(item, score) or linked_reach(self, ruleset, item)
                     if best is not None:
                         found[score.id] = best
             self.reaches_by_item[ruleset.id] = found
@@ -155,7 +157,8 @@ class Planner:
         result = self.start.results[ruleset.id]
         assessment = self.start.assessment
         base: dict[str, Any] = {"union": assessment.fact_file.union, "as_of": assessment.as_of, "ruleset": ruleset.id, "ruleset_name": ruleset.name,
-                                "notes": judged_notes(result)}
+                                "notes": judged_notes(result), "chair": owner_as_had(self.start, ruleset.id, CHAIR),
+                                "committee": owner_as_had(self.start, ruleset.id, DEFAULT_OWNER)}
         before = (standing(ruleset, result),)
         if not ruleset.levels:
             return Plan(**base, target=None, target_name="", reachable=False, why_not=NO_LEVELS, before=before)
@@ -273,8 +276,8 @@ class Search:
         if any(s.ruleset != ruleset.id for s in steps):
             state = state.changed(merged(steps), ruleset)
         search = Search(state)
-        forced = search.required(ruleset, level)
-        return steps + forced + search.scored(ruleset, level, {s.id: s.points_after for s in forced if s.ruleset == ruleset.id}, why)
+        forced, planned = search.required(ruleset, level)
+        return steps + forced + search.scored(ruleset, level, planned, why)
 
     # forced steps ------------------------------------------------------------------------------
     def gate(self, ruleset: Ruleset) -> list[Step]:
@@ -329,22 +332,34 @@ class Search:
         run = len(list(itertools.takewhile(bool, meets)))  # the levels from the top that meet it
         return (used, used.levels[run - 1]) if run else None
 
-    def required(self, ruleset: Ruleset, level: Level) -> list[Step]:
+    def required(self, ruleset: Ruleset, level: Level) -> tuple[list[Step], dict[str, Number]]:
+        """The steps for the items the level requires, and the points each of those items is planned at."""
         result = self.state.results[ruleset.id]
         wanted = {r.item for r in level.requires if r.item}
         if level.requires_all_required:
             wanted |= set(result.required_failed)
-        steps = []
-        targets = self.state.item_targets(ruleset)
+        steps, planned = [], {}
         for score in result.items:
-            if score.id not in wanted or score.outcome in PASSING:
-                continue
-            item = ruleset.item_index[score.id]
-            best = targets.best(item, score)
-            if best is None or best.points < item.points:
-                raise Unreachable(f"{level.name}要求“{item.name}”达标，但按现有情况无法通过整改达到（{score.reason}）")
-            steps.append(item_step(ruleset, item, score, best, f"必备项，不达标不能评为{level.name}", required=True))
-        return steps
+            if score.id in wanted and score.outcome not in PASSING:
+                found, planned[score.id] = self.required_item(ruleset, level, ruleset.item_index[score.id], score)
+                steps += found
+        return steps, planned
+
+    def required_item(self, ruleset: Ruleset, level: Level, item: Item, score: ItemScore) -> tuple[list[Step], Number]:
+        """The steps that bring a required item to full points, and the points it is planned at. Its best result
+        may be met through a used standard's items, or by a fix that costs other items points (more members
+        lower the 参保率): the level needs the item, and the next round of the plan makes up what it costs."""
+        why = f"必备项，不达标不能评为{level.name}"
+        best = self.state.item_targets(ruleset).best(item, score)
+        if best is not None and best.points >= item.points:
+            return [item_step(ruleset, item, score, best, why, required=True)], best.points
+        linked = linked_reach(self.state, ruleset, item)
+        if linked is not None:
+            return linked_steps(self.state, ruleset, item, linked, why, required=True), linked.points
+        costly = ItemTargets(self.state.solver(ruleset), guarded=False).best_costly(item, score)
+        if costly is not None and costly.points >= item.points:
+            return [item_step(ruleset, item, score, costly, why, required=True)], costly.points
+        raise Unreachable(f"{level.name}要求“{item.name}”达标，但按现有情况无法通过整改达到（{score.reason}）")
 
     # the exact search over the other items -----------------------------------------------------
     def scored(self, ruleset: Ruleset, level: Level, forced: dict[str, Number], why: str) -> list[Step]:
@@ -368,14 +383,16 @@ class Search:
                 steps.append(cut_step(ruleset, cleared[key], solver, why or buys(ruleset, own, level, cleared[key].amount)))
                 continue
             item, score, option = ruleset.item_index[key], scores[key], options[key]
+            if isinstance(option, Linked):
+                steps += linked_steps(self.state, ruleset, item, option, why or buys(ruleset, own, level, option.points - score.points, "该项"))
+                continue
             target = targets.target(item, score, option.patch, option.points, option.reached)
             steps.append(item_step(ruleset, item, score, target, why or buys(ruleset, own, level, target.gain)))
         return steps
 
     def forced(self, kind: str, ruleset: Ruleset, key: str, name: str, patch: Patch, why: str, text: str = "") -> Step:
         env = self.state.envs[ruleset.id]
-        changes = tuple(Change(n, ruleset.facts[n].label, env.get(n), v, change_text(ruleset.facts[n], env.get(n), v, env.as_of))
-                        for n, v in sorted(patch.items()) if env.get(n) != v)
+        changes = tuple(change_of(ruleset.facts[n], env.get(n), v, env) for n, v in sorted(patch.items()) if env.get(n) != v)
         return Step(kind, ruleset.id, ruleset.short_name, key, name, "", "", "high", 0, 0, 0, changes,
                     text or "；".join(c.text for c in changes), why=why, required=True, owner=CHAIR)
 
@@ -401,7 +418,7 @@ class Fronts:
                  cuts: dict[str, list[Cut]] | None = None) -> None:
         self.ruleset, self.points, self.options, self.cuts = ruleset, points, options, cuts or {}
         self.possible = {s.id: s.max_points for s in result.sections}
-        self.weights = {i: ruleset.weight(ruleset.item_index[i]) for i in options}
+        self.weights = {i: o.weight if isinstance(o, Linked) else ruleset.weight(ruleset.item_index[i]) for i, o in options.items()}
 
     def items_front(self, items: Iterable[Item], cap: Number | None) -> list[Front]:
         """Every Pareto-optimal choice of the items' better results, capped at `cap` (None: uncapped)."""

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..evaluate.result import NOT_APPLICABLE, RulesetResult
+from ..language.model import CHAIR, DEFAULT_OWNER
 from ..values import Number, fmt_number, json_score, round_half_up, to_json_value
 
 EFFORT_TEXT = {"low": "低", "medium": "中", "high": "高"}
@@ -27,6 +28,7 @@ class Change:
     before: Any  # the current value; a Null when the fact is absent
     after: Any
     text: str  # 「会员人数再增加 12 人（38 → 50 人）」
+    yearly: bool = False  # the next year's count (a `per: year` fact once the year is over): it takes the year
 
     def to_json(self) -> dict:
         return {"fact": self.fact, "label": self.label, "before": to_json_value(self.before),
@@ -152,6 +154,12 @@ class Plan:
     notes: tuple[str, ...] = ()  # what the plan leaves to others: items the assessors judge, a level held by rank
     scale: str = ""  # a rescaled standard's: the steps' gains are item points (`scale_note`; not in the JSON form)
     side: tuple[SideChange, ...] = ()  # items the steps move without naming them, so the points add up
+    chair: str = CHAIR  # who leads the union's work, as the union has it (the ruleset's `owners`: 工会小组长 for a group)
+    committee: str = DEFAULT_OWNER  # the union's committee, or who stands for it where it has none
+
+    @property
+    def has_committee(self) -> bool:
+        return self.committee == DEFAULT_OWNER
 
     @property
     def effort(self) -> int:

@@ -67,33 +67,40 @@ def aimed(start: State, step: Step, steps: list[Step], short: bool, level: Level
     used, result = start.by_id[step.ruleset], start.results[step.ruleset]
     item = used.item_index[step.id]
     env = start.solver(used).env(merged(s for s in steps if s is not step))
-    targets = ItemTargets(Solver(used, env))
+    targets, there = ItemTargets(Solver(used, env)), score_item(item, LiveContext(used, env, []))
     if short or step.points_after != item.points:
-        reach = next((r for r in targets.reaches(item, score_item(item, LiveContext(used, env, []))) if r.points >= step.points_after), None)
+        reach = next((r for r in targets.reaches(item, there) if r.points >= step.points_after), None)
         if reach is None:
             return step
         patch, points, reached = reach.patch, reach.points, reach.reached
     else:  # full points, and the other steps leave them in reach: the same changes, counted from the others'
         patch, points, reached = {c.fact: c.after for c in step.changes}, step.points_after, ""
-    now = result.item_score(step.id)
-    target = targets.target(item, now, patch, points, reached, start.envs[used.id])
+    now, own = result.item_score(step.id), start.envs[used.id]
+    target = targets.target(item, now, patch, points, reached, own)
     bought = step.why == buys(used, result, level, step.gain)  # a reason that says what the step buys says it anew
-    return item_step(used, item, now, target, buys(used, result, level, target.gain) if bought else step.why, step.required)
+    moved = targets.moved(item, own)  # its fix text, told from there too: 「按整改后会员人数 71 人计：…再动员 14 人可达 90%」
+    advice = f"{moved}：{there.fix}" if moved and there.fix else now.fix or ""
+    return item_step(used, item, now, target, buys(used, result, level, target.gain) if bought else step.why, step.required, advice)
 
 
 def owned(start: State, step: Step) -> Step:
     """`step` with its owners as the union has them (the ruleset's `owners`): 「工会主席」 for a union without
     the full-time staff of 「工会办公室（专职工会干部）」."""
-    rules = start.by_id[step.ruleset].owners
+    owner = owner_as_had(start, step.ruleset, step.owner)
+    return step if owner == step.owner else replace(step, owner=owner)
+
+
+def owner_as_had(start: State, ruleset_id: str, owner: str) -> str:
+    """An owner 「甲、乙」 as the union has each part (the first of the ruleset's `owners` rules that holds)."""
+    rules = start.by_id[ruleset_id].owners
     if not rules:
-        return step
-    env = start.envs[step.ruleset]
+        return owner
+    env = start.envs[ruleset_id]
     found: list[str] = []
-    for part in step.owner.split("、"):
+    for part in owner.split("、"):
         instead = next((rule.instead for rule in rules if rule.owner == part and rule.when(env) is True), part)
         found += [who for who in instead.split("、") if who not in found]
-    owner = "、".join(found)
-    return step if owner == step.owner else replace(step, owner=owner)
+    return "、".join(found)
 
 
 def side_changes(rulesets: list[Ruleset], start: State, state: State, steps: list[Step]) -> Iterable[SideChange]:

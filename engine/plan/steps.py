@@ -11,12 +11,13 @@ from .inversion import Patch
 from .records import Change, Step
 
 
-def item_step(ruleset: Ruleset, item: Item, score: ItemScore, target: Any, why: str, required: bool = False) -> Step:
+def item_step(ruleset: Ruleset, item: Item, score: ItemScore, target: Any, why: str, required: bool = False, advice: str | None = None) -> Step:
+    """`advice`: the fix text to give, when not the item's as `score` has it."""
     sections = section_names(ruleset)
     return Step(
         "item", ruleset.id, ruleset.short_name, item.id, item.name, item.section, sections.get(item.section, "加分项"),
         item.effort, ruleset.weight(item), score.points, target.points, target.changes, target.text,
-        item.evidence, score.fix or "", item.owner, required or item.required, why,
+        item.evidence, (score.fix or "") if advice is None else advice, item.owner, required or item.required, why,
     )
 
 
@@ -46,10 +47,10 @@ def larger(change: Change, other: Any) -> Any:
     return max(other, change.after) if up else min(other, change.after)
 
 
-def buys(ruleset: Ruleset, result: RulesetResult, level: Level, gain: Number) -> str:
-    """What a score step buys: 「距先进职工之家还差 3.5 分，本项可得 3 分」."""
+def buys(ruleset: Ruleset, result: RulesetResult, level: Level, gain: Number, subject: str = "本项") -> str:
+    """What a score step buys: 「距先进职工之家还差 3.5 分，本项可得 3 分」 (`subject`: what earns the points)."""
     counted = result.score - (0 if ruleset.bonus and ruleset.bonus.counts_for_level else result.bonus)
     if level.min > counted:  # from the score as printed: 70 − 15.63 is 54.37, though 70 − 15.625 rounds to 54.38
         short = normal(level.min - round_half_up(counted, 2))
-        return f"距{level.name}还差 {fmt_number(short if short > 0 else level.min - counted)} 分，本项可得 {fmt_number(gain)} 分"
-    return f"{level.name}要求各一级指标得分率达标，本项可得 {fmt_number(gain)} 分"
+        return f"距{level.name}还差 {fmt_number(short if short > 0 else level.min - counted)} 分，{subject}可得 {fmt_number(gain)} 分"
+    return f"{level.name}要求各一级指标得分率达标，{subject}可得 {fmt_number(gain)} 分"

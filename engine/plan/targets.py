@@ -8,6 +8,7 @@ data nobody has seen.
 """
 from __future__ import annotations
 
+import datetime as dt
 import weakref
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -62,7 +63,8 @@ class Reach:
 class ItemTargets:
     """The better results of the items of one ruleset for one union."""
 
-    def __init__(self, solver: Solver) -> None:
+    def __init__(self, solver: Solver, guarded: bool = True) -> None:
+        """`guarded`: a fix may not cost another item points (`harmless`)."""
         self.solver, self.ruleset = solver, solver.ruleset
         self.readers: dict[str, list[Item]] = {}
         for item in self.ruleset.item_index.values():
@@ -70,7 +72,8 @@ class ItemTargets:
                 self.readers.setdefault(name, []).append(item)
         self.scored: dict[tuple[str, int], Number] = {}
         self.declared = {name: place for place, name in enumerate(self.ruleset.facts)}  # 建有职工书屋 before its books
-        solver.guard = weak_guard(self)
+        if guarded:
+            solver.guard = weak_guard(self)
 
     def harmless(self, patch: Patch) -> bool:
         """A fix may not cost another item of the ruleset points (fewer members to lift a ratio). An item at 0
@@ -104,6 +107,11 @@ class ItemTargets:
         """Full points when some change reaches them, else the best of all better results (no texts yet);
         found once for the values it depends on (see `neighbourhood`)."""
         return memo_of(self.ruleset, "reach", neighbourhood).get(item, self.solver.base, lambda: self.find_best(item, now))
+
+    def best_costly(self, item: Item, now: ItemScore) -> Target | None:
+        """The best result of an unguarded finder, made afresh: the item memory keeps guarded results."""
+        reach = self.find_best(item, now)
+        return None if reach is None else self.target(item, now, reach.patch, reach.points, reach.reached)
 
     def find_best(self, item: Item, now: ItemScore) -> Reach | None:
         found = self.reaches(item, now, stop_at_full=True)
@@ -189,12 +197,12 @@ class ItemTargets:
 
     # text --------------------------------------------------------------------------------------
     def target(self, item: Item, now: ItemScore, patch: Patch, points: Number, reached: str, own: Env | None = None) -> Target:
-        """`own`: the union's own environment, when this one holds other steps' changes: the derived values are
-        told from the union's, and the facts the item reads that other steps move are named 「按整改后会员人数 40 人计」."""
+        """`own`: the union's own environment, when this one holds other steps' changes: the facts the item reads
+        that other steps move are named 「按整改后会员人数 40 人计」, and a derived value they move says what it is now."""
         changes = tuple(self.change(name, value) for name, value in self.changed(patch).items())
         gain = normal(points - now.points)
         what = "得满分" if points == item.points else item.kind.reaching(reached)
-        derived = self.derived_notes(item, patch, own or self.solver.base)
+        derived = self.derived_notes(item, patch, own)
         derived = "，".join(filter(None, [self.moved(item, own), derived])) if own else derived
         head = "；".join(c.text for c in changes) + (f"（{derived}）" if derived else "")
         tail = f"{what} {fmt_number(points)} 分（+{fmt_number(gain)} 分）"
@@ -203,7 +211,7 @@ class ItemTargets:
     def change(self, name: str, after: Any) -> Change:
         decl = self.ruleset.facts[name]
         before = self.solver.base.get(name)
-        return Change(name, decl.label, before, after, change_text(decl, before, after, self.solver.base.as_of))
+        return change_of(decl, before, after, self.solver.base)
 
     def moved(self, item: Item, own: Env) -> str:
         """The facts an item reads that other steps change, as the target counts them: 「按整改后会员人数 40 人计」."""
@@ -211,15 +219,19 @@ class ItemTargets:
         moved = [name for name in item.reads if name in facts and own.get(name) != base.get(name)]
         return "按整改后" + "、".join(f"{facts[name].label} {shown(facts[name], base.get(name))}" for name in moved) + "计" if moved else ""
 
-    def derived_notes(self, item: Item, patch: Patch, own: Env) -> str:
-        """Derived values from the union's own (`own`) to what the changes make them, e.g. 「会员入会率 76.0% → 95.0%」."""
+    def derived_notes(self, item: Item, patch: Patch, own: Env | None = None) -> str:
+        """Derived values to what the changes make them, e.g. 「会员入会率 76.0% → 95.0%」; one with no figure yet,
+        only what it becomes: 「职工医疗互助参保率达到 91.1%」; one the other steps move (`own`: the union's own
+        environment), with what it is now: 「职工医疗互助参保率 70.4% → 90.1%，现为 79.4%」."""
         ctx = Context(self.ruleset, self.solver.base, [])
         env = self.solver.env(patch)
         notes = []
         for name, _ in self.ruleset.derive:
-            before, after = own.get(name), env.get(name)
+            before, after = self.solver.base.get(name), env.get(name)
             if name in item.reads and before != after and not isinstance(after, Null):
-                notes.append(f"{ctx.label(name)} {ctx.shown(name, before)} → {ctx.shown(name, after)}")
+                was = "达到" if isinstance(before, Null) else f" {ctx.shown(name, before)} →"  # no figure yet: only what it becomes
+                now = own.get(name) if own is not None else before
+                notes.append(f"{ctx.label(name)}{was} {ctx.shown(name, after)}" + (f"，现为 {ctx.shown(name, now)}" if now != before and not isinstance(now, Null) else ""))
         return "，".join(notes)
 
 
@@ -245,14 +257,22 @@ def least(decl: FactDecl) -> Any:
     return []
 
 
-def change_text(decl: FactDecl, before: Any, after: Any, as_of: Any) -> str:
+def change_of(decl: FactDecl, before: Any, after: Any, env: Env) -> Change:
+    """One fact changed from `before` to `after` for the union of `env`, with its sentence."""
+    yearly = next_year(decl, before, env)
+    text = next_year_text(decl, before, after, env.get("period")) if yearly else change_text(decl, before, after)
+    return Change(decl.name, decl.label, before, after, text, yearly)
+
+
+def change_text(decl: FactDecl, before: Any, after: Any) -> str:
     """One change in the fact's own unit, as a task: 「会员人数再增加 12 人（38 → 50 人）」,
     「配备职工书屋专（兼）职管理人员」, 「补齐“职工书屋藏书”资料，须达到 3000 册」."""
     if decl.type == "boolean":
         done = decl.todo if after else f"纠正：{decl.label}"
         return f"{done}，并补齐台账资料" if isinstance(before, Null) else done
     if isinstance(before, Null):  # the union reports what it really has: the figure is a threshold, not a promise
-        return f"如实补齐“{decl.label}”资料（达到 {shown(decl, after)} 可得本项分数）"
+        figure = shown(decl, after)
+        return f"如实补齐“{decl.label}”资料（达到 {figure}{' ' if figure[-1].isascii() else ''}可得本项分数）"
     if decl.type in ("integer", "number") and decl.unit == "%":
         points = fmt_number(Fraction(after - before) * 100, 1)
         verb = "提高" if after > before else "降低"
@@ -260,9 +280,25 @@ def change_text(decl: FactDecl, before: Any, after: Any, as_of: Any) -> str:
     if decl.type in ("integer", "number"):
         verb = "再增加" if after > before else "减少"
         return f"{decl.label}{verb} {with_unit(fmt_number(abs(after - before)), decl.unit)}（{fmt_number(before)} → {shown(decl, after)}）"
-    if decl.type == "date":
-        return f"{decl.todo}：于{cn_date(after)}前完成（上次为{cn_date(before)}）"
+    if decl.type == "date":  # planned as done on the assessment date, which is past once the plan is read: no date
+        return f"{decl.todo}（上次为{cn_date(before)}）"
     return f"{decl.label}由“{shown(decl, before)}”改为“{shown(decl, after)}”"
+
+
+def next_year(decl: FactDecl, before: Any, env: Env) -> bool:
+    """Whether a change is the next year's count: a `per: year` fact the union has a figure for, assessed once
+    its assessment year is over (on its last day or later)."""
+    period = env.get("period")
+    return decl.per == "year" and not isinstance(before, Null) and type(period) is int and env.as_of >= dt.date(period, 12, 31)
+
+
+def next_year_text(decl: FactDecl, before: Any, after: Any, period: int) -> str:
+    """A count the year is over for, as the next year's target: 「2026年度职工文体活动次数达到 4 次（2025年度 1 次）」,
+    「2026年各季度宣传阵地更新次数达到“1 次、1 次、1 次、1 次”（2025年为“1 次、0 次、1 次、0 次”）」."""
+    label = decl.label.removeprefix("本年度")
+    if decl.type == "list":
+        return f"{period + 1}年{label}达到“{shown(decl, after)}”（{period}年为“{shown(decl, before)}”）"
+    return f"{period + 1}年度{label}达到 {shown(decl, after)}（{period}年度 {shown(decl, before)}）"
 
 
 def shown(decl: FactDecl, value: Any) -> str:

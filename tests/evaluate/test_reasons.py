@@ -331,3 +331,12 @@ def test_the_json_result_keeps_its_shape_and_adds_veto_reasons(bundled):
     document = json.loads(as_json(assess(bundled, load_fact_file(REPO / "facts/qingshan/QS-017.yaml"), OracleEvaluator()), {}))
     zhijia = next(r for r in document["results"] if r["ruleset"]["id"] == "zhijia")
     assert zhijia["veto_details"] == [{"id": "veto.accident", "name": "发生重大劳动安全责任事故", "reason": "本年度发生重大劳动安全责任事故 1 起（> 0 起）"}]
+
+
+def test_a_computed_threshold_is_named_with_its_value(assess):  # the 八有 term: 「每届任期 + 1 为 4 年（每届任期 3 年）」
+    rules = ("ruleset: {id: t, name: 测试规则, version: '1', max_score: 4}\n"
+             "facts:\n  years: {type: number, label: 任职年数, unit: 年}\n  term: {type: integer, label: 每届任期, unit: 年}\n"
+             "sections:\n  - id: s\n    name: 分项\n    max: 4\n    items:\n"
+             "      - {id: a, name: 任期, points: 4, tiers: [{when: years <= term, points: 4}, {when: years <= term + 1, points: 2}]}\n")
+    [item] = assess(rules, {"years": 5, "term": 3}).items
+    assert item.reason == "任职年数 5 年，每届任期 3 年，每届任期 + 1 为 4 年（每届任期 3 年），要求 任职年数 ≤ 每届任期 得满分、任职年数 ≤ 每届任期 + 1 得 2 分，未达到任何一档，失 4 分"

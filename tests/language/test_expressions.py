@@ -517,8 +517,21 @@ def test_template_values_print_in_chinese():
     assert render("{last}", last=dt.date(2023, 5, 12)) == "2023-05-12"
 
 
-def test_template_absent_value_reads_no_data():
+def test_template_absent_value_reads_no_data_when_every_clause_shows_one():
     assert render("会员 {members} 人") == "会员 （无数据） 人"
+    assert render("会员 {members} 人。职工 {employees} 人") == "会员 （无数据） 人。职工 （无数据） 人"
+
+
+def test_template_clause_showing_an_absent_value_is_left_out():
+    text = "职工书屋现有藏书 {members} 册。应补足 3000 册藏书，配备管理人员。"
+    assert render(text) == "应补足 3000 册藏书，配备管理人员。"
+    assert render(text, members=2600) == "职工书屋现有藏书 2600 册。应补足 3000 册藏书，配备管理人员。"
+
+
+def test_template_clauses_end_at_full_stops_and_semicolons():
+    text = "已选举：{elected}；覆盖率 {pct(ratio(members, employees))}，目标 95%。应每年检查一次。"
+    assert render(text, elected=False, members=3, employees=0) == "已选举：否；应每年检查一次。"
+    assert render("已选举：{elected}；会员 {members} 人。", elected=True) == "已选举：是。"
 
 
 def test_template_names():

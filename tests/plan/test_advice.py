@@ -1,6 +1,7 @@
 """Advice a union chair can read aloud: over the example county and variants of it with fewer members
 and activists, no plan step lowers a figure that may only rise, changes a fact that cannot change, or
-says what issue 11 found in the plans (「减少 … 人」, 「应达到 是」, empty quotes, a score 「提高到」 itself)."""
+says what issue 11 found in the plans (「减少 … 人」, 「应达到 是」, empty quotes, a score 「提高到」 itself), nor quotes
+a figure the union has none of (「现有藏书 （无数据） 册」)."""
 from __future__ import annotations
 
 import datetime as dt
@@ -21,7 +22,8 @@ REPO = Path(__file__).resolve().parents[2]
 UNIONS = sorted((REPO / "facts" / "qingshan").glob("QS-*.yaml"))
 FORBIDDEN = re.compile(r"应达到 是|“”|减少 \d+ 人|"  # a fact that may only rise, lowered
                        r"由 (\d+(?:\.\d+)?) 分提高到 \1 分|"  # a score that does not move
-                       r'[\u4e00-\u9fff]"|"[\u4e00-\u9fff]')  # ASCII quotes in Chinese text
+                       r'[\u4e00-\u9fff]"|"[\u4e00-\u9fff]|'  # ASCII quotes in Chinese text
+                       r"（无数据）")  # a figure the union has none of, quoted in advice
 
 
 def variants(fact_file):

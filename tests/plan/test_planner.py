@@ -84,7 +84,7 @@ def test_a_step_counts_on_what_the_other_steps_change(bundled):  # QS-016's 星�
     plan = Planner.assessing(bundled, load_fact_file(REPO / "facts/qingshan/QS-016.yaml"), OracleEvaluator()).plan("xingji")
     mutual_aid = next(s for s in plan.steps if s.name.startswith("职工医疗互助参保率"))
     assert mutual_aid.target == ("参加职工医疗互助保障人数再增加 20 人（16 → 36 人）（按整改后会员人数 40 人计，"
-                                 "职工医疗互助参保率 51.6% → 90.0%），得满分 4 分（+4 分）")  # 28 of 40 members is 70%: half the points
+                                 "职工医疗互助参保率 40.0% → 90.0%，现为 51.6%），得满分 4 分（+4 分）")  # 28 of 40 members is 70%: half the points
     assert mutual_aid.why == "距三星还差 54.37 分，本项可得 4 分"  # from the score as printed: 70 − 15.63 (15.625 exactly)
     assert plan.side_text() == ("以上整改还使 1 项得分随之变化（不另列为整改事项）："
                                 "基层工会规范化建设“八有”达标（星级）0 → 3 分（+3 分，八有随之评为基本达标）。")
@@ -106,6 +106,7 @@ def test_a_step_planned_in_a_second_round_counts_from_the_union_s_own_figures(bu
     assert mutual_aid.target.startswith("参加职工医疗互助保障人数再增加 14 人（50 → 64 人）（按整改后会员人数 71 人计")
     assert (mutual_aid.points_before, mutual_aid.points_after) == (1, 3)
     assert mutual_aid.why == "距模范职工之家还差 9.54 分，本项可得 2 分"
+    assert mutual_aid.advice == "按整改后会员人数 71 人计：参加职工医疗互助 50 人，占会员 70.4%，再动员 14 人可达 90%。"  # as the target counts
 
 
 def test_a_plan_names_the_required_items_it_leaves_failed(bundled):  # QS-033's term is 3.8 years overdue
@@ -495,3 +496,9 @@ def test_a_union_s_plans_are_freed_without_the_garbage_collector(bundled):
         assert again == plans and gc.collect() == 0
     finally:
         gc.enable()
+
+
+def test_a_figure_the_union_has_no_data_for_is_told_by_what_it_becomes(bundled):  # QS-034 reports no 参保 figure
+    plan = Planner.assessing(bundled, load_fact_file(REPO / "facts/qingshan/QS-034.yaml"), OracleEvaluator()).plan("zhijia")
+    mutual_aid = next(s for s in plan.steps if s.name.startswith("职工医疗互助参保率"))
+    assert mutual_aid.target.startswith("如实补齐“参加职工医疗互助保障人数”资料（达到 41 人可得本项分数）（职工医疗互助参保率达到 91.1%）")

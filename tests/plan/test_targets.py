@@ -35,20 +35,20 @@ sections:
 """
 
 
-def item_targets(write, item_yaml: str, facts: dict) -> list:
-    finder, item, score = first_item(write, item_yaml, facts)
+def item_targets(write, item_yaml: str, facts: dict, head: str = HEAD, as_of: dt.date = dt.date(2025, 12, 31)) -> list:
+    finder, item, score = first_item(write, item_yaml, facts, head, as_of)
     return finder.all(item, score)
 
 
-def first_item(write, item_yaml: str, facts: dict) -> tuple:
-    """The target finder of a union with `facts`, the ruleset's first item and its score."""
-    path = write("t.yaml", HEAD + item_yaml)
+def first_item(write, item_yaml: str, facts: dict, head: str = HEAD, as_of: dt.date = dt.date(2025, 12, 31)) -> tuple:
+    """The target finder of a union with `facts` (period 2025, assessed on `as_of`), the ruleset's first item and its score."""
+    path = write("t.yaml", head + item_yaml)
     ruleset = load_ruleset(path)
     fact_path = write("f.yaml", yaml.safe_dump({"union": {"id": "T", "name": "测试工会", "type": "enterprise"}, "period": 2025, "facts": facts}))
     fact_file = load_fact_file(fact_path)
-    [result] = assess_union([ruleset], fact_file, OracleEvaluator())
+    [result] = assess_union([ruleset], fact_file, OracleEvaluator(), as_of)
     values, _ = fact_checker([ruleset]).check(fact_file)
-    env = build_env(ruleset, values, fact_file, dt.date(2025, 12, 31), {})
+    env = build_env(ruleset, values, fact_file, as_of, {})
     return item_solver(ruleset, env), ruleset.items()[0], result.items[0]
 
 
@@ -124,6 +124,20 @@ def test_every_better_tier_has_its_own_target(write):
     assert "达到“85% 以上”，得 5 分（+3 分）" in found[0].text
 
 
+def test_a_count_of_a_year_that_is_over_is_the_next_year_s_target(write):
+    """`per: year`: assessed once the year is over, the count starts again; during the year, it grows."""
+    head = (HEAD.replace("label: 会议次数, unit: 次}", "label: 本年度会议次数, unit: 次, per: year}")
+            .replace("label: 各季度会议, unit: 次}", "label: 各季度会议次数, unit: 次, per: year}"))
+    meetings = "      - {id: a, name: 甲, points: 10, when: \"meetings >= 4\"}\n"
+    [over] = item_targets(write, meetings, {"meetings": 1}, head)
+    assert over.changes[0].text == "2026年度会议次数达到 4 次（2025年度 1 次）"
+    [during] = item_targets(write, meetings, {"meetings": 1}, head, dt.date(2025, 9, 30))
+    assert during.changes[0].text == "本年度会议次数再增加 3 次（1 → 4 次）"
+    [each] = item_targets(write, "      - {id: a, name: 甲, points: 10, when: \"count(quarters) >= 4\"}\n", {"quarters": [1, 0, 2, 0]}, head)
+    assert each.changes[0].text.startswith("2026年各季度会议次数达到“")
+    assert each.changes[0].text.endswith("”（2025年为“1 次、0 次、2 次、0 次”）")
+
+
 def test_counts_deductions_and_knockouts(write):
     count = item_targets(write, "      - {id: a, name: 会议, points: 4, count: meetings, each: 1}\n", {"meetings": 1})
     assert [(t.points, t.changes[0].after) for t in count] == [(2, 2), (3, 3), (4, 4)]
@@ -143,7 +157,7 @@ def test_counts_deductions_and_knockouts(write):
 def test_absent_facts_start_from_the_least_favourable_value(write):
     [target] = item_targets(write, "      - {id: a, name: 甲, points: 10, when: \"meetings >= 2\"}\n", {})
     [change] = target.changes
-    assert change.after == 2 and change.text == "如实补齐“会议次数”资料（达到 2 次 可得本项分数）"
+    assert change.after == 2 and change.text == "如实补齐“会议次数”资料（达到 2 次可得本项分数）"
 
 
 def test_a_fix_never_costs_another_item_points(write):

@@ -405,3 +405,33 @@ def test_libreoffice_renders_the_docx_as_a_pdf_with_the_chinese_headings(pdf: Pa
     text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], check=True, capture_output=True, text=True).stdout
     for heading in [*HEADINGS, "（一）消除否决情形", "整改工作方案", "月份", "自查自评"]:
         assert heading in text
+
+
+def test_a_union_without_a_committee_has_its_leader_run_the_work():  # a 工会小组: its 组长, no committee or chair
+    plan = make_plan(tuple(dataclasses.replace(s, owner="工会小组长") for s in STEPS[:1]), chair="工会小组长", committee="工会小组长")
+    text = markdown(plan, DEADLINE)
+    rows = table_rows(text)
+    assert rows[0][1:] == ["工会小组长召集会员，学习《“职工之家”建设考核评价标准》，研究部署整改工作，明确责任分工", "工会小组长"]
+    assert {row[2] for row in rows} == {"工会小组长"}
+    safeguards = section(text, "五、保障措施")
+    assert "由工会小组长牵头负责整改工作，定期研究解决整改中的困难和问题。" in safeguards
+    assert "工会小组长每月对照时间安排检查一次整改进度" in safeguards
+    assert "工会主席" not in text and "工会委员会" not in text
+
+
+def test_a_count_for_the_next_year_starts_at_once_and_takes_the_year():  # a `per: year` fact planned at year end
+    change = Change("disclosure.times", "厂务公开次数", 6, 10, "2026年度厂务公开次数达到 10 次（2025年度 6 次）", yearly=True)
+    disclosure = dataclasses.replace(STEPS[0], id="厂务公开", name="厂务公开", changes=(change,))
+    text = markdown(make_plan((STEPS[2], disclosure)), DEADLINE)
+    assert "“厂务公开”按年度计数，整改开始即全年开展，以下一考核年度的实际数为准。" in section(text, "二、工作目标")
+    rows = table_rows(text)
+    assert rows[1] == ["2026年1月", "厂务公开：2026年度厂务公开次数达到 10 次（2025年度 6 次），年内完成", "工会主席"]
+    assert not [row for row in rows if row[1] == "继续推进：厂务公开"]
+    assert any(row[1].startswith("会员入会率（必备）：") for row in rows)
+
+
+def test_a_step_of_a_used_standard_says_whose_points_it_adds():  # a 星级 plan fixing a 八有 item
+    bayou = dataclasses.replace(STEPS[0], ruleset="bayou", ruleset_name="八有")
+    measures = section(markdown(make_plan((bayou, STEPS[2])), DEADLINE), "三、主要措施")
+    assert "**责任人：**工会主席；完成后“八有”预计加 3 分。" in measures
+    assert "**责任人：**工会主席；完成后预计加 3 分。" in measures  # the plan's own standard's step

@@ -9,7 +9,6 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 
-from ...language.model import CHAIR, DEFAULT_OWNER
 from ...plan.records import Plan, Standing, Step
 from ...values import cn_date, fmt_number
 from . import blocks
@@ -92,7 +91,7 @@ def _goals(plan: Plan, deadline: dt.date) -> list[Block]:
     blocks.append(Paragraph(_outlook(plan)))
     if plan.steps:
         blocks.append(Paragraph(f"本轮共需整改 {len(plan.steps)} 项{_breakdown(plan.steps)}，"
-                                f"力争于{cn_date(deadline)}前全部完成，并通过上级工会验收。"))
+                                f"力争于{cn_date(deadline)}前全部完成，并通过上级工会验收。{_yearly(plan)}"))
     # what the plan leaves to others (items the assessors judge, a level held by rank), and how its points add up
     return blocks + [Paragraph(_sentence(note)) for note in (*plan.notes, plan.scale, plan.side_text("本轮整改")) if note]
 
@@ -130,6 +129,16 @@ def _changes(before: tuple[Standing, ...], after: tuple[Standing, ...]) -> str:
     return "；".join(parts)
 
 
+def _yearly(plan: Plan) -> str:
+    """The steps counted over the next year, which the deadline cannot see finished: 「“职工文体活动”等 2 项按年度
+    计数，整改开始即全年开展，以下一考核年度的实际数为准。」"""
+    yearly = [step for step in plan.steps if any(c.yearly for c in step.changes)]
+    if not yearly:
+        return ""
+    names = f"“{yearly[0].name}”" + (f"等 {len(yearly)} 项" if len(yearly) > 1 else "")
+    return f"{names}按年度计数，整改开始即全年开展，以下一考核年度的实际数为准。"
+
+
 def _breakdown(steps: tuple[Step, ...]) -> str:
     counts = [("消除否决情形", sum(s.kind == "veto" for s in steps)), ("落实申报条件", sum(s.kind == "gate" for s in steps)),
               ("必备项", sum(s.kind == "item" and s.required for s in steps))]
@@ -141,7 +150,7 @@ def _breakdown(steps: tuple[Step, ...]) -> str:
 
 def _measures(plan: Plan) -> list[Block]:
     if plan.steps:
-        return _numbered(_groups(plan.steps), 2)
+        return _numbered(_groups(plan), 2)
     if plan.measures:
         texts = [*plan.measures, f"对照{book(plan.ruleset_name)}逐项查找失分原因，补齐台账资料和工作短板，为下一年度评定打好基础"]
         return [Paragraph(_sentence(text), f"{index}.") for index, text in enumerate(texts, 1)]
@@ -150,28 +159,29 @@ def _measures(plan: Plan) -> list[Block]:
     return [Paragraph(f"本轮没有可以落实的整改事项。本会将对照{book(plan.ruleset_name)}坚持经常性自查，巩固现有工作成果。")]
 
 
-def _groups(steps: tuple[Step, ...]) -> list[Section]:
+def _groups(plan: Plan) -> list[Section]:
     """Vetoes, then the gate, then the items by section in plan order."""
+    steps = plan.steps
     vetoes = [s for s in steps if s.kind == "veto"]
     gate = [s for s in steps if s.kind == "gate"]
     items = [s for s in steps if s.scored]
     groups: list[Section] = []
     if vetoes:
-        groups.append(("消除否决情形", [Paragraph("否决情形直接影响评定结果，须立即整改、优先消除。"), *_steps(vetoes)]))
+        groups.append(("消除否决情形", [Paragraph("否决情形直接影响评定结果，须立即整改、优先消除。"), *_steps(plan, vetoes)]))
     if gate:
-        groups.append(("落实申报条件", [Paragraph("申报条件不具备则不能参加评定，须先行落实。"), *_steps(gate)]))
+        groups.append(("落实申报条件", [Paragraph("申报条件不具备则不能参加评定，须先行落实。"), *_steps(plan, gate)]))
     several = len({s.ruleset for s in items}) > 1
     for key in _distinct((s.ruleset_name, s.section_name) for s in items):
         title = (key[1] or "其他事项") + (f"（“{key[0]}”）" if several else "")
-        groups.append((title, _steps([s for s in items if (s.ruleset_name, s.section_name) == key])))
+        groups.append((title, _steps(plan, [s for s in items if (s.ruleset_name, s.section_name) == key])))
     return groups
 
 
-def _steps(steps: list[Step]) -> list[Block]:
-    return [block for index, step in enumerate(steps, 1) for block in _step(index, step)]
+def _steps(plan: Plan, steps: list[Step]) -> list[Block]:
+    return [block for index, step in enumerate(steps, 1) for block in _step(plan, index, step)]
 
 
-def _step(index: int, step: Step) -> list[Block]:
+def _step(plan: Plan, index: int, step: Step) -> list[Block]:
     """One fix: its quantified target, then what to do, the evidence, who and what it gains."""
     blocks: list[Block] = [Paragraph(_sentence(step.target), f"{index}.{step.name}{STEP_TAGS.get(step.kind, '（必备）' if step.required else '')}。")]
     if any(change.text not in step.target for change in step.changes):  # unless the target already says it
@@ -180,9 +190,16 @@ def _step(index: int, step: Step) -> list[Block]:
         blocks.append(Paragraph(_sentence(step.advice), "工作要求："))
     if step.evidence:
         blocks.append(Paragraph(_sentence("、".join(step.evidence)), "佐证资料："))
-    gain = f"；完成后预计加 {fmt_number(step.gain)} 分" if step.gain > 0 else ""
-    blocks.append(Paragraph(_sentence(owner(step) + gain), "责任人："))
+    blocks.append(Paragraph(_sentence(owner(step) + _gain(plan, step)), "责任人："))
     return blocks
+
+
+def _gain(plan: Plan, step: Step) -> str:
+    """「；完成后预计加 3 分」; a step of a standard the plan's standard uses says whose points: 「；完成后“八有”预计加 2 分」."""
+    if step.gain <= 0:
+        return ""
+    whose = "" if step.ruleset == plan.ruleset else f"“{step.ruleset_name}”"
+    return f"；完成后{whose}预计加 {fmt_number(step.gain)} 分"
 
 
 def _sentence(text: str) -> str:
@@ -204,22 +221,29 @@ def _safeguards(plan: Plan, deadline: dt.date) -> list[Block]:
     work = _work(plan)
     owners = _distinct(name for step in plan.steps for name in owner(step).split("、"))
     who = (f"{'、'.join(owners)}分别牵头负责相应整改事项" if len(owners) > 1 else f"{owners[0]}牵头负责各项整改事项" if owners
-           else f"{DEFAULT_OWNER}委员按照分工负责相应工作")
+           else f"{plan.committee}委员按照分工负责相应工作" if plan.has_committee else f"{plan.chair}负责相应工作")
     pace = "按时间安排完成" if plan.steps else "按季度推进"
     check = "每月对照时间安排检查一次整改进度" if plan.steps else f"每季度检查一次{work}工作落实情况"
     report = f"形成{work}情况报告，报上级工会验收" if plan.steps else f"形成{work}情况报告，报上级工会"
     return _numbered([
-        ("加强组织领导", [Paragraph(
-            f"成立由{CHAIR}任组长、{DEFAULT_OWNER}委员为成员的{work}工作领导小组，把{work}工作列入{DEFAULT_OWNER}重要议事日程，"
-            f"定期研究解决{work}中的困难和问题。主动向同级党组织汇报工作进展，争取行政方面在场地、经费、人员等方面的支持。")]),
+        ("加强组织领导", [Paragraph(_leadership(plan, work) + f"定期研究解决{work}中的困难和问题。"
+                                    "主动向同级党组织汇报工作进展，争取行政方面在场地、经费、人员等方面的支持。")]),
         ("落实工作责任", [Paragraph(
             f"按照本方案明确的分工，{who}，做到任务、责任、时限“三落实”。"
             f"各责任人要对照工作目标逐项推进，{pace}，确保落实到位、不走过场。")]),
         ("强化督促检查", [Paragraph(
-            f"{DEFAULT_OWNER}{check}，对进度滞后的事项及时督促、限期完成。"
+            f"{plan.committee}{check}，对进度滞后的事项及时督促、限期完成。"
             f"{work}中形成的会议记录、制度文本、活动记录、经费凭证等资料要及时整理归档，做到有据可查。"
             f"{cn_date(deadline)}前完成自查自评，{report}。")]),
     ], 2)
+
+
+def _leadership(plan: Plan, work: str) -> str:
+    """Who leads the work: a committee's leading group, or the 工会小组长 of a group that has no committee."""
+    if plan.has_committee:
+        return (f"成立由{plan.chair}任组长、{plan.committee}委员为成员的{work}工作领导小组，"
+                f"把{work}工作列入{plan.committee}重要议事日程，")
+    return f"由{plan.chair}牵头负责{work}工作，"
 
 
 def _distinct(values: Iterable) -> list:

@@ -10,7 +10,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from ...diagnostics import UsageError
-from ...language.model import CHAIR, DEFAULT_OWNER
+from ...language.model import DEFAULT_OWNER
 from ...plan.records import Plan, Step
 from ...values import cn_date
 from .blocks import book
@@ -48,10 +48,13 @@ def schedule(plan: Plan, deadline: dt.date) -> list[Task]:
     """Every task of the plan in month order: kick-off, fixes, idle-month checks, inspection."""
     calendar = months(plan.as_of, deadline)
     working = calendar[:-1] or calendar  # a single month holds both the work and the inspection
-    tasks = [Task(working[0], f"召开工会委员会会议，学习{book(plan.ruleset_name)}，研究部署整改工作，明确责任分工", CHAIR)]
+    meeting = "召开工会委员会会议" if plan.has_committee else f"{plan.chair}召集会员"  # a 工会小组 has no committee
+    tasks = [Task(working[0], f"{meeting}，学习{book(plan.ruleset_name)}，研究部署整改工作，明确责任分工", plan.chair)]
     tasks += [Task(working[0], _step_text(step), owner(step)) for step in plan.steps if not step.scored]
-    tasks += _spread([step for step in plan.steps if step.scored], working)
-    tasks += [Task(month, "督促检查整改进度，巩固已完成事项的成果", DEFAULT_OWNER)
+    yearly = [step for step in plan.steps if step.scored and any(c.yearly for c in step.changes)]  # the next year's counts
+    tasks += [Task(working[0], _step_text(step) + "，年内完成", owner(step)) for step in yearly]  # start now, take the year
+    tasks += _spread([step for step in plan.steps if step.scored and step not in yearly], working)
+    tasks += [Task(month, "督促检查整改进度，巩固已完成事项的成果", plan.committee)
               for month in working if not any(task.month == month for task in tasks)]
     tasks += _inspection(plan, deadline, calendar[-1])
     return sorted(tasks, key=lambda task: task.month)  # stable: the order within a month is kept
@@ -96,5 +99,5 @@ def _step_text(step: Step) -> str:
 
 def _inspection(plan: Plan, deadline: dt.date, last: Month) -> list[Task]:
     by = f"{deadline.month}月{deadline.day}日前" if (deadline + dt.timedelta(days=1)).day != 1 else ""
-    return [Task(last, f"对照{book(plan.ruleset_name)}逐项开展自查自评，补齐完善台账资料", DEFAULT_OWNER),
-            Task(last, f"{by}形成整改情况报告，报上级工会申请验收，迎接检查", CHAIR)]
+    return [Task(last, f"对照{book(plan.ruleset_name)}逐项开展自查自评，补齐完善台账资料", plan.committee),
+            Task(last, f"{by}形成整改情况报告，报上级工会申请验收，迎接检查", plan.chair)]
