@@ -89,12 +89,14 @@ class Template:
         """The text with the union's figures. A clause (up to 。 or ；) showing a value that is null is left out:
         「职工书屋现有藏书 {library.books} 册。」 says nothing to a union without a library. When every clause
         shows one, the text is kept whole and nulls read 「（无数据）」."""
-        pieces = [(part, False) if isinstance(part, str) else shown(part(env)) for part in self.parts]
-        if not any(null for _, null in pieces):
-            return "".join(text for text, _ in pieces)
+        values = [part if isinstance(part, str) else part(env) for part in self.parts]
+        whole = "".join([value if isinstance(value, str) else fmt_value(value) for value in values])
+        if Null not in map(type, values):  # the common case: every figure is there
+            return whole
+        pieces = [(part, False) if isinstance(part, str) else shown(value) for part, value in zip(self.parts, values)]
         kept = [text for text, null in clauses(pieces) if not null]
         if not kept:
-            return "".join(text for text, _ in pieces)
+            return whole
         return "".join(kept)[:-1] + "。" if kept[-1].endswith("；") else "".join(kept)
 
 

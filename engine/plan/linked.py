@@ -61,7 +61,7 @@ def linked_reach(state: State, ruleset: Ruleset, item: Item) -> Linked | None:
 def passes_asked(ruleset: Ruleset, item: Item, state: State) -> list[tuple[str, str]]:
     """The (standard, item) pairs whose passing gives the item full points: its full-points goals are
     `passed(…)` calls of used standards' items, alone or joined by `and`; [] for any other item."""
-    if item.deduct or item.zero_if is not None or item.applies_if is not None:
+    if not ruleset.uses or item.deduct or item.zero_if is not None or item.applies_if is not None:
         return []
     pairs: list[tuple[str, str]] = []
     for node, want in item.kind.full(item.points, state.item_targets(ruleset)):
