@@ -33,7 +33,7 @@ from .cuts import Cut, cut_step, cuts_of
 from .held import held_vetoes
 from .inversion import Patch, Solver
 from .linked import Linked, linked_reach, linked_steps
-from .records import Plan, Standing, Step, scale_note
+from .records import Left, Plan, Standing, Step, scale_note
 from .settle import owned, owner_as_had, settled, side_changes
 from .steps import buys, item_step, merged
 from .targets import ItemTargets, LiveContext, Reach, change_of
@@ -188,8 +188,20 @@ class Planner:
             **base, target=level.id, target_name=level.name, reachable=True, why_not="", steps=tuple(order(steps, self.rulesets)),
             before=tuple(standing(r, self.start.results[r.id]) for r in involved),
             after=tuple(standing(r, state.results[r.id]) for r in involved), patch=merged(steps), scale=scale_note(result),
-            side=tuple(side_changes(involved, self.start, state, steps)),
+            side=tuple(side_changes(involved, self.start, state, steps)), left=tuple(self.left(ruleset, level, state.results[ruleset.id])),
         )
+
+    def left(self, ruleset: Ruleset, level: Level, after: RulesetResult) -> Iterable[Left]:
+        """The 必备项 a plan leaves failed, each with what puts it right as a required step would say it
+        (「召开会员（代表）大会进行换届选举（上次为2019年3月1日）」)."""
+        search, result = Search(self.start), self.start.results[ruleset.id]
+        for item_id in after.required_failed:
+            item, score = ruleset.item_index[item_id], result.item_score(item_id)
+            try:
+                steps = search.required_item(ruleset, level, item, score)[0] if score.outcome not in PASSING else []
+            except Unreachable:
+                steps = []
+            yield Left(item.name, "；".join(c.text for step in steps for c in step.changes), owner_as_had(self.start, ruleset.id, item.owner))
 
     def rank(self, ruleset: Ruleset, result: RulesetResult) -> int:
         """The index of the union's level (the number of levels when it has none)."""

@@ -95,6 +95,16 @@ class Step:
 
 
 @dataclass(frozen=True, slots=True)
+class Left:
+    """A 必备项 the plan leaves failed (its target does not require it), still to be put right: what does it,
+    told from the union's figures ("" when no change found does), and who."""
+
+    name: str
+    todo: str
+    owner: str
+
+
+@dataclass(frozen=True, slots=True)
 class SideChange:
     """An item whose points a plan moves without a step of its own: 「“八有”达标」 when the 八有 fixes that
     星级's steps make raise the 八有 level it reads."""
@@ -154,6 +164,7 @@ class Plan:
     notes: tuple[str, ...] = ()  # what the plan leaves to others: items the assessors judge, a level held by rank
     scale: str = ""  # a rescaled standard's: the steps' gains are item points (`scale_note`; not in the JSON form)
     side: tuple[SideChange, ...] = ()  # items the steps move without naming them, so the points add up
+    left: tuple[Left, ...] = ()  # the 必备项 it leaves failed (said in `notes`), for the timetable
     chair: str = CHAIR  # who leads the union's work, as the union has it (the ruleset's `owners`: 工会小组长 for a group)
     committee: str = DEFAULT_OWNER  # the union's committee, or who stands for it where it has none
 

@@ -17,7 +17,7 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml.ns import qn
 
 from engine import UsageError
-from engine.plan.records import Change, Plan, SideChange, Standing, Step
+from engine.plan.records import Change, Left, Plan, SideChange, Standing, Step
 from engine.report.workplan.blocks import book, cn_numeral
 from engine.report.workplan.document import markdown
 from engine.report.workplan.schedule import Month, months, priority, schedule
@@ -435,3 +435,10 @@ def test_a_step_of_a_used_standard_says_whose_points_it_adds():  # a 星级 plan
     measures = section(markdown(make_plan((bayou, STEPS[2])), DEADLINE), "三、主要措施")
     assert "**责任人：**工会主席；完成后“八有”预计加 3 分。" in measures
     assert "**责任人：**工会主席；完成后预计加 3 分。" in measures  # the plan's own standard's step
+
+
+def test_a_required_item_the_plan_leaves_is_still_in_the_timetable():  # QS-033's overdue 换届 under a 合格 target
+    left = Left("工会委员会依法选举产生并按期换届", "召开会员（代表）大会进行换届选举（上次为2019年3月1日）", "工会主席")
+    rows = table_rows(markdown(make_plan(STEPS[:1], left=(left,)), DEADLINE))
+    assert ["2026年1月", "必备项“工会委员会依法选举产生并按期换届”（本轮目标不要求，但仍须整改）："
+            "召开会员（代表）大会进行换届选举（上次为2019年3月1日）", "工会主席"] in rows

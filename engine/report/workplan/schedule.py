@@ -51,6 +51,8 @@ def schedule(plan: Plan, deadline: dt.date) -> list[Task]:
     meeting = "召开工会委员会会议" if plan.has_committee else f"{plan.chair}召集会员"  # a 工会小组 has no committee
     tasks = [Task(working[0], f"{meeting}，学习{book(plan.ruleset_name)}，研究部署整改工作，明确责任分工", plan.chair)]
     tasks += [Task(working[0], _step_text(step), owner(step)) for step in plan.steps if not step.scored]
+    tasks += [Task(working[0], f"必备项“{left.name}”（本轮目标不要求，但仍须整改）" + (f"：{left.todo}" if left.todo else ""), left.owner)
+              for left in plan.left]
     yearly = [step for step in plan.steps if step.scored and any(c.yearly for c in step.changes)]  # the next year's counts
     tasks += [Task(working[0], _step_text(step) + "，年内完成", owner(step)) for step in yearly]  # start now, take the year
     tasks += _spread([step for step in plan.steps if step.scored and step not in yearly], working)
