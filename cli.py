@@ -451,7 +451,7 @@ def plan(rulesets: tuple[str, ...], fact_file: Path, target: str | None, deadlin
         return
     if len(targets) != 1 or deadline is None or (fmt == "docx" and out is None):
         raise UsageError("整改工作方案针对一个规则集：请用 --ruleset（或唯一的 --target）选定规则集，并给出 --deadline；docx 还须 --out")
-    document = planner.plan(targets[0].id, target)
+    document = planner.plan(targets[0].id, target, timetable=True)
     if document.target is None and not document.reachable and not document.measures:
         raise UsageError(f"不生成整改工作方案：{document.why_not}。")
     if fmt == "docx" and out is not None:

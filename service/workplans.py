@@ -47,7 +47,7 @@ def written(ids: tuple[str, ...], union: dict[str, str], year: int, facts: dict[
     """In a worker: the .docx, or why the CLI would write none (「不生成整改工作方案：…」)."""
     evaluator = grader._WORKER.setdefault("evaluator", DurableEvaluator())  # the worker's one evaluator, shared with grading
     fact_file = FactFile("网页填报", union, year, facts, {name: Mark(name) for name in facts})
-    plan = Planner.assessing(grader.rulesets_named(ids), fact_file, evaluator).plan(ruleset_id)
+    plan = Planner.assessing(grader.rulesets_named(ids), fact_file, evaluator).plan(ruleset_id, timetable=True)
     if plan.target is None and not plan.reachable and not plan.measures:
         return b"", f"不生成整改工作方案：{plan.why_not}。"
     with tempfile.TemporaryDirectory(prefix="unionscore-plan-") as folder:

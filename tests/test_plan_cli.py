@@ -48,6 +48,12 @@ def test_plan_writes_the_workplan_in_markdown_and_word(tmp_path):
     assert "四、时间安排" in text and "合格职工之家" in text
 
 
+def test_the_workplan_timetable_lists_the_required_items_the_plan_leaves():  # QS-033: 3.8 years past its term
+    markdown = run("plan", "--ruleset", "zhijia", str(REPO / "facts/qingshan/QS-033.yaml"), "--format", "markdown", "--deadline", "2026-06-30")
+    assert ("| 必备项“工会委员会依法选举产生并按期换届”（本轮目标不要求，但仍须整改）："
+            "召开会员（代表）大会进行换届选举（上次为2019年3月1日） | 工会主席 |") in markdown.output
+
+
 def test_assess_markdown_and_json_carry_the_plan_to_the_next_level():
     markdown = run("assess", "--ruleset", "zhijia", QS016, "--format", "markdown")
     assert "### 晋级整改规划：合格职工之家" in markdown.output

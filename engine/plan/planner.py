@@ -151,7 +151,8 @@ class Planner:
         """Assess the union, then plan from that assessment."""
         return cls(rulesets, assess(rulesets, fact_file, evaluator, as_of), evaluator)
 
-    def plan(self, ruleset_id: str, target: str | None = None) -> Plan:
+    def plan(self, ruleset_id: str, target: str | None = None, timetable: bool = False) -> Plan:
+        """`timetable`: the plan is for a 整改工作方案, whose timetable also lists the 必备项 it leaves (`left`)."""
         ruleset = self.start.by_id[ruleset_id]
         level = self.target_level(ruleset, target)
         result = self.start.results[ruleset.id]
@@ -188,7 +189,7 @@ class Planner:
             **base, target=level.id, target_name=level.name, reachable=True, why_not="", steps=tuple(order(steps, self.rulesets)),
             before=tuple(standing(r, self.start.results[r.id]) for r in involved),
             after=tuple(standing(r, state.results[r.id]) for r in involved), patch=merged(steps), scale=scale_note(result),
-            side=tuple(side_changes(involved, self.start, state, steps)), left=tuple(self.left(ruleset, level, state.results[ruleset.id])),
+            side=tuple(side_changes(involved, self.start, state, steps)), left=tuple(self.left(ruleset, level, state.results[ruleset.id])) if timetable else (),
         )
 
     def left(self, ruleset: Ruleset, level: Level, after: RulesetResult) -> Iterable[Left]:

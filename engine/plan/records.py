@@ -164,7 +164,7 @@ class Plan:
     notes: tuple[str, ...] = ()  # what the plan leaves to others: items the assessors judge, a level held by rank
     scale: str = ""  # a rescaled standard's: the steps' gains are item points (`scale_note`; not in the JSON form)
     side: tuple[SideChange, ...] = ()  # items the steps move without naming them, so the points add up
-    left: tuple[Left, ...] = ()  # the 必备项 it leaves failed (said in `notes`), for the timetable
+    left: tuple[Left, ...] = ()  # the 必备项 it leaves failed (said in `notes`), for a 整改工作方案's timetable
     chair: str = CHAIR  # who leads the union's work, as the union has it (the ruleset's `owners`: 工会小组长 for a group)
     committee: str = DEFAULT_OWNER  # the union's committee, or who stands for it where it has none
 

@@ -115,6 +115,8 @@ def test_a_plan_names_the_required_items_it_leaves_failed(bundled):  # QS-033's 
     assert ("必备项“会员入会率（95% 以上满分）”“工会委员会依法选举产生并按期换届”“职代会（会员代表大会）每年至少召开一次”未达标："
             "不影响评为合格职工之家，本规划未列入，但仍须整改（评模范职工之家须全部必备项达标）") in zhijia.notes
     assert "必备项“工会委员会依法选举产生并按期换届”未达标：不影响评为三星，本规划未列入，但仍须整改" in xingji.notes  # no level requires them all
+    assert not zhijia.left  # told only for a 整改工作方案's timetable
+    zhijia, xingji = planner.plan("zhijia", timetable=True), planner.plan("xingji", timetable=True)
     assert [(left.name, left.todo) for left in zhijia.left][1:] == [
         ("工会委员会依法选举产生并按期换届", "召开会员（代表）大会进行换届选举（上次为2019年3月1日）"),
         ("职代会（会员代表大会）每年至少召开一次", "2026年度召开职代会（会员代表大会）次数达到 1 次（2025年度 0 次）")]
