@@ -476,6 +476,12 @@ def test_fact_list_without_items(check):
     assert found([problem]) == [(7, 3, "fact-list")]
 
 
+def test_a_yes_no_fact_counted_per_year(check):  # only counts start again each year
+    [problem] = check(variant("  members: {type: integer, label: 会员人数, unit: 人}", "  members: {type: boolean, label: 会员人数, per: year}"))
+    assert found([problem]) == [(7, 3, "fact-per")]
+    assert problem.message == "事实 “members” 不是数值或列表，不能写 per: year：按年度统计、每年重新计数的只有次数、人数等数值"
+
+
 def test_fact_range(check):
     [problem] = check(variant("  members: {type: integer, label: 会员人数, unit: 人}", "  members: {type: integer, label: 会员人数, min: 5, max: 1}"))
     assert found([problem]) == [(7, 3, "fact-range")]

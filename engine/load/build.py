@@ -149,6 +149,8 @@ class Builder:
                 self.problems.add(decl.mark, "fact-enum", f"事实 “{decl.name}” 的 labels 中 “{value}” 不是 values 中的可选值")
         if decl.type == "list" and not decl.items:
             self.problems.add(decl.mark, "fact-list", f"列表事实 “{decl.name}” 需要用 items 说明元素类型")
+        if decl.per and decl.type not in ("integer", "number", "list"):
+            self.problems.add(decl.mark, "fact-per", f"事实 “{decl.name}” 不是数值或列表，不能写 per: year：按年度统计、每年重新计数的只有次数、人数等数值")
         if decl.min is not None and decl.max is not None and decl.min > decl.max:
             self.problems.add(decl.mark, "fact-range", f"事实 “{decl.name}” 的 min 大于 max")
         if decl.unit == "%" and "number" not in (decl.type, decl.items):  # 31 members would be read as 0.31, not whole
