@@ -95,7 +95,7 @@ class Template:
             return whole
         pieces = [(part, False) if isinstance(part, str) else shown(value) for part, value in zip(self.parts, values)]
         kept = [text for text, null in clauses(pieces) if not null]
-        if not kept:
+        if not "".join(kept).strip("。； "):  # nothing but punctuation would be left
             return whole
         return "".join(kept)[:-1] + "。" if kept[-1].endswith("；") else "".join(kept)
 

@@ -520,6 +520,7 @@ def test_template_values_print_in_chinese():
 def test_template_absent_value_reads_no_data_when_every_clause_shows_one():
     assert render("会员 {members} 人") == "会员 （无数据） 人"
     assert render("会员 {members} 人。职工 {employees} 人") == "会员 （无数据） 人。职工 （无数据） 人"
+    assert render("；{members}；") == "；（无数据）；"  # nothing but punctuation would be left
 
 
 def test_template_clause_showing_an_absent_value_is_left_out():
