@@ -89,20 +89,15 @@ class Template:
         """The text with the union's figures. A clause (up to 。 or ；) showing a value that is null is left out:
         「职工书屋现有藏书 {library.books} 册。」 says nothing to a union without a library. When every clause
         shows one, the text is kept whole and nulls read 「（无数据）」."""
-        values = [part if isinstance(part, str) else part(env) for part in self.parts]
-        whole = "".join([value if isinstance(value, str) else fmt_value(value) for value in values])
+        values = [part if isinstance(part, str) else part(env) for part in self.parts]  # a literal part is its text
+        texts = [value if isinstance(value, str) else fmt_value(value) for value in values]
+        whole = "".join(texts)
         if Null not in map(type, values):  # the common case: every figure is there
             return whole
-        pieces = [(part, False) if isinstance(part, str) else shown(value) for part, value in zip(self.parts, values)]
-        kept = [text for text, null in clauses(pieces) if not null]
+        kept = [text for text, null in clauses(list(zip(texts, [type(value) is Null for value in values]))) if not null]
         if not "".join(kept).strip("。； "):  # nothing but punctuation would be left
             return whole
         return "".join(kept)[:-1] + "。" if kept[-1].endswith("；") else "".join(kept)
-
-
-def shown(value: Any) -> tuple[str, bool]:
-    """A template value in a sentence, and whether it is null (which reads 「（无数据）」)."""
-    return (value if isinstance(value, str) else fmt_value(value)), isinstance(value, Null)
 
 
 def clauses(pieces: list[tuple[str, bool]]) -> Iterator[tuple[str, bool]]:

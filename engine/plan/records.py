@@ -79,6 +79,11 @@ class Step:
         return self.kind in SCORED
 
     @property
+    def yearly(self) -> bool:
+        """A fix counted over the next year (a change of a `per: year` fact once the year is over)."""
+        return any(change.yearly for change in self.changes)
+
+    @property
     def tags(self) -> str:
         """What kind of fix it is, in a few words: 「职工之家，组织健全，必备，难度中」."""
         if not self.scored:

@@ -132,7 +132,7 @@ def _changes(before: tuple[Standing, ...], after: tuple[Standing, ...]) -> str:
 def _yearly(plan: Plan) -> str:
     """The steps counted over the next year, which the deadline cannot see finished: 「“职工文体活动”等 2 项按年度
     计数，整改开始即全年开展，以下一考核年度的实际数为准。」"""
-    yearly = [step for step in plan.steps if any(c.yearly for c in step.changes)]
+    yearly = [step for step in plan.steps if step.yearly]
     if not yearly:
         return ""
     names = f"“{yearly[0].name}”" + (f"等 {len(yearly)} 项" if len(yearly) > 1 else "")

@@ -53,9 +53,8 @@ def schedule(plan: Plan, deadline: dt.date) -> list[Task]:
     tasks += [Task(working[0], _step_text(step), owner(step)) for step in plan.steps if not step.scored]
     tasks += [Task(working[0], f"必备项“{left.name}”（本轮目标不要求，但仍须整改）" + (f"：{left.todo}" if left.todo else ""), left.owner)
               for left in plan.left]
-    yearly = [step for step in plan.steps if step.scored and any(c.yearly for c in step.changes)]  # the next year's counts
-    tasks += [Task(working[0], _step_text(step) + "，年内完成", owner(step)) for step in yearly]  # start now, take the year
-    tasks += _spread([step for step in plan.steps if step.scored and step not in yearly], working)
+    tasks += [Task(working[0], _step_text(step) + "，年内完成", owner(step)) for step in plan.steps if step.scored and step.yearly]  # take the year
+    tasks += _spread([step for step in plan.steps if step.scored and not step.yearly], working)
     tasks += [Task(month, "督促检查整改进度，巩固已完成事项的成果", plan.committee)
               for month in working if not any(task.month == month for task in tasks)]
     tasks += _inspection(plan, deadline, calendar[-1])
