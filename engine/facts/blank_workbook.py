@@ -8,6 +8,7 @@ are quoted), so `batch` skips that sheet with a note and reads the 填报 sheet.
 """
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -101,11 +102,15 @@ def workbook_columns(rulesets: list[Ruleset]) -> list[ColumnSpec]:
     return union_columns() + [fact_column(decl, decls, index) for decl in template_facts(rulesets)]
 
 
+UNDATED = dt.datetime(2000, 1, 1)  # the template's creation date: not the clock's (summary.xlsx takes the assessment date)
+
+
 def write_workbook_template(rulesets: list[Ruleset], path: str | Path) -> int:
     """Write the template workbook atomically; returns the number of columns."""
     columns = workbook_columns(rulesets)
     with atomic_path(path) as temporary:
         book = Workbook(str(temporary))
+        book.set_properties({"created": UNDATED})  # the same rulesets give the same book, whenever it is written
         write_data_sheet(book, book.add_worksheet(DATA_SHEET), columns)
         write_guide_sheet(book, book.add_worksheet(GUIDE_SHEET), columns, rulesets)
         book.close()

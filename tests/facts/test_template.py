@@ -4,6 +4,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+import time
 from pathlib import Path
 from typing import Any
 
@@ -137,6 +138,14 @@ def workbook(tmp_path_factory: pytest.TempPathFactory) -> Path:
     result = run("template", "--format", "xlsx", "--out", str(path))
     assert result.exit_code == 0 and f"已写入 {path}" in result.stdout
     return path
+
+
+def test_the_workbook_is_the_same_whenever_it_is_written(workbook: Path, tmp_path: Path) -> None:
+    """Its file does not depend on the clock (a test comparing two runs failed when they straddled a second)."""
+    time.sleep(1.1)  # a later second than the module's workbook was written in
+    again = tmp_path / "再写一次.xlsx"
+    assert run("template", "--format", "xlsx", "--out", str(again)).exit_code == 0
+    assert again.read_bytes() == workbook.read_bytes()
 
 
 def test_the_workbook_has_a_column_per_fact_headed_as_batch_reads_it(workbook: Path) -> None:
