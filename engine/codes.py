@@ -65,6 +65,7 @@ CODES: dict[str, Code] = {
     "derive-clash": Code(RULESET, "派生值与已声明的事实同名", "derive: {members: ratio(a, b)}"),
     "fact-enum": Code(RULESET, "枚举事实没有用 values 列出可选值，values 中有重复，或 labels 中有 values 之外的值", "rules.duties: {type: enum, label: 工作职责}"),
     "fact-list": Code(RULESET, "列表事实没有用 items 说明元素类型", "meetings.by_quarter: {type: list, label: 各季度会议次数}"),
+    "fact-part-of": Code(RULESET, "part_of 没有指向本规则集声明的另一个是/否事实", "library.books: {type: integer, label: 职工书屋藏书, part_of: library.size}"),
     "fact-per": Code(RULESET, "per: year 写在了不是数值或列表的事实上（只有次数、人数等按年度统计的数才每年重新计数）", "committee.elected: {type: boolean, label: 依法选举, per: year}"),
     "fact-range": Code(RULESET, "事实声明的 min 大于 max", "committee.term_years: {type: integer, min: 5, max: 3, label: 任期}"),
     "fact-reserved": Code(RULESET, "事实名与表达式中已有所指的名称冲突：period（考核年度）、union.…（工会信息）、results.…（所用规则集的结果）", "union.type: {type: string, label: 单位类型}"),

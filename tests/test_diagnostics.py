@@ -482,6 +482,13 @@ def test_a_yes_no_fact_counted_per_year(check):  # only counts start again each 
     assert problem.message == "事实 “members” 不是数值或列表，不能写 per: year：按年度统计、每年重新计数的只有次数、人数等数值"
 
 
+@pytest.mark.parametrize("part_of", ["employes", "employees", "members"])  # undeclared, not yes/no, itself
+def test_fact_part_of_names_a_yes_no_fact(check, part_of):
+    [problem] = check(variant("  members: {type: integer, label: 会员人数, unit: 人}", f"  members: {{type: integer, label: 会员人数, part_of: {part_of}}}"))
+    assert found([problem]) == [(7, 3, "fact-part-of")]
+    assert problem.message == f"事实 “members” 的 part_of “{part_of}” 应是本规则集声明的另一个是/否事实（如 library.exists）"
+
+
 def test_fact_range(check):
     [problem] = check(variant("  members: {type: integer, label: 会员人数, unit: 人}", "  members: {type: integer, label: 会员人数, min: 5, max: 1}"))
     assert found([problem]) == [(7, 3, "fact-range")]

@@ -33,6 +33,7 @@ class FactDecl:
     change: str = ""  # as declared: up | down | none; "" when the ruleset does not say (see `direction`)
     action: str = ""  # a yes/no fact's "do it" phrase: 配备职工书屋专（兼）职管理人员
     per: str = ""  # "year": counted over the assessment year, from nothing each year (本年度职工文体活动次数)
+    part_of: str = ""  # the yes/no fact of what this one belongs to: 职工书屋藏书 is part of 建有职工书屋
 
     def shown(self, value: str) -> str:
         """An enum value as people read it: its label when the ruleset gives one."""

@@ -126,11 +126,13 @@ class Builder:
                 name, spec["type"], spec["label"], self.mark("facts", name, key=True), spec.get("unit", ""),
                 num(spec.get("min")), num(spec.get("max")), tuple(spec.get("values", ())), spec.get("items", ""),
                 spec.get("description", ""), tuple(spec.get("labels", {}).items()), spec.get("change", ""), spec.get("action", ""),
-                spec.get("per", ""),
+                spec.get("per", ""), spec.get("part_of", ""),
             )
             self.check_fact(decl)
             decls[name] = decl
             self.types[name] = fact_type(decl)
+        for decl in decls.values():
+            self.check_part_of(decl, decls)
         for field in UNION_FIELDS:
             self.types[f"union.{field}"] = "string"
         self.types["period"] = "number"
@@ -155,6 +157,12 @@ class Builder:
             self.problems.add(decl.mark, "fact-range", f"事实 “{decl.name}” 的 min 大于 max")
         if decl.unit == "%" and "number" not in (decl.type, decl.items):  # 31 members would be read as 0.31, not whole
             self.problems.add(decl.mark, "fact-unit", f"事实 “{decl.name}” 的单位 % 表示比例（95% 即 0.95），只能用于 number 类型的事实")
+
+    def check_part_of(self, decl: FactDecl, decls: dict[str, FactDecl]) -> None:
+        """`part_of` names a yes/no fact this ruleset declares, not the fact itself."""
+        whole = decls.get(decl.part_of) if decl.part_of else None
+        if decl.part_of and (whole is None or whole.type != "boolean" or whole is decl):
+            self.problems.add(decl.mark, "fact-part-of", f"事实 “{decl.name}” 的 part_of “{decl.part_of}” 应是本规则集声明的另一个是/否事实（如 library.exists）")
 
     def derive(self) -> tuple[tuple[str, Expression], ...]:
         """Derived values in order; the long form `{value, label, unit}` also gives a caption."""

@@ -260,19 +260,35 @@ def least(decl: FactDecl) -> Any:
 def change_of(decl: FactDecl, before: Any, after: Any, env: Env) -> Change:
     """One fact changed from `before` to `after` for the union of `env`, with its sentence."""
     yearly = next_year(decl, before, env)
-    text = next_year_text(decl, before, after, env.get("period")) if yearly else change_text(decl, before, after)
+    if yearly:
+        text = next_year_text(decl, before, after, env.get("period"))
+    elif isinstance(before, Null) and decl.part_of and env.get(decl.part_of) is False and decl.type != "date":
+        text = built_text(decl, after)
+    else:
+        text = change_text(decl, before, after)
     return Change(decl.name, decl.label, before, after, text, yearly)
+
+
+def built_text(decl: FactDecl, after: Any) -> str:
+    """A fact of something the union does not have yet (`part_of` a yes/no fact that is 否), as what it is to have
+    once built: 「职工书屋藏书达到 3000 册」, 「为职工书屋配备可上网电脑」. It has no data because there is nothing yet,
+    so 「如实补齐资料」 would ask for figures that do not exist."""
+    return done(decl, after) if decl.type == "boolean" else decl.label + reach(decl, after)
+
+
+def reach(decl: FactDecl, after: Any) -> str:
+    """The figure a target reaches: 「达到 3000 册」, a choice or a list quoted: 「达到“已建立并上墙”」."""
+    figure = shown(decl, after)
+    return f"达到“{figure}”" if decl.type in ("list", "enum") else f"达到 {figure}"
 
 
 def change_text(decl: FactDecl, before: Any, after: Any) -> str:
     """One change in the fact's own unit, as a task: 「会员人数再增加 12 人（38 → 50 人）」,
     「配备职工书屋专（兼）职管理人员」, 「补齐“职工书屋藏书”资料，须达到 3000 册」."""
     if decl.type == "boolean":
-        done = decl.todo if after else f"纠正：{decl.label}"
-        return f"{done}，并补齐台账资料" if isinstance(before, Null) else done
+        return f"{done(decl, after)}，并补齐台账资料" if isinstance(before, Null) else done(decl, after)
     if isinstance(before, Null):  # the union reports what it really has: the figure is a threshold, not a promise
-        figure = shown(decl, after)
-        return f"如实补齐“{decl.label}”资料（达到 {figure}{' ' if figure[-1].isascii() else ''}可得本项分数）"
+        return f"如实补齐“{decl.label}”资料（{reach(decl, after)}{' ' if shown(decl, after)[-1].isascii() else ''}可得本项分数）"
     if decl.type in ("integer", "number") and decl.unit == "%":
         points = fmt_number(Fraction(after - before) * 100, 1)
         verb = "提高" if after > before else "降低"
@@ -283,6 +299,11 @@ def change_text(decl: FactDecl, before: Any, after: Any) -> str:
     if decl.type == "date":  # planned as done on the assessment date, which is past once the plan is read: no date
         return f"{decl.todo}（上次为{cn_date(before)}）"
     return f"{decl.label}由“{shown(decl, before)}”改为“{shown(decl, after)}”"
+
+
+def done(decl: FactDecl, after: Any) -> str:
+    """A yes/no fact made so: its action, 「配备职工书屋专（兼）职管理人员」 (or, turned to 否, 「纠正：…」)."""
+    return decl.todo if after else f"纠正：{decl.label}"
 
 
 def next_year(decl: FactDecl, before: Any, env: Env) -> bool:

@@ -160,6 +160,18 @@ def test_absent_facts_start_from_the_least_favourable_value(write):
     assert change.after == 2 and change.text == "如实补齐“会议次数”资料（达到 2 次可得本项分数）"
 
 
+def test_a_fact_of_what_the_union_has_not_built_is_a_figure_to_reach(write):
+    """`part_of`: a union without a 公开栏 has no meetings of it on file because there is nothing yet, so the step is
+    the figure to reach once built; a union that has one but no figure on file still reports what it really has."""
+    head = HEAD.replace("label: 会议次数, unit: 次}", "label: 公开栏更新次数, unit: 次, part_of: board}").replace(
+        "label: 工作职责}", "label: 工作职责, part_of: board}")
+    item = "      - {id: a, name: 甲, points: 10, when: \"board and meetings >= 2 and duty == 'posted'\"}\n"
+    [none] = item_targets(write, item, {"board": False}, head)
+    assert {c.fact: c.text for c in none.changes} == {"board": "设立公开栏", "duty": "工作职责达到“已上墙”", "meetings": "公开栏更新次数达到 2 次"}
+    [unknown] = item_targets(write, item, {"board": True}, head)
+    assert {c.fact: c.text for c in unknown.changes} == {"duty": "如实补齐“工作职责”资料（达到“已上墙”可得本项分数）", "meetings": "如实补齐“公开栏更新次数”资料（达到 2 次可得本项分数）"}
+
+
 def test_a_fix_never_costs_another_item_points(write):
     # lowering members would lift the ratio fastest, but would cost the membership item its points
     items = """      - {id: a, name: 参保率, points: 5, when: "ratio(meetings, members) >= 0.9"}
