@@ -65,7 +65,7 @@ CODES: dict[str, Code] = {
     "derive-clash": Code(RULESET, "派生值与已声明的事实同名", "derive: {members: ratio(a, b)}"),
     "fact-enum": Code(RULESET, "枚举事实没有用 values 列出可选值，values 中有重复，或 labels 中有 values 之外的值", "rules.duties: {type: enum, label: 工作职责}"),
     "fact-list": Code(RULESET, "列表事实没有用 items 说明元素类型", "meetings.by_quarter: {type: list, label: 各季度会议次数}"),
-    "fact-part-of": Code(RULESET, "part_of 没有指向本规则集声明的另一个是/否事实", "library.books: {type: integer, label: 职工书屋藏书, part_of: library.size}"),
+    "fact-reference": Code(RULESET, "part_of 没有指向本规则集声明的另一个是/否事实，或 at_most 没有指向另一个数值事实", "library.books: {type: integer, label: 职工书屋藏书, part_of: library.size}"),
     "fact-per": Code(RULESET, "per: year 写在了不是数值或列表的事实上（只有次数、人数等按年度统计的数才每年重新计数）", "committee.elected: {type: boolean, label: 依法选举, per: year}"),
     "fact-range": Code(RULESET, "事实声明的 min 大于 max", "committee.term_years: {type: integer, min: 5, max: 3, label: 任期}"),
     "fact-reserved": Code(RULESET, "事实名与表达式中已有所指的名称冲突：period（考核年度）、union.…（工会信息）、results.…（所用规则集的结果）", "union.type: {type: string, label: 单位类型}"),
@@ -90,6 +90,7 @@ CODES: dict[str, Code] = {
     "uses-too-deep": Code(RULESET, "uses 层层引用超过 20 层", "uses: [u19]   # u19 用 u18 ……一直到 u0"),
     "uses-missing": Code(RULESET, "引用了不在本规则集 uses 中的规则集的结果", "when: passed('zhijia', 'zuzhi.membership')   # uses 只有 bayou"),
     "uses-unknown-item": Code(RULESET, "引用的规则集中没有这个指标", "when: passed('bayou', 'banzi.elect')"),
+    "uses-unknown-level": Code(RULESET, "与所用规则集的等级比较的不是它的等级 id（拼错，或写了等级名称）", "when: results.bayou.level == 'dabaio'"),
     "fact-conflict": Code(RULESET, "同时使用的两个规则集对同一事实的声明不一致（类型、范围或可选值）", "employees: {type: number, label: 职工人数}   # 另一个规则集声明为 integer"),
     # warnings of `unionscore check` (engine/authoring/lint.py; --strict counts them as errors) ------------
     "level-unreachable": Code(RULESET, "警告：某个等级不可能评上（min 高于最高分、requires 自相矛盾或被上一级挡住）", "levels: [{id: super, name: 特级, min: 110}]   # max_score: 100"),
@@ -116,6 +117,7 @@ CODES: dict[str, Code] = {
     "judged-range": Code(f"{FACTS}、{SHEET}", "考核组给的分数超出该指标酌情给分的范围", "brand.points: 7   # 特色工作在 0 到 5 分之间酌情给分"),
     "judged-note": Code(f"{FACTS}、{SHEET}", "考核组给了分数，却没有填写评分说明", "brand: {points: 4}   # 缺 brand.note"),
     "fact-members": Code(f"{FACTS}、{SHEET}", "会员人数大于职工人数", "employees: 100\nmembers: 120"),
+    "fact-at-most": Code(f"{FACTS}、{SHEET}", "一个数大于规则集规定它不能超过的数（at_most），如女会员人数大于会员人数", "members: 40\nfemale_members: 60"),
     # spreadsheets and batch sources ----------------------------------------------------------
     "source-unknown": Code(SHEET, "找不到来源，或来源不是文件夹、YAML、CSV、Parquet、XLSX", "unionscore batch 青山县.xls --out out"),
     "source-unreadable": Code(SHEET, "CSV、Parquet 或工作簿无法读取（文件损坏、编码无法识别、扩展名为 .csv 的工作簿、省级批量的 CSV 不是 UTF-8 或单元格跨行）", "unionscore batch 已损坏.xlsx --out out"),

@@ -159,10 +159,15 @@ def redundant(decl: FactDecl, widget: str) -> bool:
 
 # values in and out -----------------------------------------------------------------------------
 def bind(groups: Sequence[Group], facts: dict[str, Any], problems: Iterable[dict[str, str]]) -> tuple[list[BoundGroup], list[str]]:
-    """The groups with values and problems; the problems that belong to no field, apart."""
+    """The groups with values and problems; the problems that belong to no field, apart. A problem across facts
+    (会员人数 above 职工人数) stands at each fact it names, so a folded group holding one of them opens."""
     by_field: dict[str, list[str]] = {}
+    labels = {d.name: d.label for g in groups for d in g.facts}
     for problem in problems:
-        by_field.setdefault(problem.get("field", ""), []).append(problem.get("message", ""))
+        field, message = problem.get("field", ""), problem.get("message", "")
+        named = [name for name, label in labels.items() if name != field and labelled(name, label) in message]
+        for name in ([field] if field in labels or not named else []) + named:
+            by_field.setdefault(name, []).append(plain(message, labels))
     bound = [BoundGroup(g.title, g.standard, tuple(field_of(d, facts.get(d.name), by_field.pop(d.name, []))
                                                    for d in g.facts)) for g in groups]
     return bound, [message for messages in by_field.values() for message in messages]
@@ -194,9 +199,19 @@ def field_of(decl: FactDecl, raw: Any, problems: list[str]) -> Field:
     return Field(decl, widget, date_value(decl, raw) or input_text(decl, raw), problems=messages, shown=shown)
 
 
+def plain(message: str, labels: dict[str, str]) -> str:
+    """The engine's message with each fact named by its label alone: 「会员人数 12 大于职工人数 10」, not
+    「会员人数（members）12 大于职工人数（employees）10」. The form shows labels; a fact file's names mean nothing there."""
+    for name, label in labels.items():
+        named = labelled(name, label)
+        if named in message:
+            message = re.sub(re.escape(named) + r"(?=[0-9A-Za-z+-])", label + " ", message).replace(named, label)
+    return message
+
+
 def own_message(decl: FactDecl, message: str) -> str:
-    """The engine's message without the fact's name and label, which stand beside it already."""
-    return message.removeprefix(labelled(decl.name, decl.label)).removeprefix("：").strip() or message
+    """The message (`plain`) without the fact's label, which stands beside it already."""
+    return message.removeprefix(decl.label).removeprefix("：").strip() or message
 
 
 def read(decl: FactDecl, raw: Any) -> Any:

@@ -485,8 +485,15 @@ def test_a_yes_no_fact_counted_per_year(check):  # only counts start again each 
 @pytest.mark.parametrize("part_of", ["employes", "employees", "members"])  # undeclared, not yes/no, itself
 def test_fact_part_of_names_a_yes_no_fact(check, part_of):
     [problem] = check(variant("  members: {type: integer, label: 会员人数, unit: 人}", f"  members: {{type: integer, label: 会员人数, part_of: {part_of}}}"))
-    assert found([problem]) == [(7, 3, "fact-part-of")]
+    assert found([problem]) == [(7, 3, "fact-reference")]
     assert problem.message == f"事实 “members” 的 part_of “{part_of}” 应是本规则集声明的另一个是/否事实（如 library.exists）"
+
+
+@pytest.mark.parametrize(("declared", "at_most"), [("integer", "employes"), ("integer", "members"), ("boolean", "employees")])  # undeclared, itself, not a number
+def test_fact_at_most_names_another_number(check, declared, at_most):
+    [problem] = check(variant("  members: {type: integer, label: 会员人数, unit: 人}", f"  members: {{type: {declared}, label: 会员人数, at_most: {at_most}}}"))
+    assert found([problem]) == [(7, 3, "fact-reference")]
+    assert problem.message == f"事实 “members” 的 at_most “{at_most}” 应是本规则集声明的另一个数值事实（如 members），且这个事实本身也是数值"
 
 
 def test_fact_range(check):
@@ -625,6 +632,23 @@ def test_references_to_items_of_used_rulesets_are_checked(tmp_path):
         resolve_rulesets([str(tmp_path / "ua.yaml")])
     assert found(caught.value.diagnostics) == [(8, 45, "uses-unknown-item"), (9, 46, "uses-unknown-item")]
     assert "规则集 “ub” 中没有指标 “nope”" in caught.value.diagnostics[0].message
+
+
+def test_a_used_ruleset_s_level_is_compared_with_its_ids(tmp_path):
+    """A typo (`'dabaio'`) or a level's name compared with `results.<id>.level` never holds: every union would lose its points."""
+    used = USES.format(id="ub", uses="") + "levels: [{id: good, name: 良好, min: 1}, {id: poor, name: 较差, min: 0}]\n"
+    (tmp_path / "ub.yaml").write_text(used, encoding="utf-8")
+    text = REFERENCES.replace("passed('ub', 'nope')", "results.ub.level == 'goood'").replace(
+        "results.ub.items.k.outcome == 'pass'", "results.ub.level in ['poor', '良好', 'fair']")
+    (tmp_path / "ua.yaml").write_text(text, encoding="utf-8")
+    with pytest.raises(InvalidInput) as caught:
+        resolve_rulesets([str(tmp_path / "ua.yaml")])
+    assert found(caught.value.diagnostics) == [(8, 65, "uses-unknown-level"), (9, 75, "uses-unknown-level"), (9, 81, "uses-unknown-level")]
+    assert [d.message for d in caught.value.diagnostics] == [
+        "“goood” 不是规则集 “ub” 的等级 id，是否应为 “good”？",
+        "“良好” 不是规则集 “ub” 的等级 id：这是等级名称，比较时写它的 id “good”",
+        "“fair” 不是规则集 “ub” 的等级 id（等级 id 为 good、poor）",
+    ]
 
 
 def test_passed_naming_a_ruleset_outside_uses(tmp_path):

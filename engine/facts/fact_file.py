@@ -11,7 +11,7 @@ from typing import Any
 from ..diagnostics import Diagnostic, DiagnosticList, Mark, fail
 from ..kinds import Judged
 from ..language.model import FactDecl, Ruleset
-from ..language.vocabulary import AT_MOST, AT_MOST_LABELS
+from ..language.vocabulary import AT_MOST, ceilings
 from ..language.yamlload import MarkedDict, load_yaml, mark_at
 from ..load.rulesets import resolve_rulesets
 from ..values import Number, exact, fmt_number
@@ -198,9 +198,13 @@ class FactChecker:
 
     def together(self, fact_file: FactFile, values: dict[str, Any]) -> list[Diagnostic]:
         """The checks across facts (a count within its ceiling, a judged item's note) and of undeclared names."""
-        problems = cross_checks(fact_file, values)
+        problems = cross_checks(fact_file, values, self.ceilings, self.labels)
         problems.extend(judging_checks(fact_file, values, self.judged, self.labels))
         return problems + self.undeclared(fact_file)
+
+    @cached_property
+    def ceilings(self) -> dict[str, str]:
+        return ceilings(self.decls)
 
     @cached_property
     def labels(self) -> dict[str, str]:
@@ -306,11 +310,12 @@ def judging_checks(fact_file: FactFile, values: dict[str, Any], judged: tuple[Ju
     return problems
 
 
-def cross_checks(fact_file: FactFile, values: dict[str, Any]) -> list[Diagnostic]:
+def cross_checks(fact_file: FactFile, values: dict[str, Any], ceilings: dict[str, str], labels: dict[str, str]) -> list[Diagnostic]:
+    """A count above the fact it may not exceed (`ceilings`, as `engine.language.vocabulary.ceilings` gives them)."""
     problems = []
-    for name, ceiling in AT_MOST.items():
+    for name, ceiling in ceilings.items():
         value, limit = values.get(name), values.get(ceiling)
         if value is not None and limit is not None and value > limit:
-            message = f"{labelled(name, AT_MOST_LABELS[name])}{value} 大于{labelled(ceiling, AT_MOST_LABELS[ceiling])}{limit}"
-            problems.append(Diagnostic(fact_file.mark(name), "fact-members", message))
+            message = f"{labelled(name, labels[name])}{fmt_number(value)} 大于{labelled(ceiling, labels[ceiling])}{fmt_number(limit)}"
+            problems.append(Diagnostic(fact_file.mark(name), "fact-members" if AT_MOST.get(name) == ceiling else "fact-at-most", message))
     return problems

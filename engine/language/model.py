@@ -10,6 +10,7 @@ from ..values import Number
 from .conditions import Cond, ConditionSet
 from .expressions import Expression, Template
 from .kind import Kind
+from .vocabulary import ceilings
 
 DEFAULT_OWNER = "工会委员会"
 CHAIR = "工会主席"  # who settles a veto or the gate, and leads the 整改 work
@@ -34,6 +35,7 @@ class FactDecl:
     action: str = ""  # a yes/no fact's "do it" phrase: 配备职工书屋专（兼）职管理人员
     per: str = ""  # "year": counted over the assessment year, from nothing each year (本年度职工文体活动次数)
     part_of: str = ""  # the yes/no fact of what this one belongs to: 职工书屋藏书 is part of 建有职工书屋
+    at_most: str = ""  # the fact this one may not exceed: 女会员人数 at most 会员人数
 
     def shown(self, value: str) -> str:
         """An enum value as people read it: its label when the ruleset gives one."""
@@ -251,6 +253,11 @@ class Ruleset:
     captions: dict[str, Caption] = field(default_factory=dict)  # derived values that have a label
     lineage: tuple[str, ...] = ()  # the ids of the rulesets it extends, nearest first
     owners: tuple[OwnerRule, ...] = ()  # who acts instead, by the union's facts (the plan's 责任)
+
+    @cached_property
+    def ceilings(self) -> dict[str, str]:
+        """Each fact that may not exceed another (see `ceilings`), made once: the planner asks for every fact it moves."""
+        return ceilings(self.facts.values())
 
     @property
     def by_cohort(self) -> bool:

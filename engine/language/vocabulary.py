@@ -3,6 +3,12 @@ one fact sets on another. Kept with the model so that reading, scoring, planning
 all say the same thing in the same Chinese."""
 from __future__ import annotations
 
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .model import FactDecl
+
 UNION_TYPES = {
     "enterprise": "企业", "government": "机关", "institution": "事业单位",
     "village": "村（社区）", "joint": "联合工会", "group": "工会小组",
@@ -20,8 +26,13 @@ def is_outcome(path: str) -> bool:
     parts = path.split(".")
     return len(parts) >= 5 and parts[0] == "results" and parts[2] == "items" and parts[-1] == "outcome"
 
-AT_MOST = {"members": "employees"}  # a fact that may not exceed another (the planner keeps to it too)
-AT_MOST_LABELS = {"members": "会员人数", "employees": "职工人数"}
+AT_MOST = {"members": "employees"}  # built in, whatever a ruleset declares (a fact file breaking it: fact-members)
+
+
+def ceilings(decls: Iterable[FactDecl]) -> dict[str, str]:
+    """Each fact that may not exceed another: 会员人数 never more than 职工人数, and each declared `at_most`
+    (女会员人数 at most 会员人数). A fact file breaking one is refused; the planner keeps to them."""
+    return AT_MOST | {decl.name: decl.at_most for decl in decls if decl.at_most}
 
 
 def union_type_text(kind: str | None) -> str:

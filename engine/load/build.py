@@ -126,13 +126,13 @@ class Builder:
                 name, spec["type"], spec["label"], self.mark("facts", name, key=True), spec.get("unit", ""),
                 num(spec.get("min")), num(spec.get("max")), tuple(spec.get("values", ())), spec.get("items", ""),
                 spec.get("description", ""), tuple(spec.get("labels", {}).items()), spec.get("change", ""), spec.get("action", ""),
-                spec.get("per", ""), spec.get("part_of", ""),
+                spec.get("per", ""), spec.get("part_of", ""), spec.get("at_most", ""),
             )
             self.check_fact(decl)
             decls[name] = decl
             self.types[name] = fact_type(decl)
         for decl in decls.values():
-            self.check_part_of(decl, decls)
+            self.check_references(decl, decls)
         for field in UNION_FIELDS:
             self.types[f"union.{field}"] = "string"
         self.types["period"] = "number"
@@ -158,11 +158,14 @@ class Builder:
         if decl.unit == "%" and "number" not in (decl.type, decl.items):  # 31 members would be read as 0.31, not whole
             self.problems.add(decl.mark, "fact-unit", f"事实 “{decl.name}” 的单位 % 表示比例（95% 即 0.95），只能用于 number 类型的事实")
 
-    def check_part_of(self, decl: FactDecl, decls: dict[str, FactDecl]) -> None:
-        """`part_of` names a yes/no fact this ruleset declares, not the fact itself."""
-        whole = decls.get(decl.part_of) if decl.part_of else None
-        if decl.part_of and (whole is None or whole.type != "boolean" or whole is decl):
-            self.problems.add(decl.mark, "fact-part-of", f"事实 “{decl.name}” 的 part_of “{decl.part_of}” 应是本规则集声明的另一个是/否事实（如 library.exists）")
+    def check_references(self, decl: FactDecl, decls: dict[str, FactDecl]) -> None:
+        """`part_of` names another yes/no fact this ruleset declares; `at_most`, of a number, another number."""
+        if decl.part_of and not another(decl, decls.get(decl.part_of), ("boolean",)):
+            message = f"事实 “{decl.name}” 的 part_of “{decl.part_of}” 应是本规则集声明的另一个是/否事实（如 library.exists）"
+            self.problems.add(decl.mark, "fact-reference", message)
+        if decl.at_most and not (decl.type in NUMERIC and another(decl, decls.get(decl.at_most), NUMERIC)):
+            message = f"事实 “{decl.name}” 的 at_most “{decl.at_most}” 应是本规则集声明的另一个数值事实（如 members），且这个事实本身也是数值"
+            self.problems.add(decl.mark, "fact-reference", message)
 
     def derive(self) -> tuple[tuple[str, Expression], ...]:
         """Derived values in order; the long form `{value, label, unit}` also gives a caption."""
@@ -364,3 +367,11 @@ def num(value: Any) -> Any:
 
 def as_tuple(value: Any) -> tuple[str, ...]:
     return (value,) if isinstance(value, str) else tuple(value)
+
+
+NUMERIC = ("integer", "number")
+
+
+def another(decl: FactDecl, target: FactDecl | None, types: tuple[str, ...]) -> bool:
+    """Whether `target` is a declared fact other than `decl`, of one of `types`."""
+    return target is not None and target is not decl and target.type in types

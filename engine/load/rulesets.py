@@ -1,11 +1,12 @@
 """Choosing the rulesets of a run: by id or path, with every `uses` resolved and ordered first."""
 from __future__ import annotations
 
+import difflib
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from ..diagnostics import DiagnosticList, Mark, UsageError
-from ..language.expr_parse import Call, Literal, Name, Node, children
+from ..language.expr_parse import Call, Compare, ListLit, Literal, Name, Node, children
 from ..language.limits import MAX_CHAIN
 from ..language.model import FactDecl, Ruleset
 from .loader import bundled_dir, bundled_ids, find_by_id, load_ruleset, locate
@@ -50,6 +51,32 @@ def check_references(ruleset: Ruleset, loaded: dict[str, Ruleset], problems: Dia
                 problems.add(mark, "uses-missing", f"引用的规则集 “{used}” 不在本规则集的 uses 中", node.length)
             elif target.item(item) is None:
                 problems.add(mark, "uses-unknown-item", f"规则集 “{target.id}” 中没有指标 “{item}”", node.length)
+        for used, level, node in level_references(expression.node):
+            target = next((loaded[u] for u in ruleset.uses if used in (u, u.replace("-", "_"))), None)
+            if target is not None and target.level(level) is None:
+                message = f"“{level}” 不是规则集 “{target.id}” 的等级 id{level_hint(target, level)}"
+                problems.add(expression.mark.shifted(node.offset), "uses-unknown-level", message, node.length)
+
+
+def level_hint(target: Ruleset, level: str) -> str:
+    """「，是否应为 “dabiao”？」, or for a level's name, its id; else the ids there are."""
+    ids = [known.id for known in target.levels]
+    named = next((known.id for known in target.levels if known.name == level), None)
+    close = difflib.get_close_matches(level, ids, n=1, cutoff=0.5)
+    return f"：这是等级名称，比较时写它的 id “{named}”" if named else f"，是否应为 “{close[0]}”？" if close else f"（等级 id 为 {'、'.join(ids)}）"
+
+
+def level_references(node: Node) -> Iterator[tuple[str, str, Node]]:
+    """(ruleset id, level id, the literal's node) for each text compared with a used ruleset's level:
+    `results.bayou.level == 'dabiao'`, `results.zhijia.level in ['model', 'advanced']`."""
+    if isinstance(node, Compare):
+        for side, other in ((node.left, node.right), (node.right, node.left)):
+            if isinstance(side, Name) and side.path.startswith("results.") and side.path.endswith(".level") and side.path.count(".") == 2:
+                for literal in other.items if isinstance(other, ListLit) else (other,):
+                    if isinstance(literal, Literal) and isinstance(literal.value, str):
+                        yield side.path.split(".")[1], literal.value, literal
+    for child in children(node):
+        yield from level_references(child)
 
 
 def item_references(node: Node) -> Iterator[tuple[str, str, Node]]:

@@ -20,7 +20,6 @@ from typing import Any
 from ..language.expr_eval import Env
 from ..language.expr_parse import BoolOp, Call, Compare, Name, Node, Unary, names_in
 from ..language.model import UP, FactDecl, Ruleset
-from ..language.vocabulary import AT_MOST
 from ..values import Fraction, Null
 from .by_node import shared_by_node
 
@@ -200,7 +199,7 @@ class Solver:
     def bounds(self, decl: FactDecl, patch: Patch, grain: Any) -> tuple[Any, Any]:
         low = decl.min if decl.min is not None else 0
         high = decl.max
-        ceiling = AT_MOST.get(decl.name)
+        ceiling = self.ruleset.ceilings.get(decl.name)
         if ceiling is not None and not isinstance(self.current(ceiling, patch), Null):
             high = self.current(ceiling, patch) if high is None else min(high, self.current(ceiling, patch))
         if high is None:

@@ -23,7 +23,6 @@ from ..language.expr_parse import Compare, Literal, Node
 from ..language.kind import Goal
 from ..language.model import NONE, Deduction, FactDecl, Item, Ruleset
 from ..language.phrasing import with_unit
-from ..language.vocabulary import AT_MOST
 from ..values import Fraction, Null, Number, cn_date, fmt_number, fmt_percent, fmt_value, normal
 from .inversion import Patch, Solver
 from .records import Change, Target
@@ -243,7 +242,7 @@ def neighbourhood(ruleset: Ruleset, item: Item) -> tuple[str, ...]:
     own = set(item.reads)
     movable = {name for name in own if name in ruleset.facts and ruleset.facts[name].movable}
     names = own.union(*(other.reads for other in ruleset.item_index.values() if movable.intersection(other.reads)))
-    return tuple(sorted(names | {AT_MOST[name] for name in names if name in AT_MOST}))
+    return tuple(sorted(names | {ruleset.ceilings[name] for name in names if name in ruleset.ceilings}))
 
 
 def least(decl: FactDecl) -> Any:

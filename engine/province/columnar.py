@@ -24,7 +24,6 @@ from ..facts.cells import CellError, text_if_utf8
 from ..facts.fact_file import FactChecker, convert
 from ..facts.sources import MARK_CHARACTERS, REQUIRED, not_a_union, row_cells
 from ..facts.sources import Column as SourceColumn
-from ..language.vocabulary import AT_MOST
 
 INVALID = object()  # a cell that does not read as its column's value
 UNDATED = dt.date(2000, 12, 31).toordinal()  # graded with the others, never kept: a row without a year goes one by one
@@ -60,7 +59,7 @@ def read_chunk(table: pl.DataFrame, columns: list[SourceColumn], width: int, che
             period = np.array(kept, dtype=object)[index]
         else:
             union[source.target] = np.array(kept, dtype=object)[index]
-    bad |= absent_required(union, n) | contradicted(cols, n) | not_unions(table) | past_header(table, width)
+    bad |= absent_required(union, n) | contradicted(cols, n, checker.ceilings) | not_unions(table) | past_header(table, width)
     cols |= {f"union.{field}": header_column(values) for field, values in union.items()}
     cols["period"] = column(list(period), NUMBER, sink)
     days, undated = assessment_days(period, as_of)
@@ -186,10 +185,10 @@ def past_header(table: pl.DataFrame, width: int) -> Array:
     return found
 
 
-def contradicted(cols: Mapping[str, Col | ListCol], n: int) -> Array:
+def contradicted(cols: Mapping[str, Col | ListCol], n: int, ceilings: dict[str, str]) -> Array:
     """Rows where a count exceeds its ceiling (members > employees): invalid input for that union."""
     found = np.zeros(n, dtype=bool)
-    for name, ceiling in AT_MOST.items():
+    for name, ceiling in ceilings.items():
         value, limit = cols.get(name), cols.get(ceiling)
         if isinstance(value, Col) and isinstance(limit, Col):
             a, b = value.data, limit.data

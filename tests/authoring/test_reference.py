@@ -35,7 +35,8 @@ def test_the_regeneration_command_prints_the_reference() -> None:
 def codes_in(path: Path) -> Iterator[str]:
     """Texts that look like diagnostic codes where a module reports one: as an argument of a call
     (`Diagnostic(mark, "fact-type", …)`, `problems.add(…)`, `fail(…)`), in a returned tuple
-    (`return "schema-type", message, None`) or as a parameter's default (`code="expr-type"`)."""
+    (`return "schema-type", message, None`) or as a parameter's default (`code="expr-type"`), either side of a
+    conditional (`"fact-members" if … else "fact-at-most"`)."""
     for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
         if isinstance(node, ast.Call):
             found = node.args + [keyword.value for keyword in node.keywords]
@@ -45,6 +46,7 @@ def codes_in(path: Path) -> Iterator[str]:
             found = node.defaults + [value for value in node.kw_defaults if value is not None]
         else:
             continue
+        found = [side for c in found for side in ((c.body, c.orelse) if isinstance(c, ast.IfExp) else (c,))]
         yield from (c.value for c in found if isinstance(c, ast.Constant) and isinstance(c.value, str) and CODE_LIKE.match(c.value))
 
 

@@ -12,7 +12,8 @@ from __future__ import annotations
 import datetime as dt
 import math
 import tempfile
-from functools import cache
+from dataclasses import replace
+from functools import cache, partial
 from pathlib import Path
 from typing import Any
 
@@ -28,7 +29,7 @@ from engine.kinds import Scale, Shortfall, Tiers, When
 from engine.language.conditions import Cond
 from engine.language.expr_parse import Literal, Node, children
 from engine.language.model import FactDecl, Item, Ruleset
-from engine.language.vocabulary import UNION_TYPES
+from engine.language.vocabulary import UNION_TYPES, ceilings
 from engine.load.loader import bundled_ids
 from engine.values import Fraction
 
@@ -231,7 +232,7 @@ def declarations(rulesets: tuple[Ruleset, ...]) -> dict[str, FactDecl]:
                 continue
             low = max((b for b in (known.min, decl.min) if b is not None), default=None)
             high = min((b for b in (known.max, decl.max) if b is not None), default=None)
-            merged[name] = FactDecl(name, known.type, known.label, known.mark, known.unit, low, high, known.values, known.items)
+            merged[name] = replace(known, min=low, max=high)
     return merged
 
 
@@ -300,14 +301,18 @@ def fact_files(ruleset_id: str) -> st.SearchStrategy:
     numbers, texts = constants(rulesets)
     values = {name: fact_value(decl, numbers, texts) for name, decl in declarations(rulesets).items()}
     rates = st.sampled_from([0, 3, 10, 25])  # per cent of facts left out, and as many given as null
-    return st.builds(make_fact_file, st.fixed_dictionaries(values), st.sampled_from(sorted(UNION_TYPES)), rates)
+    within = ceilings(declarations(rulesets).values())
+    return st.builds(partial(make_fact_file, within), st.fixed_dictionaries(values), st.sampled_from(sorted(UNION_TYPES)), rates)
 
 
-def make_fact_file(drawn: dict[str, tuple[int, Any]], union_type: str, rate: int) -> FactFile:
+def make_fact_file(within: dict[str, str], drawn: dict[str, tuple[int, Any]], union_type: str, rate: int) -> FactFile:
+    """A drawn fact file; a count above its ceiling (more members than employees) is invalid input, so it is lowered."""
     facts = {name: None if die < 2 * rate else value for name, (die, value) in drawn.items() if die >= rate}
-    members, employees = facts.get("members"), facts.get("employees")
-    if members is not None and employees is not None and members > employees:
-        facts["members"] = employees  # a fact file with more members than employees is invalid input
+    for _ in within:  # a ceiling lowered may lower another's (female_members within members within employees)
+        for name, ceiling in within.items():
+            value, limit = facts.get(name), facts.get(ceiling)
+            if value is not None and limit is not None and value > limit:
+                facts[name] = limit
     union = {"id": "P-1", "name": "性质测试工会", "type": union_type}
     return FactFile("property.yaml", union, 2025, facts, {}, Mark("property.yaml"))
 

@@ -212,6 +212,15 @@ def test_members_above_employees(ruleset, facts_file):
     assert "会员人数（members）12 大于职工人数（employees）10" in problem.message
 
 
+def test_a_count_above_its_declared_ceiling(write, facts_file):
+    """`at_most`: 女会员人数 above 会员人数 is a typing mistake that would grade as full marks; the union is refused."""
+    path = write("r.yaml", RULESET.replace("  committee.elected:", "  female_members: {type: integer, label: 女会员人数, unit: 人, at_most: members}\n  committee.elected:"))
+    [problem] = typed(load_ruleset(path), facts_file("members: 40\nfemale_members: 60"))[1]
+    assert (problem.mark.line, problem.mark.column, problem.code) == (5, 19, "fact-at-most")
+    assert problem.message == "女会员人数（female_members）60 大于会员人数（members）40"
+    assert typed(load_ruleset(path), facts_file("members: 40\nfemale_members: 40"))[1] == []
+
+
 def test_members_equal_to_employees_is_fine(ruleset, facts_file):
     assert typed(ruleset, facts_file("employees: 10\nmembers: 10"))[1] == []
 

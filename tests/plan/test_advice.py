@@ -12,7 +12,9 @@ from pathlib import Path
 import pytest
 
 from engine import OracleEvaluator, assess, load_fact_file, resolve_rulesets
+from engine.facts.fact_file import merged_declarations
 from engine.language.model import DOWN, NONE, UP
+from engine.language.vocabulary import ceilings
 from engine.plan.planner import next_level_plans
 from engine.report.union_page import union_markdown
 from engine.report.workplan.document import markdown as workplan_markdown
@@ -20,6 +22,7 @@ from engine.values import Null
 
 REPO = Path(__file__).resolve().parents[2]
 UNIONS = sorted((REPO / "facts" / "qingshan").glob("QS-*.yaml"))
+WITHIN_MEMBERS = [name for name, ceiling in ceilings(merged_declarations(resolve_rulesets()).values()).items() if ceiling == "members"]
 FORBIDDEN = re.compile(r"应达到 是|“”|减少 \d+ 人|"  # a fact that may only rise, lowered
                        r"由 (\d+(?:\.\d+)?) 分提高到 \1 分|"  # a score that does not move
                        r'[\u4e00-\u9fff]"|"[\u4e00-\u9fff]|'  # ASCII quotes in Chinese text
@@ -27,11 +30,14 @@ FORBIDDEN = re.compile(r"应达到 是|“”|减少 \d+ 人|"  # a fact that ma
 
 
 def variants(fact_file):
-    """The union as filed, with a third fewer members, and with no activists."""
+    """The union as filed, with a third fewer members (and no more female members, cards or mutual aid than those),
+    and with no activists."""
     facts = fact_file.facts
     yield "原样", fact_file
     if isinstance(facts.get("members"), int):
-        yield "会员少三分之一", replace(fact_file, facts={**facts, "members": facts["members"] * 2 // 3})
+        fewer = facts["members"] * 2 // 3
+        within = {name: min(facts[name], fewer) for name in WITHIN_MEMBERS if isinstance(facts.get(name), int)}
+        yield "会员少三分之一", replace(fact_file, facts={**facts, "members": fewer, **within})
     if "activists" in facts:
         yield "无积极分子", replace(fact_file, facts={**facts, "activists": 0})
 

@@ -98,6 +98,16 @@ def test_fixed_facts_and_ceilings_are_respected(write):
     assert item_targets(write, "      - {id: a, name: 甲, points: 10, when: \"employees >= 60\"}\n", {"employees": 50}) == []
 
 
+def test_a_declared_ceiling_is_kept(write):
+    """`at_most`: meetings may not exceed members (as 参加医疗互助人数 may not exceed 会员人数): 12 is out of reach with 10 members."""
+    head = HEAD.replace("label: 会议次数, unit: 次}", "label: 会议次数, unit: 次, at_most: members}")
+    assert item_targets(write, "      - {id: a, name: 甲, points: 10, when: \"meetings >= 12\"}\n", {"employees": 50, "members": 10, "meetings": 3}, head) == []
+    [within] = item_targets(write, "      - {id: a, name: 甲, points: 10, when: \"meetings >= 10\"}\n", {"employees": 50, "members": 10, "meetings": 3}, head)
+    assert {c.fact: c.after for c in within.changes} == {"meetings": 10}
+    [free] = item_targets(write, "      - {id: a, name: 甲, points: 10, when: \"meetings >= 12\"}\n", {"employees": 50, "members": 10, "meetings": 3})
+    assert {c.fact: c.after for c in free.changes} == {"meetings": 12}
+
+
 def test_texts_speak_in_the_facts_units(write):
     [target] = item_targets(write, "      - {id: a, name: 甲, points: 10, when: \"membership_rate >= 0.95\"}\n", {"employees": 42, "members": 31})
     assert target.changes[0].text == "会员人数再增加 9 人（31 → 40 人）"

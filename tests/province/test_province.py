@@ -93,6 +93,19 @@ def test_bad_rows_are_reported_and_the_rest_graded(source: Path, tmp_path: Path)
     assert "第 3 行" in stderr and "二百三十" in stderr
 
 
+def test_a_count_above_its_declared_ceiling_is_refused_as_in_a_county_batch(source: Path, tmp_path: Path):
+    """女会员人数 above 会员人数 (`at_most: members`): the columns find the row, the per-union engine tells it."""
+    lines = source.read_text(encoding="utf-8").splitlines()
+    header = lines[0].split(",")
+    broken = lines[1].split(",")
+    broken[header.index("female_members")] = str(int(broken[header.index("members")]) + 1)
+    bad = tmp_path / "bad.csv"
+    bad.write_text("\n".join([lines[0], ",".join(broken), *lines[2:]]) + "\n", encoding="utf-8")
+    code, stdout, stderr = run(bad, tmp_path / "out")
+    assert code == 1 and f"已评估 {UNIONS - 1} 个工会，失败 1 个" in stdout
+    assert "[fact-at-most] 女会员人数（female_members）" in stderr and "大于会员人数（members）" in stderr
+
+
 def test_parquet_source_grades_like_csv(source: Path, tmp_path: Path):
     parquet = tmp_path / "province.parquet"
     pl.read_csv(source, infer_schema=False).write_parquet(parquet)

@@ -232,6 +232,19 @@ def test_a_bad_value_is_told_in_the_words_of_the_form(county: Round, union_clien
     assert (found.name, found.problems) == (field, (problem,))
 
 
+@pytest.mark.parametrize(("typed", "problems"), [
+    ({"members": "40", "female_members": "60"}, {"female_members": ("60 大于会员人数 40",), "members": ("女会员人数 60 大于会员人数 40",)}),
+    ({"members": "300"}, {"members": ("300 大于职工人数 42",), "employees": ("会员人数 300 大于职工人数 42",)}),
+])
+def test_a_count_above_another_is_told_at_both_in_the_words_of_the_form(county: Round, union_client: Client, typed: dict,
+                                                                        problems: dict) -> None:
+    """女会员人数 above 会员人数 (`at_most`), 会员人数 above 职工人数: told at each fact, named by labels, not fact paths."""
+    union_client.post(form_url(county), form_data(union_client.get(form_url(county))) | typed | {"action": "draft"})
+    shown = union_client.get(form_url(county))
+    assert {f.name: f.problems for g in shown.context["groups"] for f in g.fields if f.problems} == problems
+    assert not re.search(r"（[a-z_.]+）", text_of(shown))
+
+
 def test_a_submission_with_problems_is_refused_and_nothing_is_stored(county: Round, union_client: Client) -> None:
     entry = Entry.objects.get(round=county, union__code="QS-016")
     before = entry.versions.count()
