@@ -55,11 +55,21 @@ def entry_for(user: User, round_id: int, union_code: str) -> Entry:
     return found
 
 
+CHECKED = (Entry.Status.VERIFIED, Entry.Status.PUBLISHED)  # the inspection's figures stand: the self-report is closed
+
+
 def may_edit(user: User, entry: Entry) -> bool:
-    """Only the union itself fills in its self-report, while the round is open."""
-    return user.role == Role.UNION and user.union_id == entry.union_id and entry.round.status == Round.Status.OPEN
+    """Only the union itself fills in its self-report, while the round is open and until the inspection has
+    recorded its figures (a later self-report would stand in for the inspection's as the next one's base)."""
+    return (user.role == Role.UNION and user.union_id == entry.union_id and entry.round.status == Round.Status.OPEN
+            and entry.status not in CHECKED)
 
 
 def check_edit(user: User, entry: Entry) -> None:
+    if entry.status in CHECKED and user.role == Role.UNION and user.union_id == entry.union_id:
+        raise Refused(VERIFIED_TEXT)
     if not may_edit(user, entry):
         raise Refused("只有本单位账号可以在填报期内修改自评数据")
+
+
+VERIFIED_TEXT = "考核组已核查本单位的数据，自评数据不能再修改；对核定的数据有异议，请与县总工会考核人员联系"

@@ -65,7 +65,10 @@ def put_verified(request: HttpRequest, round: RoundId, union: UnionCode, documen
     if records.verification_base(entry) is None:
         raise HttpError(409, f"工会 “{entry.union.code}” 尚未提交自评，还不能核查")
     notes = {name: note.model_dump() for name, note in document.notes.items()}
-    graded, version = records.verify(entry, user, flat(document.facts), notes)
+    try:
+        graded, version = records.verify(entry, user, flat(document.facts), notes)
+    except records.Stale as stale:  # another save while this one graded
+        raise HttpError(409, str(stale)) from None
     if version is None:
         raise Problems(graded.problems)
     found = verification.reconciliation(entry)

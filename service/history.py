@@ -17,6 +17,7 @@ from django.db import transaction
 from django.db.models import Count, OuterRef, Q, Subquery
 
 from engine.diagnostics import UnionscoreError
+from engine.values import fmt_number
 
 from . import access, grader, result_lines
 from .grading import Graded
@@ -79,6 +80,26 @@ def union_history(user: User, union: Union) -> list[Year]:
                           row.get("total", 0), changed_items(before, result) if before is not None else []))
         before = result if result is not None else before
     return years
+
+
+def cells(year: Year, columns: list[tuple[str, str]]) -> list[tuple[str, str, str]]:
+    """(standard's name, text, later) of each column of a year: the published score and level where the year is
+    published (the record may have moved since, as tasks were closed: `later` says what it is now), else the
+    latest record; 不适用 or —."""
+    shown = year.published or year.results
+    found = []
+    for rid, name in columns:
+        if rid not in shown:
+            found.append((name, "不适用" if shown else "—", ""))
+            continue
+        now = year.results.get(rid)
+        later = score_text(now) if year.published and now and now != shown[rid] else ""
+        found.append((name, score_text(shown[rid]), later))
+    return found
+
+
+def score_text(score: dict[str, Any]) -> str:
+    return f"{fmt_number(score['score'])} 分 {score.get('level_name') or ''}".strip()
 
 
 def published_results(entries: list[Entry]) -> dict[int, dict[str, Any]]:

@@ -28,6 +28,11 @@ class Federation(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    @property
+    def issuer(self) -> str:
+        """Who signs and reviews: the federation as a body, 「青山县总工会」 for the county 「青山县」."""
+        return self.name if self.name.endswith("工会") else f"{self.name}总工会"
+
 
 class Township(models.Model):
     federation = models.ForeignKey(Federation, on_delete=models.PROTECT, related_name="townships", verbose_name="上级工会")

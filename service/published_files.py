@@ -73,9 +73,9 @@ def has_gaps(result: dict[str, Any]) -> bool:
                for r in result.get("results", []))
 
 
-def notice(result: dict[str, Any], union: str, issuer: str, year: int, published: dt.date, deadline: dt.date) -> bytes:
-    """The .docx of one union's 整改通知书."""
-    document = notice_document(result, union, issuer, year, published, deadline)
+def notice(result: dict[str, Any], union: str, issuer: str, year: int, published: dt.date, deadline: dt.date, verified: bool) -> bytes:
+    """The .docx of one union's 整改通知书 (`verified`: the published result is the inspection's, not the self-report's)."""
+    document = notice_document(result, union, issuer, year, published, deadline, verified)
     word = render(document)
     properties = word.core_properties
     properties.title, properties.author, properties.comments, properties.language = xml_text(document.title), xml_text(issuer), "", "zh-CN"
@@ -85,17 +85,21 @@ def notice(result: dict[str, Any], union: str, issuer: str, year: int, published
     return buffer.getvalue()
 
 
-def notice_document(result: dict[str, Any], union: str, issuer: str, year: int, published: dt.date, deadline: dt.date) -> Document:
+def notice_document(result: dict[str, Any], union: str, issuer: str, year: int, published: dt.date, deadline: dt.date,
+                    verified: bool) -> Document:
     graded = [r for r in result.get("results", []) if r.get("applies", True)]
+    tracked = any(steps_of(r) for r in graded)
+    upload = (Paragraph("请逐项整理上述佐证资料（照片、PDF 或 Word 文件），在考核评价系统中对应的整改任务下上传并标记完成，"
+                        f"由{issuer}复查，复查合格后予以销号；复查不合格的将退回并注明原因，请按要求继续整改。") if tracked else
+              Paragraph(f"本次发布没有需要复查销号的整改任务，无需在系统中上传佐证材料；上述事项请对照标准整改，{issuer}将在下一年度考核时一并核查。"))
     sections: list[tuple[str, list[Block]]] = [
         ("核定结果", [Paragraph(standing(r)) for r in graded]),
         ("整改事项", numbered([(r["ruleset"]["name"], items(r)) for r in graded if items(r)], 2)),
         ("整改期限", [Paragraph(f"请于{cn_date(deadline)}前完成全部整改事项。否决情形和必备项须立即整改、优先完成。")]),
-        ("佐证资料", [*evidence(graded), Paragraph(
-            "请逐项整理上述佐证资料（照片、PDF 或 Word 文件），在考核评价系统中对应的整改任务下上传并标记完成，"
-            f"由{issuer}复查，复查合格后予以销号；复查不合格的将退回并注明原因，请按要求继续整改。")]),
+        ("佐证资料", [*evidence(graded), upload]),
     ]
-    opening = (f"根据{year}年度基层工会考核评价工作安排，{issuer}对你会开展了核查评估，核查结果已于{cn_date(published)}发布。"
+    checked = f"{issuer}对你会开展了核查评估，核查结果" if verified else f"你会提交的自评数据经{issuer}审核认定，考核结果"
+    opening = (f"根据{year}年度基层工会考核评价工作安排，{checked}已于{cn_date(published)}发布。"
                "现将核定结果和需要整改的事项通知如下，请你会高度重视，对照标准逐项整改。")
     return Document(f"关于{union}限期整改的通知书", (Paragraph(f"{union}："), Paragraph(opening), *numbered(sections, 1)),
                     (issuer, cn_date(published)))
@@ -112,16 +116,24 @@ def standing(result: dict[str, Any]) -> str:
     level = (result.get("level") or {}).get("name") or "未达到任何等级"
     if not result.get("eligible", True):
         level = "不参与定级"
-    return f"{book(result['ruleset']['name'])}核定得分 {fmt_number(result['score'])} 分（满分 {fmt_number(result['max_score'])} 分），{level}。"
+    plan = result.get("plan") or {}
+    why = sentence(plan["why_not"]) if plan and not plan.get("reachable", True) and plan.get("why_not") else ""  # a veto, a level out of reach
+    return f"{book(result['ruleset']['name'])}核定得分 {fmt_number(result['score'])} 分（满分 {fmt_number(result['max_score'])} 分），{level}。{why}"
+
+
+def steps_of(result: dict[str, Any]) -> list[dict[str, Any]]:
+    """The plan's steps: each becomes a task when the result is published (`publishing.tasks_of`)."""
+    return (result.get("plan") or {}).get("steps") or []
 
 
 def items(result: dict[str, Any]) -> list[Block]:
-    """The plan's steps to the next level, or, where the plan has none, the lost items."""
-    steps = (result.get("plan") or {}).get("steps") or []
+    """The plan's steps to the next level, or, where the plan has none (and so no task), the lost items, said to be so."""
+    steps = steps_of(result)
     if steps:
         return [block for index, step in enumerate(steps, 1) for block in step_blocks(index, step)]
-    return [Paragraph(sentence(gap.get("fix") or "按标准补齐"), f"{index}.{gap['name']}（失 {fmt_number(gap['points_lost'])} 分）。")
+    lost = [Paragraph(sentence(gap.get("fix") or "按标准补齐"), f"{index}.{gap['name']}（失 {fmt_number(gap['points_lost'])} 分）。")
             for index, gap in enumerate(result.get("gaps", []), 1)]
+    return [Paragraph("以下失分项不设整改任务，请对照整改："), *lost] if lost else []
 
 
 def step_blocks(index: int, step: dict[str, Any]) -> list[Block]:
@@ -133,8 +145,7 @@ def step_blocks(index: int, step: dict[str, Any]) -> list[Block]:
 
 
 def evidence(results: list[dict[str, Any]]) -> list[Block]:
-    wanted = dict.fromkeys(name for r in results for step in ((r.get("plan") or {}).get("steps") or r.get("gaps", []))
-                           for name in step.get("evidence", []))
+    wanted = dict.fromkeys(name for r in results for step in steps_of(r) for name in step.get("evidence", []))
     return [Paragraph(f"需报送的佐证资料：{'、'.join(wanted)}。")] if wanted else []
 
 

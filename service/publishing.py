@@ -162,7 +162,8 @@ def write_notices(round_: Round, frozen: list[tuple[Entry, Version]], results: d
         result = results[entry.pk] or version.result
         if has_gaps(result):
             union = entry.union
-            (target / notice_name(union.code)).write_bytes(notice(result, union.name, round_.federation.name, round_.year, today, deadline))
+            verified = version.kind == Version.Kind.VERIFIED
+            (target / notice_name(union.code)).write_bytes(notice(result, union.name, round_.federation.issuer, round_.year, today, deadline, verified))
             notices += 1
     return notices
 

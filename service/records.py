@@ -6,7 +6,7 @@ from typing import Any
 from django.db import transaction
 from django.db.models import Max
 
-from . import audit
+from . import access, audit
 from .grading import Graded, grade
 from .models import Entry, User, Version
 
@@ -19,9 +19,15 @@ BASE_KINDS = (Version.Kind.SUBMITTED, Version.Kind.IMPORTED, Version.Kind.VERIFI
 
 def store(entry: Entry, user: User | None, graded: Graded, kind: str, based_on: Version | None = None,
           notes: dict[str, Any] | None = None) -> Version:
-    """A new version of the entry (the next number, taken under a lock on the entry)."""
+    """A new version of the entry (the next number, taken under a lock on the entry). A self-report arriving once
+    the inspection has recorded its figures (graded while an assessor saved) is refused."""
     with transaction.atomic():
         locked = Entry.objects.select_for_update().get(pk=entry.pk)
+        if kind in (Version.Kind.DRAFT, Version.Kind.SUBMITTED) and locked.status in access.CHECKED:
+            raise access.Refused(access.VERIFIED_TEXT)
+        newer = verification_base(locked)
+        if based_on is not None and newer is not None and newer.number != based_on.number:
+            raise Stale(newer)
         number = (locked.versions.aggregate(last=Max("number"))["last"] or 0) + 1
         version = Version.objects.create(entry=locked, number=number, kind=kind, facts=graded.facts,
                                          result=graded.result, problems=graded.problems, created_by=user,
@@ -44,16 +50,29 @@ def save(entry: Entry, user: User | None, document: Any, kind: str = Version.Kin
     return graded, store(entry, user, graded, kind)
 
 
+class Stale(Exception):
+    """An inspection made on a version another save has since followed (two assessors on one union): saving it
+    would take back what the other recorded unseen."""
+
+    def __init__(self, newer: Version) -> None:
+        super().__init__(f"期间已有第 {newer.number} 版{newer.get_kind_display()}数据保存，本次未保存；请看过最新数据后重试")
+        self.newer = newer
+
+
 def verification_base(entry: Entry) -> Version | None:
     """What an inspection starts from: the latest verified version, else the latest submitted or imported one."""
     return entry.versions.filter(kind__in=BASE_KINDS).order_by("-number").first()
 
 
-def verify(entry: Entry, user: User, changes: dict[str, Any], notes: dict[str, dict[str, str]]) -> tuple[Graded, Version | None]:
+def verify(entry: Entry, user: User, changes: dict[str, Any], notes: dict[str, dict[str, str]],
+           shown: Version | None = None) -> tuple[Graded, Version | None]:
     """The inspection's record: the base version's facts with `changes` (by dotted path; None removes a fact),
     graded and stored as a verified version when the facts check. `notes` says for each changed fact how it
-    was found ({"method": 查阅资料 / 实地查看 / 座谈, "note": …}); a change without one is a problem."""
+    was found ({"method": 查阅资料 / 实地查看 / 座谈, "note": …}); a change without one is a problem. `shown`: the
+    base the assessor's form showed; `Stale` when another save has followed it (as when one follows while grading)."""
     base = verification_base(entry)
+    if shown is not None and base is not None and base.number != shown.number:
+        raise Stale(base)
     facts = dict(base.facts.get("facts", {})) if base is not None else {}
     for name, value in changes.items():
         if value is None:

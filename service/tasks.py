@@ -111,7 +111,10 @@ def accept(user: User, task: Task, note: str) -> Version | None:
     if not changes:
         return None
     text = f"整改销号：{task.name}" + (f"。{note}" if note else "")
-    graded, version = records.verify(task.entry, user, changes, {name: {"method": ACCEPT_METHOD, "note": text} for name in changes})
+    try:
+        graded, version = records.verify(task.entry, user, changes, {name: {"method": ACCEPT_METHOD, "note": text} for name in changes})
+    except records.Stale as stale:  # an inspection saved while this one graded
+        raise TaskError(f"销号未完成：{stale}") from None
     if version is None:
         problems = "；".join(p["message"] for p in graded.problems)
         raise TaskError(f"销号未完成：按整改目标修改后的数据未通过检查（{problems}）")

@@ -102,10 +102,14 @@ def self_version(entry: Entry) -> Version | None:
 
 
 def verified_version(entry: Entry, own: Version | None) -> Version | None:
-    """The latest verified version made after the self-report (or without one, the latest)."""
+    """The latest verified version made after the self-report (or without one, the latest), up to the version published:
+    a task closed (销号) after publication records its facts as a verified version, but it is no inspection."""
     found = entry.versions.filter(kind=Version.Kind.VERIFIED, result__isnull=False)
     if own is not None:
         found = found.filter(number__gt=own.number)
+    published = entry.published.order_by("-publication__created_at", "-pk").values_list("version__number", flat=True).first()
+    if published is not None:
+        found = found.filter(number__lte=published)
     return found.order_by("-number").first()
 
 

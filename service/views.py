@@ -122,7 +122,7 @@ def save_form(request: HttpRequest, entry: Entry) -> HttpResponse:
     """保存草稿 keeps the facts even with problems; 提交 is refused with them, and nothing is stored."""
     user = account(request)
     access.check_edit(user, entry)
-    submit = request.POST.get("action") == "submit"
+    submit, was_submitted = request.POST.get("action") == "submit", entry.status == Entry.Status.SUBMITTED
     posted = document(layout(tuple(round_rulesets(entry.round))), request.POST)
     try:
         graded, version = records.save(entry, user, posted, Version.Kind.SUBMITTED if submit else Version.Kind.DRAFT)
@@ -132,21 +132,24 @@ def save_form(request: HttpRequest, entry: Entry) -> HttpResponse:
     if version is None:
         messages.error(request, f"未提交：有 {len(graded.problems)} 处需要修改，本次填写的内容尚未保存。请按提示修改后再提交，或先保存草稿。")
         return form_page(request, entry, graded.facts.get("facts", {}), graded.problems, "")
-    return saved(request, entry, version, graded.problems)
+    return saved(request, entry, version, graded.problems, was_submitted)
 
 
-def saved(request: HttpRequest, entry: Entry, version: Version, problems: list[dict[str, str]]) -> HttpResponse:
+def saved(request: HttpRequest, entry: Entry, version: Version, problems: list[dict[str, str]], was_submitted: bool) -> HttpResponse:
     if version.kind == Version.Kind.SUBMITTED:
         messages.success(request, f"已提交（第 {version.number} 版）。以下是按所填数据计算的得分和整改规划。")
         return redirect("result", entry.round_id, entry.union.code)
     tail = f"，还有 {len(problems)} 处需要修改后才能提交" if problems else "，数据检查通过，可以提交"
-    messages.success(request, f"草稿已保存（第 {version.number} 版）{tail}。")
+    withdrawn = "注意：本单位已提交的自评现在改为草稿，乡镇和县总工会看到的状态是“草稿”，改好后请再次提交。" if was_submitted else ""
+    messages.success(request, f"草稿已保存（第 {version.number} 版）{tail}。{withdrawn}")
     return redirect("selfcheck", entry.round_id, entry.union.code)
 
 
 def prefill(entry: Entry) -> tuple[dict[str, Any], list[dict[str, str]], str]:
     """The facts to show: the entry's latest version, else the union's record (with facts) of an earlier round."""
     latest = entry.latest()
+    if latest is not None and latest.kind == Version.Kind.VERIFIED:
+        return latest.facts.get("facts", {}), latest.problems, f"以下是考核组核查后核定的数据（第 {latest.number} 版）；本单位提交的自评数据见“得分与整改”页的历次版本。"
     if latest is not None:
         return latest.facts.get("facts", {}), latest.problems, ""
     earlier = (Version.objects.filter(entry__union=entry.union, entry__round__year__lt=entry.round.year)
@@ -174,7 +177,7 @@ def form_page(request: HttpRequest, entry: Entry, facts: dict[str, Any], problem
 
 def readonly_reason(user: User, entry: Entry) -> str:
     if user.role == Role.UNION and user.union_id == entry.union_id:
-        return "本年度填报已截止，只能查看。"
+        return f"{access.VERIFIED_TEXT}。" if entry.status in access.CHECKED else "本年度填报已截止，只能查看。"
     return "只读：只有本单位账号可以在填报期内修改自评数据。"
 
 

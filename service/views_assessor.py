@@ -14,6 +14,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
+from django.utils.timezone import localtime
 from django.views.decorators.http import require_http_methods, require_POST
 
 from engine.language.model import Caption
@@ -22,7 +23,7 @@ from engine.values import Fraction, fmt_value
 from . import access, publishing, records, rounds_admin, verification
 from .grader import GradingFailed
 from .grading import round_rulesets
-from .models import Entry, Role, Round, User
+from .models import Entry, Role, Round, User, Version
 from .selfcheck_form import bind, element, layout, posted, read, shown_value
 from .views import DOCX, account, attachment, short_names, signed_in
 
@@ -184,14 +185,19 @@ def verify(request: HttpRequest, round_id: int, code: str) -> HttpResponse:
         return render(request, "service/assessor/verify.html", {"entry": entry, "round": entry.round, "union": entry.union, "rows": []})
     facts, problems = base.facts.get("facts", {}), []
     if request.method == "POST":
-        changes = changed(groups, facts, request.POST)
+        shown = entry.versions.filter(number=request.POST.get("base") or 0).first() or base  # the version the form showed
+        changes = changed(groups, shown.facts.get("facts", {}), request.POST)
         notes = {name: {"method": request.POST.get(f"method.{name}", ""), "note": request.POST.get(f"note.{name}", "").strip()}
                  for name in changes}
         try:
-            graded, version = records.verify(entry, account(request), changes, notes)
+            graded, version = records.verify(entry, account(request), changes, notes, shown)
         except GradingFailed as exc:
             messages.error(request, str(exc))
             graded, version = None, None
+        except records.Stale as stale:
+            messages.error(request, stale_text(stale.newer, len(changes)))
+            graded, version, base = None, None, stale.newer
+            facts = base.facts.get("facts", {})
         if version is not None:
             messages.success(request, f"核查结果已保存（第 {version.number} 版），改动 {len(changes)} 项事实。")
             return redirect("reconciliation", entry.round_id, entry.union.code)
@@ -209,6 +215,13 @@ def verify(request: HttpRequest, round_id: int, code: str) -> HttpResponse:
     return render(request, "service/assessor/verify.html", {
         "entry": entry, "round": entry.round, "union": entry.union, "rows": rows, "general": general, "own": own, "base": base,
         "methods": records.VERIFY_METHODS, "notes": notes_shown, "problem_count": len(problems)})
+
+
+def stale_text(newer: Version, kept: int) -> str:
+    """Why an inspection was not saved: another save followed the version its form showed."""
+    who = f"账号 {newer.created_by.username} " if newer.created_by else ""
+    return (f"未保存：打开本页之后，{who}于 {localtime(newer.created_at):%Y-%m-%d %H:%M} 保存了第 {newer.number} 版{newer.get_kind_display()}数据。"
+            f"输入框中现为第 {newer.number} 版的数据，你改动的 {kept} 项已保留在上面；请核对后再保存。")
 
 
 def changed(groups: Any, facts: dict[str, Any], data: QueryDict) -> dict[str, Any]:

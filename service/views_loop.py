@@ -138,8 +138,9 @@ def history_page(request: HttpRequest, code: str) -> HttpResponse:
     years = history.union_history(user, union)
     ids = list(dict.fromkeys(rid for year in years for rid in year.round.ruleset_ids()))
     names = {rid: name for year in years for rid, name in short_names(year.round).items()}
+    columns = [(rid, names.get(rid, rid)) for rid in ids]
     return render(request, "service/loop/history.html", {
-        "union": union, "years": list(reversed(years)), "columns": [(rid, names.get(rid, rid)) for rid in ids]})
+        "union": union, "years": [(year, history.cells(year, columns)) for year in reversed(years)], "columns": columns})
 
 
 @signed_in

@@ -268,6 +268,14 @@ def test_a_corrected_submission_is_graded_as_assess_grades_the_facts(county: Rou
     assert "已提交（第 2 版）" in text_of(union_client.get(response["Location"]))
 
 
+def test_a_draft_after_a_submission_says_the_submission_is_now_a_draft(county: Round, union_client: Client) -> None:
+    assert union_client.post(form_url(county), form_data(union_client.get(form_url(county))) | {"action": "submit"}).status_code == 302
+    response = union_client.post(form_url(county), form_data(union_client.get(form_url(county))) | {"action": "draft"}, follow=True)
+    assert "注意：本单位已提交的自评现在改为草稿，乡镇和县总工会看到的状态是“草稿”，改好后请再次提交。" in text_of(response)
+    again = union_client.post(form_url(county), form_data(union_client.get(form_url(county))) | {"action": "draft"}, follow=True)
+    assert "草稿已保存" in text_of(again) and "注意：" not in text_of(again)
+
+
 # the result ---------------------------------------------------------------------------------------
 def test_the_result_page_shows_the_engines_numbers(county: Round, union_client: Client) -> None:
     done = CliRunner().invoke(cli, ["assess", "--format", "json", str(REPO / "facts" / "qingshan" / "QS-016.yaml")])

@@ -74,7 +74,8 @@ API: dict[tuple[str, str], Row] = {
     ("api:versions", "GET"): API_SEES_UNION,
     ("api:version", "GET"): API_SEES_UNION,
     # verification and publication (api_assessor.py): the county's staff; publishing, its admin only
-    ("api:verified", "PUT"): API_COUNTY_STAFF,  # 核查无误: an inspection that changes nothing is stored too
+    # an inspection with a value that does not read: nothing stored (a stored one would close the union's self-report)
+    ("api:verified", "PUT"): row(401, 403, 404, 403, 404, 422, 422, 404),
     ("api:reconciliation", "GET"): API_COUNTY_STAFF,
     ("api:publish", "POST"): row(401, 403, 403, 403, 403, 403, 422, 404),  # a deadline in the past: nothing published
     # the 整改 loop and the history (api_loop.py): the union uploads and marks done; the assessor may not mark done (409)
@@ -320,7 +321,7 @@ def request_body(role: str, method: str, address: Address) -> Any:
     if (address.name, method) == ("api:token", "POST"):
         return {"username": ACCOUNTS.get(role, ""), "password": DEMO_PASSWORD if role != "anonymous" else ""}
     if (address.name, method) == ("api:verified", "PUT"):
-        return {"facts": {}, "notes": {}}
+        return {"facts": {"members": "三十一"}, "notes": {"members": {"method": "查阅资料", "note": ""}}}
     if (address.name, method) == ("api:publish", "POST"):
         return {"deadline": "2020-01-01"}
     if (address.name, method) == ("api:task_transition", "POST"):

@@ -117,6 +117,22 @@ def test_each_union_with_gaps_gets_a_notice_that_opens_in_word(county: Round, da
     assert outcomes == {"qs-017": 404, "t-qingshan": 200, "t-chengguan": 404, "assessor": 200, "admin": 200}
 
 
+def test_a_vetoed_union_s_notice_says_why_and_that_it_has_no_task(county: Round, data_folder: Path) -> None:
+    """QS-017 had a 重大劳动安全责任事故: 职工之家 and 星级 are vetoed and its plans have no step, so no task is made.
+    The notice says why the level, lists the lost items as not tracked, and asks for no upload; the county signs it."""
+    published_by_page(county)
+    assert not Task.objects.filter(entry__union__code="QS-017").exists()
+    word = docx.Document(io.BytesIO(signed_in("qs-017").get(f"/rounds/{county.pk}/QS-017/notice.docx").content))
+    text = "\n".join(p.text for p in word.paragraphs)
+    assert "不合格。本年度发生重大劳动安全责任事故 1 起，按标准本年度不能评为合格职工之家及以上等级。" in text
+    assert "以下失分项不设整改任务，请对照整改：" in text and "在考核评价系统中对应的整改任务下上传" not in text
+    assert "本次发布没有需要复查销号的整改任务，无需在系统中上传佐证材料" in text and "青山县总工会将在下一年度考核时一并核查" in text
+    assert "你会提交的自评数据经青山县总工会审核认定" in text and "核查评估" not in text  # never inspected
+    assert "青山县总工会" in word.paragraphs[-2].text + word.paragraphs[-1].text
+    tasks = signed_in("qs-017").get(f"/rounds/{county.pk}/QS-017/tasks/").content.decode()
+    assert "本年度发布的结果没有需要复查销号的整改任务" in tasks and "结果发布后，整改规划中的每一步" not in tasks
+
+
 def test_only_the_county_admin_publishes(county: Round, data_folder: Path) -> None:
     for user in ("assessor", "qs-016", "t-qingshan"):
         assert signed_in(user).post(f"/county/{county.pk}/publish/", {"deadline": DEADLINE.isoformat()}).status_code == 403

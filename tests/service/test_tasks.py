@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -12,7 +13,7 @@ from clients import assessed, signed_in
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
-from service import grader, tokens
+from service import grader, tokens, verification
 from service.grader import GradingFailed
 from service.models import AuditEvent, Entry, Round, Task, TaskEvent, User, Version
 
@@ -85,6 +86,8 @@ def test_returned_with_a_note_then_accepted_rescores_as_assess_does(county: Roun
     assert [e.status for e in TaskEvent.objects.filter(task=task)] == ["done", "returned", "done", "accepted"]
     assert Entry.objects.get(pk=entry.pk).status == Entry.Status.PUBLISHED  # the round stays published
     assert entry.published.get().version == before  # and what was published is what it was
+    found = verification.reconciliation(entry)  # 销号 records facts as a verified version, but it is no inspection
+    assert found is not None and found.verified_version is None and found.notes == {}
 
 
 def test_accepting_brings_the_union_a_level_up_as_its_plan_said(county: Round, tasks: list[Task]) -> None:
@@ -100,6 +103,8 @@ def test_accepting_brings_the_union_a_level_up_as_its_plan_said(county: Round, t
     page = signed_in("qs-016")
     text = page.get(f"/rounds/{county.pk}/QS-016/tasks/").content.decode()
     assert "50.55 分 不达标" in text and "61.55 分 基本达标" in text  # published, and 复核 now
+    years = page.get("/unions/QS-016/history/").content.decode()  # the year as published, and what it is now
+    assert re.search(r'data-label="八有">50.55 分 不达标<br><small class="muted">整改复核后 61.55 分 基本达标</small>', years)
 
 
 @pytest.mark.parametrize(("who", "to", "status", "expected"), [

@@ -14,10 +14,12 @@ import re
 from pathlib import Path
 from typing import Any
 
+import pytest
 from clients import assessed, signed_in
 from django.test import Client
 
-from service import tokens
+from service import records, tokens
+from service.grading import grade
 from service.models import AuditEvent, Entry, Round, User, Version
 
 CHANGED = {("bayou", "banzi.elected"): (4, 0), ("bayou", "banzi.term"): (4, 0), ("bayou", "paizi.board"): (4, 0),
@@ -176,3 +178,51 @@ def over(county: Round, code: str) -> bool:
     found = json.loads(api_client("assessor").get(f"/api/v1/rounds/{county.pk}/unions/{code}/reconciliation").content)
     bayou = next(s for s in found["rulesets"] if s["ruleset"] == "bayou")
     return bool(bayou["self"]["score"] > bayou["verified"]["score"])
+
+
+def test_an_inspection_on_a_version_another_has_followed_is_not_saved_and_keeps_its_changes(county: Round) -> None:
+    """Two assessors open QS-016; one records 未经选举, then the other saves 未挂牌 from the older form. Saving it would
+    put 已选举 back unseen; it is refused, the newer figures are shown with the change kept, and a second save keeps both."""
+    first, second = signed_in("assessor"), signed_in("assessor")
+    page = first.get(verify_url(county))
+    board = {"sign.board": "false", "method.sign.board": "实地查看", "note.sign.board": "未挂牌"}
+    stale = form_data(page) | {"base": page.context["base"].number} | board
+    elected = {"committee.elected": NOTES["committee.elected"]}
+    assert posted_inspection(second, county, notes=elected, committee__elected="false").status_code == 302
+    entry = Entry.objects.get(round=county, union__code="QS-016")
+    newer = entry.versions.count()
+    response = first.post(verify_url(county), stale)
+    assert response.status_code == 200 and entry.versions.count() == newer
+    text = text_of(response)
+    assert "未保存：打开本页之后，账号 assessor 于" in text and f"保存了第 {newer} 版核定数据" in text and "你改动的 1 项已保留" in text
+    again = form_data(response) | {"base": response.context["base"].number} | {k: v for k, v in board.items() if k != "sign.board"}
+    assert first.post(verify_url(county), again).status_code == 302
+    latest = entry.latest()
+    assert latest is not None and latest.number == newer + 1
+    assert (latest.facts["facts"]["committee.elected"], latest.facts["facts"]["sign.board"]) == (False, False)
+
+
+def test_a_union_cannot_change_its_self_report_once_verified(county: Round) -> None:
+    """A submission after the inspection would become the next inspection's base in place of the inspection's figures."""
+    assert posted_inspection(signed_in("assessor"), county, committee__elected="false", sign__board="false").status_code == 302
+    union = signed_in("qs-016")
+    page = union.get(f"/rounds/{county.pk}/QS-016/")
+    text = text_of(page)
+    assert "考核组已核查本单位的数据，自评数据不能再修改" in text and "以下是考核组核查后核定的数据（第" in text
+    before = Version.objects.count()
+    data = {f.name: [p.value for p in f.parts] if f.parts else f.value for g in page.context["groups"] for f in g.fields}
+    assert union.post(f"/rounds/{county.pk}/QS-016/", data | {"action": "submit"}).status_code == 403
+    assert union.post(f"/rounds/{county.pk}/QS-016/", data | {"action": "draft"}).status_code == 403
+    assert Version.objects.count() == before and Entry.objects.get(round=county, union__code="QS-016").status == Entry.Status.VERIFIED
+
+
+def test_an_inspection_whose_base_was_followed_while_it_graded_is_not_stored(county: Round) -> None:
+    """The check is made again under the entry's lock: a save between reading the base and storing is not taken back."""
+    entry = Entry.objects.get(round=county, union__code="QS-016")
+    base = records.verification_base(entry)
+    assert base is not None
+    assert posted_inspection(signed_in("assessor"), county, notes={}).status_code == 302  # a colleague's, meanwhile
+    before = entry.versions.count()
+    with pytest.raises(records.Stale, match=f"期间已有第 {before} 版核定数据保存，本次未保存"):
+        records.store(entry, User.objects.get(username="assessor"), grade(entry, base.facts), Version.Kind.VERIFIED, based_on=base)
+    assert entry.versions.count() == before
