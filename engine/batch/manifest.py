@@ -29,7 +29,10 @@ UNIONS = "unions/"
 HEADER = "# unionscore batch 输出目录：下列文件由 unionscore 写入，下次运行时只删除这些文件。"
 RUNNING, DONE = "# 状态：运行中", "# 状态：完成"
 LEGACY = "unionscore batch output"
-ENTRY = re.compile(r"summary\.csv|summary\.xlsx|results\.jsonl|report\.html|unions/|unions/[A-Za-z0-9_~-]{1,80}\.(?:html|md)")
+LEVELS, RESULTS = "levels.csv", "results"  # a province's, beside report.html: levels.csv, results/<ruleset>/part-*.parquet
+RESULT_PART = re.compile(r"results/[a-z][a-z0-9_-]{0,63}/part-[0-9]{5}\.parquet")  # engine.province.output.part_name
+ENTRY = re.compile(r"summary\.csv|summary\.xlsx|results\.jsonl|report\.html|levels\.csv|unions/|unions/[A-Za-z0-9_~-]{1,80}\.(?:html|md)|"
+                   + RESULT_PART.pattern)
 
 
 def read_entries(folder: Path) -> list[str] | None:

@@ -19,7 +19,7 @@ from typing import IO
 from ..atomic import PART, atomic_path
 from ..diagnostics import UsageError
 from .failure import BatchFailed, cause
-from .manifest import LOCK, MARKER, OUTPUTS, UNIONS, Manifest, read_entries
+from .manifest import LEVELS, LOCK, MARKER, OUTPUTS, RESULT_PART, RESULTS, UNIONS, Manifest, read_entries
 
 SHOWN = 5  # foreign files named in a refusal
 PAGES = (".html", ".md")
@@ -84,6 +84,7 @@ class OutputFolder:
         for name in previous:
             if name != UNIONS:
                 (self.path / name).unlink(missing_ok=True)
+        self.prune_results()
         self.sweep()
         self.owns_unions = UNIONS in previous or not os.path.lexists(self.unions)
         self.unions.mkdir(exist_ok=True)
@@ -92,12 +93,28 @@ class OutputFolder:
     def foreign(self, previous: set[str]) -> list[str]:
         """Files the last run did not write, where this run writes or where they would pass for its pages
         (unions/*.html, *.md): refused, whatever --force says. Other files are left alone."""
-        found = [name for name in OUTPUTS if os.path.lexists(self.path / name) and name not in previous]
+        found = [name for name in (*OUTPUTS, LEVELS) if os.path.lexists(self.path / name) and name not in previous]
+        results = self.path / RESULTS
+        if results.is_symlink() or (os.path.lexists(results) and not results.is_dir()):
+            found.append(RESULTS)
+        elif results.is_dir():  # a province's parts: one left from another run would be read with this run's
+            found += [name for name in map(self.relative, sorted(results.glob("*/*"))) if RESULT_PART.fullmatch(name) and name not in previous]
         if self.unions.is_symlink() or (os.path.lexists(self.unions) and not self.unions.is_dir()):
             return [*found, "unions"]
         if self.unions.is_dir():
             found += [UNIONS + p.name for p in sorted(self.unions.iterdir()) if p.suffix in PAGES and UNIONS + p.name not in previous]
         return found
+
+    def relative(self, path: Path) -> str:
+        return path.relative_to(self.path).as_posix()
+
+    def prune_results(self) -> None:
+        """The folders of a province's parts, once their parts are removed: results/<ruleset>/, then results/."""
+        results = self.path / RESULTS
+        if results.is_dir() and not results.is_symlink():
+            for folder in [*(p for p in results.iterdir() if p.is_dir() and not p.is_symlink()), results]:
+                with suppress(OSError):  # not empty: something else is there, and stays
+                    folder.rmdir()
 
     def sweep(self) -> None:
         """Our temporary files: left by a killed run, a union stopped half-way through writing its pages."""
@@ -152,6 +169,8 @@ class OutputFolder:
                 remove(self.path / name)
             except OSError:
                 kept.append(name)
+        with suppress(OSError):
+            self.prune_results()
         with suppress(OSError):
             self.manifest.failed(why, kept[::-1])
 

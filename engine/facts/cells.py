@@ -144,7 +144,11 @@ def shown(raw: Any) -> str:
 
 
 def cannot(raw: Any, decl: FactDecl, element: bool = False) -> CellError:
-    return CellError(f"无法识别 “{shown(raw)}”，应为{expectation(decl, element)}")
+    """A cell that does not read as its fact; one holding an invisible character (a zero-width space pasted with
+    「31」) shows it escaped, since 「无法识别 “31”」 would show nothing wrong."""
+    text = shown(raw)
+    hidden = "（其中有看不见的字符，上面以 \\u 编码显示，请删除）" if visible(text) != text else ""
+    return CellError(f"无法识别 “{visible(text)}”{hidden}，应为{expectation(decl, element)}")
 
 
 def expectation(decl: FactDecl, element: bool = False) -> str:

@@ -792,6 +792,19 @@ def row_cells(cells: Sequence[Any]) -> tuple[Any, ...]:
     return tuple(map(text_if_utf8, cells))
 
 
+CSV_ERRORS = {  # Python's csv module's messages, by their start, as a clerk can act on them
+    "field larger than field limit": f"有一个单元格超过 {csv.field_size_limit()} 个字符（Excel 的单元格最多 {MAX_CELL} 个字符），多半是某个引号没有配对，把其后的许多行读进了一个单元格",
+    "line contains NUL": "这一行含有空字符（NUL），文件可能已损坏，或不是文本格式的 CSV",
+    "new-line character seen in unquoted field": "没有加引号的单元格中有换行符，请把这个单元格用英文双引号括起来",
+}
+
+
+def csv_error_text(error: csv.Error) -> str:
+    """What Python's csv module said, in Chinese where it is known (its own words otherwise, quoted)."""
+    text = str(error)
+    return next((chinese for english, chinese in CSV_ERRORS.items() if text.startswith(english)), f"解析器报告“{text}”")
+
+
 def csv_rows(handle: Any) -> Rows:
     """Records of a CSV file with their first line's number, decoded line by line (`decoded_lines`),
     with the delimiter the header line uses most; a record that cannot be decoded or parsed is an
@@ -809,7 +822,7 @@ def csv_rows(handle: Any) -> Rows:
         except StopIteration:
             return
         except csv.Error as error:
-            yield start, UnreadableRow(f"无法按 CSV 格式解析（{error}），已跳过这一行")
+            yield start, UnreadableRow(f"无法按 CSV 格式解析：{csv_error_text(error)}，已跳过这一行")
             continue
         spanned = range(start, reader.line_num + 1)
         if bad.intersection(spanned):

@@ -124,7 +124,7 @@ class Filler:
         for merged in ranges:
             self.starting.setdefault(merged[1], []).append(merged)
         self.open: list[tuple[Range, Any]] = []  # ranges begun, with their value
-        self.used: list[str] = []  # the ranges of three rows or more that filled a cell, as Excel names them
+        self.used: list[str] = []  # the ranges that copied a value down into unions' rows (`copies`), as Excel names them
 
     def __call__(self, number: int, values: list[Any], hidden: set[int]) -> list[Any]:
         self.open = [(merged, value) for merged, value in self.open if merged[3] >= number]
@@ -138,9 +138,16 @@ class Filler:
             name = f"{get_column_letter(low_column)}{low_row}:{get_column_letter(high_column)}{high_row}"
             for column in blank:
                 values[column - 1] = value if column == low_column else Spanned(value, name)
-            if blank and high_row - low_row >= 2 and name not in self.used:  # told when it spans unions' rows, not a header's two
+            if blank and copies(low_row, high_row, value) and name not in self.used:
                 self.used.append(name)
         return values
+
+
+def copies(low_row: int, high_row: int, value: Any) -> bool:
+    """Whether a merged range that filled a cell is told: three rows or more (a header has two at most), or two
+    rows whose value is not text (a union's figure, 1046 职工人数, merged into the next union's row; a two-row
+    header's merged cells hold titles)."""
+    return high_row - low_row >= 2 or (high_row > low_row and not isinstance(value, str))
 
 
 def row_values(cells: list[dict[str, Any]], hidden_columns: set[int], skipped: dict[int, Any]) -> list[Any]:

@@ -178,7 +178,8 @@ def test_a_used_rulesets_level_that_does_not_exist(write):
     write("base.yaml", GOOD.replace("id: demo", "id: base"))
     top = GOOD.replace("id: demo", "id: top").replace("ruleset:", "uses: [base]\nruleset:", 1)
     wrong = top.replace("{id: good, name: 达标, min: 8}", "{id: good, name: 达标, min: 8, requires: [\"results.base.level == 'gold'\"]}")
-    assert codes(warnings_of(write, wrong, "top.yaml")) == [("level-unreachable", line_of(wrong, "id: good"))]
+    # refused at load: a level id the used ruleset lacks never holds (it was only a warning, level-unreachable)
+    assert codes(warnings_of(write, wrong, "top.yaml")) == [("uses-unknown-level", line_of(wrong, "id: good"))]
     right = wrong.replace("'gold'", "'good'")
     assert warnings_of(write, right, "top.yaml") == []
 

@@ -274,7 +274,8 @@ def test_a_csv_record_too_long_to_parse_costs_its_row(tmp_path: Path) -> None:
     units, _ = read(path)
     assert list(by_id(units)) == ["QS-1", "QS-3"]
     [bad] = [unit for unit in units if unit.problems]
-    assert bad.problems[0].mark.line == 3 and "无法按 CSV 格式解析" in bad.problems[0].message
+    assert bad.problems[0].mark.line == 3 and "无法按 CSV 格式解析：有一个单元格超过 131072 个字符" in bad.problems[0].message
+    assert "field limit" not in bad.problems[0].message  # the csv module's English, once shown as it was
 
 
 # --- YAML fact files read as spreadsheets are ------------------------------------------------------
@@ -356,6 +357,20 @@ def test_merged_cells_read_as_excel_shows_them(tmp_path: Path, monkeypatch: pyte
     townships = {unit.facts.union["id"]: unit.facts.union.get("township") for unit in units if unit.facts}
     assert townships == {unit.facts.union["id"]: unit.facts.union.get("township") for unit in read(COUNTY)[0] if unit.facts}
     assert any("合并单元格 E2:E13 按 Excel 显示的内容读取" in notice for notice in notices)
+
+
+def test_a_figure_merged_down_into_the_next_union_s_row_is_told(tmp_path: Path) -> None:
+    """职工人数 of one union merged with the next union's cell: Excel shows the figure over both rows, and the second
+    union is read with it. Two rows of text (a two-row header's titles) are not told; two rows of a figure are."""
+    def merged(book: Any) -> None:
+        sheet = book["城关街道"]
+        column = column_of(sheet, "职工人数")
+        sheet.cell(3, column).value = None
+        sheet.merge_cells(start_row=2, start_column=column, end_row=3, end_column=column)
+
+    _, notices = read(county_copy(tmp_path, merged))
+    assert any("合并单元格 G2:G3 按 Excel 显示的内容读取" in notice for notice in notices)
+    assert workbook_module.copies(1, 2, 680) and not workbook_module.copies(1, 2, "编号") and workbook_module.copies(2, 4, "城关街道")
 
 
 def test_a_merged_range_does_not_fill_a_hidden_column() -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import random
+import shutil
 import signal
 import socket
 import subprocess
@@ -104,6 +105,21 @@ def test_a_count_above_its_declared_ceiling_is_refused_as_in_a_county_batch(sour
     code, stdout, stderr = run(bad, tmp_path / "out")
     assert code == 1 and f"已评估 {UNIONS - 1} 个工会，失败 1 个" in stdout
     assert "[fact-at-most] 女会员人数（female_members）" in stderr and "大于会员人数（members）" in stderr
+
+
+def test_a_run_into_the_same_folder_leaves_no_part_of_the_last_one(source: Path, tmp_path: Path):
+    """Fewer partitions this time: the last run's parts 2 and 3 stayed, and reading results/<id>/*.parquet counted
+    their unions twice. A part no run listed is someone else's file, and is refused, not removed."""
+    out = tmp_path / "out"
+    assert run(source, out, "--partition-rows", "100")[0] == 0
+    assert len(list((out / "results" / "bayou").iterdir())) == 4
+    assert run(source, out, "--partition-rows", "200")[0] == 0
+    assert sorted(p.name for p in (out / "results" / "bayou").iterdir()) == ["part-00000.parquet", "part-00001.parquet"]
+    assert pl.read_parquet(out / "results" / "bayou" / "*.parquet").height == UNIONS
+    shutil.copy(out / "results" / "bayou" / "part-00000.parquet", out / "results" / "bayou" / "part-00007.parquet")
+    code, _, stderr = run(source, out)
+    assert code == 2 and "results/bayou/part-00007.parquet" in stderr and "不是 unionscore 写入的" in stderr
+    assert (out / "results" / "bayou" / "part-00007.parquet").is_file()
 
 
 def test_parquet_source_grades_like_csv(source: Path, tmp_path: Path):
