@@ -38,6 +38,7 @@ from ..values import Fraction, Number, exact, normal
 FACT_TYPES = {"integer": "number", "number": "number", "boolean": "boolean", "string": "string", "enum": "string", "date": "date"}
 UNION_FIELDS = ("id", "name", "type", "county", "township")
 RESULT_FIELDS = {"score": "number", "level": "string", "eligible": "boolean"}
+NUMERIC = ("integer", "number")  # the facts `at_most` relates
 
 
 def fact_type(decl: FactDecl) -> str:
@@ -367,9 +368,6 @@ def num(value: Any) -> Any:
 
 def as_tuple(value: Any) -> tuple[str, ...]:
     return (value,) if isinstance(value, str) else tuple(value)
-
-
-NUMERIC = ("integer", "number")
 
 
 def another(decl: FactDecl, target: FactDecl | None, types: tuple[str, ...]) -> bool:

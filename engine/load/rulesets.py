@@ -45,17 +45,22 @@ def check_references(ruleset: Ruleset, loaded: dict[str, Ruleset], problems: Dia
     """`passed('id', 'item')` and `results.id.items.item.outcome` must name a used ruleset's item."""
     for expression in ruleset.expressions():
         for used, item, node in item_references(expression.node):
-            target = next((loaded[u] for u in ruleset.uses if used in (u, u.replace("-", "_"))), None)
+            target = used_ruleset(ruleset, used, loaded)
             mark = expression.mark.shifted(node.offset)
             if target is None:
                 problems.add(mark, "uses-missing", f"引用的规则集 “{used}” 不在本规则集的 uses 中", node.length)
             elif target.item(item) is None:
                 problems.add(mark, "uses-unknown-item", f"规则集 “{target.id}” 中没有指标 “{item}”", node.length)
         for used, level, node in level_references(expression.node):
-            target = next((loaded[u] for u in ruleset.uses if used in (u, u.replace("-", "_"))), None)
+            target = used_ruleset(ruleset, used, loaded)
             if target is not None and target.level(level) is None:
                 message = f"“{level}” 不是规则集 “{target.id}” 的等级 id{level_hint(target, level)}"
                 problems.add(expression.mark.shifted(node.offset), "uses-unknown-level", message, node.length)
+
+
+def used_ruleset(ruleset: Ruleset, used: str, loaded: dict[str, Ruleset]) -> Ruleset | None:
+    """The ruleset `uses` names as `used` (a hyphenated id is written with `_` in paths); None if it names none."""
+    return next((loaded[u] for u in ruleset.uses if used in (u, u.replace("-", "_"))), None)
 
 
 def level_hint(target: Ruleset, level: str) -> str:

@@ -283,7 +283,7 @@ def reach(decl: FactDecl, after: Any) -> str:
 
 def change_text(decl: FactDecl, before: Any, after: Any) -> str:
     """One change in the fact's own unit, as a task: 「会员人数再增加 12 人（38 → 50 人）」,
-    「配备职工书屋专（兼）职管理人员」, 「补齐“职工书屋藏书”资料，须达到 3000 册」."""
+    「配备职工书屋专（兼）职管理人员」, 「如实补齐“职工书屋藏书”资料（达到 3000 册可得本项分数）」."""
     if decl.type == "boolean":
         return f"{done(decl, after)}，并补齐台账资料" if isinstance(before, Null) else done(decl, after)
     if isinstance(before, Null):  # the union reports what it really has: the figure is a threshold, not a promise
