@@ -72,11 +72,21 @@ class Manifest:
         self.add(DONE)
         self.close()
 
-    def failed(self, why: str, kept: list[str]) -> None:
-        """After a failed run: why it failed, and the files it wrote but could not remove."""
+    def failed(self, why: str, kept: list[str], previous: bool = False) -> None:
+        """After a failed run: why it failed, and the files of ours still there: the `previous` run's, or those
+        that could not be removed."""
         self.close()
-        status = f"# 状态：未完成（{' '.join(why.split())}），本次写入的文件已删除"
+        status = f"# 状态：未完成（{' '.join(why.split())}），本次写入的文件已删除" + ("；以下是此前一次运行的文件" if previous and kept else "")
         write_text(self.path, "\n".join([HEADER, status, *kept]) + "\n")
+
+    @staticmethod
+    def running(folder: Path) -> bool:
+        """Whether the folder's marker says a run is moving its files in (or a run of an older version stopped)."""
+        try:
+            lines = (folder / MARKER).read_text(encoding="utf-8", errors="replace").splitlines()
+        except OSError:
+            return False
+        return RUNNING in lines and DONE not in lines
 
     def close(self) -> None:
         if self.handle is not None:

@@ -1,15 +1,17 @@
 """The batch output folder: one run at a time, only its own files removed, every file written atomically.
 
 A folder is ours when it holds the marker (`manifest.py`), which lists every file unionscore
-wrote there. A run locks the folder, refuses to write over a file it did not write, removes the
-previous run's files (and its own leftover temporary files, named *.unionscore.part), then
-names each file in the marker before writing it. A run that fails removes what it wrote, so a
-report that looks complete is always a complete report.
+wrote there. A run locks the folder and refuses to write over a file it did not write. It writes
+into a folder of its own inside (`STAGE`, with its own marker naming each file before it is
+written), and only once complete swaps its files in for the previous run's. A run that fails,
+or is interrupted, removes what it wrote and leaves the previous run's report as it was: a report
+that looks complete is always a complete report, and a failed re-run loses none.
 """
 from __future__ import annotations
 
 import fcntl
 import os
+import shutil
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
@@ -23,6 +25,7 @@ from .manifest import LEVELS, LOCK, MARKER, OUTPUTS, RESULT_PART, RESULTS, UNION
 
 SHOWN = 5  # foreign files named in a refusal
 PAGES = (".html", ".md")
+STAGE = ".unionscore-next"  # the run in progress; a folder holding the marker, so no source reads it
 
 
 def check_apart(out: Path, sources: Iterable[Path]) -> None:
@@ -35,26 +38,29 @@ def check_apart(out: Path, sources: Iterable[Path]) -> None:
 
 
 class OutputFolder:
-    """`--out DIR` for one run, as a context manager: on entry locked, checked and cleared of the previous
-    run's files; on a clean exit marked complete; on an error (or Ctrl-C) emptied of this run's files."""
+    """`--out DIR` for one run, as a context manager: on entry locked and checked, the run written into `stage`;
+    on a clean exit swapped in for the previous run's files; on an error (or Ctrl-C) the stage removed, and the
+    previous run's files left as they were."""
 
     def __init__(self, path: Path, force: bool = False) -> None:
         self.path, self.force = path, force
-        self.manifest = Manifest(path)
+        self.stage = path / STAGE
+        self.manifest = Manifest(self.stage)
         self.lock = -1
         self.started = False
         self.owns_unions = False
 
     @property
     def unions(self) -> Path:
-        return self.path / "unions"
+        """Where this run's pages go (they move to the folder's unions/ with the rest once the run is complete)."""
+        return self.stage / "unions"
 
     def __enter__(self) -> OutputFolder:
         self.refuse_foreign()
         self.path.mkdir(parents=True, exist_ok=True)
         self.lock = lock(self.path)
         try:
-            self.clear_previous()
+            self.prepare()
         except BaseException:
             os.close(self.lock)
             raise
@@ -74,21 +80,18 @@ class OutputFolder:
         if path.is_dir() and not (path / MARKER).is_file() and not self.force and any(p.name != LOCK for p in path.iterdir()):
             raise UsageError(f"输出目录 {path} 不为空，且不是 unionscore 的输出目录；确需写入请加 --force（不会删除或覆盖已有文件）")
 
-    def clear_previous(self) -> None:
-        """Remove what the last run wrote, after checking that no file in our way is someone else's."""
+    def prepare(self) -> None:
+        """Check that no file in our way is someone else's, and start an empty stage (a killed run's is removed)."""
         previous = read_entries(self.path) or []
         foreign = self.foreign(set(previous))
         if foreign:
             names = "、".join(foreign[:SHOWN]) + (f" 等 {len(foreign)} 个" if len(foreign) > SHOWN else "")
             raise UsageError(f"输出目录 {self.path} 中已有不是 unionscore 写入的 {names}，不会覆盖或删除；请移走，或另选输出目录")
-        for name in previous:
-            if name != UNIONS:
-                (self.path / name).unlink(missing_ok=True)
-        self.prune_results()
-        self.sweep()
-        self.owns_unions = UNIONS in previous or not os.path.lexists(self.unions)
-        self.unions.mkdir(exist_ok=True)
-        self.manifest.start([UNIONS] if self.owns_unions else [])
+        self.sweep(self.path, self.path / UNIONS)  # temporary files of a run older than the stage
+        self.owns_unions = UNIONS in previous or not os.path.lexists(self.path / UNIONS)
+        clear_stage(self.stage)
+        self.unions.mkdir(parents=True)
+        self.manifest.start([UNIONS])
 
     def foreign(self, previous: set[str]) -> list[str]:
         """Files the last run did not write, where this run writes or where they would pass for its pages
@@ -99,10 +102,11 @@ class OutputFolder:
             found.append(RESULTS)
         elif results.is_dir():  # a province's parts: one left from another run would be read with this run's
             found += [name for name in map(self.relative, sorted(results.glob("*/*"))) if RESULT_PART.fullmatch(name) and name not in previous]
-        if self.unions.is_symlink() or (os.path.lexists(self.unions) and not self.unions.is_dir()):
+        pages = self.path / UNIONS
+        if pages.is_symlink() or (os.path.lexists(pages) and not pages.is_dir()):
             return [*found, "unions"]
-        if self.unions.is_dir():
-            found += [UNIONS + p.name for p in sorted(self.unions.iterdir()) if p.suffix in PAGES and UNIONS + p.name not in previous]
+        if pages.is_dir():
+            found += [UNIONS + p.name for p in sorted(pages.iterdir()) if p.suffix in PAGES and UNIONS + p.name not in previous]
         return found
 
     def relative(self, path: Path) -> str:
@@ -116,16 +120,16 @@ class OutputFolder:
                 with suppress(OSError):  # not empty: something else is there, and stays
                     folder.rmdir()
 
-    def sweep(self) -> None:
-        """Our temporary files: left by a killed run, a union stopped half-way through writing its pages."""
-        for folder in (self.path, self.unions):
+    def sweep(self, *folders: Path) -> None:
+        """Our temporary files (the stage's, unless `folders`): left by a union stopped half-way through its pages."""
+        for folder in folders or (self.stage, self.unions):
             for leftover in folder.glob(f".*{PART}"):
                 leftover.unlink(missing_ok=True)
 
     def file(self, name: str) -> Path:
-        """The path of an output file, named in the marker first."""
+        """The path of an output file in the stage, named in the stage's marker first."""
         self.manifest.add(name)
-        return self.path / name
+        return self.stage / name
 
     @contextmanager
     def stream(self, name: str) -> Iterator[IO[bytes]]:
@@ -147,24 +151,51 @@ class OutputFolder:
             Path(temporary).unlink(missing_ok=True)
 
     def finish(self) -> None:
-        """Mark the run complete; a run that cannot even do that has failed."""
+        """Swap the complete run in; a run that cannot do that has failed."""
         try:
             self.sweep()
-            if self.owns_unions and not any(self.unions.iterdir()):  # no pages (a province): no empty folder
-                self.unions.rmdir()
             self.manifest.finish()
+            self.swap()
         except OSError as failure:
             self.fail(cause(failure, self.path))
             raise
 
+    def swap(self) -> None:
+        """The previous run's files out and this run's in. The folder's marker lists both while they move, so a run
+        killed half-way leaves every file of ours listed for the next run to remove."""
+        new, old = read_entries(self.stage) or [], read_entries(self.path) or []
+        clash = [name for name in new if name != UNIONS and os.path.lexists(self.path / name) and name not in old]
+        if clash:  # put there during this run by someone else
+            raise BatchFailed(f"{self.path / clash[0]} 已存在，且不是 unionscore 写入的；不会覆盖")
+        marker = Manifest(self.path)
+        marker.start(list(dict.fromkeys([*old, *new])))
+        marker.close()
+        for name in old:
+            if name != UNIONS and name not in new:
+                (self.path / name).unlink(missing_ok=True)
+        self.prune_results()
+        for name in new:
+            if name != UNIONS:
+                (self.path / name).parent.mkdir(parents=True, exist_ok=True)
+                os.replace(self.stage / name, self.path / name)
+        pages = self.path / UNIONS
+        if self.owns_unions and pages.is_dir() and not any(pages.iterdir()):  # no pages (a province): no empty folder
+            pages.rmdir()
+        marker.start([name for name in new if name != UNIONS or os.path.lexists(pages) and self.owns_unions])
+        marker.finish()
+        clear_stage(self.stage)
+
     def fail(self, why: str) -> None:
-        """Remove every file this run wrote (the marker lists them) and say in the marker why the run failed.
-        Best effort: on a read-only disk, what cannot be removed stays listed for the next run."""
+        """Remove the stage, and say in the folder's marker why the run failed. The previous run's files stay,
+        and stay listed; a run stopped while swapping (its files and the previous run's are then both listed)
+        has every listed file removed. Best effort: what cannot be removed stays listed for the next run."""
         self.manifest.close()
         with suppress(OSError):
-            self.sweep()
+            clear_stage(self.stage)
+        listed = self.written()
+        swapping = Manifest.running(self.path)
         kept = []
-        for name in reversed(self.written()):
+        for name in reversed(listed if swapping else []):
             try:
                 remove(self.path / name)
             except OSError:
@@ -172,10 +203,10 @@ class OutputFolder:
         with suppress(OSError):
             self.prune_results()
         with suppress(OSError):
-            self.manifest.failed(why, kept[::-1])
+            Manifest(self.path).failed(why, kept[::-1] if swapping else listed, previous=not swapping)
 
     def written(self) -> list[str]:
-        """The files the marker says this run wrote."""
+        """The files the folder's marker lists."""
         try:
             return read_entries(self.path) or []
         except OSError:
@@ -195,6 +226,14 @@ def lock(folder: Path) -> int:
         os.close(handle)
         raise
     return handle
+
+
+def clear_stage(stage: Path) -> None:
+    """Remove the stage, a folder unionscore alone writes (a link or a file in its place, only itself)."""
+    if stage.is_symlink() or (os.path.lexists(stage) and not stage.is_dir()):
+        stage.unlink()
+    elif stage.is_dir():
+        shutil.rmtree(stage)
 
 
 def remove(path: Path) -> None:

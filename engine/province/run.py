@@ -70,12 +70,12 @@ def fill(folder: OutputFolder, options: ProvinceOptions, rulesets: list[Ruleset]
     parts = [part_name(ruleset.id, each.index) for each in partitions for ruleset in rulesets]
     for name in parts:
         folder.file(name)
-    settings = Settings(tuple(map(absolute_spec, options.specs)), str(options.out.resolve()), options.as_of)
+    settings = Settings(tuple(map(absolute_spec, options.specs)), str(folder.stage.resolve()), options.as_of)
     total = Tally()
     for each, tally in zip(partitions, graded(partitions, settings, options)):
         total.add(tally)
         tick(each.rows)
-    check_parts(options.out, parts)
+    check_parts(folder, parts)
     write_report(folder.file("report.html"), rulesets, total, heard)
     write_levels_csv(folder.file("levels.csv"), rulesets, total)
     return total
@@ -87,12 +87,12 @@ def absolute_spec(spec: str) -> str:
     return str(Path(spec).resolve()) if Path(spec).is_file() else spec
 
 
-def check_parts(out: Path, names: list[str]) -> None:
-    """Every part file the workers wrote, seen from here: a worker without the shared file system writes its
-    own disk, and the results would be missing without a word."""
-    missing = [name for name in names if not (out / name).is_file()]
+def check_parts(folder: OutputFolder, names: list[str]) -> None:
+    """Every part file the workers wrote (into the run's stage), seen from here: a worker without the shared file
+    system writes its own disk, and the results would be missing without a word."""
+    missing = [name for name in names if not (folder.stage / name).is_file()]
     if missing:
-        raise BatchFailed(f"{len(missing)} 个结果文件在本机的 {out} 中找不到（如 {missing[0]}）：工作节点把它们写到了别处。"
+        raise BatchFailed(f"{len(missing)} 个结果文件在本机的 {folder.path} 中找不到（如 {missing[0]}）：工作节点把它们写到了别处。"
                           "请确认 --out 和来源都在所有节点共享的文件系统上，且路径相同")
 
 

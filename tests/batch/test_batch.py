@@ -139,17 +139,23 @@ def test_a_previous_output_is_replaced_without_force(sample, tmp_path):
 
 
 def test_an_interrupted_run_leaves_no_report_that_looks_complete(sample, tmp_path, monkeypatch):
-    out = tmp_path / "out"
-    assert run(str(sample), "--out", str(out), "--ruleset", "bayou").exit_code == 0
+    """Nothing of the interrupted run is left, and the last complete run's report stays as it was (a re-run
+    interrupted removed it, with its own files, from the folder cleared at its start)."""
+    first, out = tmp_path / "first", tmp_path / "out"
+    assert run(str(sample), "--out", str(first), "--ruleset", "bayou").exit_code == 0
+    assert run(str(sample), "--out", str(out), "--ruleset", "zhijia").exit_code == 0
+    before = {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file() and not p.name.startswith(".")}
 
     def interrupted(*args, **kwargs):
         raise KeyboardInterrupt
 
     monkeypatch.setattr("engine.batch.run.ItemSheets.save", interrupted)
     assert run(str(sample), "--out", str(out), "--ruleset", "bayou").exit_code == 1  # click: Aborted!
-    names = {p.name for p in out.iterdir()}
-    assert "report.html" not in names and "summary.xlsx" not in names
-    assert not [p for p in out.iterdir() if p.name.endswith(".part")]
+    assert {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file() and not p.name.startswith(".")} == before
+    assert {p.name for p in out.iterdir() if p.name.startswith(".")} == {".unionscore-output", ".unionscore-output.lock"}
+    monkeypatch.undo()
+    assert run(str(sample), "--out", str(out), "--ruleset", "bayou").exit_code == 0  # and the next run takes its place
+    assert (out / "report.html").read_bytes() == (first / "report.html").read_bytes()
 
 
 def test_a_worker_that_dies_is_reported_and_the_batch_goes_on(sample, tmp_path, monkeypatch):

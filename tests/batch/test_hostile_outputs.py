@@ -30,6 +30,7 @@ from click.testing import CliRunner
 import engine.batch.workers
 from cli import cli
 from engine.batch.manifest import LOCK, MARKER
+from engine.batch.output_folder import STAGE
 from engine.batch.workers import Chunk, Pool
 from engine.facts.sources import OUTPUT_MARKER, Unit
 from engine.load.rulesets import resolve_rulesets
@@ -443,15 +444,34 @@ def no_space(*args, **kwargs):
 
 @pytest.mark.parametrize("write", ["engine.batch.run.write_county_report", "engine.batch.workers.write_pages"])
 def test_a_full_disk_is_named_and_the_half_written_outputs_are_removed(sample, tmp_path, monkeypatch, write):
+    """The failed run's files go; the last complete run's stay, as they were, and the marker says why and lists them."""
     out = tmp_path / "out"
     assert bayou(sample, out).exit_code == 0
+    before = {name: (out / name).read_bytes() for name in our_files(out) if name not in (MARKER, LOCK) and (out / name).is_file()}
     monkeypatch.setattr(write, no_space)
     result = bayou(sample, out)
     assert result.exit_code == 1
     assert result.stderr.startswith("错误：批量评估未完成：磁盘空间已满：")
     assert "本次写入的文件已删除" in result.stderr and "内部错误" not in result.stderr
-    assert our_files(out) == {MARKER, LOCK}
+    assert {name: (out / name).read_bytes() for name in our_files(out) if name not in (MARKER, LOCK) and (out / name).is_file()} == before
     assert "# 状态：未完成（磁盘空间已满" in (out / MARKER).read_text(encoding="utf-8")
+    assert "；以下是此前一次运行的文件\nunions/\n" in (out / MARKER).read_text(encoding="utf-8")
+
+
+def test_a_killed_run_s_stage_is_removed_by_the_next_and_a_run_stopped_while_swapping_leaves_nothing_half(sample, tmp_path):
+    """A run killed outright (SIGKILL) leaves its stage: the next run removes it. One stopped while moving its files
+    in leaves the folder's marker saying 运行中 over both runs' files: the next run removes every one of them it
+    does not write again."""
+    out = tmp_path / "out"
+    assert bayou(sample, out).exit_code == 0
+    (out / STAGE / "unions").mkdir(parents=True)
+    (out / STAGE / "unions" / "QS-001.html").write_text("半个页面", encoding="utf-8")
+    (out / "unions" / "QS-099.md").write_text("上次搬入一半时留下的页面", encoding="utf-8")
+    marker = (out / MARKER).read_text(encoding="utf-8").replace("# 状态：完成\n", "unions/QS-099.md\n")
+    (out / MARKER).write_text(marker, encoding="utf-8")
+    assert bayou(sample, out).exit_code == 0
+    assert not (out / STAGE).exists() and not (out / "unions" / "QS-099.md").exists()
+    assert (out / MARKER).read_text(encoding="utf-8").rstrip().endswith("# 状态：完成")
 
 
 def test_a_lost_report_process_stops_the_batch_and_the_outputs_are_removed(sample, tmp_path, monkeypatch):
