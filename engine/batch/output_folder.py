@@ -164,20 +164,20 @@ class OutputFolder:
         """The previous run's files out and this run's in. The folder's marker lists both while they move, so a run
         killed half-way leaves every file of ours listed for the next run to remove."""
         new, old = read_entries(self.stage) or [], read_entries(self.path) or []
-        clash = [name for name in new if name != UNIONS and os.path.lexists(self.path / name) and name not in old]
+        files, ours = [name for name in new if name != UNIONS], set(old)
+        clash = [name for name in files if name not in ours and os.path.lexists(self.path / name)]
         if clash:  # put there during this run by someone else
             raise BatchFailed(f"{self.path / clash[0]} 已存在，且不是 unionscore 写入的；不会覆盖")
         marker = Manifest(self.path)
         marker.start(list(dict.fromkeys([*old, *new])))
         marker.close()
-        for name in old:
-            if name != UNIONS and name not in new:
-                (self.path / name).unlink(missing_ok=True)
+        for name in ours.difference(new, [UNIONS]):
+            (self.path / name).unlink(missing_ok=True)
         self.prune_results()
-        for name in new:
-            if name != UNIONS:
-                (self.path / name).parent.mkdir(parents=True, exist_ok=True)
-                os.replace(self.stage / name, self.path / name)
+        for folder in dict.fromkeys((self.path / name).parent for name in files):
+            folder.mkdir(parents=True, exist_ok=True)
+        for name in files:
+            os.replace(self.stage / name, self.path / name)
         pages = self.path / UNIONS
         if self.owns_unions and pages.is_dir() and not any(pages.iterdir()):  # no pages (a province): no empty folder
             pages.rmdir()
