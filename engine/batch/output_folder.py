@@ -156,7 +156,7 @@ class OutputFolder:
             self.sweep()
             self.manifest.finish()
             self.swap()
-        except OSError as failure:
+        except (OSError, BatchFailed) as failure:  # BatchFailed: a file of someone else's where ours goes
             self.fail(cause(failure, self.path))
             raise
 

@@ -27,6 +27,7 @@ import openpyxl
 import pytest
 from click.testing import CliRunner
 
+import engine.batch.run
 import engine.batch.workers
 from cli import cli
 from engine.batch.manifest import LOCK, MARKER
@@ -472,6 +473,22 @@ def test_a_killed_run_s_stage_is_removed_by_the_next_and_a_run_stopped_while_swa
     assert bayou(sample, out).exit_code == 0
     assert not (out / STAGE).exists() and not (out / "unions" / "QS-099.md").exists()
     assert (out / MARKER).read_text(encoding="utf-8").rstrip().endswith("# 状态：完成")
+
+
+def test_a_page_put_where_ours_goes_during_the_run_is_never_overwritten(sample, tmp_path, monkeypatch):
+    out = tmp_path / "out"
+    real = engine.batch.run.write_summary_csv
+
+    def meanwhile(*args):
+        (out / "unions").mkdir(exist_ok=True)
+        (out / "unions" / "QS-001.html").write_text("县里刚放进来的页面", encoding="utf-8")
+        return real(*args)
+
+    monkeypatch.setattr(engine.batch.run, "write_summary_csv", meanwhile)
+    result = bayou(sample, out)
+    assert result.exit_code == 1 and f"{out / 'unions' / 'QS-001.html'} 已存在，且不是 unionscore 写入的；不会覆盖" in result.stderr
+    assert (out / "unions" / "QS-001.html").read_text(encoding="utf-8") == "县里刚放进来的页面"
+    assert not (out / STAGE).exists() and not (out / "report.html").exists()
 
 
 def test_a_lost_report_process_stops_the_batch_and_the_outputs_are_removed(sample, tmp_path, monkeypatch):
