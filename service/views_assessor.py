@@ -133,6 +133,8 @@ def publish(request: HttpRequest, round_id: int) -> HttpResponse:
     try:
         deadline = date_field(request.POST.get("deadline", ""), "整改期限")
         assert deadline is not None
+        if request.POST.get("confirm") != "yes":  # publishing cannot be undone: the browser asks, and so does this
+            raise publishing.PublishError("请勾选“已核对各工会的核定结果”后再发布：发布后结果冻结，不能撤回或重新发布")
         done = publishing.publish(round_, account(request), deadline)
     except (rounds_admin.RoundError, publishing.PublishError, GradingFailed) as exc:
         return board_page(request, round_, str(exc))

@@ -41,7 +41,7 @@ def verified(county: Round, code: str = "QS-016") -> Version:
 
 
 def published_by_page(county: Round) -> Publication:
-    response = signed_in("admin").post(f"/county/{county.pk}/publish/", {"deadline": DEADLINE.isoformat()})
+    response = signed_in("admin").post(f"/county/{county.pk}/publish/", {"deadline": DEADLINE.isoformat(), "confirm": "yes"})
     assert response.status_code == 302, response.content.decode()[:2000]
     return Publication.objects.get(round=county)
 
@@ -90,7 +90,7 @@ def test_published_results_never_change(county: Round, data_folder: Path) -> Non
     assert (again.pk, again.facts, again.result) == before
     assert (data_folder / "published" / str(county.pk) / str(publication.pk) / "publication.json").read_text(encoding="utf-8") == manifest
     assert json.loads(manifest)["results"]["QS-016"] == frozen.version.number
-    refused = signed_in("admin").post(f"/county/{county.pk}/publish/", {"deadline": DEADLINE.isoformat()})
+    refused = signed_in("admin").post(f"/county/{county.pk}/publish/", {"deadline": DEADLINE.isoformat(), "confirm": "yes"})
     assert refused.status_code == 200 and "不能重复发布" in refused.content.decode()
     assert Publication.objects.filter(round=county).count() == 1
 
@@ -135,11 +135,14 @@ def test_a_vetoed_union_s_notice_says_why_and_that_it_has_no_task(county: Round,
 
 def test_only_the_county_admin_publishes(county: Round, data_folder: Path) -> None:
     for user in ("assessor", "qs-016", "t-qingshan"):
-        assert signed_in(user).post(f"/county/{county.pk}/publish/", {"deadline": DEADLINE.isoformat()}).status_code == 403
+        assert signed_in(user).post(f"/county/{county.pk}/publish/", {"deadline": DEADLINE.isoformat(), "confirm": "yes"}).status_code == 403
     assert signed_in("qs-016").get(f"/county/{county.pk}/report.html").status_code == 403
     assert signed_in("admin").get(f"/county/{county.pk}/report.html").status_code == 404  # not yet published
+    unconfirmed = signed_in("admin").post(f"/county/{county.pk}/publish/", {"deadline": DEADLINE.isoformat()})
+    assert unconfirmed.status_code == 200 and "未发布：请勾选“已核对各工会的核定结果”后再发布" in unconfirmed.content.decode()
+    assert 'name="confirm" type="checkbox" value="yes" required' in unconfirmed.content.decode()
     for deadline, problem in (("2020-01-01", "整改期限应晚于今天"), ("", "请填写整改期限")):
-        refused = signed_in("admin").post(f"/county/{county.pk}/publish/", {"deadline": deadline})
+        refused = signed_in("admin").post(f"/county/{county.pk}/publish/", {"deadline": deadline, "confirm": "yes"})
         # said under 结果发布, just above the date, and the page opens there (#publish), not at the top
         page = refused.content.decode()
         assert f'action="/county/{county.pk}/publish/#publish"' in page
@@ -214,7 +217,7 @@ def test_a_result_changed_while_publishing_stops_it_and_leaves_nothing(county: R
         return slow(*args)
 
     monkeypatch.setattr(publishing, "write_county_files", meanwhile)
-    refused = signed_in("admin").post(f"/county/{county.pk}/publish/", {"deadline": DEADLINE.isoformat()})
+    refused = signed_in("admin").post(f"/county/{county.pk}/publish/", {"deadline": DEADLINE.isoformat(), "confirm": "yes"})
     assert refused.status_code == 200 and "发布过程中有单位提交或核查了新的结果，请重新发布" in refused.content.decode()
     county.refresh_from_db()
     assert county.status != Round.Status.PUBLISHED and not Publication.objects.exists() and not Task.objects.exists()

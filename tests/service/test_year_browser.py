@@ -173,6 +173,7 @@ def test_one_union_through_a_whole_year(server: str, browser: WebDriver, county:
     browser.find_element(By.LINK_TEXT, "填报进度、核查与发布").click()
     deadline = browser.find_element(By.NAME, "deadline")
     browser.execute_script("arguments[0].value = arguments[1];", deadline, DEADLINE.isoformat())
+    browser.find_element(By.NAME, "confirm").click()
     browser.find_element(By.XPATH, "//button[text()='发布本年度结果']").click()
     published_message = wait_text(browser, ".messages", "已发布").text
     assert published_message.startswith("已发布 44 个工会的结果，")
