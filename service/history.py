@@ -17,12 +17,12 @@ from django.db import transaction
 from django.db.models import Count, OuterRef, Q, Subquery
 
 from engine.diagnostics import UnionscoreError
-from engine.values import fmt_number
 
 from . import access, grader, result_lines
 from .grading import Graded
 from .models import Entry, Federation, PublishedResult, Round, Task, Township, Union, User, Version
 from .records import store
+from .result_page import number
 
 SHOWN_ITEMS = 5  # items whose county-wide loss fell or grew most
 
@@ -99,7 +99,7 @@ def cells(year: Year, columns: list[tuple[str, str]]) -> list[tuple[str, str, st
 
 
 def score_text(score: dict[str, Any]) -> str:
-    return f"{fmt_number(score['score'])} 分 {score.get('level_name') or ''}".strip()
+    return f"{number(score['score'])} 分 {score.get('level_name') or ''}".strip()
 
 
 def published_results(entries: list[Entry]) -> dict[int, dict[str, Any]]:

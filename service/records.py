@@ -25,9 +25,8 @@ def store(entry: Entry, user: User | None, graded: Graded, kind: str, based_on: 
         locked = Entry.objects.select_for_update().get(pk=entry.pk)
         if kind in (Version.Kind.DRAFT, Version.Kind.SUBMITTED) and locked.status in access.CHECKED:
             raise access.Refused(access.VERIFIED_TEXT)
-        newer = verification_base(locked)
-        if based_on is not None and newer is not None and newer.number != based_on.number:
-            raise Stale(newer)
+        if based_on is not None:  # an inspection: the base it graded must still be the latest
+            fresh_base(locked, based_on)
         number = (locked.versions.aggregate(last=Max("number"))["last"] or 0) + 1
         version = Version.objects.create(entry=locked, number=number, kind=kind, facts=graded.facts,
                                          result=graded.result, problems=graded.problems, created_by=user,
@@ -59,6 +58,14 @@ class Stale(Exception):
         self.newer = newer
 
 
+def fresh_base(entry: Entry, shown: Version | None) -> Version | None:
+    """The entry's `verification_base`; `Stale` when it is no longer `shown`, the one a form or a grading started from."""
+    base = verification_base(entry)
+    if shown is not None and base is not None and base.number != shown.number:
+        raise Stale(base)
+    return base
+
+
 def verification_base(entry: Entry) -> Version | None:
     """What an inspection starts from: the latest verified version, else the latest submitted or imported one."""
     return entry.versions.filter(kind__in=BASE_KINDS).order_by("-number").first()
@@ -70,9 +77,7 @@ def verify(entry: Entry, user: User, changes: dict[str, Any], notes: dict[str, d
     graded and stored as a verified version when the facts check. `notes` says for each changed fact how it
     was found ({"method": 查阅资料 / 实地查看 / 座谈, "note": …}); a change without one is a problem. `shown`: the
     base the assessor's form showed; `Stale` when another save has followed it (as when one follows while grading)."""
-    base = verification_base(entry)
-    if shown is not None and base is not None and base.number != shown.number:
-        raise Stale(base)
+    base = fresh_base(entry, shown)
     facts = dict(base.facts.get("facts", {})) if base is not None else {}
     for name, value in changes.items():
         if value is None:
