@@ -275,12 +275,12 @@ def test_command(paths: tuple[Path, ...], engine: str, show_coverage: bool, min_
         suite = load_suite(target)
         outcomes = run_suite(suite, target, available, chooser)
         for outcome in outcomes:
-            click.echo(f"{'PASS' if outcome.passed else 'FAIL'} {outcome.ruleset}::{outcome.name}")
+            click.echo(f"{'通过' if outcome.passed else '未通过'} {outcome.ruleset}::{outcome.name}")
             for problem in outcome.problems:
                 click.echo(f"    {problem}")
             passed, failed = passed + outcome.passed, failed + (not outcome.passed)
         for skipped in suite.skipped:
-            click.echo(f"SKIP {target.id}::（继承 {skipped.source}）{skipped.name}：{skipped.why}")
+            click.echo(f"跳过 {target.id}::（继承 {skipped.source}）{skipped.name}：{skipped.why}")
         empty += no_tests(target, suite)
         measured.append(coverage.measure(target, [o.result for o in outcomes if o.result is not None]))
     if show_coverage:
@@ -290,7 +290,7 @@ def test_command(paths: tuple[Path, ...], engine: str, show_coverage: bool, min_
         click.echo(f"覆盖率不足：{item.ruleset.id} 为 {coverage.percent_text(item.percent)}，要求至少 {min_coverage:g}%（加 --coverage 查看未覆盖的部分）", err=True)
     for diagnostic in lint.strict(empty) if strict else empty:
         click.echo(diagnostic.render(), err=True)
-    click.echo(f"{passed} passed, {failed} failed")
+    click.echo(f"通过 {passed} 个，未通过 {failed} 个")
     sys.exit(1 if failed or short or (strict and empty) else 0)
 
 

@@ -314,7 +314,7 @@ def test_markdown_report(files):
 def test_test_command_passes(files):
     result = run("test", files[0])
     assert result.exit_code == 0, result.stdout
-    assert result.stdout.splitlines() == ["PASS demo::全部达标", "1 passed, 0 failed"]
+    assert result.stdout.splitlines() == ["通过 demo::全部达标", "通过 1 个，未通过 0 个"]
 
 
 def test_test_command_fails_and_shows_expected_and_actual(write):
@@ -326,11 +326,11 @@ def test_test_command_fails_and_shows_expected_and_actual(write):
     result = run("test", str(write("demo.yaml", wrong)))
     assert result.exit_code == 1
     lines = result.stdout.splitlines()
-    assert lines[0] == "FAIL demo::全部达标"
+    assert lines[0] == "未通过 demo::全部达标"
     assert "score：期望 19，实际 20" in result.stdout
     assert "level：期望 basic，实际 good" in result.stdout
-    assert "PASS demo::另一个" in lines
-    assert lines[-1] == "1 passed, 1 failed"
+    assert "通过 demo::另一个" in lines
+    assert lines[-1] == "通过 1 个，未通过 1 个"
 
 
 def test_test_command_on_a_folder(tmp_path):
@@ -339,7 +339,7 @@ def test_test_command_on_a_folder(tmp_path):
     (folder / "demo.yaml").write_text(RULESET.lstrip(), encoding="utf-8")
     result = run("test", str(folder))
     assert result.exit_code == 0
-    assert result.stdout.splitlines()[-1] == "1 passed, 0 failed"
+    assert result.stdout.splitlines()[-1] == "通过 1 个，未通过 0 个"
 
 
 def test_check_passes_a_good_ruleset(files):
@@ -373,7 +373,7 @@ def test_test_command_on_a_folder_skips_fact_files(tmp_path):
     (folder / "union.yaml").write_text("union: {id: X, type: enterprise}\nperiod: 2025\nfacts: {employees: 3}\n", encoding="utf-8")
     result = run("test", str(folder))
     assert result.exit_code == 0
-    assert result.stdout.splitlines()[-1] == "1 passed, 0 failed"
+    assert result.stdout.splitlines()[-1] == "通过 1 个，未通过 0 个"
 
 
 ONLY_SOME_COMMANDS = ("numpy", "polars", "pyarrow", "docx", "openpyxl")  # about a third of a second to import

@@ -35,17 +35,17 @@ def test_a_variant_inherits_its_parents_tests_unless_they_touch_what_it_changed(
     child = write("county.yaml", "ruleset: {id: county, name: 县版, version: '1'}\nextends: demo.yaml\n"
                   "override:\n  elected:\n    name: 依法选举（县）\n")
     printed = run("test", "--coverage", str(child)).stdout
-    assert "PASS county::（继承 demo）入会率 80%" in printed  # about an item the county left as it was
-    assert "SKIP county::（继承 demo）全部达标：期望的得分、等级已随修改而变" in printed
-    assert "SKIP county::（继承 demo）选举：期望的指标已被删除或修改" in printed
+    assert "通过 county::（继承 demo）入会率 80%" in printed  # about an item the county left as it was
+    assert "跳过 county::（继承 demo）全部达标：期望的得分、等级已随修改而变" in printed
+    assert "跳过 county::（继承 demo）选举：期望的指标已被删除或修改" in printed
     assert "覆盖率 county（县版）：22.2%（2/9）" in printed  # the inherited test counts: a tier of rate, and the level it gets
-    assert printed.splitlines()[-1] == "1 passed, 0 failed"
+    assert printed.splitlines()[-1] == "通过 1 个，未通过 0 个"
 
 
 def test_a_tests_file_named_after_the_ruleset_file_is_found(write) -> None:
     path = write("my-county.yaml", RULESET)
     write("my-county.tests.yaml", GOOD_TEST)
-    assert run("test", str(path)).stdout.splitlines() == ["PASS demo::全部达标", "1 passed, 0 failed"]
+    assert run("test", str(path)).stdout.splitlines() == ["通过 demo::全部达标", "通过 1 个，未通过 0 个"]
 
 
 def test_zero_tests_is_a_warning_and_an_error_with_strict(write) -> None:

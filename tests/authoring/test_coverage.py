@@ -129,10 +129,10 @@ def test_test_coverage_prints_the_report_before_the_final_line(write):
     result = run("test", "--coverage", str(path))
     assert result.exit_code == 0
     lines = result.stdout.splitlines()
-    assert lines[:3] == ["PASS cov::全部达标", "PASS cov::入会率第二档、缺两种台账", "PASS cov::入会率不足、选举资料缺失"]
+    assert lines[:3] == ["通过 cov::全部达标", "通过 cov::入会率第二档、缺两种台账", "通过 cov::入会率不足、选举资料缺失"]
     assert lines[3] == "覆盖率 cov（覆盖率演示）：72.7%（8/11）"
     assert "    否决项 veto.accident 重大事故：没有用例触发" in lines
-    assert lines[-1] == "3 passed, 0 failed"
+    assert lines[-1] == "通过 3 个，未通过 0 个"
 
 
 def test_min_coverage_fails_below_the_threshold(write):
@@ -140,7 +140,7 @@ def test_min_coverage_fails_below_the_threshold(write):
     result = run("test", "--min-coverage", "73", str(path))
     assert result.exit_code == 1
     assert "覆盖率不足：cov 为 72.7%，要求至少 73%" in result.stderr
-    assert result.stdout.splitlines()[-1] == "3 passed, 0 failed"
+    assert result.stdout.splitlines()[-1] == "通过 3 个，未通过 0 个"
     assert "覆盖率 cov" not in result.stdout  # the full report only with --coverage
     assert run("test", "--min-coverage", "72.7", str(path)).exit_code == 0
 
