@@ -50,6 +50,7 @@ CODES: dict[str, Code] = {
     "derive-too-deep": Code(RULESET, "派生值层层读取其他派生值，连同它们展开后嵌套超过 200 层", "derive: {d1: d0 + 1, d2: d1 + 1, …, d200: d199 + 1}"),
     "expr-number": Code(RULESET, "表达式中的数字不是十进制数、绝对值大于 10 的 15 次方，或小数位多于 10 位", "when: employees > 1e999999999"),
     "expr-digits": Code(RULESET, "round、pct 的小数位数不是 0 到 6 之间的整数常量", "fix: 人均 {round(employees / 3, 27)} 人"),
+    "expr-zero-divisor": Code(RULESET, "除数写成了恒为 0 的常量（含 ratio 的第二个参数），这个值对每个工会都无法计算", "derive: {per_head: members / 0}"),
     "expr-forbidden": Code(RULESET, "表达式中用了规则语言不允许的写法（方法调用、关键字参数、is、下标等）", "when: union.name.startswith('青山')"),
     "expr-dunder": Code(RULESET, "名称不能以下划线开头", "when: __class__"),
     "expr-unknown-name": Code(RULESET, "表达式读取了未声明的名称（提示最接近的名称）", "when: comittee.elected"),

@@ -4,6 +4,7 @@ from __future__ import annotations
 import difflib
 from collections.abc import Callable
 
+from ..values import Fraction
 from .expr_parse import Binary, BoolOp, Call, Compare, ExprSyntaxError, ListLit, Literal, Name, Node, Unary
 from .functions import BOOL, DATE, NUM, REGISTRY, STR, TypeMismatch, type_text
 from .limits import DIGITS
@@ -21,6 +22,24 @@ def literal_type(value: object) -> str:
     if isinstance(value, bool):
         return BOOL
     return STR if isinstance(value, str) else NUM
+
+
+def constant(node: Node) -> Fraction | None:
+    """The value of a number written with literals alone (`2 - 2`, `-(0)`), else None."""
+    if isinstance(node, Literal):
+        value = node.value
+        return Fraction(value) if isinstance(value, (int, float, Fraction)) and not isinstance(value, bool) else None
+    if isinstance(node, Unary) and node.op in ("-", "+"):
+        value = constant(node.operand)
+        return None if value is None else (-value if node.op == "-" else value)
+    if isinstance(node, Binary):
+        left, right = constant(node.left), constant(node.right)
+        if left is None or right is None:
+            return None
+        if node.op == "/":
+            return left / right if right else None
+        return {"+": left + right, "-": left - right, "*": left * right}[node.op]
+    return None
 
 
 def outcome_message(text: object) -> str:
@@ -75,7 +94,15 @@ class Checker:
     def infer_Binary(self, node: Binary) -> str:
         self.expect(node.left, NUM, f"“{node.op}” 左边")
         self.expect(node.right, NUM, f"“{node.op}” 右边")
+        if node.op == "/":
+            self.check_divisor(node.right)
         return NUM
+
+    def check_divisor(self, divisor: Node) -> None:
+        """A divisor written as a constant zero (`members / 0`, `ratio(a, 2 - 2)`) makes the value null for every
+        union, so every item reading it is 「缺资料」: a slip of the rule author's, told at load."""
+        if constant(divisor) == 0:
+            raise self.fail(divisor, "除数恒为 0：这个值对每个工会都无法计算，读取它的指标都会判为缺资料", "expr-zero-divisor")
 
     def infer_BoolOp(self, node: BoolOp) -> str:
         for value in node.values:
@@ -139,6 +166,8 @@ class Checker:
             raise ExprSyntaxError("expr-unknown-function", f"未知函数 “{node.func}”{hint}", head.offset, head.length)
         self.check_special(node)
         args = [self.infer(arg) for arg in node.args]
+        if node.func == "ratio" and len(node.args) == 2:
+            self.check_divisor(node.args[1])
         try:
             return entry.check(args)
         except TypeMismatch as exc:

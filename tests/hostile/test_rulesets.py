@@ -1,6 +1,6 @@
 """Hostile rulesets: a ruleset that passes `unionscore check` cannot hang or crash an assessment.
 
-This module tries 64 hostile inputs: 34 rulesets that must be refused at load with a diagnostic that
+This module tries 66 hostile inputs: 36 rulesets that must be refused at load with a diagnostic that
 names the file, line and column (`REFUSED`), 24 that load and must then assess every union quickly under
 both evaluators (`SURVIVED`), 4 fact values at the edge of what YAML may hold (`FACT_VALUES`), and 2
 unexpected exceptions during assessment that must name the union, ruleset and item (`test_internal_error_*`).
@@ -85,6 +85,8 @@ REFUSED: dict[str, tuple[str, str, str]] = {
     "hexadecimal literal": (when("employees > 0xffffffffffffffffffffffff"), "expr-number", "0xff"),
     "binary literal": (when("employees > 0b1"), "expr-number", "0b1"),
     "complex literal": (when("employees > 1j"), "expr-forbidden", "1j"),
+    "division by a written zero": (when("members / 0 > 1"), "expr-zero-divisor", "0 >"),
+    "ratio over arithmetic making zero": (fix("ratio(members, 2 - 2)"), "expr-zero-divisor", "2 - 2"),
     "round digits 27 in fix": (fix("round(employees / 3, 27)"), "expr-digits", "27"),
     "round digits from a fact": (when("round(employees, employees) > 1"), "expr-digits", "employees)"),
     "round digits negative": (when("round(employees, -1) > 1"), "expr-digits", "-1"),
