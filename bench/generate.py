@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from engine.language.model import FactDecl
-from engine.language.vocabulary import UNION_TYPES
+from engine.language.vocabulary import UNION_TYPES, ceilings
 
 TOWNSHIPS = ["青山镇", "河口镇", "柳林乡", "城关街道", "石桥镇", "东岭乡"]
 INCIDENT_RATE = 0.01  # a union's chance of an incident of one kind in a year
@@ -57,7 +57,7 @@ def numeric(decl: FactDecl, rng: random.Random, size: int, good: float) -> Any:
 
 def union(index: int, decls: dict[str, FactDecl], rng: random.Random, period: int = 2025,
           place: tuple[str, str, str] | None = None, weights: Mapping[str, float] | None = None) -> dict:
-    """One fact file (as a dict) for union number `index`; `place` (city, county, township) and the
+    """One fact file (as a dict) for union number `index`, each count within its ceiling (`at_most`); `place` (city, county, township) and the
     union type `weights` come from `province` when a province is generated."""
     mix = weights or KIND_WEIGHTS
     kind = rng.choices(list(mix), weights=list(mix.values()))[0]
@@ -65,6 +65,9 @@ def union(index: int, decls: dict[str, FactDecl], rng: random.Random, period: in
     good = rng.betavariate(2.5, 1.5)
     facts = {name: fact_value(decl, rng, size, good, period) for name, decl in decls.items() if rng.random() > 0.03}
     facts = consistent(facts, size, good, rng)
+    for name, ceiling in ceilings(decls.values()).items():
+        if name in facts and ceiling in facts:
+            facts[name] = min(facts[name], facts[ceiling])
     header = {"id": f"BM-{index:07d}", "name": f"测试{UNION_TYPES[kind]}工会{index}", "type": kind,
               "county": "青山县", "township": rng.choice(TOWNSHIPS)}
     if place is not None:

@@ -496,6 +496,15 @@ def test_fact_at_most_names_another_number(check, declared, at_most):
     assert problem.message == f"事实 “members” 的 at_most “{at_most}” 应是本规则集声明的另一个数值事实（如 members），且这个事实本身也是数值"
 
 
+def test_members_keep_their_built_in_ceiling(check, tmp_path):  # a second ceiling would have replaced employees
+    declared = "  members: {type: integer, label: 会员人数, unit: 人}\n  staff: {type: integer, label: 编制人数}"
+    [problem] = check(variant("  members: {type: integer, label: 会员人数, unit: 人}", declared.replace("人}\n", "人, at_most: staff}\n")))
+    assert found([problem]) == [(7, 3, "fact-reference")]
+    assert problem.message == "事实 “members” 已固定不能超过 “employees”，一个事实只能有一个 at_most：删去 at_most 或写 employees"
+    (tmp_path / "same.yaml").write_text(variant("  members: {type: integer, label: 会员人数, unit: 人}", "  members: {type: integer, label: 会员人数, at_most: employees}"), encoding="utf-8")
+    assert load_ruleset(tmp_path / "same.yaml").ceilings["members"] == "employees"
+
+
 def test_fact_range(check):
     [problem] = check(variant("  members: {type: integer, label: 会员人数, unit: 人}", "  members: {type: integer, label: 会员人数, min: 5, max: 1}"))
     assert found([problem]) == [(7, 3, "fact-range")]

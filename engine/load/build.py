@@ -32,6 +32,7 @@ from ..language.model import (
     Section,
     Veto,
 )
+from ..language.vocabulary import AT_MOST
 from ..language.yamlload import MarkedDict, mark_at
 from ..values import Fraction, Number, exact, normal
 
@@ -166,6 +167,9 @@ class Builder:
             self.problems.add(decl.mark, "fact-reference", message)
         if decl.at_most and not (decl.type in NUMERIC and another(decl, decls.get(decl.at_most), NUMERIC)):
             message = f"事实 “{decl.name}” 的 at_most “{decl.at_most}” 应是本规则集声明的另一个数值事实（如 members），且这个事实本身也是数值"
+            self.problems.add(decl.mark, "fact-reference", message)
+        elif decl.at_most and AT_MOST.get(decl.name, decl.at_most) != decl.at_most:
+            message = f"事实 “{decl.name}” 已固定不能超过 “{AT_MOST[decl.name]}”，一个事实只能有一个 at_most：删去 at_most 或写 {AT_MOST[decl.name]}"
             self.problems.add(decl.mark, "fact-reference", message)
 
     def derive(self) -> tuple[tuple[str, Expression], ...]:
