@@ -62,6 +62,8 @@ class OutputFolder:
         try:
             self.prepare()
         except BaseException:
+            if not (self.path / MARKER).is_file():  # refused in a folder never written: leave nothing of ours there
+                remove_lock(self.path)
             os.close(self.lock)
             raise
         self.started = True
@@ -214,18 +216,37 @@ class OutputFolder:
 
 
 def lock(folder: Path) -> int:
-    """One batch at a time per folder: an exclusive lock on a file the folder keeps (it is never removed,
-    so every run locks the same file)."""
-    handle = os.open(folder / LOCK, os.O_RDWR | os.O_CREAT, 0o666)
+    """One batch at a time per folder: an exclusive lock on a file the folder keeps. A run refused in a folder
+    it never wrote removes that file (`remove_lock`), so a lock taken on a file no longer at its path is
+    dropped and taken again on the one that is."""
+    while True:
+        handle = os.open(folder / LOCK, os.O_RDWR | os.O_CREAT, 0o666)
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            if same_file(handle, folder / LOCK):
+                return handle
+        except BlockingIOError:
+            os.close(handle)
+            raise BatchFailed(f"输出目录 {folder} 正被另一个 unionscore batch 使用；请等它结束后再运行，或另选输出目录") from None
+        except BaseException:
+            os.close(handle)
+            raise
+        os.close(handle)
+
+
+def same_file(handle: int, path: Path) -> bool:
     try:
-        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except BlockingIOError:
-        os.close(handle)
-        raise BatchFailed(f"输出目录 {folder} 正被另一个 unionscore batch 使用；请等它结束后再运行，或另选输出目录") from None
-    except BaseException:
-        os.close(handle)
-        raise
-    return handle
+        found = path.stat()
+    except FileNotFoundError:
+        return False
+    held = os.fstat(handle)
+    return (held.st_dev, held.st_ino) == (found.st_dev, found.st_ino)
+
+
+def remove_lock(folder: Path) -> None:
+    """Remove the lock file while the caller still holds it (a run that opened it meanwhile locks afresh, see `lock`)."""
+    with suppress(OSError):
+        (folder / LOCK).unlink()
 
 
 def clear_stage(stage: Path) -> None:

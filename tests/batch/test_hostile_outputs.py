@@ -30,6 +30,7 @@ from click.testing import CliRunner
 import engine.batch.run
 import engine.batch.workers
 from cli import cli
+from engine.batch import output_folder
 from engine.batch.manifest import LOCK, MARKER
 from engine.batch.output_folder import STAGE
 from engine.batch.workers import Chunk, Pool
@@ -123,6 +124,7 @@ def test_force_never_overwrites_a_file_it_did_not_write(tmp_path, sample, name):
     assert f"输出目录 {out} 中已有不是 unionscore 写入的 {name}，不会覆盖或删除" in result.stderr
     assert (out / name).read_text(encoding="utf-8") == "县里自己的文件"
     assert not (out / MARKER).exists()
+    assert not (out / LOCK).exists()  # a refused run leaves nothing of its own in the county's folder
 
 
 @pytest.mark.parametrize("unions", ["a file", "a link"])
@@ -435,6 +437,26 @@ def test_a_second_batch_into_the_same_folder_is_refused(sample, tmp_path):
     assert result.exit_code == 1
     assert result.stderr == f"错误：输出目录 {out} 正被另一个 unionscore batch 使用；请等它结束后再运行，或另选输出目录\n"
     assert (out / "report.html").read_bytes() == report
+
+
+def test_a_lock_taken_on_a_file_removed_meanwhile_is_taken_again(tmp_path, monkeypatch):
+    """A refused run removes the lock file it made. A run that had opened that file before it went locks the file
+    at the path instead, so two runs never both hold a lock."""
+    locks, real = [], fcntl.flock
+
+    def flock(handle: int, operation: int) -> None:
+        if not locks:  # the refused run removes the file between this run's open and its lock
+            (tmp_path / LOCK).unlink()
+        locks.append(handle)
+        real(handle, operation)
+
+    monkeypatch.setattr(output_folder.fcntl, "flock", flock)
+    handle = output_folder.lock(tmp_path)
+    try:
+        assert len(locks) == 2  # the first lock, on the removed file, was dropped
+        assert os.fstat(handle).st_ino == (tmp_path / LOCK).stat().st_ino
+    finally:
+        os.close(handle)
 
 
 # --- 7. A batch that cannot finish says why and leaves nothing that looks complete ------------------------
