@@ -2,6 +2,7 @@
 
     GET  /rounds/{round}/unions/{union}/tasks   a union's 整改 tasks
     POST /tasks/{id}/evidence                    multipart, field "file": one evidence file
+    POST /evidence/{id}/withdraw                 a file uploaded by mistake, withdrawn (kept, no longer counted)
     POST /tasks/{id}/transition                  {"to", "note"}: done / accepted / returned
     GET  /unions/{union}/history                 [{"year", "round", "results": {ruleset: {"score", "level"}}}]
 
@@ -28,6 +29,7 @@ ACTED = {403: Message, 409: Message, 422: list[Problem], **SEEN}
 RoundId = PathEx[int, P(description="考核年度编号：GET /api/v1/rounds 所列的 id")]
 UnionCode = PathEx[str, P(description="工会编号，如 QS-016（不区分大小写）")]
 TaskId = PathEx[int, P(description="整改任务编号：GET …/tasks 所列的 id")]
+EvidenceId = PathEx[int, P(description="佐证材料编号：GET …/tasks 所列 evidence 的 id")]
 
 
 def caller(request: HttpRequest) -> User:
@@ -49,13 +51,15 @@ def task_out(task: Task) -> dict[str, Any]:
     return {"id": task.pk, "ruleset": task.ruleset, "item": task.item, "name": task.name, "target": task.step.get("target", ""),
             "evidence_expected": task.step.get("evidence", []), "deadline": task.deadline, "status": task.status,
             "status_label": Task.Status(task.status).label, "overdue": task.deadline < today and task.status in tasks.STILL_OPEN,
-            "evidence": [evidence_out(found) for found in task.evidence.all()]}
+            "evidence": [evidence_out(found) for found in evidence.current(task)],
+            "withdrawn": [evidence_out(found) for found in evidence.withdrawn(task)]}
 
 
 def evidence_out(found: Evidence) -> dict[str, Any]:
     return {"id": found.pk, "name": found.original_name, "content_type": found.content_type, "size": found.size,
             "sha256": found.sha256, "by": found.created_by.username if found.created_by_id else None, "at": found.created_at,
-            "url": reverse("evidence", args=[found.pk])}
+            "url": reverse("evidence", args=[found.pk]), "withdrawn_at": found.withdrawn_at,
+            "withdrawn_by": found.withdrawn_by.username if found.withdrawn_by is not None else None}
 
 
 @router.post("/tasks/{id}/evidence", response={200: EvidenceOut, 413: Message, 415: Message, **ACTED}, url_name="task_evidence",
@@ -67,6 +71,13 @@ def post_evidence(request: HttpRequest, id: TaskId, file: UploadedFile | None = 
     user = caller(request)
     task = tasks.task_for(user, id)
     return evidence_out(evidence.upload(user, task, file, getattr(request, "upload_too_big", False)))
+
+
+@router.post("/evidence/{id}/withdraw", response={200: EvidenceOut, **ACTED}, url_name="evidence_withdraw", summary="撤回佐证材料")
+def post_withdraw(request: HttpRequest, id: EvidenceId) -> dict[str, Any]:
+    """本单位账号撤回传错的佐证材料（任务整改中或已退回时）。文件和上传记录仍保留，标为已撤回，不再作为佐证材料；
+    任务已提请复查或已销号、或已撤回过返回 409，其他账号返回 403。"""
+    return evidence_out(evidence.withdraw(caller(request), id))
 
 
 @router.post("/tasks/{id}/transition", response={200: TransitionOut, **ACTED}, url_name="task_transition", summary="整改任务状态变更")

@@ -143,6 +143,8 @@ class EvidenceOut(Schema):
     by: str | None = Field(description="上传人账号")
     at: dt.datetime = Field(description="上传时间")
     url: str = Field(description="下载地址（网页，须登录；以附件形式下载）")
+    withdrawn_at: dt.datetime | None = Field(description="撤回时间；未撤回为空")
+    withdrawn_by: str | None = Field(description="撤回人账号；未撤回为空")
 
 
 class TaskOut(Schema):
@@ -158,7 +160,8 @@ class TaskOut(Schema):
     status: str = Field(description="状态：open 整改中，done 待复查，returned 已退回，accepted 已销号")
     status_label: str = Field(description="状态（中文）")
     overdue: bool = Field(description="已过整改期限且仍待本单位整改")
-    evidence: list[EvidenceOut] = Field(description="已上传的佐证材料")
+    evidence: list[EvidenceOut] = Field(description="已上传的佐证材料（不含已撤回的）")
+    withdrawn: list[EvidenceOut] = Field(description="本单位撤回的佐证材料（文件仍保留，不再作为佐证）")
 
 
 class Transition(Schema):

@@ -5,7 +5,9 @@ from the file's first bytes (its magic number; a .docx must also be a zip holdin
 and the name's extension must agree with it: an .exe renamed .pdf is refused. A file is stored
 outside the web root, in settings.DATA / "evidence", under a generated name (random hex and the
 extension of its kind); the name it was uploaded with is kept only as a label, never used as a
-path. It is served only to accounts that may see the union, as an attachment with a safe name.
+path. It is served only to accounts that may see the union, as an attachment with a safe name. A union may
+withdraw a file it uploaded by mistake while the task is its to work on: the file and its record are kept,
+shown as withdrawn, and no longer count as evidence.
 
 Django hands a large upload to `SizeLimit` (settings.FILE_UPLOAD_HANDLERS) before any other
 handler: beyond the limit the rest of the file is skipped, never written to a temporary file.
@@ -25,6 +27,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.core.files.uploadhandler import FileUploadHandler, SkipFile
 from django.db import transaction
 from django.http import Http404
+from django.utils import timezone
 
 from . import access, audit
 from .models import Evidence, Role, Task, User
@@ -124,12 +127,13 @@ def checked_kind(upload: UploadedFile) -> str:
     return kind
 
 
-def check_upload(user: User, task: Task) -> None:
+def check_upload(user: User, task: Task, doing: str = "上传") -> None:
+    """Only the union itself adds or withdraws evidence, and only while the task is its to work on."""
     check_actor(user, task)
     if user.role != Role.UNION:
-        raise access.Refused("佐证材料由整改单位本单位账号上传")
+        raise access.Refused(f"佐证材料由整改单位本单位账号{doing}")
     if task.status not in (Task.Status.OPEN, Task.Status.RETURNED):
-        raise TaskError(f"整改任务现为“{Task.Status(task.status).label}”，不能再上传佐证材料")
+        raise TaskError(f"整改任务现为“{Task.Status(task.status).label}”，不能再{doing}佐证材料")
 
 
 def upload(user: User, task: Task, file: UploadedFile | None, too_big: bool = False) -> Evidence:
@@ -150,6 +154,32 @@ def upload(user: User, task: Task, file: UploadedFile | None, too_big: bool = Fa
                      round_=task.entry.round, union=task.entry.union, task=task.pk, evidence=evidence.pk,
                      name=evidence.original_name, size=size, sha256=digest)
     return evidence
+
+
+def withdraw(user: User, evidence_id: int) -> Evidence:
+    """A file the union uploaded by mistake, taken back while the task is still its to work on. Nothing is
+    deleted: the file and its record stay, shown as withdrawn, and no longer count as the task's evidence."""
+    found = evidence_for(user, evidence_id)
+    check_upload(user, found.task, "撤回")
+    with transaction.atomic():
+        task = Task.objects.select_for_update().select_related("entry__union", "entry__round").get(pk=found.task_id)
+        check_upload(user, task, "撤回")  # again under the lock: a submission for review may have come first
+        now = timezone.now()
+        if not Evidence.objects.filter(pk=found.pk, withdrawn_at__isnull=True).update(withdrawn_at=now, withdrawn_by=user):
+            raise TaskError(f"佐证材料“{found.original_name}”已撤回")
+        found.withdrawn_at, found.withdrawn_by = now, user
+        audit.record(user, "evidence.withdraw", f"{task.entry.union}：撤回整改任务“{task.name}”的佐证材料“{found.original_name}”",
+                     round_=task.entry.round, union=task.entry.union, task=task.pk, evidence=found.pk, name=found.original_name)
+    return found
+
+
+def current(task: Task) -> list[Evidence]:
+    """The task's evidence not withdrawn (from the prefetched set when there is one)."""
+    return [found for found in task.evidence.all() if found.withdrawn_at is None]
+
+
+def withdrawn(task: Task) -> list[Evidence]:
+    return [found for found in task.evidence.all() if found.withdrawn_at is not None]
 
 
 def write(path: Path, file: UploadedFile) -> tuple[str, int]:

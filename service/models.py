@@ -290,6 +290,8 @@ class Evidence(models.Model):
     sha256 = models.CharField(max_length=64)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, verbose_name="上传人")
     created_at = models.DateTimeField("上传时间", auto_now_add=True)
+    withdrawn_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name="撤回人")
+    withdrawn_at = models.DateTimeField("撤回时间", null=True, blank=True)  # a withdrawn file is kept, no longer counted
 
     class Meta:
         verbose_name = verbose_name_plural = "整改佐证材料"

@@ -101,7 +101,7 @@ def check_move(user: User, task: Task, to: str, note: str) -> None:
         raise TaskError(f"整改任务现为“{Task.Status(task.status).label}”，{who}不能将其改为“{Task.Status(to).label}”")
     if to == Task.Status.RETURNED and not note:
         raise NoteRequired("退回须写明复查意见：哪些材料不足、还要做什么")
-    if to == Task.Status.DONE and not task.evidence.exists():
+    if to == Task.Status.DONE and not task.evidence.filter(withdrawn_at__isnull=True).exists():
         raise TaskError("请先上传佐证材料（照片、PDF 或 Word 文件），再提请复查")
 
 

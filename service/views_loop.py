@@ -1,6 +1,6 @@
 """The pages of the 整改 loop, the history and the audit trail.
 
-A union's tasks (upload evidence, mark done; the assessor accepts or returns), an evidence file,
+A union's tasks (upload or withdraw evidence, mark done; the assessor accepts or returns), an evidence file,
 the overdue tasks per township, a union's years, this round against the last, and the county
 admin's audit page. Scoping as everywhere: service.access (404 unseen, 403 seen but not changeable);
 a move the task cannot make is refused with a Chinese message on the task page.
@@ -46,6 +46,7 @@ def task_list(request: HttpRequest, round_id: int, code: str) -> HttpResponse:
              "notes": [note for note in notes if note.extra_tags == task_anchor(task)],
              "review": Task.Status.RETURNED in tasks.moves_for(user, task),
              "upload": user.role == Role.UNION and task.status in tasks.STILL_OPEN,
+             "evidence": evidence.current(task), "withdrawn": evidence.withdrawn(task),
              "overdue": task.deadline < today and task.status in tasks.STILL_OPEN} for task in found]
     return render(request, "service/loop/tasks.html", {
         "entry": entry, "round": entry.round, "union": entry.union, "rows": rows, "scores": score_rows(entry),
@@ -83,6 +84,20 @@ def task_evidence(request: HttpRequest, task_id: int) -> HttpResponse:
     else:
         messages.success(request, f"已上传“{kept.original_name}”（{filesizeformat(kept.size)}）。", extra_tags=task_anchor(task))
     return back_to(task)
+
+
+@signed_in
+@require_POST
+def evidence_withdraw(request: HttpRequest, evidence_id: int) -> HttpResponse:
+    user = account(request)
+    found = evidence.evidence_for(user, evidence_id)
+    try:
+        evidence.withdraw(user, evidence_id)
+    except tasks.TaskError as exc:
+        messages.error(request, str(exc), extra_tags=task_anchor(found.task))
+    else:
+        messages.success(request, f"已撤回“{found.original_name}”：不再作为佐证材料，上传记录仍保留。", extra_tags=task_anchor(found.task))
+    return back_to(found.task)
 
 
 @signed_in

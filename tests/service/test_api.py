@@ -361,7 +361,7 @@ def test_the_openapi_document_is_generated_with_chinese_descriptions(county: Rou
                                     "/api/v1/rounds/{round}/unions/{union}/reconciliation",
                                     "/api/v1/rounds/{round}/publish",
                                     # the 整改 loop and the history (issue 14, api_loop.py)
-                                    "/api/v1/rounds/{round}/unions/{union}/tasks", "/api/v1/tasks/{id}/evidence",
+                                    "/api/v1/rounds/{round}/unions/{union}/tasks", "/api/v1/tasks/{id}/evidence", "/api/v1/evidence/{id}/withdraw",
                                     "/api/v1/tasks/{id}/transition", "/api/v1/unions/{union}/history"}
     assert CHINESE.search(schema["info"]["description"])
     for path, operations in schema["paths"].items():

@@ -15,7 +15,7 @@ from django.template.defaultfilters import filesizeformat
 from django.test import Client
 
 from service import evidence, tokens
-from service.models import Entry, Evidence, Round, Task, User
+from service.models import AuditEvent, Entry, Evidence, Round, Task, User
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 JPG = b"\xff\xd8\xff\xe0" + b"\x00" * 64
@@ -155,3 +155,47 @@ def test_the_page_uploads_and_says_what_was_wrong_beside_the_task(task: Task, co
     done = client.post(f"/tasks/{task.pk}/evidence/", {"file": SimpleUploadedFile("公示栏.png", PNG)}, follow=True)
     block, above = task_block(done.content.decode(), task)
     assert f"已上传“公示栏.png”（{filesizeformat(len(PNG))}）" in block and "已上传" not in above and Evidence.objects.count() == 1
+
+
+def withdraw(kept: dict[str, Any], username: str = "qs-016") -> Any:
+    return bearer(username).post(f"/api/v1/evidence/{kept['id']}/withdraw")
+
+
+def test_a_file_uploaded_by_mistake_is_withdrawn_kept_and_no_longer_counted(task: Task, data_folder: Path) -> None:
+    wrong, right = upload(task, "家里的照片.jpg", JPG).json(), upload(task, "公示栏.png", PNG).json()
+    answer = withdraw(wrong)
+    assert answer.status_code == 200, answer.content
+    assert answer.json()["withdrawn_by"] == "qs-016" and answer.json()["withdrawn_at"]
+    listed = bearer("qs-016").get(f"/api/v1/rounds/{task.entry.round_id}/unions/QS-016/tasks").json()
+    mine = next(t for t in listed if t["id"] == task.pk)
+    assert [e["name"] for e in mine["evidence"]] == ["公示栏.png"] and [e["name"] for e in mine["withdrawn"]] == ["家里的照片.jpg"]
+    kept = Evidence.objects.get(pk=wrong["id"])  # nothing deleted: the record and the file stay
+    assert (data_folder / "evidence" / kept.stored_name).read_bytes() == JPG
+    assert withdraw(wrong).json()["detail"] == "佐证材料“家里的照片.jpg”已撤回"
+    withdraw(right)
+    done = bearer("qs-016").post(f"/api/v1/tasks/{task.pk}/transition", {"to": "done"}, content_type="application/json")
+    assert (done.status_code, done.json()["detail"]) == (409, "请先上传佐证材料（照片、PDF 或 Word 文件），再提请复查")
+    assert AuditEvent.objects.filter(action="evidence.withdraw", union=task.entry.union).count() == 2
+
+
+def test_only_the_union_withdraws_and_only_while_the_task_is_its_own_to_work_on(task: Task) -> None:
+    kept = upload(task, "x.pdf", PDF).json()
+    assert withdraw(kept, "qs-017").status_code == 404
+    assert withdraw(kept, "assessor").json()["detail"] == "佐证材料由整改单位本单位账号撤回"
+    Task.objects.filter(pk=task.pk).update(status=Task.Status.DONE)
+    answer = withdraw(kept)
+    assert (answer.status_code, answer.json()["detail"]) == (409, "整改任务现为“待复查”，不能再撤回佐证材料")
+    assert Evidence.objects.get(pk=kept["id"]).withdrawn_at is None
+
+
+def test_the_page_withdraws_beside_the_task_and_lists_what_was_withdrawn(task: Task) -> None:
+    kept = upload(task, "传错了.pdf", PDF).json()
+    client = signed_in("qs-016")
+    assert f'action="/evidence/{kept["id"]}/withdraw/"' in task_block(client.get(f"/rounds/{task.entry.round_id}/QS-016/tasks/").content.decode(), task)[0]
+    done = client.post(f"/evidence/{kept['id']}/withdraw/", follow=True)
+    assert done.redirect_chain[-1][0].endswith(f"#task-{task.pk}")
+    block, _ = task_block(done.content.decode(), task)
+    assert "已撤回“传错了.pdf”：不再作为佐证材料，上传记录仍保留。" in block
+    assert "<dt>已上传</dt><dd>无</dd>" in block and "<dt>已撤回</dt>" in block and "由 qs-016 撤回" in block
+    assessor = signed_in("assessor").get(f"/rounds/{task.entry.round_id}/QS-016/tasks/").content.decode()
+    assert "/withdraw/" not in assessor and "传错了.pdf" in assessor  # the assessor sees what was withdrawn, and cannot withdraw

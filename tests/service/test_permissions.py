@@ -81,6 +81,7 @@ API: dict[tuple[str, str], Row] = {
     # the 整改 loop and the history (api_loop.py): the union uploads and marks done; the assessor may not mark done (409)
     ("api:tasks", "GET"): API_SEES_UNION,
     ("api:task_evidence", "POST"): row(401, 200, 404, 403, 404, 403, 403, 404),  # a real PNG, multipart
+    ("api:evidence_withdraw", "POST"): row(401, 200, 404, 403, 404, 403, 403, 404),  # the union's own, once; others may not
     ("api:task_transition", "POST"): row(401, 200, 404, 403, 404, 409, 409, 404),  # {"to": "done"}
     ("api:history", "GET"): API_SEES_UNION,
 }
@@ -114,6 +115,7 @@ PAGES: dict[str, dict[str, Row]] = {
     "task_evidence": {"POST": row("login", 302, 404, 403, 404, 403, 403, 404)},
     "task_transition": {"POST": row("login", 302, 404, 403, 404, 302, 302, 404)},
     "evidence": {"GET": PAGE_SEES_UNION},
+    "evidence_withdraw": {"POST": row("login", 302, 404, 403, 404, 403, 403, 404)},
     "overdue": {"GET": row("login", 403, 403, 200, 200, 200, 200, 404)},
     "compare": {"GET": row("login", 403, 403, 200, 200, 200, 200, 404)},
     "history": {"GET": PAGE_SEES_UNION},
@@ -255,11 +257,16 @@ def world(county: Round) -> dict[str, Callable[[str], str]]:
         user.save()
     union = Union.objects.get(federation=county.federation, code=TARGET)
     task = loop_objects(county)
-    return {"task_id": lambda _: str(task.pk), "evidence_id": lambda _: str(task.evidence.get().pk),"round": lambda _: str(county.pk), "round_id": lambda _: str(county.pk), "union": lambda _: TARGET,
+    return {"task_id": lambda _: str(task.pk), "evidence_id": lambda _: str(task.evidence.get().pk), "round": lambda _: str(county.pk), "round_id": lambda _: str(county.pk), "union": lambda _: TARGET,
             "code": lambda _: TARGET, "number": lambda _: "1", "ruleset_id": lambda _: county.ruleset_ids()[0],
             "app_label": lambda _: "service", "url": lambda _: "no-such-page/",
             "content_type_id": lambda _: str(ContentType.objects.get_for_model(Union).pk),
-            "object_id": lambda route: admin_object(route, union), "id": lambda route: str(task.pk) if route.startswith("api/") else admin_object(route, union)}
+            "object_id": lambda route: admin_object(route, union), "id": lambda route: api_object(route, task) if route.startswith("api/") else admin_object(route, union)}
+
+
+def api_object(route: str, task: Task) -> str:
+    """The id in an API address: the evidence's for the evidence's own addresses, else the task's."""
+    return str(task.evidence.get().pk if route.startswith("api/v1/evidence/") else task.pk)
 
 
 def loop_objects(county: Round) -> Task:
