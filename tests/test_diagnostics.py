@@ -321,6 +321,16 @@ def test_template_brace(check):
     assert problem.message == "整改文本中的 “{” 没有配对的 “}”"
 
 
+def test_a_fix_choice_ends_with_the_text_for_every_other_case(check):
+    fix = "when: committee.elected\n        fix:\n          - {when: members < 25, text: 设经审员。}\n          - {when: members >= 25, text: 建经审委员会。}"
+    [problem] = check(variant("when: committee.elected", fix))
+    assert found([problem]) == [(20, 13, "fix-choice")]
+    assert problem.message == "fix 的最后一项不写 when（其余情形的整改文本）"
+    [problem] = check(variant("when: committee.elected", fix.replace("{when: members < 25, text:", "{text:").replace("{when: members >= 25, text:", "{text:")))
+    assert found([problem]) == [(19, 13, "fix-choice")]
+    assert problem.message == "fix 中除最后一项外，每一项都要写 when（这段整改文本适用的情形）"
+
+
 def test_template_expression_error_points_into_fix(check):
     [problem] = check(variant("when: committee.elected", "when: committee.elected\n        fix: 再发展 {employes - members} 名"))
     assert found([problem]) == [(18, 19, "expr-unknown-name")]

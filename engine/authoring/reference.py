@@ -33,6 +33,7 @@ PARTS = (  # (anchor, title, path in the schema)
     ("part-section", "分项（section）", ("$defs", "section")),
     ("part-item", "指标（item）", ("$defs", "item")),
     ("part-deduction", "扣分项（deduct 的一项）", ("$defs", "deduction")),
+    ("part-fix-option", "分情形的整改文本（fix 列表的一项）", ("$defs", "fix_option")),
     *((f"part-{name}", spec["title"], ("$defs", name)) for kind in KINDS.values() for name, spec in kind.schema.get("$defs", {}).items()),
     ("part-bonus", "加分（bonus）", ("$defs", "bonus")),
     ("part-veto", "否决项（vetoes 的一项）", ("$defs", "veto")),

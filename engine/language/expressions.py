@@ -100,6 +100,38 @@ class Template:
         return "".join(kept)[:-1] + "。" if kept[-1].endswith("；") else "".join(kept)
 
 
+    @property
+    def expressions(self) -> list[Expression]:
+        return [part for part in self.parts if isinstance(part, Expression)]
+
+
+@dataclass(frozen=True)
+class FixChoice:
+    """A fix text chosen by the union's values (`fix: [{when, text}, …, {text}]`): the text of the first option
+    whose `when` holds, else the last option's, which has none. A `when` that is null (its data missing) does not
+    hold. The choice only words the advice: scores never read it."""
+
+    options: tuple[tuple[Expression | None, Template], ...]
+
+    @property
+    def parts(self) -> tuple[str | Expression, ...]:
+        return tuple(part for _, template in self.options for part in template.parts)
+
+    @property
+    def names(self) -> frozenset[str]:
+        return frozenset().union(*(template.names | (when.names if when else frozenset()) for when, template in self.options))
+
+    @property
+    def expressions(self) -> list[Expression]:
+        return [e for when, template in self.options for e in ([when] if when else []) + template.expressions]
+
+    def render(self, env: Env) -> str:
+        return next(template for when, template in self.options if when is None or when(env) is True).render(env)
+
+
+Fix = Template | FixChoice
+
+
 def clauses(pieces: list[tuple[str, bool]]) -> Iterator[tuple[str, bool]]:
     """The rendered pieces of a template regrouped into clauses, each with whether it shows a null."""
     text, null = "", False

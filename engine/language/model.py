@@ -8,7 +8,7 @@ from typing import Any
 from ..diagnostics import Mark
 from ..values import Number
 from .conditions import Cond, ConditionSet
-from .expressions import Expression, Template
+from .expressions import Expression, Fix
 from .kind import Kind
 from .vocabulary import ceilings
 
@@ -100,7 +100,7 @@ class Item:
     required: bool = False
     evidence: tuple[str, ...] = ()
     method: str = ""
-    fix: Template | None = None
+    fix: Fix | None = None
     effort: str = "medium"
     description: str = ""
     reads: tuple[str, ...] = ()
@@ -295,7 +295,7 @@ class Ruleset:
         items = self.every_item()
         found = [e for _, e in self.derive] + [e for item in items for e in item.expressions()]
         found += [e for section in self.all_sections() for e in deduction_expressions(section.deduct)]
-        found += [p for item in items if item.fix for p in item.fix.parts if isinstance(p, Expression)]
+        found += [e for item in items if item.fix for e in item.fix.expressions]
         conds = [v.when for v in self.vetoes] + ([self.gate.when] if self.gate else [])
         conds += [r.cond for level in self.levels for r in level.requires if r.cond]
         return found + [c.expr for c in conds if c] + [rule.when for rule in self.owners]

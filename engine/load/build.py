@@ -12,7 +12,7 @@ from ..language.conditions import Cond, ConditionSet, compile_conditions
 from ..language.expr_eval import to_closure
 from ..language.expr_parse import Literal, Name, parse, written_out
 from ..language.expr_types import infer
-from ..language.expressions import Expression, ExpressionError, Scope, compile_expression, compile_template
+from ..language.expressions import Expression, ExpressionError, Fix, FixChoice, Scope, compile_expression, compile_template
 from ..language.kind import Kind
 from ..language.limits import MAX_WRITTEN_OUT
 from ..language.model import (
@@ -205,7 +205,7 @@ class Builder:
             max_deduct=num(raw.get("max_deduct")),
             na=raw.get("na", self.raw["ruleset"].get("na", "full")), required=raw.get("required", False),
             evidence=as_tuple(raw.get("evidence", ())), method=raw.get("method", ""),
-            fix=self.template(fix, at("fix")) if fix else None, effort=raw.get("effort", "medium"),
+            fix=self.fix(fix, at) if fix else None, effort=raw.get("effort", "medium"),
             description=raw.get("description", ""), owner=raw.get("owner", owner), unstated=tuple(raw.get("unstated", ())), **fields,
         )
         return replace(item, reads=self.reads(item))
@@ -238,6 +238,20 @@ class Builder:
             names = "、".join(kind.key for kind in CHOSEN_BY_FIELD)
             self.problems.add(at(), "item-kind", f"指标 “{raw['id']}” 缺少计分方式：{names} 或 {FALLBACK.key}")
         return (chosen[0] if chosen else FALLBACK).build(raw, at, self)
+
+    def fix(self, raw: str | list, at: Callable[..., Mark]) -> Fix | None:
+        """An item's fix text, or its choice of texts: every option but the last says `when`, the last does not."""
+        if isinstance(raw, str):
+            return self.template(raw, at("fix"))
+        options = []
+        for index, option in enumerate(raw):
+            last = index == len(raw) - 1
+            if ("when" in option) == last:
+                message = "fix 的最后一项不写 when（其余情形的整改文本）" if last else "fix 中除最后一项外，每一项都要写 when（这段整改文本适用的情形）"
+                self.problems.add(at("fix", index), "fix-choice", message)
+            when = self.compiled(option["when"], at("fix", index, "when"), "boolean") if "when" in option else None
+            options.append((when, self.template(option["text"], at("fix", index, "text"))))
+        return FixChoice(tuple(options)) if all(t is not None for _, t in options) else None
 
     def template(self, text: str, mark: Mark) -> Any:
         try:

@@ -11,7 +11,7 @@ from engine.diagnostics import Diagnostic, Mark
 from engine.language.conditions import compile_conditions, oracle_truths
 from engine.language.expr_eval import Env
 from engine.language.expr_types import infer
-from engine.language.expressions import Expression, ExpressionError, Scope, compile_expression, compile_template
+from engine.language.expressions import Expression, ExpressionError, FixChoice, Scope, compile_expression, compile_template
 from engine.language.functions import REGISTRY
 from engine.values import Fraction, Null
 
@@ -537,6 +537,21 @@ def test_template_clauses_end_at_full_stops_and_semicolons():
 
 def test_template_names():
     assert compile_template("{members} / {ratio(activists, employees)}", MARK, SCOPE).names == {"members", "activists", "employees"}
+
+
+def choice(*options: tuple[str | None, str]) -> FixChoice:
+    return FixChoice(tuple((compiled(when, "boolean") if when else None, compile_template(text, MARK, SCOPE)) for when, text in options))
+
+
+def test_a_fix_choice_words_the_advice_by_the_union_s_values():
+    """「未建的应…；已建的应…」 told both ways to every union: a choice tells each union its own case."""
+    fix = choice(("not elected", "尚未选举产生委员会。应召开会员大会选举。"), ("members < 25", "会员 {members} 人，设经审员。"), (None, "会员 {members} 人，建经审委员会。"))
+    assert fix.render(env(elected=False, members=10)) == "尚未选举产生委员会。应召开会员大会选举。"
+    assert fix.render(env(elected=True, members=10)) == "会员 10 人，设经审员。"
+    assert fix.render(env(elected=True, members=40)) == "会员 40 人，建经审委员会。"
+    assert fix.render(env(members=40)) == "会员 40 人，建经审委员会。"  # a when on missing data does not hold
+    assert fix.names == {"elected", "members"}  # what an item's remembered score depends on
+    assert [e.text for e in fix.expressions] == ["not elected", "members < 25", "members", "members"]
 
 
 def test_template_unclosed_brace():
