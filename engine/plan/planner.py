@@ -181,7 +181,7 @@ class Planner:
             steps, state = self.rounds(ruleset, level)
         except Unreachable as exc:
             return Plan(**base, target=level.id, target_name=level.name, reachable=False, why_not=str(exc), before=before)
-        base["notes"] += ranked_note(level) + required_note(ruleset, level, state.results[ruleset.id])
+        base["notes"] += ranked_note(level) + required_note(ruleset, level, state.results[ruleset.id]) + linked_note(ruleset, steps)
         steps = [owned(self.start, step) for step in steps]
         involved = [r for r in self.rulesets if r.id == ruleset.id or any(s.ruleset == r.id for s in steps)]
         involved.sort(key=lambda r: r.id != ruleset.id)
@@ -519,6 +519,16 @@ def required_note(ruleset: Ruleset, level: Level, after: RulesetResult) -> tuple
     strict = next((lv for lv in reversed(better) if lv.requires_all_required), None)
     then = f"（评{strict.name}须全部必备项达标）" if strict else ""
     return (f"必备项{names}未达标：不影响评为{level.name}，本规划未列入，但仍须整改{then}",)
+
+
+def linked_note(ruleset: Ruleset, steps: list[Step]) -> tuple[str, ...]:
+    """Steps of a standard the plan's standard uses gain that standard's points, and the plan's own items they move
+    are listed after the steps: 「标“八有”的整改事项……其“+ 分”是八有该项的分值；由此带来的星级得分列在“随之变化”的各项中」."""
+    names = "、".join(dict.fromkeys(f"“{s.ruleset_name}”" for s in steps if s.ruleset != ruleset.id and s.scored))
+    if not names:
+        return ()
+    return (f"标{names}的整改事项是{ruleset.short_name}指标须达标的{names}指标，其“+ 分”是{names}该项的分值；"
+            f"由此带来的{ruleset.short_name}得分列在规划末尾“得分随之变化”的各项中",)
 
 
 def not_applicable(result: RulesetResult, later: bool) -> str:
