@@ -15,7 +15,8 @@ import os
 import re
 import sys
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -31,6 +32,7 @@ from engine.authoring.diff_report import diff_table, write_diff_json
 from engine.authoring.explain import explain as explain_item
 from engine.authoring.impact import load_version
 from engine.authoring.ruleset_tests import load_suite, no_tests, run_suite
+from engine.batch.failure import NothingGraded
 from engine.batch.run import BatchOptions, run_batch
 from engine.batch.workers import default_jobs
 from engine.click_chinese import ChineseGroup, install
@@ -233,7 +235,7 @@ def batch(rulesets: tuple[str, ...], sources: tuple[Path, ...], out: Path, jobs:
     if unknown:
         raise UsageError(f"--rank-by 中的 “{'、'.join(unknown)}” 不在所选规则集中")
     options = BatchOptions(sources, out, jobs or default_jobs(), as_of, sheet, force, rank_by, include_hidden, unused, timeout=timeout)
-    with tqdm(desc="评估", unit="个工会", delay=1, disable=None, file=sys.stderr, leave=False) as bar:
+    with refusals_told(), tqdm(desc="评估", unit="个工会", delay=1, disable=None, file=sys.stderr, leave=False) as bar:
         stats = run_batch(options, chosen, notice, lambda: bar.update())
     click.echo(county_summary(stats, {r.id: r.short_name for r in chosen}))
     for failure in stats.failures:
@@ -243,11 +245,22 @@ def batch(rulesets: tuple[str, ...], sources: tuple[Path, ...], out: Path, jobs:
     sys.exit(1 if stats.failures else 0)
 
 
+@contextmanager
+def refusals_told() -> Iterator[None]:
+    """A batch that graded no union prints what it refused, then its error."""
+    try:
+        yield
+    except NothingGraded as nothing:
+        if nothing.messages:
+            click.echo("\n".join(nothing.messages), err=True)
+        raise
+
+
 def province_batch(options: ProvinceOptions, chosen: list[Ruleset]) -> None:
     """A province: grades in bulk, Parquet results and the summary report, no per-union pages."""
     from engine.province.run import run_province
 
-    with tqdm(desc="评估", unit="个工会", delay=1, disable=None, file=sys.stderr, leave=False) as bar:
+    with refusals_told(), tqdm(desc="评估", unit="个工会", delay=1, disable=None, file=sys.stderr, leave=False) as bar:
         tally = run_province(options, chosen, bar.update, notice)
     for message in tally.notices:
         notice(message)

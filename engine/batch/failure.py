@@ -16,6 +16,16 @@ class BatchFailed(UnionscoreError):
     exit_code = 1
 
 
+class NothingGraded(BatchFailed):
+    """A run that graded no union (an empty source, or every union or table refused): it replaces nothing, so the
+    previous run's report stays. `messages` say what the run refused, one failure each, for the caller to print."""
+
+    def __init__(self, messages: list[str], failed: int) -> None:
+        why = f"{failed} 项都未能评估，原因见上" if failed else "来源中没有工会"
+        super().__init__(f"没有评估任何工会（{why}）；未写入报告，输出目录中上一次的结果原样保留")
+        self.messages = messages
+
+
 def cause(error: BaseException, out: Path | None = None) -> str:
     """「磁盘空间已满：/out/summary.csv」: what went wrong, and where when a file is named; a file refused
     in the output folder `out` is 没有写入权限."""
@@ -27,9 +37,10 @@ def cause(error: BaseException, out: Path | None = None) -> str:
         return "工作进程意外退出，无法继续评估"
     if isinstance(error, OSError):
         text = os_error_text(error)
-        if error.errno in (errno.EACCES, errno.EPERM) and out is not None and inside(error.filename, out):
+        if error.errno in (errno.EACCES, errno.EPERM) and out is not None and inside(error.filename2 or error.filename, out):
             text = "没有写入权限"
-        return f"{text}：{place(str(error.filename))}" if error.filename else text
+        name = error.filename2 or error.filename  # a move names where it goes second: that is what stopped it
+        return f"{text}：{place(str(name))}" if name else text
     return f"程序出错（{type(error).__name__}）"
 
 

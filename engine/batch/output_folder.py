@@ -12,6 +12,8 @@ from __future__ import annotations
 import fcntl
 import os
 import shutil
+import signal
+import threading
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
@@ -26,6 +28,7 @@ from .manifest import LEVELS, LOCK, MARKER, OUTPUTS, RESULT_PART, RESULTS, UNION
 SHOWN = 5  # foreign files named in a refusal
 PAGES = (".html", ".md")
 STAGE = ".unionscore-next"  # the run in progress; a folder holding the marker, so no source reads it
+PREVIOUS = ".unionscore-previous"  # the previous run's files, set aside while the swap moves this run's in
 
 
 def check_apart(out: Path, sources: Iterable[Path]) -> None:
@@ -79,7 +82,7 @@ class OutputFolder:
         path = self.path
         if path.exists() and not path.is_dir():
             raise UsageError(f"输出位置 {path} 已存在且不是目录")
-        if path.is_dir() and not (path / MARKER).is_file() and not self.force and any(p.name != LOCK for p in path.iterdir()):
+        if path.is_dir() and not (path / MARKER).is_file() and not self.force and any(p.name not in (LOCK, STAGE) for p in path.iterdir()):
             raise UsageError(f"输出目录 {path} 不为空，且不是 unionscore 的输出目录；确需写入请加 --force（不会删除或覆盖已有文件）")
 
     def prepare(self) -> None:
@@ -92,6 +95,7 @@ class OutputFolder:
         self.sweep(self.path, self.path / UNIONS)  # temporary files of a run older than the stage
         self.owns_unions = UNIONS in previous or not os.path.lexists(self.path / UNIONS)
         clear_stage(self.stage)
+        clear_stage(self.path / PREVIOUS)  # left by a run killed outright while swapping
         self.unions.mkdir(parents=True)
         self.manifest.start([UNIONS])
 
@@ -163,23 +167,33 @@ class OutputFolder:
             raise
 
     def swap(self) -> None:
-        """The previous run's files out and this run's in. The folder's marker lists both while they move, so a run
-        killed half-way leaves every file of ours listed for the next run to remove."""
+        """The previous run's files set aside (`PREVIOUS`) and this run's moved in, with Ctrl-C and SIGTERM held off;
+        a move that fails (a folder of someone else's where a page goes, a file that cannot be replaced) moves
+        everything back, so the previous run's files stay as they were. The folder's marker lists both while they
+        move, so a run killed outright half-way leaves every file of ours listed for the next run to remove."""
         new, old = read_entries(self.stage) or [], read_entries(self.path) or []
         files, ours = [name for name in new if name != UNIONS], set(old)
         clash = [name for name in files if name not in ours and os.path.lexists(self.path / name)]
-        if clash:  # put there during this run by someone else
-            raise BatchFailed(f"{self.path / clash[0]} 已存在，且不是 unionscore 写入的；不会覆盖")
+        clash += [name for name in old if name != UNIONS and (self.path / name).is_dir() and not (self.path / name).is_symlink()]
+        if clash:  # put there during this run by someone else (a folder where our file was is not ours either)
+            raise BatchFailed(f"{self.path / clash[0]} 已存在，且不是 unionscore 写入的；不会覆盖或删除")
         marker = Manifest(self.path)
         marker.start(list(dict.fromkeys([*old, *new])))
         marker.close()
-        for name in ours.difference(new, [UNIONS]):
-            (self.path / name).unlink(missing_ok=True)
-        self.prune_results()
-        for folder in dict.fromkeys((self.path / name).parent for name in files):
-            folder.mkdir(parents=True, exist_ok=True)
-        for name in files:
-            os.replace(self.stage / name, self.path / name)
+        previous, placed = Moves(self.path, self.path / PREVIOUS), Moves(self.stage, self.path)
+        try:
+            with interrupts_held():
+                previous.move([name for name in old if name != UNIONS and os.path.lexists(self.path / name)])
+                self.prune_results()
+                placed.move(files)
+        except OSError:
+            placed.undo()
+            previous.undo()
+            remove_empty(self.path / PREVIOUS)
+            marker.start(old)
+            marker.finish()
+            raise
+        previous.discard()
         pages = self.path / UNIONS
         if self.owns_unions and pages.is_dir() and not any(pages.iterdir()):  # no pages (a province): no empty folder
             pages.rmdir()
@@ -213,6 +227,55 @@ class OutputFolder:
             return read_entries(self.path) or []
         except OSError:
             return []
+
+
+class Moves:
+    """Files moved from one folder to another by name, in order, and moved back when asked."""
+
+    def __init__(self, source: Path, target: Path) -> None:
+        self.source, self.target = source, target
+        self.done: list[str] = []
+
+    def move(self, names: list[str]) -> None:
+        for folder in dict.fromkeys((self.target / name).parent for name in names):
+            folder.mkdir(parents=True, exist_ok=True)
+        for name in names:
+            os.replace(self.source / name, self.target / name)
+            self.done.append(name)
+
+    def discard(self) -> None:
+        """Remove what was moved, then the target folder (`remove_empty`)."""
+        for name in self.done:
+            (self.target / name).unlink()
+        remove_empty(self.target)
+
+    def undo(self) -> None:
+        """Best effort: a file that cannot go back stays where it is, listed in the folder's marker."""
+        for name in reversed(self.done):
+            with suppress(OSError):
+                (self.source / name).parent.mkdir(parents=True, exist_ok=True)
+                os.replace(self.target / name, self.source / name)
+
+
+def remove_empty(folder: Path) -> None:
+    """A folder and its subfolders, deepest first, as far as they are empty (what is not stays)."""
+    for path, _, _ in sorted(os.walk(folder), key=lambda entry: -len(entry[0])):
+        with suppress(OSError):
+            os.rmdir(path)
+
+
+@contextmanager
+def interrupts_held() -> Iterator[None]:
+    """Ctrl-C and SIGTERM ignored for the swap's fraction of a second: a run that has begun to swap finishes it."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    held = {number: signal.signal(number, signal.SIG_IGN) for number in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield
+    finally:
+        for number, handler in held.items():
+            signal.signal(number, handler)
 
 
 def lock(folder: Path) -> int:

@@ -31,7 +31,7 @@ from ..report.county_report import write_county_report
 from ..report.summary_workbook import ItemSheets, write_summary_csv
 from ..report.union_page import union_file_stem
 from .alongside import alongside
-from .failure import stopped
+from .failure import NothingGraded, stopped
 from .garbage import quiet_while
 from .output_folder import OutputFolder, check_apart
 from .workers import Outcome, Work, run_units
@@ -121,6 +121,8 @@ def fill(folder: OutputFolder, options: BatchOptions, rulesets: list[Ruleset], r
             for outcome in outcomes:
                 collector.take(outcome)
                 tick()
+        if not stats.rows:
+            raise NothingGraded(["\n".join(failure.messages) for failure in stats.failures], len(stats.failures))
         write_summary_csv(folder.file("summary.csv"), stats)
         with alongside(partial(write_county_report, folder.file("report.html"), stats, stats.title()), "写 report.html"):
             sheets.save(stats)

@@ -15,7 +15,7 @@ from functools import partial
 from multiprocessing import get_context
 from pathlib import Path
 
-from ..batch.failure import BatchFailed, stopped
+from ..batch.failure import BatchFailed, NothingGraded, stopped
 from ..batch.output_folder import OutputFolder, check_apart
 from ..batch.run import recorded, sigterm_as_interrupt
 from ..facts.fact_file import merged_declarations
@@ -75,6 +75,8 @@ def fill(folder: OutputFolder, options: ProvinceOptions, rulesets: list[Ruleset]
     for each, tally in zip(partitions, graded(partitions, settings, options)):
         total.add(tally)
         tick(each.rows)
+    if not total.graded:
+        raise NothingGraded(["\n".join(messages) or origin for origin, _, messages in total.failures], total.failed)
     check_parts(folder, parts)
     write_report(folder.file("report.html"), rulesets, total, heard)
     write_levels_csv(folder.file("levels.csv"), rulesets, total)

@@ -439,6 +439,20 @@ def test_a_second_batch_into_the_same_folder_is_refused(sample, tmp_path):
     assert (out / "report.html").read_bytes() == report
 
 
+def test_a_second_batch_into_a_new_folder_still_being_filled_is_told_it_is_in_use(sample, tmp_path):
+    """The first run of a folder has only its lock and its stage there: the second is told the folder is in use,
+    not asked for --force."""
+    out = tmp_path / "out"
+    (out / STAGE).mkdir(parents=True)
+    handle = os.open(out / LOCK, os.O_RDWR | os.O_CREAT)
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        result = bayou(sample, out)
+    finally:
+        os.close(handle)
+    assert result.exit_code == 1 and "正被另一个 unionscore batch 使用" in result.stderr
+
+
 def test_a_lock_taken_on_a_file_removed_meanwhile_is_taken_again(tmp_path, monkeypatch):
     """A refused run removes the lock file it made. A run that had opened that file before it went locks the file
     at the path instead, so two runs never both hold a lock."""
@@ -495,6 +509,60 @@ def test_a_killed_run_s_stage_is_removed_by_the_next_and_a_run_stopped_while_swa
     assert bayou(sample, out).exit_code == 0
     assert not (out / STAGE).exists() and not (out / "unions" / "QS-099.md").exists()
     assert (out / MARKER).read_text(encoding="utf-8").rstrip().endswith("# 状态：完成")
+
+
+def previous_run(out: Path) -> dict[str, bytes]:
+    return {name: (out / name).read_bytes() for name in our_files(out) if name not in (MARKER, LOCK) and (out / name).is_file()}
+
+
+def test_a_folder_where_a_page_of_ours_was_fails_the_swap_and_the_previous_run_stays(sample, tmp_path):
+    """A folder put where the last run's page was is not ours: refused before anything moves, kept with what it holds,
+    and the last complete run's files stay as they were."""
+    out = tmp_path / "out"
+    assert bayou(sample, out).exit_code == 0
+    (out / "unions" / "QS-002.md").unlink()
+    (out / "unions" / "QS-002.md").mkdir()
+    (out / "unions" / "QS-002.md" / "笔记.txt").write_text("县里的笔记", encoding="utf-8")
+    before = previous_run(out)
+    result = bayou(sample, out)
+    assert result.exit_code == 1 and f"{out / 'unions' / 'QS-002.md'} 已存在，且不是 unionscore 写入的；不会覆盖或删除" in result.stderr
+    assert previous_run(out) == before
+
+
+def test_a_move_that_fails_half_way_through_the_swap_moves_everything_back(sample, tmp_path, monkeypatch):
+    """The swap sets the last run's files aside and moves this run's in: a move refused half-way (a file that cannot
+    be replaced) puts every file back, and the message names the file in the output folder that stopped it."""
+    out = tmp_path / "out"
+    assert bayou(sample, out).exit_code == 0
+    before = previous_run(out)
+    real, moved = os.replace, []
+
+    def refused_at_the_third_page(source, target):
+        if Path(target).parent == out / "unions" and Path(source).parent.parent.name == STAGE:
+            moved.append(target)
+            if len(moved) == 3:
+                raise PermissionError(errno.EACCES, "Permission denied", str(source), None, str(target))
+        real(source, target)
+
+    monkeypatch.setattr(output_folder.os, "replace", refused_at_the_third_page)
+    result = bayou(sample, out, "--as-of", "2024-12-31")
+    assert result.exit_code == 1 and f"没有写入权限：{moved[2]}" in result.stderr
+    assert previous_run(out) == before  # two of the new pages were in place: they went back
+    assert not (out / STAGE).exists() and not (out / output_folder.PREVIOUS).exists()
+    assert "；以下是此前一次运行的文件" in (out / MARKER).read_text(encoding="utf-8")
+
+
+def test_ctrl_c_and_sigterm_wait_for_the_swap(monkeypatch):
+    """A run that has begun to move its files in finishes: a signal then is ignored, and the handlers come back."""
+    handler = signal.signal(signal.SIGTERM, engine.batch.run.interrupt)
+    try:
+        with output_folder.interrupts_held():
+            os.kill(os.getpid(), signal.SIGTERM)
+            os.kill(os.getpid(), signal.SIGINT)
+        assert signal.getsignal(signal.SIGTERM) is engine.batch.run.interrupt
+        assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+    finally:
+        signal.signal(signal.SIGTERM, handler)
 
 
 def test_a_page_put_where_ours_goes_during_the_run_is_never_overwritten(sample, tmp_path, monkeypatch):

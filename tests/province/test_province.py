@@ -333,13 +333,19 @@ def test_a_bad_byte_further_down_is_found_on_its_line(source: Path, tmp_path: Pa
 
 @pytest.mark.parametrize("pages", ["none", "auto"])
 @pytest.mark.parametrize("content", [b"", "编号,类型,年度,members\n".encode()])
-def test_an_empty_csv_grades_no_union_and_does_not_fail(tmp_path: Path, pages: str, content: bytes):
+def test_an_empty_csv_grades_no_union_and_replaces_no_report(tmp_path: Path, pages: str, content: bytes):
+    """A run that grades nobody fails (exit 1) and leaves the output folder's last complete report as it was."""
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / ".unionscore-output").write_text("# unionscore batch 输出目录\nreport.html\n# 状态：完成\n", encoding="utf-8")
+    (out / "report.html").write_text("上一次的报告", encoding="utf-8")
     empty = tmp_path / "empty.csv"
     empty.write_bytes(content)
-    result = CliRunner().invoke(cli, ["batch", str(empty), "--out", str(tmp_path / "out"), "--pages", pages, "--jobs", "1"])
-    assert result.exit_code == 0, result.output
-    assert "已评估 0 个工会，失败 0 个" in result.stdout
+    result = CliRunner().invoke(cli, ["batch", str(empty), "--out", str(out), "--pages", pages, "--jobs", "1"])
+    assert result.exit_code == 1, result.output
+    assert "错误：没有评估任何工会（来源中没有工会）；未写入报告，输出目录中上一次的结果原样保留" in result.stderr
     assert f"提示：{empty}：没有读到任何工会（表格是空的、只有表头，或表头下只有合计行、表尾说明）" in result.stderr
+    assert (out / "report.html").read_text(encoding="utf-8") == "上一次的报告"
 
 
 @pytest.mark.parametrize("pages", ["none", "auto"])
@@ -401,7 +407,8 @@ def test_a_header_short_of_a_column_is_refused_as_a_county_batch_refuses_it(sour
     assert code == 1 and not (tmp_path / "out").exists() and problem in stderr and "[source-misaligned]" not in stderr
     county = CliRunner().invoke(cli, ["batch", str(short), "--out", str(tmp_path / "county"), "--pages", "all",
                                       *(part for spec in SPECS for part in ("--ruleset", spec))])
-    assert "已评估 0 个工会，失败 1 个" in county.stdout and county.stderr.splitlines() == [line for line in stderr.splitlines() if "[source-" in line]
+    assert county.exit_code == 1 and "没有评估任何工会（1 项都未能评估，原因见上）" in county.stderr
+    assert [line for line in county.stderr.splitlines() if "[source-" in line] == [line for line in stderr.splitlines() if "[source-" in line]
 
 
 def test_a_source_without_any_fact_column_is_graded_as_a_county_batch_grades_it(tmp_path: Path):
@@ -527,12 +534,12 @@ def test_a_list_or_struct_where_a_union_s_text_belongs_is_refused_naming_the_cel
     table = pl.read_csv(source, infer_schema=False).head(6)
     listed = table.with_columns(pl.Series("编号", [[i, "x"] for i in table["编号"]]))
     structured = table.with_columns(pl.Series("名称", [{"名": n} if row == 4 else None for row, n in enumerate(table["名称"])]))
-    cases = [(listed, "第 2 行“编号”列：应为文字，不能是列表", "已评估 0 个工会，失败 6 个"),
+    cases = [(listed, "第 2 行“编号”列：应为文字，不能是列表", "没有评估任何工会（6 项都未能评估，原因见上）"),
              (structured, "第 6 行“名称”列：应为文字，不能是多个字段组成的结构", "已评估 5 个工会，失败 1 个")]
     for number, (frame, message, counts) in enumerate(cases):
         frame.write_parquet(tmp_path / f"{number}.parquet")
         code, stdout, stderr = run(tmp_path / f"{number}.parquet", tmp_path / f"out-{number}", "--pages", pages)
-        assert (code, message in stderr, counts in stdout) == (1, True, True), stderr
+        assert (code, message in stderr, counts in stdout + stderr) == (1, True, True), stderr
         assert "['" not in stdout + stderr and "{'" not in stdout + stderr
 
 
