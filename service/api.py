@@ -22,7 +22,7 @@ from ninja.renderers import JSONRenderer
 
 from engine.language.vocabulary import union_type_text
 
-from . import access, tokens
+from . import access, records, tokens
 from .api_assessor import router as assessor_router
 from .api_loop import router as loop_router
 from .api_schemas import (
@@ -40,7 +40,6 @@ from .api_schemas import (
 )
 from .grader import GradingFailed
 from .models import Entry, Round, User, Version
-from .records import save
 from .tasks import TaskError
 
 DESCRIPTION = """基层工会考核评价：考核年度、参评工会、自评数据及其每一个版本与评估结果。
@@ -68,6 +67,8 @@ RoundId = PathEx[int, P(description="考核年度编号：GET /api/v1/rounds 所
 UnionCode = PathEx[str, P(description="工会编号，如 QS-016（不区分大小写）")]
 Number = PathEx[int, P(description="版本编号，从 1 起")]
 Draft = QueryEx[bool, P(description="true：保存为草稿，数据有问题也保存（问题随结果返回）")]
+Base = QueryEx[int | None, P(description="可选：本次修改所依据的版本编号，即读取时 GET …/self-report 返回的 version（尚无任何版本时为 0）。"
+                                         "其后已有别人（或别处）保存了新的版本时返回 409，不保存，以免无意中覆盖；不填则不检查", ge=0)]
 
 
 class ChineseJson(JSONRenderer):
@@ -278,19 +279,25 @@ def summary_of(version: Version) -> dict[str, Any]:
             "by": version.created_by.username if version.created_by else None, "at": version.created_at}
 
 
-@api.put(SELF_REPORT, response={200: Saved, 403: Message, 422: list[Problem], 503: Message, **SEEN}, url_name="self_report",
-         tags=["自评数据"], summary="保存自评数据")
-def put_version(request: HttpRequest, round: RoundId, union: UnionCode, document: FactDocument, draft: Draft = False) -> dict[str, Any]:
+@api.put(SELF_REPORT, response={200: Saved, 403: Message, 409: Message, 422: list[Problem], 503: Message, **SEEN},
+         url_name="self_report", tags=["自评数据"], summary="保存自评数据")
+def put_version(request: HttpRequest, round: RoundId, union: UnionCode, document: FactDocument, draft: Draft = False,
+                base: Base = None) -> dict[str, Any]:
     """保存工会的自评数据（写法同 YAML 事实文件），成为新的版本，返回版本编号和评估结果（与 `unionscore assess --format json` 相同）。
     只有本单位账号可以在填报期内保存。数据有误时返回 422 和问题列表，不保存；`?draft=true` 保存为草稿，有问题也保存，
-    问题随结果返回。事实数据的 union.id 和 period 须与地址中的工会和考核年度一致。评估进程意外退出时返回 503，未保存，可以重试。"""
+    问题随结果返回。事实数据的 union.id 和 period 须与地址中的工会和考核年度一致。`?base=N` 写明所依据的版本：其后已有新的版本
+    保存时返回 409（说明谁在何时保存了第几版），不保存。评估进程意外退出时返回 503，未保存，可以重试。"""
     user = caller(request)
     entry = access.entry_for(user, round, union)
     access.check_edit(user, entry)
     mismatches = header_problems(entry, document)
     if mismatches:
         raise Problems(mismatches)
-    graded, version = save(entry, user, document.model_dump(), Version.Kind.DRAFT if draft else Version.Kind.SUBMITTED)
+    try:
+        graded, version = records.save(entry, user, document.model_dump(), Version.Kind.DRAFT if draft else Version.Kind.SUBMITTED,
+                                       follows=base)
+    except records.Stale as stale:
+        raise HttpError(409, str(stale)) from None
     if version is None:
         raise Problems(graded.problems)
     return {"version": version.number, "kind": version.kind, "kind_label": Version.Kind(version.kind).label,

@@ -55,20 +55,23 @@ def flat(facts: dict[str, Any], prefix: str = "") -> dict[str, Any]:
     return found
 
 
-@router.put("/rounds/{round}/unions/{union}/verified", response={200: VerifiedOut, 403: Message, 422: list[Problem], 503: Message, **SEEN},
+@router.put("/rounds/{round}/unions/{union}/verified",
+            response={200: VerifiedOut, 403: Message, 409: Message, 422: list[Problem], 503: Message, **SEEN},
             url_name="verified", summary="保存核查结果")
 def put_verified(request: HttpRequest, round: RoundId, union: UnionCode, document: VerifiedIn) -> dict[str, Any]:
     """保存现场核查的结果：只写核查发现与自评不一致的事实（点分路径或嵌套；null 表示核查中没有这项），每项在 notes 中注明核查方式
     （查阅资料、实地查看、座谈）和说明。以最近的核定版本（没有时以工会提交的版本）为基础修改，生成新的“核定”版本并重新评分，
-    返回版本编号、评估结果和自评与核定的对照。数据有误或缺少核查方式时返回 422，不保存。考核人员和县总工会管理员可用。"""
+    返回版本编号、评估结果和自评与核定的对照。数据有误或缺少核查方式时返回 422，不保存。工会尚未提交、结果已经发布（核定数据冻结，
+    发布后事实只能通过整改任务的销号改变）、工会提交后又保存了草稿正在修改，或期间已有新的版本保存时返回 409，不保存。
+    考核人员和县总工会管理员可用。"""
     user, entry = staff_entry(request, round, union)
     if records.verification_base(entry) is None:
         raise HttpError(409, f"工会 “{entry.union.code}” 尚未提交自评，还不能核查")
     notes = {name: note.model_dump() for name, note in document.notes.items()}
     try:
-        graded, version = records.verify(entry, user, flat(document.facts), notes)
-    except records.Stale as stale:  # another save while this one graded
-        raise HttpError(409, str(stale)) from None
+        graded, version = records.verify(entry, user, flat(document.facts), notes, inspection=True)
+    except (records.Closed, records.Stale) as refused:  # published or being revised; another save while this one graded
+        raise HttpError(409, str(refused)) from None
     if version is None:
         raise Problems(graded.problems)
     found = verification.reconciliation(entry)
@@ -91,13 +94,15 @@ def get_reconciliation(request: HttpRequest, round: RoundId, union: UnionCode) -
              url_name="publish", summary="发布本年度结果")
 def post_publish(request: HttpRequest, round: RoundId, body: PublishIn) -> dict[str, Any]:
     """发布考核年度的结果（县总工会管理员）：各工会以最新的核定版本（未核查的以提交的版本）为准冻结，生成全县结果报告、汇总表和
-    整改通知书，按整改规划为每个整改事项建立整改任务，期限为 deadline。已发布的年度返回 409；整改期限不晚于今天返回 422。"""
+    整改通知书，按整改规划为每个整改事项建立整改任务，期限为 deadline。已发布的年度返回 409；整改期限不晚于今天、或晚于今天起两年返回 422。"""
     user = caller(request)
     round_ = access.round_for(user, round)
     if user.role != Role.ADMIN:
         raise access.Refused("只有县总工会管理员可以发布结果")
-    if body.deadline <= timezone.localdate():
-        raise Problems([{"field": "deadline", "message": "整改期限应晚于今天"}])
+    try:
+        publishing.check_deadline(body.deadline, timezone.localdate())
+    except publishing.PublishError as exc:
+        raise Problems([{"field": "deadline", "message": str(exc)}]) from None
     try:
         done = publishing.publish(round_, user, body.deadline)
     except publishing.PublishError as exc:

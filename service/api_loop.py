@@ -47,12 +47,13 @@ def list_tasks(request: HttpRequest, round: RoundId, union: UnionCode) -> list[d
 
 
 def task_out(task: Task) -> dict[str, Any]:
-    today = timezone.localdate()
+    returned = tasks.latest_return(task)
     return {"id": task.pk, "ruleset": task.ruleset, "item": task.item, "name": task.name, "target": task.step.get("target", ""),
             "evidence_expected": task.step.get("evidence", []), "deadline": task.deadline, "status": task.status,
-            "status_label": Task.Status(task.status).label, "overdue": task.deadline < today and task.status in tasks.STILL_OPEN,
+            "status_label": Task.Status(task.status).label, "overdue": tasks.is_overdue(task, timezone.localdate()),
             "evidence": [evidence_out(found) for found in evidence.current(task)],
-            "withdrawn": [evidence_out(found) for found in evidence.withdrawn(task)]}
+            "withdrawn": [evidence_out(found) for found in evidence.withdrawn(task)],
+            "returned_at": returned.created_at if returned else None}
 
 
 def evidence_out(found: Evidence) -> dict[str, Any]:
@@ -82,7 +83,8 @@ def post_withdraw(request: HttpRequest, id: EvidenceId) -> dict[str, Any]:
 
 @router.post("/tasks/{id}/transition", response={200: TransitionOut, **ACTED}, url_name="task_transition", summary="整改任务状态变更")
 def post_transition(request: HttpRequest, id: TaskId, change: Transition) -> dict[str, Any]:
-    """变更整改任务的状态。本单位：整改中或已退回 → done（整改完成，提请复查；须已上传佐证材料）。考核人员、县总工会管理员：
+    """变更整改任务的状态。本单位：整改中或已退回 → done（整改完成，提请复查；须已上传佐证材料，
+    已退回的须有退回后新上传的材料）。考核人员、县总工会管理员：
     done → accepted（复查通过，销号：按整改目标修改事实，生成新的核定版本并重新评分）或 returned（退回，须写明复查意见）。
     其他变更返回 409；无权操作返回 403。"""
     user = caller(request)

@@ -162,6 +162,7 @@ class TaskOut(Schema):
     overdue: bool = Field(description="已过整改期限且仍待本单位整改")
     evidence: list[EvidenceOut] = Field(description="已上传的佐证材料（不含已撤回的）")
     withdrawn: list[EvidenceOut] = Field(description="本单位撤回的佐证材料（文件仍保留，不再作为佐证）")
+    returned_at: dt.datetime | None = Field(description="最近一次退回的时间（从未退回为 null）：退回后上传（at 晚于此时间）的佐证材料才能再次提请复查")
 
 
 class Transition(Schema):
@@ -276,7 +277,7 @@ class PublishIn(Schema):
 
     model_config = ConfigDict(extra="forbid")
 
-    deadline: dt.date = Field(description="整改期限（晚于今天），写入整改通知书和每项整改任务")
+    deadline: dt.date = Field(description="整改期限（晚于今天，且在今天起两年内），写入整改通知书和每项整改任务")
 
 
 class PublishOut(Schema):

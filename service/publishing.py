@@ -12,7 +12,8 @@ report.html and summary.xlsx (the renderers `batch` uses, from the published fac
 in a grading worker), and notices/<stem>.docx, one 整改通知书 for each union whose published
 result leaves something to rectify, named as `batch` names a union's pages: the code when it is plain
 (QS-016), else a stem with a hash of the code, so a code such as 「A/B」 or 「../x」 is never a path.
-Each step of a union's plan becomes a Task with the deadline the county gives. A round is published once.
+Each step of a union's plan becomes a Task with the deadline the county gives (after today, within two years).
+A round is published once.
 """
 from __future__ import annotations
 
@@ -30,6 +31,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from engine.language.functions import add_years
 from engine.report.union_page import union_file_stem
 
 from . import audit, grader
@@ -38,7 +40,8 @@ from .published_files import county_files, has_gaps, notice
 
 PUBLISHED_KINDS = (Version.Kind.VERIFIED, Version.Kind.SUBMITTED, Version.Kind.IMPORTED)
 REPORT, WORKBOOK, NOTICES, MANIFEST = "report.html", "summary.xlsx", "notices", "publication.json"
-ALREADY = "本年度结果已经发布，不能重复发布；发布后的核查和整改销号形成新的版本"
+ALREADY = "本年度结果已经发布，不能重复发布；发布后只有整改销号会形成新的核定版本"
+DEADLINE_YEARS = 2  # the latest 整改期限, in years from the day of publishing
 PUBLISH_TIMEOUT = 1800  # seconds for a whole county assessed again in one worker
 
 
@@ -72,8 +75,7 @@ def publish(round_: Round, user: User, deadline: dt.date, today: dt.date | None 
     publication and moves the files into place."""
     today = today or timezone.localdate()
     refuse_published(round_)
-    if deadline <= today:
-        raise PublishError("整改期限应晚于今天")
+    check_deadline(deadline, today)
     entries = list(round_.entries.select_related("union__township", "union__federation").order_by("union__code"))
     picked = chosen_versions(round_)
     versions = Version.objects.in_bulk(picked.values())
@@ -99,6 +101,15 @@ def publish(round_: Round, user: User, deadline: dt.date, today: dt.date | None 
                 shutil.rmtree(path, ignore_errors=True)
         raise
     return Published(publication, len(frozen), left_out, notices, tasks)
+
+
+def check_deadline(deadline: dt.date, today: dt.date) -> None:
+    """A 整改 deadline after today and at most DEADLINE_YEARS later: it is printed in every task and 整改通知书."""
+    if deadline <= today:
+        raise PublishError("整改期限应晚于今天")
+    latest = add_years(today, DEADLINE_YEARS)
+    if deadline > latest:
+        raise PublishError(f"整改期限 {deadline:%Y-%m-%d} 太远：最晚为 {latest:%Y-%m-%d}（今天起两年内）")
 
 
 def record(round_: Round, user: User, frozen: list[tuple[Entry, Version]], results: dict[int, dict[str, Any] | None],

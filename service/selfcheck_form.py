@@ -322,3 +322,34 @@ def posted(decl: FactDecl, data: QueryDict) -> Any:
     if widget == "yesno" and text in ("true", "false"):
         return text == "true"
     return text or None
+
+
+def changed(groups: Sequence[Group], facts: dict[str, Any], data: QueryDict) -> dict[str, Any]:
+    """The facts whose posted value differs from `facts`, the ones the form showed (None: left blank)."""
+    found: dict[str, Any] = {}
+    for group in groups:
+        for decl in group.facts:
+            value = posted(decl, data)
+            if normal(decl, value) != normal(decl, facts.get(decl.name)):
+                found[decl.name] = value
+    return found
+
+
+def normal(decl: FactDecl, raw: Any) -> Any:
+    """A value as the engine reads it, to compare what was posted with what was stored (42 and 「42」 agree)."""
+    if raw in (None, "", []):
+        return None
+    if isinstance(raw, list):
+        values = [normal(element(decl), item) for item in raw]
+        while values and values[-1] is None:
+            values.pop()
+        return values or None
+    value = read(decl, raw)
+    return value if value is not None else str(raw).strip()
+
+
+def base_number(data: QueryDict) -> int | None:
+    """The posted `base`: the number of the version the form showed (0: the entry had none); None when the post
+    has none (then nothing is checked, as before forms carried it)."""
+    text = data.get("base", "")
+    return int(text) if text.isascii() and text.isdigit() else None

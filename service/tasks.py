@@ -7,6 +7,8 @@ accepts it (销号) or returns it with a note. Only these moves exist:
     整改中 open ──union──▶ 待复查 done ──assessor──▶ 已销号 accepted
     已退回 returned ──union──▶ 待复查 done ──assessor──▶ 已退回 returned (a note is required)
 
+A returned task goes back for 复查 only with evidence uploaded after its latest return: the note asked for more.
+
 Accepting applies the step's fact changes (fact → after) as a new verified version
 (records.verify, method 查阅资料, note "整改销号：…"), so the union's 复核 score and level follow.
 Every move is a TaskEvent and an audit event; nothing is changed back.
@@ -57,6 +59,17 @@ def tasks_of(entry: Entry) -> QuerySet[Task]:
     return entry.tasks.prefetch_related("evidence", "events__created_by").order_by("deadline", "id")
 
 
+def unfinished_earlier(user: User, entry: Entry) -> QuerySet[Task]:
+    """The union's tasks of earlier rounds not yet 销号 (those the account may see): a new round does not end them."""
+    return (Task.objects.filter(entry__union=entry.union_id, entry__round__in=access.rounds(user), entry__round__year__lt=entry.round.year)
+            .exclude(status=Task.Status.ACCEPTED).select_related("entry__round").order_by("-entry__round__year", "deadline", "id"))
+
+
+def is_overdue(task: Task, today: dt.date) -> bool:
+    """Past its deadline and still the union's to do (a task waiting for 复查 is the county's delay)."""
+    return task.deadline < today and task.status in STILL_OPEN
+
+
 def moves_for(user: User, task: Task) -> set[str]:
     """The statuses this account may move the task to now."""
     if user.role == Role.UNION and user.union_id == task.entry.union_id:
@@ -101,8 +114,25 @@ def check_move(user: User, task: Task, to: str, note: str) -> None:
         raise TaskError(f"整改任务现为“{Task.Status(task.status).label}”，{who}不能将其改为“{Task.Status(to).label}”")
     if to == Task.Status.RETURNED and not note:
         raise NoteRequired("退回须写明复查意见：哪些材料不足、还要做什么")
-    if to == Task.Status.DONE and not task.evidence.filter(withdrawn_at__isnull=True).exists():
+    if to == Task.Status.DONE:
+        check_evidence(task)
+
+
+def check_evidence(task: Task) -> None:
+    """Something for the assessor to re-check: a file not withdrawn, and after a return one uploaded since."""
+    kept = task.evidence.filter(withdrawn_at__isnull=True)
+    if not kept.exists():
         raise TaskError("请先上传佐证材料（照片、PDF 或 Word 文件），再提请复查")
+    returned = latest_return(task)
+    if returned and not kept.filter(created_at__gt=returned.created_at).exists():
+        raise TaskError(f"整改任务已于 {timezone.localtime(returned.created_at):%Y-%m-%d %H:%M} 被退回（复查意见：{returned.note}）；"
+                        "退回后还没有上传新的佐证材料，请按复查意见整改并上传新的材料，再提请复查")
+
+
+def latest_return(task: Task) -> TaskEvent | None:
+    """The task's latest 退回 (from the prefetched events when there are), or None when it was never returned."""
+    returns = [event for event in task.events.all() if event.status == Task.Status.RETURNED]
+    return max(returns, key=lambda event: (event.created_at, event.pk), default=None)
 
 
 def accept(user: User, task: Task, note: str) -> Version | None:

@@ -26,7 +26,7 @@ from .grader import GradingFailed
 from .grading import round_rulesets
 from .models import Entry, Role, Round, User, Version
 from .result_page import score_cells, standards
-from .selfcheck_form import bind, document, fold_idle, layout
+from .selfcheck_form import Group, base_number, bind, changed, document, fold_idle, layout
 from .workplans import Workplan, workplan
 
 PAGE_SIZE = 100
@@ -115,24 +115,45 @@ def selfcheck(request: HttpRequest, round_id: int, code: str) -> HttpResponse:
     if request.method == "POST":
         return save_form(request, entry)
     facts, problems, note = prefill(entry)
-    return form_page(request, entry, facts, problems, note)
+    latest = entry.latest()
+    return form_page(request, entry, facts, problems, note, latest.number if latest else 0)
 
 
 def save_form(request: HttpRequest, entry: Entry) -> HttpResponse:
-    """保存草稿 keeps the facts even with problems; 提交 is refused with them, and nothing is stored."""
+    """保存草稿 keeps the facts even with problems; 提交 is refused with them, and nothing is stored. Either is refused
+    when another save has followed the version the form showed (its hidden `base`: another open copy of the form)."""
     user = account(request)
     access.check_edit(user, entry)
     submit, was_submitted = request.POST.get("action") == "submit", entry.status == Entry.Status.SUBMITTED
-    posted = document(layout(tuple(round_rulesets(entry.round))), request.POST)
+    groups = layout(tuple(round_rulesets(entry.round)))
+    posted, base = document(groups, request.POST), base_number(request.POST)
     try:
-        graded, version = records.save(entry, user, posted, Version.Kind.SUBMITTED if submit else Version.Kind.DRAFT)
+        graded, version = records.save(entry, user, posted, Version.Kind.SUBMITTED if submit else Version.Kind.DRAFT, follows=base)
     except GradingFailed as exc:
         messages.error(request, str(exc))
-        return form_page(request, entry, posted["facts"], [], "")
+        return form_page(request, entry, posted["facts"], [], "", base)
+    except records.Stale as stale:
+        return stale_form(request, entry, groups, base, stale.newer)
     if version is None:
         messages.error(request, f"未提交：有 {len(graded.problems)} 处需要修改，本次填写的内容尚未保存。请按提示修改后再提交，或先保存草稿。")
-        return form_page(request, entry, graded.facts.get("facts", {}), graded.problems, "")
+        return form_page(request, entry, graded.facts.get("facts", {}), graded.problems, "", base)
     return saved(request, entry, version, graded.problems, was_submitted)
+
+
+def stale_form(request: HttpRequest, entry: Entry, groups: tuple[Group, ...], base: int | None, newer: Version) -> HttpResponse:
+    """Nothing stored: the newer version in the form, with this form's changes (against what it showed) on top, as the
+    verify form does, so saving again keeps both; the message says who saved which version when."""
+    shown = entry.versions.filter(number=base).first() if base else earlier_record(entry)
+    changes = changed(groups, shown.facts.get("facts", {}) if shown else {}, request.POST)
+    messages.error(request, stale_text(newer, len(changes)))
+    facts = {name: value for name, value in {**newer.facts.get("facts", {}), **changes}.items() if value is not None}
+    return form_page(request, entry, facts, [], "", newer.number)
+
+
+def stale_text(newer: Version, kept: int) -> str:
+    """Why a form was not saved (the self-check's or the verify form's): another save followed the version it showed."""
+    return (f"未保存：打开本页之后，{records.saved_by(newer)} 保存了第 {newer.number} 版{newer.get_kind_display()}数据。"
+            f"输入框中现为第 {newer.number} 版的数据，你改动的 {kept} 项已保留在上面；请核对后再保存。")
 
 
 def saved(request: HttpRequest, entry: Entry, version: Version, problems: list[dict[str, str]], was_submitted: bool) -> HttpResponse:
@@ -152,9 +173,7 @@ def prefill(entry: Entry) -> tuple[dict[str, Any], list[dict[str, str]], str]:
         return latest.facts.get("facts", {}), latest.problems, f"以下是考核组核查后核定的数据（第 {latest.number} 版）；本单位提交的自评数据见“得分与整改”页的历次版本。"
     if latest is not None:
         return latest.facts.get("facts", {}), latest.problems, ""
-    earlier = (Version.objects.filter(entry__union=entry.union, entry__round__year__lt=entry.round.year)
-               .exclude(kind=Version.Kind.ARCHIVED)  # a year imported from results.jsonl has no facts
-               .select_related("entry__round").order_by("-entry__round__year", "-number").first())
+    earlier = earlier_record(entry)
     if earlier is None:
         return {}, [], ""
     note = (f"本年度尚未填报。以下数据取自 {earlier.entry.round.year} 年度的记录（第 {earlier.number} 版），"
@@ -162,7 +181,16 @@ def prefill(entry: Entry) -> tuple[dict[str, Any], list[dict[str, str]], str]:
     return earlier.facts.get("facts", {}), [], note
 
 
-def form_page(request: HttpRequest, entry: Entry, facts: dict[str, Any], problems: list[dict[str, str]], note: str) -> HttpResponse:
+def earlier_record(entry: Entry) -> Version | None:
+    """The union's latest version with facts in an earlier round: what a form is prefilled with before the entry has one."""
+    return (Version.objects.filter(entry__union=entry.union, entry__round__year__lt=entry.round.year)
+            .exclude(kind=Version.Kind.ARCHIVED)  # a year imported from results.jsonl has no facts
+            .select_related("entry__round").order_by("-entry__round__year", "-number").first())
+
+
+def form_page(request: HttpRequest, entry: Entry, facts: dict[str, Any], problems: list[dict[str, str]], note: str,
+              base: int | None) -> HttpResponse:
+    """The form holding `facts`; `base`, the version it stands on (0: none yet), goes back with the next save."""
     user = account(request)
     rulesets = tuple(round_rulesets(entry.round))
     bound, general = bind(layout(rulesets), facts, problems)
@@ -170,7 +198,7 @@ def form_page(request: HttpRequest, entry: Entry, facts: dict[str, Any], problem
     editable = access.may_edit(user, entry)
     return render(request, "service/selfcheck.html", {
         "entry": entry, "round": entry.round, "union": entry.union, "groups": groups, "general": general,
-        "problem_count": len(problems), "note": note, "editable": editable, "latest": entry.latest(),
+        "problem_count": len(problems), "note": note, "editable": editable, "latest": entry.latest(), "base": base,
         "why_readonly": "" if editable else readonly_reason(user, entry),
     })
 

@@ -14,7 +14,6 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
-from django.utils.timezone import localtime
 from django.views.decorators.http import require_http_methods, require_POST
 
 from engine.language.model import Caption
@@ -24,8 +23,8 @@ from . import access, publishing, records, rounds_admin, verification
 from .grader import GradingFailed
 from .grading import round_rulesets
 from .models import Entry, Role, Round, User, Version
-from .selfcheck_form import bind, element, layout, posted, read, shown_value
-from .views import DOCX, account, attachment, short_names, signed_in
+from .selfcheck_form import base_number, bind, changed, layout, shown_value
+from .views import DOCX, account, attachment, short_names, signed_in, stale_text
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 STAFF = (Role.ASSESSOR, Role.ADMIN)
@@ -80,8 +79,6 @@ def round_form(data: QueryDict, earlier: list[Round]) -> tuple[int, list[str], d
         year = int(data.get("year", ""))
     except ValueError:
         raise rounds_admin.RoundError("年度应为四位数字，如 2026") from None
-    if not 2000 <= year <= 2100:
-        raise rounds_admin.RoundError("年度应为四位数字，如 2026")
     deadline = date_field(data.get("deadline", ""), "填报截止日期", required=False)
     source = next((r for r in earlier if str(r.pk) == data.get("source")), None)
     return year, data.getlist("rulesets"), deadline, source
@@ -137,6 +134,7 @@ def publish(request: HttpRequest, round_id: int) -> HttpResponse:
             raise publishing.PublishError("请勾选“已核对各工会的核定结果”后再发布：发布后结果冻结，不能撤回或重新发布")
         done = publishing.publish(round_, account(request), deadline)
     except (rounds_admin.RoundError, publishing.PublishError, GradingFailed) as exc:
+        round_.refresh_from_db()  # as it is now: a publishing that finished meanwhile (a double click) made it 已发布
         return board_page(request, round_, str(exc))
     left = f"；{len(done.left_out)} 个工会未提交，未发布" if done.left_out else ""
     messages.success(request, f"已发布 {done.results} 个工会的结果，{done.notices} 份整改通知书，{done.tasks} 项整改任务{left}。")
@@ -179,75 +177,76 @@ def notice_docx(request: HttpRequest, round_id: int, code: str) -> HttpResponse:
 @signed_in
 @require_http_methods(["GET", "POST"])
 def verify(request: HttpRequest, round_id: int, code: str) -> HttpResponse:
-    """The inspection's form: each fact as self-reported, the value found (changed only where different), how it was found."""
+    """The inspection's form: each fact as self-reported, the value found (changed only where different), how it was found;
+    read-only, saying why, when the entry takes no inspection now (published, or its union revising: records.check_inspectable)."""
     entry = staff_entry(request, round_id, code)
     groups = layout(tuple(round_rulesets(entry.round)))
     own, base = verification.self_version(entry), records.verification_base(entry)
     if own is None or base is None:
         return render(request, "service/assessor/verify.html", {"entry": entry, "round": entry.round, "union": entry.union, "rows": []})
+    try:
+        records.check_inspectable(entry)
+        if request.method == "POST":
+            return save_inspection(request, entry, groups, (own, base))
+    except records.Closed as closed:  # on a post, also when it became so while grading (checked again under the entry's lock)
+        return closed_page(request, entry, groups, (own, base), str(closed))
+    return verify_page(request, entry, groups, (own, base), base.facts.get("facts", {}), [], {})
+
+
+def save_inspection(request: HttpRequest, entry: Entry, groups: Any, versions: tuple[Version, Version]) -> HttpResponse:
+    """The posted inspection, stored as a verified version; else the form again with what was typed and why it was not saved."""
+    own, base = versions
+    shown = entry.versions.filter(number=base_number(request.POST) or 0).first() or base  # the version the form showed
+    changes = changed(groups, shown.facts.get("facts", {}), request.POST)
+    notes = {name: {"method": request.POST.get(f"method.{name}", ""), "note": request.POST.get(f"note.{name}", "").strip()}
+             for name in changes}
     facts, problems = base.facts.get("facts", {}), []
-    if request.method == "POST":
-        shown = entry.versions.filter(number=request.POST.get("base") or 0).first() or base  # the version the form showed
-        changes = changed(groups, shown.facts.get("facts", {}), request.POST)
-        notes = {name: {"method": request.POST.get(f"method.{name}", ""), "note": request.POST.get(f"note.{name}", "").strip()}
-                 for name in changes}
-        try:
-            graded, version = records.verify(entry, account(request), changes, notes, shown)
-        except GradingFailed as exc:
-            messages.error(request, str(exc))
-            graded, version = None, None
-        except records.Stale as stale:
-            messages.error(request, stale_text(stale.newer, len(changes)))
-            graded, version, base = None, None, stale.newer
-            facts = base.facts.get("facts", {})
-        if version is not None:
-            messages.success(request, f"核查结果已保存（第 {version.number} 版），改动 {len(changes)} 项事实。")
-            return redirect("reconciliation", entry.round_id, entry.union.code)
-        if graded is not None:
-            problems = graded.problems
-            messages.error(request, f"未保存：有 {len(problems)} 处需要修改。")
-        facts = {name: value for name, value in {**facts, **changes}.items() if value is not None}
-        notes_shown = notes
-    else:
-        notes_shown = {}
-    mine, _ = bind(groups, own.facts.get("facts", {}), [])
-    theirs, general = bind(groups, facts, problems)
-    rows = [(g, [(own_field, field, notes_shown.get(field.name, {})) for own_field, field in zip(s.fields, g.fields)])
-            for s, g in zip(mine, theirs)]
+    try:
+        graded, version = records.verify(entry, account(request), changes, notes, shown, inspection=True)
+    except GradingFailed as exc:
+        messages.error(request, str(exc))
+        graded, version = None, None
+    except records.Stale as stale:
+        messages.error(request, stale_text(stale.newer, len(changes)))
+        graded, version, base = None, None, stale.newer
+        facts = base.facts.get("facts", {})
+    if version is not None:
+        messages.success(request, f"核查结果已保存（第 {version.number} 版），改动 {len(changes)} 项事实。")
+        return redirect("reconciliation", entry.round_id, entry.union.code)
+    if graded is not None:
+        problems = graded.problems
+        messages.error(request, f"未保存：有 {len(problems)} 处需要修改。")
+    facts = {name: value for name, value in {**facts, **changes}.items() if value is not None}
+    return verify_page(request, entry, groups, (own, base), facts, problems, notes)
+
+
+def verify_page(request: HttpRequest, entry: Entry, groups: Any, versions: tuple[Version, Version], facts: dict[str, Any],
+                problems: list[dict[str, str]], notes: dict[str, dict[str, str]]) -> HttpResponse:
+    """The form: `versions` the self-report and the base it changes, `facts` in the inputs."""
+    own, base = versions
+    rows, general = verify_rows(groups, own, facts, problems, notes)
     return render(request, "service/assessor/verify.html", {
         "entry": entry, "round": entry.round, "union": entry.union, "rows": rows, "general": general, "own": own, "base": base,
-        "methods": records.VERIFY_METHODS, "notes": notes_shown, "problem_count": len(problems)})
+        "methods": records.VERIFY_METHODS, "notes": notes, "problem_count": len(problems)})
 
 
-def stale_text(newer: Version, kept: int) -> str:
-    """Why an inspection was not saved: another save followed the version its form showed."""
-    who = f"账号 {newer.created_by.username} " if newer.created_by else ""
-    return (f"未保存：打开本页之后，{who}于 {localtime(newer.created_at):%Y-%m-%d %H:%M} 保存了第 {newer.number} 版{newer.get_kind_display()}数据。"
-            f"输入框中现为第 {newer.number} 版的数据，你改动的 {kept} 项已保留在上面；请核对后再保存。")
+def closed_page(request: HttpRequest, entry: Entry, groups: Any, versions: tuple[Version, Version], reason: str) -> HttpResponse:
+    """The base's figures read-only beside the self-report's, and why no inspection is taken now; a post is refused (409)."""
+    own, base = versions
+    refused = request.method == "POST"
+    rows, _ = verify_rows(groups, own, base.facts.get("facts", {}), [], {})
+    return render(request, "service/assessor/verify.html", {
+        "entry": entry, "round": entry.round, "union": entry.union, "rows": rows, "own": own, "base": base,
+        "closed": ("未保存：" if refused else "") + reason}, status=409 if refused else 200)
 
 
-def changed(groups: Any, facts: dict[str, Any], data: QueryDict) -> dict[str, Any]:
-    """The facts whose posted value differs from the base's (None: the inspection found none)."""
-    found: dict[str, Any] = {}
-    for group in groups:
-        for decl in group.facts:
-            value = posted(decl, data)
-            if normal(decl, value) != normal(decl, facts.get(decl.name)):
-                found[decl.name] = value
-    return found
-
-
-def normal(decl: Any, raw: Any) -> Any:
-    """A value as the engine reads it, to compare what was posted with what was stored (42 and 「42」 agree)."""
-    if raw in (None, "", []):
-        return None
-    if isinstance(raw, list):
-        values = [normal(element(decl), item) for item in raw]
-        while values and values[-1] is None:
-            values.pop()
-        return values or None
-    value = read(decl, raw)
-    return value if value is not None else str(raw).strip()
+def verify_rows(groups: Any, own: Version, facts: dict[str, Any], problems: list[dict[str, str]],
+                notes: dict[str, dict[str, str]]) -> tuple[list[Any], list[str]]:
+    """Per group, each fact as self-reported beside its field holding `facts`, and its note; the problems belonging to no field."""
+    mine, _ = bind(groups, own.facts.get("facts", {}), [])
+    theirs, general = bind(groups, facts, problems)
+    return [(g, [(own_field, field, notes.get(field.name, {})) for own_field, field in zip(s.fields, g.fields)])
+            for s, g in zip(mine, theirs)], general
 
 
 @signed_in

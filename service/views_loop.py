@@ -46,13 +46,15 @@ def task_list(request: HttpRequest, round_id: int, code: str) -> HttpResponse:
              "notes": [note for note in notes if note.extra_tags == task_anchor(task)],
              "review": Task.Status.RETURNED in tasks.moves_for(user, task),
              "upload": user.role == Role.UNION and task.status in tasks.STILL_OPEN,
-             "evidence": evidence.current(task), "withdrawn": evidence.withdrawn(task),
-             "overdue": task.deadline < today and task.status in tasks.STILL_OPEN} for task in found]
+             "evidence": evidence.current(task), "withdrawn": evidence.withdrawn(task), "returned": tasks.latest_return(task),
+             "overdue": tasks.is_overdue(task, today)} for task in found]
     return render(request, "service/loop/tasks.html", {
         "entry": entry, "round": entry.round, "union": entry.union, "rows": rows, "scores": score_rows(entry),
         "messages": [note for note in notes if note.extra_tags not in {task_anchor(task) for task in found}],
         "accepted": sum(task.status == Task.Status.ACCEPTED for task in found), "max_mb": evidence.MAX_MB,
-        "accept": evidence.ACCEPTED_TEXT, "editable": access.may_edit(user, entry)})
+        "accept": evidence.ACCEPTED_TEXT, "editable": access.may_edit(user, entry),
+        "earlier": [{"task": task, "round": task.entry.round, "overdue": tasks.is_overdue(task, today)}
+                    for task in tasks.unfinished_earlier(user, entry)]})
 
 
 def score_rows(entry: Entry) -> list[dict[str, Any]]:

@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from cli import cli
 from service import grader, tokens
+from service.api import SELF_REPORT
 from service.demo import DEMO_PASSWORD
 from service.grader import GradingFailed
 from service.models import ApiToken, Entry, Round, User, Version
@@ -268,6 +269,24 @@ def test_a_grading_that_fails_is_503_and_nothing_is_stored(county: Round, monkey
     answer = put(bearer("qs-016"), self_report(county), document_of())
     assert answer.status_code == 503 and "请重试" in answer.json()["detail"]
     assert versions() == before
+
+
+def test_a_put_on_a_version_another_save_has_followed_is_409_and_not_stored(county: Round) -> None:
+    """?base=N: the version the client read; without it a PUT is stored as before (the draft below)."""
+    client = bearer("qs-016")
+    assert put(client, self_report(county, tail="?draft=true"), document_of(activists=30)).json()["version"] == 2
+    stale = put(client, self_report(county, tail="?base=1"), document_of(**{"venue.area": 120}))
+    newer = Version.objects.get(entry__union__code="QS-016", number=2)
+    assert stale.status_code == 409 and stale.json()["detail"] == (
+        f"期间已有第 2 版草稿数据保存，本次未保存：第 2 版由账号 qs-016 于 {timezone.localtime(newer.created_at):%Y-%m-%d %H:%M} 保存，"
+        "请看过最新数据后重试")
+    assert versions() == 2
+    assert put(client, self_report(county, tail="?base=2"), document_of(activists=30)).json()["version"] == 3
+    assert put(client, self_report(county, tail="?base=-1"), document_of()).json() == [{"field": "base", "message": "格式不正确"}]
+    described = json.loads(Client().get("/api/v1/openapi.json").content)["paths"]["/api/v1" + SELF_REPORT]["put"]
+    base = next(p for p in described["parameters"] if p["name"] == "base")
+    assert not base["required"] and "其后已有别人（或别处）保存了新的版本时返回 409" in base["description"]
+    assert "409" in described["responses"]
 
 
 def test_get_gives_the_latest_version(county: Round) -> None:

@@ -25,7 +25,8 @@ from cli import cli
 from engine import load_ruleset
 from engine.diagnostics import Mark
 from engine.language.model import FactDecl
-from service import grader
+from service import grader, records
+from service.grading import grade
 from service.models import Entry, Round, User, Version
 from service.result_page import level_text, number
 from service.selfcheck_form import OTHERS, Group, bind, document, fold_idle, layout
@@ -274,6 +275,40 @@ def test_a_draft_after_a_submission_says_the_submission_is_now_a_draft(county: R
     assert "注意：本单位已提交的自评现在改为草稿，乡镇和县总工会看到的状态是“草稿”，改好后请再次提交。" in text_of(response)
     again = union_client.post(form_url(county), form_data(union_client.get(form_url(county))) | {"action": "draft"}, follow=True)
     assert "草稿已保存" in text_of(again) and "注意：" not in text_of(again)
+
+
+@pytest.mark.parametrize(("action", "kind"), [("draft", Version.Kind.DRAFT), ("submit", Version.Kind.SUBMITTED)])
+def test_two_open_copies_of_the_form_do_not_overwrite_each_other(county: Round, union_client: Client, action: str, kind: str) -> None:
+    """The reviewer's QS-037: tab B saved 积极分子 30, then tab A saved 面积 120 from the older form, and 积极分子 went back
+    unseen. Tab A's save is refused; the form comes back with B's version and A's change, and saving it keeps both."""
+    def sent(page: Any) -> dict[str, Any]:
+        return form_data(page) | {"base": page.context["base"]}
+
+    first, second = union_client.get(form_url(county)), union_client.get(form_url(county))
+    assert union_client.post(form_url(county), sent(second) | {"activists": "30", "action": "draft"}).status_code == 302
+    entry = Entry.objects.get(round=county, union__code="QS-016")
+    newer = entry.latest()
+    assert newer is not None and newer.number == 2
+    stale = union_client.post(form_url(county), sent(first) | {"venue.area": "120", "action": action})
+    assert stale.status_code == 200 and entry.versions.count() == 2
+    assert (f"未保存：打开本页之后，账号 qs-016 于 {timezone.localtime(newer.created_at):%Y-%m-%d %H:%M} 保存了第 2 版草稿数据。"
+            "输入框中现为第 2 版的数据，你改动的 1 项已保留在上面；请核对后再保存。") in text_of(stale)
+    assert (form_data(stale)["activists"], form_data(stale)["venue.area"], stale.context["base"]) == ("30", "120", 2)
+    assert union_client.post(form_url(county), sent(stale) | {"action": action}).status_code == 302
+    latest = entry.latest()
+    assert latest is not None and latest.number == 3 and latest.kind == kind
+    assert (latest.facts["facts"]["activists"], latest.facts["facts"]["venue.area"]) == ("30", "120")
+
+
+def test_a_self_report_whose_form_was_followed_while_it_graded_is_not_stored(county: Round) -> None:
+    """The check is made again under the entry's lock: a save between reading the form's base and storing is not taken back."""
+    entry, union = Entry.objects.get(round=county, union__code="QS-016"), User.objects.get(username="qs-016")
+    first = entry.versions.get(number=1)
+    graded = grade(entry, first.facts)
+    records.save(entry, union, first.facts, Version.Kind.DRAFT, follows=1)  # another tab's, meanwhile
+    with pytest.raises(records.Stale, match="期间已有第 2 版草稿数据保存，本次未保存：第 2 版由账号 qs-016 于"):
+        records.store(entry, union, graded, Version.Kind.SUBMITTED, follows=1)
+    assert entry.versions.count() == 2
 
 
 # the result ---------------------------------------------------------------------------------------

@@ -107,7 +107,9 @@ PAGES: dict[str, dict[str, Row]] = {
     "publish": {"POST": row("login", 403, 403, 403, 403, 403, 200, 404)},  # no deadline: the board with its error
     "published_report": {"GET": row("login", 403, 403, 403, 403, 404, 404, 404)},
     "published_workbook": {"GET": row("login", 403, 403, 403, 403, 404, 404, 404)},
-    "verify": {"GET": STAFF_ON_UNION, "POST": STAFF_ON_UNION},  # an empty form: every fact changed without a method, nothing stored
+    # the union's own empty post of its form (above) saved a draft after its submission: it is revising, so the verify page
+    # shows the figures read-only and an inspection is refused (409), nothing stored
+    "verify": {"GET": STAFF_ON_UNION, "POST": row("login", 403, 404, 403, 404, 409, 409, 404)},
     "reconciliation": {"GET": STAFF_ON_UNION},
     "notice": {"GET": everyone(404, anonymous="login")},  # test_publishing walks the roles over a real publication
     # the 整改 loop, history and audit (views_loop.py): an empty form comes back to the task page with its error

@@ -263,3 +263,36 @@ def test_a_name_pasted_with_a_control_character_publishes(county: Round, data_fo
     word = docx.Document(io.BytesIO(signed_in("qs-016").get(f"/rounds/{county.pk}/QS-016/notice.docx").content))
     assert word.paragraphs[0].text.replace("\n", "") == "关于青山镇鑫源食品厂工会限期整改的通知书"
     assert word.core_properties.title == "关于青山镇鑫源食品厂工会限期整改的通知书"
+
+
+def test_a_deadline_more_than_two_years_away_is_refused(county: Round, data_folder: Path) -> None:
+    """9999-12-31 was accepted and printed in every task and 整改通知书."""
+    today = timezone.localdate()
+    latest = today.replace(year=today.year + 2) if (today.month, today.day) != (2, 29) else today.replace(year=today.year + 2, day=28)
+    told = f"整改期限 9999-12-31 太远：最晚为 {latest:%Y-%m-%d}（今天起两年内）"
+    page = signed_in("admin").post(f"/county/{county.pk}/publish/", {"deadline": "9999-12-31", "confirm": "yes"})
+    assert page.status_code == 200 and f"未发布：{told}" in page.content.decode()
+    token = tokens.issue(User.objects.get(username="admin"))[0]
+    api = Client(headers={"Authorization": f"Bearer {token}"}).post(
+        f"/api/v1/rounds/{county.pk}/publish", json.dumps({"deadline": "9999-12-31"}), content_type="application/json")
+    assert api.status_code == 422 and api.json() == [{"field": "deadline", "message": told}]
+    assert not Publication.objects.exists() and not Task.objects.exists()
+    publishing.check_deadline(latest, today)  # two years to the day is allowed
+    with pytest.raises(publishing.PublishError, match="太远"):
+        publishing.check_deadline(latest + dt.timedelta(days=1), today)
+    with pytest.raises(publishing.PublishError, match="整改期限应晚于今天"):
+        publishing.check_deadline(today, today)
+
+
+def test_a_publish_refused_because_another_just_finished_shows_the_round_published(county: Round, data_folder: Path,
+                                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    """A double click on 发布: the second request read the round before the first was recorded, was refused, and its
+    page headed the board with the round as it had read it, 「填报中」, above 44 unions 已发布."""
+    def finished_meanwhile(round_: Round, *args: Any) -> None:
+        Round.objects.filter(pk=round_.pk).update(status=Round.Status.PUBLISHED)
+        raise publishing.PublishError(publishing.ALREADY)
+
+    monkeypatch.setattr(publishing, "publish", finished_meanwhile)
+    page = signed_in("admin").post(f"/county/{county.pk}/publish/", {"deadline": DEADLINE.isoformat(), "confirm": "yes"})
+    head = page.content.decode().split("<h1>", 1)[1].split("</p>", 1)[0]
+    assert "已发布" in head and "填报中" not in head

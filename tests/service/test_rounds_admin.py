@@ -2,17 +2,21 @@
 prefilled from last year's record), the status board per township, the reminder workbook."""
 from __future__ import annotations
 
+import datetime as dt
 import io
 from typing import Any
 
+import pytest
 from clients import signed_in
 from django.test import Client
+from django.utils import timezone
 from openpyxl import load_workbook
 
-from service import records
+from service import records, rounds_admin
 from service.models import AuditEvent, Entry, Role, Round, User
 
-NEXT = {"year": "2026", "rulesets": ["bayou", "zhijia"], "deadline": "2026-05-31"}
+DEADLINE = (timezone.localdate() + dt.timedelta(days=90)).isoformat()
+NEXT = {"year": "2026", "rulesets": ["bayou", "zhijia"], "deadline": DEADLINE}
 
 
 def opened(county: Round, **changes: Any) -> Any:
@@ -23,7 +27,7 @@ def test_next_years_round_opens_from_this_years_and_prefills(county: Round) -> N
     response = opened(county)
     made = Round.objects.get(federation=county.federation, year=2026)
     assert response.status_code == 302 and response["Location"] == f"/county/{made.pk}/"
-    assert made.ruleset_ids() == ["bayou", "zhijia"] and str(made.deadline) == "2026-05-31" and made.status == Round.Status.OPEN
+    assert made.ruleset_ids() == ["bayou", "zhijia"] and str(made.deadline) == DEADLINE and made.status == Round.Status.OPEN
     assert set(made.entries.values_list("union_id", flat=True)) == set(county.entries.values_list("union_id", flat=True))
     assert set(made.entries.values_list("status", flat=True)) == {Entry.Status.EMPTY}
     form = signed_in("qs-016").get(f"/rounds/{made.pk}/QS-016/")
@@ -38,6 +42,27 @@ def test_a_round_is_not_opened_twice_nor_without_standards(county: Round) -> Non
     assert "请至少选择一个考核标准" in opened(county, rulesets=[]).content.decode()
     assert "年度应为四位数字" in opened(county, year="明年").content.decode()
     assert Round.objects.filter(federation=county.federation).count() == 1
+
+
+def test_a_round_is_not_opened_for_a_year_out_of_range_nor_with_a_deadline_past(county: Round) -> None:
+    """1900 was refused as 「年度应为四位数字」; a 填报截止 of 2020-01-01 was accepted, and the pages said
+    「填报中，填报截止 2020-01-01」."""
+    assert "年度 1900 超出范围：应在 2000 至 2100 年之间" in opened(county, year="1900").content.decode()
+    today = timezone.localdate()
+    past = opened(county, deadline="2020-01-01").content.decode()
+    assert f"填报截止日期 2020-01-01 已经过去：应为今天（{today:%Y-%m-%d}）或以后的日期" in past
+    assert not Round.objects.filter(federation=county.federation, year=2026).exists()
+    admin = User.objects.get(username="admin")
+    yesterday = today - dt.timedelta(days=1)
+    with pytest.raises(rounds_admin.RoundError, match="已经过去"):
+        rounds_admin.open_round(county.federation, admin, 2026, ["bayou"], yesterday, None, today)
+    assert rounds_admin.open_round(county.federation, admin, 2026, ["bayou"], today, None, today).deadline == today
+
+
+def test_the_new_round_page_speaks_to_an_admin_without_a_shell(county: Round) -> None:
+    text = signed_in("admin").get("/county/new-round/").content.decode()
+    assert "暂不添加（之后由系统管理员导入全县工作簿）" in text and "可请系统管理员按本年度导入全县工作簿" in text
+    assert "db import" not in text and "<code>" not in text
 
 
 def test_a_round_takes_only_the_bundled_standards(county: Round, tmp_path: Any) -> None:

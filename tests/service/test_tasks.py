@@ -13,7 +13,7 @@ from clients import assessed, signed_in
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
-from service import grader, tokens, verification
+from service import grader, rounds_admin, tokens, verification
 from service.grader import GradingFailed
 from service.models import AuditEvent, Entry, Round, Task, TaskEvent, User, Version
 
@@ -185,3 +185,57 @@ def test_a_grading_that_fails_at_sign_off_leaves_the_task_for_review(county: Rou
     answer = page.post(f"/tasks/{task.pk}/transition/", {"to": "accepted"}, follow=True)
     assert answer.status_code == 200 and "未变更：评估进程意外退出，本次保存未完成" in answer.content.decode()
     assert Task.objects.get(pk=task.pk).status == Task.Status.DONE and Version.objects.filter(entry=task.entry).count() == before
+
+
+def test_a_returned_task_goes_back_for_review_only_with_evidence_uploaded_after_the_return(tasks: list[Task]) -> None:
+    """QS-016 pressed 整改完成，提请复查 again with the files the assessor had just returned, and the task was 待复查."""
+    union, assessor = bearer("qs-016"), bearer("assessor")
+    task = tasks[0]
+    assert upload(union, task, "书屋1.png").status_code == 200 and upload(union, task, "书屋2.png").status_code == 200
+    assert move(union, task, "done").status_code == 200
+    returned = move(assessor, task, "returned", "照片看不清，请重新拍摄书屋全景")
+    assert returned.json()["task"]["returned_at"] is not None
+    again = move(union, task, "done")
+    assert again.status_code == 409 and "照片看不清，请重新拍摄书屋全景" in again.json()["detail"]
+    assert "退回后还没有上传新的佐证材料" in again.json()["detail"]
+    mistake = upload(union, task, "传错了.png").json()
+    assert bearer("qs-016").post(f"/api/v1/evidence/{mistake['id']}/withdraw").status_code == 200
+    assert move(union, task, "done").status_code == 409  # a file withdrawn is no new evidence
+    assert Task.objects.get(pk=task.pk).status == Task.Status.RETURNED
+    assert upload(union, task, "书屋全景.png").status_code == 200
+    assert move(union, task, "done").json()["task"]["status"] == "done"
+
+
+def test_the_pages_refuse_a_resubmission_without_new_evidence_and_show_what_is_new(county: Round, tasks: list[Task]) -> None:
+    union, assessor = bearer("qs-016"), bearer("assessor")
+    task = tasks[0]
+    upload(union, task, "书屋旧照.png")
+    move(union, task, "done")
+    move(assessor, task, "returned", "照片看不清，请重新拍摄书屋全景")
+    page = signed_in("qs-016").post(f"/tasks/{task.pk}/transition/", {"to": "done"}, follow=True).content.decode()
+    beside = page.split(f'id="task-{task.pk}"')[1].split("</li>")[0]  # said beside the task, where the page lands
+    assert "未变更：整改任务已于" in beside and "退回后还没有上传新的佐证材料" in beside
+    assert Task.objects.get(pk=task.pk).status == Task.Status.RETURNED
+    upload(union, task, "书屋全景.png")
+    move(union, task, "done")
+    text = signed_in("assessor").get(f"/rounds/{county.pk}/QS-016/tasks/").content.decode()
+    shown = re.sub(r"<[^>]+>", "", text.split(f'id="task-{task.pk}"')[1].split("<dt>已上传</dt>")[1].split("</dd>")[0])
+    assert re.search(r"书屋旧照\.png（[^）]*）退回前上传", shown) and re.search(r"书屋全景\.png（[^）]*）退回后上传", shown)
+    untouched = re.sub(r"<[^>]+>", "", text.split(f'id="task-{tasks[1].pk}"')[1].split("</li>")[0])
+    assert "退回" not in untouched  # a task never returned marks nothing
+
+
+def test_last_years_open_tasks_are_listed_on_the_new_year_s_tasks_page(county: Round, tasks: list[Task]) -> None:
+    """After the next year opened, the union's home is the new round, whose 整改任务 tab said only
+    「本年度还没有整改任务」 while last year's tasks were still open."""
+    Task.objects.filter(pk=tasks[1].pk).update(status=Task.Status.ACCEPTED)  # done with: not listed
+    following = rounds_admin.open_round(county.federation, User.objects.get(username="admin"), county.year + 1, ["bayou"], None, county)
+    for username in ("qs-016", "t-qingshan", "assessor"):
+        text = signed_in(username).get(f"/rounds/{following.pk}/QS-016/tasks/").content.decode()
+        assert "本年度还没有整改任务" in text and "往年尚未销号的整改任务" in text
+        assert f"{county.year} 年度还有 {len(tasks) - 1} 项整改任务尚未销号" in text
+        assert f'href="/rounds/{county.pk}/QS-016/tasks/#task-{tasks[0].pk}"' in text and LATER.isoformat() in text
+        assert f"#task-{tasks[1].pk}\"" not in text
+    other = signed_in("qs-017").get(f"/rounds/{following.pk}/QS-017/tasks/").content.decode()
+    assert "往年尚未销号的整改任务" not in other  # QS-017 has no task of its own
+    assert "往年尚未销号的整改任务" not in signed_in("qs-016").get(f"/rounds/{county.pk}/QS-016/tasks/").content.decode()

@@ -9,6 +9,7 @@ from an election) and paizi.board (4), 50.55 → 38.55; 职工之家 and 星级 
 """
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
 from pathlib import Path
@@ -17,6 +18,7 @@ from typing import Any
 import pytest
 from clients import assessed, signed_in
 from django.test import Client
+from django.utils import timezone
 
 from service import records, tokens
 from service.grading import grade
@@ -226,3 +228,73 @@ def test_an_inspection_whose_base_was_followed_while_it_graded_is_not_stored(cou
     with pytest.raises(records.Stale, match=f"期间已有第 {before} 版核定数据保存，本次未保存"):
         records.store(entry, User.objects.get(username="assessor"), grade(entry, base.facts), Version.Kind.VERIFIED, based_on=base)
     assert entry.versions.count() == before
+
+
+# once published, and while the union revises: no inspection ---------------------------------------------------
+def verified_api(county: Round, code: str = "QS-016") -> str:
+    return f"/api/v1/rounds/{county.pk}/unions/{code}/verified"
+
+
+def inspections_refused(county: Round, reason: str) -> None:
+    """The verify page shows the figures read-only with `reason`; a post and the API's PUT are 409, nothing stored."""
+    assessor, before = signed_in("assessor"), Version.objects.count()
+    page = assessor.get(verify_url(county))
+    text = text_of(page)
+    assert page.status_code == 200 and reason in text and "只能查看" in text
+    assert 'name="base"' not in page.content.decode() and "保存核查结果" not in text  # no form to post
+    data = {"incidents.major_safety": "0", "method.incidents.major_safety": "实地查看", "note.incidents.major_safety": "无事故"}
+    posted = assessor.post(verify_url(county), data | {"committee.elected": "false"})
+    assert posted.status_code == 409 and f"未保存：{reason}" in text_of(posted)
+    body = {"facts": {"committee.elected": False}, "notes": {"committee.elected": NOTES["committee.elected"]}}
+    answer = api_client("assessor").put(verified_api(county), json.dumps(body), content_type="application/json")
+    assert answer.status_code == 409 and reason in json.loads(answer.content)["detail"]
+    assert Version.objects.count() == before
+
+
+def test_once_published_the_results_are_frozen_for_the_inspection(county: Round, publish_tasks: Any) -> None:
+    """The reviewer's QS-017: after publication an inspection undid a veto and the published record. Refused now; a 销号
+    (service.tasks.accept calls records.verify as no inspection) still records its version."""
+    assert posted_inspection(signed_in("assessor"), county, committee__elected="false", sign__board="false").status_code == 302
+    entry = Entry.objects.get(round=county, union__code="QS-016")
+    publish_tasks(entry, dt.date(2026, 6, 30))
+    inspections_refused(county, "该工会的结果已经发布，核定数据随之冻结，不能再核查修改。发布之后，事实只能通过整改任务的销号改变")
+    assert "以下是核定的数据（第 2 版），只能查看；与工会自评（第 1 版）不同的项目，括号中是自评值" in text_of(signed_in("assessor").get(verify_url(county)))
+    _, closing = records.verify(entry, User.objects.get(username="assessor"), {"sign.board": True},
+                                {"sign.board": {"method": "查阅资料", "note": "整改销号：挂牌"}})
+    assert closing is not None and closing.number == 3 and Entry.objects.get(pk=entry.pk).status == Entry.Status.PUBLISHED
+
+
+def test_a_publication_while_an_inspection_grades_refuses_it_under_the_lock(county: Round, publish_tasks: Any) -> None:
+    entry = Entry.objects.get(round=county, union__code="QS-016")
+    base = records.verification_base(entry)
+    assert base is not None
+    graded = grade(entry, base.facts)
+    publish_tasks(entry, dt.date(2026, 6, 30))  # published meanwhile
+    with pytest.raises(records.Closed, match="该工会的结果已经发布"):
+        records.store(entry, User.objects.get(username="assessor"), graded, Version.Kind.VERIFIED, based_on=base, inspection=True)
+    assert entry.versions.count() == 1
+
+
+def test_while_the_union_revises_its_submission_the_inspection_waits(county: Round) -> None:
+    """The reviewer's QS-041: a draft after the submission was lost to an inspection of the submission. The inspection
+    waits until the union submits again; once the round is no longer open the draft cannot be submitted, and it goes on."""
+    entry = Entry.objects.get(round=county, union__code="QS-016")
+    union = User.objects.get(username="qs-016")
+    facts = dict(entry.versions.get(number=1).facts["facts"]) | {"activists": 9}
+    _, draft = records.save(entry, union, {"facts": facts}, Version.Kind.DRAFT)
+    assert draft is not None and draft.number == 2
+    inspections_refused(county, f"该工会正在修改自评：提交之后，账号 qs-016 于 {timezone.localtime(draft.created_at):%Y-%m-%d %H:%M} "
+                                "保存了第 2 版草稿，尚未再次提交。为免工会正在修改的数据丢失，请待工会再次提交后再核查。")
+    assert "以下是工会的自评数据（第 1 版），只能查看。" in text_of(signed_in("assessor").get(verify_url(county)))
+    own = signed_in("qs-016").get(f"/rounds/{county.pk}/QS-016/")
+    assert own.context["editable"] and any(f.name == "activists" and f.value == "9" for g in own.context["groups"] for f in g.fields)
+
+    records.save(entry, union, {"facts": facts}, Version.Kind.SUBMITTED)  # submitted again: the inspection takes it
+    assert posted_inspection(signed_in("assessor"), county, notes={}).status_code == 302
+    latest = entry.latest()
+    assert latest is not None and latest.based_on is not None and latest.based_on.number == 3
+
+    other = Entry.objects.get(round=county, union__code="QS-017")  # a draft left when the round closed cannot be submitted
+    records.save(other, User.objects.get(username="qs-017"), other.versions.get(number=1).facts, Version.Kind.DRAFT)
+    Round.objects.filter(pk=county.pk).update(status=Round.Status.CLOSED)
+    assert posted_inspection(signed_in("assessor"), county, "QS-017", notes={}).status_code == 302
