@@ -178,6 +178,11 @@ def cli(ctx: click.Context, debug: bool) -> None:
     ctx.obj = {"debug": debug}
 
 
+def read_files(rulesets: list[Ruleset]) -> list[str]:
+    """Every ruleset file a command reads: the rulesets chosen, those they use, and those they extend."""
+    return [file for ruleset in rulesets for file in (ruleset.path, *ruleset.inherited)]
+
+
 @cli.command()
 @RULESET_OPTION
 @click.argument("fact_file", type=click.Path(dir_okay=False, path_type=Path))
@@ -363,7 +368,7 @@ def has_ruleset_header(path: Path) -> bool:
 def template(rulesets: tuple[str, ...], fmt: str | None, out: Path | None, force: bool) -> None:
     """生成空白事实文件模板：所选规则集（连同 uses 的）读取的全部事实，注明名称、类型、单位和可填的值。"""
     chosen = resolve_rulesets(rulesets)
-    check_output_file(out, [r.path for r in chosen], force)
+    check_output_file(out, read_files(chosen), force)
     if output_format(fmt, out) == "xlsx" and out is not None:  # a workbook needs --out (output_format says so)
         columns = write_workbook_template(chosen, out)
         click.echo(f"已写入 {out}：{columns} 列，在“填报”工作表中每行填写一个工会，各列的说明见“填表说明”工作表。")
@@ -414,7 +419,7 @@ def checklist(rulesets: tuple[str, ...], fact_file: Path | None, fmt: str, out: 
               engine: str, choice: UnionChoice) -> None:
     """自查自评清单：逐项列出分值、查验方式、需准备的资料和必备项；给出事实文件时标明是否已达标及整改建议。"""
     chosen = resolve_rulesets(rulesets)
-    check_output_file(out, [fact_file, *(r.path for r in chosen)], force)
+    check_output_file(out, [fact_file, *read_files(chosen)], force)
     facts = choice.read(fact_file, chosen) if fact_file is not None else None
     results = assess_union(chosen, facts, evaluator_named(engine), as_of) if facts is not None else None
     text = render_checklist(fmt, build_checklist(chosen, results), facts.union if facts else None, facts.period if facts else None)
@@ -455,7 +460,7 @@ def plan(rulesets: tuple[str, ...], fact_file: Path, target: str | None, deadlin
          out: Path | None, force: bool, as_of: dt.date | None, engine: str, choice: UnionChoice) -> None:
     """整改规划：以最少的整改工作量达到目标等级（缺省高一个等级），列出每项整改的量化目标、得分、需准备的资料；可写成整改工作方案。"""
     chosen = resolve_rulesets(rulesets)
-    check_output_file(out, [fact_file, *(r.path for r in chosen)], force)
+    check_output_file(out, [fact_file, *read_files(chosen)], force)
     planner = Planner.assessing(chosen, choice.read(fact_file, chosen), evaluator_named(engine), as_of)
     targets = planned(chosen, list(rulesets), target)
     if fmt == "text":

@@ -515,6 +515,29 @@ def test_members_keep_their_built_in_ceiling(check, tmp_path):  # a second ceili
     assert load_ruleset(tmp_path / "same.yaml").ceilings["members"] == "employees"
 
 
+@pytest.mark.parametrize(("key", "code", "message"), [
+    ("length: 4", "fact-list", "事实 “members” 不是列表，不能写 length：length 是列表的项数（如每季度一项写 4）"),
+    ("past: true", "fact-past", "事实 “members” 不是日期，不能写 past：past 说明一个日期是已发生的事，不能晚于评估日期"),
+])
+def test_list_and_date_keys_only_on_lists_and_dates(check, key, code, message):
+    [problem] = check(variant("  members: {type: integer, label: 会员人数, unit: 人}", f"  members: {{type: integer, label: 会员人数, {key}}}"))
+    assert found([problem]) == [(7, 3, code)]
+    assert problem.message == message
+
+
+def test_a_derived_value_may_read_one_written_after_it(tmp_path):
+    text = variant("sections:", "derive:\n  rate: half * 2\n  half: ratio(members, employees) / 2\nsections:", "when: committee.elected", "when: rate >= 0.9")
+    (tmp_path / "rs.yaml").write_text(text, encoding="utf-8")
+    assert [name for name, _ in load_ruleset(tmp_path / "rs.yaml").derive] == ["half", "rate"]
+
+
+def test_derived_values_reading_each_other_are_one_error(check):
+    text = variant("sections:", "derive:\n  rate: half * 2\n  half: rate / 2\n  later: rate + 1\nsections:", "when: committee.elected", "when: later >= 0.9")
+    [problem] = check(text)
+    assert found([problem]) == [(10, 3, "derive-cycle")]
+    assert problem.message == "派生值 “rate” → “half” → “rate” 互相读取，无法计算：请改写其中一个，不再读取另一个"
+
+
 def test_fact_range(check):
     [problem] = check(variant("  members: {type: integer, label: 会员人数, unit: 人}", "  members: {type: integer, label: 会员人数, min: 5, max: 1}"))
     assert found([problem]) == [(7, 3, "fact-range")]

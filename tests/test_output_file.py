@@ -89,3 +89,16 @@ def test_a_link_in_the_way_counts_as_an_existing_file(tmp_path: Path) -> None:
         refused = run("plan text", QS016, out)
         assert refused.exit_code == 2 and refused.stderr == f"错误：{out} 已存在，未覆盖；请换一个文件名，或加 --force 覆盖\n"
         assert out.is_symlink()
+
+
+@pytest.mark.parametrize("command", [["plan", str(QS016)], ["checklist", str(QS016)], ["template", "--format", "xlsx"]])
+def test_the_output_is_never_a_ruleset_read_through_extends(command: list[str], tmp_path: Path) -> None:
+    """A county's ruleset extends the province's file: that file is read too, and --force never writes over it."""
+    parent = Path(shutil.copy(ZHIJIA, tmp_path / "省标准.yaml"))
+    before = parent.read_bytes()
+    child = tmp_path / "县标准.yaml"
+    child.write_text(f'extends: {parent}\nruleset: {{id: county, name: 县标准, version: "1"}}\n', encoding="utf-8")
+    refused = CliRunner().invoke(cli, [*command, "--ruleset", str(child), "--out", str(parent), "--force"])
+    assert refused.exit_code == 2, refused.output
+    assert refused.stderr == f"错误：输出文件 {parent} 就是输入 {parent}；请另选输出文件，以免覆盖原始数据\n"
+    assert parent.read_bytes() == before

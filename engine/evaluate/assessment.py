@@ -95,7 +95,9 @@ def assess(rulesets: Iterable[Ruleset], fact_file: FactFile, evaluator: Evaluato
     using it read the decided level; without it a level held by rank is pending (待排名)."""
     rulesets = list(rulesets)
     date = assessment_date(fact_file, as_of)
-    facts, problems = fact_checker(rulesets).check(fact_file)
+    checker = fact_checker(rulesets)
+    facts, problems = checker.check(fact_file)
+    problems += checker.after(fact_file, facts, date)
     return scored(rulesets, fact_file, facts, problems, evaluator, date, stubs, cohort)
 
 

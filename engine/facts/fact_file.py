@@ -203,6 +203,17 @@ class FactChecker:
         return problems + self.undeclared(fact_file)
 
     @cached_property
+    def past(self) -> tuple[FactDecl, ...]:
+        """The dates of what has happened (`past`), never after the assessment date."""
+        return tuple(decl for decl in self.decls if decl.past)
+
+    def after(self, fact_file: FactFile, values: dict[str, Any], as_of: dt.date) -> list[Diagnostic]:
+        """`fact-future-date`: a date of what has happened that falls after the assessment date."""
+        return [Diagnostic(fact_file.mark(decl.name), "fact-future-date",
+                           f"{decl.label} {values[decl.name].isoformat()} 晚于评估日期 {as_of.isoformat()}：这是已发生的事，请核对（常见于年份写错）")
+                for decl in self.past if decl.name in values and values[decl.name] > as_of]
+
+    @cached_property
     def ceilings(self) -> dict[str, str]:
         return ceilings(self.decls)
 

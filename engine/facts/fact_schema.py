@@ -61,7 +61,7 @@ def lowest(decl: FactDecl) -> Any:
 
 def property_schema(decl: FactDecl) -> dict:
     if decl.type == "list":
-        return {"type": "array", "items": leaf(decl.items, decl)}
+        return {"type": "array", "items": leaf(decl.items, decl)} | ({"minItems": decl.length, "maxItems": decl.length} if decl.length else {})
     return leaf(decl.type, decl)
 
 
@@ -107,6 +107,9 @@ def predicate(spec: dict) -> Callable[[Any], bool]:
     if "items" in spec:
         each = predicate(spec["items"])
         checks.append(lambda value: all(each(item) for item in value))
+    if "minItems" in spec:
+        size = spec["minItems"]  # with maxItems, the same: a list of one length
+        checks.append(lambda value: len(value) == size)
     return every(checks)
 
 
@@ -155,7 +158,9 @@ def expected(decl: FactDecl, element: bool = False) -> str:
         bounds.append(f"不大于 {percent_text(decl, decl.max) or fmt_number(decl.max)}")
     word = "百分比" if is_percent(decl) else TYPE_WORDS[kind]
     text = ("、".join(bounds) + " 的" if bounds and kind in ("integer", "number") else "") + word
-    return text + "列表" if decl.type == "list" and not element else text
+    if decl.type != "list" or element:
+        return text
+    return f"{text}列表（共 {decl.length} 项）" if decl.length else text + "列表"
 
 
 def is_percent(decl: FactDecl) -> bool:

@@ -17,6 +17,7 @@ from __future__ import annotations
 import codecs
 import csv
 import itertools
+import os
 import re
 import zipfile
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -50,6 +51,8 @@ YAML_SUFFIXES = (".yaml", ".yml")
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
 PARQUET = ".parquet"
 TABLE_SUFFIXES = (".csv", PARQUET, *WORKBOOK_SUFFIXES)  # sources read as tables, a union a row
+SPREADSHEETS_NOT_READ = (".xls", ".et", ".ods")  # workbooks to save again as .xlsx
+OTHER_TABLES = (*SPREADSHEETS_NOT_READ, ".txt", ".tsv")  # tables in a form not read: told, never skipped unsaid
 HEADER_WORDS = {
     "id": ("编号", "工会编号", "id", "union.id"),
     "name": ("名称", "工会名称", "name", "union.name"),
@@ -269,13 +272,16 @@ def folder_units(folder: Path, warn: Callable[[str], None]) -> Iterator[Unit]:
         listed = "、".join(f"“{path.relative_to(folder)}”（{why}）" for path, why in unread[:SHOWN_AT_MOST])
         warn(f"文件夹 “{folder}” 中的 {listed}{f' 等 {len(unread)} 项' if len(unread) > SHOWN_AT_MOST else ''} 未读取"
              "；链接的文件夹可以直接作为来源列出")
-    tabular = [path for path in files if path.suffix.lower() in TABLE_SUFFIXES and not path.name.startswith("~$")]
+    tabular = [path for path in files if path.suffix.lower() in TABLE_SUFFIXES + OTHER_TABLES and not path.name.startswith("~$")]
     if not found:
         warn(f"文件夹 “{folder}” 中没有事实文件（.yaml/.yml）")
     if tabular:
         listed = "、".join(f"“{path.name}”" for path in tabular[:5]) + (f" 等 {len(tabular)} 个" if len(tabular) > 5 else "")
         warn(f"文件夹 “{folder}” 中的表格 {listed} 未读取（文件夹只读事实文件）：请把表格直接作为来源列出，"
-             f"如 unionscore batch {tabular[0]} …")
+             f"如 unionscore batch {tabular[0]} …（.xls、.et、.txt 等请先另存为 .xlsx 或 CSV）")
+    for path in entries:
+        if path.is_dir() and not path.is_symlink() and not os.access(path, os.R_OK | os.X_OK):
+            yield problem_unit(str(path), Mark(str(path)), "file-unreadable", "无法读取这个文件夹：没有访问权限，其中的事实文件都未评估")
     for path in found:
         yield Unit(str(path), path=str(path))
 
@@ -906,6 +912,8 @@ def open_workbook(path: Path) -> Iterator[Any]:
 def read_union(source: Path, reading: Reading, union_id: str | None = None) -> FactFile:
     """One union's facts for `assess`, `plan`, `checklist` and `explain`: a fact file, or the row of a
     CSV or Parquet file or workbook whose 编号 is `union_id` (needed only when it holds more than one union)."""
+    if source.suffix.lower() in SPREADSHEETS_NOT_READ and source.exists():  # told as batch tells them
+        raise InvalidInput(list(next(source_units(source, reading)).problems))
     if source.suffix.lower() not in TABLE_SUFFIXES:
         facts = load_fact_file(source)
         if union_id is not None and facts.union.get("id") != union_id:

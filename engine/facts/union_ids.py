@@ -5,6 +5,14 @@ batch (`engine/batch/run.py`), a province batch (`engine/province/repeats.py` fi
 digests) and a ruleset's measured impact (`engine/authoring/impact.py`)."""
 from __future__ import annotations
 
+import unicodedata
+
+
+def id_key(union_id: str) -> str:
+    """What two ids must share to be one union's: full-width letters, digits and dashes (ＱＳ－００１, as an input
+    method types them) are the ASCII ones (QS-001); case is kept, as pages keep it."""
+    return unicodedata.normalize("NFKC", union_id)
+
 
 class FirstRecords:
     """The ids met so far, each with where its first record is."""
@@ -16,7 +24,7 @@ class FirstRecords:
         """Where an earlier record has `union_id`; None when none has (the id is now this record's)."""
         if union_id is None:
             return None
-        key = str(union_id)
+        key = id_key(str(union_id))
         if key in self.first:
             return self.first[key]
         self.first[key] = origin

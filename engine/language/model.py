@@ -36,6 +36,8 @@ class FactDecl:
     per: str = ""  # "year": counted over the assessment year, from nothing each year (本年度职工文体活动次数)
     part_of: str = ""  # the yes/no fact of what this one belongs to: 职工书屋藏书 is part of 建有职工书屋
     at_most: str = ""  # the fact this one may not exceed: 女会员人数 at most 会员人数
+    length: int = 0  # a list's number of elements (4: one per quarter); 0 when any number will do
+    past: bool = False  # a date of something that has happened (成立日期, 上次换届日期): never after the assessment date
 
     def shown(self, value: str) -> str:
         """An enum value as people read it: its label when the ruleset gives one."""
@@ -252,6 +254,7 @@ class Ruleset:
     effort_weights: dict[str, int] = field(default_factory=lambda: dict(EFFORT_WEIGHTS))
     captions: dict[str, Caption] = field(default_factory=dict)  # derived values that have a label
     lineage: tuple[str, ...] = ()  # the ids of the rulesets it extends, nearest first
+    inherited: tuple[str, ...] = ()  # their files, in the same order: read with this one, never written over
     owners: tuple[OwnerRule, ...] = ()  # who acts instead, by the union's facts (the plan's 责任)
 
     @cached_property

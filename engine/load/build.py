@@ -10,9 +10,18 @@ from ..diagnostics import DiagnosticList, Mark
 from ..kinds import CHOSEN_BY_FIELD, FALLBACK, UNCAPPED, Count
 from ..language.conditions import Cond, ConditionSet, compile_conditions
 from ..language.expr_eval import to_closure
-from ..language.expr_parse import Literal, Name, parse, written_out
+from ..language.expr_parse import ExprSyntaxError, Literal, Name, names_in, parse, written_out
 from ..language.expr_types import infer
-from ..language.expressions import Expression, ExpressionError, Fix, FixChoice, Scope, compile_expression, compile_template
+from ..language.expressions import (
+    Expression,
+    ExpressionError,
+    Fix,
+    FixChoice,
+    Scope,
+    compile_expression,
+    compile_template,
+    to_source,
+)
 from ..language.kind import Kind
 from ..language.limits import MAX_WRITTEN_OUT
 from ..language.model import (
@@ -128,7 +137,7 @@ class Builder:
                 name, spec["type"], spec["label"], self.mark("facts", name, key=True), spec.get("unit", ""),
                 num(spec.get("min")), num(spec.get("max")), tuple(spec.get("values", ())), spec.get("items", ""),
                 spec.get("description", ""), tuple(spec.get("labels", {}).items()), spec.get("change", ""), spec.get("action", ""),
-                spec.get("per", ""), spec.get("part_of", ""), spec.get("at_most", ""),
+                spec.get("per", ""), spec.get("part_of", ""), spec.get("at_most", ""), spec.get("length", 0), spec.get("past", False),
             )
             self.check_fact(decl)
             decls[name] = decl
@@ -157,6 +166,10 @@ class Builder:
             self.problems.add(decl.mark, "fact-per", f"事实 “{decl.name}” 不是数值或列表，不能写 per: year：按年度统计、每年重新计数的只有次数、人数等数值")
         if decl.min is not None and decl.max is not None and decl.min > decl.max:
             self.problems.add(decl.mark, "fact-range", f"事实 “{decl.name}” 的 min 大于 max")
+        if decl.length and decl.type != "list":
+            self.problems.add(decl.mark, "fact-list", f"事实 “{decl.name}” 不是列表，不能写 length：length 是列表的项数（如每季度一项写 4）")
+        if decl.past and decl.type != "date":
+            self.problems.add(decl.mark, "fact-past", f"事实 “{decl.name}” 不是日期，不能写 past：past 说明一个日期是已发生的事，不能晚于评估日期")
         if decl.unit == "%" and "number" not in (decl.type, decl.items):  # 31 members would be read as 0.31, not whole
             self.problems.add(decl.mark, "fact-unit", f"事实 “{decl.name}” 的单位 % 表示比例（95% 即 0.95），只能用于 number 类型的事实")
 
@@ -173,9 +186,12 @@ class Builder:
             self.problems.add(decl.mark, "fact-reference", message)
 
     def derive(self) -> tuple[tuple[str, Expression], ...]:
-        """Derived values in order; the long form `{value, label, unit}` also gives a caption."""
+        """Derived values, each after those it reads (`derive_order`); the long form `{value, label, unit}` also
+        gives a caption."""
         derived = []
-        for name, spec in self.raw.get("derive", {}).items():
+        specs = self.raw.get("derive", {})
+        for name in self.derive_order(specs):
+            spec = specs[name]
             if name in self.types:
                 self.problems.add(self.mark("derive", name, key=True), "derive-clash", f"派生值 “{name}” 与已声明的事实同名")
                 continue
@@ -188,6 +204,25 @@ class Builder:
                 self.types[name] = expression.kind
         self.derived = tuple(derived)
         return self.derived
+
+    def derive_order(self, specs: dict[str, Any]) -> list[str]:
+        """The derived values as written, except that one read by a value written before it is computed first.
+        Values that read each other in a circle cannot be computed: `derive-cycle`, and they (with the values
+        reading them) are left out, typed null so that what reads them says nothing more."""
+        reads = {name: derive_reads(spec) & specs.keys() for name, spec in specs.items()}
+        order: list[str] = []
+        waiting = list(specs)
+        while waiting:
+            ready = next((name for name in waiting if reads[name] <= set(order)), None)
+            if ready is None:
+                loop = circle(waiting[0], reads, set(order))
+                text = " → ".join(f"“{name}”" for name in [*loop, loop[0]])
+                self.problems.add(self.mark("derive", loop[0], key=True), "derive-cycle", f"派生值 {text} 互相读取，无法计算：请改写其中一个，不再读取另一个")
+                self.types.update(dict.fromkeys(waiting, "null"))
+                break
+            order.append(ready)
+            waiting.remove(ready)
+        return order
 
     # items and sections ----------------------------------------------------------------------
     def item(self, raw: MarkedDict, where: tuple, section: str, owner: str = DEFAULT_OWNER) -> Item:
@@ -341,7 +376,7 @@ class Builder:
         return Requirement(str(text), cond=self.cond(f"level/{level}/requires/{index}", text, mark))
 
     # the whole ruleset -----------------------------------------------------------------------
-    def build(self, digest: str = "", lineage: tuple[str, ...] = ()) -> Ruleset:
+    def build(self, digest: str = "", lineage: tuple[str, ...] = (), inherited: tuple[str, ...] = ()) -> Ruleset:
         meta = self.raw["ruleset"]
         facts = self.facts()
         derive = self.derive()
@@ -356,7 +391,7 @@ class Builder:
             na=meta.get("na", "full"), path=self.path, facts=facts, derive=derive, sections=sections, bonus=bonus,
             vetoes=vetoes, gate=gate, levels=levels, uses=self.uses, conditions=conditions, hash=digest,
             uses_mark=self.mark("uses"), short_name=meta.get("short_name", meta["name"]),
-            effort_weights={**EFFORT_WEIGHTS, **meta.get("effort_weights", {})}, captions=self.captions, lineage=lineage,
+            effort_weights={**EFFORT_WEIGHTS, **meta.get("effort_weights", {})}, captions=self.captions, lineage=lineage, inherited=inherited,
             owners=self.owners(),
         )
 
@@ -386,6 +421,25 @@ def num(value: Any) -> Any:
 
 def as_tuple(value: Any) -> tuple[str, ...]:
     return (value,) if isinstance(value, str) else tuple(value)
+
+
+def derive_reads(spec: Any) -> set[str]:
+    """The names a derived value's expression reads; none when it does not parse (compiling it says why)."""
+    value = spec["value"] if isinstance(spec, dict) else spec
+    try:
+        return names_in(parse(value if isinstance(value, str) else to_source(value)))
+    except ExprSyntaxError:
+        return set()
+
+
+def circle(start: str, reads: dict[str, set[str]], done: set[str]) -> list[str]:
+    """The values read in a circle reached from `start`, none of them computable: follow what each reads."""
+    path = [start]
+    while True:
+        after = min(reads[path[-1]] - done)
+        if after in path:
+            return path[path.index(after):]
+        path.append(after)
 
 
 def another(decl: FactDecl, target: FactDecl | None, types: tuple[str, ...]) -> bool:

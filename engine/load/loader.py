@@ -142,7 +142,7 @@ def load_checked(path: Path) -> tuple[Ruleset | None, DiagnosticList]:
     if cuts is None:
         return None, problems
     builder = Builder(raw, str(path))
-    ruleset = builder.build(digest(raw), tuple(ruleset_id for ruleset_id, _ in parents))
+    ruleset = builder.build(digest(raw), tuple(ruleset_id for ruleset_id, _ in parents), tuple(str(file) for _, file in parents))
     built = builder.problems.items + semantic_problems(ruleset, mark_at(raw, ("ruleset",)))
     problems.extend([d for d in built if not cuts.hides(d)])
     return ruleset, problems

@@ -179,7 +179,7 @@ class Solver:
             items = [] if isinstance(now, Null) else list(now)
             step = 1 if up else -1
             moved = [items[:i] + [v + step] + items[i + 1 :] for i, v in enumerate(items) if not isinstance(v, Null) and v + step >= 0]
-            return moved + ([items + [1]] if up else [])
+            return moved + ([items + [1]] if up and len(items) < (decl.length or len(items) + 1) else [])
         return []
 
     def numeric(self, decl: FactDecl, goal: Callable[[Patch], bool], gap: Callable[[Patch], Any], patch: Patch) -> Patch | None:

@@ -10,7 +10,7 @@ a county's 合计 row or a footer, which it tells and skips, and a CSV record wi
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -24,6 +24,7 @@ from ..facts.cells import CellError, text_if_utf8
 from ..facts.fact_file import FactChecker, convert
 from ..facts.sources import MARK_CHARACTERS, REQUIRED, not_a_union, row_cells
 from ..facts.sources import Column as SourceColumn
+from ..language.model import FactDecl
 
 INVALID = object()  # a cell that does not read as its column's value
 UNDATED = dt.date(2000, 12, 31).toordinal()  # graded with the others, never kept: a row without a year goes one by one
@@ -63,7 +64,7 @@ def read_chunk(table: pl.DataFrame, columns: list[SourceColumn], width: int, che
     cols |= {f"union.{field}": header_column(values) for field, values in union.items()}
     cols["period"] = column(list(period), NUMBER, sink)
     days, undated = assessment_days(period, as_of)
-    return Chunk(Frame(n, cols, days, sink), union, bad | undated)
+    return Chunk(Frame(n, cols, days, sink), union, bad | undated | after_assessment(cols, days, checker.past))
 
 
 def distinct(series: pl.Series) -> tuple[list[Any], Array]:
@@ -194,6 +195,16 @@ def contradicted(cols: Mapping[str, Col | ListCol], n: int, ceilings: dict[str, 
             a, b = value.data, limit.data
             over = a.num.astype(object) * b.den > b.num.astype(object) * a.den
             found |= ~value.null & ~limit.null & np.asarray(over, dtype=bool)
+    return found
+
+
+def after_assessment(cols: Mapping[str, Col | ListCol], days: Array, past: Iterable[FactDecl]) -> Array:
+    """Rows where a date of what has happened (`past`) falls after the assessment date: invalid input for that union."""
+    found = np.zeros(len(days), dtype=bool)
+    for decl in past:
+        date = cols.get(decl.name)
+        if isinstance(date, Col):
+            found |= ~date.null & (date.data > days)
     return found
 
 

@@ -19,6 +19,7 @@ import polars as pl
 
 from ..facts.cells import CellError
 from ..facts.sources import Column, Reading, Table, classify_header
+from ..facts.union_ids import id_key
 from .columnar import distinct
 from .partitions import Partition, first_line, header_of, scanned
 
@@ -54,7 +55,7 @@ def digests(cells: pl.Series, column: Column) -> Keys:
     values, index = distinct(cells)
     ids = [read_id(column, raw) for raw in values]
     blank = b"\0" * DIGEST_BYTES
-    packed = b"".join(blank if text is None else blake2b(text.encode("utf-8"), digest_size=DIGEST_BYTES).digest() for text in ids)
+    packed = b"".join(blank if text is None else blake2b(id_key(text).encode("utf-8"), digest_size=DIGEST_BYTES).digest() for text in ids)
     keys = np.frombuffer(packed, dtype=np.uint64).reshape(-1, 2)
     return keys[index], np.array([text is not None for text in ids], dtype=bool)[index]
 

@@ -323,8 +323,8 @@ def test_failed_gate_means_not_eligible_but_items_are_scored(assess):
 def test_gate_fails_on_union_type(assess):
     result = assess(rules(GATE, LEVELS), facts(employees=300), union={"type": "joint"})
     assert (result.eligible, result.level) == (False, None)
-    assert result.gate_reason == "未满足申报条件（工会类型：联合工会）"
-    assert result.to_json()["notes"] == ["未满足申报条件（工会类型：联合工会），不参与定级"]
+    assert result.gate_reason == "未满足申报条件（本单位工会类型：联合工会）"
+    assert result.to_json()["notes"] == ["未满足申报条件（本单位工会类型：联合工会），不参与定级"]
 
 
 def test_gate_with_an_absent_fact_is_not_eligible(assess):

@@ -279,8 +279,9 @@ def scalar(kind: str, decl: FactDecl, numbers: set[Fraction], texts: set[str]) -
         return st.one_of(st.sampled_from(number_candidates(numbers, low, high)), drawn.map(float), st.just(0))
     if kind == "boolean":
         return st.booleans()
-    if kind == "date":
-        return st.one_of(st.sampled_from(date_candidates(numbers) or [AS_OF]), st.dates(dt.date(2000, 1, 1), dt.date(2026, 12, 31)))
+    if kind == "date":  # a date of what has happened (`past`) is never after the assessment date
+        latest = AS_OF if decl.past else dt.date(2026, 12, 31)
+        return st.one_of(st.sampled_from([d for d in date_candidates(numbers) if d <= latest] or [AS_OF]), st.dates(dt.date(2000, 1, 1), latest))
     if kind == "enum":
         return st.sampled_from(decl.values)
     return st.sampled_from(sorted(texts | {"其他", ""}))
@@ -289,7 +290,8 @@ def scalar(kind: str, decl: FactDecl, numbers: set[Fraction], texts: set[str]) -
 def fact_value(decl: FactDecl, numbers: set[Fraction], texts: set[str]) -> st.SearchStrategy:
     """(a die from 0 to 99, a value): the fact file's absence rate decides whether the value is kept."""
     if decl.type == "list":
-        value = st.lists(scalar(decl.items, decl, numbers, texts), max_size=5)
+        size = {"min_size": decl.length, "max_size": decl.length} if decl.length else {"max_size": 5}
+        value = st.lists(scalar(decl.items, decl, numbers, texts), **size)
     else:
         value = scalar(decl.type, decl, numbers, texts)
     return st.tuples(st.integers(0, 99), value)

@@ -20,6 +20,7 @@ DECLS = [
     FactDecl("e", "enum", "制度", Mark("t"), values=("none", "adopted", "posted")),
     FactDecl("d", "date", "日期", Mark("t")),
     FactDecl("q", "list", "季度", Mark("t"), items="integer"),
+    FactDecl("q4", "list", "四个季度", Mark("t"), items="integer", length=4),
     FactDecl("t", "integer", "任期", Mark("t"), min=Fraction(3), max=Fraction(5)),
 ]
 
@@ -28,7 +29,7 @@ scalars = st.one_of(
     st.sampled_from(["是", "否", "posted", "none", "2023-05-12", "2023-13-01", "yes", "有"]),
     st.dates(dt.date(2000, 1, 1), dt.date(2030, 1, 1)), st.decimals(-5, 5, allow_nan=False, places=2),
 )
-values = st.one_of(scalars, st.lists(scalars, max_size=4))
+values = st.one_of(scalars, st.lists(scalars, max_size=4), st.lists(st.integers(0, 3), min_size=3, max_size=5))
 
 
 @settings(max_examples=600, deadline=None)

@@ -221,6 +221,27 @@ def test_a_count_above_its_declared_ceiling(write, facts_file):
     assert typed(load_ruleset(path), facts_file("members: 40\nfemale_members: 40"))[1] == []
 
 
+def test_a_date_of_what_has_happened_after_the_assessment_date(write, facts_file):
+    """`past`: a founding or election date after the assessment date (a year typed wrong) is refused, not graded
+    as 「-4.34 年」; the assessment date itself is fine."""
+    path = write("r.yaml", RULESET.replace("label: 上次换届日期}", "label: 上次换届日期, past: true}"))
+    [problem] = assess_problems(load_ruleset(path), facts_file("committee.last_election: 2030-01-01"))
+    assert (problem.mark.line, problem.code) == (4, "fact-future-date")
+    assert problem.message == "上次换届日期 2030-01-01 晚于评估日期 2025-12-31：这是已发生的事，请核对（常见于年份写错）"
+    assess_union([load_ruleset(path)], load_fact_file(facts_file("committee.last_election: 2025-12-31")), OracleEvaluator())
+    assess_union([load_ruleset(write("s.yaml", RULESET))], load_fact_file(facts_file("committee.last_election: 2030-01-01")), OracleEvaluator())
+
+
+@pytest.mark.parametrize("written", ["[1, 0, 1, 0, 1, 1, 1]", "[4]", "[1, 0, 1]"])
+def test_a_list_of_the_wrong_length(write, facts_file, written):
+    """`length: 4`: seven quarters would count five meetings a year toward 「每季度一次」; one figure for the year (a
+    CSV cell 「4」) would count one quarter. Both are refused, saying how many items the list has."""
+    path = write("r.yaml", RULESET.replace("items: integer, label: 各季度会议次数}", "items: integer, length: 4, label: 各季度会议次数}"))
+    [problem] = typed(load_ruleset(path), facts_file(f"meetings.by_quarter: {written}"))[1]
+    assert (problem.code, problem.message) == ("fact-type", f"各季度会议次数（meetings.by_quarter）应为不小于 0 的整数列表（共 4 项），实际为 “{written}”")
+    assert typed(load_ruleset(path), facts_file("meetings.by_quarter: [1, 0, 1, 0]"))[1] == []
+
+
 def test_members_equal_to_employees_is_fine(ruleset, facts_file):
     assert typed(ruleset, facts_file("employees: 10\nmembers: 10"))[1] == []
 

@@ -18,10 +18,10 @@ import openpyxl
 import pytest
 
 from engine import load_fact_file, resolve_rulesets
-from engine.diagnostics import Mark
+from engine.diagnostics import InvalidInput, Mark
 from engine.facts import sources as sources_module
 from engine.facts.fact_file import typed_facts
-from engine.facts.sources import Unit, read_units
+from engine.facts.sources import Reading, Unit, read_union, read_units
 from engine.language.model import FactDecl
 
 REPO = Path(__file__).resolve().parents[2]
@@ -552,10 +552,33 @@ def test_tables_in_a_folder_are_named_as_not_read(tmp_path: Path) -> None:
     write_xlsx(tmp_path / "青山镇.xlsx", {"Sheet": rows(("QS-2", "企业", 10, 9))})
     write_csv(tmp_path / "河口镇.csv", rows(("QS-3", "企业", 10, 9)))
     (tmp_path / "~$青山镇.xlsx").write_bytes(b"")  # Excel's lock file while the workbook is open
+    (tmp_path / "县表.xls").write_bytes(b"\xd0\xcf\x11\xe0")  # an old workbook: not read either, and told
     units, warnings = read(tmp_path)
     assert [unit.path for unit in units] == [str(tmp_path / "QS-1.yaml")]
-    assert warnings == [f"文件夹 “{tmp_path}” 中的表格 “河口镇.csv”、“青山镇.xlsx” 未读取（文件夹只读事实文件）："
-                        f"请把表格直接作为来源列出，如 unionscore batch {tmp_path / '河口镇.csv'} …"]
+    assert warnings == [f"文件夹 “{tmp_path}” 中的表格 “县表.xls”、“河口镇.csv”、“青山镇.xlsx” 未读取（文件夹只读事实文件）："
+                        f"请把表格直接作为来源列出，如 unionscore batch {tmp_path / '县表.xls'} …（.xls、.et、.txt 等请先另存为 .xlsx 或 CSV）"]
+
+
+def test_one_union_from_an_old_workbook_is_told_as_batch_tells_it(tmp_path: Path) -> None:
+    """`assess 县表.xls` said 「文件不是 UTF-8 编码」: it was read as a YAML fact file."""
+    old = tmp_path / "县表.xls"
+    old.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1")
+    with pytest.raises(InvalidInput) as refused:
+        read_union(old, Reading({}))
+    [problem] = refused.value.diagnostics
+    assert problem.code == "source-unknown" and "（.xlsx；.xls 请另存为 .xlsx）" in problem.message
+
+
+def test_a_folder_that_cannot_be_read_is_a_failure_not_a_silence(tmp_path: Path, monkeypatch) -> None:
+    """pathlib's walk passes over a folder it may not open: the unions filed there were simply not counted."""
+    (tmp_path / "镇").mkdir()
+    (tmp_path / "QS-1.yaml").write_text("union: {id: QS-1, type: enterprise}\nperiod: 2025\nfacts: {}\n", encoding="utf-8")
+    real = sources_module.os.access
+    monkeypatch.setattr(sources_module.os, "access", lambda path, mode: Path(path).name != "镇" and real(path, mode))
+    units, _ = read(tmp_path)
+    [refused] = [unit for unit in units if unit.problems]
+    assert refused.origin == str(tmp_path / "镇")
+    assert [(d.code, d.message) for d in refused.problems] == [("file-unreadable", "无法读取这个文件夹：没有访问权限，其中的事实文件都未评估")]
 
 
 @pytest.mark.parametrize("content", [[], [HEADER], [["青山县基层工会考核数据"], [], HEADER]])

@@ -107,6 +107,19 @@ def test_a_count_above_its_declared_ceiling_is_refused_as_in_a_county_batch(sour
     assert "[fact-at-most] 女会员人数（female_members）" in stderr and "大于会员人数（members）" in stderr
 
 
+def test_a_date_after_the_assessment_date_is_refused_as_in_a_county_batch(source: Path, tmp_path: Path):
+    """工会成立日期 2030 (`past: true`) in a 2025 file: the columns find the row, the per-union engine tells it."""
+    lines = source.read_text(encoding="utf-8").splitlines()
+    header = lines[0].split(",")
+    broken = lines[1].split(",")
+    broken[header.index("founded")] = "2030-05-05"
+    bad = tmp_path / "bad.csv"
+    bad.write_text("\n".join([lines[0], ",".join(broken), *lines[2:]]) + "\n", encoding="utf-8")
+    code, stdout, stderr = run(bad, tmp_path / "out")
+    assert code == 1 and f"已评估 {UNIONS - 1} 个工会，失败 1 个" in stdout
+    assert "[fact-future-date] 工会成立（上级工会批准建会）日期 2030-05-05 晚于评估日期 2025-12-31" in stderr
+
+
 def test_a_run_into_the_same_folder_leaves_no_part_of_the_last_one(source: Path, tmp_path: Path):
     """Fewer partitions this time: the last run's parts 2 and 3 stayed, and reading results/<id>/*.parquet counted
     their unions twice. A part no run listed is someone else's file, and is refused, not removed."""
@@ -601,6 +614,18 @@ def test_ids_repeated_in_a_typed_parquet_file_and_across_sources_are_found(sourc
                                       "--pages", "none", "--jobs", "1", "--partition-rows", "7", "--ruleset", "bayou"])
     assert result.exit_code == 1 and "已评估 20 个工会，失败 2 个" in result.stdout
     assert f"{tmp_path / 'b.parquet'} 第 3 行: 工会编号 “20” 重复：{tmp_path / 'a.parquet'} 第 21 行 已用了这个编号" in result.stderr
+
+
+@pytest.mark.parametrize("pages", ["all", "none"])
+def test_an_id_typed_in_full_width_repeats_the_same_id_in_ascii(source: Path, tmp_path: Path, pages: str):
+    """ＱＳ－００１ is QS-001 as a Chinese input method types it: the same union twice, in both paths."""
+    table = pl.read_csv(source, infer_schema=False).head(4)
+    first = table["编号"][0]
+    wide = "".join(chr(ord(c) + 0xFEE0) if "!" <= c <= "~" else c for c in first)
+    table.with_columns(pl.Series("编号", [*table["编号"][:3], wide])).write_csv(tmp_path / "wide.csv")
+    code, stdout, stderr = run(tmp_path / "wide.csv", tmp_path / "out", "--pages", pages)
+    assert code == 1 and "已评估 3 个工会，失败 1 个" in stdout
+    assert f"第 5 行: 工会编号 “{wide}” 重复：" in stderr and "第 2 行 已用了这个编号" in stderr
 
 
 def test_blank_lines_are_not_unions_and_the_lines_after_them_keep_their_numbers(source: Path, tmp_path: Path):

@@ -73,14 +73,14 @@ def _work(plan: Plan) -> str:
 
 
 def _guidance(plan: Plan) -> list[Block]:
-    areas = _distinct(step.section_name for step in plan.steps if step.scored and step.section_name)
+    areas = _distinct(step.section_name for step in plan.steps if step.scored and step.section_name and step.ruleset == plan.ruleset)
     focus = f"着力补齐{'、'.join(areas)}等方面的短板" if areas else "着力巩固和提升各项工作成果"
     return [Paragraph(
         "以习近平新时代中国特色社会主义思想为指导，深入贯彻党的二十大精神和中国工会十八大精神，"
         f"坚持“组织起来、切实维权”的工作方针，以{book(plan.ruleset_name)}为标准，坚持问题导向和目标导向，"
         f"{'对照本次考核评估查找出的问题逐项整改、立行立改' if _work(plan) == '整改' else '对照标准查找薄弱环节、持续改进'}，"
         f"{focus}，推动本会工作规范化、制度化建设，"
-        "努力把工会建设成为组织健全、维权到位、工作规范、作用明显、职工信赖的“职工之家”。")]
+        "努力把工会建设成为职工群众信赖的“职工之家”。")]
 
 
 # --- 工作目标 -----------------------------------------------------------------------------------
