@@ -31,7 +31,7 @@ from engine.authoring.diff import ruleset_changes
 from engine.authoring.diff_report import diff_table, write_diff_json
 from engine.authoring.explain import explain as explain_item
 from engine.authoring.impact import load_version
-from engine.authoring.ruleset_tests import load_suite, no_tests, run_suite
+from engine.authoring.ruleset_tests import load_suite, no_tests, run_suite, tests_files
 from engine.batch.failure import NothingGraded
 from engine.batch.run import BatchOptions, run_batch
 from engine.batch.workers import default_jobs
@@ -287,10 +287,12 @@ def test_command(paths: tuple[Path, ...], engine: str, show_coverage: bool, min_
     passed = failed = 0
     chooser = evaluator_named(engine)
     measured, empty = [], []
+    run_files: set[Path] = set()
     for path in ruleset_files(paths):
         available = resolve_rulesets([str(path)])
         target = next(r for r in available if Path(r.path).resolve() == path.resolve())
         suite = load_suite(target)
+        run_files.update(p.resolve() for p in tests_files(path, target.id))
         outcomes = run_suite(suite, target, available, chooser)
         for outcome in outcomes:
             click.echo(f"{'通过' if outcome.passed else '未通过'} {outcome.ruleset}::{outcome.name}")
@@ -308,8 +310,11 @@ def test_command(paths: tuple[Path, ...], engine: str, show_coverage: bool, min_
         click.echo(f"覆盖率不足：{item.ruleset.id} 为 {coverage.percent_text(item.percent)}，要求至少 {min_coverage:g}%（加 --coverage 查看未覆盖的部分）", err=True)
     for diagnostic in lint.strict(empty) if strict else empty:
         click.echo(diagnostic.render(), err=True)
+    orphans = [found for folder in paths if folder.is_dir() for found in sorted(folder.glob("*.tests.yaml")) if found.resolve() not in run_files]
+    for orphan in orphans:
+        click.echo(f"{orphan}: 错误 没有与之同名的规则集（测试文件应名为 <规则集 id>.tests.yaml 或 <规则集文件名>.tests.yaml），其中的用例未运行", err=True)
     click.echo(f"通过 {passed} 个，未通过 {failed} 个")
-    sys.exit(1 if failed or short or (strict and empty) else 0)
+    sys.exit(1 if failed or short or orphans or (strict and empty) else 0)
 
 
 @cli.command()

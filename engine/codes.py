@@ -57,6 +57,7 @@ CODES: dict[str, Code] = {
     "expr-unknown-function": Code(RULESET, "调用了不存在的函数（提示最接近的函数名）", "when: years_sinse(committee.last_election) <= 5"),
     "expr-type": Code(RULESET, "表达式的类型不对：比较了不同类型的值，函数参数类型不对，或此处需要条件却给了数值", "when: members >= '100'"),
     "expr-outcome": Code(RULESET, "指标结果（results.<id>.items.<指标>.outcome）只能与结果值 pass、partial、fail、missing、na、pending 比较", "when: results.zhijia.items.zuzhi.membership.outcome == 'n/a'"),
+    "deduct-fix": Code(RULESET, "一级指标（section）的扣分项写了 fix：整改文本只写在指标或指标的扣分项上", "sections: [{id: s, deduct: [{when: x, points: 1, name: 扣, fix: …}]}]"),
     "fix-choice": Code(RULESET, "分情形的 fix 中，最后一项以外缺少 when，或最后一项写了 when（最后一项是其余情形的整改文本）", "fix: [{when: not library.exists, text: …}, {when: library.exists, text: …}]"),
     "template-brace": Code(RULESET, "整改文本中的花括号不配对（字面的花括号写作 {{ 和 }}）", "fix: 入会率 {pct(membership_rate)"),
     # building and checking a ruleset ---------------------------------------------------------

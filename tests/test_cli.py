@@ -342,6 +342,17 @@ def test_test_command_on_a_folder(tmp_path):
     assert result.stdout.splitlines()[-1] == "通过 1 个，未通过 0 个"
 
 
+def test_a_tests_file_named_for_no_ruleset_is_an_error_not_a_silence(tmp_path):
+    """t-bsae.tests.yaml beside t-base.yaml: its cases never ran, and `test` passed with 「通过 0 个」."""
+    folder = tmp_path / "rulesets"
+    folder.mkdir()
+    (folder / "demo.yaml").write_text(RULESET.lstrip(), encoding="utf-8")
+    (folder / "deom.tests.yaml").write_text("tests:\n  - {name: 一个, facts: {employees: 1}, expect: {score: 1}}\n", encoding="utf-8")
+    result = run("test", str(folder))
+    assert result.exit_code == 1
+    assert f"{folder / 'deom.tests.yaml'}: 错误 没有与之同名的规则集" in result.stderr
+
+
 def test_check_passes_a_good_ruleset(files):
     result = run("check", files[0])
     assert result.exit_code == 0

@@ -127,7 +127,7 @@ def scored_names(ruleset: Ruleset, item: Item) -> tuple[str, ...] | None:
     texts name a used ruleset's results, which come from those results rather than from values."""
     if not all(map(phrasing_of(ruleset).steady, item.expressions())):
         return None
-    return tuple(sorted(set(item.reads) | (item.fix.names if item.fix else frozenset())))
+    return tuple(sorted(set(item.reads).union(*(e.names for e in item.advice))))
 
 
 def unchanged_scores(ruleset: Ruleset, result: RulesetResult, changed: set[str]) -> dict[str, ItemScore]:
@@ -213,7 +213,17 @@ def deducted(item: Item, ctx: Context, base: Base, facts: dict) -> ItemScore:
     outcome = ("pass" if final > 0 else "fail") if item.uncapped else "pass" if final >= item.points else "fail" if final == 0 else "partial"
     text = reason or ("符合要求" if outcome == "pass" else "")
     possible = final if item.uncapped else item.points
-    return make(item, ctx, outcome, final, possible, text, facts, branch=base.branch, deductions=tuple(taken.applied))
+    advice = deduction_advice(item, base, taken.applied, ctx) if outcome != "pass" else None
+    return make(item, ctx, outcome, final, possible, text, facts, branch=base.branch, deductions=tuple(taken.applied), advice=advice)
+
+
+def deduction_advice(item: Item, base: Base, applied: list[int], ctx: Context) -> str | None:
+    """An item that lost points through its deductions alone, each of which says what to do about it (`fix`): those
+    texts, in order (「应把藏书补足到 3000 册。应配备专（兼）职管理员。」), instead of the item's whole fix."""
+    fixes = [item.deduct[index].fix for index in applied]
+    if base.points < item.points or not fixes or None in fixes:
+        return None
+    return "".join(fix.render(ctx.env) for fix in fixes if fix is not None)
 
 
 def deduction_text(deduction: Deduction, ctx: Context) -> str:
@@ -238,8 +248,8 @@ def deduction_amount(deduction: Any, ctx: Context) -> tuple[Number, Null | None]
 
 
 def make(item: Item, ctx: Context, outcome: str, points: Number, possible: Number, reason: str, facts: dict,
-         knockout: bool = False, branch: int | None = None, deductions: tuple[int, ...] = ()) -> ItemScore:
-    fix = render_fix(item, ctx, outcome)
+         knockout: bool = False, branch: int | None = None, deductions: tuple[int, ...] = (), advice: str | None = None) -> ItemScore:
+    fix = advice or render_fix(item, ctx, outcome)
     return ItemScore(item.id, item.name, item.section, outcome, points, possible, reason, facts, fix, item.required, knockout, branch, deductions)
 
 

@@ -8,7 +8,7 @@ from typing import Any
 from ..diagnostics import Mark
 from ..values import Number
 from .conditions import Cond, ConditionSet
-from .expressions import Expression, Fix
+from .expressions import Expression, Fix, Template
 from .kind import Kind
 from .vocabulary import ceilings
 
@@ -77,6 +77,7 @@ class Deduction:
     when: Cond | None = None
     count: Expression | None = None
     each: Number = 1
+    fix: Template | None = None  # what to do about this deduction alone (an item's deductions only)
 
     @property
     def counted(self) -> Expression:
@@ -113,6 +114,12 @@ class Item:
     def expressions(self) -> list[Expression]:
         """Every expression the item evaluates (for the facts it reads)."""
         return [c.expr for c in (self.applies_if, self.zero_if) if c] + self.kind.expressions() + deduction_expressions(self.deduct)
+
+    @property
+    def advice(self) -> list[Expression]:
+        """The expressions of its fix texts, its deductions' included (they word advice, and read nothing to score)."""
+        fixes = [self.fix] if self.fix else []
+        return [e for fix in fixes for e in fix.expressions] + [e for d in self.deduct if d.fix for e in d.fix.expressions]
 
     @property
     def most(self) -> Number | None:
@@ -298,7 +305,7 @@ class Ruleset:
         items = self.every_item()
         found = [e for _, e in self.derive] + [e for item in items for e in item.expressions()]
         found += [e for section in self.all_sections() for e in deduction_expressions(section.deduct)]
-        found += [e for item in items if item.fix for e in item.fix.expressions]
+        found += [e for item in items for e in item.advice]
         conds = [v.when for v in self.vetoes] + ([self.gate.when] if self.gate else [])
         conds += [r.cond for level in self.levels for r in level.requires if r.cond]
         return found + [c.expr for c in conds if c] + [rule.when for rule in self.owners]

@@ -113,7 +113,7 @@ def test_a_standard_that_does_not_apply_is_one_line_on_the_page(records, html_pa
     jiguan = result_of(records["QS-016"], "zhijia-jiguan")
     assert not jiguan["applies"] and not jiguan["eligible"]
     name = jiguan["ruleset"]["name"]
-    line = "未满足申报条件：机关、事业单位工会，依法建会满一年（本单位工会类型：企业），本标准不适用于本单位。"
+    line = "未满足申报条件：依法建会满一年的机关、事业单位工会（本单位工会类型：企业），本标准不适用于本单位。"
     assert jiguan["notes"][-1] == line.replace("本标准不适用于本单位。", "不参与定级")
     assert f"<p class=\"na-line\"><strong>{html(name)}</strong>　{html(line)}</p>" in html_pages["QS-016"]
     assert f"\n> **{name}**　{line}\n" in md_pages["QS-016"]
@@ -438,7 +438,7 @@ def test_item_sheets_keep_not_applicable_apart_from_numbers(workbook, records):
     assert qs001[-1] == "、".join(dropped)
     jiguan = next(r for r in book["机关事业单位“职工之家”（教职工之家）建设考核评价标准"].iter_rows(values_only=True) if r[0] == "QS-016")
     assert jiguan[2:4] == (None, "不适用") and set(jiguan[4:-1]) == {None}
-    assert jiguan[-1] == "本标准不适用：未满足申报条件：机关、事业单位工会，依法建会满一年（本单位工会类型：企业）"
+    assert jiguan[-1] == "本标准不适用：未满足申报条件：依法建会满一年的机关、事业单位工会（本单位工会类型：企业）"
     for sheet in book.worksheets[1:-2]:
         for row in list(sheet.iter_rows(values_only=True))[2:]:
             assert all(isinstance(value, int | float | type(None)) for value in (row[2], *row[4:-1]))
@@ -500,7 +500,7 @@ def test_csv_round_trips_with_a_bom_for_excel(tmp_path, stats):
 def test_the_terminal_table_treats_standards_and_items_that_do_not_apply_as_the_pages_do():
     table = CliRunner().invoke(cli, ["assess", str(FACTS / "QS-016.yaml")]).stdout  # an enterprise
     jiguan = table[table.index("━━ 机关事业单位"):].splitlines()
-    assert jiguan[1] == "未满足申报条件：机关、事业单位工会，依法建会满一年（本单位工会类型：企业），本标准不适用于本单位"
+    assert jiguan[1] == "未满足申报条件：依法建会满一年的机关、事业单位工会（本单位工会类型：企业），本标准不适用于本单位"
     assert len(jiguan) == 2  # no items, no gaps, no plan
     zhijia = CliRunner().invoke(cli, ["assess", "--ruleset", "zhijia", str(FACTS / "QS-001.yaml")]).stdout
     counted = [line for line in zhijia.splitlines() if line.rstrip().endswith("不适用（按满分计）")]
