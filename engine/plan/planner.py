@@ -523,12 +523,12 @@ def required_note(ruleset: Ruleset, level: Level, after: RulesetResult) -> tuple
 
 def linked_note(ruleset: Ruleset, steps: list[Step]) -> tuple[str, ...]:
     """Steps of a standard the plan's standard uses gain that standard's points, and the plan's own items they move
-    are listed after the steps: 「标“八有”的整改事项……其“+ 分”是八有该项的分值；由此带来的星级得分列在“随之变化”的各项中」."""
+    are listed after the steps: 「属于“八有”的整改事项……其“+ 分”是“八有”该项的分值；由此带来的星级得分见“……还使……得分随之变化”一句」."""
     names = "、".join(dict.fromkeys(f"“{s.ruleset_name}”" for s in steps if s.ruleset != ruleset.id and s.scored))
     if not names:
         return ()
-    return (f"标{names}的整改事项是{ruleset.short_name}指标须达标的{names}指标，其“+ 分”是{names}该项的分值；"
-            f"由此带来的{ruleset.short_name}得分列在规划末尾“得分随之变化”的各项中",)
+    return (f"属于{names}的整改事项，是{ruleset.short_name}指标须达标的{names}指标，其“+ 分”是{names}该项的分值；"
+            f"由此带来的{ruleset.short_name}得分见“……还使……得分随之变化”一句",)
 
 
 def not_applicable(result: RulesetResult, later: bool) -> str:
