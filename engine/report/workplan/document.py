@@ -219,18 +219,19 @@ def _timeline(plan: Plan, deadline: dt.date, tasks: list[Task]) -> list[Block]:
 
 def _safeguards(plan: Plan, deadline: dt.date) -> list[Block]:
     work = _work(plan)
-    owners = _distinct(name for step in plan.steps for name in owner(step).split("、"))
+    owners = sorted(_distinct(name for step in plan.steps for name in owner(step).split("、")), key=lambda name: name != plan.chair)
     who = (f"{'、'.join(owners)}分别牵头负责相应整改事项" if len(owners) > 1 else f"{owners[0]}牵头负责各项整改事项" if owners
            else f"{plan.committee}委员按照分工负责相应工作" if plan.has_committee else f"{plan.chair}负责相应工作")
-    pace = "按时间安排完成" if plan.steps else "按季度推进"
+    pace = "逐项推进，按时间安排完成" if plan.steps else "按季度推进"
+    basis = "按照本方案明确的分工，" if plan.steps else ""
     check = "每月对照时间安排检查一次整改进度" if plan.steps else f"每季度检查一次{work}工作落实情况"
     report = f"形成{work}情况报告，报上级工会验收" if plan.steps else f"形成{work}情况报告，报上级工会"
     return _numbered([
         ("加强组织领导", [Paragraph(_leadership(plan, work) + f"定期研究解决{work}中的困难和问题。"
                                     "主动向同级党组织汇报工作进展，争取行政方面在场地、经费、人员等方面的支持。")]),
         ("落实工作责任", [Paragraph(
-            f"按照本方案明确的分工，{who}，做到任务、责任、时限“三落实”。"
-            f"各责任人要对照工作目标逐项推进，{pace}，确保落实到位、不走过场。")]),
+            f"{basis}{who}，做到任务、责任、时限“三落实”。"
+            f"各责任人要对照工作目标{pace}，确保落实到位、不走过场。")]),
         ("强化督促检查", [Paragraph(
             f"{plan.committee}{check}，对进度滞后的事项及时督促、限期完成。"
             f"{work}中形成的会议记录、制度文本、活动记录、经费凭证等资料要及时整理归档，做到有据可查。"
