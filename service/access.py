@@ -67,9 +67,16 @@ def may_edit(user: User, entry: Entry) -> bool:
 
 def check_edit(user: User, entry: Entry) -> None:
     if entry.status in CHECKED and user.role == Role.UNION and user.union_id == entry.union_id:
-        raise Refused(VERIFIED_TEXT)
+        raise Refused(closed_text(entry))
     if not may_edit(user, entry):
         raise Refused("只有本单位账号可以在填报期内修改自评数据")
 
 
+def closed_text(entry: Entry) -> str:
+    """Why an entry in CHECKED takes no self-report: its results are published, or the inspection recorded its figures."""
+    return PUBLISHED_TEXT if entry.status == Entry.Status.PUBLISHED else VERIFIED_TEXT
+
+
 VERIFIED_TEXT = "考核组已核查本单位的数据，自评数据不能再修改；对核定的数据有异议，请与县总工会考核人员联系"
+PUBLISHED_TEXT = ("本年度考核结果已经发布，自评数据不能再修改：发布的结果见“得分与整改”页，需要整改的事项见“整改任务”页；"
+                  "对发布的结果有异议，请与县总工会考核人员联系")

@@ -68,7 +68,8 @@ UnionCode = PathEx[str, P(description="工会编号，如 QS-016（不区分大�
 Number = PathEx[int, P(description="版本编号，从 1 起")]
 Draft = QueryEx[bool, P(description="true：保存为草稿，数据有问题也保存（问题随结果返回）")]
 Base = QueryEx[int | None, P(description="可选：本次修改所依据的版本编号，即读取时 GET …/self-report 返回的 version（尚无任何版本时为 0）。"
-                                         "其后已有别人（或别处）保存了新的版本时返回 409，不保存，以免无意中覆盖；不填则不检查", ge=0)]
+                                         "其后已有别人（或别处）保存了新的版本时返回 409，不保存，以免无意中覆盖；没有这一版（大于最新版本）时返回 422；"
+                                         "不填则不检查", ge=0)]
 
 
 class ChineseJson(JSONRenderer):
@@ -239,7 +240,7 @@ def union_out(entry: Entry, scores: list[dict[str, Any]]) -> dict[str, Any]:
 def latest_scores(entries: QuerySet[Entry], count: int) -> dict[int, list[dict[str, Any]]]:
     """Each entry's latest scores (of its latest version that has a result, as the pages show them),
     read inside the database: a result is ~130 KB, a county has thousands of unions."""
-    latest = Version.objects.filter(entry=OuterRef("entry"), result__isnull=False).order_by("-number").values("pk")[:1]
+    latest = records.standing_results().filter(entry=OuterRef("entry")).order_by("-number").values("pk")[:1]
     versions = Version.objects.filter(entry__in=entries.values("pk"), pk=Subquery(latest))
     return {row["entry_id"]: row["scores"] for row in with_scores(versions, count, "entry_id")}
 
@@ -286,7 +287,7 @@ def put_version(request: HttpRequest, round: RoundId, union: UnionCode, document
     """保存工会的自评数据（写法同 YAML 事实文件），成为新的版本，返回版本编号和评估结果（与 `unionscore assess --format json` 相同）。
     只有本单位账号可以在填报期内保存。数据有误时返回 422 和问题列表，不保存；`?draft=true` 保存为草稿，有问题也保存，
     问题随结果返回。事实数据的 union.id 和 period 须与地址中的工会和考核年度一致。`?base=N` 写明所依据的版本：其后已有新的版本
-    保存时返回 409（说明谁在何时保存了第几版），不保存。评估进程意外退出时返回 503，未保存，可以重试。"""
+    保存时返回 409（说明谁在何时保存了第几版），不保存；没有这一版时返回 422。评估进程意外退出时返回 503，未保存，可以重试。"""
     user = caller(request)
     entry = access.entry_for(user, round, union)
     access.check_edit(user, entry)
@@ -298,6 +299,8 @@ def put_version(request: HttpRequest, round: RoundId, union: UnionCode, document
                                        follows=base)
     except records.Stale as stale:
         raise HttpError(409, str(stale)) from None
+    except records.Unknown as unknown:  # a base no one could have read: the request is wrong, not late
+        raise Problems([{"field": "base", "message": str(unknown)}]) from None
     if version is None:
         raise Problems(graded.problems)
     return {"version": version.number, "kind": version.kind, "kind_label": Version.Kind(version.kind).label,

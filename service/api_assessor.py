@@ -94,7 +94,8 @@ def get_reconciliation(request: HttpRequest, round: RoundId, union: UnionCode) -
              url_name="publish", summary="发布本年度结果")
 def post_publish(request: HttpRequest, round: RoundId, body: PublishIn) -> dict[str, Any]:
     """发布考核年度的结果（县总工会管理员）：各工会以最新的核定版本（未核查的以提交的版本）为准冻结，生成全县结果报告、汇总表和
-    整改通知书，按整改规划为每个整改事项建立整改任务，期限为 deadline。已发布的年度返回 409；整改期限不晚于今天、或晚于今天起两年返回 422。"""
+    整改通知书，按整改规划为每个整改事项建立整改任务，期限为 deadline。提交后又保存了草稿、尚未再次提交的工会，发布其提交的结果，
+    草稿不发布、也不能再提交，列于 drafts。已发布的年度返回 409；整改期限不晚于今天、或晚于今天起两年返回 422。"""
     user = caller(request)
     round_ = access.round_for(user, round)
     if user.role != Role.ADMIN:
@@ -108,4 +109,4 @@ def post_publish(request: HttpRequest, round: RoundId, body: PublishIn) -> dict[
     except publishing.PublishError as exc:
         raise HttpError(409, str(exc)) from None
     return {"publication": done.publication.pk, "results": done.results, "notices": done.notices, "tasks": done.tasks,
-            "left_out": done.left_out}
+            "left_out": done.left_out, "drafts": done.drafts}

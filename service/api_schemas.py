@@ -288,3 +288,4 @@ class PublishOut(Schema):
     notices: int = Field(description="生成的整改通知书份数")
     tasks: int = Field(description="建立的整改任务数")
     left_out: list[str] = Field(description="未提交、未发布的工会")
+    drafts: list[str] = Field(description="提交后又保存了草稿、尚未再次提交的工会：发布的是其提交的结果，草稿未发布")

@@ -12,6 +12,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django.db.models import QuerySet
 
 CODE_LENGTH, NAME_LENGTH, TOWNSHIP_LENGTH = 64, 200, 100  # a union's code and name, a township's name
 
@@ -155,6 +156,16 @@ class Entry(models.Model):
 
     def latest(self) -> Version | None:
         return self.versions.order_by("-number").first()
+
+    def standing(self) -> QuerySet[Version]:
+        """The versions that may stand for the entry, newest first: all of them, except that once its results are
+        published a draft left unsubmitted does not (the published version stands, or a 销号's after it)."""
+        found = self.versions.order_by("-number")
+        return found.exclude(kind=Version.Kind.DRAFT) if self.status == Entry.Status.PUBLISHED else found
+
+    def standing_latest(self) -> Version | None:
+        """The newest version that stands for the entry (see `standing`), as its pages head it."""
+        return self.standing().first()
 
 
 class Version(models.Model):

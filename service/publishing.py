@@ -2,9 +2,12 @@
 
 Each entry's result is its latest verified version, else its latest submitted or imported one (a
 union the inspection did not visit keeps its self-report); an entry with neither (未填报, only drafts)
-is left out and said so. Versions are never changed, so freezing is pointing at them: a Publication
-with one PublishedResult per entry. A later verification or an accepted task makes a new version;
-the published one stays as it was, and so do the publication's files.
+is left out and said so. A union that saved a draft after submitting (`records.unsubmitted`: revising,
+while the round is open) has its submission published and the draft left out, and said so too: the
+board names them before (the admin ticks that it has seen them), the publication after (`drafts`).
+Versions are never changed, so freezing is pointing at them: a Publication with one PublishedResult
+per entry. An accepted task (销号) makes a new version; the published one stays as it was, and so do
+the publication's files.
 
 The files are written once, first into a staging folder with no database lock held, then moved to
 the data folder (settings.DATA / "published" / <round> / <publication>) as the publication is recorded:
@@ -34,7 +37,7 @@ from django.utils import timezone
 from engine.language.functions import add_years
 from engine.report.union_page import union_file_stem
 
-from . import audit, grader
+from . import audit, grader, records
 from .models import Entry, Publication, PublishedResult, Round, Task, User, Version
 from .published_files import county_files, has_gaps, notice
 
@@ -54,6 +57,7 @@ class Published:
     publication: Publication
     results: int
     left_out: list[str]
+    drafts: list[str]  # the drafts left out: their unions' submissions were published (draft_line)
     notices: int
     tasks: int
 
@@ -92,7 +96,8 @@ def publish(round_: Round, user: User, deadline: dt.date, today: dt.date | None 
         results = {entry.pk: ranked.get(entry.union.code) for entry, _ in frozen}
         notices = write_notices(round_, frozen, results, deadline, today, staging)
         with transaction.atomic():
-            publication, tasks = record(round_, user, frozen, results, (notices, left_out), deadline, today, staging)
+            drafts = [draft_line(entry, draft) for entry, draft in unsubmitted_drafts(round_)]  # before freeze makes them 已发布
+            publication, tasks = record(round_, user, frozen, results, (notices, left_out, drafts), deadline, today, staging)
             placed = folder(publication)
             os.replace(staging, placed)
     except BaseException:
@@ -100,7 +105,20 @@ def publish(round_: Round, user: User, deadline: dt.date, today: dt.date | None 
             if path is not None:
                 shutil.rmtree(path, ignore_errors=True)
         raise
-    return Published(publication, len(frozen), left_out, notices, tasks)
+    return Published(publication, len(frozen), left_out, drafts, notices, tasks)
+
+
+def unsubmitted_drafts(round_: Round) -> list[tuple[Entry, Version]]:
+    """The round's unions, by code, whose latest version is a draft saved after a submission (`records.unsubmitted`):
+    publishing publishes the submission and leaves the draft out, and the union can no longer submit it."""
+    candidates = (round_.entries.filter(status=Entry.Status.DRAFT, versions__kind__in=PUBLISHED_KINDS).distinct()
+                  .select_related("union", "round").order_by("union__code"))
+    return [(entry, draft) for entry in candidates if (draft := records.unsubmitted(entry)) is not None]
+
+
+def draft_line(entry: Entry, draft: Version) -> str:
+    """A draft left out, as the board and the publishing's answer name it."""
+    return f"{entry.union}：第 {draft.number} 版草稿，{records.saved_by(draft)} 保存"
 
 
 def check_deadline(deadline: dt.date, today: dt.date) -> None:
@@ -113,9 +131,9 @@ def check_deadline(deadline: dt.date, today: dt.date) -> None:
 
 
 def record(round_: Round, user: User, frozen: list[tuple[Entry, Version]], results: dict[int, dict[str, Any] | None],
-           told: tuple[int, list[str]], deadline: dt.date, today: dt.date, staging: Path) -> tuple[Publication, int]:
+           told: tuple[int, list[str], list[str]], deadline: dt.date, today: dt.date, staging: Path) -> tuple[Publication, int]:
     """In the transaction: the round still unpublished and its chosen versions those assessed, then the
-    publication, its rows and tasks, the round published, audited (`told`: notices written, entries left out)."""
+    publication, its rows and tasks, the round published, audited (`told`: notices written, entries and drafts left out)."""
     refuse_published(round_)
     if chosen_versions(round_) != {entry.pk: version.pk for entry, version in frozen}:
         raise PublishError("发布过程中有单位提交或核查了新的结果，请重新发布")
@@ -126,10 +144,10 @@ def record(round_: Round, user: User, frozen: list[tuple[Entry, Version]], resul
     tasks = freeze(publication, frozen, results, deadline, today, staging)
     Round.objects.filter(pk=round_.pk).update(status=Round.Status.PUBLISHED)
     round_.status = Round.Status.PUBLISHED
-    notices, left_out = told
+    notices, left_out, drafts = told
     audit.record(user, "round.publish", f"发布{round_.title}：{len(frozen)} 个工会的结果，{notices} 份整改通知书，{tasks} 项整改任务",
                  round_=round_, publication=publication.pk, results=len(frozen), notices=notices, tasks=tasks,
-                 deadline=deadline.isoformat(), left_out=left_out)
+                 deadline=deadline.isoformat(), left_out=left_out, drafts=drafts)
     return publication, tasks
 
 

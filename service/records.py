@@ -4,7 +4,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Max, QuerySet
 from django.utils.timezone import localtime
 
 from . import access, audit
@@ -27,7 +27,7 @@ def store(entry: Entry, user: User | None, graded: Graded, kind: str, based_on: 
     with transaction.atomic():
         locked = Entry.objects.select_for_update().get(pk=entry.pk)
         if kind in (Version.Kind.DRAFT, Version.Kind.SUBMITTED) and locked.status in access.CHECKED:
-            raise access.Refused(access.VERIFIED_TEXT)
+            raise access.Refused(access.closed_text(locked))
         if inspection:
             check_inspectable(locked)
         if based_on is not None:  # an inspection: the base it graded must still be the latest
@@ -77,10 +77,24 @@ def saved_by(version: Version) -> str:
     return f"{who}于 {localtime(version.created_at):%Y-%m-%d %H:%M}"
 
 
+class Unknown(Exception):
+    """A save said to follow a version the entry does not have (a client's `base` past the latest: mistyped, or read
+    before the database was restored from a backup)."""
+
+    def __init__(self, shown: int, latest: Version | None) -> None:
+        now = f"最新为第 {latest.number} 版" if latest is not None else "本单位尚无任何版本（应为 0）"
+        super().__init__(f"第 {shown} 版不存在，{now}")
+        self.latest = latest.number if latest is not None else 0
+
+
 def fresh(latest: Version | None, shown: int | None) -> None:
     """`Stale` when `latest`, the version a save would now follow, is not number `shown`, the one a form showed or a
-    grading started from (0: none). None: nothing to check."""
-    if shown is not None and latest is not None and latest.number != shown:
+    grading started from (0: none); `Unknown` when there is no version `shown`. None: nothing to check."""
+    if shown is None:
+        return
+    if shown > (latest.number if latest is not None else 0):
+        raise Unknown(shown, latest)
+    if latest is not None and latest.number != shown:
         raise Stale(latest)
 
 
@@ -125,10 +139,21 @@ def check_inspectable(entry: Entry) -> None:
 
 def revising(entry: Entry) -> Version | None:
     """The union's draft saved after its latest submission, while the round is open (see `check_inspectable`)."""
+    return unsubmitted(entry) if entry.round.status == Round.Status.OPEN else None
+
+
+def unsubmitted(entry: Entry) -> Version | None:
+    """The union's latest version when it is a draft saved after a submission: one it has not submitted (again).
+    While the round is open it is `revising`; a publication freezes the submission and leaves the draft out."""
     latest = entry.latest()
-    if latest is None or latest.kind != Version.Kind.DRAFT or entry.round.status != Round.Status.OPEN:
+    if latest is None or latest.kind != Version.Kind.DRAFT:
         return None
     return latest if verification_base(entry) is not None else None
+
+
+def standing_results() -> QuerySet[Version]:
+    """The versions with a result that may stand for their entry (`Entry.standing`), for a subquery per entry."""
+    return Version.objects.filter(result__isnull=False).exclude(kind=Version.Kind.DRAFT, entry__status=Entry.Status.PUBLISHED)
 
 
 def verify(entry: Entry, user: User, changes: dict[str, Any], notes: dict[str, dict[str, str]],

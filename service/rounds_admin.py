@@ -1,11 +1,12 @@
 """The county admin's rounds: opening one, the status board per township, the reminder list.
 
-A round opens with its year (2000–2100), standards, deadline (not already past) and unions. The
-unions come from last year's round (each gets an empty entry here: the self-check form then prefills
-from its last record, as views.prefill does) or from the county workbook through `unionscore db import
---year …`, which adds them to the round of that year. The board counts each township's entries by
-status (未填报 / 草稿 / 已提交 / 已核查 / 已发布); the reminder list is a workbook of the unions that
-have not submitted, with their account names, for the county to send round (no mail server is assumed).
+A round opens with its year (2000–2100, after the county's latest round), standards, deadline (not
+already past) and unions. The unions come from last year's round (each gets an empty entry here: the
+self-check form then prefills from its last record, as views.prefill does) or from the county workbook
+through `unionscore db import --year …`, which adds them to the round of that year. The board counts
+each township's entries by status (未填报 / 草稿 / 已提交 / 已核查 / 已发布); the reminder list is a
+workbook of the unions that have not submitted, with their account names, for the county to send round
+(no mail server is assumed).
 """
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ import io
 from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
-from django.db.models import Count
+from django.db.models import Count, Max
 from django.utils import timezone
 from xlsxwriter import Workbook
 
@@ -41,7 +42,7 @@ def ruleset_choices() -> list[tuple[str, str]]:
 def open_round(federation: Federation, user: User, year: int, ruleset_ids: list[str], deadline: dt.date | None,
                source: Round | None, today: dt.date | None = None) -> Round:
     """A new round of the federation, its unions those of `source` (last year's round) when given."""
-    check_dates(year, deadline, today or timezone.localdate())
+    check_dates(year, deadline, today or timezone.localdate(), federation.rounds.aggregate(latest=Max("year"))["latest"])
     if not ruleset_ids:
         raise RoundError("请至少选择一个考核标准")
     unknown = [i for i in ruleset_ids if i not in bundled_ids()]
@@ -66,10 +67,14 @@ def open_round(federation: Federation, user: User, year: int, ruleset_ids: list[
     return made
 
 
-def check_dates(year: int, deadline: dt.date | None, today: dt.date) -> None:
-    """A year in YEARS, and a 填报截止 not already past (a round open for entries whose deadline has gone by)."""
+def check_dates(year: int, deadline: dt.date | None, today: dt.date, latest: int | None = None) -> None:
+    """A year in YEARS and not before `latest`, the county's latest round (whose unions a new round copies as last year's;
+    that year itself is refused as existing), and a 填报截止 not already past (a round open for entries whose deadline
+    has gone by)."""
     if year not in YEARS:
         raise RoundError(f"年度 {year} 超出范围：应在 {YEARS.start} 至 {YEARS.stop - 1} 年之间")
+    if latest is not None and year < latest:
+        raise RoundError(f"不能开启 {year} 年度：本县已有 {latest} 年度的考核，新的考核年度应晚于 {latest} 年")
     if deadline is not None and deadline < today:
         raise RoundError(f"填报截止日期 {deadline:%Y-%m-%d} 已经过去：应为今天（{today:%Y-%m-%d}）或以后的日期")
 

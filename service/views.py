@@ -96,8 +96,8 @@ def round_table(user: User, round_: Round, page_number: str | None) -> dict[str,
 
 
 def latest_results(entries: list[Entry]) -> dict[int, Any]:
-    """Each entry's latest result (of its latest version that has one)."""
-    newest = Version.objects.filter(entry=OuterRef("pk"), result__isnull=False).order_by("-number").values("pk")[:1]
+    """Each entry's latest result (of its latest version that has one and may stand for it)."""
+    newest = records.standing_results().filter(entry=OuterRef("pk")).order_by("-number").values("pk")[:1]
     found = Entry.objects.filter(pk__in=[e.pk for e in entries]).annotate(newest=Subquery(newest)).values_list("newest", flat=True)
     return dict(Version.objects.filter(pk__in=[pk for pk in found if pk]).values_list("entry_id", "result"))
 
@@ -134,6 +134,9 @@ def save_form(request: HttpRequest, entry: Entry) -> HttpResponse:
         return form_page(request, entry, posted["facts"], [], "", base)
     except records.Stale as stale:
         return stale_form(request, entry, groups, base, stale.newer)
+    except records.Unknown as unknown:  # a `base` past the latest: not one this service wrote into the form
+        messages.error(request, f"未保存：本页所依据的{unknown}。输入框中是你填写的数据，请核对后再保存。")
+        return form_page(request, entry, posted["facts"], [], "", unknown.latest)
     if version is None:
         messages.error(request, f"未提交：有 {len(graded.problems)} 处需要修改，本次填写的内容尚未保存。请按提示修改后再提交，或先保存草稿。")
         return form_page(request, entry, graded.facts.get("facts", {}), graded.problems, "", base)
@@ -167,18 +170,29 @@ def saved(request: HttpRequest, entry: Entry, version: Version, problems: list[d
 
 
 def prefill(entry: Entry) -> tuple[dict[str, Any], list[dict[str, str]], str]:
-    """The facts to show: the entry's latest version, else the union's record (with facts) of an earlier round."""
-    latest = entry.latest()
+    """The facts to show: the version standing for the entry (its latest, but not a draft left out of the published
+    results), else the union's record (with facts) of an earlier round."""
+    latest = entry.standing_latest()
     if latest is not None and latest.kind == Version.Kind.VERIFIED:
         return latest.facts.get("facts", {}), latest.problems, f"以下是考核组核查后核定的数据（第 {latest.number} 版）；本单位提交的自评数据见“得分与整改”页的历次版本。"
     if latest is not None:
-        return latest.facts.get("facts", {}), latest.problems, ""
+        left = unpublished_draft(entry)  # then `latest` is the submission published
+        return latest.facts.get("facts", {}), latest.problems, f"{left}以下是发布的结果所依据的数据（第 {latest.number} 版）。" if left else ""
     earlier = earlier_record(entry)
     if earlier is None:
         return {}, [], ""
     note = (f"本年度尚未填报。以下数据取自 {earlier.entry.round.year} 年度的记录（第 {earlier.number} 版），"
             "请逐项核对，改为本年度的情况后再保存。")
     return earlier.facts.get("facts", {}), [], note
+
+
+def unpublished_draft(entry: Entry) -> str:
+    """Once the entry's results are published, the draft its union had saved after submitting and not submitted, said."""
+    draft = records.unsubmitted(entry) if entry.status == Entry.Status.PUBLISHED else None
+    if draft is None:
+        return ""
+    return (f"第 {draft.number} 版草稿（{records.saved_by(draft)} 保存）在本年度结果发布时尚未提交，没有发布，也不能再提交；"
+            "发布的是本单位此前提交的数据。")
 
 
 def earlier_record(entry: Entry) -> Version | None:
@@ -205,7 +219,7 @@ def form_page(request: HttpRequest, entry: Entry, facts: dict[str, Any], problem
 
 def readonly_reason(user: User, entry: Entry) -> str:
     if user.role == Role.UNION and user.union_id == entry.union_id:
-        return f"{access.VERIFIED_TEXT}。" if entry.status in access.CHECKED else "本年度填报已截止，只能查看。"
+        return f"{access.closed_text(entry)}。" if entry.status in access.CHECKED else "本年度填报已截止，只能查看。"
     return "只读：只有本单位账号可以在填报期内修改自评数据。"
 
 
@@ -214,15 +228,18 @@ def readonly_reason(user: User, entry: Entry) -> str:
 def result(request: HttpRequest, round_id: int, code: str) -> HttpResponse:
     entry = access.entry_for(account(request), round_id, code)
     versions = list(entry.versions.select_related("created_by").order_by("-number"))
-    chosen = chosen_version(versions, request.GET.get("version"))
+    current = set(entry.standing().values_list("pk", flat=True))
+    standing = [v for v in versions if v.pk in current]  # not a draft left out of the published results
+    number = request.GET.get("version")
+    chosen = chosen_version(versions, number) if number is not None else next(iter(standing), None)
     names = short_names(entry.round)
-    good = next((v for v in versions if v.result is not None), None)
+    good = next((v for v in standing if v.result is not None), None)
     columns = [names.get(i, i) for i in entry.round.ruleset_ids()]
     groups, general = bind(layout(tuple(round_rulesets(entry.round))), chosen.facts.get("facts", {}), chosen.problems) if chosen else ([], [])
     return render(request, "service/result.html", {
         "entry": entry, "round": entry.round, "union": entry.union, "version": chosen, "last_good": good,
         "groups": groups, "general": general,  # a version that does not check: its problems by field, as the form lists them
-        "editable": access.may_edit(account(request), entry),
+        "editable": access.may_edit(account(request), entry), "note": unpublished_draft(entry),
         "standards": standards(chosen.result if chosen else None, names),
         "history": [(v, list(zip(columns, score_cells(v.result, entry.round.ruleset_ids())))) for v in versions],
         "columns": columns,

@@ -105,9 +105,11 @@ def board_page(request: HttpRequest, round_: Round, error: str = "") -> HttpResp
     entries = [e for e in round_.entries.select_related("union__township").order_by("union__township__name", "union__code")
                if e.status not in rounds_admin.NOT_SUBMITTED]
     publication = publishing.latest_publication(round_)
+    drafts = publishing.unsubmitted_drafts(round_) if publication is None else []
     return render(request, "service/assessor/board.html", {
         "round": round_, "board": rounds_admin.status_board(round_), "statuses": [label for _, label in Entry.Status.choices],
         "entries": entries, "publication": publication,
+        "drafts": [publishing.draft_line(entry, draft) for entry, draft in drafts], "drafts_seen": seen(drafts),
         "is_admin": account(request).role == Role.ADMIN, "error": error, "deadline": request.POST.get("deadline", ""),
         "report_ready": bool(publication and publishing.published_file(publication, publishing.REPORT)),
         "workbook_ready": bool(publication and publishing.published_file(publication, publishing.WORKBOOK)),
@@ -132,13 +134,30 @@ def publish(request: HttpRequest, round_id: int) -> HttpResponse:
         assert deadline is not None
         if request.POST.get("confirm") != "yes":  # publishing cannot be undone: the browser asks, and so does this
             raise publishing.PublishError("请勾选“已核对各工会的核定结果”后再发布：发布后结果冻结，不能撤回或重新发布")
+        check_drafts_seen(round_, request.POST.get("drafts", ""))
         done = publishing.publish(round_, account(request), deadline)
     except (rounds_admin.RoundError, publishing.PublishError, GradingFailed) as exc:
         round_.refresh_from_db()  # as it is now: a publishing that finished meanwhile (a double click) made it 已发布
         return board_page(request, round_, str(exc))
     left = f"；{len(done.left_out)} 个工会未提交，未发布" if done.left_out else ""
-    messages.success(request, f"已发布 {done.results} 个工会的结果，{done.notices} 份整改通知书，{done.tasks} 项整改任务{left}。")
+    drafts = (f"；{len(done.drafts)} 个工会发布的是其提交的结果，提交后保存的草稿未发布：{'；'.join(done.drafts)}"
+              if done.drafts else "")
+    messages.success(request, f"已发布 {done.results} 个工会的结果，{done.notices} 份整改通知书，{done.tasks} 项整改任务{left}{drafts}。")
     return redirect("round_board", round_.pk)
+
+
+def seen(drafts: list[tuple[Entry, Version]]) -> str:
+    """The drafts the board lists, as its tick confirming them posts them back (their versions' ids)."""
+    return ",".join(str(draft.pk) for _, draft in drafts)
+
+
+def check_drafts_seen(round_: Round, posted: str) -> None:
+    """Publishing leaves out the drafts unions saved after submitting: refused unless the admin ticked the board's list of
+    them, and that list had every one there is now (a union may start revising while the page is open)."""
+    drafts = publishing.unsubmitted_drafts(round_)
+    if not {str(draft.pk) for _, draft in drafts} <= set(posted.split(",")):
+        raise publishing.PublishError(f"有 {len(drafts)} 个工会提交后又保存了草稿、尚未再次提交（名单见下）：请看过名单，勾选确认后再发布；"
+                                      "打开本页之后名单有变化的，也须重新确认")
 
 
 def published(round_: Round, name: str) -> Any:

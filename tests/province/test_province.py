@@ -13,6 +13,7 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import openpyxl
 import polars as pl
@@ -81,14 +82,18 @@ def test_report_and_level_counts(source: Path, tmp_path: Path):
     assert total_row.endswith(f'<td class="num">{score(graded["score"].mean())}</td>')
 
 
-def test_bad_rows_are_reported_and_the_rest_graded(source: Path, tmp_path: Path):
+def with_cell(source: Path, tmp_path: Path, line: int, column: str, value: Any) -> Path:
+    """A copy of the source with one cell changed: line 1 is the first union's, `value` a text or a function of the line."""
     lines = source.read_text(encoding="utf-8").splitlines()
-    header = lines[0].split(",")
-    broken = lines[2].split(",")
-    broken[header.index("employees")] = "二百三十"
+    header, cells = lines[0].split(","), lines[line].split(",")
+    cells[header.index(column)] = value(dict(zip(header, cells))) if callable(value) else value
     bad = tmp_path / "bad.csv"
-    bad.write_text("\n".join([lines[0], lines[1], ",".join(broken), *lines[3:]]) + "\n", encoding="utf-8")
-    code, stdout, stderr = run(bad, tmp_path / "out")
+    bad.write_text("\n".join([*lines[:line], ",".join(cells), *lines[line + 1:]]) + "\n", encoding="utf-8")
+    return bad
+
+
+def test_bad_rows_are_reported_and_the_rest_graded(source: Path, tmp_path: Path):
+    code, stdout, stderr = run(with_cell(source, tmp_path, 2, "employees", "二百三十"), tmp_path / "out")
     assert code == 1
     assert f"已评估 {UNIONS - 1} 个工会，失败 1 个" in stdout
     assert "第 3 行" in stderr and "二百三十" in stderr
@@ -96,12 +101,7 @@ def test_bad_rows_are_reported_and_the_rest_graded(source: Path, tmp_path: Path)
 
 def test_a_count_above_its_declared_ceiling_is_refused_as_in_a_county_batch(source: Path, tmp_path: Path):
     """女会员人数 above 会员人数 (`at_most: members`): the columns find the row, the per-union engine tells it."""
-    lines = source.read_text(encoding="utf-8").splitlines()
-    header = lines[0].split(",")
-    broken = lines[1].split(",")
-    broken[header.index("female_members")] = str(int(broken[header.index("members")]) + 1)
-    bad = tmp_path / "bad.csv"
-    bad.write_text("\n".join([lines[0], ",".join(broken), *lines[2:]]) + "\n", encoding="utf-8")
+    bad = with_cell(source, tmp_path, 1, "female_members", lambda row: str(int(row["members"]) + 1))
     code, stdout, stderr = run(bad, tmp_path / "out")
     assert code == 1 and f"已评估 {UNIONS - 1} 个工会，失败 1 个" in stdout
     assert "[fact-at-most] 女会员人数（female_members）" in stderr and "大于会员人数（members）" in stderr
@@ -109,13 +109,7 @@ def test_a_count_above_its_declared_ceiling_is_refused_as_in_a_county_batch(sour
 
 def test_a_date_after_the_assessment_date_is_refused_as_in_a_county_batch(source: Path, tmp_path: Path):
     """工会成立日期 2030 (`past: true`) in a 2025 file: the columns find the row, the per-union engine tells it."""
-    lines = source.read_text(encoding="utf-8").splitlines()
-    header = lines[0].split(",")
-    broken = lines[1].split(",")
-    broken[header.index("founded")] = "2030-05-05"
-    bad = tmp_path / "bad.csv"
-    bad.write_text("\n".join([lines[0], ",".join(broken), *lines[2:]]) + "\n", encoding="utf-8")
-    code, stdout, stderr = run(bad, tmp_path / "out")
+    code, stdout, stderr = run(with_cell(source, tmp_path, 1, "founded", "2030-05-05"), tmp_path / "out")
     assert code == 1 and f"已评估 {UNIONS - 1} 个工会，失败 1 个" in stdout
     assert "[fact-future-date] 工会成立（上级工会批准建会）日期 2030-05-05 晚于评估日期 2025-12-31" in stderr
 

@@ -289,6 +289,21 @@ def test_a_put_on_a_version_another_save_has_followed_is_409_and_not_stored(coun
     assert "409" in described["responses"]
 
 
+def test_a_put_on_a_version_that_does_not_exist_is_422_and_says_the_latest(county: Round) -> None:
+    """?base=99 with 3 versions answered 409 「期间已有第 3 版草稿数据保存」: no one saved after version 99."""
+    client = bearer("qs-016")
+    for number in (2, 3):
+        assert put(client, self_report(county, tail="?draft=true"), document_of(activists=number)).json()["version"] == number
+    answer = put(client, self_report(county, tail="?base=99"), document_of(activists=30))
+    assert answer.status_code == 422 and answer.json() == [{"field": "base", "message": "第 99 版不存在，最新为第 3 版"}]
+    assert versions() == 3
+    assert put(client, self_report(county, "QS-017", "?base=4"), document_of("QS-017")).status_code == 404  # not its union: unseen, base unread
+    entry = Entry.objects.get(round=county, union__code="QS-016")
+    entry.versions.all().delete()  # as after a restore from a backup taken before the union first saved
+    none = put(client, self_report(county, tail="?base=1"), document_of())
+    assert none.json() == [{"field": "base", "message": "第 1 版不存在，本单位尚无任何版本（应为 0）"}]
+
+
 def test_get_gives_the_latest_version(county: Round) -> None:
     client = bearer("qs-016")
     imported = client.get(self_report(county)).json()

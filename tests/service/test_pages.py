@@ -300,6 +300,14 @@ def test_two_open_copies_of_the_form_do_not_overwrite_each_other(county: Round, 
     assert (latest.facts["facts"]["activists"], latest.facts["facts"]["venue.area"]) == ("30", "120")
 
 
+def test_a_form_on_a_version_that_does_not_exist_is_not_stored_and_keeps_the_typing(county: Round, union_client: Client) -> None:
+    page = union_client.get(form_url(county))
+    answer = union_client.post(form_url(county), form_data(page) | {"base": "99", "activists": "30", "action": "draft"})
+    assert answer.status_code == 200 and Entry.objects.get(round=county, union__code="QS-016").versions.count() == 1
+    assert "未保存：本页所依据的第 99 版不存在，最新为第 1 版。输入框中是你填写的数据，请核对后再保存。" in text_of(answer)
+    assert (form_data(answer)["activists"], answer.context["base"]) == ("30", 1)
+
+
 def test_a_self_report_whose_form_was_followed_while_it_graded_is_not_stored(county: Round) -> None:
     """The check is made again under the entry's lock: a save between reading the form's base and storing is not taken back."""
     entry, union = Entry.objects.get(round=county, union__code="QS-016"), User.objects.get(username="qs-016")

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +20,7 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from engine.values import cn_date
-from service import publishing, records, tokens
+from service import publishing, records, tokens, views
 from service.models import AuditEvent, Entry, Publication, PublishedResult, Round, Task, Union, User, Version
 
 DEADLINE = dt.date.today() + dt.timedelta(days=180)
@@ -296,3 +297,87 @@ def test_a_publish_refused_because_another_just_finished_shows_the_round_publish
     page = signed_in("admin").post(f"/county/{county.pk}/publish/", {"deadline": DEADLINE.isoformat(), "confirm": "yes"})
     head = page.content.decode().split("<h1>", 1)[1].split("</p>", 1)[0]
     assert "已发布" in head and "填报中" not in head
+
+
+# a union revising its submission when the round is published ----------------------------------------------------
+def revised(county: Round, code: str) -> Version:
+    """The union saved a draft after its submission (imported: version 1), one that does not check yet, and has not
+    submitted again."""
+    entry = Entry.objects.get(round=county, union__code=code)
+    facts = entry.versions.get(number=1).facts["facts"] | {"employees": "很多"}
+    _, draft = records.save(entry, User.objects.get(username=code.lower()), {"facts": facts}, Version.Kind.DRAFT)
+    assert draft is not None and draft.number == 2 and draft.result is None
+    return draft
+
+
+def page_text(response: Any) -> str:
+    return " ".join(re.sub(r"<[^>]+>", " ", response.content.decode()).split())
+
+
+def test_the_board_names_the_unions_revising_and_publishing_asks_to_confirm_them(county: Round, data_folder: Path) -> None:
+    """The reviewer's QS-015: a draft after its submission, left off the board, and publishing said nothing of it."""
+    draft = revised(county, "QS-016")
+    admin, url = signed_in("admin"), f"/county/{county.pk}/publish/"
+    board = admin.get(f"/county/{county.pk}/")
+    line = f"青山镇鑫源食品厂工会（QS-016）：第 2 版草稿，账号 qs-016 于 {timezone.localtime(draft.created_at):%Y-%m-%d %H:%M} 保存"
+    assert line in page_text(board) and "1 个工会提交后又保存了草稿，尚未再次提交" in page_text(board)
+    assert "（正在修改自评）。现在发布，这些工会发布的是其最近一次提交的结果，草稿不发布" in page_text(board)
+    assert f'name="drafts" type="checkbox" value="{draft.pk}" required' in board.content.decode()
+    assert line in page_text(signed_in("assessor").get(f"/county/{county.pk}/"))  # the assessor sees who is revising too
+
+    unticked = admin.post(url, {"deadline": DEADLINE.isoformat(), "confirm": "yes"})
+    assert unticked.status_code == 200 and "未发布：有 1 个工会提交后又保存了草稿、尚未再次提交（名单见下）" in page_text(unticked)
+    other = revised(county, "QS-017")  # another starts revising after the board was read: what was ticked is not all
+    late = admin.post(url, {"deadline": DEADLINE.isoformat(), "confirm": "yes", "drafts": str(draft.pk)})
+    assert late.status_code == 200 and "未发布：有 2 个工会提交后又保存了草稿" in page_text(late)
+    assert not Publication.objects.exists()
+
+    done = admin.post(url, {"deadline": DEADLINE.isoformat(), "confirm": "yes", "drafts": f"{draft.pk},{other.pk}"}, follow=True)
+    told = page_text(done)
+    assert "2 个工会发布的是其提交的结果，提交后保存的草稿未发布：" in told and line in told
+    rows = {r.entry.union.code: r.version.number for r in PublishedResult.objects.select_related("entry__union", "version")}
+    assert rows["QS-016"] == rows["QS-017"] == 1
+    assert len(AuditEvent.objects.get(action="round.publish", round=county).detail["drafts"]) == 2
+
+
+def test_once_published_a_revising_union_is_told_its_results_are_published_not_inspected(county: Round, data_folder: Path) -> None:
+    """After publication QS-015's form and API said 「考核组已核查」 (never inspected) and its result page showed the draft."""
+    draft = revised(county, "QS-016")
+    answer = Client(headers={"Authorization": f"Bearer {tokens.issue(User.objects.get(username='admin'))[0]}"}).post(
+        f"/api/v1/rounds/{county.pk}/publish", json.dumps({"deadline": DEADLINE.isoformat()}), content_type="application/json")
+    assert answer.status_code == 200 and [line.split("：")[0] for line in answer.json()["drafts"]] == ["青山镇鑫源食品厂工会（QS-016）"]
+    union = signed_in("qs-016")
+    left = (f"第 2 版草稿（账号 qs-016 于 {timezone.localtime(draft.created_at):%Y-%m-%d %H:%M} 保存）在本年度结果发布时尚未提交，"
+            "没有发布，也不能再提交")
+    form = page_text(union.get(f"/rounds/{county.pk}/QS-016/"))
+    assert "本年度考核结果已经发布，自评数据不能再修改" in form and "考核组已核查" not in form
+    assert left in form and "以下是发布的结果所依据的数据（第 1 版）" in form
+    result = union.get(f"/rounds/{county.pk}/QS-016/result/")
+    assert result.context["version"].number == 1 and left in page_text(result)
+    shown = page_text(union.get(f"/rounds/{county.pk}/QS-016/result/?version=2"))  # the draft, asked for
+    assert "这一版数据有 1 处需要修改" in shown and "返回填报修改" not in shown  # the form cannot take it now
+    put = Client(headers={"Authorization": f"Bearer {tokens.issue(User.objects.get(username='qs-016'))[0]}"}).put(
+        f"/api/v1/rounds/{county.pk}/unions/QS-016/self-report", json.dumps({"facts": {}}), content_type="application/json")
+    assert put.status_code == 403 and put.json()["detail"].startswith("本年度考核结果已经发布，自评数据不能再修改")
+
+
+def test_a_draft_left_unsubmitted_never_stands_for_a_published_union(county: Round, data_folder: Path) -> None:
+    """The round's table and every page's head took a published union's score and version from a draft that checked."""
+    entry = Entry.objects.get(round=county, union__code="QS-016")
+    published = entry.versions.get(number=1)
+    facts = published.facts["facts"] | {"venue.area": 1}
+    _, draft = records.save(entry, User.objects.get(username="qs-016"), {"facts": facts}, Version.Kind.DRAFT)
+    assert draft is not None and draft.result is not None and draft.result != published.result
+    answer = Client(headers={"Authorization": f"Bearer {tokens.issue(User.objects.get(username='admin'))[0]}"}).post(
+        f"/api/v1/rounds/{county.pk}/publish", json.dumps({"deadline": DEADLINE.isoformat()}), content_type="application/json")
+    assert answer.status_code == 200
+    entry.refresh_from_db()
+    assert entry.standing_latest() == published and views.latest_results([entry]) == {entry.pk: published.result}
+    head = page_text(signed_in("qs-016").get(f"/rounds/{county.pk}/QS-016/tasks/"))
+    assert "第 1 版" in head and "第 2 版，" not in head
+
+
+def test_the_board_after_publishing_says_only_a_closing_makes_new_versions(county: Round, data_folder: Path) -> None:
+    published_by_page(county)
+    text = page_text(signed_in("admin").get(f"/county/{county.pk}/"))
+    assert "发布后结果冻结，不再核查；只有整改销号形成新的核定版本，已发布的结果不变" in text and "之后的核查" not in text

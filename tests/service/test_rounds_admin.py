@@ -59,6 +59,17 @@ def test_a_round_is_not_opened_for_a_year_out_of_range_nor_with_a_deadline_past(
     assert rounds_admin.open_round(county.federation, admin, 2026, ["bayou"], today, None, today).deadline == today
 
 
+def test_a_round_is_not_opened_for_a_year_before_the_countys_latest(county: Round) -> None:
+    """The reviewer opened 2024 after 2025 was published: it copied 2025's unions as 「上一年度」 and prefilled from 2025."""
+    earlier = opened(county, year="2024")
+    assert earlier.status_code == 200 and "不能开启 2024 年度：本县已有 2025 年度的考核，新的考核年度应晚于 2025 年" in earlier.content.decode()
+    assert not Round.objects.filter(federation=county.federation, year=2024).exists()
+    admin = User.objects.get(username="admin")
+    with pytest.raises(rounds_admin.RoundError, match="新的考核年度应晚于 2025 年"):
+        rounds_admin.open_round(county.federation, admin, 2020, ["bayou"], None, None)
+    assert opened(county, year="2026").status_code == 302
+
+
 def test_the_new_round_page_speaks_to_an_admin_without_a_shell(county: Round) -> None:
     text = signed_in("admin").get("/county/new-round/").content.decode()
     assert "暂不添加（之后由系统管理员导入全县工作簿）" in text and "可请系统管理员按本年度导入全县工作簿" in text
