@@ -310,11 +310,17 @@ def test_command(paths: tuple[Path, ...], engine: str, show_coverage: bool, min_
         click.echo(f"覆盖率不足：{item.ruleset.id} 为 {coverage.percent_text(item.percent)}，要求至少 {min_coverage:g}%（加 --coverage 查看未覆盖的部分）", err=True)
     for diagnostic in lint.strict(empty) if strict else empty:
         click.echo(diagnostic.render(), err=True)
+    orphans = orphan_tests(paths, run_files)
+    click.echo(f"通过 {passed} 个，未通过 {failed} 个")
+    sys.exit(1 if failed or short or orphans or (strict and empty) else 0)
+
+
+def orphan_tests(paths: tuple[Path, ...], run_files: set[Path]) -> list[Path]:
+    """The tests files in the folders given that no ruleset ran (a misspelt name): each told, as errors."""
     orphans = [found for folder in paths if folder.is_dir() for found in sorted(folder.glob("*.tests.yaml")) if found.resolve() not in run_files]
     for orphan in orphans:
         click.echo(f"{orphan}: 错误 没有与之同名的规则集（测试文件应名为 <规则集 id>.tests.yaml 或 <规则集文件名>.tests.yaml），其中的用例未运行", err=True)
-    click.echo(f"通过 {passed} 个，未通过 {failed} 个")
-    sys.exit(1 if failed or short or orphans or (strict and empty) else 0)
+    return orphans
 
 
 @cli.command()

@@ -244,9 +244,11 @@ class Moves:
             self.done.append(name)
 
     def discard(self) -> None:
-        """Remove what was moved, then the target folder (`remove_empty`)."""
+        """Remove what was moved, then the target folder (`remove_empty`). Best effort, once the run's files are in:
+        what stays is removed by the next run (`prepare`)."""
         for name in self.done:
-            (self.target / name).unlink()
+            with suppress(OSError):
+                (self.target / name).unlink()
         remove_empty(self.target)
 
     def undo(self) -> None:

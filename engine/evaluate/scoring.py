@@ -371,7 +371,7 @@ def ruleset_ref(ruleset: Ruleset) -> RulesetRef:
 
 def gate_reason(gate: Gate, ctx: Context) -> str:
     """Why the gate failed, the union's own figures marked as such (a gate's name lists every condition, and the
-    part that fails may be any of them): 「未满足申报条件：机关、事业单位工会，依法建会满一年（本单位工会类型：企业）」."""
+    part that fails may be any of them): 「未满足申报条件：依法建会满一年的机关、事业单位工会（本单位工会类型：企业）」."""
     truth = ctx.truth(gate.when)
     why = ctx.null_reason(truth) if isinstance(truth, Null) else evidence.state(ctx.phrasing, gate.when.expr, ctx.env)
     return f"未满足{gate.name}（本单位{why}）"

@@ -99,7 +99,6 @@ class Template:
             return whole
         return "".join(kept)[:-1] + "。" if kept[-1].endswith("；") else "".join(kept)
 
-
     @property
     def expressions(self) -> list[Expression]:
         return [part for part in self.parts if isinstance(part, Expression)]

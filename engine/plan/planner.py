@@ -532,7 +532,7 @@ def linked_note(ruleset: Ruleset, steps: list[Step]) -> tuple[str, ...]:
 
 
 def not_applicable(result: RulesetResult, later: bool) -> str:
-    """A gate no change meets: 「未满足申报条件（工会类型：企业），本标准不适用于本单位」; one that time
+    """A gate no change meets: 「未满足申报条件（本单位工会类型：企业），本标准不适用于本单位」; one that time
     will meet (a union not yet a year old): 「…，条件具备后方可参评本标准」."""
     return f"{result.gate_reason}，{'条件具备后方可参评本标准' if later else '本标准不适用于本单位'}"
 
