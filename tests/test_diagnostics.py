@@ -331,6 +331,11 @@ def test_a_fix_choice_ends_with_the_text_for_every_other_case(check):
     assert problem.message == "fix 中除最后一项外，每一项都要写 when（这段整改文本适用的情形）"
 
 
+def test_a_fix_list_of_one_says_to_write_the_text(check):
+    [problem] = check(variant("when: committee.elected", "when: committee.elected\n        fix: [{text: 依法选举。}]"))
+    assert (problem.code, problem.message) == ("fix-choice", "fix 列表只有一项：只有一段整改文本时直接写这段文本，不用列表")
+
+
 def test_template_expression_error_points_into_fix(check):
     [problem] = check(variant("when: committee.elected", "when: committee.elected\n        fix: 再发展 {employes - members} 名"))
     assert found([problem]) == [(18, 19, "expr-unknown-name")]

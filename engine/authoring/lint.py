@@ -228,13 +228,14 @@ def item_guidance(ruleset: Ruleset, loaded: Loaded) -> Iterator[Diagnostic]:
 
 
 def fix_reads(ruleset: Ruleset, loaded: Loaded) -> Iterator[Diagnostic]:
-    """`fix-unread-fact`: a fix text quotes a fact that the item's own scoring does not read
+    """`fix-unread-fact`: a fix text (the item's or a deduction's) quotes a fact that the item's own scoring does not read
     (derived values count through their facts). The item is not `missing` when that fact is
     absent, so the union would not see the clause quoting it (or, if every clause quotes an absent
     value, would read 「（无数据）」)."""
     for item in ruleset.every_item():
         reported: set[str] = set()
-        for part in (p for p in (item.fix.parts if item.fix else ()) if not isinstance(p, str)):
+        texts = [*(item.fix.parts if item.fix else ()), *(p for d in item.deduct if d.fix for p in d.fix.parts)]
+        for part in (p for p in texts if not isinstance(p, str)):  # what the texts show; a choice's `when` may read anything
             for node in names(part.node):
                 unread = sorted(behind([node.path], ruleset) & set(ruleset.facts) - set(item.reads) - reported)
                 reported |= set(unread)

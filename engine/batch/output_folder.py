@@ -180,7 +180,7 @@ class OutputFolder:
         marker = Manifest(self.path)
         marker.start(list(dict.fromkeys([*old, *new])))
         marker.close()
-        previous, placed = Moves(self.path, self.path / PREVIOUS), Moves(self.stage, self.path)
+        previous, placed = Moves(self.path, self.path / PREVIOUS, self.path), Moves(self.stage, self.path, self.path)
         try:
             with interrupts_held():
                 previous.move([name for name in old if name != UNIONS and os.path.lexists(self.path / name)])
@@ -230,17 +230,21 @@ class OutputFolder:
 
 
 class Moves:
-    """Files moved from one folder to another by name, in order, and moved back when asked."""
+    """Files moved from one folder to another by name, in order, and moved back when asked. A move that fails names
+    the file where the user sees it (`shown`: the output folder, whichever side of the move it is)."""
 
-    def __init__(self, source: Path, target: Path) -> None:
-        self.source, self.target = source, target
+    def __init__(self, source: Path, target: Path, shown: Path) -> None:
+        self.source, self.target, self.shown = source, target, shown
         self.done: list[str] = []
 
     def move(self, names: list[str]) -> None:
         for folder in dict.fromkeys((self.target / name).parent for name in names):
             folder.mkdir(parents=True, exist_ok=True)
         for name in names:
-            os.replace(self.source / name, self.target / name)
+            try:
+                os.replace(self.source / name, self.target / name)
+            except OSError as error:
+                raise OSError(error.errno, error.strerror, str(self.shown / name)) from error
             self.done.append(name)
 
     def discard(self) -> None:

@@ -278,6 +278,8 @@ class Builder:
         """An item's fix text, or its choice of texts: every option but the last says `when`, the last does not."""
         if isinstance(raw, str):
             return self.template(raw, at("fix"))
+        if len(raw) == 1:
+            self.problems.add(at("fix", 0), "fix-choice", "fix 列表只有一项：只有一段整改文本时直接写这段文本，不用列表")
         options = []
         for index, option in enumerate(raw):
             last = index == len(raw) - 1

@@ -214,6 +214,14 @@ def test_a_fix_quoting_a_fact_its_item_does_not_read(write):
     assert "“会员人数”（members）" in found.message
 
 
+def test_a_deduction_s_fix_quoting_a_fact_its_item_does_not_read(write):
+    """Checked as the item's own fix is; a choice's `when` reading such a fact is fine (missing data: the next option)."""
+    deduction = "        deduct:\n          - {when: not elected, points: 1, name: 未选举, fix: \"会员 {members} 人，应依法选举。\"}\n"
+    text = GOOD.replace("        fix: 召开会员大会依法选举。\n", deduction + "        fix: [{when: members > 10, text: 召开会员大会。}, {text: 召开全体会员大会。}]\n")
+    [found] = warnings_of(write, text)
+    assert (found.code, found.mark.line) == ("fix-unread-fact", line_of(text, "fix: \"会员 {members}"))
+
+
 def test_a_fix_quoting_a_derived_value_names_the_facts_behind_it(write):
     text = GOOD.replace("fix: 召开会员大会依法选举。", "fix: 入会率 {pct(rate)}，召开会员大会依法选举。")
     [found] = warnings_of(write, text)

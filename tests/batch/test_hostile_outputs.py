@@ -552,6 +552,24 @@ def test_a_move_that_fails_half_way_through_the_swap_moves_everything_back(sampl
     assert "；以下是此前一次运行的文件" in (out / MARKER).read_text(encoding="utf-8")
 
 
+def test_a_last_run_s_file_that_cannot_be_set_aside_is_named_where_the_user_sees_it(sample, tmp_path, monkeypatch):
+    """An immutable summary.csv (chattr +i) stops the swap: the message named the setting-aside folder's path."""
+    out = tmp_path / "out"
+    assert bayou(sample, out).exit_code == 0
+    before = previous_run(out)
+    real = os.replace
+
+    def immutable(source, target):
+        if Path(source) == out / "summary.csv":
+            raise PermissionError(errno.EPERM, "Operation not permitted", str(source), None, str(target))
+        real(source, target)
+
+    monkeypatch.setattr(output_folder.os, "replace", immutable)
+    result = bayou(sample, out, "--as-of", "2024-12-31")
+    assert result.exit_code == 1 and f"没有写入权限：{out / 'summary.csv'}；" in result.stderr
+    assert output_folder.PREVIOUS not in result.stderr and previous_run(out) == before
+
+
 def test_ctrl_c_and_sigterm_wait_for_the_swap(monkeypatch):
     """A run that has begun to move its files in finishes: a signal then is ignored, and the handlers come back."""
     handler = signal.signal(signal.SIGTERM, engine.batch.run.interrupt)
