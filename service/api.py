@@ -39,7 +39,7 @@ from .api_schemas import (
     VersionSummary,
 )
 from .grader import GradingFailed
-from .models import Entry, Round, User, Version
+from .models import Entry, Round, User, Version, standing_versions
 from .tasks import TaskError
 
 DESCRIPTION = """基层工会考核评价：考核年度、参评工会、自评数据及其每一个版本与评估结果。
@@ -240,7 +240,7 @@ def union_out(entry: Entry, scores: list[dict[str, Any]]) -> dict[str, Any]:
 def latest_scores(entries: QuerySet[Entry], count: int) -> dict[int, list[dict[str, Any]]]:
     """Each entry's latest scores (of its latest version that has a result, as the pages show them),
     read inside the database: a result is ~130 KB, a county has thousands of unions."""
-    latest = records.standing_results().filter(entry=OuterRef("entry")).order_by("-number").values("pk")[:1]
+    latest = standing_versions().filter(entry=OuterRef("entry"), result__isnull=False).order_by("-number").values("pk")[:1]
     versions = Version.objects.filter(entry__in=entries.values("pk"), pk=Subquery(latest))
     return {row["entry_id"]: row["scores"] for row in with_scores(versions, count, "entry_id")}
 

@@ -158,14 +158,18 @@ class Entry(models.Model):
         return self.versions.order_by("-number").first()
 
     def standing(self) -> QuerySet[Version]:
-        """The versions that may stand for the entry, newest first: all of them, except that once its results are
-        published a draft left unsubmitted does not (the published version stands, or a 销号's after it)."""
-        found = self.versions.order_by("-number")
-        return found.exclude(kind=Version.Kind.DRAFT) if self.status == Entry.Status.PUBLISHED else found
+        """The versions that may stand for the entry (`standing_versions`), newest first."""
+        return standing_versions().filter(entry=self).order_by("-number")
 
     def standing_latest(self) -> Version | None:
         """The newest version that stands for the entry (see `standing`), as its pages head it."""
         return self.standing().first()
+
+
+def standing_versions() -> QuerySet[Version]:
+    """The versions that may stand for their entry: all of them, except that once an entry's results are published a
+    draft its union left unsubmitted does not (the published version stands, or a 销号's after it)."""
+    return Version.objects.exclude(kind=Version.Kind.DRAFT, entry__status=Entry.Status.PUBLISHED)
 
 
 class Version(models.Model):

@@ -4,7 +4,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Max, QuerySet
+from django.db.models import Max
 from django.utils.timezone import localtime
 
 from . import access, audit
@@ -149,11 +149,6 @@ def unsubmitted(entry: Entry) -> Version | None:
     if latest is None or latest.kind != Version.Kind.DRAFT:
         return None
     return latest if verification_base(entry) is not None else None
-
-
-def standing_results() -> QuerySet[Version]:
-    """The versions with a result that may stand for their entry (`Entry.standing`), for a subquery per entry."""
-    return Version.objects.filter(result__isnull=False).exclude(kind=Version.Kind.DRAFT, entry__status=Entry.Status.PUBLISHED)
 
 
 def verify(entry: Entry, user: User, changes: dict[str, Any], notes: dict[str, dict[str, str]],

@@ -24,7 +24,7 @@ from django.views.decorators.http import require_http_methods
 from . import access, records
 from .grader import GradingFailed
 from .grading import round_rulesets
-from .models import Entry, Role, Round, User, Version
+from .models import Entry, Role, Round, User, Version, standing_versions
 from .result_page import score_cells, standards
 from .selfcheck_form import Group, base_number, bind, changed, document, fold_idle, layout
 from .workplans import Workplan, workplan
@@ -97,7 +97,7 @@ def round_table(user: User, round_: Round, page_number: str | None) -> dict[str,
 
 def latest_results(entries: list[Entry]) -> dict[int, Any]:
     """Each entry's latest result (of its latest version that has one and may stand for it)."""
-    newest = records.standing_results().filter(entry=OuterRef("pk")).order_by("-number").values("pk")[:1]
+    newest = standing_versions().filter(entry=OuterRef("pk"), result__isnull=False).order_by("-number").values("pk")[:1]
     found = Entry.objects.filter(pk__in=[e.pk for e in entries]).annotate(newest=Subquery(newest)).values_list("newest", flat=True)
     return dict(Version.objects.filter(pk__in=[pk for pk in found if pk]).values_list("entry_id", "result"))
 
