@@ -123,6 +123,7 @@ class Number(click.FloatRange):
 MAX_TIMEOUT = 24 * 60 * 60  # seconds: a union still running after a day is stuck; 1e10 overflowed threading's wait
 MAX_JOBS = 256  # worker processes: beyond any county server's cores; 999 ran out of a common limit of 1,024 open files and hung
 RULESET_HEADER = re.compile(r"^ruleset:", re.MULTILINE)
+TESTS_HEADER = re.compile(r"^tests:", re.MULTILINE)
 RULESET_OPTION = click.option("--ruleset", "rulesets", multiple=True, metavar="ID_OR_PATH",
                               help="内置规则集 id 或 YAML 路径，可重复；缺省为全部内置规则集。")
 INCLUDE_HIDDEN_OPTION = click.option("--include-hidden", is_flag=True, help="也读取工作簿中隐藏的工作表、行和列（缺省跳过并提示）。")
@@ -316,11 +317,29 @@ def test_command(paths: tuple[Path, ...], engine: str, show_coverage: bool, min_
 
 
 def orphan_tests(paths: tuple[Path, ...], run_files: set[Path]) -> list[Path]:
-    """The tests files in the folders given that no ruleset ran (a misspelt name): each told, as errors."""
-    orphans = [found for folder in paths if folder.is_dir() for found in sorted(folder.glob("*.tests.yaml")) if found.resolve() not in run_files]
+    """The tests files in the folders given (and below them) that no ruleset ran: a misspelt name, a name
+    read by no rule (bayou.test.yaml, bayou.tests.yml) or a subfolder. Each is told, as an error."""
+    found = [path for folder in paths if folder.is_dir() for path in sorted(folder.rglob("*.y*ml")) if looks_like_tests(path)]
+    orphans = [path for path in found if path.resolve() not in run_files]
     for orphan in orphans:
-        click.echo(f"{orphan}: 错误 没有与之同名的规则集（测试文件应名为 <规则集 id>.tests.yaml 或 <规则集文件名>.tests.yaml），其中的用例未运行", err=True)
+        click.echo(f"{orphan}: 错误 {orphan_reason(orphan, paths)}，其中的用例未运行", err=True)
     return orphans
+
+
+def looks_like_tests(path: Path) -> bool:
+    """A YAML file that is not a ruleset and is named as tests or holds a top-level `tests:`."""
+    if not path.is_file() or has_ruleset_header(path):
+        return False
+    return "test" in path.name.lower() or TESTS_HEADER.search(path.read_text(encoding="utf-8", errors="replace")) is not None
+
+
+def orphan_reason(path: Path, paths: tuple[Path, ...]) -> str:
+    if not any(path.parent.resolve() == folder.resolve() for folder in paths):
+        return "在子文件夹中，没有规则集读取它（测试文件须与规则集放在同一文件夹，名为 <规则集 id>.tests.yaml）"
+    stem = path.name.split(".")[0]
+    ruleset = any((path.parent / f"{stem}{suffix}").is_file() and has_ruleset_header(path.parent / f"{stem}{suffix}") for suffix in (".yaml", ".yml"))
+    named = f"；是否应为 {stem}.tests.yaml？" if ruleset and path.name != f"{stem}.tests.yaml" else ""
+    return f"没有与之同名的规则集（测试文件应名为 <规则集 id>.tests.yaml 或 <规则集文件名>.tests.yaml{named}）"
 
 
 @cli.command()

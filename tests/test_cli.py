@@ -248,7 +248,7 @@ def score_end(line: str) -> int:
 
 def test_table_is_chinese_and_names_the_union(table):
     assert table.startswith("青山镇永兴纺织有限公司工会（QS-0001，企业，青山镇）  2025 年度")
-    assert "演示标准（demo 2025.1）" in table
+    assert "━━ 演示标准（2025.1）━━" in table and "demo" not in table  # the standard by its name, never its id
     assert "评价指标" in table and "得分" in table and "结果" in table
 
 
@@ -352,6 +352,24 @@ def test_a_tests_file_named_for_no_ruleset_is_an_error_not_a_silence(tmp_path):
     assert result.exit_code == 1
     assert f"{folder / 'deom.tests.yaml'}: 错误 没有与之同名的规则集" in result.stderr
 
+
+
+def test_tests_files_no_rule_reads_are_errors_each_named(tmp_path):
+    """demo.test.yaml, demo.tests.yml and sub/demo.tests.yaml: none is read, and `test` had passed with 「通过 1 个」."""
+    folder = tmp_path / "rulesets"
+    (folder / "sub").mkdir(parents=True)
+    (folder / "demo.yaml").write_text(RULESET.lstrip(), encoding="utf-8")
+    case = "tests:\n  - {name: 一个, facts: {employees: 1}, expect: {score: 1}}\n"
+    for name in ("demo.test.yaml", "demo.tests.yml", "sub/demo.tests.yaml", "cases.yaml"):
+        (folder / name).write_text(case, encoding="utf-8")
+    (folder / "notes.yaml").write_text("说明: 不是测试\n", encoding="utf-8")
+    result = run("test", str(folder))
+    assert result.exit_code == 1
+    for name in ("demo.test.yaml", "demo.tests.yml"):
+        assert f"{folder / name}: 错误 没有与之同名的规则集（测试文件应名为 <规则集 id>.tests.yaml 或 <规则集文件名>.tests.yaml；是否应为 demo.tests.yaml？）" in result.stderr
+    assert f"{folder / 'sub' / 'demo.tests.yaml'}: 错误 在子文件夹中" in result.stderr
+    assert f"{folder / 'cases.yaml'}: 错误 没有与之同名的规则集（测试文件应名为 <规则集 id>.tests.yaml 或 <规则集文件名>.tests.yaml），" in result.stderr
+    assert "notes.yaml" not in result.stderr
 
 def test_check_passes_a_good_ruleset(files):
     result = run("check", files[0])

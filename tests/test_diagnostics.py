@@ -315,6 +315,21 @@ def test_expr_error_in_derive(check):
     assert found([problem]) == [(10, 24, "expr-unknown-name")]
 
 
+def test_a_misspelt_derived_value_is_one_error_not_one_more_for_each_reader(check):
+    """rate reading 「employes」: every item and fix reading rate had also been told 「未声明的名称 “rate”」."""
+    text = variant("sections:", "derive:\n  rate: ratio(members, employes)\n  share: rate * 100\nsections:",
+                   "when: committee.elected", "when: rate >= 0.9 and share > 1\n        fix: 入会率 {pct(rate)}。")
+    assert found(check(text)) == [(10, 24, "expr-unknown-name")]
+
+
+def test_every_misspelt_name_of_a_fix_text_is_told_and_the_item_still_has_its_fix(tmp_path):
+    text = variant("when: committee.elected", "when: committee.elected\n        fix: 入会率 {pct(rat)}，再发展 {employes - members} 名。")
+    (tmp_path / "rs.yaml").write_text(text, encoding="utf-8")
+    problems = check_file(tmp_path / "rs.yaml")
+    assert [(d.mark.line, d.mark.column, d.code) for d in problems if d.severity == "error"] == [(18, 23, "expr-unknown-name"), (18, 34, "expr-unknown-name")]
+    assert "item-no-fix" not in {d.code for d in problems}
+
+
 def test_template_brace(check):
     [problem] = check(variant("when: committee.elected", "when: committee.elected\n        fix: 请补充 {members 名"))
     assert found([problem]) == [(18, 18, "template-brace")]

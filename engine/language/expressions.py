@@ -9,9 +9,16 @@ from typing import Any
 from ..diagnostics import Diagnostic, Mark
 from ..values import Null, fmt_value
 from .expr_eval import Closure, Env, to_closure
-from .expr_parse import ExprSyntaxError, Node, names_in, parse
+from .expr_parse import ExprSyntaxError, Name, Node, names_in, parse
 from .expr_types import infer
 from .functions import type_text
+from .vocabulary import OUTCOME_TEXT, UNION_TYPES, is_outcome
+
+Labels = tuple[tuple[str, str], ...]  # an enum fact's Chinese text per value: (("posted", "已建立并上墙"), …)
+
+
+def no_labels(path: str) -> Labels:
+    return ()
 
 
 @dataclass(frozen=True)
@@ -20,6 +27,7 @@ class Scope:
 
     lookup: Callable[[str], str | None]
     known: Callable[[], list[str]]
+    labels: Callable[[str], Labels] = no_labels  # the value labels of an enum fact, for fix texts
 
 
 @dataclass(frozen=True)
@@ -43,6 +51,14 @@ class ExpressionError(Exception):
     def __init__(self, diagnostic: Diagnostic) -> None:
         super().__init__(diagnostic.message)
         self.diagnostic = diagnostic
+
+
+class TemplateErrors(Exception):
+    """A fix text whose `{…}` parts cannot be compiled: every one of them, as diagnostics."""
+
+    def __init__(self, diagnostics: list[Diagnostic]) -> None:
+        super().__init__("；".join(d.message for d in diagnostics))
+        self.diagnostics = diagnostics
 
 
 def compile_expression(text: Any, mark: Mark, scope: Scope, want: str | None = None) -> Expression:
@@ -80,6 +96,7 @@ class Template:
 
     text: str
     parts: tuple[str | Expression, ...]
+    labels: tuple[tuple[str, Labels], ...] = ()  # the value labels of the enum facts shown as a bare `{name}`
 
     @property
     def names(self) -> frozenset[str]:
@@ -90,7 +107,7 @@ class Template:
         「职工书屋现有藏书 {library.books} 册。」 says nothing to a union without a library. When every clause
         shows one, the text is kept whole and nulls read 「（无数据）」."""
         values = [part if isinstance(part, str) else part(env) for part in self.parts]  # a literal part is its text
-        texts = [value if isinstance(value, str) else fmt_value(value) for value in values]
+        texts = [self.shown(part, value, env) for part, value in zip(self.parts, values)]
         whole = "".join(texts)
         if Null not in map(type, values):  # the common case: every figure is there
             return whole
@@ -99,9 +116,32 @@ class Template:
             return whole
         return "".join(kept)[:-1] + "。" if kept[-1].endswith("；") else "".join(kept)
 
+    def shown(self, part: str | Expression, value: Any, env: Env) -> str:
+        """A part as the text shows it: a figure as `fmt_value` writes it; a text value of a bare name
+        by its Chinese name, as reasons give it (an enum value by its label, a union type, a level, an outcome)."""
+        if not isinstance(value, str):
+            return fmt_value(value)
+        if isinstance(part, str) or not isinstance(part.node, Name):
+            return value
+        return value_text(part.node.path, value, dict(self.labels).get(part.node.path, ()), env)
+
     @property
     def expressions(self) -> list[Expression]:
         return [part for part in self.parts if isinstance(part, Expression)]
+
+
+def value_text(path: str, value: str, labels: Labels, env: Env) -> str:
+    """An enum value by its label (`labels`), a union type (「企业」), a used ruleset's level (「达标」) or an
+    item's outcome (「达标」) by its Chinese name; any other text as it is."""
+    if labels:
+        return dict(labels).get(value, value)
+    if path == "union.type":
+        return UNION_TYPES.get(value, value)
+    parts = path.split(".")
+    if len(parts) == 3 and parts[0] == "results" and parts[2] == "level":
+        used = env.results.get(parts[1]) or next((r for key, r in env.results.items() if key.replace("-", "_") == parts[1]), None)
+        return used.ruleset.level_name(value) if used is not None else value
+    return OUTCOME_TEXT.get(value, value) if is_outcome(path) else value
 
 
 @dataclass(frozen=True)
@@ -145,9 +185,11 @@ def clauses(pieces: list[tuple[str, bool]]) -> Iterator[tuple[str, bool]]:
 
 
 def compile_template(text: str, mark: Mark, scope: Scope) -> Template:
-    """Split a fix text into literal pieces and compiled `{…}` expressions."""
+    """Split a fix text into literal pieces and compiled `{…}` expressions; `TemplateErrors` names every `{…}`
+    that does not compile, or the first brace that is not paired."""
     parts: list[str | Expression] = []
     literal, index = [], 0
+    errors: list[Diagnostic] = []
     while index < len(text):
         pair = text[index : index + 2]
         if pair in ("{{", "}}"):
@@ -156,18 +198,26 @@ def compile_template(text: str, mark: Mark, scope: Scope) -> Template:
         elif text[index] == "{":
             end = text.find("}", index)
             if end < 0:
-                raise ExpressionError(Diagnostic(mark.shifted(index), "template-brace", "整改文本中的 “{” 没有配对的 “}”"))
+                raise TemplateErrors([*errors, Diagnostic(mark.shifted(index), "template-brace", "整改文本中的 “{” 没有配对的 “}”")])
             parts.extend(["".join(literal)] if literal else [])
             literal = []
-            parts.append(compile_expression(text[index + 1 : end], mark.shifted(index + 1), scope))
+            try:
+                parts.append(compile_expression(text[index + 1 : end], mark.shifted(index + 1), scope))
+            except ExpressionError as exc:
+                errors.append(exc.diagnostic)
+                if "{" in text[index + 1 : end]:  # braces inside braces: where the rest splits is anyone's guess
+                    raise TemplateErrors(errors) from None
             index = end + 1
         elif text[index] == "}":
-            raise ExpressionError(Diagnostic(mark.shifted(index), "template-brace", "整改文本中多余的 “}”，字面的花括号请写作 “}}”"))
+            raise TemplateErrors([*errors, Diagnostic(mark.shifted(index), "template-brace", "整改文本中多余的 “}”，字面的花括号请写作 “}}”")])
         else:
             literal.append(text[index])
             index += 1
+    if errors:
+        raise TemplateErrors(errors)
     parts.extend(["".join(literal)] if literal else [])
-    return Template(text, tuple(parts))
+    shown = {p.node.path: scope.labels(p.node.path) for p in parts if isinstance(p, Expression) and isinstance(p.node, Name)}
+    return Template(text, tuple(parts), tuple((path, labels) for path, labels in shown.items() if labels))
 
 
 def is_null(value: Any) -> bool:

@@ -18,6 +18,8 @@ from ..language.expressions import (
     Fix,
     FixChoice,
     Scope,
+    Template,
+    TemplateErrors,
     compile_expression,
     compile_template,
     to_source,
@@ -66,7 +68,8 @@ class Builder:
         self.types: dict[str, str] = {}
         self.uses = tuple(raw.get("uses", ()))
         self.conditions: list[tuple[str, Expression]] = []
-        self.scope = Scope(self.lookup, lambda: sorted(self.types))
+        self.value_labels: dict[str, tuple[tuple[str, str], ...]] = {}  # each enum fact's labels, for fix texts
+        self.scope = Scope(self.lookup, lambda: sorted(self.types), lambda path: self.value_labels.get(path, ()))
         self.derived: tuple[tuple[str, Expression], ...] = ()
         self.nesting: dict[str, int] = {}  # each derived value's, with the derived values it reads written out
         self.too_deep: set[str] = set()  # derived values refused for it
@@ -142,6 +145,7 @@ class Builder:
             self.check_fact(decl)
             decls[name] = decl
             self.types[name] = fact_type(decl)
+            self.value_labels[name] = decl.labels if decl.type == "enum" else ()
         for decl in decls.values():
             self.check_references(decl, decls)
         for field in UNION_FIELDS:
@@ -201,7 +205,7 @@ class Builder:
                 self.captions[name] = Caption(spec["label"], spec.get("unit", ""))
             if expression is not None:
                 derived.append((name, expression))
-                self.types[name] = expression.kind
+            self.types[name] = expression.kind if expression is not None else "null"  # what reads a broken one says nothing more
         self.derived = tuple(derived)
         return self.derived
 
@@ -274,7 +278,7 @@ class Builder:
             self.problems.add(at(), "item-kind", f"指标 “{raw['id']}” 缺少计分方式：{names} 或 {FALLBACK.key}")
         return (chosen[0] if chosen else FALLBACK).build(raw, at, self)
 
-    def fix(self, raw: str | list, at: Callable[..., Mark]) -> Fix | None:
+    def fix(self, raw: str | list, at: Callable[..., Mark]) -> Fix:
         """An item's fix text, or its choice of texts: every option but the last says `when`, the last does not."""
         if isinstance(raw, str):
             return self.template(raw, at("fix"))
@@ -288,14 +292,16 @@ class Builder:
                 self.problems.add(at("fix", index), "fix-choice", message)
             when = self.compiled(option["when"], at("fix", index, "when"), "boolean") if "when" in option else None
             options.append((when, self.template(option["text"], at("fix", index, "text"))))
-        return FixChoice(tuple(options)) if all(t is not None for _, t in options) else None
+        return FixChoice(tuple(options))
 
-    def template(self, text: str, mark: Mark) -> Any:
+    def template(self, text: str, mark: Mark) -> Template:
+        """The compiled fix text; the text as it stands when it does not compile (the ruleset then never loads,
+        and its item is not also reported as having no fix)."""
         try:
             return compile_template(text, mark, self.scope)
-        except ExpressionError as exc:
-            self.problems.extend([exc.diagnostic])
-            return None
+        except TemplateErrors as exc:
+            self.problems.extend(exc.diagnostics)
+            return Template(text, (text,), ())
 
     def deductions(self, key: str, raws: list, where: tuple) -> tuple[Deduction, ...]:
         return tuple(self.deduction(key, index, raw, where) for index, raw in enumerate(raws))

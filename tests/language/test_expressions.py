@@ -11,7 +11,15 @@ from engine.diagnostics import Diagnostic, Mark
 from engine.language.conditions import compile_conditions, oracle_truths
 from engine.language.expr_eval import Env
 from engine.language.expr_types import infer
-from engine.language.expressions import Expression, ExpressionError, FixChoice, Scope, compile_expression, compile_template
+from engine.language.expressions import (
+    Expression,
+    ExpressionError,
+    FixChoice,
+    Scope,
+    TemplateErrors,
+    compile_expression,
+    compile_template,
+)
 from engine.language.functions import REGISTRY
 from engine.values import Fraction, Null
 
@@ -497,9 +505,10 @@ def render(text: str, **values: Any) -> str:
 
 
 def template_problem(text: str) -> Diagnostic:
-    with pytest.raises(ExpressionError) as caught:
+    with pytest.raises(TemplateErrors) as caught:
         compile_template(text, MARK, SCOPE)
-    return caught.value.diagnostic
+    [found] = caught.value.diagnostics
+    return found
 
 
 def test_template_renders_union_figures():
