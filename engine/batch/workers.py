@@ -225,9 +225,13 @@ class Pool:
         self.executor, self.watch = self.new_executor()
 
     def kill(self) -> None:
-        """End every worker now: after a crash, or when the batch stops early."""
+        """End every worker now: after a crash, or when the batch stops early. A worker killed half-way through
+        sending its outcomes leaves half a message in the pipe, and the pool's result reader would wait for the
+        rest for ever (the batch hung at Ctrl-C, or at its exit after a restart): the batch's own end of that pipe
+        is closed too, so that once the killed workers are gone the reader meets its end instead."""
         for pid in self.watch.pids():
             kill(pid)
+        unblock_results(self.executor)
 
     def close(self) -> None:
         self.executor.shutdown(wait=True, cancel_futures=True)
@@ -258,6 +262,16 @@ class Pool:
         else:
             message = f"{unit.origin}: 内部错误：评估此工会时工作进程意外退出（规则引擎崩溃），已跳过"
         return Outcome(unit.origin, unit.union_id, errors=[message])
+
+
+def unblock_results(executor: ProcessPoolExecutor) -> None:
+    """Close the batch's writing end of the pool's result pipe: CPython's ProcessPoolExecutor keeps it, unused, and
+    forks no worker after the first (fork start method). With the workers killed, a reader waiting on a half-sent
+    message then meets the end of the pipe and the pool breaks, instead of waiting for ever."""
+    queue = getattr(executor, "_result_queue", None)
+    writer = getattr(queue, "_writer", None)
+    if writer is not None:
+        writer.close()
 
 
 def run_units(units: Iterable[Unit], rulesets: list[Ruleset], jobs: int, as_of: dt.date | None, pages: Path,

@@ -422,6 +422,35 @@ def test_a_worker_lost_between_two_chunks_is_replaced(sample, tmp_path):
         pool.close()
 
 
+HALF_SENT = """
+import os, sys, time
+sys.path.insert(0, sys.argv[1])
+import engine.batch.workers as workers
+from engine.load.rulesets import resolve_rulesets
+
+def half_sent(chunk):  # a worker killed half-way through sending its outcomes: half a message in the pipe
+    frame = sys._getframe()
+    while "result_queue" not in frame.f_locals:
+        frame = frame.f_back
+    os.write(frame.f_locals["result_queue"]._writer.fileno(), (100000).to_bytes(4, "big") + b"x" * 10)
+    os._exit(1)
+
+workers.assess_chunk = half_sent  # forked workers look it up here
+pool = workers.Pool(1, resolve_rulesets(["bayou"]), None, sys.argv[2], 60)
+future = pool.submit(workers.Chunk(0, []))
+time.sleep(1)
+pool.kill()  # the batch stops: Ctrl-C, SIGTERM, or a restart after a crash
+pool.close()
+print("closed", future.done())
+"""
+
+
+def test_a_worker_killed_half_way_through_sending_does_not_hang_the_batch(tmp_path):
+    """The pool's result reader waited for the rest of a half-sent message for ever: about one SIGTERM in 40 at the
+    end of a run left the batch hung with its workers dead."""
+    done = subprocess.run([sys.executable, "-c", HALF_SENT, str(ROOT), str(tmp_path)], capture_output=True, text=True, timeout=60, check=False)
+    assert done.stdout == "closed True\n", done.stderr
+
 # --- 6. One batch at a time per output folder ---------------------------------------------------------
 
 def test_a_second_batch_into_the_same_folder_is_refused(sample, tmp_path):
