@@ -23,7 +23,7 @@ def test_plan_prints_an_ordered_checklist():
     lines = result.output.splitlines()
     assert lines[0].startswith("工会：青山镇鑫源食品厂工会（QS-016）")
     assert lines[1] == "职工之家 31 分（不合格） → 目标合格职工之家：整改 6 项（难度低 4 项、中 2 项）。"
-    assert lines[2].startswith("必备项“会员入会率（95% 以上满分）”") and lines[2].endswith("但仍须整改（评模范职工之家须全部必备项达标）")
+    assert lines[2].startswith("必备项“会员入会率（95% 以上满分）”") and lines[2].endswith("但仍须整改（评模范职工之家须全部必备项达标）。")
     assert lines[3].startswith("1. [ ] ") and "+8 分" in lines[3]
     assert any(line.strip().startswith("准备资料：") for line in lines)
     assert lines[-1] == "完成以上整改后复核：职工之家 60 分（合格职工之家）。"

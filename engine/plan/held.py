@@ -15,6 +15,7 @@ from ..language.phrasing import phrasing_of
 from .inversion import Solver
 
 DEFAULT_FIX = "查明原因、落实整改、健全制度，防止再次发生，为下一年度评定打基础"
+MEASURES_LEAD = "整改重点："  # where a statement turns from what the vetoes hold to what to do about them
 
 
 @dataclass(frozen=True)
@@ -47,7 +48,7 @@ class Held:
     def statement(self) -> str:
         """「本年度发生重大劳动安全责任事故 1 起，按标准本年度不能评为合格职工之家及以上等级。整改重点：…」."""
         parts = [f"{facts}，按标准本年度{self.verdict(veto)}" for veto, facts in zip(self.vetoes, self.facts)]
-        return "；".join(parts) + f"。整改重点：{'；'.join(self.measures)}"
+        return "；".join(parts) + f"。{MEASURES_LEAD}{'；'.join(self.measures)}"
 
     def verdict(self, veto: Veto) -> str:
         levels = self.ruleset.levels

@@ -29,6 +29,7 @@ from ..facts.fact_file import FactFile
 from ..language.model import CHAIR, DEFAULT_OWNER, Item, Level, Ruleset, Section
 from ..load.rulesets import requested
 from ..values import Fraction, Number, fmt_number, normal
+from .across import across
 from .cuts import Cut, cut_step, cuts_of
 from .held import held_vetoes
 from .inversion import Patch, Solver
@@ -619,4 +620,4 @@ def next_level_plans(rulesets: list[Ruleset], assessment: Assessment, evaluator:
     """The plan to the next level in every assessed ruleset that applies to the union (for its reports);
     a standard whose gate fails (a 机关 standard for an enterprise) has no plan."""
     planner = Planner(rulesets, assessment, evaluator)
-    return {rid: planner.plan(rid) for rid, result in assessment.results.items() if result.applies}
+    return across({rid: planner.plan(rid) for rid, result in assessment.results.items() if result.applies})

@@ -68,6 +68,7 @@ class Step:
     owner: str = ""
     required: bool = False  # a 必备 item, or an item a level requires
     why: str = ""  # why it is in the plan: 「否决项，须先消除」「必备项」「提高得分」 …
+    elsewhere: str = ""  # another standard's plan asking more of a fact this step changes (engine/plan/across.py)
 
     @property
     def gain(self) -> Number:
@@ -95,7 +96,7 @@ class Step:
             "kind": self.kind, "tags": self.tags, "ruleset": self.ruleset, "id": self.id, "name": self.name, "section": self.section_name,
             "effort": self.effort, "weight": self.weight, "gain": json_score(self.gain), "target": self.target,
             "changes": [c.to_json() for c in self.changes], "evidence": list(self.evidence), "advice": self.advice,
-            "owner": self.owner, "required": self.required, "why": self.why,
+            "owner": self.owner, "required": self.required, "why": self.why, "elsewhere": self.elsewhere,
         }
 
 

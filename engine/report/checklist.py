@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..evaluate.result import ItemScore, RulesetResult
+from ..evaluate.result import ItemScore, RulesetResult, SectionScore
 from ..language.model import Bonus, Item, Ruleset, Section
 from ..language.vocabulary import OUTCOME_TEXT
 from ..values import fmt_number
@@ -18,6 +18,7 @@ from .county import not_applicable_line
 from .templating import ENV
 
 FORMATS = ("markdown", "html")
+DROPPED = "不计分"  # the points of an item dropped as not applicable (na: drop)
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,27 +65,47 @@ class Sheet:
 
 
 def status_text(score: ItemScore) -> str:
+    if score.outcome == "na":  # as the union's pages and `assess` say it
+        return "不适用（按满分计）" if score.max_points else "不适用（不计分）"
     text = OUTCOME_TEXT.get(score.outcome, score.outcome)
     if score.outcome == "partial":
         text += f" {fmt_number(score.points)}/{fmt_number(score.max_points)}"
     return text
 
 
+def dropped(score: ItemScore | None) -> bool:
+    """An item left out of the count as not applicable (na: drop): the standard is rescaled without it."""
+    return score is not None and score.outcome == "na" and not score.max_points
+
+
 def row(item: Item, score: ItemScore | None) -> Row:
-    base: dict[str, Any] = {"id": item.id, "name": item.name, "points": "上不封顶" if item.uncapped else fmt_number(item.points), "method": item.method,
+    """An item dropped as not applicable shows 「不计分」 for its points, so a section's items add up to its maximum."""
+    points = "上不封顶" if item.uncapped else fmt_number(item.points)
+    base: dict[str, Any] = {"id": item.id, "name": item.name, "points": DROPPED if dropped(score) else points, "method": item.method,
                             "evidence": tuple(item.evidence), "required": item.required}
     if score is None:
         return Row(**base)
     unmet = score.outcome not in ("pass", "na")
-    return Row(**base, outcome=score.outcome, status=status_text(score),
-               fix=(score.fix or "") if unmet else "", reason=score.reason if unmet else "")
+    status = f"不适用（不计分，本项 {points} 分）" if dropped(score) else status_text(score)
+    return Row(**base, outcome=score.outcome, status=status, fix=(score.fix or "") if unmet else "", reason=score.reason if unmet else "")
 
 
-def groups(section: Section, depth: int, scores: dict[str, ItemScore]) -> list[Group]:
-    found = [Group(section.name, f"{fmt_number(section.max)} 分", depth, [row(i, scores.get(i.id)) for i in section.items])]
+def groups(section: Section, depth: int, scores: dict[str, ItemScore], possible: dict[str, SectionScore]) -> list[Group]:
+    """The section and its subsections, each a group. Given a union's results, a section's maximum is what it can
+    give this union (`SectionScore.max_points`, as the score counts it): less the items dropped as not applicable."""
+    found = [Group(section.name, section_max(section, scores, possible.get(section.id)), depth,
+                   [row(i, scores.get(i.id)) for i in section.items])]
     for sub in section.sections:
-        found += groups(sub, depth + 1, scores)
+        found += groups(sub, depth + 1, scores, possible)
     return found
+
+
+def section_max(section: Section, scores: dict[str, ItemScore], scored: SectionScore | None) -> str:
+    """「15 分」; 「10 分，不适用 2 项不计分」 when items were dropped (na: drop) for this union."""
+    if scored is None:
+        return f"{fmt_number(section.max)} 分"
+    left_out = [item for item in section.all_items() if dropped(scores.get(item.id))]
+    return f"{fmt_number(scored.max_points)} 分" + (f"，不适用 {len(left_out)} 项不计分" if left_out else "")
 
 
 def bonus_cap(bonus: Bonus) -> str:
@@ -94,7 +115,8 @@ def bonus_cap(bonus: Bonus) -> str:
 
 def sheet(ruleset: Ruleset, result: RulesetResult | None) -> Sheet:
     scores = {s.id: s for s in (result.items + result.bonus_items)} if result else {}
-    found = [g for section in ruleset.sections for g in groups(section, 0, scores)]
+    possible = {s.id: s for s in result.sections} if result else {}
+    found = [g for section in ruleset.sections for g in groups(section, 0, scores, possible)]
     if ruleset.bonus and ruleset.bonus.items:
         found.append(Group("加分项", bonus_cap(ruleset.bonus), 0, [row(i, scores.get(i.id)) for i in ruleset.bonus.items]))
     if result is not None and not result.applies:
@@ -145,7 +167,7 @@ def as_markdown(sheets: list[Sheet], union: dict[str, Any] | None = None, period
             for r in group.rows:
                 box = "" if r.outcome is None else ("[x] " if r.met else "[ ] ")
                 star = " ★ 必备" if r.required else ""
-                lines.append(f"{indent}- {box}**{one_line(r.name)}**（{r.points}{'' if r.points == '上不封顶' else ' 分'}）{star}")
+                lines.append(f"{indent}- {box}**{one_line(r.name)}**（{r.points}{'' if r.points in ('上不封顶', DROPPED) else ' 分'}）{star}")
                 sub = indent + "  "
                 lines.append(f"{sub}- 查验方式：{one_line(r.method or '—')}")
                 lines.append(f"{sub}- 准备资料：{one_line('；'.join(r.evidence) or '—')}")

@@ -12,6 +12,7 @@ from ..language.vocabulary import OUTCOME_TEXT, union_type_text
 from ..plan.records import Plan, Step
 from ..values import fmt_number
 from .county import CountyStats, SummaryRow, fmt_score, not_applicable_line
+from .union_page import sentence
 
 tabulate_module.WIDE_CHARS_MODE = True
 
@@ -65,7 +66,7 @@ def gap_lines(result: RulesetResult) -> list[str]:
 
 def ruleset_block(result: RulesetResult, plan: Plan | None) -> str:
     meta = result.ruleset
-    block = [f"\n━━ {meta.name}（{meta.id} {meta.version}）━━"]
+    block = [f"\n━━ {meta.name}{f'（{meta.version}）' if meta.version else ''}━━"]  # the name, never the id
     if not result.applies:  # as on the union's page: one line saying why
         return "\n".join([*block, not_applicable_line(result)])
     block.append(tabulate(item_rows(result), headers=["评价指标", "得分", "结果"], tablefmt="simple",
@@ -92,7 +93,7 @@ def step_lines(number: int, step: Step) -> list[str]:
     """One checklist entry: the fix, its points, the evidence to prepare and who does it."""
     gain = f"　+{fmt_number(step.gain)} 分" if step.scored else ""
     head = f"{number}. [ ] {step.name}（{step.tags}）{gain}"
-    lines = [head, f"目标：{step.target}", f"原因：{step.why}"]
+    lines = [head, f"目标：{step.target}", f"原因：{step.why}"] + ([f"另：{step.elsewhere}"] if step.elsewhere else [])
     if step.evidence:
         lines.append("准备资料：" + "、".join(step.evidence))
     if step.advice:
@@ -103,7 +104,7 @@ def step_lines(number: int, step: Step) -> list[str]:
 
 def plan_lines(plan: Plan) -> list[str]:
     """Where the union stands and the target, each step, and where the steps lead."""
-    lines = [plan.headline, *plan.notes]
+    lines = [plan.headline, *map(sentence, plan.notes)]
     for number, step in enumerate(plan.steps, 1):
         lines += step_lines(number, step)
     return lines + ([plan.after_text] if plan.after_text else [])

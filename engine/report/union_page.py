@@ -77,8 +77,15 @@ def result_view(result: RulesetResult, plan: Plan | None) -> dict[str, Any]:
         "gaps": [{"name": gap.name, "points_lost": gap.points_lost, "fix": gap.fix, "evidence": "、".join(gap.evidence),
                   "reason": reasons.get(gap.item, "")} for gap in result.gaps],
         "lost": sum((gap.points_lost for gap in result.gaps), 0), "plan": plan,
+        "plan_notes": [sentence(note) for note in plan.notes] if plan else [],
         "pending": "、".join(item.name for item in result.items if item.outcome == "pending"),
     }
+
+
+def sentence(text: str) -> str:
+    """A text as a sentence: ending with 「。」 unless it ends a sentence already (a plan's notes are written without)."""
+    text = text.strip()
+    return text if not text or text[-1] in "。！？；" else text + "。"
 
 
 def section_note(section: SectionScore, items: list[ItemScore]) -> str:

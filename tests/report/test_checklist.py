@@ -225,3 +225,66 @@ def test_cli_exit_codes(tmp_path: Path):
     unknown = CliRunner().invoke(cli, ["checklist", "--ruleset", "no-such-ruleset"])
     assert unknown.exit_code == 2 and "no-such-ruleset" in unknown.output
     assert CliRunner().invoke(cli, ["checklist", "--format", "pdf"]).exit_code == 2
+
+
+QS011 = REPO / "facts" / "qingshan" / "QS-011.yaml"  # a 工会小组: eight 八有 items do not apply to it, dropped (na: drop)
+
+
+def test_checklist_section_maxima_add_up_with_items_dropped_as_not_applicable(bayou, durable):
+    """A section's maximum is what it can give this union: its shown items' points (an item dropped as not
+    applicable shows 「不计分」), and the sections add up to the total the score is rescaled from."""
+    facts = load_fact_file(QS011)
+    [result] = assess_union(bayou, facts, durable)
+    assert result.scaled and result.possible == 78
+    text = as_markdown(build_checklist(bayou, [result]), facts.union, facts.period)
+    assert "（不适用 8 项（22 分）不计分，按 78 分折算为 100 分）" in text
+    headers = re.findall(r"^### (.+)（([\d.]+) 分(，不适用 (\d+) 项不计分)?）$", text, re.MULTILINE)
+    assert len(headers) == len(bayou[0].sections)
+    assert sum(float(points) for _, points, _, _ in headers) == 78
+    assert sum(int(count or 0) for *_, count in headers) == 8
+    for block in re.split(r"^### ", text, flags=re.MULTILINE)[1:]:  # each section: its header, then its items
+        shown = re.findall(r"^- \[[x ]\] \*\*.+?\*\*（(?:([\d.]+) 分|不计分)）", block, re.MULTILINE)
+        assert len(shown) == block.count("\n- [")
+        header = re.match(r".+（([\d.]+) 分", block)
+        assert header and sum(float(p) for p in shown if p) == float(header.group(1)), block[:40]
+    scores = {s.id: s for s in result.items}
+    for item in bayou[0].items():
+        block = item_block(text, item.name)
+        if scores[item.id].outcome == "na" and not scores[item.id].max_points:
+            assert f"**{item.name}**（不计分）" in block
+            assert f"自评结果：不适用（不计分，本项 {item.points:g} 分）" in block
+        elif scores[item.id].outcome == "na":
+            assert f"**{item.name}**（{item.points:g} 分）" in block and "自评结果：不适用（按满分计）" in block
+    html = as_html(build_checklist(bayou, [result]), facts.union, facts.period)
+    assert "有经费（2 分，不适用 4 项不计分）" in html and '<td class="num">不计分</td>' in html
+
+
+def test_checklist_nested_section_maxima_add_up_with_a_dropped_item(write, durable):
+    path = write("nest-na.yaml", """
+        ruleset: {id: nestna, name: 嵌套不适用, version: "1", max_score: 10}
+        facts:
+          a: {type: boolean, label: 甲}
+          big: {type: boolean, label: 大单位}
+        sections:
+          - id: top
+            name: 顶层
+            max: 10
+            items:
+              - {id: top.a, name: 顶层指标, points: 4, when: a}
+            sections:
+              - id: sub
+                name: 子项
+                max: 6
+                items:
+                  - {id: sub.a, name: 子项指标, points: 4, when: a}
+                  - {id: sub.big, name: 大单位指标, points: 2, when: a, applies_if: big, na: drop}
+        """)
+    rulesets = resolve_rulesets([str(path)])
+    facts = write("f.yaml", "union: {id: N-1, name: 测试, type: enterprise}\nperiod: 2025\nfacts: {a: true, big: false}\n")
+    [result] = assess_union(rulesets, load_fact_file(facts), durable)
+    text = as_markdown(build_checklist(rulesets, [result]), {"id": "N-1", "name": "测试"}, 2025)
+    assert "### 顶层（8 分，不适用 1 项不计分）" in text
+    assert "\n- **子项**（小计 4 分，不适用 1 项不计分）" in text
+    assert "**大单位指标**（不计分）" in text
+    blank = as_markdown(build_checklist(rulesets))
+    assert "### 顶层（10 分）" in blank and "（小计 6 分）" in blank and "**大单位指标**（2 分）" in blank

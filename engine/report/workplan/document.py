@@ -9,8 +9,10 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 
+from ...plan.held import MEASURES_LEAD
 from ...plan.records import Plan, Standing, Step
 from ...values import cn_date, fmt_number
+from ..union_page import sentence
 from . import blocks
 from .blocks import Block, Document, Heading, Paragraph, Table, book, cn_numeral
 from .schedule import Task, owner, schedule
@@ -93,7 +95,7 @@ def _goals(plan: Plan, deadline: dt.date) -> list[Block]:
         blocks.append(Paragraph(f"本轮共需整改 {len(plan.steps)} 项{_breakdown(plan.steps)}，"
                                 f"力争于{cn_date(deadline)}前全部完成，并通过上级工会验收。{_yearly(plan)}"))
     # what the plan leaves to others (items the assessors judge, a level held by rank), and how its points add up
-    return blocks + [Paragraph(_sentence(note)) for note in (*plan.notes, plan.scale, plan.side_text("本轮整改")) if note]
+    return blocks + [Paragraph(sentence(note)) for note in (*plan.notes, plan.scale, plan.side_text("本轮整改")) if note]
 
 
 def _outlook(plan: Plan) -> str:
@@ -104,9 +106,10 @@ def _outlook(plan: Plan) -> str:
     if plan.reachable:
         level = plan.before[0].level_name if plan.before else plan.target_name
         return f"本会已达到“{level}”标准。本轮以巩固提升为主，保持各项工作制度化、规范化，查找薄弱环节，巩固和扩大已有成果。"
+    if plan.measures:  # a veto holds this period: what it holds; what to do about it is listed under 主要措施
+        held = plan.why_not.partition(MEASURES_LEAD)[0]
+        return f"{held}本轮整改以消除否决情形为重点，落实下列措施，为下一年度评定打好基础。"
     why = plan.why_not.rstrip("。") + "。"
-    if plan.measures:  # a veto holds this period: the statement says it all
-        return why
     if plan.target is not None:
         why = f"经测算，本轮整改尚不能达到“{plan.target_name}”标准：{why}"
     if not plan.steps:
@@ -153,7 +156,7 @@ def _measures(plan: Plan) -> list[Block]:
         return _numbered(_groups(plan), 2)
     if plan.measures:
         texts = [*plan.measures, f"对照{book(plan.ruleset_name)}逐项查找失分原因，补齐台账资料和工作短板，为下一年度评定打好基础"]
-        return [Paragraph(_sentence(text), f"{index}.") for index, text in enumerate(texts, 1)]
+        return [Paragraph(sentence(text), f"{index}.") for index, text in enumerate(texts, 1)]
     if plan.reachable:
         return [Paragraph(text, f"{index}.") for index, text in enumerate(CONSOLIDATE, 1)]
     return [Paragraph(f"本轮没有可以落实的整改事项。本会将对照{book(plan.ruleset_name)}坚持经常性自查，巩固现有工作成果。")]
@@ -183,14 +186,14 @@ def _steps(plan: Plan, steps: list[Step]) -> list[Block]:
 
 def _step(plan: Plan, index: int, step: Step) -> list[Block]:
     """One fix: its quantified target, then what to do, the evidence, who and what it gains."""
-    blocks: list[Block] = [Paragraph(_sentence(step.target), f"{index}.{step.name}{STEP_TAGS.get(step.kind, '（必备）' if step.required else '')}。")]
+    blocks: list[Block] = [Paragraph(sentence(step.target), f"{index}.{step.name}{STEP_TAGS.get(step.kind, '（必备）' if step.required else '')}。")]
     if any(change.text not in step.target for change in step.changes):  # unless the target already says it
-        blocks.append(Paragraph(_sentence("；".join(change.text for change in step.changes)), "具体事项："))
+        blocks.append(Paragraph(sentence("；".join(change.text for change in step.changes)), "具体事项："))
     if step.advice:
-        blocks.append(Paragraph(_sentence(step.advice), "工作要求："))
+        blocks.append(Paragraph(sentence(step.advice), "工作要求："))
     if step.evidence:
-        blocks.append(Paragraph(_sentence("、".join(step.evidence)), "佐证资料："))
-    blocks.append(Paragraph(_sentence(owner(step) + _gain(plan, step)), "责任人："))
+        blocks.append(Paragraph(sentence("、".join(step.evidence)), "佐证资料："))
+    blocks.append(Paragraph(sentence(owner(step) + _gain(plan, step)), "责任人："))
     return blocks
 
 
@@ -200,11 +203,6 @@ def _gain(plan: Plan, step: Step) -> str:
         return ""
     whose = "" if step.ruleset == plan.ruleset else f"“{step.ruleset_name}”"
     return f"；完成后{whose}预计加 {fmt_number(step.gain)} 分"
-
-
-def _sentence(text: str) -> str:
-    text = text.strip()
-    return text if not text or text[-1] in "。！？；" else text + "。"
 
 
 # --- 时间安排、保障措施 ---------------------------------------------------------------------------
