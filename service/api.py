@@ -16,10 +16,11 @@ from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooMany
 from django.db.models import OuterRef, QuerySet, Subquery
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.urls import URLPattern, URLResolver
-from ninja import NinjaAPI, P, PathEx, QueryEx, Swagger
+from ninja import NinjaAPI, P, PathEx, QueryEx, Status, Swagger
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.renderers import JSONRenderer
 
+from engine.language.model import FactDecl
 from engine.language.vocabulary import union_type_text
 
 from . import access, records, tokens
@@ -34,12 +35,14 @@ from .api_schemas import (
     RoundOut,
     Saved,
     Token,
+    Unanswered,
     UnionOut,
     VersionOut,
     VersionSummary,
 )
 from .grader import GradingFailed
 from .models import Entry, Round, User, Version, standing_versions
+from .selfcheck_form import Group
 from .tasks import TaskError
 
 DESCRIPTION = """基层工会考核评价：考核年度、参评工会、自评数据及其每一个版本与评估结果。
@@ -67,6 +70,8 @@ RoundId = PathEx[int, P(description="考核年度编号：GET /api/v1/rounds 所
 UnionCode = PathEx[str, P(description="工会编号，如 QS-016（不区分大小写）")]
 Number = PathEx[int, P(description="版本编号，从 1 起")]
 Draft = QueryEx[bool, P(description="true：保存为草稿，数据有问题也保存（问题随结果返回）")]
+Confirm = QueryEx[bool, P(description="true：确认提交没有填写的事实。提交时有没有填写、而评估需要的事实，不加此参数返回 409 "
+                                       "和这些事实（unanswered），不保存；草稿不检查")]
 Base = QueryEx[int | None, P(description="可选：本次修改所依据的版本编号，即读取时 GET …/self-report 返回的 version（尚无任何版本时为 0）。"
                                          "其后已有别人（或别处）保存了新的版本时返回 409，不保存，以免无意中覆盖；没有这一版（大于最新版本）时返回 422；"
                                          "不填则不检查", ge=0)]
@@ -280,13 +285,14 @@ def summary_of(version: Version) -> dict[str, Any]:
             "by": version.created_by.username if version.created_by else None, "at": version.created_at}
 
 
-@api.put(SELF_REPORT, response={200: Saved, 403: Message, 409: Message, 422: list[Problem], 503: Message, **SEEN},
+@api.put(SELF_REPORT, response={200: Saved, 403: Message, 409: Unanswered, 422: list[Problem], 503: Message, **SEEN},
          url_name="self_report", tags=["自评数据"], summary="保存自评数据")
 def put_version(request: HttpRequest, round: RoundId, union: UnionCode, document: FactDocument, draft: Draft = False,
-                base: Base = None) -> dict[str, Any]:
+                base: Base = None, confirm: Confirm = False) -> Status[dict[str, Any]] | dict[str, Any]:
     """保存工会的自评数据（写法同 YAML 事实文件），成为新的版本，返回版本编号和评估结果（与 `unionscore assess --format json` 相同）。
     只有本单位账号可以在填报期内保存。数据有误时返回 422 和问题列表，不保存；`?draft=true` 保存为草稿，有问题也保存，
-    问题随结果返回。事实数据的 union.id 和 period 须与地址中的工会和考核年度一致。`?base=N` 写明所依据的版本：其后已有新的版本
+    问题随结果返回。提交时有没有填写、而评估需要的事实（将按“无资料不得分”计分），返回 409 和这些事实（unanswered），不保存，
+    确实没有资料的加 `?confirm=true` 再次提交。事实数据的 union.id 和 period 须与地址中的工会和考核年度一致。`?base=N` 写明所依据的版本：其后已有新的版本
     保存时返回 409（说明谁在何时保存了第几版），不保存；没有这一版时返回 422。评估进程意外退出时返回 503，未保存，可以重试。"""
     user = caller(request)
     entry = access.entry_for(user, round, union)
@@ -296,15 +302,25 @@ def put_version(request: HttpRequest, round: RoundId, union: UnionCode, document
         raise Problems(mismatches)
     try:
         graded, version = records.save(entry, user, document.model_dump(), Version.Kind.DRAFT if draft else Version.Kind.SUBMITTED,
-                                       follows=base)
+                                       follows=base, confirmed=None if confirm else ())
     except records.Stale as stale:
         raise HttpError(409, str(stale)) from None
     except records.Unknown as unknown:  # a base no one could have read: the request is wrong, not late
         raise Problems([{"field": "base", "message": str(unknown)}]) from None
-    if version is None:
+    if version is None and graded.problems:
         raise Problems(graded.problems)
+    if version is None:
+        return Status(409, unanswered(records.left_blank(entry, graded)))
     return {"version": version.number, "kind": version.kind, "kind_label": Version.Kind(version.kind).label,
                  "result": graded.result, "problems": graded.problems}
+
+
+def unanswered(blank: list[tuple[Group, tuple[FactDecl, ...]]]) -> dict[str, Any]:
+    """A submission held for its blank facts (records.save), as the form lists them: by its parts, by label."""
+    named = [(d.name, f"{g.title}{f'（{g.standard}）' if g.standard else ''}：{d.label}") for g, decls in blank for d in decls]
+    return {"detail": f"未提交：有 {len(named)} 项没有填写，提交后按“无资料不得分”计分：{'；'.join(text for _, text in named)}。"
+                      "有资料的请补填后再提交；确实没有资料的，请加 ?confirm=true 再次提交",
+            "unanswered": [{"field": name, "message": text} for name, text in named]}
 
 
 def header_problems(entry: Entry, document: FactDocument) -> list[dict[str, str]]:

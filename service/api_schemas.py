@@ -23,6 +23,14 @@ class Message(Schema):
     detail: str = Field(description="说明（中文）")
 
 
+class Unanswered(Message):
+    """未保存（409）：提交所依据的版本之后已有新的版本，或者有没有填写的事实须确认。"""
+
+    unanswered: list[Problem] = Field(default_factory=list, description=(
+        "提交时没有填写、而评估需要的事实（按“无资料不得分”计分，或决定标准是否适用、否决项是否成立）：field 为事实的点分路径，"
+        "message 为表单中的部分和名称。确实没有资料的，加 ?confirm=true 再次提交；其他原因的 409 为空列表"))
+
+
 class Problem(Schema):
     """数据中的一处问题。"""
 

@@ -12,6 +12,7 @@ import json
 import multiprocessing
 import os
 import threading
+import time
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -29,6 +30,7 @@ from engine.report.record import as_json
 
 T = TypeVar("T")
 TIMEOUT = 120  # seconds for one union: far beyond the tens of milliseconds a union takes
+PARENT_CHECK = 1.0  # seconds between a worker's looks at whether the server is still there
 _POOL: list[ProcessPoolExecutor] = []
 _STARTING = threading.Lock()
 _WORKER: dict[str, DurableEvaluator] = {}
@@ -80,8 +82,21 @@ def pool() -> ProcessPoolExecutor:
     with _STARTING:
         if not _POOL:
             workers = max(1, min(4, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1))
-            _POOL.append(ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn")))
+            _POOL.append(ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"), initializer=leave_with_server,
+                                             initargs=(os.getpid(),)))
         return _POOL[0]
+
+
+def leave_with_server(server: int) -> None:
+    """In a worker: end when the server process is gone, however it ended (SIGTERM or SIGKILL leave it no time to
+    end its pool; its workers had lived on). The parent is looked at every second by a daemon thread (the
+    kernel's parent-death signal would follow the thread that started the worker, a request's)."""
+    def watch() -> None:
+        while os.getppid() == server:
+            time.sleep(PARENT_CHECK)
+        os._exit(0)
+
+    threading.Thread(target=watch, name="leave-with-server", daemon=True).start()
 
 
 def restart(broken: ProcessPoolExecutor) -> None:

@@ -5,9 +5,9 @@ threads). It assesses the published facts again, exactly as `batch` does (levels
 cohort decided first, over the whole round), and hands the results to the renderers `batch` uses:
 engine.report.county_report (report.html) and engine.report.summary_workbook (summary.xlsx).
 
-`notice` writes one union's 整改通知书 from its published result: the items to rectify (the steps of
-each standard's plan to the next level, or its lost items where the plan has no step), the deadline
-and the evidence to submit, laid out as the 整改工作方案 is (engine.report.workplan: the same
+`notice` writes one union's 整改通知书 from its published result: the figures the inspection changed,
+the items to rectify (the steps of each standard's plan to the next level, or its lost items where
+the plan has no step), the deadline and the evidence to submit, laid out as the 整改工作方案 is (engine.report.workplan: the same
 document model and the same Word renderer, GB/T 9704). This module is imported by the workers, so it
 does not touch Django.
 """
@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import json
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +30,7 @@ from engine.plan.planner import next_level_plans
 from engine.report.county_report import write_county_report
 from engine.report.record import as_json
 from engine.report.summary_workbook import ItemSheets
+from engine.report.union_page import sentence
 from engine.report.workplan.blocks import Block, Document, Heading, Paragraph, book, cn_numeral
 from engine.report.workplan.word import render, xml_text
 from engine.values import cn_date, fmt_number
@@ -36,7 +38,9 @@ from engine.values import cn_date, fmt_number
 from . import grader
 
 Unit = tuple[dict[str, Any], int, dict[str, Any]]  # a union's header, the period, its facts by dotted path
+Changed = tuple[str, str, str, str, str]  # a fact the inspection changed: label, 自评, 核定, 核查方式, note
 STEP_TAGS = {"veto": "（否决项）", "gate": "（申报条件）"}
+ASK_FOR_REVIEW = "整改完成，提请复查"  # the button of a task the union has done (the tasks page's, views_loop.MOVES)
 
 
 def county_files(ids: tuple[str, ...], units: list[Unit], folder: str, title: str) -> dict[str, dict[str, Any]]:
@@ -73,9 +77,11 @@ def has_gaps(result: dict[str, Any]) -> bool:
                for r in result.get("results", []))
 
 
-def notice(result: dict[str, Any], union: str, issuer: str, year: int, published: dt.date, deadline: dt.date, verified: bool) -> bytes:
-    """The .docx of one union's 整改通知书 (`verified`: the published result is the inspection's, not the self-report's)."""
-    document = notice_document(result, union, issuer, year, published, deadline, verified)
+def notice(result: dict[str, Any], union: str, issuer: str, year: int, published: dt.date, deadline: dt.date, verified: bool,
+           changes: Sequence[Changed] = ()) -> bytes:
+    """The .docx of one union's 整改通知书 (`verified`: the published result is the inspection's, not the self-report's;
+    `changes`: what the inspection found otherwise, as verification.changes_shown lists it)."""
+    document = notice_document(result, union, issuer, year, published, deadline, verified, changes)
     word = render(document)
     properties = word.core_properties
     properties.title, properties.author, properties.comments, properties.language = xml_text(document.title), xml_text(issuer), "", "zh-CN"
@@ -86,14 +92,15 @@ def notice(result: dict[str, Any], union: str, issuer: str, year: int, published
 
 
 def notice_document(result: dict[str, Any], union: str, issuer: str, year: int, published: dt.date, deadline: dt.date,
-                    verified: bool) -> Document:
+                    verified: bool, changes: Sequence[Changed] = ()) -> Document:
     graded = [r for r in result.get("results", []) if r.get("applies", True)]
     tracked = any(steps_of(r) for r in graded)
-    upload = (Paragraph("请逐项整理上述佐证资料（照片、PDF 或 Word 文件），在考核评价系统中对应的整改任务下上传并标记完成，"
-                        f"由{issuer}复查，复查合格后予以销号；复查不合格的将退回并注明原因，请按要求继续整改。") if tracked else
+    upload = (Paragraph("请逐项整理上述佐证资料（照片、PDF 或 Word 文件），在考核评价系统“整改任务”页对应的整改任务下上传，"
+                        f"再点击“{ASK_FOR_REVIEW}”，由{issuer}复查，复查合格后予以销号；复查不合格的将退回并注明原因，请按要求继续整改。")
+              if tracked else
               Paragraph(f"本次发布没有需要复查销号的整改任务，无需在系统中上传佐证材料；上述事项请对照标准整改，{issuer}将在下一年度考核时一并核查。"))
     sections: list[tuple[str, list[Block]]] = [
-        ("核定结果", [Paragraph(standing(r)) for r in graded]),
+        ("核定结果", [*(Paragraph(standing(r)) for r in graded), *inspected(changes)]),
         ("整改事项", numbered([(r["ruleset"]["name"], items(r)) for r in graded if items(r)], 2)),
         ("整改期限", [Paragraph(f"请于{cn_date(deadline)}前完成全部整改事项。否决情形和必备项须立即整改、优先完成。")]),
         ("佐证资料", [*evidence(graded), upload]),
@@ -103,6 +110,12 @@ def notice_document(result: dict[str, Any], union: str, issuer: str, year: int, 
                "现将核定结果和需要整改的事项通知如下，请你会高度重视，对照标准逐项整改。")
     return Document(f"关于{union}限期整改的通知书", (Paragraph(f"{union}："), Paragraph(opening), *numbered(sections, 1)),
                     (issuer, cn_date(published)))
+
+
+def inspected(changes: Sequence[Changed]) -> list[Block]:
+    """The facts the inspection found otherwise than the union reported, with how and why (as its result page lists them)."""
+    found = "；".join(f"{label}：自评 {was}，核定 {now}（{method}{f'：{note}' if note else ''}）" for label, was, now, method, note in changes)
+    return [Paragraph(f"经核查，以下数据与你会自评不一致，按核定的数据计分：{found}。")] if found else []
 
 
 def numbered(sections: list[tuple[str, list[Block]]], level: int) -> list[Block]:
@@ -139,16 +152,16 @@ def items(result: dict[str, Any]) -> list[Block]:
 def step_blocks(index: int, step: dict[str, Any]) -> list[Block]:
     tag = STEP_TAGS.get(step.get("kind", ""), "（必备）" if step.get("required") else "")
     blocks: list[Block] = [Paragraph(sentence(step.get("target", "")), f"{index}.{step['name']}{tag}。")]
+    if step.get("elsewhere"):  # another standard's plan asks more of the same fact
+        blocks.append(Paragraph(step["elsewhere"], "另："))
     if step.get("evidence"):
         blocks.append(Paragraph(sentence("、".join(step["evidence"])), "佐证资料："))
     return blocks
 
 
 def evidence(results: list[dict[str, Any]]) -> list[Block]:
-    wanted = dict.fromkeys(name for r in results for step in steps_of(r) for name in step.get("evidence", []))
-    return [Paragraph(f"需报送的佐证资料：{'、'.join(wanted)}。")] if wanted else []
-
-
-def sentence(text: str) -> str:
-    text = text.strip()
-    return text if not text or text[-1] in "。！？；" else text + "。"
+    """The evidence the tasks ask for, each once: a name another contains (培训通知, in 培训通知和签到) is left to that one.
+    Separated by 「；」, since a name may itself be a list (「工作职责、会议、财务……制度文本」)."""
+    wanted = list(dict.fromkeys(name for r in results for step in steps_of(r) for name in step.get("evidence", [])))
+    named = [name for name in wanted if not any(name != other and name in other for other in wanted)]
+    return [Paragraph(f"需报送的佐证资料：{'；'.join(named)}。")] if named else []

@@ -37,9 +37,11 @@ from django.utils import timezone
 from engine.language.functions import add_years
 from engine.report.union_page import union_file_stem
 
-from . import audit, grader, records
+from . import audit, grader, records, verification
+from .grading import round_rulesets
 from .models import Entry, Publication, PublishedResult, Round, Task, User, Version
 from .published_files import county_files, has_gaps, notice
+from .selfcheck_form import layout
 
 PUBLISHED_KINDS = (Version.Kind.VERIFIED, Version.Kind.SUBMITTED, Version.Kind.IMPORTED)
 REPORT, WORKBOOK, NOTICES, MANIFEST = "report.html", "summary.xlsx", "notices", "publication.json"
@@ -68,6 +70,12 @@ def folder(publication: Publication) -> Path:
 
 def latest_publication(round_: Round) -> Publication | None:
     return round_.publications.order_by("-created_at", "-pk").first()
+
+
+def published_deadline(round_: Round) -> dt.date | None:
+    """The 整改期限 the round was published with, as its tasks and 整改通知书 say it (`freeze` gives every task of the
+    publication that one date); None before publication, or when the publication made no task."""
+    return Task.objects.filter(publication__round=round_).order_by("-publication__created_at").values_list("deadline", flat=True).first()
 
 
 def publish(round_: Round, user: User, deadline: dt.date, today: dt.date | None = None) -> Published:
@@ -186,13 +194,17 @@ def write_notices(round_: Round, frozen: list[tuple[Entry, Version]], results: d
                   today: dt.date, target: Path) -> int:
     """One 整改通知书 for each union whose published result leaves something to rectify; how many."""
     (target / NOTICES).mkdir(parents=True, exist_ok=True)
+    decls = {decl.name: decl for group in layout(tuple(round_rulesets(round_))) for decl in group.facts}
     notices = 0
     for entry, version in frozen:
         result = results[entry.pk] or version.result
         if has_gaps(result):
             union = entry.union
             verified = version.kind == Version.Kind.VERIFIED
-            (target / notice_name(union.code)).write_bytes(notice(result, union.name, round_.federation.issuer, round_.year, today, deadline, verified))
+            found = verification.reconciliation(entry) if verified else None
+            changes = verification.changes_shown(found, decls) if found else []
+            (target / notice_name(union.code)).write_bytes(notice(result, union.name, round_.federation.issuer, round_.year, today, deadline,
+                                                                  verified, changes))
             notices += 1
     return notices
 

@@ -1,15 +1,19 @@
 """Saving a union's facts: every save a new version, numbered in order, nothing overwritten, each one audited."""
 from __future__ import annotations
 
+from collections.abc import Collection
 from typing import Any
 
 from django.db import transaction
 from django.db.models import Max
 from django.utils.timezone import localtime
 
+from engine.language.model import FactDecl
+
 from . import access, audit
-from .grading import Graded, grade
+from .grading import Graded, grade, round_rulesets
 from .models import Entry, Round, User, Version
+from .selfcheck_form import Group, layout, unanswered
 
 STATUS_AFTER = {Version.Kind.DRAFT: Entry.Status.DRAFT, Version.Kind.SUBMITTED: Entry.Status.SUBMITTED,
                 Version.Kind.IMPORTED: Entry.Status.SUBMITTED, Version.Kind.VERIFIED: Entry.Status.VERIFIED,
@@ -48,17 +52,30 @@ def store(entry: Entry, user: User | None, graded: Graded, kind: str, based_on: 
 
 
 def save(entry: Entry, user: User | None, document: Any, kind: str = Version.Kind.DRAFT,
-         follows: int | None = None) -> tuple[Graded, Version | None]:
+         follows: int | None = None, confirmed: Collection[str] | None = None) -> tuple[Graded, Version | None]:
     """Grade the document and keep it: a draft is kept even with problems (so no typing is lost);
     a submission or an import only when the facts check. `follows`: the number of the version the form or client
     started from (0: the entry had none); `Stale` when another save has followed it (two open copies of the form),
-    before grading and again under the entry's lock. None: not checked (an import, a client that sends no base)."""
+    before grading and again under the entry's lock. None: not checked (an import, a client that sends no base).
+
+    A submission that leaves blank facts its result lacks (`left_blank`) is not kept either unless `confirmed` names
+    each of them: it comes back with no problems and no version, for the form to keep it as a draft and ask, and the
+    API to answer 409. None: not asked (an import, the API's ?confirm=true)."""
     if follows is not None:
         fresh(entry.latest(), follows)
     graded = grade(entry, document)
-    if graded.problems and kind != Version.Kind.DRAFT:
+    if kind != Version.Kind.DRAFT and (graded.problems or not blanks_confirmed(entry, graded, confirmed)):
         return graded, None
     return graded, store(entry, user, graded, kind, follows=follows)
+
+
+def left_blank(entry: Entry, graded: Graded) -> list[tuple[Group, tuple[FactDecl, ...]]]:
+    """The facts a graded document leaves blank that its result lacks, by the parts of the form (`unanswered`)."""
+    return unanswered(layout(tuple(round_rulesets(entry.round))), graded.facts.get("facts", {}), graded.result)
+
+
+def blanks_confirmed(entry: Entry, graded: Graded, confirmed: Collection[str] | None) -> bool:
+    return confirmed is None or all(decl.name in confirmed for _, decls in left_blank(entry, graded) for decl in decls)
 
 
 class Stale(Exception):

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from engine.evaluate.result import NO_LEVEL, NOT_APPLICABLE, NOT_GRADED
+from engine.evaluate.result import NO_LEVEL, NOT_APPLICABLE, NOT_GRADED, RulesetRef, RulesetResult
+from engine.language.model import Ruleset
+from engine.plan.planner import required_note
 from engine.plan.records import gains_note
 from engine.values import Fraction, normal
 
@@ -40,10 +42,10 @@ def not_applicable_line(result: dict[str, Any]) -> str:
     return f"{reason}，本标准不适用于本单位"
 
 
-def standard(result: dict[str, Any], short_names: dict[str, str]) -> dict[str, Any]:
-    ruleset = result["ruleset"]
-    base = {"id": ruleset["id"], "name": ruleset["name"], "short": short_names.get(ruleset["id"], ruleset["name"]),
-            "version": ruleset.get("version", ""), "applies": result.get("applies", True), "level": level_text(result)}
+def standard(result: dict[str, Any], short_names: dict[str, str], ruleset: Ruleset | None) -> dict[str, Any]:
+    ref = result["ruleset"]
+    base = {"id": ref["id"], "name": ref["name"], "short": short_names.get(ref["id"], ref["name"]),
+            "version": ref.get("version", ""), "applies": result.get("applies", True), "level": level_text(result)}
     if not base["applies"]:
         return base | {"na_line": not_applicable_line(result)}
     reasons = {item["id"]: item.get("reason", "") for item in result.get("items", [])}
@@ -54,11 +56,41 @@ def standard(result: dict[str, Any], short_names: dict[str, str]) -> dict[str, A
         "bonus": number(result["bonus"]) if result.get("bonus") else "",
         "notes": [note for note in result.get("notes", []) if not note.endswith(GATE_NOTE)],
         "vetoes": result.get("veto_details", []),
-        "required_failed": [names.get(item, item) for item in result.get("required_failed", [])],
+        "required": required_text(result, names, ruleset),
         "sections": [section_view(section) for section in result.get("sections", [])],
         "gaps": gaps, "lost": number(round(sum(gap["points_lost"] for gap in result.get("gaps", [])), 2)),
         "plan": result.get("plan"), "plan_writable": writable(result.get("plan")), "gains_note": rescaled_gains(result),
     }
+
+
+def required_text(result: dict[str, Any], names: dict[str, str], ruleset: Ruleset | None) -> list[str]:
+    """The 必备项 the result fails and what that means for the standard, as the Word plan says it. Those the plan to the
+    next level takes up are among its steps, which say why. For the others, the planner's own note
+    (engine.plan.planner.required_note) for the level the plan reaches, else (at the top) the level held: 「必备项“按期
+    换届”未达标：不影响评为五星，本规划未列入，但仍须整改」, naming the better level that needs every 必备项 where there is
+    one. Where no level speaks for them (none held, the lowest, not graded) their names alone."""
+    failed = result.get("required_failed") or []
+    plan = result.get("plan") or {}
+    planned = [step["id"] for step in plan.get("steps") or [] if step["id"] in failed and step.get("ruleset") == result["ruleset"]["id"]]
+    left = [item for item in failed if item not in planned]
+    lines = [f"必备项{quoted(planned, names)}未达标：已列入下方晋级整改规划，原因见该项"] if planned else []
+    if not left:
+        return lines
+    aim = (plan.get("target") if plan.get("reachable") else None) or (result.get("level") or {}).get("id")
+    level = ruleset.level(aim) if ruleset and aim else None
+    if ruleset is None or level is None or level == ruleset.levels[-1] or not result.get("eligible", True):
+        return [*lines, f"必备项未达标：{'、'.join(names.get(item, item) for item in left)}"]
+    return [*lines, *required_note(ruleset, level, failing(ruleset, left))]
+
+
+def quoted(items: list[str], names: dict[str, str]) -> str:
+    return "“" + "”“".join(names.get(item, item) for item in items) + "”"
+
+
+def failing(ruleset: Ruleset, items: list[str]) -> RulesetResult:
+    """A result failing these 必备项, as far as the planner's note reads one (as engine.authoring.ruleset_tests stubs one)."""
+    return RulesetResult(ruleset=RulesetRef(ruleset.id, ruleset.name), score=0, max_score=0, bonus=0, level=None, eligible=True,
+                         vetoes=(), required_failed=items, items=[], bonus_items=[], sections=[], gaps=[])
 
 
 def rescaled_gains(result: dict[str, Any]) -> str:
@@ -87,8 +119,9 @@ def writable(plan: dict[str, Any] | None) -> bool:
     return plan is not None and not (plan.get("target") is None and not plan.get("reachable") and not plan.get("measures"))
 
 
-def standards(result: dict[str, Any] | None, short_names: dict[str, str]) -> list[dict[str, Any]]:
-    return [standard(r, short_names) for r in (result or {}).get("results", [])]
+def standards(result: dict[str, Any] | None, short_names: dict[str, str], rulesets: tuple[Ruleset, ...]) -> list[dict[str, Any]]:
+    by_id = {ruleset.id: ruleset for ruleset in rulesets}
+    return [standard(r, short_names, by_id.get(r["ruleset"]["id"])) for r in (result or {}).get("results", [])]
 
 
 def score_cells(result: dict[str, Any] | None, ids: list[str]) -> list[str]:

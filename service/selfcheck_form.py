@@ -173,6 +173,25 @@ def bind(groups: Sequence[Group], facts: dict[str, Any], problems: Iterable[dict
     return bound, [message for messages in by_field.values() for message in messages]
 
 
+def problem_lines(groups: Sequence[Group], problems: Iterable[dict[str, str]]) -> int:
+    """How many lines the pages' list of problems has (`bind`): a problem across facts stands at each fact it names, so it
+    is counted at each, and the count said above the list is the lines below it."""
+    bound, general = bind(groups, {}, problems)
+    return sum(len(f.problems) for g in bound for f in g.fields) + len(general)
+
+
+def unanswered(groups: Sequence[Group], facts: dict[str, Any], result: dict[str, Any] | None) -> list[tuple[Group, tuple[FactDecl, ...]]]:
+    """The facts left blank that the result lacks, by the form's parts: those an item of a standard that applies to the
+    union scores 无资料不得分 (outcome "missing"), and those of 其他事项, which decide whether a standard applies and
+    whether a veto holds (a standard whose gate lacks its facts does not apply, a veto lacking its facts is not
+    counted). A blank the result does not need (藏书 where there is no 书屋, a standard that does not apply) is none."""
+    lacking = {name for r in (result or {}).get("results", []) if r.get("applies", True)
+               for item in [*r.get("items", []), *r.get("bonus_items", [])] if item.get("outcome") == "missing"
+               for name, value in item.get("facts", {}).items() if value is None}
+    found = [(g, tuple(d for d in g.facts if d.name not in facts and (d.name in lacking or g.title == OTHERS))) for g in groups]
+    return [(g, decls) for g, decls in found if decls]
+
+
 def fold_idle(groups: Sequence[BoundGroup], rulesets: Iterable[Ruleset], result: dict[str, Any] | None) -> list[BoundGroup]:
     """The groups, with those marked idle whose facts no standard reads (its items, fix texts, vetoes, gate or
     levels) that applies to the union by its latest result (a 工会小组 is graded by 八有 alone): never 其他事项

@@ -86,6 +86,9 @@ PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",  # reads passwords stored by other tools
 ]
 AUTH_PASSWORD_VALIDATORS = [
+    # the account name is printed beside the password on the accounts list: 0.6, not Django's 0.7, so that the name
+    # typed twice (qs-003qs-003, 0.67) is refused too
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator", "OPTIONS": {"max_similarity": 0.6}},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},

@@ -20,8 +20,12 @@ from typing import Any
 
 from django.db.models import Max, Q
 
+from engine.language.model import Caption
+from engine.values import Fraction, fmt_value
+
 from .models import Entry, Round, Version
 from .result_page import level_text, number
+from .selfcheck_form import shown_value
 
 SELF_KINDS = (Version.Kind.SUBMITTED, Version.Kind.IMPORTED)
 
@@ -175,6 +179,37 @@ def fact_changes(mine: dict[str, Any], theirs: dict[str, Any]) -> list[FactChang
     """The facts an item read (and the values it derived from them) that differ."""
     return [FactChange(name, mine.get(name), theirs.get(name)) for name in dict.fromkeys([*mine, *theirs])
             if mine.get(name) != theirs.get(name)]
+
+
+# as the pages show them ---------------------------------------------------------------------------
+def fact_row(change: FactChange, decls: dict[str, Any], captions: dict[str, Caption]) -> tuple[str, str, str]:
+    decl = decls.get(change.fact)
+    if decl is None:  # a value the item derived (membership_rate): named and written as the standard's reasons write it
+        caption = captions.get(change.fact, Caption(change.fact))
+        return caption.label, shown(change.self, caption.unit), shown(change.verified, caption.unit)
+    return decl.label, shown_value(decl, change.self), shown_value(decl, change.verified)
+
+
+def shown(value: Any, unit: str = "") -> str:
+    if value is None:
+        return "未填"
+    if isinstance(value, float):
+        return fmt_value(Fraction(value), unit)
+    return {True: "是", False: "否"}.get(value, str(value)) if isinstance(value, bool) else fmt_value(value, unit)
+
+
+def changes_shown(found: Reconciliation, decls: dict[str, Any]) -> list[tuple[str, str, str, str, str]]:
+    """Each fact the inspection changed, in the order the rulesets declare them (PostgreSQL keeps no key order):
+    label, self-reported, verified, method, note."""
+    if found.verified_version is None:
+        return []
+    mine, theirs = found.self_version.facts.get("facts", {}), found.verified_version.facts.get("facts", {})
+    rows = []
+    order = {name: index for index, name in enumerate(decls)}
+    for name, note in sorted(found.notes.items(), key=lambda pair: (order.get(pair[0], len(order)), pair[0])):
+        change = FactChange(name, mine.get(name), theirs.get(name))
+        rows.append((*fact_row(change, decls, {}), note.get("method", ""), note.get("note", "")))  # notes are on declared facts
+    return rows
 
 
 def as_json(found: Reconciliation) -> dict[str, Any]:

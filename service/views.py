@@ -14,6 +14,7 @@ from django.contrib import messages
 from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import PasswordChangeForm
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, OuterRef, Subquery
 from django.http import Http404, HttpRequest, HttpResponse
@@ -21,17 +22,21 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
-from . import access, records
+from engine.language.model import FactDecl
+
+from . import access, history, records, verification
 from .grader import GradingFailed
-from .grading import round_rulesets
+from .grading import Graded, round_rulesets
 from .models import Entry, Role, Round, User, Version, standing_versions
+from .publishing import published_deadline
 from .result_page import score_cells, standards
-from .selfcheck_form import Group, base_number, bind, changed, document, fold_idle, layout
+from .selfcheck_form import Group, base_number, bind, changed, document, field_id, fold_idle, layout, problem_lines
 from .workplans import Workplan, workplan
 
 PAGE_SIZE = 100
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 View = Callable[..., HttpResponse]
+WITHDRAWN = "注意：本单位已提交的自评现在改为草稿，乡镇和县总工会看到的状态是“草稿”，改好后请再次提交。"
 PASSWORD_ERRORS = {
     "password_incorrect": "{old}不正确，请重新输入。",
     "password_mismatch": "两次输入的新密码不一致。",
@@ -39,6 +44,7 @@ PASSWORD_ERRORS = {
     "password_too_common": "新密码太常见，容易被猜到，请换一个。",
     "password_entirely_numeric": "新密码不能全是数字。",
     "password_too_similar": "新密码与账号名太相似，请换一个。",
+    "password_unchanged": "新密码不能与{old}相同，请换一个。",
 }
 
 
@@ -87,12 +93,20 @@ def round_table(user: User, round_: Round, page_number: str | None) -> dict[str,
     page = Paginator(entries, PAGE_SIZE).get_page(page_number)
     ids = round_.ruleset_ids()
     names = short_names(round_)
-    results = latest_results(list(page.object_list))
+    results, published = latest_results(list(page.object_list)), history.published_results(list(page.object_list))
     counts = {row["status"]: row["n"] for row in entries.order_by().values("status").annotate(n=Count("pk"))}
     columns = [names.get(i, i) for i in ids]
     return {"page": page, "columns": columns,
-            "rows": [(entry, list(zip(columns, score_cells(results.get(entry.pk), ids)))) for entry in page.object_list],
+            "rows": [(entry, table_cells(columns, ids, results.get(entry.pk), published.get(entry.pk))) for entry in page.object_list],
             "counts": [(label, counts.get(value, 0)) for value, label in Entry.Status.choices]}
+
+
+def table_cells(columns: list[str], ids: list[str], latest: Any, published: Any) -> list[tuple[str, str, str]]:
+    """Per standard: its name, score and level, and the 复核 one. Once published, the published result, and where a task's
+    销号 has moved it since, the latest too (the tasks page's 发布时 and 复核, the year's record's 整改复核后); else the latest."""
+    shown = score_cells(published or latest, ids)
+    now = score_cells(latest, ids) if published else shown
+    return [(name, cell, later if later != cell else "") for name, cell, later in zip(columns, shown, now)]
 
 
 def latest_results(entries: list[Entry]) -> dict[int, Any]:
@@ -127,8 +141,12 @@ def save_form(request: HttpRequest, entry: Entry) -> HttpResponse:
     submit, was_submitted = request.POST.get("action") == "submit", entry.status == Entry.Status.SUBMITTED
     groups = layout(tuple(round_rulesets(entry.round)))
     posted, base = document(groups, request.POST), base_number(request.POST)
+    confirmed = request.POST.get("blank", "").split(",")  # the blank facts the form listed, when its tick is ticked
     try:
-        graded, version = records.save(entry, user, posted, Version.Kind.SUBMITTED if submit else Version.Kind.DRAFT, follows=base)
+        graded, version = records.save(entry, user, posted, Version.Kind.SUBMITTED if submit else Version.Kind.DRAFT, follows=base,
+                                       confirmed=confirmed)
+        if version is None and not graded.problems:
+            return held(request, entry, graded, base, was_submitted)
     except GradingFailed as exc:
         messages.error(request, str(exc))
         return form_page(request, entry, posted["facts"], [], "", base)
@@ -138,9 +156,21 @@ def save_form(request: HttpRequest, entry: Entry) -> HttpResponse:
         messages.error(request, f"未保存：本页所依据的{unknown}。输入框中是你填写的数据，请核对后再保存。")
         return form_page(request, entry, posted["facts"], [], "", unknown.latest)
     if version is None:
-        messages.error(request, f"未提交：有 {len(graded.problems)} 处需要修改，本次填写的内容尚未保存。请按提示修改后再提交，或先保存草稿。")
+        messages.error(request, f"未提交：有 {problem_lines(groups, graded.problems)} 处需要修改，本次填写的内容尚未保存。请按提示修改后再提交，或先保存草稿。")
         return form_page(request, entry, graded.facts.get("facts", {}), graded.problems, "", base)
-    return saved(request, entry, version, graded.problems, was_submitted)
+    return saved(request, entry, version, problem_lines(groups, graded.problems), was_submitted)
+
+
+def held(request: HttpRequest, entry: Entry, graded: Graded, base: int | None, was_submitted: bool) -> HttpResponse:
+    """A submission leaving blank facts its result lacks: kept as a draft (no typing is lost), and the form lists them
+    by its parts, with a tick to submit them as they are (posting back the facts it listed, as the publish form's
+    second tick does: a fact left blank since is asked about again)."""
+    version = records.store(entry, account(request), graded, Version.Kind.DRAFT, follows=base)
+    blank = records.left_blank(entry, graded)
+    messages.warning(request, f"未提交：有 {sum(len(decls) for _, decls in blank)} 项没有填写（见下），提交后按“无资料不得分”计分。"
+                              f"本次填写的内容已保存为草稿（第 {version.number} 版）。有资料的请补填后再提交；确实没有资料的，"
+                              f"请勾选确认后再提交。{WITHDRAWN if was_submitted else ''}")
+    return form_page(request, entry, graded.facts.get("facts", {}), [], "", version.number, blank)
 
 
 def stale_form(request: HttpRequest, entry: Entry, groups: tuple[Group, ...], base: int | None, newer: Version) -> HttpResponse:
@@ -159,13 +189,12 @@ def stale_text(newer: Version, kept: int) -> str:
             f"输入框中现为第 {newer.number} 版的数据，你改动的 {kept} 项已保留在上面；请核对后再保存。")
 
 
-def saved(request: HttpRequest, entry: Entry, version: Version, problems: list[dict[str, str]], was_submitted: bool) -> HttpResponse:
+def saved(request: HttpRequest, entry: Entry, version: Version, problems: int, was_submitted: bool) -> HttpResponse:
     if version.kind == Version.Kind.SUBMITTED:
         messages.success(request, f"已提交（第 {version.number} 版）。以下是按所填数据计算的得分和整改规划。")
         return redirect("result", entry.round_id, entry.union.code)
-    tail = f"，还有 {len(problems)} 处需要修改后才能提交" if problems else "，数据检查通过，可以提交"
-    withdrawn = "注意：本单位已提交的自评现在改为草稿，乡镇和县总工会看到的状态是“草稿”，改好后请再次提交。" if was_submitted else ""
-    messages.success(request, f"草稿已保存（第 {version.number} 版）{tail}。{withdrawn}")
+    tail = f"，还有 {problems} 处需要修改后才能提交" if problems else "，数据检查通过，可以提交"
+    messages.success(request, f"草稿已保存（第 {version.number} 版）{tail}。{WITHDRAWN if was_submitted else ''}")
     return redirect("selfcheck", entry.round_id, entry.union.code)
 
 
@@ -203,8 +232,9 @@ def earlier_record(entry: Entry) -> Version | None:
 
 
 def form_page(request: HttpRequest, entry: Entry, facts: dict[str, Any], problems: list[dict[str, str]], note: str,
-              base: int | None) -> HttpResponse:
-    """The form holding `facts`; `base`, the version it stands on (0: none yet), goes back with the next save."""
+              base: int | None, blank: list[tuple[Group, tuple[FactDecl, ...]]] | None = None) -> HttpResponse:
+    """The form holding `facts`; `base`, the version it stands on (0: none yet), goes back with the next save; `blank`,
+    the facts a submission left blank (`held`), listed with the tick that submits them so."""
     user = account(request)
     rulesets = tuple(round_rulesets(entry.round))
     bound, general = bind(layout(rulesets), facts, problems)
@@ -212,8 +242,10 @@ def form_page(request: HttpRequest, entry: Entry, facts: dict[str, Any], problem
     editable = access.may_edit(user, entry)
     return render(request, "service/selfcheck.html", {
         "entry": entry, "round": entry.round, "union": entry.union, "groups": groups, "general": general,
-        "problem_count": len(problems), "note": note, "editable": editable, "latest": entry.latest(), "base": base,
+        "problem_count": problem_lines(layout(rulesets), problems), "note": note, "editable": editable, "latest": entry.latest(), "base": base,
         "why_readonly": "" if editable else readonly_reason(user, entry),
+        "blank": [(g, [(field_id(d.name), d.label) for d in decls]) for g, decls in blank or []],
+        "blank_names": ",".join(d.name for _, decls in blank or [] for d in decls), "blank_count": sum(len(d) for _, d in blank or []),
     })
 
 
@@ -235,15 +267,28 @@ def result(request: HttpRequest, round_id: int, code: str) -> HttpResponse:
     names = short_names(entry.round)
     good = next((v for v in standing if v.result is not None), None)
     columns = [names.get(i, i) for i in entry.round.ruleset_ids()]
-    groups, general = bind(layout(tuple(round_rulesets(entry.round))), chosen.facts.get("facts", {}), chosen.problems) if chosen else ([], [])
+    rulesets = tuple(round_rulesets(entry.round))
+    form = layout(rulesets)
+    groups, general = bind(form, chosen.facts.get("facts", {}), chosen.problems) if chosen else ([], [])
     return render(request, "service/result.html", {
         "entry": entry, "round": entry.round, "union": entry.union, "version": chosen, "last_good": good,
         "groups": groups, "general": general,  # a version that does not check: its problems by field, as the form lists them
+        "problem_count": problem_lines(form, chosen.problems) if chosen else 0,
         "editable": access.may_edit(account(request), entry), "note": unpublished_draft(entry),
-        "standards": standards(chosen.result if chosen else None, names),
+        "standards": standards(chosen.result if chosen else None, names, rulesets), "inspected": inspected(entry, chosen, form),
         "history": [(v, list(zip(columns, score_cells(v.result, entry.round.ruleset_ids())))) for v in versions],
         "columns": columns,
     })
+
+
+def inspected(entry: Entry, shown: Version | None, form: tuple[Group, ...]) -> dict[str, Any] | None:
+    """What the inspection changed of the union's self-report (label, 自评, 核定, 核查方式, note, as the reconciliation
+    lists them), for a version that stands on it (the verified version, or a 销号's after it): its figures are not the
+    union's own. None before an inspection, or for a version before it."""
+    found = verification.reconciliation(entry)
+    if found is None or found.verified_version is None or shown is None or shown.number < found.verified_version.number:
+        return None
+    return {"found": found, "rows": verification.changes_shown(found, {d.name: d for g in form for d in g.facts})}
 
 
 def chosen_version(versions: list[Version], number: str | None) -> Version | None:
@@ -268,7 +313,7 @@ def workplan_docx(request: HttpRequest, round_id: int, code: str, ruleset_id: st
     if version is None:
         raise Http404("还没有可以生成整改工作方案的评估结果")
     try:
-        written = workplan(version, ruleset_id, names[ruleset_id])
+        written = workplan(version, ruleset_id, names[ruleset_id], published_deadline(entry.round))
     except GradingFailed as exc:
         written = Workplan("", refused=str(exc))
     if written.refused:
@@ -291,7 +336,7 @@ def attachment(name: str, fallback: str) -> str:
 def password_change(request: HttpRequest) -> HttpResponse:
     """Change the password; forced at first sign-in with a one-time password."""
     user = account(request)
-    form = PasswordChangeForm(user, request.POST or None)
+    form = NewPasswordForm(user, request.POST or None)
     if request.method == "POST" and form.is_valid():
         saved = form.save(commit=False)
         saved.must_change_password = False
@@ -302,6 +347,18 @@ def password_change(request: HttpRequest) -> HttpResponse:
     old = "初始密码" if user.must_change_password else "当前密码"  # as the page labels the first field
     return render(request, "service/password.html", {"form": form, "forced": user.must_change_password, "old": old,
                                                      "errors": password_errors(form, old)})
+
+
+class NewPasswordForm(PasswordChangeForm):
+    """Django's change of password that also refuses to keep the current one: at the forced change a chair typed the
+    one-time password from the account list again, and kept it for good."""
+
+    def clean(self) -> dict[str, Any] | None:
+        cleaned = super().clean()
+        new = self.cleaned_data.get("new_password1")
+        if new and new == self.cleaned_data.get("old_password"):  # the old one is there only when it was right
+            self.add_error("new_password1", ValidationError("新密码不能与当前密码相同", code="password_unchanged"))
+        return cleaned
 
 
 def password_errors(form: PasswordChangeForm, old: str) -> list[str]:

@@ -16,14 +16,11 @@ from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
-from engine.language.model import Caption
-from engine.values import Fraction, fmt_value
-
 from . import access, publishing, records, rounds_admin, verification
 from .grader import GradingFailed
 from .grading import round_rulesets
 from .models import Entry, Role, Round, User, Version
-from .selfcheck_form import base_number, bind, changed, layout, shown_value
+from .selfcheck_form import base_number, bind, changed, layout, problem_lines
 from .views import DOCX, account, attachment, short_names, signed_in, stale_text
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -234,7 +231,7 @@ def save_inspection(request: HttpRequest, entry: Entry, groups: Any, versions: t
         return redirect("reconciliation", entry.round_id, entry.union.code)
     if graded is not None:
         problems = graded.problems
-        messages.error(request, f"未保存：有 {len(problems)} 处需要修改。")
+        messages.error(request, f"未保存：有 {problem_lines(groups, problems)} 处需要修改。")
     facts = {name: value for name, value in {**facts, **changes}.items() if value is not None}
     return verify_page(request, entry, groups, (own, base), facts, problems, notes)
 
@@ -246,7 +243,7 @@ def verify_page(request: HttpRequest, entry: Entry, groups: Any, versions: tuple
     rows, general = verify_rows(groups, own, facts, problems, notes)
     return render(request, "service/assessor/verify.html", {
         "entry": entry, "round": entry.round, "union": entry.union, "rows": rows, "general": general, "own": own, "base": base,
-        "methods": records.VERIFY_METHODS, "notes": notes, "problem_count": len(problems)})
+        "methods": records.VERIFY_METHODS, "notes": notes, "problem_count": problem_lines(groups, problems)})
 
 
 def closed_page(request: HttpRequest, entry: Entry, groups: Any, versions: tuple[Version, Version], reason: str) -> HttpResponse:
@@ -279,39 +276,9 @@ def reconciliation(request: HttpRequest, round_id: int, code: str) -> HttpRespon
     names = short_names(entry.round)
     return render(request, "service/assessor/reconciliation.html", {
         "entry": entry, "round": entry.round, "union": entry.union, "found": found,
-        "standards": [(names.get(s.ruleset, s.name), s, [(i, [fact_row(f, decls, captions) for f in i.facts]) for i in s.items])
+        "standards": [(names.get(s.ruleset, s.name), s, [(i, [verification.fact_row(f, decls, captions) for f in i.facts]) for i in s.items])
                       for s in (found.standards if found else ())],
-        "changes": changes_shown(found, decls) if found else []})
-
-
-def fact_row(change: verification.FactChange, decls: dict[str, Any], captions: dict[str, Caption]) -> tuple[str, str, str]:
-    decl = decls.get(change.fact)
-    if decl is None:  # a value the item derived (membership_rate): named and written as the standard's reasons write it
-        caption = captions.get(change.fact, Caption(change.fact))
-        return caption.label, shown(change.self, caption.unit), shown(change.verified, caption.unit)
-    return decl.label, shown_value(decl, change.self), shown_value(decl, change.verified)
-
-
-def shown(value: Any, unit: str = "") -> str:
-    if value is None:
-        return "未填"
-    if isinstance(value, float):
-        return fmt_value(Fraction(value), unit)
-    return {True: "是", False: "否"}.get(value, str(value)) if isinstance(value, bool) else fmt_value(value, unit)
-
-
-def changes_shown(found: verification.Reconciliation, decls: dict[str, Any]) -> list[tuple[str, str, str, str, str]]:
-    """Each fact the inspection changed, in the order the rulesets declare them (PostgreSQL keeps no key order):
-    label, self-reported, verified, method, note."""
-    if found.verified_version is None:
-        return []
-    mine, theirs = found.self_version.facts.get("facts", {}), found.verified_version.facts.get("facts", {})
-    rows = []
-    order = {name: index for index, name in enumerate(decls)}
-    for name, note in sorted(found.notes.items(), key=lambda pair: (order.get(pair[0], len(order)), pair[0])):
-        change = verification.FactChange(name, mine.get(name), theirs.get(name))
-        rows.append((*fact_row(change, decls, {}), note.get("method", ""), note.get("note", "")))  # notes are on declared facts
-    return rows
+        "changes": verification.changes_shown(found, decls) if found else []})
 
 
 @signed_in

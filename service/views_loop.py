@@ -24,10 +24,11 @@ from django.views.decorators.http import require_GET, require_POST
 from . import access, evidence, history, tasks
 from .grader import GradingFailed
 from .models import AuditEvent, Entry, Role, Task
+from .published_files import ASK_FOR_REVIEW
 from .views import account, attachment, short_names, signed_in
 
 AUDIT_PAGE = 100
-MOVES = {Task.Status.DONE: "整改完成，提请复查", Task.Status.ACCEPTED: "复查通过，销号", Task.Status.RETURNED: "退回重新整改"}
+MOVES = {Task.Status.DONE: ASK_FOR_REVIEW, Task.Status.ACCEPTED: "复查通过，销号", Task.Status.RETURNED: "退回重新整改"}
 COLOURS = {"up": ("升级", "#2e7d32"), "same": ("持平", "#9e9e9e"), "down": ("降级", "#c62828")}
 
 

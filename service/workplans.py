@@ -2,9 +2,17 @@
 
 The version's facts are assessed again with the round's rulesets and planned to the next level (the
 plan the result page shows), in a grading worker (service.grader: the engine never runs in the
-server's threads). The deadline is the round's when it falls after the assessment date, else the end
-of June of the next year: half a year to put things right. This module is imported by the workers,
-so it reaches Django's models only for type checks.
+server's threads). This module is imported by the workers, so it reaches Django's models only for
+type checks.
+
+The plan is to be finished by (`deadline`):
+
+- once the round is published, the 整改期限 it was published with (`publishing.published_deadline`), which the
+  整改通知书 and every task of the union say: the plan is the union's answer to them;
+- before that, the round's 填报截止: a union checking itself puts right what it can before it submits, since only
+  what is in its submission is assessed, so its plan's end is the day its self-report is due, not a 整改期限 the
+  county has yet to set; without a 填报截止 after the assessment date (none set, or one before 31 December), the end
+  of June of the next year: half a year to put things right.
 """
 from __future__ import annotations
 
@@ -39,6 +47,7 @@ class Workplan:
 
 
 def deadline(given: dt.date | None, as_of: dt.date) -> dt.date:
+    """`given` (the published 整改期限, else the 填报截止) when it falls after the assessment date, else 30 June of the next year."""
     return given if given is not None and given > as_of else dt.date(as_of.year + 1, 6, 30)
 
 
@@ -56,11 +65,12 @@ def written(ids: tuple[str, ...], union: dict[str, str], year: int, facts: dict[
         return path.read_bytes(), ""
 
 
-def workplan(version: Version, ruleset_id: str, short_name: str) -> Workplan:
-    """The .docx of the standard's plan for the version, named 「<工会><标准>整改工作方案.docx」."""
+def workplan(version: Version, ruleset_id: str, short_name: str, published: dt.date | None) -> Workplan:
+    """The .docx of the standard's plan for the version, named 「<工会><标准>整改工作方案.docx」, to be finished by the
+    round's `published` 整改期限 (None: not published), else by its 填报截止 (see the module's docstring)."""
     entry, stored = version.entry, version.facts
     arguments = (tuple(entry.round.ruleset_ids()), stored.get("union") or entry.union.header(),
-                 stored.get("period") or entry.round.year, stored.get("facts", {}), ruleset_id, entry.round.deadline)
+                 stored.get("period") or entry.round.year, stored.get("facts", {}), ruleset_id, published or entry.round.deadline)
     content, refused = grader.in_worker("整改工作方案未生成", grader.TIMEOUT, written, *arguments)
     name = UNSAFE.sub("_", f"{entry.union.name}{short_name}整改工作方案") + ".docx"
     return Workplan(name, content, refused)

@@ -178,7 +178,7 @@ def test_an_unknown_or_unseen_round_is_404_in_chinese(county: Round) -> None:
 def test_put_grades_the_facts_as_assess_does(county: Round, tmp_path: Path) -> None:
     document = document_of(employees=45, training={"sessions": 2}, library={"exists": True, "books": 600})
     before = versions()
-    answer = put(bearer("qs-016"), self_report(county), document)
+    answer = put(bearer("qs-016"), self_report(county, tail="?confirm=true"), document)  # 书屋 and 满意率 left blank, knowingly
     assert answer.status_code == 200, answer.json()
     path = tmp_path / "QS-016.yaml"
     path.write_text(yaml.safe_dump(document, allow_unicode=True), encoding="utf-8")
@@ -188,6 +188,27 @@ def test_put_grades_the_facts_as_assess_does(county: Round, tmp_path: Path) -> N
     assert answer.json() | {"result": None} == {"version": before + 1, "kind": "submitted", "kind_label": "提交",
                                                 "result": None, "problems": []}
     assert versions() == before + 1 and Entry.objects.get(union__code="QS-016").status == "submitted"
+
+
+def test_a_submission_leaving_facts_blank_is_409_with_them_and_stored_only_when_confirmed(county: Round) -> None:
+    """As the form asks before it submits: the blank facts the result lacks (无资料不得分), by the form's parts, nothing
+    stored; ?confirm=true submits them so. A draft is not asked."""
+    document = document_of()
+    del document["facts"]["chair"]["elected"]
+    before = versions()
+    answer = put(bearer("qs-016"), self_report(county), document)
+    blank = [{"field": "chair.elected", "message": "有班子（八有）：工会主席经选举产生"},
+             {"field": "survey.satisfaction", "message": "职工信赖（职工之家）：职工对工会工作满意率（测评）"}]
+    assert answer.status_code == 409 and answer.json() == {
+        "detail": "未提交：有 2 项没有填写，提交后按“无资料不得分”计分：有班子（八有）：工会主席经选举产生；职工信赖（职工之家）："
+                  "职工对工会工作满意率（测评）。有资料的请补填后再提交；确实没有资料的，请加 ?confirm=true 再次提交",
+        "unanswered": blank}
+    assert versions() == before
+    assert put(bearer("qs-016"), self_report(county, tail="?draft=true"), document).json()["kind"] == "draft"
+    confirmed = put(bearer("qs-016"), self_report(county, tail="?confirm=true"), document)
+    assert confirmed.status_code == 200 and confirmed.json()["kind"] == "submitted" and versions() == before + 2
+    described = json.loads(Client().get("/api/v1/openapi.json").content)["paths"]["/api/v1" + SELF_REPORT]["put"]
+    assert "不加此参数返回 409" in next(p for p in described["parameters"] if p["name"] == "confirm")["description"]
 
 
 def test_bad_facts_are_a_list_of_problems_in_chinese_and_nothing_is_stored(county: Round) -> None:
@@ -221,8 +242,8 @@ def test_facts_of_another_union_or_year_are_refused(county: Round, header: dict[
 
 def test_the_union_id_may_differ_in_case_or_be_left_out(county: Round) -> None:
     document = document_of()
-    assert put(bearer("qs-016"), self_report(county), document | {"union": {"id": "qs-016"}}).status_code == 200
-    assert put(bearer("qs-016"), self_report(county, "qs-016"), {"facts": document["facts"]}).status_code == 200
+    assert put(bearer("qs-016"), self_report(county, tail="?confirm=true"), document | {"union": {"id": "qs-016"}}).status_code == 200
+    assert put(bearer("qs-016"), self_report(county, "qs-016", "?confirm=true"), {"facts": document["facts"]}).status_code == 200
 
 
 @pytest.mark.parametrize(("document", "problems"), [
@@ -281,7 +302,7 @@ def test_a_put_on_a_version_another_save_has_followed_is_409_and_not_stored(coun
         f"期间已有第 2 版草稿数据保存，本次未保存：第 2 版由账号 qs-016 于 {timezone.localtime(newer.created_at):%Y-%m-%d %H:%M} 保存，"
         "请看过最新数据后重试")
     assert versions() == 2
-    assert put(client, self_report(county, tail="?base=2"), document_of(activists=30)).json()["version"] == 3
+    assert put(client, self_report(county, tail="?base=2&confirm=true"), document_of(activists=30)).json()["version"] == 3
     assert put(client, self_report(county, tail="?base=-1"), document_of()).json() == [{"field": "base", "message": "格式不正确"}]
     described = json.loads(Client().get("/api/v1/openapi.json").content)["paths"]["/api/v1" + SELF_REPORT]["put"]
     base = next(p for p in described["parameters"] if p["name"] == "base")
@@ -309,7 +330,7 @@ def test_get_gives_the_latest_version(county: Round) -> None:
     imported = client.get(self_report(county)).json()
     assert (imported["version"], imported["kind"], imported["kind_label"], imported["by"]) == (1, "imported", "导入", None)
     assert imported["document"]["facts"]["employees"] == 42 and imported["result"]["union"]["id"] == "QS-016"
-    put(client, self_report(county), document_of(employees=45))
+    put(client, self_report(county, tail="?confirm=true"), document_of(employees=45))
     latest = client.get(self_report(county)).json()
     assert (latest["version"], latest["kind"], latest["by"]) == (2, "submitted", "qs-016")
     assert latest["document"]["facts"]["employees"] == 45 and latest["problems"] == []
@@ -318,7 +339,7 @@ def test_get_gives_the_latest_version(county: Round) -> None:
 
 def test_every_version_is_listed_and_retrievable(county: Round) -> None:
     client = bearer("qs-016")
-    put(client, self_report(county), document_of(employees=45))
+    put(client, self_report(county, tail="?confirm=true"), document_of(employees=45))
     put(client, self_report(county) + "?draft=1", document_of(employees="很多"))
     listed = client.get(self_report(county, tail="/versions")).json()
     assert [(v["version"], v["kind"], v["by"]) for v in listed] == [(1, "imported", None), (2, "submitted", "qs-016"),

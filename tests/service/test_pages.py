@@ -6,6 +6,7 @@ import datetime as dt
 import io
 import json
 import re
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 from unittest import mock
@@ -42,6 +43,9 @@ def text_of(response: Any) -> str:
     """The page as a person reads it: tags dropped, spaces collapsed."""
     body = re.sub(r"<[^>]+>", " ", response.content.decode())
     return " ".join(body.replace("&amp;", "&").replace("&quot;", '"').replace("&#x27;", "'").split())
+
+
+TICKED = {"blank": "survey.satisfaction"}  # QS-016 has no 满意率测评: the tick a submission of its form asks for (see below)
 
 
 def form_data(response: Any) -> dict[str, Any]:
@@ -87,7 +91,7 @@ def test_the_parts_only_standards_that_do_not_apply_read_are_folded_away(county:
     if folded:
         assert f"<summary>{sorted(folded)[0]}不适用于本单位，这一部分可以不填（" in html
     # still in the form, and posted back as they were
-    again = client.post(form_url(county, code), form_data(response) | {"action": "submit"})
+    again = client.post(form_url(county, code), form_data(response) | {"action": "draft"})
     entry = Entry.objects.get(round=county, union__code=code)
     assert again.status_code == 302 and entry.latest().result == entry.versions.get(number=1).result
 
@@ -233,6 +237,17 @@ def test_a_bad_value_is_told_in_the_words_of_the_form(county: Round, union_clien
     assert (found.name, found.problems) == (field, (problem,))
 
 
+def test_the_number_of_problems_said_is_the_number_listed(county: Round, union_client: Client) -> None:
+    """「有 10 处需要修改」 above 13 lines: a problem across two facts is listed at each, and the count now counts the lines."""
+    data = form_data(union_client.get(form_url(county))) | {"members": "300"}  # above 职工人数 42: one problem, at two facts
+    draft = union_client.post(form_url(county), data | {"action": "draft"}, follow=True)
+    assert "草稿已保存（第 2 版），还有 2 处需要修改后才能提交" in text_of(draft)
+    listed = draft.content.decode().split('<div class="problems" role="alert">')[1].split("</div>")[0]
+    assert "有 2 处需要修改" in text_of(draft) and listed.count("<li>") == 2
+    assert "未提交：有 2 处需要修改" in text_of(union_client.post(form_url(county), data | TICKED | {"action": "submit"}))
+    assert "这一版数据有 2 处需要修改" in text_of(union_client.get(form_url(county) + "result/"))
+
+
 @pytest.mark.parametrize(("typed", "problems"), [
     ({"members": "40", "female_members": "60"}, {"female_members": ("60 大于会员人数 40",), "members": ("女会员人数 60 大于会员人数 40",)}),
     ({"members": "300"}, {"members": ("300 大于职工人数 42",), "employees": ("会员人数 300 大于职工人数 42",)}),
@@ -269,8 +284,34 @@ def test_a_corrected_submission_is_graded_as_assess_grades_the_facts(county: Rou
     assert "已提交（第 2 版）" in text_of(union_client.get(response["Location"]))
 
 
+def test_a_submission_leaving_facts_blank_lists_them_keeps_a_draft_and_asks_for_a_tick(county: Round, union_client: Client) -> None:
+    """A chair left 工会主席经选举产生 on 未填/无资料 and was told 「已提交」; the result page then showed 缺少资料、无资料不得分
+    and a 必备项 failed. The blank facts the result lacks are now listed by the form's parts before anything is submitted,
+    the typing kept as a draft; the tick names what it listed, so a fact left blank since is asked about again."""
+    entry = Entry.objects.get(round=county, union__code="QS-016")
+    data = form_data(union_client.get(form_url(county))) | {"chair.elected": "", "activists": "12", "action": "submit"}
+    held = union_client.post(form_url(county), data)
+    latest = entry.latest()
+    assert held.status_code == 200 and latest is not None and latest.number == 2 and latest.kind == Version.Kind.DRAFT
+    assert latest.facts["facts"]["activists"] == "12" and "chair.elected" not in latest.facts["facts"]
+    text = text_of(held)
+    assert ("未提交：有 2 项没有填写（见下），提交后按“无资料不得分”计分。本次填写的内容已保存为草稿（第 2 版）。"
+            "有资料的请补填后再提交；确实没有资料的，请勾选确认后再提交。") in text
+    assert ("以下 2 项没有填写，提交后按“无资料不得分”计分 （已保存为草稿，尚未提交）： 有班子（八有）： 工会主席经选举产生 "
+            "职工信赖（职工之家）： 职工对工会工作满意率（测评） 以上各项确实没有资料，按“无资料不得分”提交") in text
+    assert '<a href="#f-chair-elected-row">工会主席经选举产生</a>' in held.content.decode()
+    assert "藏书" not in text.split("以上各项确实没有资料")[0]  # blank, but the result does not need it: there is no 书屋
+    ticked = form_data(held) | {"base": held.context["base"], "blank": held.context["blank_names"], "action": "submit"}
+    again = union_client.post(form_url(county), ticked | {"committee.elected": ""})  # one more left blank since: asked again
+    assert again.status_code == 200 and "以下 3 项没有填写" in text_of(again) and entry.latest().kind == Version.Kind.DRAFT  # type: ignore[union-attr]
+    done = union_client.post(form_url(county), ticked | {"base": again.context["base"]})
+    submitted = entry.latest()
+    assert done.status_code == 302 and submitted is not None and submitted.kind == Version.Kind.SUBMITTED and submitted.number == 4
+    assert "工会主席经选举产生（无资料不得分）" in json.dumps(submitted.result, ensure_ascii=False)
+
+
 def test_a_draft_after_a_submission_says_the_submission_is_now_a_draft(county: Round, union_client: Client) -> None:
-    assert union_client.post(form_url(county), form_data(union_client.get(form_url(county))) | {"action": "submit"}).status_code == 302
+    assert union_client.post(form_url(county), form_data(union_client.get(form_url(county))) | TICKED | {"action": "submit"}).status_code == 302
     response = union_client.post(form_url(county), form_data(union_client.get(form_url(county))) | {"action": "draft"}, follow=True)
     assert "注意：本单位已提交的自评现在改为草稿，乡镇和县总工会看到的状态是“草稿”，改好后请再次提交。" in text_of(response)
     again = union_client.post(form_url(county), form_data(union_client.get(form_url(county))) | {"action": "draft"}, follow=True)
@@ -282,7 +323,7 @@ def test_two_open_copies_of_the_form_do_not_overwrite_each_other(county: Round, 
     """The reviewer's QS-037: tab B saved 积极分子 30, then tab A saved 面积 120 from the older form, and 积极分子 went back
     unseen. Tab A's save is refused; the form comes back with B's version and A's change, and saving it keeps both."""
     def sent(page: Any) -> dict[str, Any]:
-        return form_data(page) | {"base": page.context["base"]}
+        return form_data(page) | TICKED | {"base": page.context["base"]}
 
     first, second = union_client.get(form_url(county)), union_client.get(form_url(county))
     assert union_client.post(form_url(county), sent(second) | {"activists": "30", "action": "draft"}).status_code == 302
@@ -347,6 +388,31 @@ def test_the_result_page_shows_the_engines_numbers(county: Round, union_client: 
     assert text.count("各项“+ 分”按该项分值计") == 1  # not beside 八有's or 职工之家's plan, which are not rescaled
 
 
+def test_a_failed_required_item_says_what_it_means_for_the_standard(county: Round) -> None:
+    """QS-003 showed 五星, 已达到最高等级, and in red 「必备项未达标：工会委员会依法选举产生并按期换届」, nothing more. It now says
+    what the Word plan says (the planner's note): not what keeps it from its level, but still to be put right; where a
+    better level needs every 必备项, which; where the plan to the next level takes the item up, that it does."""
+    client = signed_in("qs-003")
+    data = form_data(client.get(form_url(county, "QS-003"))) | {"chair.elected": "", "blank": "chair.elected", "action": "submit"}
+    assert client.post(form_url(county, "QS-003"), data).status_code == 302
+    text = text_of(client.get(form_url(county, "QS-003") + "result/"))
+    assert "星级 95.83 分（五星）：已达到最高等级，以巩固提升为主" in text
+    assert "必备项“工会委员会依法选举产生并按期换届”未达标：不影响评为五星，本规划未列入，但仍须整改" in text
+    assert "必备项未达标：" not in text
+    assessor = signed_in("assessor")
+    assert ("必备项“工会委员会依法选举产生并按期换届”“职工对工会工作满意率（90% 以上满分）”未达标：不影响评为先进职工之家，"
+            "本规划未列入，但仍须整改（评模范职工之家须全部必备项达标）") in text_of(assessor.get(form_url(county, "QS-005") + "result/"))
+    assert ("必备项“职工对工会工作满意率（90% 以上满分）”未达标：已列入下方晋级整改规划，原因见该项"
+            in text_of(assessor.get(form_url(county, "QS-004") + "result/")))
+
+
+def test_a_step_says_the_figure_another_standards_plan_asks_of_the_same_fact(county: Round, union_client: Client) -> None:
+    """QS-016 was told 28 people in 医疗互助 by 职工之家 and 36 by 星级 (after its new members), with nothing to say which
+    counts; the step asking less now names the other plan's figure (engine/plan/across.py)."""
+    union_client.post(form_url(county), form_data(union_client.get(form_url(county))) | {"action": "draft"})
+    text = text_of(union_client.get(form_url(county) + "result/"))
+    assert text.count("另 “星级”的规划要求参加职工医疗互助保障人数再增加 20 人（16 → 36 人），两个规划都落实时按“星级”的目标完成。") == 1
+
 def test_an_earlier_version_and_an_unknown_one(county: Round, union_client: Client) -> None:
     union_client.post(form_url(county), form_data(union_client.get(form_url(county))) | {"members": "x", "action": "draft"})
     latest = union_client.get(form_url(county) + "result/")
@@ -367,6 +433,21 @@ def test_the_word_plan_downloads_as_a_docx_with_a_chinese_name(county: Round, un
     assert unquote(disposition.split("''", 1)[1]) == "青山镇鑫源食品厂工会八有整改工作方案.docx"
     paragraphs = [p.text for p in docx.Document(io.BytesIO(response.content)).paragraphs]
     assert any("整改工作方案" in p for p in paragraphs) and any("青山镇鑫源食品厂工会" in p for p in paragraphs)
+
+
+def test_the_word_plan_is_due_by_the_reporting_deadline_then_by_the_published_one(
+        county: Round, union_client: Client, publish_tasks: Callable[..., list[Any]]) -> None:
+    """After publication the plan still said 「力争于2026年6月30日前全部完成」 while the 整改通知书 and every task said the
+    published 整改期限, 2027-06-30. Before publication a self-check's plan ends when its self-report is due."""
+    def plan_text() -> str:
+        response = union_client.get(form_url(county) + "workplan/bayou.docx?version=1")
+        return "".join(p.text for p in docx.Document(io.BytesIO(response.content)).paragraphs)
+
+    Round.objects.filter(pk=county.pk).update(deadline=dt.date(2026, 3, 31))
+    assert "力争于2026年3月31日前全部完成" in plan_text()
+    publish_tasks(Entry.objects.get(round=county, union__code="QS-016"), dt.date(2027, 6, 30))
+    text = plan_text()
+    assert "力争于2027年6月30日前全部完成" in text and "2026年3月31日" not in text
 
 
 def test_no_word_plan_for_a_standard_that_does_not_apply(county: Round, union_client: Client) -> None:
@@ -411,7 +492,7 @@ def test_a_township_sees_its_unions_with_status_and_scores(county: Round) -> Non
     assert rows and {entry.union.township.name for entry, _ in rows} == {"青山镇"}
     assert response.context["columns"] == ["八有", "职工之家", "星级", "职工之家（机关）"]
     cells = {entry.union.code: cells for entry, cells in rows}["QS-016"]
-    assert cells == [("八有", "50.55 不达标"), ("职工之家", "31 不合格"), ("星级", "15.63 未评星"), ("职工之家（机关）", "不适用")]
+    assert cells == [("八有", "50.55 不达标", ""), ("职工之家", "31 不合格", ""), ("星级", "15.63 未评星", ""), ("职工之家（机关）", "不适用", "")]
     assert f"共 {len(rows)} 个工会：未填报 0，草稿 0，已提交 {len(rows)}" in text_of(response)
     assert len(signed_in("assessor").get("/").context["rows"]) == 44
 
@@ -437,6 +518,31 @@ def test_a_one_time_password_must_be_changed_first(county: Round) -> None:
     user.refresh_from_db()
     assert not user.must_change_password and user.check_password("青山镇-工会-2025")
     assert client.get("/")["Location"] == form_url(county)  # still signed in
+
+
+def test_the_new_password_is_neither_the_current_one_nor_the_account_name(county: Round) -> None:
+    """The tester's forced change kept the one-time password from the account list (typed again as the new one), and
+    qs-003qs-003 passed as a password of qs-003. Every refusal is said in Chinese, the first field's name included."""
+    user = User.objects.get(username="qs-003")
+    user.must_change_password = True
+    user.set_password("qs-003qs-003")
+    user.save()
+    client = Client()
+    client.force_login(user)
+
+    def change(old: str, new: str) -> list[str]:
+        errors: list[str] = client.post("/password/", {"old_password": old, "new_password1": new, "new_password2": new}).context["errors"]
+        return errors
+
+    assert change("qs-003qs-003", "qs-003qs-003") == ["新密码与账号名太相似，请换一个。", "新密码不能与初始密码相同，请换一个。"]
+    assert change("qs-003qs-003", "qs-003-2025") == ["新密码与账号名太相似，请换一个。"]
+    assert change("qs-003qs-003", "1234567890") == ["新密码太常见，容易被猜到，请换一个。", "新密码不能全是数字。"]
+    user.refresh_from_db()
+    assert user.must_change_password and user.check_password("qs-003qs-003")
+    assert client.post("/password/", {"old_password": "qs-003qs-003", "new_password1": "青山镇-机关-2025",
+                                      "new_password2": "青山镇-机关-2025"})["Location"] == "/"
+    assert change("青山镇-机关-2025", "青山镇-机关-2025") == ["新密码不能与当前密码相同，请换一个。"]  # signed in as usual: 当前密码
+    assert "不要与账号名相似，不能与当前密码相同" in text_of(client.get("/password/"))
 
 
 def test_a_session_lasts_eight_hours_from_the_last_request(county: Round, union_client: Client) -> None:

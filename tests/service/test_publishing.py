@@ -118,6 +118,24 @@ def test_each_union_with_gaps_gets_a_notice_that_opens_in_word(county: Round, da
     assert outcomes == {"qs-017": 404, "t-qingshan": 200, "t-chengguan": 404, "assessor": 200, "admin": 200}
 
 
+def test_a_notice_says_what_the_inspection_changed_names_the_button_and_each_evidence_once(county: Round, data_folder: Path) -> None:
+    """The notice asked to 「上传并标记完成」, a button the tasks page does not have (it says 「整改完成，提请复查」); its list
+    of evidence named 培训通知 twice (培训通知 and 培训通知和签到); the union's own figures the inspection changed were not in it."""
+    verified(county)
+    published_by_page(county)
+    word = docx.Document(io.BytesIO(signed_in("qs-016").get(f"/rounds/{county.pk}/QS-016/notice.docx").content))
+    text = "\n".join(p.text for p in word.paragraphs)
+    assert ("经核查，以下数据与你会自评不一致，按核定的数据计分：工会委员会经会员（代表）大会选举产生：自评 是，核定 否（查阅资料：未见选举记录）；"
+            "办公场所悬挂工会牌子：自评 是，核定 否（实地查看：未挂牌）。") in text
+    assert "再点击“整改完成，提请复查”，由青山县总工会复查" in text and "标记完成" not in text
+    assert "整改完成，提请复查" in signed_in("qs-016").get(f"/rounds/{county.pk}/QS-016/tasks/").content.decode()  # the button named
+    listed = next(p.text for p in word.paragraphs if p.text.startswith("需报送的佐证资料："))
+    names = listed.removeprefix("需报送的佐证资料：").rstrip("。").split("；")
+    assert "培训通知和签到" in names and "培训通知" not in names and len(names) == len(set(names))
+    assert not [name for name in names if any(name != other and name in other for other in names)]
+    assert "工作职责、会议、财务、经审、档案、培训、民主管理制度文本" in names  # one piece of evidence, itself a list
+
+
 def test_a_vetoed_union_s_notice_says_why_and_that_it_has_no_task(county: Round, data_folder: Path) -> None:
     """QS-017 had a 重大劳动安全责任事故: 职工之家 and 星级 are vetoed and its plans have no step, so no task is made.
     The notice says why the level, lists the lost items as not tracked, and asks for no upload; the county signs it."""

@@ -16,6 +16,7 @@ from django.test import Client
 from service import grader, rounds_admin, tokens, verification
 from service.grader import GradingFailed
 from service.models import AuditEvent, Entry, Round, Task, TaskEvent, User, Version
+from service.result_page import cell
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 LATER = dt.date(2026, 6, 30)
@@ -105,6 +106,23 @@ def test_accepting_brings_the_union_a_level_up_as_its_plan_said(county: Round, t
     assert "50.55 分 不达标" in text and "61.55 分 基本达标" in text  # published, and 复核 now
     years = page.get("/unions/QS-016/history/").content.decode()  # the year as published, and what it is now
     assert re.search(r'data-label="八有">50.55 分 不达标<br><small class="muted">整改复核后 61.55 分 基本达标</small>', years)
+
+
+def test_the_lists_show_the_published_score_and_label_the_one_a_closed_task_moved(county: Round, tasks: list[Task]) -> None:
+    """The township's list showed QS-016 at 57.67 不达标 after a task was closed, with no word that the published result is
+    54.67: it now shows the published score as 发布时 and the one after 销号 as 复核后, as the tasks page sets them."""
+    union, assessor = bearer("qs-016"), bearer("assessor")
+    task = next(t for t in tasks if t.ruleset == "bayou")
+    upload(union, task)
+    assert move(union, task, "done").status_code == 200 and move(assessor, task, "accepted").status_code == 200
+    latest = entry_of(county).latest()
+    assert latest is not None
+    now = cell(latest.result["results"][0])
+    assert now != "50.55 不达标"
+    for user in ("t-qingshan", "assessor"):
+        home = signed_in(user).get(f"/?round={county.pk}").content.decode()
+        assert f'data-label="八有">发布时 50.55 不达标<br><small class="muted">复核后 {now}</small></td>' in home
+        assert 'data-label="职工之家">31 不合格</td>' in home  # a standard no 销号 moved: as published, unlabelled
 
 
 @pytest.mark.parametrize(("who", "to", "status", "expected"), [

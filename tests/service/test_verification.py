@@ -204,6 +204,19 @@ def test_an_inspection_on_a_version_another_has_followed_is_not_saved_and_keeps_
     assert (latest.facts["facts"]["committee.elected"], latest.facts["facts"]["sign.board"]) == (False, False)
 
 
+def test_the_union_sees_on_its_result_page_what_the_inspection_changed(county: Round) -> None:
+    """After the inspection the union's own result page showed 会员人数 30 人 with no sign of its own 31 nor of the assessor's
+    note 「会员名册实有30人」. It now lists each fact the inspection changed: 自评 → 核定, 核查方式 and note; not on the page
+    of its own self-report, which is its figures."""
+    notes = {"members": {"method": "查阅资料", "note": "会员名册实有30人"}}
+    assert posted_inspection(signed_in("assessor"), county, notes=notes, members="30").status_code == 302
+    union = signed_in("qs-016")
+    text = text_of(union.get(f"/rounds/{county.pk}/QS-016/result/"))
+    assert ("考核组核查改动的数据（1 项） 以下得分按考核组核查后核定的数据（第 2 版）计算，与本单位提交的自评（第 1 版）不同的是： "
+            "项目 自评 核定 核查方式 说明 会员人数 31 人 30 人 查阅资料 会员名册实有30人") in text
+    assert "考核组核查改动的数据" not in text_of(union.get(f"/rounds/{county.pk}/QS-016/result/?version=1"))
+
+
 def test_a_union_cannot_change_its_self_report_once_verified(county: Round) -> None:
     """A submission after the inspection would become the next inspection's base in place of the inspection's figures."""
     assert posted_inspection(signed_in("assessor"), county, committee__elected="false", sign__board="false").status_code == 302

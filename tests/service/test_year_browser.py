@@ -1,7 +1,8 @@
 """One union's whole year in a real browser (issue 14): QS-016 (青山镇鑫源食品厂工会) of the demo county, the
 union, the assessor and the county admin signing in and out of headless Chromium in turn.
 
-The union submits its self-report; the assessor verifies it on site and finds two facts different (no
+The union submits its self-report (the form lists the 满意率 it left blank, keeps a draft, and it ticks to submit
+anyway); the assessor verifies it on site and finds two facts different (no
 election of the committee on record, no 工会牌子 on the wall); the reconciliation lists exactly the items
 those two facts touch, as `unionscore assess` of the changed facts says; the admin publishes with a
 deadline and the 整改通知书 downloads and opens; the union uploads evidence for two tasks and marks them
@@ -107,9 +108,9 @@ def test_one_union_through_a_whole_year(server: str, browser: WebDriver, county:
     sign_in(browser, server, "qs-016")
     WebDriverWait(browser, 10).until(lambda d: d.find_elements(By.CSS_SELECTOR, "form.selfcheck"))
     assert browser.current_url == f"{server}/rounds/{county.pk}/{UNION}/"
-    browser.find_element(By.CSS_SELECTOR, "button[value=submit]").click()
-    assert "已提交（第 2 版）" in wait_text(browser, ".messages", "已提交").text
-    own = entry.versions.get(number=2)
+    submit_confirming_blanks(browser, "year-blank")
+    assert "已提交（第 3 版）" in wait_text(browser, ".messages", "已提交").text
+    own = entry.versions.get(number=3)
     assert own.kind == Version.Kind.SUBMITTED and Entry.objects.get(pk=entry.pk).status == Entry.Status.SUBMITTED
     sign_out(browser)
 
@@ -127,9 +128,9 @@ def test_one_union_through_a_whole_year(server: str, browser: WebDriver, county:
         browser.find_element(By.NAME, f"note.{fact}").send_keys(note)
     shots(browser, "year-verify", "#f-committee-elected-row")
     browser.find_element(By.CSS_SELECTOR, "form.selfcheck button.primary").click()
-    assert wait_text(browser, ".messages", "核查结果已保存").text == "核查结果已保存（第 3 版），改动 2 项事实。"
+    assert wait_text(browser, ".messages", "核查结果已保存").text == "核查结果已保存（第 4 版），改动 2 项事实。"
     assert browser.current_url == f"{server}/rounds/{county.pk}/{UNION}/reconciliation/"
-    checked = entry.versions.get(number=3)
+    checked = entry.versions.get(number=4)
     assert checked.kind == Version.Kind.VERIFIED and checked.based_on == own
     assert {f: checked.facts["facts"][f] for f in INSPECTION} == {f: v[1] for f, v in INSPECTION.items()}
 
@@ -219,11 +220,11 @@ def test_one_union_through_a_whole_year(server: str, browser: WebDriver, county:
     item.find_element(By.NAME, "note").send_keys(ACCEPT_NOTE)
     item.find_element(By.CSS_SELECTOR, "button[value=accepted]").click()
     assert wait_text(browser, ".messages", "已改为“已销号”").text == (
-        f"整改任务“{tasks[ACCEPTED].name}”已改为“已销号”，已按整改目标生成第 4 版核定数据并重新评分。")
+        f"整改任务“{tasks[ACCEPTED].name}”已改为“已销号”，已按整改目标生成第 5 版核定数据并重新评分。")
     sign_out(browser)
 
     # 7. the union sees the returned note and its 复核 score and level, as assess says -----------------------------
-    rescored = entry.versions.get(number=4)
+    rescored = entry.versions.get(number=5)
     changes = {c["fact"]: c["after"] for c in tasks[ACCEPTED].step["changes"]}
     assert changes == {"library.exists": True, "library.books": 3000}
     expected = assessed(entry, checked.facts["facts"] | changes, tmp_path)
@@ -258,14 +259,14 @@ def test_one_union_through_a_whole_year(server: str, browser: WebDriver, county:
     sign_in(browser, server, "qs-016")
     WebDriverWait(browser, 10).until(lambda d: d.find_elements(By.CSS_SELECTOR, "form.selfcheck"))
     assert browser.current_url == f"{server}/rounds/{following.pk}/{UNION}/"
-    assert f"以下数据取自 {county.year} 年度的记录（第 4 版）" in browser.find_element(By.CSS_SELECTOR, "main").text
+    assert f"以下数据取自 {county.year} 年度的记录（第 5 版）" in browser.find_element(By.CSS_SELECTOR, "main").text
     assert browser.find_element(By.NAME, "library.books").get_attribute("value") == "3000"
     for fact in ("library.exists", "committee.elected", "sign.board"):
         value = rescored.facts["facts"][fact]
         assert Select(browser.find_element(By.NAME, fact)).first_selected_option.get_attribute("value") == str(value).lower()
-    browser.find_element(By.CSS_SELECTOR, "button[value=submit]").click()
-    assert "已提交（第 1 版）" in wait_text(browser, ".messages", "已提交").text
-    next_year = Entry.objects.get(round=following, union=entry.union).versions.get(number=1)
+    submit_confirming_blanks(browser)
+    assert "已提交（第 2 版）" in wait_text(browser, ".messages", "已提交").text
+    next_year = Entry.objects.get(round=following, union=entry.union).versions.get(number=2)
     assert {k: str(v) for k, v in next_year.facts["facts"].items()} == {k: str(v) for k, v in rescored.facts["facts"].items()}
 
     # 10. the union's history shows both years -------------------------------------------------------------------------
@@ -296,23 +297,25 @@ def test_one_union_through_a_whole_year(server: str, browser: WebDriver, county:
     labels = [r.find_element(By.CSS_SELECTOR, "td.what").text.split("\n")[0] for r in audit.find_elements(By.CSS_SELECTOR, "tbody tr")]
     done = f"→ {Task.Status.DONE.label}"
     steps = [
-        ["qs-016", UNION, f"{WHO}：提交，第 2 版"],
-        ["assessor", UNION, f"{WHO}：核定，第 3 版"],
+        ["qs-016", UNION, f"{WHO}：草稿，第 2 版"],
+        ["qs-016", UNION, f"{WHO}：提交，第 3 版"],
+        ["assessor", UNION, f"{WHO}：核定，第 4 版"],
         ["admin", "—", f"发布{county.title}：44 个工会的结果，{publication_counts(published_message)}"],
         ["qs-016", UNION, f"{WHO}：为整改任务“{tasks[RETURNED].name}”上传佐证材料“{files[RETURNED].name}”"],
         ["qs-016", UNION, f"{WHO}：整改任务“{tasks[RETURNED].name}”整改中 {done}"],
         ["qs-016", UNION, f"{WHO}：为整改任务“{tasks[ACCEPTED].name}”上传佐证材料“{files[ACCEPTED].name}”"],
         ["qs-016", UNION, f"{WHO}：整改任务“{tasks[ACCEPTED].name}”整改中 {done}"],
         ["assessor", UNION, f"{WHO}：整改任务“{tasks[RETURNED].name}”待复查 → 已退回（{RETURN_NOTE}）"],
-        ["assessor", UNION, f"{WHO}：核定，第 4 版"],
+        ["assessor", UNION, f"{WHO}：核定，第 5 版"],
         ["assessor", UNION, f"{WHO}：整改任务“{tasks[ACCEPTED].name}”待复查 → 已销号（{ACCEPT_NOTE}）"],
         ["admin", "—", f"开启{opened}：{len(county.ruleset_ids())} 个考核标准，44 个参评工会（取自{county.year}年度）"],
-        ["qs-016", UNION, f"{WHO}：提交，第 1 版"],
+        ["qs-016", UNION, f"{WHO}：草稿，第 1 版"],
+        ["qs-016", UNION, f"{WHO}：提交，第 2 版"],
     ]
     assert AuditEvent.objects.filter(id__gt=first_event).count() == len(steps)
     assert seen[:len(steps)] == list(reversed(steps))
-    assert labels[:len(steps)] == list(reversed(["提交自评", "核查核定", "发布结果", "上传佐证材料", "整改完成，提请复查", "上传佐证材料",
-                                                 "整改完成，提请复查", "退回重新整改", "核查核定", "复查销号", "开启考核年度", "提交自评"]))
+    assert labels[:len(steps)] == list(reversed(["保存草稿", "提交自评", "核查核定", "发布结果", "上传佐证材料", "整改完成，提请复查", "上传佐证材料",
+                                                 "整改完成，提请复查", "退回重新整改", "核查核定", "复查销号", "开启考核年度", "保存草稿", "提交自评"]))
     shots(browser, "year-audit")
     sign_out(browser)
 
@@ -320,6 +323,18 @@ def test_one_union_through_a_whole_year(server: str, browser: WebDriver, county:
     still = PublishedResult.objects.select_related("version").get(pk=frozen.pk)
     assert still.version_id == checked.pk and still.version.result == frozen_result
     assert Entry.objects.get(pk=entry.pk).latest() == rescored
+
+
+def submit_confirming_blanks(browser: WebDriver, shot_name: str = "") -> None:
+    """Submit the form: it lists the facts left blank that the result lacks (QS-016 has no 满意率测评 on record), keeps the
+    typing as a draft and asks for a tick; ticked, submit again."""
+    browser.find_element(By.CSS_SELECTOR, "button[value=submit]").click()
+    listed = wait_text(browser, "#blank", "没有填写")
+    assert "职工信赖（职工之家）：职工对工会工作满意率（测评）" in listed.text
+    if shot_name:
+        shots(browser, shot_name)
+    browser.find_element(By.CSS_SELECTOR, "#blank input[name=blank]").click()
+    browser.find_element(By.CSS_SELECTOR, "button[value=submit]").click()
 
 
 def publication_counts(message: str) -> str:
