@@ -161,3 +161,11 @@ def test_an_account_is_opened_with_the_legal_person_certificate_got_first(bundle
         assert "（尚未取得的，先向上级工会申请办理法人资格登记）" in found[key], found[key]
     certified = advice(bundled, evaluator, tmp_path, "enterprise", legal_person={"certified": True})
     assert certified[("bayou", "jingfei.account")].startswith("尚未设立独立的工会经费账户。应凭工会法人资格登记证书单独开设")
+
+
+def test_a_budget_made_is_not_asked_for_again(bundled: list, evaluator: Any, tmp_path: Path) -> None:
+    """QS-034 has a budget and no final accounts: 职工之家's deduction told it 「年度预算、决算不全，应年初编制经费预算……」
+    (a deduction's fix may now choose by the union's case, as an item's does)."""
+    funds = {"account": True, "budget": True, "final_accounts": False, "service_share": 0.3}
+    found = advice(bundled, evaluator, tmp_path, "enterprise", funds=funds, audit={"times": 1, "published": True})
+    assert found[("zhijia", "guifan.finance")] == "已编制年度预算，尚未编制年度决算，应在年度终了后编制经费决算，经工会委员会审议。"

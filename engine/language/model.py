@@ -8,7 +8,7 @@ from typing import Any
 from ..diagnostics import Mark
 from ..values import Number
 from .conditions import Cond, ConditionSet
-from .expressions import Expression, Fix, Template
+from .expressions import Expression, Fix
 from .kind import Kind
 from .vocabulary import ceilings
 
@@ -77,7 +77,7 @@ class Deduction:
     when: Cond | None = None
     count: Expression | None = None
     each: Number = 1
-    fix: Template | None = None  # what to do about this deduction alone (an item's deductions only)
+    fix: Fix | None = None  # what to do about this deduction alone (an item's deductions only)
 
     @property
     def counted(self) -> Expression:

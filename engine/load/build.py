@@ -312,7 +312,7 @@ class Builder:
             self.problems.add(self.mark(*at), "deduct-kind", "扣分项应写 {when, points} 或 {count, each} 之一")
         when = self.cond(f"{key}/deduct/{index}", raw["when"], self.mark(*at, "when")) if "when" in raw else None
         count = self.expr(raw["count"], self.mark(*at, "count"), "number") if "count" in raw else None
-        fix = self.template(raw["fix"], self.mark(*at, "fix")) if "fix" in raw else None
+        fix = self.fix(raw["fix"], lambda *path: self.mark(*at, *path)) if "fix" in raw else None
         if fix is not None and "items" not in where:  # a section's own deduction: its step is no item's
             self.problems.add(self.mark(*at, "fix"), "deduct-fix", "一级指标的扣分项不写 fix：整改文本写在指标或指标的扣分项上")
         return Deduction(raw["name"], exact(raw.get("points", 0)), when, count, exact(raw.get("each", 1)), fix)

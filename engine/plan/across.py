@@ -1,7 +1,7 @@
 """Plans of several standards that ask different figures of one fact.
 
 A union is planned in each standard on its own, each plan the least that brings that standard to its next
-level. Two plans may change one fact to different figures: 职工之家 asks 27 people in 医疗互助 (90% of the
+level. Two plans may change one fact to different figures: 职工之家 asks 28 people in 医疗互助 (90% of the
 members as they are), 星级 asks 36 (90% of the members its other steps bring in). A chair who carries out
 both needs the larger, and, told two figures, could not tell which counts. So each step asking less than
 another standard's plan asks of the same fact names that plan's figure, which counts when both are carried
@@ -30,7 +30,7 @@ def noted(ruleset: str, step: Step, asked: list[tuple[str, Step, Change]]) -> St
                    if rid != ruleset and change_by.fact == change.fact and beyond(change_by, change)]
         if further:
             other, most = max(further, key=lambda found: abs(found[1].after - change.before))
-            texts.append(f"“{other.ruleset_name}”的规划要求{most.text}，两个规划都落实时以此为准")
+            texts.append(f"“{other.ruleset_name}”的规划要求{most.text}，两个规划都落实时按“{other.ruleset_name}”的目标完成")
     return replace(step, elsewhere="；".join(texts) + "。") if texts else step
 
 

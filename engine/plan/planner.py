@@ -19,7 +19,7 @@ from collections.abc import Iterable
 from dataclasses import replace
 from typing import Any, NamedTuple
 
-from ..diagnostics import UsageError
+from ..diagnostics import InvalidInput, UsageError
 from ..evaluate.assessment import Assessment, Seen, assess, reassess
 from ..evaluate.cohort import rule_text
 from ..evaluate.evaluators import Evaluator
@@ -110,7 +110,11 @@ class State:
         """This union with `patch` applied, assessed in `ruleset` and the rulesets it uses."""
         needed = self.needed(ruleset)
         changes = {name: raw(value) for name, value in patch.items()}
-        state = State(needed, reassess(self.assessment, needed, changes, self.evaluator, self.seen), self.evaluator, start=False)
+        try:
+            assessment = reassess(self.assessment, needed, changes, self.evaluator, self.seen)
+        except InvalidInput as exc:  # the changes clash with a figure they leave (a count filled in below its parts)
+            raise Unreachable(f"按规划整改后的数据互相矛盾（{exc.diagnostics[0].message}），请先补齐、核对本单位的数据再作规划") from None
+        state = State(needed, assessment, self.evaluator, start=False)
         state.as_assessed = self.as_assessed
         return state
 

@@ -191,8 +191,14 @@ class ItemTargets:
                 return None
             if decl.type in ("string", "date"):
                 continue
-            patch[name] = least(decl)
+            patch[name] = least(decl, self.floor(name))
         return patch
+
+    def floor(self, name: str) -> Number | None:
+        """The least an absent count may be: the largest of the counts that may not exceed it (女会员人数 22, 已办理
+        会员证 22: 会员人数 at least 22), else None."""
+        below = [self.solver.base.get(other) for other, ceiling in self.ruleset.ceilings.items() if ceiling == name]
+        return max((value for value in below if isinstance(value, (int, Fraction)) and not isinstance(value, bool)), default=None)
 
     # text --------------------------------------------------------------------------------------
     def target(self, item: Item, now: ItemScore, patch: Patch, points: Number, reached: str, own: Env | None = None) -> Target:
@@ -201,8 +207,9 @@ class ItemTargets:
         changes = tuple(self.change(name, value) for name, value in self.changed(patch).items())
         gain = normal(points - now.points)
         what = "得满分" if points == item.points else item.kind.reaching(reached)
-        derived = self.derived_notes(item, patch, own)
-        derived = "，".join(filter(None, [self.moved(item, own), derived])) if own else derived
+        moved = self.moved(item, own) if own else ""
+        derived = self.derived_notes(item, patch, own, moved)
+        derived = derived if moved in derived else "，".join(filter(None, [moved, derived]))
         head = "；".join(c.text for c in changes) + (f"（{derived}）" if derived else "")
         tail = f"{what} {fmt_number(points)} 分（+{fmt_number(gain)} 分）"
         return Target(points, gain, changes, f"{head}，{tail}" if head else tail, reached)
@@ -218,37 +225,43 @@ class ItemTargets:
         moved = [name for name in item.reads if name in facts and own.get(name) != base.get(name)]
         return "按整改后" + "、".join(f"{facts[name].label} {shown(facts[name], base.get(name))}" for name in moved) + "计" if moved else ""
 
-    def derived_notes(self, item: Item, patch: Patch, own: Env | None = None) -> str:
+    def derived_notes(self, item: Item, patch: Patch, own: Env | None = None, moved: str = "") -> str:
         """Derived values to what the changes make them, e.g. 「会员入会率 76.0% → 95.0%」; one with no figure yet,
         only what it becomes: 「职工医疗互助参保率达到 91.1%」; one the other steps move (`own`: the union's own
-        environment), with what it is now: 「职工医疗互助参保率 70.4% → 90.1%，现为 79.4%」."""
+        environment, `moved`: how they move it), from what it is now: 「职工医疗互助参保率现为 48.5%，按整改后会员人数
+        40 人计为 40.0%，整改后达到 90.0%」."""
         ctx = Context(self.ruleset, self.solver.base, [])
         env = self.solver.env(patch)
         notes = []
         for name, _ in self.ruleset.derive:
             before, after = self.solver.base.get(name), env.get(name)
             if name in item.reads and before != after and not isinstance(after, Null):
-                was = "达到" if isinstance(before, Null) else f" {ctx.shown(name, before)} →"  # no figure yet: only what it becomes
                 now = own.get(name) if own is not None else before
+                if moved and now != before and not isinstance(now, Null) and not isinstance(before, Null):
+                    notes.append(f"{ctx.label(name)}现为 {ctx.shown(name, now)}，{moved}为 {ctx.shown(name, before)}，整改后达到 {ctx.shown(name, after)}")
+                    continue
+                was = "达到" if isinstance(before, Null) else f" {ctx.shown(name, before)} →"  # no figure yet: only what it becomes
                 notes.append(f"{ctx.label(name)}{was} {ctx.shown(name, after)}" + (f"，现为 {ctx.shown(name, now)}" if now != before and not isinstance(now, Null) else ""))
         return "，".join(notes)
 
 
 def neighbourhood(ruleset: Ruleset, item: Item) -> tuple[str, ...]:
     """The names an item's best result depends on: what it reads (its score, and the facts a fix may
-    change), what every item reading a fact a fix may change reads (the guard scores those again), and
-    the facts those may not exceed (the ceilings the solver keeps to). A fix changes only facts the item
-    reads that may move (`FactDecl.movable`): the solver's and those filled in for lack of data."""
+    change), what every item reading a fact a fix may change reads (the guard scores those again), the
+    facts those may not exceed (the ceilings the solver keeps to), and the facts that may not exceed one
+    the item reads that may move (an absent count is filled in no less than those). A fix changes only
+    facts the item reads that may move (`FactDecl.movable`): the solver's and those filled in for lack of data."""
     own = set(item.reads)
     movable = {name for name in own if name in ruleset.facts and ruleset.facts[name].movable}
     names = own.union(*(other.reads for other in ruleset.item_index.values() if movable.intersection(other.reads)))
-    return tuple(sorted(names | {ruleset.ceilings[name] for name in names if name in ruleset.ceilings}))
+    below = {name for name, ceiling in ruleset.ceilings.items() if ceiling in movable}
+    return tuple(sorted(names | below | {ruleset.ceilings[name] for name in names if name in ruleset.ceilings}))
 
 
-def least(decl: FactDecl) -> Any:
-    """The least favourable value of an absent fact: where the plan starts from."""
+def least(decl: FactDecl, floor: Number | None = None) -> Any:
+    """The least favourable value of an absent fact, no less than `floor`: where the plan starts from."""
     if decl.type in ("integer", "number"):
-        return decl.min if decl.min is not None else 0
+        return max(decl.min if decl.min is not None else 0, floor if floor is not None else 0)
     if decl.type == "boolean":
         return False
     if decl.type == "enum":

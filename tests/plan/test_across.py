@@ -22,7 +22,7 @@ def test_the_step_asking_less_names_the_other_plans_figure(evaluator):
     plans = next_level_plans(rulesets, assessment, evaluator)
     found = steps_changing(plans, "mutual_aid.enrolled")
     assert [c.after for c in found["zhijia"].changes if c.fact == "mutual_aid.enrolled"] == [28]
-    assert found["zhijia"].elsewhere == "“星级”的规划要求参加职工医疗互助保障人数再增加 20 人（16 → 36 人），两个规划都落实时以此为准。"
+    assert found["zhijia"].elsewhere == "“星级”的规划要求参加职工医疗互助保障人数再增加 20 人（16 → 36 人），两个规划都落实时按“星级”的目标完成。"
     assert found["xingji"].elsewhere == ""
     assert "   - 另：“星级”的规划要求参加职工医疗互助保障人数再增加 20 人（16 → 36 人）" in union_markdown(assessment, plans)
     assert found["zhijia"].to_json()["elsewhere"] == found["zhijia"].elsewhere

@@ -83,13 +83,27 @@ def test_every_example_plan_adds_up_and_counts_from_the_union_s_own_figures(path
 def test_a_step_counts_on_what_the_other_steps_change(bundled):  # QS-016's 星级 plan adds 9 members
     plan = Planner.assessing(bundled, load_fact_file(REPO / "facts/qingshan/QS-016.yaml"), OracleEvaluator()).plan("xingji")
     mutual_aid = next(s for s in plan.steps if s.name.startswith("职工医疗互助参保率"))
-    assert mutual_aid.target == ("参加职工医疗互助保障人数再增加 20 人（16 → 36 人）（按整改后会员人数 40 人计，"
-                                 "职工医疗互助参保率 40.0% → 90.0%，现为 51.6%），得满分 4 分（+4 分）")  # 28 of 40 members is 70%: half the points
+    assert mutual_aid.target == ("参加职工医疗互助保障人数再增加 20 人（16 → 36 人）（职工医疗互助参保率现为 51.6%，"
+                                 "按整改后会员人数 40 人计为 40.0%，整改后达到 90.0%），得满分 4 分（+4 分）")  # 28 of 40 members is 70%: half the points
     assert mutual_aid.why == "距三星还差 54.37 分，本项可得 4 分"  # from the score as printed: 70 − 15.63 (15.625 exactly)
     assert plan.side_text() == ("以上整改还使 1 项得分随之变化（不另列为整改事项）："
                                 "基层工会规范化建设“八有”达标（星级）0 → 3 分（+3 分，八有随之评为基本达标）。")
     assert plan.after_text.startswith(plan.side_text() + "完成以上整改后复核：")
 
+
+def test_an_absent_count_is_planned_from_no_less_than_its_parts(bundled, tmp_path):
+    """QS-016 without 会员人数: the plan filled it in at 1, below its 22 女会员, and the re-assessment refused the union
+    (「女会员人数 22 大于会员人数 1」): `assess` printed that as the file's error, the self-check form 「评估进程意外退出」."""
+    text = (REPO / "facts/qingshan/QS-016.yaml").read_text(encoding="utf-8")
+    path = tmp_path / "QS-016.yaml"
+    path.write_text("\n".join(line for line in text.splitlines() if not line.startswith("  members:")), encoding="utf-8")
+    planner = Planner.assessing(bundled, load_fact_file(path), OracleEvaluator())
+    plans = {rid: planner.plan(rid) for rid in ("bayou", "zhijia", "xingji")}
+    cards = next(s for s in plans["bayou"].steps if any(c.fact == "members" for c in s.changes))
+    assert cards.target.startswith("如实补齐“会员人数”资料（达到 22 人可得本项分数）")  # 22 女会员, 22 会员证: no fewer members
+    assert plans["zhijia"].reachable  # 职工之家 declares 女会员 at most 会员 too: filled in at 22
+    assert plans["xingji"].why_not == ("按规划整改后的数据互相矛盾（女会员人数（female_members）22 大于会员人数（members）16），"
+                                       "请先补齐、核对本单位的数据再作规划")  # 星级 knows no 女会员: its plan says so, no error
 
 def test_items_the_steps_move_unnamed_say_which_standard_moved_them(bundled):  # QS-005: 星级 reads 八有's level, 职工之家's score
     plan = Planner.assessing(bundled, load_fact_file(REPO / "facts/qingshan/QS-005.yaml"), OracleEvaluator()).plan("xingji")
@@ -103,7 +117,7 @@ def test_a_step_planned_in_a_second_round_counts_from_the_union_s_own_figures(bu
     again from 57 participants the union does not have (it has 50); the step and its reason count from the union's."""
     plan = Planner.assessing(bundled, load_fact_file(REPO / "facts/qingshan/QS-007.yaml"), OracleEvaluator()).plan("zhijia")
     mutual_aid = next(s for s in plan.steps if s.name.startswith("职工医疗互助参保率"))
-    assert mutual_aid.target.startswith("参加职工医疗互助保障人数再增加 14 人（50 → 64 人）（按整改后会员人数 71 人计")
+    assert mutual_aid.target.startswith("参加职工医疗互助保障人数再增加 14 人（50 → 64 人）（职工医疗互助参保率现为 79.4%，按整改后会员人数 71 人计为 70.4%")
     assert (mutual_aid.points_before, mutual_aid.points_after) == (1, 3)
     assert mutual_aid.why == "距模范职工之家还差 9.54 分，本项可得 2 分"
     assert mutual_aid.advice == "按整改后会员人数 71 人计：参加职工医疗互助 50 人，占会员 70.4%，再动员 14 人可达 90%。"  # as the target counts
