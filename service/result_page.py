@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from engine.evaluate.result import NO_LEVEL, NOT_APPLICABLE, NOT_GRADED, RulesetRef, RulesetResult
+from engine.evaluate.result import NO_LEVEL, NOT_APPLICABLE, NOT_GRADED
 from engine.language.model import Ruleset
 from engine.plan.planner import required_note
 from engine.plan.records import gains_note
@@ -80,17 +80,11 @@ def required_text(result: dict[str, Any], names: dict[str, str], ruleset: Rulese
     level = ruleset.level(aim) if ruleset and aim else None
     if ruleset is None or level is None or level == ruleset.levels[-1] or not result.get("eligible", True):
         return [*lines, f"必备项未达标：{'、'.join(names.get(item, item) for item in left)}"]
-    return [*lines, *required_note(ruleset, level, failing(ruleset, left))]
+    return [*lines, *required_note(ruleset, level, left)]
 
 
 def quoted(items: list[str], names: dict[str, str]) -> str:
     return "“" + "”“".join(names.get(item, item) for item in items) + "”"
-
-
-def failing(ruleset: Ruleset, items: list[str]) -> RulesetResult:
-    """A result failing these 必备项, as far as the planner's note reads one (as engine.authoring.ruleset_tests stubs one)."""
-    return RulesetResult(ruleset=RulesetRef(ruleset.id, ruleset.name), score=0, max_score=0, bonus=0, level=None, eligible=True,
-                         vetoes=(), required_failed=items, items=[], bonus_items=[], sections=[], gaps=[])
 
 
 def rescaled_gains(result: dict[str, Any]) -> str:

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from typing import Any, NamedTuple
 
@@ -186,7 +186,7 @@ class Planner:
             steps, state = self.rounds(ruleset, level)
         except Unreachable as exc:
             return Plan(**base, target=level.id, target_name=level.name, reachable=False, why_not=str(exc), before=before)
-        base["notes"] += ranked_note(level) + required_note(ruleset, level, state.results[ruleset.id]) + linked_note(ruleset, steps)
+        base["notes"] += ranked_note(level) + required_note(ruleset, level, state.results[ruleset.id].required_failed) + linked_note(ruleset, steps)
         steps = [owned(self.start, step) for step in steps]
         involved = [r for r in self.rulesets if r.id == ruleset.id or any(s.ruleset == r.id for s in steps)]
         involved.sort(key=lambda r: r.id != ruleset.id)
@@ -514,12 +514,12 @@ def ranked_note(level: Level) -> tuple[str, ...]:
     return (f"“{level.name}”{rule_text(level)}：整改使本单位具备参评条件，能否评上以排名为准",)
 
 
-def required_note(ruleset: Ruleset, level: Level, after: RulesetResult) -> tuple[str, ...]:
-    """The 必备项 the plan leaves failed, because the target does not require them; a 必备项 is still a must:
-    「必备项“按期换届”未达标：不影响评为合格职工之家，本规划未列入，但仍须整改（评模范职工之家须全部必备项达标）」."""
-    if not after.required_failed:
+def required_note(ruleset: Ruleset, level: Level, failed: Sequence[str]) -> tuple[str, ...]:
+    """The 必备项 (`failed`, their ids) a plan to `level` leaves failed, because the level does not require them; a
+    必备项 is still a must: 「必备项“按期换届”未达标：不影响评为合格职工之家，本规划未列入，但仍须整改（评模范职工之家须全部必备项达标）」."""
+    if not failed:
         return ()
-    names = "“" + "”“".join(ruleset.item_index[i].name for i in after.required_failed) + "”"
+    names = "“" + "”“".join(ruleset.item_index[i].name for i in failed) + "”"
     better = ruleset.levels[: ruleset.levels.index(level)]
     strict = next((lv for lv in reversed(better) if lv.requires_all_required), None)
     then = f"（评{strict.name}须全部必备项达标）" if strict else ""

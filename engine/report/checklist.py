@@ -64,9 +64,11 @@ class Sheet:
     not_applicable: str | None = None  # why the standard does not apply to the union (its gate failed)
 
 
-def status_text(score: ItemScore) -> str:
-    if score.outcome == "na":  # as the union's pages and `assess` say it
-        return "不适用（按满分计）" if score.max_points else "不适用（不计分）"
+def status_text(score: ItemScore, points: str) -> str:
+    """The item's result for this union; an item that does not apply as the union's pages and `assess` say it, and
+    one dropped from the count with the points it would have had (`points`)."""
+    if score.outcome == "na":
+        return "不适用（按满分计）" if score.max_points else f"不适用（不计分，本项 {points} 分）"
     text = OUTCOME_TEXT.get(score.outcome, score.outcome)
     if score.outcome == "partial":
         text += f" {fmt_number(score.points)}/{fmt_number(score.max_points)}"
@@ -86,8 +88,8 @@ def row(item: Item, score: ItemScore | None) -> Row:
     if score is None:
         return Row(**base)
     unmet = score.outcome not in ("pass", "na")
-    status = f"不适用（不计分，本项 {points} 分）" if dropped(score) else status_text(score)
-    return Row(**base, outcome=score.outcome, status=status, fix=(score.fix or "") if unmet else "", reason=score.reason if unmet else "")
+    return Row(**base, outcome=score.outcome, status=status_text(score, points), fix=(score.fix or "") if unmet else "",
+               reason=score.reason if unmet else "")
 
 
 def groups(section: Section, depth: int, scores: dict[str, ItemScore], possible: dict[str, SectionScore]) -> list[Group]:
